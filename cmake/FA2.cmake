@@ -11,7 +11,8 @@ function(fa2_add_library name)
   target_include_directories(${name} PUBLIC
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
     $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>
-    $<INSTALL_INTERFACE:include>)
+    $<INSTALL_INTERFACE:include>
+    ${LLVM_INCLUDE_DIRS} ${MLIR_INCLUDE_DIRS})
   set_property(GLOBAL APPEND PROPERTY FA2_LIBS ${name})
   install(TARGETS ${name} EXPORT FA2Targets ARCHIVE DESTINATION lib)
 endfunction()

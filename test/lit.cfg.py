@@ -8,8 +8,8 @@ import lit.formats
 
 config.name = "fa2"
 config.test_format = lit.formats.ShTest(not lit.util.which("bash") is None)
-config.suffixes = [".mlir"]
-config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py",
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "consumer", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py",
                    "lit.local.cfg"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.fa2_obj_root, "test")
@@ -25,6 +25,7 @@ def shlib(name):
     return os.path.join(config.llvm_lib_dir, "lib" + name + ".so")
 
 config.substitutions.append(("%fa2_src_root", config.fa2_src_root))
+config.substitutions.append(("%fa2_obj_root", config.fa2_obj_root))
 config.substitutions.append(("%fa2_plugin", os.path.join(config.fa2_lib_dir, "FA2Plugin.so")))
 config.substitutions.append(("%mlir_runner_utils", shlib("mlir_runner_utils")))
 config.substitutions.append(("%mlir_c_runner_utils", shlib("mlir_c_runner_utils")))
