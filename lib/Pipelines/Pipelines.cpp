@@ -5,18 +5,198 @@
 #include "fa2/Conversion/Passes.h"
 #include "fa2/Dialect/Attention/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
+// fa2-to-ptx:
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Transforms/Passes.h"
+// fa2-to-cpu:
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/BufferDeallocationOpInterfaceImpl.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/ControlFlow/Transforms/BufferDeallocationOpInterfaceImpl.h"
+#include "mlir/Dialect/ControlFlow/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
+#include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
+#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/Tosa/Transforms/Passes.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
+namespace {
+/// The first pass of fa2-to-cpu. It replaces every op with tensor semantics
+/// that implements linalg::AggregatedOpInterface (linalg.softmax above all)
+/// by the ops its decomposeOperation builds, so that the rest of the pipeline
+/// only sees linalg.generic/fill and named contractions.
+///
+/// It also declares the interface models that One-Shot Bufferize and buffer
+/// deallocation need later in the pipeline: upstream registers them in
+/// mlir::registerAllDialects, which a tool embedding fa2-to-cpu may not call,
+/// and without them every function fails with "op was not bufferized".
+struct DecomposeAggregatedOpsPass
+    : public PassWrapper<DecomposeAggregatedOpsPass, OperationPass<>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(DecomposeAggregatedOpsPass)
+  StringRef getArgument() const final { return "fa2-decompose-aggregated-ops"; }
+  StringRef getDescription() const final {
+    return "Decompose linalg aggregated ops (linalg.softmax) on tensors";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<arith::ArithDialect, bufferization::BufferizationDialect,
+                    linalg::LinalgDialect, math::MathDialect,
+                    memref::MemRefDialect, scf::SCFDialect,
+                    tensor::TensorDialect>();
+    arith::registerBufferizableOpInterfaceExternalModels(registry);
+    arith::registerBufferDeallocationOpInterfaceExternalModels(registry);
+    bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
+        registry);
+    cf::registerBufferizableOpInterfaceExternalModels(registry);
+    cf::registerBufferDeallocationOpInterfaceExternalModels(registry);
+    linalg::registerBufferizableOpInterfaceExternalModels(registry);
+    memref::registerAllocationOpInterfaceExternalModels(registry);
+    scf::registerBufferizableOpInterfaceExternalModels(registry);
+    scf::registerBufferDeallocationOpInterfaceExternalModels(registry);
+    tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  }
+  void runOnOperation() override {
+    SmallVector<linalg::AggregatedOpInterface> ops;
+    getOperation()->walk([&](linalg::AggregatedOpInterface op) {
+      // On memrefs the decomposition has no results to replace with.
+      if (op->getNumResults() > 0 &&
+          llvm::all_of(op->getResultTypes(), llvm::IsaPred<TensorType>))
+        ops.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::AggregatedOpInterface op : ops) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<SmallVector<Value>> values = op.decomposeOperation(rewriter);
+      if (failed(values)) {
+        op->emitError("fa2-to-cpu: cannot decompose this op");
+        return signalPassFailure();
+      }
+      rewriter.replaceOp(op, *values);
+    }
+  }
+};
+} // namespace
+
 void fa2::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
+  // Tensor level: TOSA to linalg/arith/tensor, elementwise ops on tensors to
+  // linalg, aggregated ops (linalg.softmax) to generics, fa2 ops to loops.
+  {
+    OpPassManager &fpm = pm.nest<func::FuncOp>();
+    fpm.addPass(tosa::createTosaOptionalDecompositionsPass());
+    fpm.addPass(tosa::createTosaToLinalgNamed());
+    fpm.addPass(tosa::createTosaToLinalg());
+    fpm.addPass(createTosaToArithPass());
+    fpm.addPass(createTosaToTensorPass());
+    fpm.addPass(createConvertElementwiseToLinalgPass());
+  }
+  pm.addPass(std::make_unique<DecomposeAggregatedOpsPass>());
   FA2LowerToLoopsOptions loops;
   loops.blockQ = options.blockQ;
   loops.blockK = options.blockK;
   pm.addPass(createFA2LowerToLoops(loops));
+  pm.addPass(createCanonicalizerPass());
+
+  // Bufferize the whole module; function boundaries get identity layouts so
+  // that mlir-runner's C interface and the caller's memrefs agree.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::buildBufferDeallocationPipeline(pm);
+
+  // Loops to LLVM. bf16 extf/truncf become integer ops (arith-expand) since
+  // the host may lack native bf16 conversions; f16 ones go to LLVM's
+  // fpext/fptrunc, which x86 lowers with F16C or compiler-rt.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
 void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
+  // Tensor level: attention chains to fa2.attention, then each op the kernel
+  // serves to a gpu.module + gpu.launch_func (the rest stays, with remarks).
   pm.addPass(createFA2RaiseAttention());
+  FA2LowerToGPUOptions lower;
+  lower.chip = options.chip;
+  lower.manifestDir = options.manifestDir;
+  lower.binaryFormat = options.cubin ? "cubin" : "ptx";
+  lower.blockM = options.blockM;
+  lower.blockN = options.blockN;
+  lower.numWarps = options.warps;
+  lower.numStages = options.stages;
+  pm.addPass(createFA2LowerToGPU(lower));
+  pm.addPass(createCanonicalizerPass());
+
+  // Host: bufferize around the launches; leftover linalg ops become loops.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+
+  // Kernels: fast exp2/log2 (no libdevice), nvgpu and gpu ops to NVVM.
+  {
+    OpPassManager &gpm = pm.nest<gpu::GPUModuleOp>();
+    gpm.addPass(createFA2GPUMathToNVVM());
+    gpm.addPass(createSCFToControlFlowPass());
+    gpm.addPass(createConvertNVGPUToNVVMPass());
+    gpm.addPass(createConvertGpuOpsToNVVMOps());
+    gpm.addPass(createCanonicalizerPass());
+    gpm.addPass(createCSEPass());
+  }
+
+  // Host to LLVM, launches to runtime calls.
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+
+  // Serialize: PTX text (no CUDA needed) or a cubin through ptxas.
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = options.cubin ? "bin" : "isa";
+  binary.toolkitPath = options.toolkit;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  FA2WriteKernelsOptions write;
+  write.dir = options.manifestDir;
+  pm.addPass(createFA2WriteKernels(write));
 }
 
 void fa2::registerPipelines() {

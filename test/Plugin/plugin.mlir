@@ -11,5 +11,5 @@ func.func @roundtrip(%q: tensor<2x8x16xf16>) -> tensor<2x8x16xf16> {
 }
 
 // RAISE-LABEL: func.func @attention
-// RAISE: fa2.attention %{{.*}}, %{{.*}}, %{{.*}} scale(3.535{{[0-9]*}}e-01)
+// RAISE: fa2.attention %{{.*}}, %{{.*}}, %{{.*}} scale(0.35355{{[0-9]*}})
 // RAISE-NOT: linalg.softmax

@@ -34,7 +34,34 @@ def FA2LowerToGPU : Pass<"fa2-lower-to-gpu", "::mlir::ModuleOp"> {
     Option<"numStages", "stages", "int64_t", /*default=*/"0",
            "K/V shared-memory buffers (0: the schedule's choice)">,
     Option<"manifestDir", "manifest-dir", "std::string", /*default=*/"\"\"",
-           "Write a JSON manifest per kernel into this directory">
+           "Write a JSON manifest per kernel into this directory">,
+    Option<"binaryFormat", "format", "std::string", /*default=*/"\"ptx\"",
+           "The binary the manifest names: ptx or cubin">
+  ];
+}
+
+def FA2GPUMathToNVVM : Pass<"fa2-gpu-math-to-nvvm", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Lower the kernel's f32 exp2/log2/fma to PTX's approximate instructions";
+  let description = [{
+    Rewrites f32 `math.exp2`, `math.log2` and `math.fma` inside GPU modules to
+    the NVVM intrinsics of `ex2.approx.ftz.f32`, `lg2.approx.ftz.f32` and
+    `fma.rn.f32`, as FlashAttention-2 compiled with fast math does. Run it
+    before `convert-gpu-to-nvvm`, which would otherwise call libdevice
+    (`__nv_exp2f`), a library fa2's PTX must not depend on.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def FA2WriteKernels : Pass<"fa2-write-kernels", "::mlir::ModuleOp"> {
+  let summary = "Write each gpu.binary's PTX or cubin into a directory";
+  let description = [{
+    For each object of each `gpu.binary`, writes `DIR/<binary>.ptx`
+    (assembly) or `DIR/<binary>.cubin` (binary), beside the JSON manifests
+    that `fa2-lower-to-gpu` writes. The module is not changed.
+  }];
+  let options = [
+    Option<"dir", "dir", "std::string", /*default=*/"\"\"",
+           "Directory to write into (nothing is written when empty)">
   ];
 }
 

@@ -37,6 +37,22 @@ struct ToPTXOptions : public mlir::PassPipelineOptions<ToPTXOptions> {
       *this, "manifest-dir",
       llvm::cl::desc("Write a JSON manifest per kernel into this directory"),
       llvm::cl::init("")};
+  Option<int64_t> blockM{*this, "block-m",
+                         llvm::cl::desc("Query rows per CTA (0: the schedule's)"),
+                         llvm::cl::init(0)};
+  Option<int64_t> blockN{*this, "block-n",
+                         llvm::cl::desc("Keys per K/V block (0: the schedule's)"),
+                         llvm::cl::init(0)};
+  Option<int64_t> warps{*this, "warps",
+                        llvm::cl::desc("Warps per CTA (0: the schedule's)"),
+                        llvm::cl::init(0)};
+  Option<int64_t> stages{*this, "stages",
+                         llvm::cl::desc("K/V buffers (0: the schedule's)"),
+                         llvm::cl::init(0)};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit whose ptxas assembles cubins"),
+      llvm::cl::init("/usr/local/cuda")};
 };
 
 /// Raises attention in an input module, lowers it to a FlashAttention-2 kernel

@@ -1,17 +1,489 @@
 //===- AttentionToGPU.cpp - fa2.attention to a FlashAttention-2 GPU kernel ===//
-// SKELETON: being written; replaced by the real pass.
+//
+// `fa2-lower-to-gpu` replaces each fa2.attention that the kernel can serve
+// with a launch of its own FlashAttention-2 kernel:
+//
+//   %o, %lse = fa2.attention %q, %k, %v ...          (tensors, in a func)
+//     ==>
+//   gpu.module @fa2_attention_<func>_<i> [#nvvm.target<chip = ...>] {
+//     gpu.func @fa2_attention_<func>_<i>(q, k, v, o[, lse]: 1-D memrefs,
+//                                        dynamic sizes: i32) kernel
+//   }
+//   %qb = bufferization.to_buffer %q ; memref.collapse_shape (1-D)  (k, v too)
+//   %ob = memref.alloc ; %lb = memref.alloc
+//   gpu.launch_func @.../@... blocks in (ceildiv(Sq, Br), batch·Hq, 1)
+//                              threads in (32·W, 1, 1)
+//                              dynamic_shared_memory_size <bytes>
+//   %o = bufferization.to_tensor %ob restrict writable
+//
+// The outputs are allocated with memref.alloc: the host code runs the
+// launch through the CUDA runtime wrappers, which expect device-accessible
+// buffers (managed memory, or registered with gpu.host_register); the
+// manifest runner (tools/fa2-run) allocates its own device buffers and never
+// runs the host code. docs/gpu-schedule.md has the reasoning.
+//
+// An op the kernel cannot serve stays as it is, with a remark saying why.
+//
+// The file also holds the two small passes of the PTX pipeline:
+// `fa2-gpu-math-to-nvvm` (fast exp2/log2 without libdevice) and
+// `fa2-write-kernels` (the PTX/cubin files beside the manifests).
+//
+//===----------------------------------------------------------------------===//
+
+#include "fa2/Conversion/AttentionToGPU/KernelBuilder.h"
+#include "fa2/Conversion/AttentionToGPU/Manifest.h"
+#include "fa2/Conversion/AttentionToGPU/Schedule.h"
 #include "fa2/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
 
 namespace fa2 {
 #define GEN_PASS_DEF_FA2LOWERTOGPU
+#define GEN_PASS_DEF_FA2GPUMATHTONVVM
+#define GEN_PASS_DEF_FA2WRITEKERNELS
 #include "fa2/Conversion/Passes.h.inc"
 } // namespace fa2
 
 using namespace mlir;
+using namespace fa2;
+
+//===----------------------------------------------------------------------===//
+// Matching: can the kernel serve this op?
+//===----------------------------------------------------------------------===//
 
 namespace {
-struct FA2LowerToGPUPass : fa2::impl::FA2LowerToGPUBase<FA2LowerToGPUPass> {
+/// Non-zero fields override the schedule table.
+struct ScheduleOverrides {
+  int64_t blockM = 0, blockN = 0, numWarps = 0, numStages = 0;
+};
+} // namespace
+
+/// A size known from either of two types (the verifier made them agree).
+static int64_t mergeDim(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) ? b : a;
+}
+
+/// Reads everything the kernel needs from `op`, or says why the kernel cannot
+/// serve it. Changes nothing.
+static FailureOr<AttentionKernelSpec>
+matchGPUAttention(AttentionOp op, const ChipInfo &chip,
+                  const ScheduleOverrides &overrides, std::string &why) {
+  llvm::raw_string_ostream os(why);
+  auto qTy = op.getQuery().getType();
+  auto kTy = op.getKey().getType();
+  auto vTy = op.getValue().getType();
+  auto oTy = op.getOutput().getType();
+  Type elem = qTy.getElementType();
+  if (elem.isF32()) {
+    os << "f32 inputs are left for the CPU lowering: the GPU kernel runs on "
+          "f16/bf16 tensor cores and will not round f32 inputs silently";
+    return failure();
+  }
+  if (op.getMask()) {
+    os << "mask operands are not supported by the GPU kernel yet (causal is)";
+    return failure();
+  }
+  unsigned featPos = op.getFeatureDimPos();
+  int64_t d = mergeDim(qTy.getDimSize(featPos), kTy.getDimSize(featPos));
+  int64_t dv = mergeDim(vTy.getDimSize(featPos), oTy.getDimSize(featPos));
+  if (ShapedType::isDynamic(d) || ShapedType::isDynamic(dv)) {
+    os << "the head dimension must be static: the kernel's register tiles "
+          "are sized by it";
+    return failure();
+  }
+  if (d % 8 != 0 || dv % 8 != 0 || d > 256 || dv > 256 || d == 0 || dv == 0) {
+    os << "head dims must be multiples of 8 up to 256 (16-byte cp.async "
+          "chunks, O accumulators in registers), got "
+       << d << " and " << dv;
+    return failure();
+  }
+  double scale = op.getScaleAttr().getValueAsDouble();
+  if (!(scale > 0.0)) {
+    os << "the kernel folds the scale into exp2 after the row max, which "
+          "needs a positive scale, got "
+       << scale;
+    return failure();
+  }
+
+  AttentionKernelSpec spec;
+  spec.elementType = elem;
+  spec.outElementType = oTy.getElementType();
+  spec.bshd = op.getLayout() == Layout::BSHD;
+  spec.causal = op.getCausal();
+  spec.hasLse = static_cast<bool>(op.getLse());
+  spec.scale = scale;
+  spec.headDim = d;
+  spec.headDimV = dv;
+  unsigned headPos = op.getHeadDimPos(), seqPos = op.getSeqDimPos();
+  for (unsigned i = 0; i < op.getNumBatchDims(); ++i) {
+    int64_t bd = mergeDim(qTy.getDimSize(i), oTy.getDimSize(i));
+    bd = mergeDim(bd, mergeDim(kTy.getDimSize(i), vTy.getDimSize(i)));
+    spec.batchDims.push_back(bd);
+  }
+  spec.headsQ = mergeDim(qTy.getDimSize(headPos), oTy.getDimSize(headPos));
+  spec.seqQ = mergeDim(qTy.getDimSize(seqPos), oTy.getDimSize(seqPos));
+  spec.headsKV = mergeDim(kTy.getDimSize(headPos), vTy.getDimSize(headPos));
+  spec.seqK = mergeDim(kTy.getDimSize(seqPos), vTy.getDimSize(seqPos));
+  if (auto lse = op.getLse()) {
+    auto lTy = cast<RankedTensorType>(lse.getType());
+    unsigned n = op.getNumBatchDims();
+    spec.headsQ = mergeDim(spec.headsQ, lTy.getDimSize(n));
+    spec.seqQ = mergeDim(spec.seqQ, lTy.getDimSize(n + 1));
+  }
+  spec.chip = chip;
+
+  GPUSchedule s = getDefaultSchedule(d, dv, chip);
+  if (overrides.blockM)
+    s.blockM = overrides.blockM;
+  if (overrides.blockN)
+    s.blockN = overrides.blockN;
+  if (overrides.numWarps)
+    s.numWarps = overrides.numWarps;
+  if (overrides.numStages)
+    s.numStages = overrides.numStages;
+  std::string bad = validateSchedule(s, d, dv, chip);
+  if (!bad.empty()) {
+    os << "no valid schedule: " << bad;
+    return failure();
+  }
+  spec.schedule = s;
+  return spec;
+}
+
+//===----------------------------------------------------------------------===//
+// Rewriting: kernel + host launch
+//===----------------------------------------------------------------------===//
+
+/// The 1-D view of a tensor operand: to_buffer, collapse, cast to the
+/// kernel's argument type.
+static Value flatBuffer(OpBuilder &b, Location loc, Value tensor,
+                        MemRefType kernelType) {
+  auto tTy = cast<RankedTensorType>(tensor.getType());
+  auto mTy = MemRefType::get(tTy.getShape(), tTy.getElementType());
+  Value buf = bufferization::ToBufferOp::create(b, loc, mTy, tensor,
+                                                /*read_only=*/true);
+  return b.createOrFold<memref::CastOp>(
+      loc, kernelType,
+      memref::CollapseShapeOp::create(
+          b, loc, buf,
+          SmallVector<ReassociationIndices>{
+              llvm::to_vector(llvm::seq<int64_t>(0, mTy.getRank()))}));
+}
+
+/// The size of dimension `dim` of `buffer` as an index value.
+static Value dimOf(OpBuilder &b, Location loc, Value buffer, int64_t dim) {
+  return b.createOrFold<memref::DimOp>(loc, buffer, dim);
+}
+
+/// Allocates a result buffer shaped like `type`, taking dynamic sizes from
+/// `sizes` (one index value per dimension).
+static Value allocResult(OpBuilder &b, Location loc, RankedTensorType type,
+                         ArrayRef<Value> sizes) {
+  auto mTy = MemRefType::get(type.getShape(), type.getElementType());
+  SmallVector<Value> dyn;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      dyn.push_back(sizes[i]);
+  return memref::AllocOp::create(b, loc, mTy, dyn, b.getI64IntegerAttr(128));
+}
+
+/// Replaces `op` by the launch of `kernel`.
+static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
+                            gpu::GPUFuncOp kernel,
+                            const AttentionKernelSpec &spec) {
+  Location loc = op.getLoc();
+  b.setInsertionPoint(op);
+  Value q = flatBuffer(b, loc, op.getQuery(), spec.bufferType("q"));
+  Value k = flatBuffer(b, loc, op.getKey(), spec.bufferType("k"));
+  Value v = flatBuffer(b, loc, op.getValue(), spec.bufferType("v"));
+
+  // Sizes of Q's dimensions, from its buffer (the collapse's source).
+  Value qBuf = q.getDefiningOp<memref::CastOp>()
+                   ? q.getDefiningOp<memref::CastOp>().getSource()
+                   : q;
+  qBuf = qBuf.getDefiningOp<memref::CollapseShapeOp>().getSrc();
+  Value kBuf = k.getDefiningOp<memref::CastOp>()
+                   ? k.getDefiningOp<memref::CastOp>().getSource()
+                   : k;
+  kBuf = kBuf.getDefiningOp<memref::CollapseShapeOp>().getSrc();
+  unsigned rank = op.getQuery().getType().getRank();
+  unsigned nb = op.getNumBatchDims();
+  unsigned headPos = op.getHeadDimPos(), seqPos = op.getSeqDimPos();
+  SmallVector<Value> qSizes;
+  for (unsigned i = 0; i < rank; ++i)
+    qSizes.push_back(dimOf(b, loc, qBuf, i));
+
+  auto oTy = op.getOutput().getType();
+  Value oAlloc = allocResult(b, loc, oTy, qSizes);
+  Value o = b.createOrFold<memref::CastOp>(
+      loc, spec.bufferType("o"),
+      memref::CollapseShapeOp::create(
+          b, loc, oAlloc,
+          SmallVector<ReassociationIndices>{
+              llvm::to_vector(llvm::seq<int64_t>(0, rank))}));
+  SmallVector<Value> args = {q, k, v, o};
+  Value lAlloc;
+  if (Value lse = op.getLse()) {
+    auto lTy = cast<RankedTensorType>(lse.getType());
+    SmallVector<Value> lSizes(qSizes.begin(), qSizes.begin() + nb);
+    lSizes.push_back(qSizes[headPos]);
+    lSizes.push_back(qSizes[seqPos]);
+    lAlloc = allocResult(b, loc, lTy, lSizes);
+    args.push_back(b.createOrFold<memref::CastOp>(
+        loc, spec.bufferType("lse"),
+        memref::CollapseShapeOp::create(
+            b, loc, lAlloc,
+            SmallVector<ReassociationIndices>{
+                llvm::to_vector(llvm::seq<int64_t>(0, rank - 1))})));
+  }
+  Value hq = qSizes[headPos], sq = qSizes[seqPos];
+  Value hkv = dimOf(b, loc, kBuf, headPos), sk = dimOf(b, loc, kBuf, seqPos);
+  for (const std::string &name : spec.dynamicSizeNames()) {
+    Value size = llvm::StringSwitch<Value>(name)
+                     .Case("heads_q", hq)
+                     .Case("heads_kv", hkv)
+                     .Case("seq_q", sq)
+                     .Default(sk);
+    args.push_back(
+        arith::IndexCastUIOp::create(b, loc, b.getI32Type(), size));
+  }
+
+  const GPUSchedule &s = spec.schedule;
+  Value gridX = b.createOrFold<arith::CeilDivUIOp>(
+      loc, sq, arith::ConstantIndexOp::create(b, loc, s.blockM));
+  Value gridY = hq;
+  for (unsigned i = 0; i < nb; ++i)
+    gridY = b.createOrFold<arith::MulIOp>(loc, gridY, qSizes[i]);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value threads = arith::ConstantIndexOp::create(b, loc, s.numThreads());
+  Value smem = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
+                                            spec.sharedMemoryBytes());
+  gpu::LaunchFuncOp::create(b, loc, kernel,
+                            gpu::KernelDim3{gridX, gridY, one},
+                            gpu::KernelDim3{threads, one, one}, smem, args);
+
+  SmallVector<Value> results = {bufferization::ToTensorOp::create(
+      b, loc, oTy, oAlloc, /*restrict=*/true, /*writable=*/true)};
+  if (lAlloc)
+    results.push_back(bufferization::ToTensorOp::create(
+        b, loc, op.getLse().getType(), lAlloc, /*restrict=*/true,
+        /*writable=*/true));
+  op->replaceAllUsesWith(results);
+  op->erase();
+}
+
+/// The schedule as an attribute on the kernel, for readers of the IR.
+static DictionaryAttr scheduleAttr(Builder &b, const GPUSchedule &s) {
+  return b.getDictionaryAttr(
+      {b.getNamedAttr("block_m", b.getI64IntegerAttr(s.blockM)),
+       b.getNamedAttr("block_n", b.getI64IntegerAttr(s.blockN)),
+       b.getNamedAttr("warps", b.getI64IntegerAttr(s.numWarps)),
+       b.getNamedAttr("stages", b.getI64IntegerAttr(s.numStages)),
+       b.getNamedAttr("swizzle", b.getStringAttr(stringifySwizzle(s.swizzle)))});
+}
+
+namespace {
+struct FA2LowerToGPUPass
+    : public fa2::impl::FA2LowerToGPUBase<FA2LowerToGPUPass> {
   using FA2LowerToGPUBase::FA2LowerToGPUBase;
-  void runOnOperation() override {}
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    FA2LowerToGPUBase::getDependentDialects(registry);
+    // bf16 kernels call nvvm.mma.sync directly (see KernelBuilder.cpp); the
+    // gpu.module carries an #nvvm.target.
+    registry.insert<NVVM::NVVMDialect, LLVM::LLVMDialect>();
+    // The host side leaves bufferization.to_buffer/to_tensor around the
+    // launch for One-Shot Bufferize; upstream registers the models it needs
+    // in mlir::registerAllDialects, which a tool embedding fa2 may not call.
+    arith::registerBufferizableOpInterfaceExternalModels(registry);
+    bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
+        registry);
+    linalg::registerBufferizableOpInterfaceExternalModels(registry);
+    scf::registerBufferizableOpInterfaceExternalModels(registry);
+    tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::optional<ChipInfo> chipInfo = getChipInfo(chip);
+    if (!chipInfo) {
+      module.emitError() << "fa2-lower-to-gpu: unknown chip '" << chip
+                         << "' (expected sm_80, sm_86, sm_87, sm_89, sm_90 or "
+                            "sm_90a)";
+      return signalPassFailure();
+    }
+    if (binaryFormat != "ptx" && binaryFormat != "cubin") {
+      module.emitError() << "fa2-lower-to-gpu: format must be ptx or cubin, "
+                            "got '"
+                         << binaryFormat << "'";
+      return signalPassFailure();
+    }
+    ScheduleOverrides overrides{blockM, blockN, numWarps, numStages};
+
+    SmallVector<AttentionOp> ops;
+    module.walk([&](AttentionOp op) { ops.push_back(op); });
+    SymbolTable symbols(module);
+    llvm::StringMap<int64_t> counters;
+    OpBuilder b(module.getContext());
+    for (AttentionOp op : ops) {
+      std::string why;
+      FailureOr<AttentionKernelSpec> spec =
+          matchGPUAttention(op, *chipInfo, overrides, why);
+      if (failed(spec)) {
+        op.emitRemark() << "fa2-lower-to-gpu: not lowered to a GPU kernel: "
+                        << why;
+        continue;
+      }
+      // The kernel is named after the top-level function holding the op.
+      Operation *top = op;
+      while (top->getParentOp() != module)
+        top = top->getParentOp();
+      std::string owner = "module";
+      if (auto sym = top->getAttrOfType<StringAttr>(
+              SymbolTable::getSymbolAttrName()))
+        owner = sym.str();
+      std::string name;
+      do {
+        name = "fa2_attention_" + owner + "_" +
+               std::to_string(counters[owner]++);
+      } while (symbols.lookup(name));
+      spec->name = name;
+
+      b.setInsertionPoint(top);
+      auto target = NVVM::NVVMTargetAttr::get(
+          module.getContext(), /*optLevel=*/3, "nvptx64-nvidia-cuda",
+          chipInfo->name);
+      auto gpuModule = gpu::GPUModuleOp::create(
+          b, op.getLoc(), name, ArrayRef<Attribute>{target});
+      symbols.insert(gpuModule);
+      gpu::GPUFuncOp kernel =
+          buildAttentionKernel(b, op.getLoc(), gpuModule, *spec);
+      kernel->setAttr("fa2.schedule", scheduleAttr(b, spec->schedule));
+      rewriteToLaunch(b, op, kernel, *spec);
+
+      if (!manifestDir.empty()) {
+        if (llvm::Error err = writeManifest(*spec, manifestDir, binaryFormat)) {
+          module.emitError() << "fa2-lower-to-gpu: "
+                             << llvm::toString(std::move(err));
+          return signalPassFailure();
+        }
+      }
+    }
+    if (!module.getOps<gpu::GPUModuleOp>().empty())
+      module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                      b.getUnitAttr());
+  }
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// fa2-gpu-math-to-nvvm
+//===----------------------------------------------------------------------===//
+
+/// Replaces a unary f32 math op by a call of an NVVM intrinsic.
+static void replaceByIntrinsic(RewriterBase &rewriter, Operation *op,
+                               StringRef intrinsic) {
+  rewriter.setInsertionPoint(op);
+  auto call = LLVM::CallIntrinsicOp::create(
+      rewriter, op->getLoc(), op->getResult(0).getType(),
+      rewriter.getStringAttr(intrinsic), op->getOperands());
+  rewriter.replaceOp(op, call.getResults());
+}
+
+namespace {
+struct FA2GPUMathToNVVMPass
+    : public fa2::impl::FA2GPUMathToNVVMBase<FA2GPUMathToNVVMPass> {
+  using FA2GPUMathToNVVMBase::FA2GPUMathToNVVMBase;
+
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (isa<math::Exp2Op, math::Log2Op, math::FmaOp>(op) &&
+          op->getResult(0).getType().isF32())
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      if (isa<math::Exp2Op>(op)) {
+        replaceByIntrinsic(rewriter, op, "llvm.nvvm.ex2.approx.ftz.f");
+      } else if (isa<math::Log2Op>(op)) {
+        replaceByIntrinsic(rewriter, op, "llvm.nvvm.lg2.approx.ftz.f");
+      } else {
+        rewriter.setInsertionPoint(op);
+        rewriter.replaceOpWithNewOp<LLVM::FMAOp>(op, op->getOperand(0),
+                                                 op->getOperand(1),
+                                                 op->getOperand(2));
+      }
+    }
+  }
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// fa2-write-kernels
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct FA2WriteKernelsPass
+    : public fa2::impl::FA2WriteKernelsBase<FA2WriteKernelsPass> {
+  using FA2WriteKernelsBase::FA2WriteKernelsBase;
+
+  void runOnOperation() override {
+    if (dir.empty())
+      return;
+    if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
+      getOperation().emitError() << "fa2-write-kernels: cannot create '"
+                                 << dir << "': " << ec.message();
+      return signalPassFailure();
+    }
+    getOperation().walk([&](gpu::BinaryOp binary) {
+      for (Attribute attr : binary.getObjects()) {
+        auto object = dyn_cast<gpu::ObjectAttr>(attr);
+        if (!object)
+          continue;
+        StringRef ext;
+        switch (object.getFormat()) {
+        case gpu::CompilationTarget::Assembly:
+          ext = ".ptx";
+          break;
+        case gpu::CompilationTarget::Binary:
+          ext = ".cubin";
+          break;
+        case gpu::CompilationTarget::Fatbin:
+          ext = ".fatbin";
+          break;
+        default:
+          ext = ".bc";
+          break;
+        }
+        SmallString<256> path(dir);
+        llvm::sys::path::append(path, binary.getName() + ext);
+        std::error_code ec;
+        llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+        if (ec) {
+          binary.emitError() << "fa2-write-kernels: cannot write '" << path
+                             << "': " << ec.message();
+          signalPassFailure();
+          return;
+        }
+        os << object.getObject().getValue();
+        // One object per binary: fa2's gpu.modules have one target.
+        break;
+      }
+    });
+  }
 };
 } // namespace

@@ -1,6 +1,21 @@
-//===- RaiseAttention.cpp - Replace attention chains with fa2.attention ===//
-// SKELETON: being written; replaced by the real pass.
+//===- RaiseAttention.cpp - Replace attention chains with fa2.attention ---===//
+//
+// --fa2-raise-attention: every second contraction of a function is offered to
+// the matcher (AttentionMatcher.cpp); each match is replaced by one
+// fa2.attention, with transposes and unit reshapes around it where the chain's
+// tensors are not already in the op's layout, and the chain is erased once
+// nothing uses it. With explain=true every near miss gets a remark.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fa2/Dialect/Attention/Transforms/AttentionMatcher.h"
 #include "fa2/Dialect/Attention/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace fa2 {
 #define GEN_PASS_DEF_FA2RAISEATTENTION
@@ -8,10 +23,366 @@ namespace fa2 {
 } // namespace fa2
 
 using namespace mlir;
+using namespace fa2;
+using namespace fa2::attention_names;
+
+//===----------------------------------------------------------------------===//
+// Rearranging named tensors
+//===----------------------------------------------------------------------===//
+
+static bool isOuter(int64_t n) { return n >= kGroupOuter && n < kGroup; }
+
+/// Reassociation that merges each dim in `drop` into a neighbouring kept dim.
+static SmallVector<ReassociationIndices>
+mergeIntoNeighbours(ArrayRef<bool> drop) {
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices pending;
+  for (auto [i, d] : llvm::enumerate(drop)) {
+    pending.push_back(i);
+    if (!d) {
+      groups.push_back(pending);
+      pending.clear();
+    }
+  }
+  if (!pending.empty()) {
+    if (groups.empty())
+      return {};
+    groups.back().append(pending.begin(), pending.end());
+  }
+  return groups;
+}
+
+static Value createTranspose(OpBuilder &b, Location loc, Value v,
+                             ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, v);
+  SmallVector<OpFoldResult> permuted;
+  for (int64_t p : perm)
+    permuted.push_back(sizes[p]);
+  Value init =
+      tensor::EmptyOp::create(b, loc, permuted, type.getElementType());
+  return linalg::TransposeOp::create(b, loc, v, init, perm)->getResult(0);
+}
+
+/// Rearranges `src` into the dims `target` (names; kUnit for a unit dim),
+/// dropping src dims that are units or absent from `target`, transposing,
+/// merging the run of GQA outer names into `head`, and inserting unit dims
+/// for target names `src` lacks.
+static Value rearrange(OpBuilder &b, Location loc, NamedTensor src,
+                       ArrayRef<int64_t> target, int64_t head) {
+  Value v = src.value;
+  SmallVector<int64_t> names = src.names;
+
+  // 1. Drop unit dims and dims the target does not have (size 1).
+  SmallVector<bool> drop;
+  for (int64_t n : names)
+    drop.push_back(n == kUnit ||
+                   (!llvm::is_contained(target, n) &&
+                    !(isOuter(n) && llvm::is_contained(target, head))));
+  if (llvm::any_of(drop, [](bool d) { return d; })) {
+    SmallVector<ReassociationIndices> groups = mergeIntoNeighbours(drop);
+    v = tensor::CollapseShapeOp::create(b, loc, v, groups);
+    SmallVector<int64_t> kept;
+    for (auto [n, d] : llvm::zip(names, drop))
+      if (!d)
+        kept.push_back(n);
+    names = kept;
+  }
+
+  // 2. Transpose into target order (GQA outer names sit at the head's place).
+  auto rank = [&](int64_t n) -> double {
+    if (isOuter(n))
+      return llvm::find(target, head) - target.begin() + (n - kGroupOuter) * 1e-3;
+    return llvm::find(target, n) - target.begin();
+  };
+  SmallVector<int64_t> perm(names.size());
+  for (size_t i = 0; i < perm.size(); ++i)
+    perm[i] = i;
+  llvm::stable_sort(perm, [&](int64_t a, int64_t c) {
+    return rank(names[a]) < rank(names[c]);
+  });
+  bool identity = llvm::all_of(llvm::enumerate(perm), [](auto p) {
+    return static_cast<int64_t>(p.index()) == p.value();
+  });
+  if (!identity) {
+    v = createTranspose(b, loc, v, perm);
+    SmallVector<int64_t> permuted;
+    for (int64_t p : perm)
+      permuted.push_back(names[p]);
+    names = permuted;
+  }
+
+  // 3. Merge the GQA run into one head dim.
+  if (llvm::count_if(names, isOuter) > 1) {
+    SmallVector<ReassociationIndices> groups;
+    SmallVector<int64_t> merged;
+    for (auto [i, n] : llvm::enumerate(names)) {
+      if (isOuter(n) && !merged.empty() && merged.back() == head) {
+        groups.back().push_back(i);
+        continue;
+      }
+      groups.push_back({static_cast<int64_t>(i)});
+      merged.push_back(isOuter(n) ? head : n);
+    }
+    v = tensor::CollapseShapeOp::create(b, loc, v, groups);
+    names = merged;
+  } else {
+    for (int64_t &n : names)
+      if (isOuter(n))
+        n = head;
+  }
+
+  // 4. Insert unit dims for target names that are missing.
+  if (names.size() != target.size()) {
+    auto type = cast<RankedTensorType>(v.getType());
+    SmallVector<bool> isNew;
+    for (int64_t n : target)
+      isNew.push_back(!llvm::is_contained(names, n) || n == kUnit);
+    SmallVector<ReassociationIndices> groups = mergeIntoNeighbours(isNew);
+    SmallVector<OpFoldResult> srcSizes = tensor::getMixedSizes(b, loc, v);
+    SmallVector<OpFoldResult> outSizes;
+    SmallVector<int64_t> outShape;
+    size_t j = 0;
+    for (bool n : isNew) {
+      if (n) {
+        outSizes.push_back(b.getIndexAttr(1));
+        outShape.push_back(1);
+      } else {
+        outSizes.push_back(srcSizes[j]);
+        outShape.push_back(type.getDimSize(j));
+        ++j;
+      }
+    }
+    auto outType = RankedTensorType::get(outShape, type.getElementType());
+    v = tensor::ExpandShapeOp::create(b, loc, outType, v, groups, outSizes);
+  }
+  return v;
+}
+
+/// Casts `v` to `type` when they differ only in static information.
+static Value castTo(OpBuilder &b, Location loc, Value v, Type type) {
+  if (v.getType() == type)
+    return v;
+  return tensor::CastOp::create(b, loc, type, v);
+}
+
+/// not(mask), elementwise, for masks that are true where scores are dropped.
+static Value negateMask(OpBuilder &b, Location loc, Value mask) {
+  auto type = cast<RankedTensorType>(mask.getType());
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, mask);
+  Value init = tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
+  AffineMap id = b.getMultiDimIdentityMap(type.getRank());
+  SmallVector<utils::IteratorType> iters(type.getRank(),
+                                         utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, ValueRange{mask}, ValueRange{init},
+      ArrayRef<AffineMap>{id, id}, iters,
+      [](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value t = arith::ConstantOp::create(nb, nloc, nb.getBoolAttr(true));
+        Value r = arith::XOrIOp::create(nb, nloc, args[0], t);
+        linalg::YieldOp::create(nb, nloc, r);
+      });
+  return generic.getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// The rewrite
+//===----------------------------------------------------------------------===//
+
+static void raise(RewriterBase &rewriter, const AttentionMatch &m) {
+  Operation *anchor = m.anchor;
+  Location loc = anchor->getLoc();
+  // Everything the op reads is used by the chain before the second
+  // contraction, and the output's users come after it.
+  rewriter.setInsertionPoint(anchor);
+  std::optional<NamedTensor> lseUse = m.lse;
+  if (lseUse && llvm::any_of(lseUse->value.getUsers(), [&](Operation *user) {
+        return user->getBlock() == anchor->getBlock() &&
+               user->isBeforeInBlock(anchor);
+      }))
+    lseUse.reset(); // Its users come first; the chain keeps computing it.
+
+  SmallVector<int64_t> batch = m.batchNames;
+  int64_t head = batch.back();
+  SmallVector<int64_t> outer(batch.begin(), batch.end() - 1);
+  bool bshd = m.layout == Layout::BSHD;
+  auto order = [&](int64_t seq, int64_t feat) {
+    SmallVector<int64_t> o(outer);
+    if (bshd)
+      o.append({seq, head, feat});
+    else
+      o.append({head, seq, feat});
+    return o;
+  };
+  SmallVector<int64_t> qOrder = order(m.queryName, m.featureName);
+  SmallVector<int64_t> kOrder = order(m.keyName, m.featureName);
+  SmallVector<int64_t> vOrder = order(m.keyName, kValueFeature);
+  SmallVector<int64_t> oOrder = order(m.queryName, kValueFeature);
+
+  Value q = rearrange(rewriter, loc, m.query, qOrder, head);
+  Value k = rearrange(rewriter, loc, m.key, kOrder, head);
+  Value v = rearrange(rewriter, loc, m.value, vOrder, head);
+
+  Value mask;
+  if (m.mask) {
+    // Scores are [batch..., Hq, Sq, Sk]; leading dims the mask does not have
+    // are left to numpy broadcasting.
+    SmallVector<int64_t> sOrder(batch);
+    sOrder.append({m.queryName, m.keyName});
+    size_t first = 0;
+    while (first < sOrder.size() && !llvm::is_contained(m.mask->names, sOrder[first]))
+      ++first;
+    SmallVector<int64_t> target(sOrder.begin() + first, sOrder.end());
+    mask = rearrange(rewriter, loc, *m.mask, target, head);
+    if (m.negateMask)
+      mask = negateMask(rewriter, loc, mask);
+  }
+
+  auto qType = cast<RankedTensorType>(q.getType());
+  auto vType = cast<RankedTensorType>(v.getType());
+  int64_t rank = qType.getRank();
+  SmallVector<int64_t> outShape(qType.getShape());
+  outShape[rank - 1] = vType.getDimSize(rank - 1);
+  Type outElem = getElementTypeOrSelf(m.output.value.getType());
+  auto outType = RankedTensorType::get(outShape, outElem);
+  Type lseType;
+  if (lseUse) {
+    SmallVector<int64_t> lseShape(qType.getShape().take_front(rank - 3));
+    int64_t h = qType.getDimSize(bshd ? rank - 2 : rank - 3);
+    int64_t s = qType.getDimSize(bshd ? rank - 3 : rank - 2);
+    lseShape.append({h, s});
+    lseType = RankedTensorType::get(lseShape, rewriter.getF32Type());
+  }
+  auto op = AttentionOp::create(
+      rewriter, loc, outType, lseType, q, k, v, mask,
+      llvm::APFloat(static_cast<float>(m.scale)), m.causal, m.layout);
+
+  Value out = rearrange(rewriter, loc, NamedTensor{op.getOutput(), oOrder},
+                        m.output.names, head);
+  out = castTo(rewriter, loc, out, m.output.value.getType());
+  rewriter.replaceAllUsesWith(m.output.value, out);
+  if (lseUse) {
+    SmallVector<int64_t> lOrder(batch);
+    lOrder.push_back(m.queryName);
+    Value lse = rearrange(rewriter, loc, NamedTensor{op.getLse(), lOrder},
+                          lseUse->names, head);
+    lse = castTo(rewriter, loc, lse, lseUse->value.getType());
+    rewriter.replaceAllUsesWith(lseUse->value, lse);
+  }
+
+  // Erase the chain, then whatever only it used (inits, constants, the
+  // transposes and broadcasts Q, K and V were read through).
+  SetVector<Operation *> worklist(m.chainOps.begin(), m.chainOps.end());
+  DenseSet<Operation *> erased;
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (size_t i = 0; i < worklist.size(); ++i) {
+      Operation *dead = worklist[i];
+      if (erased.contains(dead) || !isOpTriviallyDead(dead))
+        continue;
+      for (Value operand : dead->getOperands())
+        if (Operation *def = operand.getDefiningOp())
+          worklist.insert(def);
+      erased.insert(dead);
+      rewriter.eraseOp(dead);
+      changed = true;
+    }
+  }
+}
 
 namespace {
-struct FA2RaiseAttentionPass : fa2::impl::FA2RaiseAttentionBase<FA2RaiseAttentionPass> {
+/// Anchored on every op; acts on contractions the matcher accepts as P·V.
+struct RaiseAttentionPattern : public RewritePattern {
+  RaiseAttentionPattern(MLIRContext *ctx)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (!isContractionLike(op))
+      return failure();
+    AttentionMismatch why;
+    FailureOr<AttentionMatch> m = matchAttention(op, why);
+    if (failed(m)) {
+      if (!why.beganToMatch)
+        return failure();
+      return rewriter.notifyMatchFailure(
+          op, "not raised to fa2.attention: " + why.reason);
+    }
+    raise(rewriter, *m);
+    return success();
+  }
+};
+
+/// Turns match failures into remarks (explain=true) and remembers erased ops.
+struct RaiseListener : public RewriterBase::Listener {
+  bool explain = false;
+  DenseSet<Operation *> erased;
+
+  void notifyMatchFailure(Location loc,
+                          function_ref<void(Diagnostic &)> reason) override {
+    if (!explain)
+      return;
+    Diagnostic diag(loc, DiagnosticSeverity::Remark);
+    reason(diag);
+    emitRemark(loc) << diag.str();
+  }
+  void notifyOperationErased(Operation *op) override { erased.insert(op); }
+};
+
+/// Whether a contraction uses `op`'s result, directly or through other ops.
+static bool feedsContraction(Operation *op) {
+  SmallVector<Operation *> worklist{op};
+  DenseSet<Operation *> seen;
+  while (!worklist.empty() && seen.size() < 256) {
+    Operation *cur = worklist.pop_back_val();
+    if (!seen.insert(cur).second)
+      continue;
+    for (Operation *user : cur->getUsers()) {
+      if (isContractionLike(user))
+        return true;
+      worklist.push_back(user);
+    }
+  }
+  return false;
+}
+
+struct FA2RaiseAttentionPass
+    : fa2::impl::FA2RaiseAttentionBase<FA2RaiseAttentionPass> {
   using FA2RaiseAttentionBase::FA2RaiseAttentionBase;
-  void runOnOperation() override {}
+
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    RaiseAttentionPattern pattern(ctx);
+    RaiseListener listener;
+    listener.explain = explain;
+    PatternRewriter rewriter(ctx);
+    rewriter.setListener(&listener);
+
+    // Candidates in program order; a rewrite may erase later candidates
+    // (a chain's own contractions), which are then skipped.
+    SmallVector<Operation *> candidates;
+    getOperation()->walk([&](Operation *op) {
+      if (isContractionLike(op))
+        candidates.push_back(op);
+    });
+    for (Operation *op : candidates) {
+      if (listener.erased.contains(op))
+        continue;
+      rewriter.setInsertionPoint(op);
+      (void)pattern.matchAndRewrite(op, rewriter);
+    }
+
+    if (!explain)
+      return;
+    // A softmax over a contraction's scores that no contraction consumes was
+    // not reported at a second contraction: report it here.
+    getOperation()->walk([&](Operation *op) {
+      if (isSoftmaxOverContraction(op) && !feedsContraction(op))
+        op->emitRemark("not raised to fa2.attention: the softmax over the "
+                       "scores of a contraction is not followed by a second "
+                       "contraction with the values");
+    });
+  }
 };
 } // namespace

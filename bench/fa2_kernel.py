@@ -1,0 +1,159 @@
+#===- bench/fa2_kernel.py - launch an fa2 kernel on torch tensors ----------===#
+#
+# Loads a kernel that fa2 compiled (PTX or cubin) through its JSON manifest
+# (docs/manifest.md) with CuPy, and launches it on PyTorch tensors' memory, on
+# PyTorch's current stream: the benchmark and the SDPA comparison run fa2's
+# kernels and torch's in one process, on the same inputs.
+#
+#===----------------------------------------------------------------------===#
+import json
+import os
+import re
+import warnings
+
+import cupy
+import numpy as np
+import torch
+
+_TORCH_DTYPES = {"f16": torch.float16, "bf16": torch.bfloat16, "f32": torch.float32,
+                 "i1": torch.bool}
+DIM_NAMES = ("batch", "heads_q", "heads_kv", "seq_q", "seq_k", "head_dim", "head_dim_v")
+
+
+def torch_dtype(name):
+    return _TORCH_DTYPES[name]
+
+
+def eval_expr(expr, env):
+    """Evaluates a manifest expression: integers, dim names, + - * / (floor),
+    ceildiv(a, b), parentheses."""
+    expr = str(expr)
+    if not re.fullmatch(r"[A-Za-z0-9_+\-*/(), ]*", expr):
+        raise ValueError(f"bad manifest expression {expr!r}")
+    code = expr.replace("/", "//")
+    return int(eval(code, {"__builtins__": {}},
+                    dict(env, ceildiv=lambda a, b: -(-a // b))))
+
+
+_STREAMS = {}
+
+
+def _cupy_stream(handle):
+    """CuPy's view of a torch stream, made once per handle (ExternalStream is
+    deprecated in CuPy 14 in favour of Stream.from_external, which wants an
+    object with __cuda_stream__; the handle is all torch gives here)."""
+    if handle not in _STREAMS:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            _STREAMS[handle] = cupy.cuda.ExternalStream(handle)
+    return _STREAMS[handle]
+
+
+class Fa2Kernel:
+    """One manifest: `kernel(q, k, v, mask=None)` returns (o, lse or None)."""
+
+    def __init__(self, manifest_path):
+        self.path = manifest_path
+        with open(manifest_path) as f:
+            self.m = json.load(f)
+        m = self.m
+        if m.get("version") != 1:
+            raise ValueError(f"{manifest_path}: manifest version {m.get('version')} is not 1")
+        self.name = m["kernel"]
+        self.dtype = torch_dtype(m["dtype"])
+        self.out_dtype = torch_dtype(m["out_dtype"])
+        self.bshd = m["layout"] == "bshd"
+        self.causal = bool(m["causal"])
+        self.scale = float(m["scale"])
+        self.has_lse = bool(m["lse"])
+        self.dims = m["dims"]
+        binary = os.path.join(os.path.dirname(manifest_path), m["binary"])
+        self.module = cupy.RawModule(path=binary)
+        self.function = self.module.get_function(self.name)
+        self.smem = int(m["dynamic_shared_memory_bytes"])
+        if self.smem > 48 * 1024:
+            self.function.max_dynamic_shared_size_bytes = self.smem
+
+    def bind(self, **given):
+        """The dims with dynamic (null) ones taken from `given`; a given value
+        that contradicts a static one raises."""
+        env = {}
+        for name in DIM_NAMES:
+            static = self.dims.get(name, self.dims.get("head_dim") if name == "head_dim_v" else None)
+            if static is None:
+                if name not in given:
+                    raise ValueError(f"{self.name}: dimension {name} is dynamic: give it")
+                env[name] = int(given[name])
+            else:
+                if name in given and int(given[name]) != int(static):
+                    raise ValueError(f"{self.name}: {name} is {static}, not {given[name]}")
+                env[name] = int(static)
+        return env
+
+    def shape(self, buffer, env):
+        return [eval_expr(e, env) for e in self.m["buffers"][buffer]["shape"]]
+
+    def __call__(self, q, k, v, mask=None, out=None, lse=None, env=None):
+        """Launches on torch tensors (contiguous, in the manifest's layout and
+        dtypes). `env` binds the dims; by default they are read off q and k."""
+        if env is None:
+            env = self.env_from(q, k, v)
+        bufs = {"q": q, "k": k, "v": v}
+        if "mask" in self.m["buffers"]:
+            if mask is None:
+                raise ValueError(f"{self.name} takes a mask")
+            bufs["mask"] = mask
+        if out is None:
+            out = torch.empty(self.shape("o", env), dtype=self.out_dtype, device=q.device)
+        bufs["o"] = out
+        if self.has_lse:
+            if lse is None:
+                lse = torch.empty(self.shape("lse", env), dtype=torch.float32, device=q.device)
+            bufs["lse"] = lse
+        for name, t in bufs.items():
+            want = int(np.prod(self.shape(name, env)))
+            if not t.is_contiguous() or t.numel() != want:
+                raise ValueError(f"{self.name}: buffer {name} must be contiguous with {want} elements")
+        args = []
+        for p in self.m["params"]:
+            ty = p["type"]
+            if ty == "ptr":
+                args.append(np.uint64(bufs[p["buffer"]].data_ptr()))
+            elif ty == "i32":
+                args.append(np.int32(eval_expr(p["value"], env)))
+            elif ty == "i64":
+                args.append(np.int64(eval_expr(p["value"], env)))
+            elif ty == "f32":
+                args.append(np.float32(float(p["value"])))
+            else:
+                raise ValueError(f"{self.name}: parameter {p['name']} has unknown type {ty}")
+        grid = tuple(eval_expr(g, env) for g in self.m["grid"])
+        block = tuple(eval_expr(b, env) for b in self.m["block"])
+        with _cupy_stream(torch.cuda.current_stream().cuda_stream):
+            self.function(grid, block, tuple(args), shared_mem=self.smem)
+        return out, lse
+
+    def env_from(self, q, k, v):
+        """Binds the dims from the tensors' shapes (bhsd or bshd, any number
+        of leading batch dims folded into one)."""
+        def split(t):
+            b = int(np.prod(t.shape[:-3])) if t.dim() > 3 else 1
+            if self.bshd:
+                return b, t.shape[-2], t.shape[-3], t.shape[-1]  # b, heads, seq, feat
+            return b, t.shape[-3], t.shape[-2], t.shape[-1]
+        b, hq, sq, d = split(q)
+        _, hkv, sk, _ = split(k)
+        dv = v.shape[-1]
+        given = dict(batch=b, heads_q=hq, heads_kv=hkv, seq_q=sq, seq_k=sk, head_dim=d,
+                     head_dim_v=dv)
+        return self.bind(**given)
+
+
+def find_manifests(path):
+    """A manifest file, or every *.json under a folder (recursively), sorted."""
+    if os.path.isfile(path):
+        return [path]
+    found = []
+    for root, _, files in os.walk(path):
+        found += [os.path.join(root, f) for f in files if f.endswith(".json")]
+    return sorted(found)

@@ -1,0 +1,67 @@
+//===- KernelBuilder.h - the FlashAttention-2 kernel as gpu/nvgpu IR -*- C++ -*-===//
+//
+// Everything the FlashAttention-2 kernel builder needs about one
+// fa2.attention, gathered before any IR is built, and the entry points that
+// build the gpu.func and the host-side launch.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FA2_CONVERSION_ATTENTIONTOGPU_KERNELBUILDER_H
+#define FA2_CONVERSION_ATTENTIONTOGPU_KERNELBUILDER_H
+
+#include "fa2/Conversion/AttentionToGPU/Schedule.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <string>
+
+namespace fa2 {
+
+/// The static description of one attention kernel. Sizes are
+/// `ShapedType::kDynamic` when they are only known at run time; such sizes
+/// become i32 kernel arguments (see `dynamicSizeNames`).
+struct AttentionKernelSpec {
+  std::string name; // the gpu.module, the gpu.func and the PTX .entry
+  mlir::Type elementType;    // Q, K, V: f16 or bf16
+  mlir::Type outElementType; // O: f16, bf16 or f32
+  bool bshd = false;         // [batch, seq, heads, dim] instead of bhsd
+  bool causal = false;
+  bool hasLse = false;
+  double scale = 1.0;
+  /// The batch dimensions (any number), each static or dynamic.
+  llvm::SmallVector<int64_t> batchDims;
+  int64_t headsQ = 0, headsKV = 0, seqQ = 0, seqK = 0;
+  int64_t headDim = 0, headDimV = 0; // always static
+  GPUSchedule schedule;
+  ChipInfo chip;
+
+  /// Product of the batch dimensions, or kDynamic.
+  int64_t batch() const;
+  /// The sizes passed to the kernel as i32 arguments, in argument order:
+  /// a subset of heads_q, heads_kv, seq_q, seq_k.
+  llvm::SmallVector<std::string> dynamicSizeNames() const;
+  /// The size called `name` (one of the manifest's dims).
+  int64_t size(llvm::StringRef name) const;
+  /// Element counts of the 1-D buffers (kDynamic when any factor is).
+  int64_t numElements(llvm::StringRef buffer) const;
+  /// The shape of a buffer in the manifest's dim names (batch, heads_q, ...).
+  llvm::SmallVector<std::string> bufferShape(llvm::StringRef buffer) const;
+  /// The 1-D memref type of a kernel buffer argument.
+  mlir::MemRefType bufferType(llvm::StringRef buffer) const;
+  /// Bytes of dynamic shared memory the kernel uses.
+  int64_t sharedMemoryBytes() const;
+};
+
+/// Builds `gpu.func @<spec.name>` (a kernel) inside `module`, which must be
+/// empty. Arguments: q, k, v, o[, lse] as 1-D memrefs, then one i32 per
+/// dynamic size.
+mlir::gpu::GPUFuncOp buildAttentionKernel(mlir::OpBuilder &builder,
+                                          mlir::Location loc,
+                                          mlir::gpu::GPUModuleOp module,
+                                          const AttentionKernelSpec &spec);
+
+} // namespace fa2
+
+#endif // FA2_CONVERSION_ATTENTIONTOGPU_KERNELBUILDER_H

@@ -1,0 +1,88 @@
+//===- Schedule.h - FlashAttention-2 GPU schedules as data ------*- C++ -*-===//
+//
+// The tile sizes, warp count, pipeline depth and shared-memory swizzle of the
+// FlashAttention-2 kernel are one struct, chosen from a table per head
+// dimension and chip. The kernel builder reads nothing else; the pass options
+// override single fields; the manifest prints the struct.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FA2_CONVERSION_ATTENTIONTOGPU_SCHEDULE_H
+#define FA2_CONVERSION_ATTENTIONTOGPU_SCHEDULE_H
+
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace fa2 {
+
+/// How a K/V/Q tile row is placed in shared memory so that the 8 row
+/// addresses of one ldmatrix phase hit 8 different 16-byte bank groups.
+enum class SmemSwizzle {
+  /// 16-byte chunk c of row r lives at chunk c ^ (r % 8): rows with a
+  /// multiple of 8 chunks (head dims 64, 128, 192, 256).
+  Xor,
+  /// Rows padded to an odd number of 16-byte chunks: every other head dim.
+  Pad,
+};
+
+llvm::StringRef stringifySwizzle(SmemSwizzle swizzle);
+
+/// What the kernel builder needs to know about the chip.
+struct ChipInfo {
+  std::string name;            // sm_80 ... sm_90a
+  int64_t maxSharedBytes = 0;  // per CTA, with the opt-in attribute
+};
+
+/// Returns the chip's limits, or nullopt for a chip fa2 does not target.
+std::optional<ChipInfo> getChipInfo(llvm::StringRef chip);
+
+/// One FlashAttention-2 schedule.
+struct GPUSchedule {
+  int64_t blockM = 0;  // query rows per CTA (Br)
+  int64_t blockN = 0;  // keys per K/V block (Bc)
+  int64_t numWarps = 0;
+  int64_t numStages = 0; // K/V shared-memory buffers; 1 = no overlap
+  SmemSwizzle swizzle = SmemSwizzle::Xor;
+
+  int64_t numThreads() const { return numWarps * 32; }
+  /// Query rows owned by each warp for the whole kernel.
+  int64_t rowsPerWarp() const { return blockM / numWarps; }
+  /// m16 tiles per warp.
+  int64_t mTilesPerWarp() const { return rowsPerWarp() / 16; }
+};
+
+/// The table entry for a head dimension (Q/K) and value dimension on `chip`,
+/// before any override. Head dims are rounded up to the next entry.
+GPUSchedule getDefaultSchedule(int64_t headDim, int64_t headDimV,
+                               const ChipInfo &chip);
+
+/// The swizzle that keeps ldmatrix free of bank conflicts for rows of
+/// `paddedDim` f16/bf16 elements (a multiple of 16).
+SmemSwizzle chooseSwizzle(int64_t paddedDim);
+
+/// The swizzle a tile of `paddedDim` columns really gets: XOR needs a
+/// multiple of 8 chunks per row, so other widths fall back to padding.
+SmemSwizzle effectiveSwizzle(int64_t paddedDim, SmemSwizzle swizzle);
+
+/// Head dims rounded up to what one mma.sync k-step consumes (16).
+inline int64_t padHeadDim(int64_t d) { return (d + 15) / 16 * 16; }
+
+/// Elements between consecutive rows of a shared tile holding `paddedDim`
+/// columns under `swizzle`.
+int64_t sharedRowStride(int64_t paddedDim, SmemSwizzle swizzle);
+
+/// Dynamic shared memory (bytes) the kernel needs: the Q tile plus
+/// `numStages` K and V tiles, 2-byte elements.
+int64_t sharedMemoryBytes(const GPUSchedule &s, int64_t headDim,
+                          int64_t headDimV);
+
+/// Why `s` cannot run (an empty string when it can): divisibility of the
+/// tiles by the mma shapes and warps, and the chip's shared memory.
+std::string validateSchedule(const GPUSchedule &s, int64_t headDim,
+                             int64_t headDimV, const ChipInfo &chip);
+
+} // namespace fa2
+
+#endif // FA2_CONVERSION_ATTENTIONTOGPU_SCHEDULE_H

@@ -1,0 +1,104 @@
+//===- AttentionMatcher.h - Recognize attention chains ----------*- C++ -*-===//
+//
+// The analysis half of --fa2-raise-attention: given the second contraction of
+// a candidate chain (P·V), decide whether the chain computes scaled
+// dot-product attention and, if so, describe it in terms of fa2.attention.
+// The matcher never changes the IR; RaiseAttention.cpp builds the op.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FA2_DIALECT_ATTENTION_TRANSFORMS_ATTENTIONMATCHER_H
+#define FA2_DIALECT_ATTENTION_TRANSFORMS_ATTENTIONMATCHER_H
+
+#include "fa2/Dialect/Attention/IR/AttentionOps.h"
+#include "mlir/IR/Operation.h"
+#include "mlir/IR/Value.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <optional>
+#include <string>
+
+namespace fa2 {
+
+/// Every dimension of a tensor the matcher talks about carries a *name*: the
+/// loop of the first contraction it runs over (0 .. numLoops-1), or one of the
+/// names below. Names make transposes, broadcasts and unit reshapes
+/// transparent: two tensors that agree on names agree on meaning.
+namespace attention_names {
+/// A unit (size-1) dimension that does not index anything.
+constexpr int64_t kUnit = -1;
+/// Not known (a broadcast dimension whose loop nothing else names).
+constexpr int64_t kUnknown = -2;
+/// The feature dimension of V and O (the free loop of the second contraction).
+constexpr int64_t kValueFeature = 1000;
+/// Grouped-query attention: the dims a K/V head dimension was collapsed
+/// from, outer first (kGroupOuter + i), the broadcast group dim last.
+constexpr int64_t kGroupOuter = 2000;
+constexpr int64_t kGroup = 2999;
+/// The head dimension fa2.attention needs when the chain has no batch dims.
+constexpr int64_t kSyntheticHead = 3000;
+} // namespace attention_names
+
+/// A tensor plus the name of each of its dimensions.
+struct NamedTensor {
+  mlir::Value value;
+  llvm::SmallVector<int64_t> names;
+};
+
+/// What a matched chain computes, in fa2.attention's terms.
+struct AttentionMatch {
+  /// The second contraction (P·V) the match was anchored on.
+  mlir::Operation *anchor = nullptr;
+  /// Q, K and V as found after peeling transposes, unit reshapes, constant
+  /// pre-scales, extensions and GQA broadcasts. K and V may lack the head
+  /// name (MQA) or carry kGroupOuter names instead of it (GQA).
+  NamedTensor query, key, value;
+  /// The value fa2.attention's output replaces (the second contraction's
+  /// result, or a truncf of it), with names from {batch, query, kValueFeature}.
+  NamedTensor output;
+  /// The mask operand, as a tensor whose names are a subset of the scores'.
+  std::optional<NamedTensor> mask;
+  /// The mask is an i1 tensor that is true where a score is *masked* (the
+  /// raised op needs its negation).
+  bool negateMask = false;
+  /// A log-sum-exp value of the chain that the function uses.
+  std::optional<NamedTensor> lse;
+  double scale = 1.0;
+  bool causal = false;
+  Layout layout = Layout::BHSD;
+  /// Batch names in the op's order (heads last); kSyntheticHead when the
+  /// chain had none.
+  llvm::SmallVector<int64_t> batchNames;
+  int64_t queryName = 0, keyName = 0, featureName = 0;
+  /// The operations of the chain, to erase once nothing uses them.
+  llvm::SmallVector<mlir::Operation *> chainOps;
+};
+
+/// Why a candidate was not raised.
+struct AttentionMismatch {
+  /// False when the anchor is not even the start of a candidate (no
+  /// contraction feeds it); such ops get no remark.
+  bool beganToMatch = false;
+  /// How far the match got; the furthest attempt's reason is reported.
+  int progress = 0;
+  std::string reason;
+};
+
+/// Returns true for ops the matcher treats as contractions (linalg ops whose
+/// indexing maps and body make a contraction, tosa.matmul).
+bool isContractionLike(mlir::Operation *op);
+
+/// Tries to read `secondContraction` as the P·V contraction of an attention
+/// chain. Changes nothing.
+mlir::FailureOr<AttentionMatch>
+matchAttention(mlir::Operation *secondContraction, AttentionMismatch &why);
+
+/// True for ops that look like the start of a softmax (linalg.softmax, a
+/// max-reduction) over values that come from a contraction: the pass remarks
+/// on those it could not raise.
+bool isSoftmaxOverContraction(mlir::Operation *op);
+
+} // namespace fa2
+
+#endif // FA2_DIALECT_ATTENTION_TRANSFORMS_ATTENTIONMATCHER_H

@@ -1,0 +1,942 @@
+//===- KernelBuilder.cpp - the FlashAttention-2 kernel as gpu/nvgpu IR ----===//
+//
+// Builds FlashAttention-2's forward kernel (arXiv 2307.08691, Algorithm 1 with
+// section 3.2's partitioning) as one gpu.func. One CTA per (query block,
+// batch·head):
+//
+//   block_id.x = query block (Br rows), block_id.y = batch · Hq + h
+//   K/V head = h / (Hq / Hkv)                       GQA/MQA without copies
+//   W warps; warp w owns query rows [w·Br/W, (w+1)·Br/W) for the whole kernel
+//
+//   Q tile  --cp.async--> shared (once)
+//   for each K/V block j (causal: only up to the diagonal):
+//     K_j, V_j --cp.async--> shared, `stages` buffers: block j+stages-1 is in
+//                          flight while block j is computed
+//     S  = Q·K_jᵀ          mma.sync m16n8k16, f32 accumulators in registers,
+//                          Q and K fragments by ldmatrix
+//     S  = -inf where masked (only in blocks that need it: the tail block and
+//          the diagonal blocks of a causal kernel)
+//     m' = max(m, rowmax S)                 (quad shuffles: 4 lanes per row)
+//     P  = exp2(S·c - m'·c), c = scale·log2 e    (one FMA, then ex2)
+//     l  = l·exp2(m·c - m'·c) + rowsum P    (thread-partial sums)
+//     O  = O·exp2(m·c - m'·c) + P·V_j       P in registers as the A operand,
+//                                          V fragments by ldmatrix.trans
+//   O /= quad-sum(l) (once; an empty row divides by 1 and stays 0)
+//   LSE = m·scale + ln l  (+inf for an empty row)
+//
+// S and P never touch shared memory: the m16n8k16 accumulator layout of
+// S = Q·Kᵀ is exactly the A-operand layout of P·V once converted to 16 bits.
+//
+// Shared tiles are rows of 16-byte chunks. With a multiple of 8 chunks per
+// row, chunk c of row r is stored at c ^ (r % 8), so the 8 rows an ldmatrix
+// phase reads fall into 8 different bank groups; other widths pad each row to
+// an odd number of chunks for the same effect.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fa2/Conversion/AttentionToGPU/KernelBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/StringSwitch.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace fa2;
+
+//===----------------------------------------------------------------------===//
+// AttentionKernelSpec
+//===----------------------------------------------------------------------===//
+
+int64_t AttentionKernelSpec::batch() const {
+  int64_t n = 1;
+  for (int64_t d : batchDims) {
+    if (ShapedType::isDynamic(d))
+      return ShapedType::kDynamic;
+    n *= d;
+  }
+  return n;
+}
+
+SmallVector<std::string> AttentionKernelSpec::dynamicSizeNames() const {
+  SmallVector<std::string> names;
+  for (StringRef name : {"heads_q", "heads_kv", "seq_q", "seq_k"})
+    if (ShapedType::isDynamic(size(name)))
+      names.push_back(name.str());
+  return names;
+}
+
+int64_t AttentionKernelSpec::size(StringRef name) const {
+  if (name == "batch")
+    return batch();
+  return llvm::StringSwitch<int64_t>(name)
+      .Case("heads_q", headsQ)
+      .Case("heads_kv", headsKV)
+      .Case("seq_q", seqQ)
+      .Case("seq_k", seqK)
+      .Case("head_dim", headDim)
+      .Case("head_dim_v", headDimV)
+      .Default(ShapedType::kDynamic);
+}
+
+SmallVector<std::string> AttentionKernelSpec::bufferShape(StringRef buffer) const {
+  auto bhsd = [&](StringRef h, StringRef s, StringRef d) {
+    if (bshd)
+      return SmallVector<std::string>{"batch", s.str(), h.str(), d.str()};
+    return SmallVector<std::string>{"batch", h.str(), s.str(), d.str()};
+  };
+  if (buffer == "q")
+    return bhsd("heads_q", "seq_q", "head_dim");
+  if (buffer == "k")
+    return bhsd("heads_kv", "seq_k", "head_dim");
+  if (buffer == "v")
+    return bhsd("heads_kv", "seq_k", "head_dim_v");
+  if (buffer == "o")
+    return bhsd("heads_q", "seq_q", "head_dim_v");
+  return {"batch", "heads_q", "seq_q"}; // lse
+}
+
+int64_t AttentionKernelSpec::numElements(StringRef buffer) const {
+  int64_t n = 1;
+  for (const std::string &dim : bufferShape(buffer)) {
+    int64_t s = size(dim);
+    if (ShapedType::isDynamic(s))
+      return ShapedType::kDynamic;
+    n *= s;
+  }
+  return n;
+}
+
+MemRefType AttentionKernelSpec::bufferType(StringRef buffer) const {
+  Type elem = elementType;
+  if (buffer == "o")
+    elem = outElementType;
+  else if (buffer == "lse")
+    elem = Float32Type::get(elementType.getContext());
+  return MemRefType::get({numElements(buffer)}, elem);
+}
+
+int64_t AttentionKernelSpec::sharedMemoryBytes() const {
+  return fa2::sharedMemoryBytes(schedule, headDim, headDimV);
+}
+
+//===----------------------------------------------------------------------===//
+// Kernel emitter
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Placement of one kind of shared tile (Q/K share one, V has its own).
+struct SharedTileLayout {
+  int64_t dim;        // real columns (head dim)
+  int64_t paddedDim;  // columns rounded up to 16 (one mma k-step)
+  int64_t rowStride;  // elements between rows
+  SmemSwizzle swizzle;
+
+  int64_t chunks() const { return paddedDim / 8; }
+  int64_t realChunks() const { return dim / 8; }
+};
+
+/// Emits the kernel body. Loops over tiles that the hardware fixes (m16
+/// tiles per warp, n8 tiles of a block, k16 steps of the head dim) are
+/// unrolled here in C++: their trip counts are schedule constants and their
+/// accumulators must stay in registers.
+class KernelEmitter {
+public:
+  KernelEmitter(OpBuilder &b, Location loc, const AttentionKernelSpec &spec,
+                gpu::GPUFuncOp func)
+      : b(b), loc(loc), spec(spec), s(spec.schedule), func(func) {
+    ctx = b.getContext();
+    elemTy = spec.elementType;
+    f32Ty = b.getF32Type();
+    idxTy = b.getIndexType();
+    qk = makeLayout(spec.headDim);
+    vl = makeLayout(spec.headDimV);
+    MT = s.mTilesPerWarp();
+    NT = s.blockN / 8;
+    tokenTy = nvgpu::DeviceAsyncTokenType::get(ctx);
+  }
+
+  void emit();
+
+private:
+  //===--- small builders ---------------------------------------------===//
+  Value c(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value cf(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value addc(Value x, int64_t k) { return k == 0 ? x : add(x, c(k)); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value mulc(Value x, int64_t k) { return k == 1 ? x : mul(x, c(k)); }
+  Value divc(Value x, int64_t k) {
+    return arith::DivUIOp::create(b, loc, x, c(k));
+  }
+  Value remc(Value x, int64_t k) {
+    return arith::RemUIOp::create(b, loc, x, c(k));
+  }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value fmax(Value x, Value y) {
+    return arith::MaxNumFOp::create(b, loc, x, y);
+  }
+  Value exp2(Value x) {
+    return math::Exp2Op::create(b, loc, x, arith::FastMathFlags::afn);
+  }
+  Value fma(Value x, Value y, Value z) {
+    return math::FmaOp::create(b, loc, x, y, z);
+  }
+  Value select(Value cond, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, cond, x, y);
+  }
+  Value shuffleXor(Value x, int32_t offset) {
+    return gpu::ShuffleOp::create(b, loc, x, offset, /*width=*/32,
+                                  gpu::ShuffleMode::XOR)
+        .getShuffleResult();
+  }
+  Value extract(Value vec, ArrayRef<int64_t> pos) {
+    return vector::ExtractOp::create(b, loc, vec, pos);
+  }
+
+  SharedTileLayout makeLayout(int64_t dim) {
+    SharedTileLayout l;
+    l.dim = dim;
+    l.paddedDim = padHeadDim(dim);
+    l.swizzle = effectiveSwizzle(l.paddedDim, s.swizzle);
+    l.rowStride = sharedRowStride(l.paddedDim, s.swizzle);
+    return l;
+  }
+
+  /// The size `name` as an index value: a constant or the kernel argument.
+  Value sizeValue(StringRef name);
+
+  /// Element offset in a shared tile of chunk `chunk` of tile row `row`
+  /// (`rowMod8` = row % 8, needed by the XOR swizzle).
+  Value sharedOffset(const SharedTileLayout &l, Value row, Value rowMod8,
+                     Value chunk);
+
+  /// Issues the cp.async copies of `rows` rows of a global tensor, starting
+  /// at sequence position `seqStart`, into the shared tile at `dstBase`.
+  /// Rows at or past `seqLimit` and chunks past the head dim are zero-filled
+  /// (src-elements 0). Returns the copies' tokens.
+  SmallVector<Value> copyTile(Value src, Value srcBase, Value srcRowStride,
+                              Value seqStart, Value seqLimit,
+                              bool rowsAlwaysValid, Value dst, Value dstBase,
+                              int64_t rows, const SharedTileLayout &l);
+
+  /// Copies K and V block `j` into buffer `buf`.
+  SmallVector<Value> copyKVBlock(Value j, Value buf);
+
+  /// One warp-level m16n8k16 multiply-accumulate.
+  Value mma(Value a, Value bOp, Value acc);
+  /// Rows `first` and `first+1` of a vector<4x2xT> as a vector<2x2xT>.
+  Value pairOf(Value frag4, int64_t first);
+
+  /// S = Q·K_jᵀ for the warp's rows: MT x NT accumulators.
+  SmallVector<SmallVector<Value>> computeScores(Value kBufOffset);
+  /// S with -inf where key j is masked for the row.
+  SmallVector<SmallVector<Value>> maskScores(
+      const SmallVector<SmallVector<Value>> &S, Value kvStart);
+
+  OpBuilder &b;
+  Location loc;
+  const AttentionKernelSpec &spec;
+  const GPUSchedule &s;
+  gpu::GPUFuncOp func;
+  MLIRContext *ctx;
+  Type elemTy, f32Ty, idxTy, tokenTy;
+  SharedTileLayout qk, vl;
+  int64_t MT, NT;
+
+  // Values available once the prologue is built.
+  Value tid, warp, lane8, laneMid, laneHi, g, t;
+  Value Sq, Sk;
+  Value m0, warpRow0;
+  Value qGlobal, kGlobal, vGlobal, oGlobal, lseGlobal;
+  Value qBase, qRow, kBase, kRow, vBase, vRow, oBase, oRow, lseBase;
+  Value sQ, sK, sV;
+  // Per-lane ldmatrix offsets.
+  Value qLaneOffset, kLaneOffset, vLaneOffset;
+  SmallVector<Value> qkChunkA, qkChunkB, vChunkA;
+};
+
+} // namespace
+
+Value KernelEmitter::sizeValue(StringRef name) {
+  int64_t v = spec.size(name);
+  if (!ShapedType::isDynamic(v))
+    return c(v);
+  SmallVector<std::string> names = spec.dynamicSizeNames();
+  unsigned firstSizeArg = spec.hasLse ? 5 : 4;
+  for (auto [i, n] : llvm::enumerate(names))
+    if (n == name)
+      return arith::IndexCastUIOp::create(
+          b, loc, idxTy, func.getArgument(firstSizeArg + i));
+  llvm_unreachable("dynamic size without a kernel argument");
+}
+
+Value KernelEmitter::sharedOffset(const SharedTileLayout &l, Value row,
+                                  Value rowMod8, Value chunk) {
+  Value rowOff = mulc(row, l.rowStride);
+  if (l.swizzle == SmemSwizzle::Xor)
+    chunk = arith::XOrIOp::create(b, loc, chunk, rowMod8);
+  return add(rowOff, mulc(chunk, 8));
+}
+
+SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
+                                           Value srcRowStride, Value seqStart,
+                                           Value seqLimit, bool rowsAlwaysValid,
+                                           Value dst, Value dstBase,
+                                           int64_t rows,
+                                           const SharedTileLayout &l) {
+  int64_t chunks = l.chunks(), realChunks = l.realChunks();
+  int64_t total = rows * chunks, threads = s.numThreads();
+  int64_t iters = (total + threads - 1) / threads;
+  bool staticColumn = threads % chunks == 0;
+  // With a thread count that is a multiple of the chunks per row, each thread
+  // always copies the same column: its chunk and the bound check are hoisted.
+  Value colOfThread, rowOfThread;
+  if (staticColumn) {
+    colOfThread = remc(tid, chunks);
+    rowOfThread = divc(tid, chunks);
+  }
+  // Rows of the tile that exist in the tensor; rows past them and chunks
+  // past the head dim read nothing (src-elements 0, cp.async zero-fills).
+  // Their addresses may point past the tensor: with src-size 0 the copy does
+  // not access global memory, as in Triton's and CUTLASS's zero-fill loads.
+  Value remaining = rowsAlwaysValid ? Value() : sub(seqLimit, seqStart);
+  Value srcTile = add(srcBase, mul(seqStart, srcRowStride));
+  auto predicate = [&](Value r, Value ch) -> Value {
+    Value valid;
+    if (remaining)
+      valid = cmp(arith::CmpIPredicate::slt, r, remaining);
+    if (realChunks != chunks) {
+      Value colValid = cmp(arith::CmpIPredicate::ult, ch, c(realChunks));
+      valid = valid ? arith::AndIOp::create(b, loc, valid, colValid).getResult()
+                    : colValid;
+    }
+    return valid ? select(valid, c(8), c(0)) : Value();
+  };
+  auto copy = [&](Value dstOff, Value srcOff, Value srcElems) {
+    return nvgpu::DeviceAsyncCopyOp::create(
+        b, loc, tokenTy, dst, ValueRange{dstOff}, src, ValueRange{srcOff},
+        b.getIndexAttr(8), srcElems, b.getUnitAttr());
+  };
+  SmallVector<Value> tokens;
+  if (staticColumn) {
+    // Thread-invariant parts first, so that every copy of the tile adds a
+    // constant (an immediate offset when the row stride is static).
+    int64_t rowsPerRound = threads / chunks;
+    Value srcThread = add(srcTile, add(mul(rowOfThread, srcRowStride),
+                                       mulc(colOfThread, 8)));
+    bool sameRowMod8 = rowsPerRound % 8 == 0;
+    Value dstThread = add(dstBase, sharedOffset(l, rowOfThread,
+                                                remc(rowOfThread, 8),
+                                                colOfThread));
+    for (int64_t it = 0; it < iters; ++it) {
+      Value r = addc(rowOfThread, it * rowsPerRound);
+      Value srcOff, dstOff;
+      if ((it + 1) * threads > total) {
+        // A partial last round: threads past the tile repeat its last row
+        // (the same bytes to the same place).
+        r = arith::MinUIOp::create(b, loc, r, c(rows - 1));
+        srcOff = add(srcTile, add(mul(r, srcRowStride), mulc(colOfThread, 8)));
+        dstOff = add(dstBase, sharedOffset(l, r, remc(r, 8), colOfThread));
+      } else {
+        srcOff = add(srcThread, mulc(srcRowStride, it * rowsPerRound));
+        dstOff = sameRowMod8
+                     ? addc(dstThread, it * rowsPerRound * l.rowStride)
+                     : add(dstBase, sharedOffset(l, r, remc(r, 8),
+                                                 colOfThread));
+      }
+      tokens.push_back(copy(dstOff, srcOff, predicate(r, colOfThread)));
+    }
+    return tokens;
+  }
+  for (int64_t it = 0; it < iters; ++it) {
+    Value idx = addc(tid, it * threads);
+    // In a last, partial round the threads past the tile repeat the last
+    // chunk: the same bytes to the same place, so no guard is needed.
+    if ((it + 1) * threads > total)
+      idx = arith::MinUIOp::create(b, loc, idx, c(total - 1));
+    Value r = divc(idx, chunks), ch = remc(idx, chunks);
+    Value srcOff = add(srcTile, add(mul(r, srcRowStride), mulc(ch, 8)));
+    Value dstOff = add(dstBase, sharedOffset(l, r, remc(r, 8), ch));
+    tokens.push_back(copy(dstOff, srcOff, predicate(r, ch)));
+  }
+  return tokens;
+}
+
+SmallVector<Value> KernelEmitter::copyKVBlock(Value j, Value buf) {
+  Value kvStart = mulc(j, s.blockN);
+  bool allValid = !ShapedType::isDynamic(spec.seqK) &&
+                  spec.seqK % s.blockN == 0;
+  SmallVector<Value> toks = copyTile(
+      kGlobal, kBase, kRow, kvStart, Sk, allValid, sK,
+      mulc(buf, s.blockN * qk.rowStride), s.blockN, qk);
+  SmallVector<Value> vToks = copyTile(
+      vGlobal, vBase, vRow, kvStart, Sk, allValid, sV,
+      mulc(buf, s.blockN * vl.rowStride), s.blockN, vl);
+  toks.append(vToks);
+  return toks;
+}
+
+Value KernelEmitter::pairOf(Value frag4, int64_t first) {
+  auto pairTy = VectorType::get({2, 2}, elemTy);
+  Value r = arith::ConstantOp::create(
+      b, loc, pairTy, DenseElementsAttr::get(pairTy, b.getZeroAttr(elemTy)));
+  r = vector::InsertOp::create(b, loc, extract(frag4, {first}), r,
+                               ArrayRef<int64_t>{0});
+  return vector::InsertOp::create(b, loc, extract(frag4, {first + 1}), r,
+                                  ArrayRef<int64_t>{1});
+}
+
+Value KernelEmitter::mma(Value a, Value bOp, Value acc) {
+  if (elemTy.isF16())
+    return nvgpu::MmaSyncOp::create(b, loc, a, bOp, acc,
+                                    b.getI64ArrayAttr({16, 8, 16}));
+  // bf16: nvgpu.mma.sync's lowering in LLVM 22 cannot deduce the PTX types of
+  // bf16 operands, so the kernel calls nvvm.mma.sync with the operands packed
+  // in i32, as PTX declares them.
+  auto i32Ty = b.getI32Type();
+  auto pack = [&](Value frag, int64_t rowsN) {
+    // One row at a time: convert-vector-to-llvm bitcasts 1-D vectors only.
+    auto packedTy = VectorType::get({1}, i32Ty);
+    SmallVector<Value> regs;
+    for (int64_t i = 0; i < rowsN; ++i) {
+      Value row = extract(frag, {i});
+      Value packed = vector::BitCastOp::create(b, loc, packedTy, row);
+      regs.push_back(extract(packed, {0}));
+    }
+    return regs;
+  };
+  SmallVector<Value> aRegs = pack(a, 4), bRegs = pack(bOp, 2);
+  SmallVector<Value> cRegs;
+  for (int64_t i = 0; i < 2; ++i)
+    for (int64_t e = 0; e < 2; ++e)
+      cRegs.push_back(extract(acc, {i, e}));
+  auto structTy = LLVM::LLVMStructType::getLiteral(
+      ctx, {f32Ty, f32Ty, f32Ty, f32Ty});
+  Value d = NVVM::MmaOp::create(
+      b, loc, structTy, aRegs, bRegs, cRegs, ArrayRef<int64_t>{16, 8, 16},
+      std::nullopt, std::nullopt,
+      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16,
+                                    NVVM::MMATypes::bf16},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
+  SmallVector<Value> out;
+  for (int64_t i = 0; i < 4; ++i)
+    out.push_back(LLVM::ExtractValueOp::create(b, loc, d, i));
+  return vector::FromElementsOp::create(
+      b, loc, VectorType::get({2, 2}, f32Ty), out);
+}
+
+SmallVector<SmallVector<Value>>
+KernelEmitter::computeScores(Value kBufOffset) {
+  auto accTy = VectorType::get({2, 2}, f32Ty);
+  auto fragTy = VectorType::get({4, 2}, elemTy);
+  Value zero = arith::ConstantOp::create(
+      b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0.0f)));
+  SmallVector<SmallVector<Value>> S(MT, SmallVector<Value>(NT, zero));
+  Value kLane = add(kBufOffset, kLaneOffset);
+  for (int64_t ks = 0; ks < qk.paddedDim / 16; ++ks) {
+    SmallVector<Value> qa;
+    for (int64_t mt = 0; mt < MT; ++mt) {
+      Value off = add(addc(qLaneOffset, mt * 16 * qk.rowStride), qkChunkA[ks]);
+      qa.push_back(nvgpu::LdMatrixOp::create(b, loc, fragTy, sQ,
+                                             ValueRange{off},
+                                             b.getBoolAttr(false),
+                                             b.getI32IntegerAttr(4)));
+    }
+    for (int64_t np = 0; np < NT / 2; ++np) {
+      Value off = add(addc(kLane, np * 16 * qk.rowStride), qkChunkB[ks]);
+      Value kb = nvgpu::LdMatrixOp::create(b, loc, fragTy, sK, ValueRange{off},
+                                           b.getBoolAttr(false),
+                                           b.getI32IntegerAttr(4));
+      Value b0 = pairOf(kb, 0), b1 = pairOf(kb, 2);
+      for (int64_t mt = 0; mt < MT; ++mt) {
+        S[mt][2 * np] = mma(qa[mt], b0, S[mt][2 * np]);
+        S[mt][2 * np + 1] = mma(qa[mt], b1, S[mt][2 * np + 1]);
+      }
+    }
+  }
+  return S;
+}
+
+SmallVector<SmallVector<Value>>
+KernelEmitter::maskScores(const SmallVector<SmallVector<Value>> &S,
+                          Value kvStart) {
+  // Key kvStart + nt·8 + 2t + e is visible to query row r iff it is below
+  // limit(r) = Sk, or min(Sk, r + Sk - Sq + 1) when causal (bottom-right
+  // alignment). Comparing nt·8 + e against limit(r) - kvStart - 2t leaves one
+  // compare and one select per score.
+  Value negInf = cf(-std::numeric_limits<double>::infinity());
+  Value colBase = add(kvStart, mulc(t, 2));
+  SmallVector<SmallVector<Value>> out = S;
+  for (int64_t mt = 0; mt < MT; ++mt) {
+    SmallVector<Value> rel(2);
+    for (int64_t half = 0; half < 2; ++half) {
+      Value row = add(m0, addc(warpRow0, mt * 16 + 8 * half));
+      Value limit = Sk;
+      if (spec.causal)
+        limit = arith::MinSIOp::create(b, loc, Sk,
+                                       addc(sub(add(row, Sk), Sq), 1));
+      rel[half] = sub(limit, colBase);
+    }
+    for (int64_t nt = 0; nt < NT; ++nt) {
+      SmallVector<Value> vals;
+      for (int64_t half = 0; half < 2; ++half)
+        for (int64_t e = 0; e < 2; ++e) {
+          Value keep =
+              cmp(arith::CmpIPredicate::sgt, rel[half], c(nt * 8 + e));
+          vals.push_back(select(keep, extract(S[mt][nt], {half, e}), negInf));
+        }
+      out[mt][nt] = vector::FromElementsOp::create(
+          b, loc, VectorType::get({2, 2}, f32Ty), vals);
+    }
+  }
+  return out;
+}
+
+void KernelEmitter::emit() {
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  auto accTy = VectorType::get({2, 2}, f32Ty);
+  auto fragTy = VectorType::get({4, 2}, elemTy);
+  const double log2e = 1.4426950408889634;
+  const double ln2 = 0.6931471805599453;
+
+  qGlobal = func.getArgument(0);
+  kGlobal = func.getArgument(1);
+  vGlobal = func.getArgument(2);
+  oGlobal = func.getArgument(3);
+  if (spec.hasLse)
+    lseGlobal = func.getArgument(4);
+
+  //===--- who am I -------------------------------------------------------===//
+  tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  Value lane = remc(tid, 32);
+  warp = divc(tid, 32);
+  g = divc(lane, 4); // row within an m16 half-tile
+  t = remc(lane, 4); // column pair within an n8 tile
+  lane8 = remc(lane, 8);
+  laneMid = remc(divc(lane, 8), 2);
+  laneHi = divc(lane, 16);
+
+  Value Hq = sizeValue("heads_q"), Hkv = sizeValue("heads_kv");
+  Sq = sizeValue("seq_q");
+  Sk = sizeValue("seq_k");
+  Value D = c(spec.headDim), Dv = c(spec.headDimV);
+
+  Value qBlock = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+  Value bh = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+  Value batchIdx = arith::DivUIOp::create(b, loc, bh, Hq);
+  Value h = arith::RemUIOp::create(b, loc, bh, Hq);
+  // GQA/MQA: query head h reads K/V head h / (Hq / Hkv).
+  Value groupSize = arith::DivUIOp::create(b, loc, Hq, Hkv);
+  Value hkv = arith::DivUIOp::create(b, loc, h, groupSize);
+  m0 = mulc(qBlock, s.blockM);
+  warpRow0 = add(mulc(warp, s.rowsPerWarp()), g);
+
+  //===--- where the tiles are in global memory ---------------------------===//
+  // Offsets of row 0 of this (batch, head) and the distance between rows.
+  if (!spec.bshd) {
+    qBase = mul(mul(bh, Sq), D);
+    qRow = D;
+    Value bkv = add(mul(batchIdx, Hkv), hkv);
+    kBase = mul(mul(bkv, Sk), D);
+    kRow = D;
+    vBase = mul(mul(bkv, Sk), Dv);
+    vRow = Dv;
+    oBase = mul(mul(bh, Sq), Dv);
+    oRow = Dv;
+  } else {
+    Value qTok = add(mul(mul(batchIdx, Sq), Hq), h);
+    qBase = mul(qTok, D);
+    qRow = mul(Hq, D);
+    Value kTok = add(mul(mul(batchIdx, Sk), Hkv), hkv);
+    kBase = mul(kTok, D);
+    kRow = mul(Hkv, D);
+    vBase = mul(kTok, Dv);
+    vRow = mul(Hkv, Dv);
+    oBase = mul(qTok, Dv);
+    oRow = mul(Hq, Dv);
+  }
+  lseBase = mul(bh, Sq);
+
+  //===--- shared memory: Q | K x stages | V x stages ---------------------===//
+  auto wgSpace = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  auto dynTy = MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                               MemRefLayoutAttrInterface{}, wgSpace);
+  Value smem = gpu::DynamicSharedMemoryOp::create(b, loc, dynTy);
+  int64_t qElems = s.blockM * qk.rowStride;
+  int64_t kElems = s.numStages * s.blockN * qk.rowStride;
+  int64_t vElems = s.numStages * s.blockN * vl.rowStride;
+  auto view = [&](int64_t byteOffset, int64_t elems) -> Value {
+    auto ty = MemRefType::get({elems}, elemTy, MemRefLayoutAttrInterface{},
+                              wgSpace);
+    return memref::ViewOp::create(b, loc, ty, smem, c(byteOffset),
+                                  ValueRange{});
+  };
+  sQ = view(0, qElems);
+  sK = view(qElems * 2, kElems);
+  sV = view((qElems + kElems) * 2, vElems);
+
+  //===--- per-lane ldmatrix addresses ------------------------------------===//
+  // ldmatrix.x4: lanes 8i..8i+7 address the rows of 8x8 matrix i.
+  //  A (Q, and V through .trans): matrix i = rows +8·(i%2), chunk +(i/2)
+  //  B (K):                        matrix i = rows +8·(i/2), chunk +(i%2)
+  // so that registers 0..3 are the mma fragments in PTX's order.
+  Value rowA = add(lane8, mulc(laneMid, 8));
+  Value rowB = add(lane8, mulc(laneHi, 8));
+  qLaneOffset = mulc(add(mulc(warp, s.rowsPerWarp()), rowA), qk.rowStride);
+  kLaneOffset = mulc(rowB, qk.rowStride);
+  vLaneOffset = mulc(rowA, vl.rowStride);
+  auto chunkOffsets = [&](const SharedTileLayout &l, Value laneChunk,
+                          int64_t steps) {
+    // Chunk 2·step + laneChunk of a row whose index is ≡ lane8 (mod 8).
+    // Under XOR only the low 3 bits of the chunk are permuted, so steps
+    // st and st+4 differ by the constant 64 elements: 4 live offsets at
+    // most, the rest are immediates.
+    SmallVector<Value> offs;
+    for (int64_t st = 0; st < steps; ++st) {
+      if (l.swizzle == SmemSwizzle::Xor && st >= 4)
+        offs.push_back(addc(offs[st % 4], (st / 4) * 64));
+      else
+        offs.push_back(
+            sharedOffset(l, c(0), lane8, addc(laneChunk, 2 * st)));
+    }
+    return offs;
+  };
+  qkChunkA = chunkOffsets(qk, laneHi, qk.paddedDim / 16);
+  qkChunkB = chunkOffsets(qk, laneMid, qk.paddedDim / 16);
+  vChunkA = chunkOffsets(vl, laneHi, vl.paddedDim / 16);
+
+  //===--- which K/V blocks this CTA visits -------------------------------===//
+  Value numKV = arith::CeilDivUIOp::create(b, loc, Sk, c(s.blockN));
+  Value kvEnd = numKV;
+  if (spec.causal) {
+    // The last query row of the block sees keys up to
+    // min(m0+Br, Sq) - 1 + Sk - Sq: blocks past it are skipped.
+    Value rowsEnd = arith::MinSIOp::create(b, loc, addc(m0, s.blockM), Sq);
+    Value visible = sub(add(rowsEnd, Sk), Sq);
+    Value blocks = arith::MaxSIOp::create(
+        b, loc, c(0), arith::CeilDivSIOp::create(b, loc, visible, c(s.blockN)));
+    kvEnd = arith::MinSIOp::create(b, loc, numKV, blocks);
+  }
+  // Blocks whose every key is visible to the first query row need no mask.
+  bool tailMask = ShapedType::isDynamic(spec.seqK) || spec.seqK % s.blockN != 0;
+  bool anyMask = tailMask || spec.causal;
+  Value maskFrom; // block j needs a mask iff (j+1)·Bc > maskFrom
+  if (anyMask) {
+    maskFrom = Sk;
+    if (spec.causal)
+      maskFrom = arith::MinSIOp::create(b, loc, Sk,
+                                        addc(sub(add(m0, Sk), Sq), 1));
+  }
+
+  //===--- prologue: Q, then the first stages-1 K/V blocks ----------------===//
+  bool qAllValid = !ShapedType::isDynamic(spec.seqQ) &&
+                   spec.seqQ % s.blockM == 0;
+  SmallVector<Value> qToks = copyTile(qGlobal, qBase, qRow, m0, Sq, qAllValid,
+                                      sQ, c(0), s.blockM, qk);
+  Value qGroup =
+      nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy, qToks);
+  auto guardedKV = [&](Value j, Value buf) {
+    // Exactly one group per call, empty when block j does not exist, so that
+    // cp.async.wait_group counts stay uniform.
+    Value exists = cmp(arith::CmpIPredicate::slt, j, kvEnd);
+    auto ifOp = scf::IfOp::create(
+        b, loc, exists,
+        [&](OpBuilder &, Location) {
+          SmallVector<Value> toks = copyKVBlock(j, buf);
+          Value grp =
+              nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy, toks);
+          scf::YieldOp::create(b, loc, grp);
+        },
+        [&](OpBuilder &, Location) {
+          Value grp = nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy,
+                                                              ValueRange{});
+          scf::YieldOp::create(b, loc, grp);
+        });
+    return ifOp.getResult(0);
+  };
+  for (int64_t st = 0; st + 1 < s.numStages; ++st)
+    guardedKV(c(st), c(st));
+
+  //===--- the K/V loop ---------------------------------------------------===//
+  int64_t NO = vl.paddedDim / 8; // n8 tiles of O
+  Value zeroAcc = arith::ConstantOp::create(
+      b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0.0f)));
+  Value negInf = cf(-std::numeric_limits<double>::infinity());
+  Value fzero = cf(0.0);
+  SmallVector<Value> inits;
+  for (int64_t i = 0; i < MT * NO; ++i)
+    inits.push_back(zeroAcc);
+  for (int64_t i = 0; i < MT * 2; ++i)
+    inits.push_back(negInf); // m (raw, unscaled scores)
+  for (int64_t i = 0; i < MT * 2; ++i)
+    inits.push_back(fzero); // l (this thread's partial row sums)
+  const double cScale = spec.scale * log2e;
+
+  auto loop = scf::ForOp::create(b, loc, c(0), kvEnd, c(1), inits);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value j = loop.getInductionVar();
+    ValueRange iter = loop.getRegionIterArgs();
+    SmallVector<Value> O(iter.begin(), iter.begin() + MT * NO);
+    SmallVector<Value> m(iter.begin() + MT * NO, iter.begin() + MT * NO + MT * 2);
+    SmallVector<Value> l(iter.begin() + MT * NO + MT * 2, iter.end());
+
+    Value buf = c(0);
+    if (s.numStages == 1) {
+      Value grp = nvgpu::DeviceAsyncCreateGroupOp::create(
+          b, loc, tokenTy, copyKVBlock(j, c(0)));
+      nvgpu::DeviceAsyncWaitOp::create(b, loc, grp, b.getI32IntegerAttr(0));
+      gpu::BarrierOp::create(b, loc);
+    } else {
+      // Block j's group is complete once at most stages-2 newer groups are
+      // pending; the barrier then also tells every warp that block j-1's
+      // buffer is free, and block j+stages-1 is issued into it.
+      nvgpu::DeviceAsyncWaitOp::create(
+          b, loc, qGroup, b.getI32IntegerAttr(s.numStages - 2));
+      gpu::BarrierOp::create(b, loc);
+      Value next = addc(j, s.numStages - 1);
+      guardedKV(next, remc(next, s.numStages));
+      buf = remc(j, s.numStages);
+    }
+
+    // S = Q·K_jᵀ.
+    SmallVector<SmallVector<Value>> S =
+        computeScores(mulc(buf, s.blockN * qk.rowStride));
+    Value kvStart = mulc(j, s.blockN);
+    if (anyMask) {
+      Value needMask = cmp(arith::CmpIPredicate::sgt,
+                           mulc(addc(j, 1), s.blockN), maskFrom);
+      SmallVector<Type> types(MT * NT, accTy);
+      auto ifOp = scf::IfOp::create(b, loc, types, needMask,
+                                    /*withElseRegion=*/true);
+      {
+        OpBuilder::InsertionGuard g2(b);
+        b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+        SmallVector<SmallVector<Value>> masked = maskScores(S, kvStart);
+        SmallVector<Value> flat;
+        for (auto &row : masked)
+          flat.append(row.begin(), row.end());
+        scf::YieldOp::create(b, loc, flat);
+        b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+        SmallVector<Value> same;
+        for (auto &row : S)
+          same.append(row.begin(), row.end());
+        scf::YieldOp::create(b, loc, same);
+      }
+      for (int64_t mt = 0; mt < MT; ++mt)
+        for (int64_t nt = 0; nt < NT; ++nt)
+          S[mt][nt] = ifOp.getResult(mt * NT + nt);
+    }
+
+    // Online softmax, one row (mt, half) at a time; a row lives in the 4
+    // lanes of a quad, so its max needs two xor-shuffles.
+    Value cS = cf(cScale);
+    SmallVector<Value> newM, newL;
+    // p[mt][nt][half][e]
+    SmallVector<SmallVector<std::array<std::array<Value, 2>, 2>>> P(
+        MT, SmallVector<std::array<std::array<Value, 2>, 2>>(NT));
+    SmallVector<std::array<Value, 2>> alpha(MT);
+    for (int64_t mt = 0; mt < MT; ++mt) {
+      for (int64_t half = 0; half < 2; ++half) {
+        Value mOld = m[mt * 2 + half];
+        SmallVector<Value> sv;
+        for (int64_t nt = 0; nt < NT; ++nt)
+          for (int64_t e = 0; e < 2; ++e)
+            sv.push_back(extract(S[mt][nt], {half, e}));
+        // Tree reduction: short dependency chains.
+        SmallVector<Value> red = sv;
+        while (red.size() > 1) {
+          SmallVector<Value> next;
+          for (size_t i = 0; i + 1 < red.size(); i += 2)
+            next.push_back(fmax(red[i], red[i + 1]));
+          if (red.size() % 2)
+            next.push_back(red.back());
+          red = next;
+        }
+        Value mx = fmax(mOld, red[0]);
+        mx = fmax(mx, shuffleXor(mx, 1));
+        mx = fmax(mx, shuffleXor(mx, 2));
+        // A row with every key masked so far keeps max -inf; use 0 as its
+        // offset so that exp2(-inf - 0) = 0 instead of NaN.
+        Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                            mx, negInf);
+        Value mScaled = select(empty, fzero, fmul(mx, cS));
+        Value negMScaled = arith::NegFOp::create(b, loc, mScaled);
+        // Rescale factor for what was accumulated under the old max.
+        Value a = exp2(arith::SubFOp::create(b, loc, fmul(mOld, cS), mScaled));
+        alpha[mt][half] = a;
+        SmallVector<Value> ps;
+        for (int64_t nt = 0; nt < NT; ++nt)
+          for (int64_t e = 0; e < 2; ++e) {
+            Value p = exp2(fma(sv[nt * 2 + e], cS, negMScaled));
+            P[mt][nt][half][e] = p;
+            ps.push_back(p);
+          }
+        while (ps.size() > 1) {
+          SmallVector<Value> next;
+          for (size_t i = 0; i + 1 < ps.size(); i += 2)
+            next.push_back(fadd(ps[i], ps[i + 1]));
+          if (ps.size() % 2)
+            next.push_back(ps.back());
+          ps = next;
+        }
+        newM.push_back(mx);
+        newL.push_back(fma(l[mt * 2 + half], a, ps[0]));
+      }
+    }
+    // O *= alpha (per row).
+    for (int64_t mt = 0; mt < MT; ++mt) {
+      Value scaleVec = vector::FromElementsOp::create(
+          b, loc, accTy,
+          ValueRange{alpha[mt][0], alpha[mt][0], alpha[mt][1], alpha[mt][1]});
+      for (int64_t no = 0; no < NO; ++no)
+        O[mt * NO + no] = fmul(O[mt * NO + no], scaleVec);
+    }
+    // O += P·V_j, P converted to 16 bits in registers: the accumulators of
+    // n8 tiles 2kk and 2kk+1 form the A fragment of k-step kk.
+    Value vBuf = add(mulc(buf, s.blockN * vl.rowStride), vLaneOffset);
+    for (int64_t kk = 0; kk < NT / 2; ++kk) {
+      SmallVector<Value> pa;
+      for (int64_t mt = 0; mt < MT; ++mt) {
+        SmallVector<Value> elems;
+        for (int64_t q = 0; q < 4; ++q) {
+          // Fragment register q: rows g (+8 if q odd), keys 2t.. (+8 if q>=2).
+          int64_t nt = 2 * kk + q / 2, half = q % 2;
+          for (int64_t e = 0; e < 2; ++e)
+            elems.push_back(
+                arith::TruncFOp::create(b, loc, elemTy, P[mt][nt][half][e]));
+        }
+        pa.push_back(vector::FromElementsOp::create(b, loc, fragTy, elems));
+      }
+      for (int64_t np = 0; np < NO / 2; ++np) {
+        Value off = add(addc(vBuf, kk * 16 * vl.rowStride), vChunkA[np]);
+        Value vb = nvgpu::LdMatrixOp::create(b, loc, fragTy, sV,
+                                             ValueRange{off},
+                                             b.getBoolAttr(true),
+                                             b.getI32IntegerAttr(4));
+        Value b0 = pairOf(vb, 0), b1 = pairOf(vb, 2);
+        for (int64_t mt = 0; mt < MT; ++mt) {
+          O[mt * NO + 2 * np] = mma(pa[mt], b0, O[mt * NO + 2 * np]);
+          O[mt * NO + 2 * np + 1] = mma(pa[mt], b1, O[mt * NO + 2 * np + 1]);
+        }
+      }
+    }
+    if (s.numStages == 1)
+      gpu::BarrierOp::create(b, loc); // buffer 0 is overwritten next
+
+    SmallVector<Value> yields(O);
+    yields.append(newM);
+    yields.append(newL);
+    scf::YieldOp::create(b, loc, yields);
+  }
+  b.setInsertionPointAfter(loop);
+
+  //===--- epilogue: one normalization, then O and LSE to global ----------===//
+  ValueRange res = loop.getResults();
+  bool rowsAlwaysValid = !ShapedType::isDynamic(spec.seqQ) &&
+                         spec.seqQ % s.blockM == 0;
+  Value cScaleNat = cf(spec.scale);
+  Value cLn2 = cf(ln2);
+  Value one = cf(1.0);
+  Value posInf = cf(std::numeric_limits<double>::infinity());
+  Type outTy = spec.outElementType;
+  for (int64_t mt = 0; mt < MT; ++mt) {
+    for (int64_t half = 0; half < 2; ++half) {
+      Value mFinal = res[MT * NO + mt * 2 + half];
+      Value lPart = res[MT * NO + MT * 2 + mt * 2 + half];
+      Value lSum = fadd(lPart, shuffleXor(lPart, 1));
+      lSum = fadd(lSum, shuffleXor(lSum, 2));
+      // A row that saw no visible key has l = 0: O stays 0, LSE is +inf.
+      Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UEQ,
+                                          lSum, fzero);
+      Value inv = select(empty, one, arith::DivFOp::create(b, loc, one, lSum));
+      Value row = addc(warpRow0, mt * 16 + 8 * half);
+      Value globalRow = add(m0, row);
+
+      auto storeRow = [&](OpBuilder &, Location) {
+        Value rowOff = add(oBase, mul(globalRow, oRow));
+        for (int64_t no = 0; no < spec.headDimV / 8; ++no) {
+          Value acc = res[mt * NO + no];
+          SmallVector<Value> vals;
+          for (int64_t e = 0; e < 2; ++e) {
+            Value v = fmul(extract(acc, {half, e}), inv);
+            if (outTy != f32Ty)
+              v = arith::TruncFOp::create(b, loc, outTy, v);
+            vals.push_back(v);
+          }
+          Value vec = vector::FromElementsOp::create(
+              b, loc, VectorType::get({2}, outTy), vals);
+          Value off = add(rowOff, addc(mulc(t, 2), no * 8));
+          vector::StoreOp::create(b, loc, vec, oGlobal, ValueRange{off});
+        }
+        if (spec.hasLse) {
+          Value lse = fma(mFinal, cScaleNat,
+                          fmul(math::Log2Op::create(
+                                   b, loc, lSum, arith::FastMathFlags::afn),
+                               cLn2));
+          lse = select(empty, posInf, lse);
+          Value first = cmp(arith::CmpIPredicate::eq, t, c(0));
+          scf::IfOp::create(b, loc, first, [&](OpBuilder &, Location) {
+            memref::StoreOp::create(b, loc, lse, lseGlobal,
+                                    ValueRange{add(lseBase, globalRow)});
+            scf::YieldOp::create(b, loc);
+          });
+        }
+      };
+      if (rowsAlwaysValid) {
+        storeRow(b, loc);
+      } else {
+        Value inside = cmp(arith::CmpIPredicate::ult, globalRow, Sq);
+        scf::IfOp::create(b, loc, inside, [&](OpBuilder &bb, Location l) {
+          storeRow(bb, l);
+          scf::YieldOp::create(b, loc);
+        });
+      }
+    }
+  }
+  gpu::ReturnOp::create(b, loc);
+}
+
+gpu::GPUFuncOp fa2::buildAttentionKernel(OpBuilder &builder, Location loc,
+                                         gpu::GPUModuleOp module,
+                                         const AttentionKernelSpec &spec) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(module.getBody());
+  SmallVector<Type> argTypes = {spec.bufferType("q"), spec.bufferType("k"),
+                                spec.bufferType("v"), spec.bufferType("o")};
+  if (spec.hasLse)
+    argTypes.push_back(spec.bufferType("lse"));
+  for (size_t i = 0; i < spec.dynamicSizeNames().size(); ++i)
+    argTypes.push_back(builder.getI32Type());
+  auto fnTy = builder.getFunctionType(argTypes, {});
+  auto func = gpu::GPUFuncOp::create(builder, loc, spec.name, fnTy);
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                builder.getUnitAttr());
+  // The block size is a schedule constant: telling the backend lets it
+  // budget registers for exactly this many threads.
+  func.setKnownBlockSizeAttr(builder.getDenseI32ArrayAttr(
+      {static_cast<int32_t>(spec.schedule.numThreads()), 1, 1}));
+  KernelEmitter(builder, loc, spec, func).emit();
+  return func;
+}

@@ -1,0 +1,133 @@
+//===- Manifest.cpp - the JSON kernel manifest (schema version 1) ---------===//
+//
+// The parameter list mirrors how `convert-gpu-to-nvvm` expands the kernel's
+// signature: each 1-D memref becomes (allocated ptr, aligned ptr, offset,
+// size, stride), then one i32 per dynamic size. A runner that follows
+// "params" in order builds the exact argument array of the PTX .entry.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fa2/Conversion/AttentionToGPU/Manifest.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace fa2;
+namespace json = llvm::json;
+
+static std::string typeName(Type t) {
+  if (t.isF16())
+    return "f16";
+  if (t.isBF16())
+    return "bf16";
+  if (t.isF32())
+    return "f32";
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << t;
+  return s;
+}
+
+static json::Value dimValue(int64_t v) {
+  if (ShapedType::isDynamic(v))
+    return nullptr;
+  return v;
+}
+
+SmallVector<std::string, 3> fa2::gridExpressions(const AttentionKernelSpec &spec) {
+  return {"ceildiv(seq_q, " + std::to_string(spec.schedule.blockM) + ")",
+          "batch * heads_q", "1"};
+}
+
+json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
+                               StringRef format) {
+  json::Object m;
+  m["version"] = kManifestVersion;
+  m["kernel"] = spec.name;
+  m["binary"] = spec.name + (format == "cubin" ? ".cubin" : ".ptx");
+  m["format"] = format.str();
+  m["chip"] = spec.chip.name;
+  m["dtype"] = typeName(spec.elementType);
+  m["out_dtype"] = typeName(spec.outElementType);
+  m["layout"] = spec.bshd ? "bshd" : "bhsd";
+  m["causal"] = spec.causal;
+  m["scale"] = spec.scale;
+  m["lse"] = spec.hasLse;
+
+  json::Object dims;
+  for (StringRef d : {"batch", "heads_q", "heads_kv", "seq_q", "seq_k",
+                      "head_dim", "head_dim_v"})
+    dims[d] = dimValue(spec.size(d));
+  m["dims"] = std::move(dims);
+
+  SmallVector<StringRef> buffers = {"q", "k", "v", "o"};
+  if (spec.hasLse)
+    buffers.push_back("lse");
+  json::Object bufs;
+  json::Array params;
+  for (StringRef buf : buffers) {
+    SmallVector<std::string> shape = spec.bufferShape(buf);
+    json::Array shapeJson;
+    for (const std::string &d : shape)
+      shapeJson.push_back(d);
+    Type elem = spec.bufferType(buf).getElementType();
+    bufs[buf] = json::Object{{"dtype", typeName(elem)},
+                             {"shape", std::move(shapeJson)}};
+    std::string size = llvm::join(shape, " * ");
+    auto param = [&](StringRef field, StringRef type) {
+      return json::Object{{"name", (buf + "." + field).str()},
+                          {"type", type.str()}};
+    };
+    json::Object alloc = param("allocated", "ptr");
+    alloc["buffer"] = buf.str();
+    json::Object aligned = param("aligned", "ptr");
+    aligned["buffer"] = buf.str();
+    json::Object offset = param("offset", "i64");
+    offset["value"] = "0";
+    json::Object sizeP = param("size", "i64");
+    sizeP["value"] = size;
+    json::Object stride = param("stride", "i64");
+    stride["value"] = "1";
+    params.push_back(std::move(alloc));
+    params.push_back(std::move(aligned));
+    params.push_back(std::move(offset));
+    params.push_back(std::move(sizeP));
+    params.push_back(std::move(stride));
+  }
+  for (const std::string &name : spec.dynamicSizeNames())
+    params.push_back(
+        json::Object{{"name", name}, {"type", "i32"}, {"value", name}});
+  m["buffers"] = std::move(bufs);
+  m["params"] = std::move(params);
+
+  json::Array grid;
+  for (const std::string &g : gridExpressions(spec))
+    grid.push_back(g);
+  m["grid"] = std::move(grid);
+  m["block"] = json::Array{spec.schedule.numThreads(), 1, 1};
+  m["dynamic_shared_memory_bytes"] = spec.sharedMemoryBytes();
+  m["schedule"] = json::Object{
+      {"block_m", spec.schedule.blockM},
+      {"block_n", spec.schedule.blockN},
+      {"warps", spec.schedule.numWarps},
+      {"stages", spec.schedule.numStages},
+      {"swizzle", stringifySwizzle(spec.schedule.swizzle).str()}};
+  return json::Value(std::move(m));
+}
+
+llvm::Error fa2::writeManifest(const AttentionKernelSpec &spec, StringRef dir,
+                               StringRef format) {
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+    return llvm::createStringError(ec, "cannot create '" + dir + "'");
+  SmallString<256> path(dir);
+  llvm::sys::path::append(path, spec.name + ".json");
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return llvm::createStringError(ec, "cannot write '" + path + "'");
+  os << llvm::formatv("{0:2}", buildManifest(spec, format)) << "\n";
+  return llvm::Error::success();
+}

@@ -1,0 +1,135 @@
+//===- Schedule.cpp - FlashAttention-2 GPU schedules as data --------------===//
+//
+// The table below is the only place where tile sizes live. Its entries follow
+// FlashAttention-2's forward kernel traits (Dao-AILab/flash-attention,
+// kernel_traits + launch templates) and were checked with ptxas -v for spills;
+// docs/gpu-schedule.md gives the reasoning per row.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fa2/Conversion/AttentionToGPU/Schedule.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace fa2;
+
+llvm::StringRef fa2::stringifySwizzle(SmemSwizzle swizzle) {
+  switch (swizzle) {
+  case SmemSwizzle::Xor:
+    return "xor";
+  case SmemSwizzle::Pad:
+    return "pad";
+  }
+  return "?";
+}
+
+std::optional<ChipInfo> fa2::getChipInfo(llvm::StringRef chip) {
+  // Opt-in dynamic shared memory per block (CUDA programming guide, compute
+  // capabilities table): 163 KiB on sm_80, 99 KiB on sm_86/89, 227 KiB on
+  // sm_90.
+  std::optional<int64_t> smem = llvm::StringSwitch<std::optional<int64_t>>(chip)
+                                    .Case("sm_80", 166912)
+                                    .Case("sm_86", 101376)
+                                    .Case("sm_87", 166912)
+                                    .Case("sm_89", 101376)
+                                    .Case("sm_90", 232448)
+                                    .Case("sm_90a", 232448)
+                                    .Default(std::nullopt);
+  if (!smem)
+    return std::nullopt;
+  return ChipInfo{chip.str(), *smem};
+}
+
+namespace {
+/// One row of the schedule table: used for head dims up to `maxHeadDim`.
+struct ScheduleRow {
+  int64_t maxHeadDim;
+  int64_t blockM, blockN, numWarps, numStages;
+};
+} // namespace
+
+/// FlashAttention-2's forward tiles (kBlockM x kBlockN, warps), double
+/// buffered. Larger head dims take smaller tiles: the O accumulator grows with
+/// the head dim and the S tile with kBlockN, and both live in registers.
+static const ScheduleRow kScheduleTable[] = {
+    // d <= 64:  128 x 128, 4 warps (FA2 d=32/64).
+    {64, 128, 128, 4, 2},
+    // d <= 128: 128 x 64, 4 warps (FA2 d=96/128).
+    {128, 128, 64, 4, 2},
+    // d <= 256: 64 x 64, 4 warps (FA2 d=256 on H100).
+    {256, 64, 64, 4, 2},
+};
+
+SmemSwizzle fa2::chooseSwizzle(int64_t paddedDim) {
+  return (paddedDim / 8) % 8 == 0 ? SmemSwizzle::Xor : SmemSwizzle::Pad;
+}
+
+SmemSwizzle fa2::effectiveSwizzle(int64_t paddedDim, SmemSwizzle swizzle) {
+  if (swizzle == SmemSwizzle::Xor && (paddedDim / 8) % 8 != 0)
+    return SmemSwizzle::Pad;
+  return swizzle;
+}
+
+int64_t fa2::sharedRowStride(int64_t paddedDim, SmemSwizzle swizzle) {
+  int64_t chunks = paddedDim / 8;
+  if (effectiveSwizzle(paddedDim, swizzle) == SmemSwizzle::Pad &&
+      chunks % 2 == 0)
+    ++chunks;
+  return chunks * 8;
+}
+
+GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
+                                    const ChipInfo &chip) {
+  int64_t d = std::max(headDim, headDimV);
+  const ScheduleRow *row = &kScheduleTable[std::size(kScheduleTable) - 1];
+  for (const ScheduleRow &r : kScheduleTable) {
+    if (d <= r.maxHeadDim) {
+      row = &r;
+      break;
+    }
+  }
+  GPUSchedule s;
+  s.blockM = row->blockM;
+  s.blockN = row->blockN;
+  s.numWarps = row->numWarps;
+  s.numStages = row->numStages;
+  s.swizzle = chooseSwizzle(padHeadDim(headDim));
+  // Chips with less shared memory (sm_86/89) drop to one K/V buffer rather
+  // than shrinking the tiles: the tiles set the arithmetic intensity.
+  if (sharedMemoryBytes(s, headDim, headDimV) > chip.maxSharedBytes)
+    s.numStages = 1;
+  return s;
+}
+
+int64_t fa2::sharedMemoryBytes(const GPUSchedule &s, int64_t headDim,
+                               int64_t headDimV) {
+  int64_t qk = sharedRowStride(padHeadDim(headDim), s.swizzle);
+  int64_t v = sharedRowStride(padHeadDim(headDimV), s.swizzle);
+  int64_t elems = s.blockM * qk + s.numStages * s.blockN * (qk + v);
+  return elems * 2;
+}
+
+std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
+                                  int64_t headDimV, const ChipInfo &chip) {
+  std::string why;
+  llvm::raw_string_ostream os(why);
+  if (s.blockM <= 0 || s.blockN <= 0 || s.numWarps <= 0 || s.numStages <= 0)
+    os << "block-m, block-n, warps and stages must be positive";
+  else if (s.blockM % (16 * s.numWarps) != 0)
+    os << "block-m (" << s.blockM << ") must be a multiple of 16 x warps ("
+       << 16 * s.numWarps << "): each warp owns whole m16 tiles";
+  else if (s.blockN % 16 != 0)
+    os << "block-n (" << s.blockN
+       << ") must be a multiple of 16 (one mma.sync k-step of P.V)";
+  else if (s.numWarps > 16)
+    os << "at most 16 warps per CTA, got " << s.numWarps;
+  else if (s.numStages > 4)
+    os << "at most 4 stages, got " << s.numStages;
+  else if (int64_t bytes = sharedMemoryBytes(s, headDim, headDimV);
+           bytes > chip.maxSharedBytes)
+    os << "the tiles need " << bytes << " bytes of shared memory, more than "
+       << chip.name << "'s " << chip.maxSharedBytes;
+  return why;
+}

@@ -1,0 +1,2299 @@
+//===- AttentionMatcher.cpp - Recognize attention chains ------------------===//
+//
+// The analysis half of --fa2-raise-attention. It reads a chain of tensor ops
+// as *named-dimension* expressions: every dimension of every tensor on the
+// chain is named after the loop of the first contraction it runs over, so
+// transposes, broadcasts, unit reshapes and the choice between named linalg
+// ops, linalg.generic, TOSA and arith/math on tensors disappear, and what is
+// left is an expression tree (add, mul, exp, reductions over a name, select,
+// compare, linalg.index) that is matched algebraically.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fa2/Dialect/Attention/Transforms/AttentionMatcher.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <deque>
+#include <map>
+
+using namespace mlir;
+using namespace fa2;
+using namespace fa2::attention_names;
+
+//===----------------------------------------------------------------------===//
+// Small helpers
+//===----------------------------------------------------------------------===//
+
+static std::string opName(Operation *op) {
+  return op ? op->getName().getStringRef().str() : std::string("a block argument");
+}
+
+static std::string describe(Value v) {
+  if (Operation *op = v.getDefiningOp())
+    return "'" + opName(op) + "'";
+  return "a block argument";
+}
+
+/// The value of a scalar constant or of a splat tensor constant.
+static std::optional<double> getConstantValue(Value v) {
+  Attribute attr;
+  if (auto c = v.getDefiningOp<tosa::ConstOp>())
+    attr = c.getValuesAttr();
+  else if (!matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (!dense.isSplat())
+      return std::nullopt;
+    attr = dense.getSplatValue<Attribute>();
+  }
+  if (auto f = dyn_cast<FloatAttr>(attr))
+    return f.getValue().convertToDouble();
+  if (auto i = dyn_cast<IntegerAttr>(attr)) {
+    if (i.getType().isInteger(1))
+      return i.getValue().isZero() ? 0.0 : 1.0;
+    return static_cast<double>(i.getValue().getSExtValue());
+  }
+  return std::nullopt;
+}
+
+/// -inf, or a value at least as negative as the lowest finite value of the
+/// narrowest score type (f16: -65504): masking with it gives exp(...) = 0.
+static bool isMaskingValue(double v) { return v <= -65504.0; }
+
+static int64_t positionOf(ArrayRef<int64_t> names, int64_t name) {
+  auto it = llvm::find(names, name);
+  return it == names.end() ? -1 : it - names.begin();
+}
+
+//===----------------------------------------------------------------------===//
+// Contractions
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// A contraction C[out] = Σ_k A[lhs] · B[rhs] in loop terms.
+struct Contraction {
+  Operation *op = nullptr;
+  Value operands[2];
+  AffineMap maps[3]; // lhs, rhs, out
+  unsigned numLoops = 0;
+  SmallVector<unsigned, 2> batch, m, n, k;
+  Value result;
+};
+} // namespace
+
+/// The yielded value is `out + a·b` up to commutation and extensions of the
+/// operands: the body of a contraction.
+static bool isMulAddBody(Block &body) {
+  if (body.getNumArguments() != 3)
+    return false;
+  auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
+  if (!yield || yield.getNumOperands() != 1)
+    return false;
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value out = body.getArgument(2);
+  Value prod;
+  if (add.getLhs() == out)
+    prod = add.getRhs();
+  else if (add.getRhs() == out)
+    prod = add.getLhs();
+  else
+    return false;
+  auto mul = prod.getDefiningOp<arith::MulFOp>();
+  if (!mul)
+    return false;
+  auto strip = [](Value v) {
+    if (auto ext = v.getDefiningOp<arith::ExtFOp>())
+      return ext.getIn();
+    return v;
+  };
+  Value a = strip(mul.getLhs()), b = strip(mul.getRhs());
+  return (a == body.getArgument(0) && b == body.getArgument(1)) ||
+         (a == body.getArgument(1) && b == body.getArgument(0));
+}
+
+/// The value every element of `v` holds: a splat constant, linalg.fill,
+/// tensor.splat or a generic that yields a scalar (a generalized fill).
+static std::optional<double> getFillValue(Value v) {
+  if (std::optional<double> c = getConstantValue(v))
+    return c;
+  if (auto fill = v.getDefiningOp<linalg::FillOp>())
+    return getConstantValue(fill.getInputs()[0]);
+  if (auto splat = v.getDefiningOp<tensor::SplatOp>())
+    return getConstantValue(splat.getInput());
+  auto generic = v.getDefiningOp<linalg::GenericOp>();
+  if (!generic || generic.getNumDpsInputs() != 1 || generic->getNumResults() != 1)
+    return std::nullopt;
+  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
+  auto arg = dyn_cast<BlockArgument>(yield.getOperand(0));
+  if (!arg || arg.getOwner() != generic.getBody() || arg.getArgNumber() != 0)
+    return std::nullopt;
+  Value in = generic.getDpsInputs()[0];
+  if (auto t = dyn_cast<RankedTensorType>(in.getType()); t && t.getNumElements() != 1)
+    return std::nullopt;
+  return getConstantValue(in);
+}
+
+/// The init of a contraction must be zero, or the op computes init + A·B.
+static bool isZeroInit(Value init) {
+  std::optional<double> c = getFillValue(init);
+  return c && *c == 0.0;
+}
+
+static std::optional<Contraction> getContraction(Operation *op) {
+  if (!op || op->getNumResults() != 1)
+    return std::nullopt;
+  MLIRContext *ctx = op->getContext();
+  if (auto mm = dyn_cast<tosa::MatMulOp>(op)) {
+    // tosa.matmul: [N,H,C] x [N,C,W] -> [N,H,W]; loops (n, h, w, c).
+    for (Value zp : {mm.getAZp(), mm.getBZp()}) {
+      std::optional<double> c = getConstantValue(zp);
+      if (!c || *c != 0.0)
+        return std::nullopt;
+    }
+    Contraction c;
+    c.op = op;
+    c.operands[0] = mm.getA();
+    c.operands[1] = mm.getB();
+    AffineExpr n = getAffineDimExpr(0, ctx), h = getAffineDimExpr(1, ctx),
+               w = getAffineDimExpr(2, ctx), k = getAffineDimExpr(3, ctx);
+    c.maps[0] = AffineMap::get(4, 0, {n, h, k}, ctx);
+    c.maps[1] = AffineMap::get(4, 0, {n, k, w}, ctx);
+    c.maps[2] = AffineMap::get(4, 0, {n, h, w}, ctx);
+    c.numLoops = 4;
+    c.batch = {0};
+    c.m = {1};
+    c.n = {2};
+    c.k = {3};
+    c.result = op->getResult(0);
+    return c;
+  }
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || !linalgOp.hasPureTensorSemantics() ||
+      linalgOp.getNumDpsInputs() != 2 || linalgOp.getNumDpsInits() != 1)
+    return std::nullopt;
+  SmallVector<AffineMap> maps = linalgOp.getIndexingMapsArray();
+  if (maps.size() != 3 ||
+      !llvm::all_of(maps, [](AffineMap m) { return m.isProjectedPermutation(); }))
+    return std::nullopt;
+  if (linalgOp.getNumReductionLoops() == 0)
+    return std::nullopt;
+  Block *body = linalgOp.getBlock();
+  if (!body || !isMulAddBody(*body))
+    return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(linalgOp);
+  if (failed(dims))
+    return std::nullopt;
+  if (!isZeroInit(linalgOp.getDpsInits()[0]))
+    return std::nullopt;
+  Contraction c;
+  c.op = op;
+  c.operands[0] = linalgOp.getDpsInputs()[0];
+  c.operands[1] = linalgOp.getDpsInputs()[1];
+  for (int i = 0; i < 3; ++i)
+    c.maps[i] = maps[i];
+  c.numLoops = linalgOp.getNumLoops();
+  c.batch.assign(dims->batch.begin(), dims->batch.end());
+  c.m.assign(dims->m.begin(), dims->m.end());
+  c.n.assign(dims->n.begin(), dims->n.end());
+  c.k.assign(dims->k.begin(), dims->k.end());
+  c.result = op->getResult(0);
+  return c;
+}
+
+bool fa2::isContractionLike(Operation *op) {
+  return getContraction(op).has_value();
+}
+
+//===----------------------------------------------------------------------===//
+// Named-dimension expressions
+//===----------------------------------------------------------------------===//
+
+namespace {
+enum class EK { Leaf, Const, Index, Unary, Binary, Select, Cmp, Reduce };
+enum class Fn {
+  None,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Max,
+  Min,
+  Exp,
+  Log,
+  Neg,
+  Recip,
+  Sqrt,
+  Rsqrt,
+  ExtF,
+  TruncF,
+  IntCast,
+  And,
+  Or,
+  Xor,
+  Not
+};
+/// Comparison predicates, canonical over arith's integer and float ones.
+enum class CP { LT, LE, GT, GE, EQ, NE, ULT, ULE, UGT, UGE };
+
+/// A node of a named-dimension expression. Tensors broadcast implicitly: a
+/// node depends on the names its leaves and indices carry, less those its
+/// reductions sum away.
+struct Expr {
+  EK kind = EK::Leaf;
+  Fn fn = Fn::None;
+  CP pred = CP::EQ;
+  SmallVector<Expr *, 3> args;
+  double cst = 0.0;
+  /// Index: the name of the loop; Reduce: the name reduced over.
+  int64_t name = 0;
+  /// Leaf: a tensor (or scalar) with the names of its dims.
+  Value leaf;
+  SmallVector<int64_t> names;
+  /// A tensor (with dim names) that holds exactly this node's value, if any:
+  /// masks and operands are taken from here.
+  NamedTensor origin;
+};
+} // namespace
+
+static const char *fnName(Fn fn) {
+  switch (fn) {
+  case Fn::Add: return "add";
+  case Fn::Sub: return "sub";
+  case Fn::Mul: return "mul";
+  case Fn::Div: return "div";
+  case Fn::Max: return "max";
+  case Fn::Min: return "min";
+  case Fn::Exp: return "exp";
+  case Fn::Log: return "log";
+  case Fn::Neg: return "neg";
+  case Fn::Recip: return "reciprocal";
+  case Fn::Sqrt: return "sqrt";
+  case Fn::Rsqrt: return "rsqrt";
+  case Fn::ExtF: return "extf";
+  case Fn::TruncF: return "truncf";
+  case Fn::IntCast: return "cast";
+  case Fn::And: return "and";
+  case Fn::Or: return "or";
+  case Fn::Xor: return "xor";
+  case Fn::Not: return "not";
+  case Fn::None: return "?";
+  }
+  return "?";
+}
+
+static Expr *stripFloatCasts(Expr *e) {
+  while (e && e->kind == EK::Unary && (e->fn == Fn::ExtF || e->fn == Fn::TruncF))
+    e = e->args[0];
+  return e;
+}
+
+static Expr *stripExt(Expr *e) {
+  while (e && e->kind == EK::Unary && e->fn == Fn::ExtF)
+    e = e->args[0];
+  return e;
+}
+
+static bool isConst(Expr *e, double v) {
+  e = stripFloatCasts(e);
+  return e && e->kind == EK::Const && e->cst == v;
+}
+
+static bool isMaskingConst(Expr *e) {
+  e = stripFloatCasts(e);
+  return e && e->kind == EK::Const && isMaskingValue(e->cst);
+}
+
+/// Whether the node's value varies along `name`.
+static bool dependsOn(Expr *e, int64_t name) {
+  switch (e->kind) {
+  case EK::Leaf:
+    return llvm::is_contained(e->names, name);
+  case EK::Const:
+    return false;
+  case EK::Index:
+    return e->name == name;
+  case EK::Reduce:
+    return e->name != name && dependsOn(e->args[0], name);
+  default:
+    return llvm::any_of(e->args, [&](Expr *a) { return dependsOn(a, name); });
+  }
+}
+
+static bool containsLeaf(Expr *e, Value v) {
+  if (e->kind == EK::Leaf)
+    return e->leaf == v;
+  return llvm::any_of(e->args, [&](Expr *a) { return containsLeaf(a, v); });
+}
+
+/// Built from constants and linalg.index only.
+static bool isIndexOnly(Expr *e) {
+  if (e->kind == EK::Leaf)
+    return false;
+  return llvm::all_of(e->args, isIndexOnly);
+}
+
+static bool isCommutative(Fn fn) {
+  return fn == Fn::Add || fn == Fn::Mul || fn == Fn::Max || fn == Fn::Min ||
+         fn == Fn::And || fn == Fn::Or || fn == Fn::Xor;
+}
+
+/// Structural equality; float extensions are value-preserving and ignored.
+static bool equalExpr(Expr *a, Expr *b) {
+  a = stripExt(a);
+  b = stripExt(b);
+  if (a == b)
+    return true;
+  if (a->kind != b->kind || a->fn != b->fn || a->args.size() != b->args.size())
+    return false;
+  switch (a->kind) {
+  case EK::Leaf:
+    return a->leaf == b->leaf && a->names == b->names;
+  case EK::Const:
+    return a->cst == b->cst;
+  case EK::Index:
+    return a->name == b->name;
+  case EK::Reduce:
+    if (a->name != b->name)
+      return false;
+    break;
+  case EK::Cmp:
+    if (a->pred != b->pred)
+      return false;
+    break;
+  default:
+    break;
+  }
+  bool same = llvm::all_of(llvm::seq<size_t>(0, a->args.size()), [&](size_t i) {
+    return equalExpr(a->args[i], b->args[i]);
+  });
+  if (same)
+    return true;
+  return a->args.size() == 2 && isCommutative(a->fn) &&
+         equalExpr(a->args[0], b->args[1]) && equalExpr(a->args[1], b->args[0]);
+}
+
+//===----------------------------------------------------------------------===//
+// ExprBuilder: from SSA values to named-dimension expressions
+//===----------------------------------------------------------------------===//
+
+namespace {
+using Names = SmallVector<int64_t>;
+
+class ExprBuilder {
+public:
+  ExprBuilder(Value scores, ArrayRef<int64_t> scoreNames, Block *block)
+      : scores(scores), scoreNames(scoreNames), block(block),
+        scoresOp(scores.getDefiningOp()) {}
+
+  /// The expression of `v`, whose dims carry `names`. Never null: what
+  /// cannot be read becomes a leaf.
+  Expr *build(Value v, ArrayRef<int64_t> names);
+
+  /// The dim names of a value computed from the scores (forward, from the
+  /// first contraction), or null when `v` does not derive from them.
+  const Names *labelsOf(Value v);
+
+  /// While building K and V: the head name, whose dimension may be collapsed
+  /// from [outer..., group] (GQA).
+  int64_t headName = INT64_MIN;
+
+  /// The first op on the scores path whose dims could not be followed.
+  Operation *unlabeledOp = nullptr;
+  std::string unlabeledWhy;
+
+  Expr *mkConst(double v) {
+    Expr *e = alloc(EK::Const);
+    e->cst = v;
+    return e;
+  }
+  Expr *mkUnary(Fn fn, Expr *a);
+  Expr *mkBinary(Fn fn, Expr *a, Expr *b);
+  Expr *mkSelect(Expr *c, Expr *a, Expr *b);
+  Expr *mkCmp(CP pred, Expr *a, Expr *b);
+  Expr *mkReduce(Fn fn, Expr *a, int64_t name) {
+    Expr *e = alloc(EK::Reduce);
+    e->fn = fn;
+    e->name = name;
+    e->args.push_back(a);
+    return e;
+  }
+
+private:
+  Expr *alloc(EK kind) {
+    arena.emplace_back();
+    arena.back().kind = kind;
+    return &arena.back();
+  }
+  Expr *mkLeaf(Value v, ArrayRef<int64_t> names) {
+    Expr *e = alloc(EK::Leaf);
+    e->leaf = v;
+    e->names.assign(names.begin(), names.end());
+    e->origin = NamedTensor{v, e->names};
+    return e;
+  }
+  Expr *convert(Value v, ArrayRef<int64_t> names);
+  Expr *convertLinalg(linalg::LinalgOp op, OpResult v, ArrayRef<int64_t> names);
+  Expr *convertSoftmax(linalg::SoftmaxOp op, ArrayRef<int64_t> names);
+  Expr *convertReshape(Operation *op, Value src, Value res,
+                       ArrayRef<int64_t> names);
+  Expr *convertTosa(Operation *op, ArrayRef<int64_t> names);
+  /// Maps an elementwise op (scalar, arith/math on tensors, TOSA) onto
+  /// expression nodes, given the expressions of its operands.
+  Expr *mapElementwise(Operation *op, ArrayRef<Expr *> operands);
+  std::optional<Names> computeLabels(Value v);
+  void noteUnlabeled(Operation *op, const Twine &why) {
+    if (!unlabeledOp) {
+      unlabeledOp = op;
+      unlabeledWhy = why.str();
+    }
+  }
+
+  Value scores;
+  Names scoreNames;
+  Block *block;
+  Operation *scoresOp;
+  std::deque<Expr> arena;
+  DenseMap<Value, SmallVector<std::pair<Names, Expr *>, 1>> memo;
+  DenseMap<Value, std::optional<Names>> labelMemo;
+  DenseSet<Value> labelInProgress;
+};
+} // namespace
+
+Expr *ExprBuilder::mkUnary(Fn fn, Expr *a) {
+  if (fn == Fn::Not && a->kind == EK::Unary && a->fn == Fn::Not)
+    return a->args[0];
+  if (a->kind == EK::Const) {
+    double x = a->cst;
+    switch (fn) {
+    case Fn::Exp: return mkConst(std::exp(x));
+    case Fn::Log: return mkConst(std::log(x));
+    case Fn::Neg: return mkConst(-x);
+    case Fn::Recip: return mkConst(1.0 / x);
+    case Fn::Sqrt: return mkConst(std::sqrt(x));
+    case Fn::Rsqrt: return mkConst(1.0 / std::sqrt(x));
+    case Fn::ExtF:
+    case Fn::TruncF:
+    case Fn::IntCast: return mkConst(x);
+    case Fn::Not: return mkConst(x == 0.0 ? 1.0 : 0.0);
+    default: break;
+    }
+  }
+  Expr *e = alloc(EK::Unary);
+  e->fn = fn;
+  e->args.push_back(a);
+  return e;
+}
+
+Expr *ExprBuilder::mkBinary(Fn fn, Expr *a, Expr *b) {
+  if (a->kind == EK::Const && b->kind == EK::Const) {
+    double x = a->cst, y = b->cst;
+    switch (fn) {
+    case Fn::Add: return mkConst(x + y);
+    case Fn::Sub: return mkConst(x - y);
+    case Fn::Mul: return mkConst(x * y);
+    case Fn::Div: return mkConst(x / y);
+    case Fn::Max: return mkConst(std::max(x, y));
+    case Fn::Min: return mkConst(std::min(x, y));
+    case Fn::And: return mkConst((x != 0 && y != 0) ? 1 : 0);
+    case Fn::Or: return mkConst((x != 0 || y != 0) ? 1 : 0);
+    case Fn::Xor: return mkConst(((x != 0) != (y != 0)) ? 1 : 0);
+    default: break;
+    }
+  }
+  // x + 0, x - 0, x * 1, x / 1: "+0" masks and broadcast adds of zeros.
+  if ((fn == Fn::Add || fn == Fn::Sub) && isConst(b, 0.0))
+    return a;
+  if (fn == Fn::Add && isConst(a, 0.0))
+    return b;
+  if ((fn == Fn::Mul || fn == Fn::Div) && isConst(b, 1.0))
+    return a;
+  if (fn == Fn::Mul && isConst(a, 1.0))
+    return b;
+  // Boolean xor with true is a negation.
+  if (fn == Fn::Xor && isConst(b, 1.0))
+    return mkUnary(Fn::Not, a);
+  if (fn == Fn::Xor && isConst(a, 1.0))
+    return mkUnary(Fn::Not, b);
+  Expr *e = alloc(EK::Binary);
+  e->fn = fn;
+  e->args.push_back(a);
+  e->args.push_back(b);
+  return e;
+}
+
+Expr *ExprBuilder::mkSelect(Expr *c, Expr *a, Expr *b) {
+  if (c->kind == EK::Const)
+    return c->cst != 0.0 ? a : b;
+  Expr *e = alloc(EK::Select);
+  e->args.assign({c, a, b});
+  return e;
+}
+
+Expr *ExprBuilder::mkCmp(CP pred, Expr *a, Expr *b) {
+  if (a->kind == EK::Const && b->kind == EK::Const) {
+    double x = a->cst, y = b->cst;
+    bool r = false;
+    switch (pred) {
+    case CP::LT: case CP::ULT: r = x < y; break;
+    case CP::LE: case CP::ULE: r = x <= y; break;
+    case CP::GT: case CP::UGT: r = x > y; break;
+    case CP::GE: case CP::UGE: r = x >= y; break;
+    case CP::EQ: r = x == y; break;
+    case CP::NE: r = x != y; break;
+    }
+    return mkConst(r ? 1.0 : 0.0);
+  }
+  Expr *e = alloc(EK::Cmp);
+  e->pred = pred;
+  e->args.assign({a, b});
+  return e;
+}
+
+static std::optional<CP> fromCmpI(arith::CmpIPredicate p) {
+  using P = arith::CmpIPredicate;
+  switch (p) {
+  case P::eq: return CP::EQ;
+  case P::ne: return CP::NE;
+  case P::slt: return CP::LT;
+  case P::sle: return CP::LE;
+  case P::sgt: return CP::GT;
+  case P::sge: return CP::GE;
+  case P::ult: return CP::ULT;
+  case P::ule: return CP::ULE;
+  case P::ugt: return CP::UGT;
+  case P::uge: return CP::UGE;
+  }
+  return std::nullopt;
+}
+
+static std::optional<CP> fromCmpF(arith::CmpFPredicate p) {
+  using P = arith::CmpFPredicate;
+  switch (p) {
+  case P::OEQ: case P::UEQ: return CP::EQ;
+  case P::ONE: case P::UNE: return CP::NE;
+  case P::OLT: case P::ULT: return CP::LT;
+  case P::OLE: case P::ULE: return CP::LE;
+  case P::OGT: case P::UGT: return CP::GT;
+  case P::OGE: case P::UGE: return CP::GE;
+  default: return std::nullopt;
+  }
+}
+
+Expr *ExprBuilder::mapElementwise(Operation *op, ArrayRef<Expr *> x) {
+  auto un = [&](Fn fn) -> Expr * {
+    return x.size() >= 1 ? mkUnary(fn, x[0]) : nullptr;
+  };
+  auto bin = [&](Fn fn) -> Expr * {
+    return x.size() >= 2 ? mkBinary(fn, x[0], x[1]) : nullptr;
+  };
+  auto isFloatElem = [&](Value v) {
+    return isa<FloatType>(getElementTypeOrSelf(v.getType()));
+  };
+  return llvm::TypeSwitch<Operation *, Expr *>(op)
+      .Case<arith::AddFOp, arith::AddIOp, tosa::AddOp>(
+          [&](auto) { return bin(Fn::Add); })
+      .Case<arith::SubFOp, arith::SubIOp, tosa::SubOp>(
+          [&](auto) { return bin(Fn::Sub); })
+      .Case<arith::MulFOp, arith::MulIOp>([&](auto) { return bin(Fn::Mul); })
+      .Case<tosa::MulOp>([&](tosa::MulOp mul) -> Expr * {
+        std::optional<double> shift = getConstantValue(mul.getShift());
+        if (!shift || *shift != 0.0)
+          return nullptr;
+        return bin(Fn::Mul);
+      })
+      .Case<arith::DivFOp>([&](auto) { return bin(Fn::Div); })
+      .Case<arith::MaximumFOp, arith::MaxNumFOp, tosa::MaximumOp>(
+          [&](auto) { return bin(Fn::Max); })
+      .Case<arith::MinimumFOp, arith::MinNumFOp, tosa::MinimumOp>(
+          [&](auto) { return bin(Fn::Min); })
+      .Case<arith::NegFOp, tosa::NegateOp>([&](auto) { return un(Fn::Neg); })
+      .Case<math::ExpOp, tosa::ExpOp>([&](auto) { return un(Fn::Exp); })
+      .Case<math::LogOp, tosa::LogOp>([&](auto) { return un(Fn::Log); })
+      .Case<math::SqrtOp>([&](auto) { return un(Fn::Sqrt); })
+      .Case<math::RsqrtOp, tosa::RsqrtOp>([&](auto) { return un(Fn::Rsqrt); })
+      .Case<tosa::ReciprocalOp>([&](auto) { return un(Fn::Recip); })
+      .Case<arith::ExtFOp>([&](auto) { return un(Fn::ExtF); })
+      .Case<arith::TruncFOp>([&](auto) { return un(Fn::TruncF); })
+      .Case<arith::IndexCastOp, arith::IndexCastUIOp, arith::SIToFPOp,
+            arith::UIToFPOp, arith::ExtSIOp, arith::ExtUIOp, arith::TruncIOp>(
+          [&](auto) { return un(Fn::IntCast); })
+      .Case<tosa::CastOp>([&](tosa::CastOp cast) -> Expr * {
+        Type in = getElementTypeOrSelf(cast.getInput().getType());
+        Type out = getElementTypeOrSelf(cast.getType());
+        if (isa<FloatType>(in) && isa<FloatType>(out))
+          return un(in.getIntOrFloatBitWidth() <= out.getIntOrFloatBitWidth()
+                        ? Fn::ExtF
+                        : Fn::TruncF);
+        if (isa<IntegerType, IndexType>(in) && !in.isInteger(1))
+          return un(Fn::IntCast);
+        return nullptr;
+      })
+      .Case<arith::AndIOp, tosa::LogicalAndOp>([&](auto) { return bin(Fn::And); })
+      .Case<arith::OrIOp, tosa::LogicalOrOp>([&](auto) { return bin(Fn::Or); })
+      .Case<arith::XOrIOp, tosa::LogicalXorOp>([&](auto) { return bin(Fn::Xor); })
+      .Case<tosa::LogicalNotOp>([&](auto) { return un(Fn::Not); })
+      .Case<arith::SelectOp, tosa::SelectOp>([&](auto) -> Expr * {
+        return x.size() == 3 ? mkSelect(x[0], x[1], x[2]) : nullptr;
+      })
+      .Case<arith::CmpIOp>([&](arith::CmpIOp cmp) -> Expr * {
+        std::optional<CP> p = fromCmpI(cmp.getPredicate());
+        return p && x.size() == 2 ? mkCmp(*p, x[0], x[1]) : nullptr;
+      })
+      .Case<arith::CmpFOp>([&](arith::CmpFOp cmp) -> Expr * {
+        std::optional<CP> p = fromCmpF(cmp.getPredicate());
+        return p && x.size() == 2 ? mkCmp(*p, x[0], x[1]) : nullptr;
+      })
+      .Case<tosa::GreaterOp>([&](tosa::GreaterOp g) -> Expr * {
+        return x.size() == 2 ? mkCmp(CP::GT, x[0], x[1]) : nullptr;
+      })
+      .Case<tosa::GreaterEqualOp>([&](auto) -> Expr * {
+        return x.size() == 2 ? mkCmp(CP::GE, x[0], x[1]) : nullptr;
+      })
+      .Case<tosa::EqualOp>([&](auto) -> Expr * {
+        return x.size() == 2 ? mkCmp(CP::EQ, x[0], x[1]) : nullptr;
+      })
+      .Default([&](Operation *) -> Expr * {
+        (void)isFloatElem;
+        return nullptr;
+      });
+}
+
+/// Operands of an elementwise op that carry data (tosa.mul's shift, the zero
+/// points of tosa.negate do not).
+static SmallVector<Value> dataOperands(Operation *op) {
+  if (auto mul = dyn_cast<tosa::MulOp>(op))
+    return {mul.getInput1(), mul.getInput2()};
+  if (auto neg = dyn_cast<tosa::NegateOp>(op))
+    return {neg.getInput1()};
+  return llvm::to_vector(op->getOperands());
+}
+
+static bool isTosaElementwise(Operation *op) {
+  return isa<tosa::AddOp, tosa::SubOp, tosa::MulOp, tosa::MaximumOp,
+             tosa::MinimumOp, tosa::NegateOp, tosa::ExpOp, tosa::LogOp,
+             tosa::RsqrtOp, tosa::ReciprocalOp, tosa::CastOp,
+             tosa::LogicalAndOp, tosa::LogicalOrOp, tosa::LogicalXorOp,
+             tosa::LogicalNotOp, tosa::SelectOp, tosa::GreaterOp,
+             tosa::GreaterEqualOp, tosa::EqualOp>(op);
+}
+
+/// arith and math ops applied to whole tensors (or to scalars outside any
+/// body): elementwise over operands of one shape.
+static bool isArithMathElementwise(Operation *op) {
+  Dialect *d = op->getDialect();
+  if (!d || !(d->getNamespace() == "arith" || d->getNamespace() == "math"))
+    return false;
+  return op->getNumResults() == 1 && !isa<arith::ConstantOp>(op);
+}
+
+/// Names of the operand dims of an op with numpy-style positional broadcast
+/// (TOSA): size-1 dims against a larger result dim are broadcast.
+static std::optional<Names> broadcastNames(Value operand, Value result,
+                                           ArrayRef<int64_t> names) {
+  auto ot = dyn_cast<RankedTensorType>(operand.getType());
+  auto rt = dyn_cast<RankedTensorType>(result.getType());
+  if (!ot || !rt)
+    return Names{};
+  if (ot.getRank() != rt.getRank())
+    return std::nullopt;
+  Names out;
+  for (int64_t i = 0; i < ot.getRank(); ++i) {
+    if (ot.getDimSize(i) == 1 && rt.getDimSize(i) != 1)
+      out.push_back(kUnit);
+    else
+      out.push_back(names[i]);
+  }
+  return out;
+}
+
+Expr *ExprBuilder::build(Value v, ArrayRef<int64_t> names) {
+  auto &entries = memo[v];
+  for (auto &[n, e] : entries)
+    if (ArrayRef<int64_t>(n) == names)
+      return e;
+  Expr *e = nullptr;
+  if (v == scores) {
+    e = mkLeaf(v, names);
+  } else if (std::optional<double> c = getConstantValue(v)) {
+    e = mkConst(*c);
+  } else {
+    e = convert(v, names);
+    if (!e)
+      e = mkLeaf(v, names);
+  }
+  if (!e->origin.value && isa<RankedTensorType>(v.getType()))
+    e->origin = NamedTensor{v, Names(names.begin(), names.end())};
+  memo[v].push_back({Names(names.begin(), names.end()), e});
+  return e;
+}
+
+Expr *ExprBuilder::convert(Value v, ArrayRef<int64_t> names) {
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return nullptr;
+  if (auto fill = dyn_cast<linalg::FillOp>(def))
+    return build(fill.getInputs()[0], {});
+  if (auto splat = dyn_cast<tensor::SplatOp>(def))
+    return build(splat.getInput(), {});
+  if (auto softmax = dyn_cast<linalg::SoftmaxOp>(def))
+    return convertSoftmax(softmax, names);
+  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(def))
+    return convertLinalg(linalgOp, cast<OpResult>(v), names);
+  if (auto e = dyn_cast<tensor::ExpandShapeOp>(def))
+    return convertReshape(def, e.getSrc(), v, names);
+  if (auto c = dyn_cast<tensor::CollapseShapeOp>(def))
+    return convertReshape(def, c.getSrc(), v, names);
+  if (auto r = dyn_cast<tosa::ReshapeOp>(def))
+    return convertReshape(def, r.getInput1(), v, names);
+  if (def->getDialect() && def->getDialect()->getNamespace() == "tosa")
+    return convertTosa(def, names);
+  if (isArithMathElementwise(def)) {
+    SmallVector<Expr *> xs;
+    for (Value operand : def->getOperands()) {
+      auto t = dyn_cast<RankedTensorType>(operand.getType());
+      if (t && t.getRank() != static_cast<int64_t>(names.size()))
+        return nullptr;
+      xs.push_back(build(operand, t ? names : ArrayRef<int64_t>{}));
+    }
+    return mapElementwise(def, xs);
+  }
+  return nullptr;
+}
+
+Expr *ExprBuilder::convertSoftmax(linalg::SoftmaxOp op,
+                                  ArrayRef<int64_t> names) {
+  int64_t dim = op.getDimension();
+  if (dim < 0 || dim >= static_cast<int64_t>(names.size()))
+    return nullptr;
+  int64_t name = names[dim];
+  Expr *x = build(op.getInput(), names);
+  Expr *m = mkReduce(Fn::Max, x, name);
+  Expr *e = mkUnary(Fn::Exp, mkBinary(Fn::Sub, x, m));
+  return mkBinary(Fn::Div, e, mkReduce(Fn::Add, e, name));
+}
+
+/// Names for the operand dims read through `map`, given the loop names.
+static std::optional<Names> namesThroughMap(AffineMap map,
+                                            ArrayRef<int64_t> loopNames,
+                                            Type operandType) {
+  auto t = dyn_cast<RankedTensorType>(operandType);
+  Names out;
+  for (auto [i, expr] : llvm::enumerate(map.getResults())) {
+    if (auto d = dyn_cast<AffineDimExpr>(expr)) {
+      out.push_back(loopNames[d.getPosition()]);
+      continue;
+    }
+    auto c = dyn_cast<AffineConstantExpr>(expr);
+    // A constant index reads one element; it is a broadcast only from a
+    // unit dimension.
+    if (!c || c.getValue() != 0 || !t || t.getDimSize(i) != 1)
+      return std::nullopt;
+    out.push_back(kUnit);
+  }
+  return out;
+}
+
+Expr *ExprBuilder::convertLinalg(linalg::LinalgOp op, OpResult v,
+                                 ArrayRef<int64_t> names) {
+  if (!op.hasPureTensorSemantics())
+    return nullptr;
+  unsigned resIdx = v.getResultNumber();
+  OpOperand *init = op.getDpsInitOperand(resIdx);
+  AffineMap outMap = op.getMatchingIndexingMap(init);
+  unsigned numLoops = op.getNumLoops();
+  Names loopNames(numLoops, kUnknown);
+  for (auto [p, expr] : llvm::enumerate(outMap.getResults())) {
+    auto d = dyn_cast<AffineDimExpr>(expr);
+    if (!d)
+      return nullptr;
+    loopNames[d.getPosition()] = names[p];
+  }
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  SmallVector<unsigned> reductions;
+  for (unsigned i = 0; i < numLoops; ++i)
+    if (iters[i] == utils::IteratorType::reduction)
+      reductions.push_back(i);
+  if (reductions.size() > 1)
+    return nullptr;
+  Block *body = op.getBlock();
+  if (!body)
+    return nullptr;
+  auto yield = dyn_cast<linalg::YieldOp>(body->getTerminator());
+  if (!yield || yield.getNumOperands() <= resIdx)
+    return nullptr;
+  Value yv = yield.getOperand(resIdx);
+
+  Fn reduceFn = Fn::None;
+  Value reduceArg;
+  if (!reductions.empty()) {
+    if (op.getNumDpsInits() != 1)
+      return nullptr;
+    unsigned r = reductions.front();
+    // The reduced name comes from the forward labels of an input that the
+    // reduction loop indexes.
+    int64_t redName = kUnknown;
+    for (OpOperand *in : op.getDpsInputOperands()) {
+      const Names *labels = labelsOf(in->get());
+      if (!labels)
+        continue;
+      AffineMap m = op.getMatchingIndexingMap(in);
+      for (auto [p, expr] : llvm::enumerate(m.getResults())) {
+        auto d = dyn_cast<AffineDimExpr>(expr);
+        if (!d)
+          continue;
+        int64_t label = (*labels)[p];
+        if (d.getPosition() == r) {
+          if (label >= 0)
+            redName = label;
+        } else if (label >= 0 && loopNames[d.getPosition()] >= 0 &&
+                   label != loopNames[d.getPosition()]) {
+          return nullptr;
+        }
+      }
+    }
+    if (redName == kUnknown)
+      return nullptr;
+    loopNames[r] = redName;
+    Operation *comb = yv.getDefiningOp();
+    BlockArgument acc = op.getMatchingBlockArgument(init);
+    if (!comb || comb->getBlock() != body || comb->getNumOperands() != 2)
+      return nullptr;
+    if (isa<arith::AddFOp>(comb))
+      reduceFn = Fn::Add;
+    else if (isa<arith::MaximumFOp, arith::MaxNumFOp>(comb))
+      reduceFn = Fn::Max;
+    else
+      return nullptr;
+    if (comb->getOperand(0) == acc)
+      reduceArg = comb->getOperand(1);
+    else if (comb->getOperand(1) == acc)
+      reduceArg = comb->getOperand(0);
+    else
+      return nullptr;
+    // The init must be the combiner's identity: 0 for a sum, -inf or the
+    // lowest value for a max.
+    std::optional<double> initVal = getFillValue(init->get());
+    if (!initVal)
+      return nullptr;
+    if (reduceFn == Fn::Add ? *initVal != 0.0 : !isMaskingValue(*initVal))
+      return nullptr;
+  }
+  if (llvm::is_contained(loopNames, kUnknown))
+    return nullptr;
+
+  // Walk the body from the yielded value.
+  DenseMap<Value, Expr *> bodyMemo;
+  BlockArgument acc = reductions.empty() ? BlockArgument()
+                                         : op.getMatchingBlockArgument(init);
+  std::function<Expr *(Value)> convBody = [&](Value bv) -> Expr * {
+    if (auto it = bodyMemo.find(bv); it != bodyMemo.end())
+      return it->second;
+    Expr *res = nullptr;
+    if (auto arg = dyn_cast<BlockArgument>(bv)) {
+      if (arg.getOwner() != body) {
+        res = build(bv, {});
+      } else if (arg == acc) {
+        res = nullptr;
+      } else {
+        OpOperand *operand = op.getMatchingOpOperand(arg);
+        if (!operand)
+          return nullptr;
+        if (!isa<ShapedType>(operand->get().getType())) {
+          res = build(operand->get(), {});
+        } else {
+          std::optional<Names> n =
+              namesThroughMap(op.getMatchingIndexingMap(operand), loopNames,
+                              operand->get().getType());
+          if (n)
+            res = build(operand->get(), *n);
+        }
+      }
+    } else {
+      Operation *def = bv.getDefiningOp();
+      if (def->getBlock() != body) {
+        res = build(bv, {});
+      } else if (auto index = dyn_cast<linalg::IndexOp>(def)) {
+        if (index.getDim() < numLoops) {
+          res = alloc(EK::Index);
+          res->name = loopNames[index.getDim()];
+        }
+      } else if (std::optional<double> c = getConstantValue(bv)) {
+        res = mkConst(*c);
+      } else {
+        SmallVector<Expr *> xs;
+        bool ok = true;
+        for (Value operand : dataOperands(def)) {
+          Expr *x = convBody(operand);
+          if (!x) {
+            ok = false;
+            break;
+          }
+          xs.push_back(x);
+        }
+        if (ok)
+          res = mapElementwise(def, xs);
+      }
+    }
+    bodyMemo[bv] = res;
+    return res;
+  };
+
+  if (reductions.empty())
+    return convBody(yv);
+  Expr *x = convBody(reduceArg);
+  if (!x)
+    return nullptr;
+  return mkReduce(reduceFn, x, loopNames[reductions.front()]);
+}
+
+/// Splits a reassociation group of the source of a collapse into names,
+/// given the name of the collapsed dim. Returns false when named dims merge.
+static bool splitGroupNames(ArrayRef<int64_t> shape, ReassociationIndicesRef group,
+                            int64_t name, int64_t headName, Names &srcNames) {
+  if (group.size() == 1) {
+    srcNames[group[0]] = name;
+    return true;
+  }
+  SmallVector<int64_t> nonUnit;
+  for (int64_t d : group)
+    if (shape[d] != 1)
+      nonUnit.push_back(d);
+  if (nonUnit.size() <= 1 || name == kUnit) {
+    if (name == kUnit && !nonUnit.empty())
+      return false;
+    int64_t named = nonUnit.empty() ? group.front() : nonUnit.front();
+    for (int64_t d : group)
+      srcNames[d] = d == named ? name : kUnit;
+    return true;
+  }
+  // [outer..., group] -> heads: the shape a GQA broadcast is collapsed from.
+  if (name != headName)
+    return false;
+  for (auto [i, d] : llvm::enumerate(group))
+    srcNames[d] = i + 1 == group.size() ? kGroup : kGroupOuter + i;
+  return true;
+}
+
+Expr *ExprBuilder::convertReshape(Operation *op, Value src, Value res,
+                                  ArrayRef<int64_t> names) {
+  auto st = dyn_cast<RankedTensorType>(src.getType());
+  auto rt = dyn_cast<RankedTensorType>(res.getType());
+  if (!st || !rt)
+    return nullptr;
+  std::optional<SmallVector<ReassociationIndices>> reassoc;
+  if (auto e = dyn_cast<tensor::ExpandShapeOp>(op))
+    reassoc = e.getReassociationIndices();
+  else if (auto c = dyn_cast<tensor::CollapseShapeOp>(op))
+    reassoc = c.getReassociationIndices();
+  else if (st.getRank() == rt.getRank())
+    reassoc = st == rt ? std::optional<SmallVector<ReassociationIndices>>(
+                             llvm::to_vector(llvm::map_range(
+                                 llvm::seq<int64_t>(0, st.getRank()),
+                                 [](int64_t i) { return ReassociationIndices{i}; })))
+                       : std::nullopt;
+  else
+    reassoc = getReassociationIndicesForReshape(st, rt);
+  if (!reassoc)
+    return nullptr;
+  Names srcNames(st.getRank(), kUnit);
+  if (st.getRank() >= rt.getRank()) {
+    // Collapse: each result dim comes from a group of source dims.
+    if (reassoc->size() != names.size())
+      return nullptr;
+    for (auto [g, group] : llvm::enumerate(*reassoc))
+      if (!splitGroupNames(st.getShape(), group, names[g], headName, srcNames))
+        return nullptr;
+  } else {
+    // Expand: each source dim becomes a group of result dims, of which at
+    // most one is named.
+    if (reassoc->size() != srcNames.size())
+      return nullptr;
+    for (auto [j, group] : llvm::enumerate(*reassoc)) {
+      int64_t named = kUnit;
+      for (int64_t d : group) {
+        if (names[d] == kUnit)
+          continue;
+        if (named != kUnit)
+          return nullptr;
+        named = names[d];
+      }
+      srcNames[j] = named;
+    }
+  }
+  return build(src, srcNames);
+}
+
+Expr *ExprBuilder::convertTosa(Operation *op, ArrayRef<int64_t> names) {
+  if (op->getNumResults() != 1)
+    return nullptr;
+  Value res = op->getResult(0);
+  if (auto t = dyn_cast<tosa::TransposeOp>(op)) {
+    ArrayRef<int32_t> perm = t.getPerms();
+    Names in(names.size(), kUnit);
+    for (auto [i, p] : llvm::enumerate(perm))
+      in[p] = names[i];
+    return build(t.getInput1(), in);
+  }
+  if (isa<tosa::ReduceMaxOp, tosa::ReduceSumOp>(op)) {
+    Value input = op->getOperand(0);
+    int64_t axis = isa<tosa::ReduceMaxOp>(op)
+                       ? cast<tosa::ReduceMaxOp>(op).getAxis()
+                       : cast<tosa::ReduceSumOp>(op).getAxis();
+    const Names *labels = labelsOf(input);
+    if (!labels || axis >= static_cast<int64_t>(labels->size()) ||
+        (*labels)[axis] < 0)
+      return nullptr;
+    Names in(names.begin(), names.end());
+    in[axis] = (*labels)[axis];
+    return mkReduce(isa<tosa::ReduceMaxOp>(op) ? Fn::Max : Fn::Add,
+                    build(input, in), in[axis]);
+  }
+  if (!isTosaElementwise(op))
+    return nullptr;
+  SmallVector<Expr *> xs;
+  for (Value operand : dataOperands(op)) {
+    std::optional<Names> n = broadcastNames(operand, res, names);
+    if (!n)
+      return nullptr;
+    xs.push_back(build(operand, *n));
+  }
+  return mapElementwise(op, xs);
+}
+
+//===----------------------------------------------------------------------===//
+// Forward labels: the dim names of values computed from the scores
+//===----------------------------------------------------------------------===//
+
+const Names *ExprBuilder::labelsOf(Value v) {
+  if (auto it = labelMemo.find(v); it != labelMemo.end())
+    return it->second ? &*it->second : nullptr;
+  if (!labelInProgress.insert(v).second)
+    return nullptr;
+  std::optional<Names> labels = computeLabels(v);
+  labelInProgress.erase(v);
+  auto &slot = labelMemo[v];
+  slot = std::move(labels);
+  return slot ? &*slot : nullptr;
+}
+
+/// Merges `name` into `slot`: unknown yields to anything, unit to a name;
+/// two different names conflict.
+static bool mergeName(int64_t &slot, int64_t name) {
+  if (name == kUnknown || name == slot)
+    return true;
+  if (slot == kUnknown || slot == kUnit) {
+    slot = name;
+    return true;
+  }
+  return name == kUnit;
+}
+
+std::optional<Names> ExprBuilder::computeLabels(Value v) {
+  if (v == scores)
+    return scoreNames;
+  Operation *def = v.getDefiningOp();
+  if (!def || def->getBlock() != block)
+    return std::nullopt;
+  // Nothing before the first contraction can depend on its result; this also
+  // bounds the recursion.
+  if (scoresOp && scoresOp->getBlock() == block && def->isBeforeInBlock(scoresOp))
+    return std::nullopt;
+  auto rt = dyn_cast<RankedTensorType>(v.getType());
+  if (!rt)
+    return std::nullopt;
+  // Only values reached from the scores have labels.
+  bool anyLabeled = llvm::any_of(def->getOperands(), [&](Value operand) {
+    return isa<RankedTensorType>(operand.getType()) && labelsOf(operand);
+  });
+  if (!anyLabeled)
+    return std::nullopt;
+
+  if (auto softmax = dyn_cast<linalg::SoftmaxOp>(def))
+    return *labelsOf(softmax.getInput());
+
+  if (auto op = dyn_cast<linalg::LinalgOp>(def)) {
+    if (!op.hasPureTensorSemantics()) {
+      noteUnlabeled(def, "it does not have tensor semantics");
+      return std::nullopt;
+    }
+    Names loopNames(op.getNumLoops(), kUnknown);
+    for (OpOperand &operand : op->getOpOperands()) {
+      const Names *labels = labelsOf(operand.get());
+      if (!labels)
+        continue;
+      AffineMap m = op.getMatchingIndexingMap(&operand);
+      for (auto [p, expr] : llvm::enumerate(m.getResults())) {
+        auto d = dyn_cast<AffineDimExpr>(expr);
+        if (!d)
+          continue;
+        if (!mergeName(loopNames[d.getPosition()], (*labels)[p])) {
+          noteUnlabeled(def, "its operands disagree on which dimension is which");
+          return std::nullopt;
+        }
+      }
+    }
+    AffineMap outMap =
+        op.getMatchingIndexingMap(op.getDpsInitOperand(cast<OpResult>(v).getResultNumber()));
+    Names out;
+    for (AffineExpr expr : outMap.getResults()) {
+      auto d = dyn_cast<AffineDimExpr>(expr);
+      out.push_back(d ? loopNames[d.getPosition()] : kUnit);
+    }
+    return out;
+  }
+
+  auto reshape = [&](Value src) -> std::optional<Names> {
+    const Names *in = labelsOf(src);
+    auto st = dyn_cast<RankedTensorType>(src.getType());
+    if (!in || !st)
+      return std::nullopt;
+    std::optional<SmallVector<ReassociationIndices>> reassoc;
+    if (auto e = dyn_cast<tensor::ExpandShapeOp>(def))
+      reassoc = e.getReassociationIndices();
+    else if (auto c = dyn_cast<tensor::CollapseShapeOp>(def))
+      reassoc = c.getReassociationIndices();
+    else if (st == rt)
+      return *in;
+    else if (st.getRank() != rt.getRank())
+      reassoc = getReassociationIndicesForReshape(st, rt);
+    if (!reassoc) {
+      noteUnlabeled(def, "it is not a reshape that only adds or drops unit dimensions");
+      return std::nullopt;
+    }
+    if (st.getRank() > rt.getRank()) {
+      Names out;
+      for (const ReassociationIndices &group : *reassoc) {
+        int64_t slot = kUnit;
+        for (int64_t d : group) {
+          int64_t n = (*in)[d];
+          if (n == kUnit)
+            continue;
+          if (slot != kUnit) {
+            noteUnlabeled(def, "it merges dimensions of the scores");
+            return std::nullopt;
+          }
+          slot = n;
+        }
+        out.push_back(slot);
+      }
+      return out;
+    }
+    Names out(rt.getRank(), kUnit);
+    for (auto [j, group] : llvm::enumerate(*reassoc)) {
+      SmallVector<int64_t> nonUnit;
+      for (int64_t d : group)
+        if (rt.getDimSize(d) != 1)
+          nonUnit.push_back(d);
+      if (nonUnit.size() > 1) {
+        noteUnlabeled(def, "it splits a dimension of the scores");
+        return std::nullopt;
+      }
+      out[nonUnit.empty() ? group.front() : nonUnit.front()] = (*in)[j];
+    }
+    return out;
+  };
+  if (auto e = dyn_cast<tensor::ExpandShapeOp>(def))
+    return reshape(e.getSrc());
+  if (auto c = dyn_cast<tensor::CollapseShapeOp>(def))
+    return reshape(c.getSrc());
+  if (auto r = dyn_cast<tosa::ReshapeOp>(def))
+    return reshape(r.getInput1());
+  if (auto t = dyn_cast<tosa::TransposeOp>(def)) {
+    const Names *in = labelsOf(t.getInput1());
+    if (!in)
+      return std::nullopt;
+    Names out;
+    for (int32_t p : t.getPerms())
+      out.push_back((*in)[p]);
+    return out;
+  }
+  if (isa<tosa::ReduceMaxOp, tosa::ReduceSumOp>(def)) {
+    Names out = *labelsOf(def->getOperand(0));
+    int64_t axis = isa<tosa::ReduceMaxOp>(def)
+                       ? cast<tosa::ReduceMaxOp>(def).getAxis()
+                       : cast<tosa::ReduceSumOp>(def).getAxis();
+    if (axis >= static_cast<int64_t>(out.size()))
+      return std::nullopt;
+    out[axis] = kUnit;
+    return out;
+  }
+  if (isTosaElementwise(def) || isArithMathElementwise(def)) {
+    Names out(rt.getRank(), kUnknown);
+    for (Value operand : dataOperands(def)) {
+      const Names *labels = labelsOf(operand);
+      auto ot = dyn_cast<RankedTensorType>(operand.getType());
+      if (!labels || !ot)
+        continue;
+      if (ot.getRank() != rt.getRank())
+        return std::nullopt;
+      for (int64_t i = 0; i < rt.getRank(); ++i) {
+        if (ot.getDimSize(i) == 1 && rt.getDimSize(i) != 1)
+          continue;
+        if (!mergeName(out[i], (*labels)[i])) {
+          noteUnlabeled(def, "its operands disagree on which dimension is which");
+          return std::nullopt;
+        }
+      }
+    }
+    return out;
+  }
+  noteUnlabeled(def, "the matcher does not know this op");
+  return std::nullopt;
+}
+
+//===----------------------------------------------------------------------===//
+// Softmax, scores and masks
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct SoftmaxMatch {
+  Expr *x = nullptr;        // the softmax input (scaled, masked scores)
+  Expr *rowShift = nullptr; // the row max subtracted before exp (or null)
+  Expr *rowSum = nullptr;   // the Reduce(add) node
+  int64_t keyName = 0;
+};
+} // namespace
+
+static bool hasExpOrReduce(Expr *e) {
+  if (e->kind == EK::Reduce || (e->kind == EK::Unary && e->fn == Fn::Exp))
+    return true;
+  return llvm::any_of(e->args, hasExpOrReduce);
+}
+
+/// exp(x - a) with a constant along `key`, or exp(x).
+static bool splitExpArg(Expr *e, int64_t key, Expr *&x, Expr *&a) {
+  e = stripFloatCasts(e);
+  if (e->kind != EK::Unary || e->fn != Fn::Exp)
+    return false;
+  Expr *arg = e->args[0];
+  if (arg->kind == EK::Binary && arg->fn == Fn::Sub &&
+      !dependsOn(arg->args[1], key)) {
+    x = arg->args[0];
+    a = arg->args[1];
+  } else {
+    x = arg;
+    a = nullptr;
+  }
+  return true;
+}
+
+/// The value subtracted before exp must be the row max of the same scores:
+/// softmax is invariant to it, but it is what keeps exp from overflowing.
+static LogicalResult checkRowShift(Expr *a, Expr *x, int64_t key,
+                                   std::string &why) {
+  if (!a)
+    return success();
+  Expr *m = stripFloatCasts(a);
+  if (m->kind != EK::Reduce || m->fn != Fn::Max || m->name != key ||
+      !equalExpr(stripFloatCasts(m->args[0]), stripFloatCasts(x))) {
+    why = "the value subtracted before exp is not the row maximum of the "
+          "softmax input";
+    return failure();
+  }
+  return success();
+}
+
+static FailureOr<SoftmaxMatch> matchSoftmax(Expr *p, std::string &why) {
+  p = stripFloatCasts(p);
+  // Division form: e / sum(e), or e * (1 / sum(e)).
+  auto tryDiv = [&](Expr *e, Expr *denom) -> FailureOr<SoftmaxMatch> {
+    Expr *r = stripFloatCasts(denom);
+    if (r->kind != EK::Reduce || r->fn != Fn::Add)
+      return failure();
+    int64_t key = r->name;
+    if (!equalExpr(stripFloatCasts(e), stripFloatCasts(r->args[0]))) {
+      why = "the softmax divides by a sum over something other than its "
+            "numerator";
+      return failure();
+    }
+    SoftmaxMatch m;
+    m.keyName = key;
+    m.rowSum = r;
+    if (!splitExpArg(e, key, m.x, m.rowShift)) {
+      why = "the softmax numerator is not an exp";
+      return failure();
+    }
+    if (failed(checkRowShift(m.rowShift, m.x, key, why)))
+      return failure();
+    return m;
+  };
+  if (p->kind == EK::Binary && p->fn == Fn::Div) {
+    FailureOr<SoftmaxMatch> m = tryDiv(p->args[0], p->args[1]);
+    if (succeeded(m))
+      return m;
+  }
+  if (p->kind == EK::Binary && p->fn == Fn::Mul) {
+    for (int i = 0; i < 2; ++i) {
+      Expr *inv = stripFloatCasts(p->args[1 - i]);
+      Expr *denom = nullptr;
+      if (inv->kind == EK::Unary && inv->fn == Fn::Recip)
+        denom = inv->args[0];
+      else if (inv->kind == EK::Binary && inv->fn == Fn::Div &&
+               isConst(inv->args[0], 1.0))
+        denom = inv->args[1];
+      if (!denom)
+        continue;
+      FailureOr<SoftmaxMatch> m = tryDiv(p->args[i], denom);
+      if (succeeded(m))
+        return m;
+    }
+  }
+  // Log-sum-exp form: exp(x - (a + log(sum(exp(x - a))))).
+  if (p->kind == EK::Unary && p->fn == Fn::Exp) {
+    Expr *arg = p->args[0];
+    if (arg->kind == EK::Binary && arg->fn == Fn::Sub) {
+      Expr *x = arg->args[0], *l = stripFloatCasts(arg->args[1]);
+      Expr *a = nullptr, *logSum = nullptr;
+      if (l->kind == EK::Unary && l->fn == Fn::Log) {
+        logSum = l;
+        // exp((x - a) - log(sum)).
+        Expr *xs = stripFloatCasts(x);
+        if (xs->kind == EK::Binary && xs->fn == Fn::Sub) {
+          x = xs->args[0];
+          a = xs->args[1];
+        }
+      } else if (l->kind == EK::Binary && l->fn == Fn::Add) {
+        for (int i = 0; i < 2; ++i) {
+          Expr *cand = stripFloatCasts(l->args[i]);
+          if (cand->kind == EK::Unary && cand->fn == Fn::Log) {
+            logSum = cand;
+            a = l->args[1 - i];
+          }
+        }
+      }
+      if (logSum) {
+        Expr *r = stripFloatCasts(logSum->args[0]);
+        if (r->kind == EK::Reduce && r->fn == Fn::Add) {
+          SoftmaxMatch m;
+          m.keyName = r->name;
+          m.rowSum = r;
+          Expr *ix = nullptr, *ia = nullptr;
+          if (splitExpArg(r->args[0], r->name, ix, ia) &&
+              equalExpr(stripFloatCasts(ix), stripFloatCasts(x)) &&
+              ((!ia && !a) || (ia && a && equalExpr(ia, a)))) {
+            m.x = x;
+            m.rowShift = a;
+            if (dependsOn(x, r->name) && (!a || !dependsOn(a, r->name)) &&
+                succeeded(checkRowShift(a, x, r->name, why)))
+              return m;
+          }
+        }
+      }
+    }
+  }
+  if (why.empty()) {
+    if (!hasExpOrReduce(p))
+      why = "no softmax between the two contractions";
+    else
+      why = "the operand of the second contraction is not a softmax "
+            "(exp(x - max) / sum, or exp(x - logsumexp))";
+  }
+  return failure();
+}
+
+namespace {
+struct ScoresMatch {
+  double scale = 1.0;
+  SmallVector<Expr *> addMasks;
+  /// Select conditions and whether true means "keep".
+  SmallVector<std::pair<Expr *, bool>> selects;
+};
+} // namespace
+
+static FailureOr<ScoresMatch> matchScores(Expr *x, Value scores,
+                                          std::string &why) {
+  ScoresMatch m;
+  double scaleOutside = 1.0;
+  Expr *e = x;
+  while (true) {
+    e = stripFloatCasts(e);
+    if (e->kind == EK::Leaf && e->leaf == scores)
+      return m;
+    if (!containsLeaf(e, scores)) {
+      why = "the softmax input does not come from the first contraction";
+      return failure();
+    }
+    if (e->kind == EK::Select) {
+      bool keepTrue = isMaskingConst(e->args[2]) && containsLeaf(e->args[1], scores);
+      bool keepFalse = isMaskingConst(e->args[1]) && containsLeaf(e->args[2], scores);
+      if (!keepTrue && !keepFalse) {
+        why = "a select on the scores does not replace them by -inf";
+        return failure();
+      }
+      if (scaleOutside <= 0.0) {
+        why = "a non-positive scale is applied after a -inf mask";
+        return failure();
+      }
+      m.selects.push_back({e->args[0], keepTrue});
+      e = keepTrue ? e->args[1] : e->args[2];
+      continue;
+    }
+    if (e->kind == EK::Binary && e->fn == Fn::Add) {
+      bool inA = containsLeaf(e->args[0], scores),
+           inB = containsLeaf(e->args[1], scores);
+      if (inA && inB) {
+        why = "the scores are added to a value that also depends on them";
+        return failure();
+      }
+      Expr *mask = inA ? e->args[1] : e->args[0];
+      // A -inf-only mask commutes with any positive scale; a general float
+      // mask does not: fa2.attention adds it after scaling.
+      if (scaleOutside != 1.0) {
+        why = "the scale multiplies the additive mask too; fa2.attention "
+              "adds the mask after scaling";
+        return failure();
+      }
+      m.addMasks.push_back(mask);
+      e = inA ? e->args[0] : e->args[1];
+      continue;
+    }
+    if (e->kind == EK::Binary && (e->fn == Fn::Mul || e->fn == Fn::Div)) {
+      bool inA = containsLeaf(e->args[0], scores);
+      Expr *c = stripFloatCasts(inA ? e->args[1] : e->args[0]);
+      if (e->fn == Fn::Div && !inA) {
+        why = "the scores are a divisor";
+        return failure();
+      }
+      if (c->kind != EK::Const || c->cst == 0.0 || !std::isfinite(c->cst)) {
+        why = "the scores are scaled by something that is not a finite "
+              "non-zero constant";
+        return failure();
+      }
+      double f = e->fn == Fn::Mul ? c->cst : 1.0 / c->cst;
+      m.scale *= f;
+      scaleOutside *= f;
+      e = inA ? e->args[0] : e->args[1];
+      continue;
+    }
+    if (e->kind == EK::Leaf) {
+      why = "the scores pass through " + describe(e->leaf) +
+            ", which the matcher does not understand";
+      return failure();
+    }
+    why = std::string("the scores go through '") + fnName(e->fn) +
+          "' before the softmax";
+    return failure();
+  }
+}
+
+namespace {
+/// a·q + b·k + c over the query and key indices.
+struct Linear {
+  double q = 0, k = 0, c = 0;
+};
+} // namespace
+
+static std::optional<Linear> linearize(Expr *e, int64_t qName, int64_t kName) {
+  switch (e->kind) {
+  case EK::Const:
+    return Linear{0, 0, e->cst};
+  case EK::Index:
+    if (e->name == qName)
+      return Linear{1, 0, 0};
+    if (e->name == kName)
+      return Linear{0, 1, 0};
+    return std::nullopt;
+  case EK::Unary:
+    if (e->fn == Fn::IntCast || e->fn == Fn::ExtF)
+      return linearize(e->args[0], qName, kName);
+    if (e->fn == Fn::Neg) {
+      auto l = linearize(e->args[0], qName, kName);
+      if (!l)
+        return std::nullopt;
+      return Linear{-l->q, -l->k, -l->c};
+    }
+    return std::nullopt;
+  case EK::Binary: {
+    auto a = linearize(e->args[0], qName, kName);
+    auto b = linearize(e->args[1], qName, kName);
+    if (!a || !b)
+      return std::nullopt;
+    if (e->fn == Fn::Add)
+      return Linear{a->q + b->q, a->k + b->k, a->c + b->c};
+    if (e->fn == Fn::Sub)
+      return Linear{a->q - b->q, a->k - b->k, a->c - b->c};
+    if (e->fn == Fn::Mul) {
+      if (a->q == 0 && a->k == 0)
+        return Linear{b->q * a->c, b->k * a->c, b->c * a->c};
+      if (b->q == 0 && b->k == 0)
+        return Linear{a->q * b->c, a->k * b->c, a->c * b->c};
+    }
+    return std::nullopt;
+  }
+  default:
+    return std::nullopt;
+  }
+}
+
+static bool isIntegral(double v) { return std::floor(v) == v; }
+
+/// The set where `cond` (or its negation when !truth) holds, as L <= 0.
+static std::optional<Linear> asLessEqualZero(Expr *cond, bool truth,
+                                             int64_t qName, int64_t kName) {
+  if (cond->kind == EK::Unary && cond->fn == Fn::Not)
+    return asLessEqualZero(cond->args[0], !truth, qName, kName);
+  if (cond->kind != EK::Cmp)
+    return std::nullopt;
+  auto a = linearize(cond->args[0], qName, kName);
+  auto b = linearize(cond->args[1], qName, kName);
+  if (!a || !b)
+    return std::nullopt;
+  Linear l{a->q - b->q, a->k - b->k, a->c - b->c};
+  if (!isIntegral(l.q) || !isIntegral(l.k) || !isIntegral(l.c))
+    return std::nullopt;
+  auto nonNeg = [](Linear x) { return x.q >= 0 && x.k >= 0 && x.c >= 0; };
+  CP p = cond->pred;
+  if (p == CP::ULT || p == CP::ULE || p == CP::UGT || p == CP::UGE) {
+    // Indices are non-negative: unsigned order is signed order for sums of
+    // them with non-negative coefficients.
+    if (!nonNeg(*a) || !nonNeg(*b))
+      return std::nullopt;
+    p = p == CP::ULT ? CP::LT : p == CP::ULE ? CP::LE : p == CP::UGT ? CP::GT : CP::GE;
+  }
+  auto neg = [](Linear x) { return Linear{-x.q, -x.k, -x.c}; };
+  Linear le;
+  switch (p) {
+  case CP::LE: le = l; break;
+  case CP::LT: le = Linear{l.q, l.k, l.c + 1}; break;
+  case CP::GE: le = neg(l); break;
+  case CP::GT: le = neg(l); le.c += 1; break;
+  default: return std::nullopt;
+  }
+  if (!truth) {
+    // not (L <= 0)  <=>  L >= 1  <=>  -L + 1 <= 0.
+    le = neg(le);
+    le.c += 1;
+  }
+  return le;
+}
+
+/// Whether `keep` (true where the score survives) is exactly the causal
+/// triangle aligned to the bottom right: k <= q + (Sk - Sq).
+static bool isBottomRightCausal(Expr *cond, bool truth, int64_t qName,
+                                int64_t kName, int64_t sq, int64_t sk) {
+  if (ShapedType::isDynamic(sq) || ShapedType::isDynamic(sk))
+    return false;
+  std::optional<Linear> le = asLessEqualZero(cond, truth, qName, kName);
+  if (!le || le->k <= 0 || le->q != -le->k)
+    return false;
+  // k·(j - i) + c <= 0  <=>  j - i <= floor(-c / k).
+  double off = std::floor(-le->c / le->k);
+  return off == static_cast<double>(sk - sq);
+}
+
+//===----------------------------------------------------------------------===//
+// Operands
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// One way to read Q, K or V: the tensor and the scale peeled on the way.
+struct OperandCandidate {
+  NamedTensor tensor;
+  double scale = 1.0;
+};
+
+enum class HeadKind { Full, MQA, GQA };
+} // namespace
+
+/// Readings of an operand from the outermost (as the contraction reads it) to
+/// the innermost (after peeling constant scales and extensions).
+static SmallVector<OperandCandidate> operandCandidates(Expr *e, bool allowScale) {
+  SmallVector<OperandCandidate> out;
+  double scale = 1.0;
+  while (e) {
+    if (e->origin.value)
+      out.push_back({e->origin, scale});
+    if (e->kind == EK::Unary && e->fn == Fn::ExtF) {
+      e = e->args[0];
+      continue;
+    }
+    if (allowScale && e->kind == EK::Binary &&
+        (e->fn == Fn::Mul || e->fn == Fn::Div)) {
+      Expr *c0 = stripFloatCasts(e->args[0]), *c1 = stripFloatCasts(e->args[1]);
+      if (c1->kind == EK::Const && std::isfinite(c1->cst) && c1->cst != 0.0) {
+        scale *= e->fn == Fn::Mul ? c1->cst : 1.0 / c1->cst;
+        e = e->args[0];
+        continue;
+      }
+      if (e->fn == Fn::Mul && c0->kind == EK::Const &&
+          std::isfinite(c0->cst) && c0->cst != 0.0) {
+        scale *= c0->cst;
+        e = e->args[1];
+        continue;
+      }
+    }
+    break;
+  }
+  return out;
+}
+
+/// Unit dims must be static 1: they are dropped by a collapse_shape.
+static bool unitDimsAreStatic(const NamedTensor &t) {
+  auto type = cast<RankedTensorType>(t.value.getType());
+  for (auto [i, n] : llvm::enumerate(t.names))
+    if (n == kUnit && type.getDimSize(i) != 1)
+      return false;
+  return true;
+}
+
+static bool isAttentionElementType(Type t) {
+  return t.isF16() || t.isBF16() || t.isF32();
+}
+
+/// Classifies the names of a Q/K/V/O reading against the required set.
+/// `head` may be missing (MQA) or split into kGroupOuter names (GQA) when
+/// allowed. Returns nullopt if the reading is unusable.
+static std::optional<HeadKind> classifyNames(const NamedTensor &t,
+                                             ArrayRef<int64_t> batchNames,
+                                             ArrayRef<int64_t> otherNames,
+                                             bool allowHeadVariants) {
+  if (!t.value || !unitDimsAreStatic(t))
+    return std::nullopt;
+  if (!isAttentionElementType(getElementTypeOrSelf(t.value.getType())))
+    return std::nullopt;
+  SmallVector<int64_t> present;
+  for (int64_t n : t.names)
+    if (n != kUnit)
+      present.push_back(n);
+  int64_t head = batchNames.back();
+  bool hasHead = llvm::is_contained(present, head);
+  bool hasOuter = llvm::any_of(present, [](int64_t n) {
+    return n >= kGroupOuter && n < kGroup;
+  });
+  if (llvm::is_contained(present, kGroup))
+    return std::nullopt;
+  SmallVector<int64_t> required(batchNames.begin(), batchNames.end());
+  required.append(otherNames.begin(), otherNames.end());
+  HeadKind kind = HeadKind::Full;
+  if (hasOuter) {
+    if (hasHead || !allowHeadVariants)
+      return std::nullopt;
+    kind = HeadKind::GQA;
+  } else if (!hasHead && head != kSyntheticHead) {
+    if (!allowHeadVariants)
+      return std::nullopt;
+    kind = HeadKind::MQA;
+  }
+  // Every required name except the head appears exactly once; nothing else.
+  for (int64_t n : required) {
+    if (n == head || n == kSyntheticHead)
+      continue;
+    if (llvm::count(present, n) != 1)
+      return std::nullopt;
+  }
+  for (int64_t n : present) {
+    if (n >= kGroupOuter && n < kGroup)
+      continue;
+    if (!llvm::is_contained(required, n) || llvm::count(present, n) != 1)
+      return std::nullopt;
+  }
+  if (kind == HeadKind::GQA) {
+    // The outer names must be adjacent and in order so that one
+    // collapse_shape merges them back into the K/V head dimension.
+    SmallVector<int64_t> outer;
+    for (int64_t n : present)
+      if (n >= kGroupOuter && n < kGroup)
+        outer.push_back(n);
+    for (auto [i, n] : llvm::enumerate(outer))
+      if (n != kGroupOuter + static_cast<int64_t>(i))
+        return std::nullopt;
+    int64_t first = positionOf(present, outer.front());
+    for (size_t i = 0; i < outer.size(); ++i)
+      if (present[first + i] != outer[i])
+        return std::nullopt;
+  }
+  return kind;
+}
+
+/// The number of K/V heads of a reading (static), or nullopt.
+static std::optional<int64_t> kvHeads(const NamedTensor &t, int64_t head,
+                                      HeadKind kind) {
+  auto type = cast<RankedTensorType>(t.value.getType());
+  if (kind == HeadKind::MQA)
+    return 1;
+  int64_t prod = 1;
+  for (auto [i, n] : llvm::enumerate(t.names)) {
+    bool counts = kind == HeadKind::GQA ? (n >= kGroupOuter && n < kGroup)
+                                        : n == head;
+    if (!counts)
+      continue;
+    if (type.isDynamicDim(i))
+      return std::nullopt;
+    prod *= type.getDimSize(i);
+  }
+  return prod;
+}
+
+/// The names of `t` without unit dims, with a GQA run of outer names folded
+/// back into `head`.
+static SmallVector<int64_t> foldedNames(const NamedTensor &t, int64_t head) {
+  SmallVector<int64_t> out;
+  for (int64_t n : t.names) {
+    if (n == kUnit)
+      continue;
+    if (n >= kGroupOuter && n < kGroup) {
+      if (n == kGroupOuter)
+        out.push_back(head);
+      continue;
+    }
+    out.push_back(n);
+  }
+  return out;
+}
+
+/// Whether `t` already has the arrangement `target` (missing names aside).
+static bool inOrder(const NamedTensor &t, ArrayRef<int64_t> target,
+                    int64_t head) {
+  SmallVector<int64_t> have = foldedNames(t, head);
+  SmallVector<int64_t> want;
+  for (int64_t n : target)
+    if (llvm::is_contained(have, n))
+      want.push_back(n);
+  return have == want;
+}
+
+//===----------------------------------------------------------------------===//
+// matchAttention
+//===----------------------------------------------------------------------===//
+
+/*
+  The chain, read bottom-up from the second contraction (names in brackets;
+  b… batch, h heads, q queries, k keys, d features, e value features):
+
+      Q[b…,h,q,d]   K[b…,h,k,d]          (after transposes, reshapes,
+          \            /                   GQA broadcasts, extf, Q/K scale)
+           contraction 1 -------------------> S[b…,h,q,k]
+                 |
+          x = S·scale (+ mask | select(mask, ·, -inf) | causal)
+                 |
+       m = max_k x    e = exp(x - m)    s = Σ_k e      (or linalg.softmax,
+                 |                                     or exp(x - (m+log s)))
+           P = e / s  (or e · 1/s)        [lse = m + log s, if used]
+                 |        V[b…,h,k,e]
+                 |        /
+           contraction 2 -------------------> O[b…,h,q,e]  (then truncf?)
+*/
+
+namespace {
+struct Attempt {
+  AttentionMismatch why;
+  FailureOr<AttentionMatch> match = failure();
+};
+} // namespace
+
+/// Contractions that `start` depends on through non-contraction ops of the
+/// same block, nearest first.
+static SmallVector<Operation *> findFirstContractions(Value start, Block *block,
+                                                      Operation *exclude,
+                                                      SetVector<Operation *> &visited) {
+  SmallVector<Operation *> found;
+  SmallVector<Value> worklist{start};
+  size_t head = 0;
+  while (head < worklist.size() && visited.size() < 512) {
+    Value v = worklist[head++];
+    Operation *def = v.getDefiningOp();
+    if (!def || def->getBlock() != block || def == exclude)
+      continue;
+    if (!visited.insert(def))
+      continue;
+    if (getContraction(def)) {
+      found.push_back(def);
+      continue;
+    }
+    for (Value operand : def->getOperands())
+      if (isa<RankedTensorType>(operand.getType()))
+        worklist.push_back(operand);
+  }
+  return found;
+}
+
+/// An elementwise truncation of the second contraction's result to f16/bf16
+/// that becomes the raised op's output type.
+static std::optional<NamedTensor> absorbTruncation(const NamedTensor &out) {
+  if (!out.value.hasOneUse())
+    return std::nullopt;
+  Operation *user = *out.value.getUsers().begin();
+  Value res;
+  if (auto t = dyn_cast<arith::TruncFOp>(user))
+    res = t.getResult();
+  else if (auto c = dyn_cast<tosa::CastOp>(user))
+    res = c.getResult();
+  else if (auto g = dyn_cast<linalg::LinalgOp>(user)) {
+    if (g.getNumDpsInputs() != 1 || g.getNumDpsInits() != 1 ||
+        g.getNumParallelLoops() != g.getNumLoops() ||
+        !g.hasPureTensorSemantics())
+      return std::nullopt;
+    SmallVector<AffineMap> maps = g.getIndexingMapsArray();
+    if (!maps[0].isIdentity() || !maps[1].isIdentity())
+      return std::nullopt;
+    Block *body = g.getBlock();
+    auto yield = dyn_cast<linalg::YieldOp>(body->getTerminator());
+    auto trunc = yield ? yield.getOperand(0).getDefiningOp<arith::TruncFOp>()
+                       : nullptr;
+    if (!trunc || trunc.getIn() != body->getArgument(0))
+      return std::nullopt;
+    res = g->getResult(0);
+  } else {
+    return std::nullopt;
+  }
+  Type from = getElementTypeOrSelf(out.value.getType());
+  Type to = getElementTypeOrSelf(res.getType());
+  if (!isa<FloatType>(from) || !(to.isF16() || to.isBF16()) ||
+      to.getIntOrFloatBitWidth() >= from.getIntOrFloatBitWidth())
+    return std::nullopt;
+  return NamedTensor{res, out.names};
+}
+
+static Attempt matchWith(const Contraction &c1, const Contraction &c2,
+                         unsigned pIdx) {
+  Attempt a;
+  a.why.beganToMatch = true;
+  auto fail = [&](int progress, const Twine &reason) {
+    a.why.progress = progress;
+    a.why.reason = reason.str();
+    return a;
+  };
+  std::string c1Name = opName(c1.op), c2Name = opName(c2.op);
+  if (c1.m.size() != 1 || c1.n.size() != 1 || c1.k.size() != 1)
+    return fail(1, "the first contraction ('" + c1Name +
+                       "') must have one row, one column and one reduction "
+                       "dimension");
+  Names scoreNames;
+  for (AffineExpr e : c1.maps[2].getResults())
+    scoreNames.push_back(cast<AffineDimExpr>(e).getPosition());
+  Block *block = c2.op->getBlock();
+  ExprBuilder eb(c1.result, scoreNames, block);
+
+  Value p = c2.operands[pIdx];
+  const Names *pLabels = eb.labelsOf(p);
+  if (!pLabels || llvm::is_contained(*pLabels, kUnknown)) {
+    if (eb.unlabeledOp)
+      return fail(1, "cannot follow the dimensions of the scores through '" +
+                         opName(eb.unlabeledOp) + "': " + eb.unlabeledWhy);
+    return fail(1, "cannot follow the dimensions of the scores to the "
+                   "second contraction");
+  }
+  Names pNames = *pLabels;
+  Expr *pExpr = eb.build(p, pNames);
+
+  std::string why;
+  FailureOr<SoftmaxMatch> sm = matchSoftmax(pExpr, why);
+  if (failed(sm))
+    return fail(2, why);
+  int64_t key = sm->keyName;
+  int64_t keyPos = positionOf(scoreNames, key);
+  unsigned freeM = c1.m[0], freeN = c1.n[0];
+  if (key != static_cast<int64_t>(freeM) && key != static_cast<int64_t>(freeN))
+    return fail(3, "softmax reduces over dim " + Twine(keyPos) +
+                       " of the scores, which is not a row or column "
+                       "dimension of the first contraction");
+  int64_t query = key == static_cast<int64_t>(freeM) ? freeN : freeM;
+  int64_t queryPos = positionOf(scoreNames, query);
+
+  // The second contraction must contract P's key dim, keep its query dim and
+  // its batch dims.
+  if (c2.m.size() != 1 || c2.n.size() != 1 || c2.k.size() != 1)
+    return fail(3, "the second contraction ('" + c2Name +
+                       "') must have one row, one column and one reduction "
+                       "dimension");
+  DenseMap<unsigned, int64_t> c2Names;
+  for (auto [pos, e] : llvm::enumerate(c2.maps[pIdx].getResults()))
+    c2Names[cast<AffineDimExpr>(e).getPosition()] = pNames[pos];
+  auto c2Name_ = [&](unsigned loop) -> int64_t {
+    auto it = c2Names.find(loop);
+    return it == c2Names.end() ? kUnknown : it->second;
+  };
+  int64_t contracted = c2Name_(c2.k[0]);
+  if (contracted != key) {
+    int64_t pos = positionOf(scoreNames, contracted);
+    return fail(4, "softmax reduces over dim " + Twine(keyPos) +
+                       " of the scores, but the second contraction contracts "
+                       "over " +
+                       (pos >= 0 ? "dim " + Twine(pos).str() + " of them"
+                                 : std::string("another dimension")));
+  }
+  unsigned pFree = pIdx == 0 ? c2.m[0] : c2.n[0];
+  unsigned vFree = pIdx == 0 ? c2.n[0] : c2.m[0];
+  if (c2Name_(pFree) != query)
+    return fail(4, "the second contraction does not keep the query dim " +
+                       Twine(queryPos) + " of the scores");
+  SmallVector<int64_t> c1Batch(c1.batch.begin(), c1.batch.end());
+  if (c2.batch.size() != c1Batch.size())
+    return fail(4, "the two contractions have different batch dimensions");
+  for (unsigned b : c2.batch)
+    if (!llvm::is_contained(c1Batch, c2Name_(b)))
+      return fail(4, "the two contractions have different batch dimensions");
+  c2Names[vFree] = kValueFeature;
+
+  // Scale, masks, causal.
+  FailureOr<ScoresMatch> scores = matchScores(sm->x, c1.result, why);
+  if (failed(scores))
+    return fail(5, why);
+  auto s1Type = cast<RankedTensorType>(c1.result.getType());
+  int64_t sq = s1Type.getDimSize(queryPos), sk = s1Type.getDimSize(keyPos);
+
+  AttentionMatch m;
+  m.anchor = c2.op;
+  m.queryName = query;
+  m.keyName = key;
+  m.featureName = c1.k[0];
+  double scale = scores->scale;
+  std::optional<NamedTensor> mask;
+  bool negate = false;
+  auto setMask = [&](NamedTensor t, bool neg) -> bool {
+    if (mask)
+      return false;
+    mask = t;
+    negate = neg;
+    return true;
+  };
+  for (Expr *am : scores->addMasks) {
+    Expr *mm = stripExt(am);
+    if (isIndexOnly(mm) && mm->kind == EK::Select) {
+      bool keepTrue = isConst(mm->args[1], 0.0) && isMaskingConst(mm->args[2]);
+      bool keepFalse = isMaskingConst(mm->args[1]) && isConst(mm->args[2], 0.0);
+      if ((keepTrue || keepFalse) &&
+          isBottomRightCausal(mm->args[0], keepTrue, query, key, sq, sk)) {
+        m.causal = true;
+        continue;
+      }
+    }
+    NamedTensor origin = am->origin.value ? am->origin : mm->origin;
+    if (origin.value &&
+        isAttentionElementType(getElementTypeOrSelf(origin.value.getType()))) {
+      if (!setMask(origin, false))
+        return fail(6, "the chain has more than one mask");
+      continue;
+    }
+    if (mm->kind == EK::Select) {
+      bool keepTrue = isConst(mm->args[1], 0.0) && isMaskingConst(mm->args[2]);
+      bool keepFalse = isMaskingConst(mm->args[1]) && isConst(mm->args[2], 0.0);
+      Expr *c = mm->args[0];
+      if ((keepTrue || keepFalse) && c->origin.value) {
+        if (!setMask(c->origin, keepFalse))
+          return fail(6, "the chain has more than one mask");
+        continue;
+      }
+    }
+    return fail(6, "the additive mask is computed inside the scores' op and "
+                   "is not a tensor fa2.attention can take");
+  }
+  for (auto [cond, keep] : scores->selects) {
+    if (isIndexOnly(cond) &&
+        isBottomRightCausal(cond, keep, query, key, sq, sk)) {
+      m.causal = true;
+      continue;
+    }
+    Expr *c = cond;
+    bool k = keep;
+    while (!c->origin.value && c->kind == EK::Unary && c->fn == Fn::Not) {
+      c = c->args[0];
+      k = !k;
+    }
+    if (c->origin.value &&
+        getElementTypeOrSelf(c->origin.value.getType()).isInteger(1)) {
+      if (!setMask(c->origin, !k))
+        return fail(6, "the chain has more than one mask");
+      continue;
+    }
+    return fail(6, "the boolean mask is computed inside the select and is "
+                   "not a tensor fa2.attention can take");
+  }
+  if (mask) {
+    // The mask may only index batch, query and key.
+    for (int64_t n : mask->names)
+      if (n != kUnit && n != query && n != key && !llvm::is_contained(c1Batch, n))
+        return fail(6, "the mask varies along a dimension that is not a "
+                       "batch, query or key dimension");
+    if (!unitDimsAreStatic(*mask) ||
+        llvm::all_of(mask->names, [](int64_t n) { return n == kUnit; }))
+      return fail(6, "the mask has a broadcast dimension that is not of size 1");
+  }
+  m.mask = mask;
+  m.negateMask = negate;
+
+  // Q, K, V, O.
+  unsigned qIdx = llvm::is_contained(c1.maps[0].getResults(),
+                                     getAffineDimExpr(query, c2.op->getContext()))
+                      ? 0
+                      : 1;
+  auto operandNames = [](AffineMap map, auto nameOf) {
+    Names out;
+    for (AffineExpr e : map.getResults())
+      out.push_back(nameOf(cast<AffineDimExpr>(e).getPosition()));
+    return out;
+  };
+  auto c1NameOf = [](unsigned loop) { return static_cast<int64_t>(loop); };
+  Names qNames = operandNames(c1.maps[qIdx], c1NameOf);
+  Names kNames = operandNames(c1.maps[1 - qIdx], c1NameOf);
+  Names vNames = operandNames(c2.maps[1 - pIdx], c2Name_);
+  Names oNames = operandNames(c2.maps[2], c2Name_);
+
+  // Each operand can always be taken as the contraction reads it; peeled
+  // readings come after it, innermost last.
+  auto candidates = [](Value v, const Names &names, Expr *e, bool allowScale) {
+    SmallVector<OperandCandidate> out{{NamedTensor{v, names}, 1.0}};
+    out.append(operandCandidates(e, allowScale));
+    return out;
+  };
+  Expr *qExpr = eb.build(c1.operands[qIdx], qNames);
+  SmallVector<OperandCandidate> qCands =
+      candidates(c1.operands[qIdx], qNames, qExpr, true);
+  // Batch order: as the innermost usable reading of Q has them; heads last.
+  SmallVector<int64_t> batchNames;
+  for (auto it = qCands.rbegin(); it != qCands.rend() && batchNames.empty(); ++it) {
+    SmallVector<int64_t> order;
+    for (int64_t n : it->tensor.names)
+      if (llvm::is_contained(c1Batch, n))
+        order.push_back(n);
+    if (order.size() == c1Batch.size())
+      batchNames = order;
+  }
+  if (c1Batch.empty())
+    batchNames = {kSyntheticHead};
+  if (batchNames.empty())
+    return fail(7, "cannot tell the batch dimensions of the query apart");
+  int64_t head = batchNames.back();
+  eb.headName = head;
+  Expr *kExpr = eb.build(c1.operands[1 - qIdx], kNames);
+  Expr *vExpr = eb.build(c2.operands[1 - pIdx], vNames);
+  SmallVector<OperandCandidate> kCands =
+      candidates(c1.operands[1 - qIdx], kNames, kExpr, true);
+  SmallVector<OperandCandidate> vCands =
+      candidates(c2.operands[1 - pIdx], vNames, vExpr, false);
+
+  int64_t feat = c1.k[0];
+  SmallVector<Type> typeOrder;
+  for (auto *cands : {&qCands, &kCands, &vCands})
+    if (!cands->empty())
+      typeOrder.push_back(getElementTypeOrSelf(cands->back().tensor.value.getType()));
+  Builder builder(c2.op->getContext());
+  typeOrder.append({builder.getF32Type(), builder.getF16Type(), builder.getBF16Type()});
+  bool found = false;
+  for (Type t : typeOrder) {
+    auto pick = [&](SmallVector<OperandCandidate> &cands, ArrayRef<int64_t> other,
+                    std::optional<HeadKind> want) -> std::optional<OperandCandidate> {
+      for (auto it = cands.rbegin(); it != cands.rend(); ++it) {
+        if (getElementTypeOrSelf(it->tensor.value.getType()) != t)
+          continue;
+        std::optional<HeadKind> kind =
+            classifyNames(it->tensor, batchNames, other, want.has_value());
+        if (kind && (!want || *kind == *want))
+          return *it;
+      }
+      return std::nullopt;
+    };
+    std::optional<OperandCandidate> qc = pick(qCands, {query, feat}, std::nullopt);
+    if (!qc)
+      continue;
+    for (HeadKind kind : {HeadKind::GQA, HeadKind::MQA, HeadKind::Full}) {
+      std::optional<OperandCandidate> kc = pick(kCands, {key, feat}, kind);
+      std::optional<OperandCandidate> vc = pick(vCands, {key, kValueFeature}, kind);
+      if (!kc || !vc)
+        continue;
+      if (kind == HeadKind::GQA) {
+        std::optional<int64_t> hk = kvHeads(kc->tensor, head, kind);
+        std::optional<int64_t> hv = kvHeads(vc->tensor, head, kind);
+        if (!hk || !hv || *hk != *hv)
+          continue;
+      }
+      m.query = qc->tensor;
+      m.key = kc->tensor;
+      m.value = vc->tensor;
+      scale *= qc->scale * kc->scale;
+      found = true;
+      break;
+    }
+    if (found)
+      break;
+  }
+  if (!found)
+    return fail(7, "query, key and value cannot be given one element type "
+                   "(f16, bf16 or f32) and [batch..., heads, seq, features] "
+                   "dimensions");
+
+  m.output = NamedTensor{c2.result, oNames};
+  if (std::optional<NamedTensor> t = absorbTruncation(m.output))
+    m.output = *t;
+  if (!isAttentionElementType(getElementTypeOrSelf(m.output.value.getType())))
+    return fail(7, "the result element type is not f16, bf16 or f32");
+  if (!std::isfinite(scale) || !std::isfinite(static_cast<float>(scale)))
+    return fail(7, "the scale is not a finite f32");
+  m.scale = scale;
+  m.batchNames = batchNames;
+
+  // Layout: bshd when every operand already is, else bhsd.
+  if (batchNames.back() != kSyntheticHead) {
+    SmallVector<int64_t> b(batchNames.begin(), batchNames.end() - 1);
+    auto order = [&](bool bshd, int64_t seq, int64_t f) {
+      SmallVector<int64_t> o(b);
+      if (bshd)
+        o.append({seq, head, f});
+      else
+        o.append({head, seq, f});
+      return o;
+    };
+    auto countMisfits = [&](bool bshd) {
+      int n = 0;
+      n += !inOrder(m.query, order(bshd, query, feat), head);
+      n += !inOrder(m.key, order(bshd, key, feat), head);
+      n += !inOrder(m.value, order(bshd, key, kValueFeature), head);
+      n += !inOrder(m.output, order(bshd, query, kValueFeature), head);
+      return n;
+    };
+    m.layout = countMisfits(true) < countMisfits(false) ? Layout::BSHD
+                                                        : Layout::BHSD;
+  }
+
+  // Log-sum-exp: a value of the function equal to max + log(sum).
+  Expr *lseTarget = nullptr;
+  {
+    Expr *logSum = eb.mkUnary(Fn::Log, sm->rowSum);
+    lseTarget = sm->rowShift ? eb.mkBinary(Fn::Add, sm->rowShift, logSum) : logSum;
+  }
+  SetVector<Operation *> chain;
+  // The chain: ops computed from the scores that P (or the LSE) needs.
+  auto collectChain = [&](Value root) {
+    SmallVector<Value> worklist{root};
+    while (!worklist.empty()) {
+      Value v = worklist.pop_back_val();
+      Operation *def = v.getDefiningOp();
+      if (!def || chain.contains(def) || !eb.labelsOf(v))
+        continue;
+      chain.insert(def);
+      if (def == c1.op)
+        continue;
+      for (Value operand : def->getOperands())
+        worklist.push_back(operand);
+    }
+  };
+  collectChain(p);
+  for (Operation &op : *block) {
+    if (m.lse || chain.contains(&op) || op.isBeforeInBlock(c1.op))
+      continue;
+    for (Value r : op.getResults()) {
+      const Names *labels = eb.labelsOf(r);
+      if (!labels || r.use_empty() || llvm::is_contained(*labels, kUnknown) ||
+          llvm::is_contained(*labels, key) || !llvm::is_contained(*labels, query))
+        continue;
+      if (!getElementTypeOrSelf(r.getType()).isF32())
+        continue;
+      Expr *e = eb.build(r, *labels);
+      if (equalExpr(e, lseTarget)) {
+        m.lse = NamedTensor{r, *labels};
+        break;
+      }
+    }
+  }
+  if (m.lse)
+    collectChain(m.lse->value);
+
+  // Nothing outside the chain may use its intermediates (attention weights
+  // returned to the caller, a max used elsewhere): they would have to be
+  // computed anyway.
+  for (Operation *op : chain) {
+    for (Value r : op->getResults()) {
+      if (m.lse && r == m.lse->value)
+        continue;
+      for (Operation *user : r.getUsers()) {
+        if (chain.contains(user) || user == c2.op)
+          continue;
+        return fail(8, "the result of '" + opName(op) + "' in the chain is also used by '" +
+                           opName(user) + "' (e.g. returned attention weights)");
+      }
+    }
+  }
+  m.chainOps.assign(chain.begin(), chain.end());
+  m.chainOps.push_back(c2.op);
+  if (m.output.value != c2.result)
+    m.chainOps.push_back(m.output.value.getDefiningOp());
+  a.match = m;
+  return a;
+}
+
+/// Ops that compute part of a softmax: exp, a reduction that is not a
+/// contraction, linalg.softmax.
+static bool looksLikeSoftmaxPart(Operation *op) {
+  if (isa<linalg::SoftmaxOp, tosa::ExpOp, tosa::ReduceMaxOp, tosa::ReduceSumOp,
+          math::ExpOp>(op))
+    return true;
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || getContraction(op))
+    return false;
+  if (linalgOp.getNumReductionLoops() > 0)
+    return true;
+  Block *body = linalgOp.getBlock();
+  return body && llvm::any_of(body->getOperations(), [](Operation &inner) {
+           return isa<math::ExpOp>(inner);
+         });
+}
+
+FailureOr<AttentionMatch> fa2::matchAttention(Operation *secondContraction,
+                                              AttentionMismatch &why) {
+  why = AttentionMismatch();
+  std::optional<Contraction> c2 = getContraction(secondContraction);
+  if (!c2)
+    return failure();
+  Block *block = secondContraction->getBlock();
+  for (unsigned pIdx = 0; pIdx < 2; ++pIdx) {
+    SetVector<Operation *> visited;
+    SmallVector<Operation *> firsts =
+        findFirstContractions(c2->operands[pIdx], block, secondContraction, visited);
+    if (firsts.empty())
+      continue;
+    // Only a path with something softmax-like on it (an exp, a reduction)
+    // makes a near miss worth a remark: projections feeding Q·Kᵀ and MLPs
+    // are contraction pairs too.
+    bool softmaxLike = llvm::any_of(visited, looksLikeSoftmaxPart);
+    for (Operation *first : firsts) {
+      std::optional<Contraction> c1 = getContraction(first);
+      Attempt a = matchWith(*c1, *c2, pIdx);
+      if (succeeded(a.match))
+        return a.match;
+      a.why.beganToMatch = softmaxLike;
+      if (!a.why.beganToMatch)
+        continue;
+      if (!why.beganToMatch || a.why.progress > why.progress)
+        why = a.why;
+    }
+  }
+  return failure();
+}
+
+bool fa2::isSoftmaxOverContraction(Operation *op) {
+  Value input;
+  if (auto softmax = dyn_cast<linalg::SoftmaxOp>(op)) {
+    input = softmax.getInput();
+  } else if (auto r = dyn_cast<tosa::ReduceMaxOp>(op)) {
+    input = r.getInput();
+  } else if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+    if (linalgOp.getNumReductionLoops() != 1 || linalgOp.getNumDpsInputs() != 1 ||
+        linalgOp.getNumDpsInits() != 1 || !linalgOp.getBlock())
+      return false;
+    auto yield = dyn_cast<linalg::YieldOp>(linalgOp.getBlock()->getTerminator());
+    if (!yield || !yield.getOperand(0).getDefiningOp<arith::MaximumFOp>() &&
+                      !yield.getOperand(0).getDefiningOp<arith::MaxNumFOp>())
+      return false;
+    input = linalgOp.getDpsInputs()[0];
+  } else {
+    return false;
+  }
+  SetVector<Operation *> visited;
+  return !findFirstContractions(input, op->getBlock(), nullptr, visited).empty();
+}

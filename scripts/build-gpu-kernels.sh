@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+#===- scripts/build-gpu-kernels.sh - compile the CUDA tests' kernels ahead -===#
+#
+# The GPU machines have CUDA but no MLIR, so fa2's kernels for the CUDA lit
+# suite (test/Integration/CUDA) are compiled HERE, with fa2-opt --fa2-to-ptx,
+# into one folder that travels to the GPU machine (the device tool's `carry`)
+# and that the tests read as %gpu_kernels:
+#
+#   OUT/mock/     stand-in kernels with fa2's manifest ABI (nvcc -ptx), testing
+#                 fa2-run itself
+#   OUT/grid/<config>/   one fa2 kernel per folder: d x dtype x heads x causal
+#                 (x layout, mask, lse), sequence lengths dynamic
+#   OUT/corpus/<file>-<n>/  each module of test/Corpus/*.mlir that fa2 lowers
+#   OUT/BUILD.log what compiled, and every remark of what did not
+#
+# It also stages what lit needs on the GPU machine beside it
+# (.device-carry/run/llvm: lit, FileCheck, not, count and the libz3 they
+# link), unless --no-tools.
+#
+# usage: scripts/build-gpu-kernels.sh [-o OUT] [--fa2-opt PATH] [--chip sm_90]
+#                                     [--only mock|grid|corpus|tools]... [--no-tools]
+#                                     [--static-seqs]
+# --static-seqs compiles one kernel per (seq_q, seq_k) of the grid instead of
+# one with dynamic lengths (for a lowering that has no dynamic shapes yet);
+# fa2-run skips the pairs a static kernel does not have.
+#===----------------------------------------------------------------------===#
+set -uo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+OUT=$REPO/.device-carry/run/gpu-kernels
+TOOLS=$REPO/.device-carry/run/llvm
+FA2_OPT=${FA2_OPT:-}
+NVCC=${NVCC:-/usr/local/cuda/bin/nvcc}
+CHIP=sm_90
+ONLY=()
+STAGE_TOOLS=1
+STATIC_SEQS=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -o) OUT=$2; shift 2 ;;
+    --fa2-opt) FA2_OPT=$2; shift 2 ;;
+    --chip) CHIP=$2; shift 2 ;;
+    --only) ONLY+=("$2"); shift 2 ;;
+    --no-tools) STAGE_TOOLS=0; shift ;;
+    --static-seqs) STATIC_SEQS=1; shift ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    *) echo "build-gpu-kernels.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+want() { [ ${#ONLY[@]} -eq 0 ] && return 0; for o in "${ONLY[@]}"; do [ "$o" = "$1" ] && return 0; done; return 1; }
+
+if [ -z "$FA2_OPT" ]; then
+  # The most recently built fa2-opt of any build folder.
+  FA2_OPT=$(ls -t "$REPO"/build*/bin/fa2-opt 2>/dev/null | head -1)
+fi
+mkdir -p "$OUT"
+LOG=$OUT/BUILD.log
+: > "$LOG"
+log() { echo "$*" | tee -a "$LOG"; }
+log "build-gpu-kernels: $(date -u +%FT%TZ) chip=$CHIP fa2-opt=${FA2_OPT:-none} git=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)"
+
+#===----------------------------------------------------------------------===#
+# Stand-in kernels
+#===----------------------------------------------------------------------===#
+if want mock; then
+  MOCK=$REPO/test/Integration/CUDA/Inputs/mock
+  rm -rf "$OUT/mock" && mkdir -p "$OUT/mock"
+  if "$NVCC" -ptx -arch="$CHIP" "$MOCK/mock_attention.cu" -o "$OUT/mock/mock_attention.ptx" 2>>"$LOG"; then
+    cp "$MOCK"/*.json "$OUT/mock/"
+    log "mock: $(ls "$OUT/mock"/*.json | wc -l) manifests"
+  else
+    log "mock: nvcc FAILED"
+  fi
+fi
+
+#===----------------------------------------------------------------------===#
+# fa2 kernels
+#===----------------------------------------------------------------------===#
+
+# module NAME DTYPE D HQ HKV CAUSAL(0/1) LAYOUT(bhsd/bshd) MASK(none/i1/f16) LSE(0/1) SQ SK [B]
+# prints a module with one fa2.attention; SQ/SK may be '?'.
+module() {
+  local name=$1 dt=$2 d=$3 hq=$4 hkv=$5 causal=$6 layout=$7 mask=$8 lse=$9 sq=${10} sk=${11} b=${12:-2}
+  local qt kt ot lt mt="" margs="" mop="" mtype="" attrs=""
+  if [ "$layout" = bshd ]; then
+    qt="tensor<${b}x${sq}x${hq}x${d}x${dt}>"; kt="tensor<${b}x${sk}x${hkv}x${d}x${dt}>"
+    attrs=" layout<bshd>"
+  else
+    qt="tensor<${b}x${hq}x${sq}x${d}x${dt}>"; kt="tensor<${b}x${hkv}x${sk}x${d}x${dt}>"
+  fi
+  ot=$qt
+  lt="tensor<${b}x${hq}x${sq}xf32>"
+  case "$mask" in
+    i1) mt="tensor<${sq}x${sk}xi1>" ;;
+    f16) mt="tensor<${b}x1x${sq}x${sk}x${dt}>" ;;
+  esac
+  if [ -n "$mt" ]; then margs=", %m: $mt"; mop=" mask(%m)"; mtype=", $mt"; fi
+  [ "$causal" = 1 ] && attrs=" causal$attrs"
+  local scale
+  scale=$(python3 -c "print(repr(1.0 / $d ** 0.5))")
+  if [ "$lse" = 1 ]; then
+    cat <<EOF
+func.func @$name(%q: $qt, %k: $kt, %v: $kt$margs) -> ($ot, $lt) {
+  %o, %lse = fa2.attention %q, %k, %v$mop scale($scale)$attrs : $qt, $kt, $kt$mtype -> $ot, $lt
+  return %o, %lse : $ot, $lt
+}
+EOF
+  else
+    cat <<EOF
+func.func @$name(%q: $qt, %k: $kt, %v: $kt$margs) -> $ot {
+  %o = fa2.attention %q, %k, %v$mop scale($scale)$attrs : $qt, $kt, $kt$mtype -> $ot
+  return %o : $ot
+}
+EOF
+  fi
+}
+
+# compile SRC DEST: fa2-opt --fa2-to-ptx into DEST; returns 0 iff a manifest
+# came out. fa2-opt's remarks and errors are left in $ERRORS for the log.
+ERRORS=$(mktemp)
+compile() {
+  local src=$1 dest=$2 tmp
+  tmp=$(mktemp -d)
+  if "$FA2_OPT" "$src" --fa2-to-ptx="chip=$CHIP manifest-dir=$tmp" -o /dev/null >"$tmp/.out" 2>&1 &&
+     ls "$tmp"/*.json >/dev/null 2>&1; then
+    mkdir -p "$dest"
+    cp "$tmp"/* "$dest"/
+    rm -rf "$tmp"
+    return 0
+  fi
+  # The remark (why fa2 left the op) first, then at most 12 lines of the rest.
+  { grep 'remark:' "$tmp/.out"; grep -v 'remark:' "$tmp/.out" | head -12; } | sed 's/^/    /' >"$ERRORS"
+  rm -rf "$tmp"
+  return 1
+}
+
+# build NAME DTYPE D HQ HKV CAUSAL LAYOUT MASK LSE: one folder OUT/grid/NAME.
+SEQ_PAIRS="1:1 1:1024 113:203 128:128 1023:1024 4096:4096"
+build() {
+  local name=$1; shift
+  local src dest=$OUT/grid/$name
+  src=$(mktemp --suffix=.mlir)
+  rm -rf "$dest"
+  if [ "$STATIC_SEQS" = 0 ]; then
+    module "k_${name//-/_}" "$@" '?' '?' >"$src"
+    if compile "$src" "$dest"; then log "grid: $name ok"; else log "grid: $name NOT BUILT"; cat "$ERRORS" >>"$LOG"; fi
+  else
+    local ok=0 pair sq sk
+    for pair in $SEQ_PAIRS; do
+      sq=${pair%:*}; sk=${pair#*:}
+      module "k_${name//-/_}_${sq}_${sk}" "$@" "$sq" "$sk" >"$src"
+      if compile "$src" "$dest.tmp"; then ok=$((ok + 1)); fi
+    done
+    [ -d "$dest.tmp" ] && mv "$dest.tmp" "$dest"
+    log "grid: $name $ok static kernels"
+  fi
+  cp "$src" "$OUT/grid/$name.mlir" 2>/dev/null || true
+  rm -f "$src"
+}
+
+if want grid; then
+  # (grep reads all of --help: with pipefail, grep -q would SIGPIPE fa2-opt.)
+  if [ -z "$FA2_OPT" ] || ! "$FA2_OPT" --help 2>/dev/null | grep -c -- "--fa2-to-ptx" >/dev/null; then
+    log "grid: SKIPPED: no fa2-opt with --fa2-to-ptx (build it, or pass --fa2-opt)"
+  else
+    rm -rf "$OUT/grid" && mkdir -p "$OUT/grid"
+    # The main grid: d 64 and 128, f16/bf16, MHA/GQA/MQA, causal or not.
+    for d in 64 128; do
+      for dt in f16 bf16; do
+        for heads in mha:4:4 gqa:8:2 mqa:4:1; do
+          IFS=: read -r hn hq hkv <<<"$heads"
+          build "d$d-$dt-$hn" "$dt" "$d" "$hq" "$hkv" 0 bhsd none 1
+          build "d$d-$dt-$hn-causal" "$dt" "$d" "$hq" "$hkv" 1 bhsd none 1
+        done
+      done
+    done
+    # Every other head dimension fa2 may support (FlashAttention's test list
+    # plus every multiple of 8 up to 256); what it cannot do stays a remark.
+    for d in 8 16 24 32 40 48 56 59 72 80 88 96 104 111 112 120 136 144 152 160 168 176 184 \
+             192 200 208 216 224 232 240 248 256; do
+      build "other-d$d-f16-gqa" f16 "$d" 8 2 0 bhsd none 1
+      build "other-d$d-bf16-mha-causal" bf16 "$d" 4 4 1 bhsd none 1
+    done
+    # Layout, masks, no LSE.
+    build d64-f16-gqa-bshd f16 64 8 2 0 bshd none 1
+    build d128-bf16-gqa-bshd-causal bf16 128 8 2 1 bshd none 1
+    build d64-f16-mha-mask-i1 f16 64 4 4 0 bhsd i1 1
+    build d64-bf16-gqa-mask-float bf16 64 8 2 0 bhsd f16 1
+    build d128-f16-mha-causal-mask-i1 f16 128 4 4 1 bhsd i1 1
+    build d64-f16-mha-nolse f16 64 4 4 0 bhsd none 0
+    # The other-d folders together, for one sweep.
+    mkdir -p "$OUT/grid-other"
+    for dir in "$OUT"/grid/other-*/; do
+      [ -d "$dir" ] || continue
+      for j in "$dir"*.json; do
+        n=$(basename "$dir")
+        python3 - "$j" "$OUT/grid-other" "$n" <<'EOF'
+import json, os, shutil, sys
+src, dest, prefix = sys.argv[1:]
+m = json.load(open(src))
+binary = os.path.join(os.path.dirname(src), m["binary"])
+m["binary"] = prefix + "-" + os.path.basename(m["binary"])
+shutil.copy(binary, os.path.join(dest, m["binary"]))
+json.dump(m, open(os.path.join(dest, prefix + "-" + os.path.basename(src)), "w"), indent=1)
+EOF
+      done
+    done
+    log "grid: $(ls -d "$OUT"/grid/*/ 2>/dev/null | wc -l) folders built"
+  fi
+fi
+
+if want corpus; then
+  rm -rf "$OUT/corpus"
+  if [ -z "$FA2_OPT" ] || ! [ -d "$REPO/test/Corpus" ]; then
+    log "corpus: SKIPPED (no fa2-opt or no test/Corpus)"
+  else
+    mkdir -p "$OUT/corpus"
+    n_ok=0
+    while IFS= read -r f; do
+      base=$(basename "$f" .mlir)
+      # One module per `// -----` piece.
+      tmpd=$(mktemp -d)
+      python3 - "$f" "$tmpd" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+for i, piece in enumerate(re.split(r"^// -----\s*$", text, flags=re.M)):
+    open(f"{sys.argv[2]}/{i}.mlir", "w").write(piece)
+EOF
+      for piece in "$tmpd"/*.mlir; do
+        i=$(basename "$piece" .mlir)
+        if compile "$piece" "$OUT/corpus/$base-$i"; then
+          n_ok=$((n_ok + 1)); cp "$piece" "$OUT/corpus/$base-$i/source.mlir"
+          log "corpus: $base-$i ok"
+        else
+          log "corpus: $base-$i not lowered"; cat "$ERRORS" >>"$LOG"
+        fi
+      done
+      rm -rf "$tmpd"
+    done < <(find "$REPO/test/Corpus" -name '*.mlir' | sort)
+    log "corpus: $n_ok modules lowered to kernels"
+  fi
+fi
+
+#===----------------------------------------------------------------------===#
+# lit and FileCheck for the GPU machine
+#===----------------------------------------------------------------------===#
+if want tools && { [ "$STAGE_TOOLS" = 1 ] || [ ${#ONLY[@]} -gt 0 ]; }; then
+  LLVM=/usr/lib/llvm-22
+  mkdir -p "$TOOLS/bin" "$TOOLS/lib"
+  cp "$LLVM/bin/FileCheck" "$LLVM/bin/not" "$LLVM/bin/count" "$TOOLS/bin/"
+  rm -rf "$TOOLS/lit" && cp -r "$LLVM/utils/lit" "$TOOLS/lit"
+  find "$TOOLS/lit" -name __pycache__ -prune -exec rm -rf {} +
+  # FileCheck and not link libz3 (through libLLVMSupport); the GPU image may
+  # not have it. Compressed: it is 23 MB of the 64 MB a call may carry.
+  z3=$(ldd "$LLVM/bin/FileCheck" | awk '/libz3/ {print $3}')
+  if [ -n "$z3" ] && [ ! -f "$TOOLS/lib/libz3.so.4.xz" ]; then
+    xz -T2 -6 -c "$z3" >"$TOOLS/lib/libz3.so.4.xz"
+  fi
+  log "tools: staged in $TOOLS ($(du -sh "$TOOLS" | cut -f1))"
+fi
+log "build-gpu-kernels: done; $(du -sh "$OUT" | cut -f1) in $OUT"

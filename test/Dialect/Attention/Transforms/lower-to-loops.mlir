@@ -1,0 +1,189 @@
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-loops | FileCheck %s --check-prefixes=CHECK,DEF
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-loops="block-q=8 block-k=4" | FileCheck %s --check-prefixes=CHECK,SMALL
+// RUN: not fa2-opt %s --split-input-file --fa2-lower-to-loops="block-q=0" 2>&1 | FileCheck %s --check-prefix=INVALID
+//
+// fa2.attention to FlashAttention-2's loops. The two block shapes give the
+// same loop nest with other tile sizes and steps (16 x 32 by default, 8 x 4);
+// test/Integration/CPU/lower-to-loops/ shows that the numbers agree.
+
+// INVALID: error: fa2-lower-to-loops: block-q and block-k must be positive, got 0 and 32
+
+// CHECK-LABEL: func.func @mha
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x4x24x16xf32>, %[[K:.*]]: tensor<2x4x24x16xf32>, %[[V:.*]]: tensor<2x4x24x16xf32>)
+// DEF-DAG:   %[[BQ:.*]] = arith.constant 16 : index
+// DEF-DAG:   %[[BK:.*]] = arith.constant 32 : index
+// SMALL-DAG: %[[BQ:.*]] = arith.constant 8 : index
+// SMALL-DAG: %[[BK:.*]] = arith.constant 4 : index
+// CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK-DAG: %[[QB:.*]] = bufferization.to_buffer %[[Q]] read_only : tensor<2x4x24x16xf32> to memref<2x4x24x16xf32, strided<[?, ?, ?, ?], offset: ?>>
+// CHECK-DAG: %[[KB:.*]] = bufferization.to_buffer %[[K]] read_only
+// CHECK-DAG: %[[VB:.*]] = bufferization.to_buffer %[[V]] read_only
+// CHECK:     %[[OUT:.*]] = memref.alloc() : memref<2x4x24x16xf32>
+// CHECK:     memref.alloca_scope
+// DEF:         %[[S:.*]] = memref.alloca() : memref<16x32xf32>
+// SMALL:       %[[S:.*]] = memref.alloca() : memref<8x4xf32>
+// DEF:         %[[M:.*]] = memref.alloca() : memref<16xf32>
+// SMALL:       %[[M:.*]] = memref.alloca() : memref<8xf32>
+// DEF:         %[[L:.*]] = memref.alloca() : memref<16xf32>
+// SMALL:       %[[L:.*]] = memref.alloca() : memref<8xf32>
+// DEF:         %[[ACC:.*]] = memref.alloca() : memref<16x16xf32>
+// SMALL:       %[[ACC:.*]] = memref.alloca() : memref<8x16xf32>
+// Batch, head, then blocks of query rows.
+// CHECK:       scf.for %[[B:.*]] = %{{.*}} to %{{.*}} step
+// CHECK:         scf.for %[[H:.*]] = %{{.*}} to %{{.*}} step
+// CHECK:           scf.for %[[Q0:.*]] = %{{.*}} to %{{.*}} step %[[BQ]]
+// CHECK:             %[[ROWS:.*]] = arith.minsi %[[BQ]], %{{.*}} : index
+// Running max -inf, sum 0, accumulator 0.
+// CHECK:             scf.for
+// CHECK:               memref.store %[[NEGINF]], %[[M]]
+// Blocks of keys; per block the score tile, then the online-softmax update.
+// CHECK:             scf.for %[[K0:.*]] = %{{.*}} to %{{.*}} step %[[BK]]
+// CHECK:               %[[COLS:.*]] = arith.minsi %[[BK]], %{{.*}} : index
+// CHECK:               scf.for %{{.*}} = %{{.*}} to %[[ROWS]]
+// CHECK:                 scf.for %{{.*}} = %{{.*}} to %[[COLS]]
+// CHECK:                   memref.load %[[QB]][%[[B]], %[[H]], %{{.*}}, %{{.*}}]
+// CHECK:                   memref.load %[[KB]][%[[B]], %{{.*}}, %{{.*}}, %{{.*}}]
+// CHECK:                   arith.mulf
+// CHECK:                   memref.store %{{.*}}, %[[S]]
+// CHECK:               scf.for %{{.*}} = %{{.*}} to %[[ROWS]]
+// CHECK:                 arith.maximumf
+// CHECK:                 %[[MNEW:.*]] = arith.maximumf
+// CHECK:                 %[[EMPTY:.*]] = arith.cmpf oeq, %[[MNEW]], %[[NEGINF]]
+// CHECK:                 %[[MREF:.*]] = arith.select %[[EMPTY]], %{{.*}}, %[[MNEW]]
+// CHECK:                 %[[DM:.*]] = arith.subf %{{.*}}, %[[MREF]]
+// CHECK:                 %[[ALPHA:.*]] = math.exp %[[DM]]
+// CHECK:                 math.exp
+// CHECK:                 memref.store %{{.*}}, %[[L]]
+// CHECK:                 memref.store %[[MNEW]], %[[M]]
+// CHECK:                 arith.mulf %{{.*}}, %[[ALPHA]]
+// CHECK:                   memref.load %[[VB]]
+// Epilogue: one division per element.
+// CHECK:             scf.for
+// CHECK:               arith.cmpf oeq
+// CHECK:                 arith.divf
+// CHECK:                 memref.store %{{.*}}, %[[OUT]]
+// CHECK:     %[[RES:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK:     return %[[RES]]
+func.func @mha(%q: tensor<2x4x24x16xf32>, %k: tensor<2x4x24x16xf32>, %v: tensor<2x4x24x16xf32>) -> tensor<2x4x24x16xf32> {
+  %o = fa2.attention %q, %k, %v scale(0.25) : tensor<2x4x24x16xf32>, tensor<2x4x24x16xf32>, tensor<2x4x24x16xf32> -> tensor<2x4x24x16xf32>
+  return %o : tensor<2x4x24x16xf32>
+}
+
+// -----
+
+// Causal: the key loop stops at the diagonal of the block's last row,
+// min(Sk, q0 + rows + (Sk - Sq)) clamped at 0, and the tile masks j > i + (Sk - Sq).
+// CHECK-LABEL: func.func @causal_sq_ne_sk
+// CHECK-DAG: %[[SQ:.*]] = arith.constant 20 : index
+// CHECK-DAG: %[[SK:.*]] = arith.constant 52 : index
+// CHECK:     %[[OFF:.*]] = arith.subi %[[SK]], %[[SQ]] : index
+// CHECK:     scf.for %[[Q0:.*]] = %{{.*}} to %[[SQ]] step
+// CHECK:       %[[ROWS:.*]] = arith.minsi
+// CHECK:       %[[LAST:.*]] = arith.addi %[[Q0]], %[[ROWS]] : index
+// CHECK:       %[[END:.*]] = arith.addi %[[LAST]], %[[OFF]] : index
+// CHECK:       %[[CLIP:.*]] = arith.minsi %[[SK]], %[[END]] : index
+// CHECK:       %[[KEND:.*]] = arith.maxsi %{{.*}}, %[[CLIP]] : index
+// CHECK:       scf.for %{{.*}} = %{{.*}} to %[[KEND]] step
+// CHECK:             %[[LIM:.*]] = arith.addi %{{.*}}, %[[OFF]] : index
+// CHECK:             %[[HIDE:.*]] = arith.cmpi sgt, %{{.*}}, %[[LIM]] : index
+// CHECK:             arith.select %[[HIDE]], %{{.*}}, %{{.*}} : f32
+func.func @causal_sq_ne_sk(%q: tensor<2x20x8xf32>, %k: tensor<2x52x8xf32>, %v: tensor<2x52x8xf32>) -> tensor<2x20x8xf32> {
+  %o = fa2.attention %q, %k, %v scale(0.5) causal : tensor<2x20x8xf32>, tensor<2x52x8xf32>, tensor<2x52x8xf32> -> tensor<2x20x8xf32>
+  return %o : tensor<2x20x8xf32>
+}
+
+// -----
+
+// Without causal the key loop runs to Sk.
+// CHECK-LABEL: func.func @non_causal_full_key_range
+// CHECK-DAG: %[[SK:.*]] = arith.constant 52 : index
+// CHECK-NOT: arith.maxsi
+// CHECK:     scf.for %{{.*}} = %{{.*}} to %[[SK]] step
+func.func @non_causal_full_key_range(%q: tensor<2x20x8xf32>, %k: tensor<2x52x8xf32>, %v: tensor<2x52x8xf32>) -> tensor<2x20x8xf32> {
+  %o = fa2.attention %q, %k, %v scale(0.5) : tensor<2x20x8xf32>, tensor<2x52x8xf32>, tensor<2x52x8xf32> -> tensor<2x20x8xf32>
+  return %o : tensor<2x20x8xf32>
+}
+
+// -----
+
+// GQA by index arithmetic: K/V head = h / (Hq / Hkv); layout<bshd> swaps the
+// sequence and head indices; f16 loads are widened and the output rounded
+// once; a float mask [Hq, 1, Sk] reads index 0 in its size-1 dimension and is
+// added; the LSE is stored at [b, h, i] (+inf when the row saw no key).
+// CHECK-LABEL: func.func @gqa_bshd_f16_mask_lse
+// DEF-DAG:   %[[BK:.*]] = arith.constant 32 : index
+// SMALL-DAG: %[[BK:.*]] = arith.constant 4 : index
+// CHECK-DAG: %[[POSINF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK-DAG: %[[HQ:.*]] = arith.constant 6 : index
+// CHECK-DAG: %[[HKV:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[QB:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<2x10x6x8xf16>
+// CHECK-DAG: %[[KB:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<2x14x2x8xf16>
+// CHECK-DAG: %[[MB:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<6x1x14xf32>
+// CHECK:     %[[GROUP:.*]] = arith.divui %[[HQ]], %[[HKV]] : index
+// CHECK:     %[[OUT:.*]] = memref.alloc() : memref<2x10x6x6xf16>
+// CHECK:     %[[LSE:.*]] = memref.alloc() : memref<2x6x10xf32>
+// CHECK:     scf.for %[[B:.*]] =
+// CHECK:       scf.for %[[H:.*]] =
+// CHECK:         scf.for %[[Q0:.*]] =
+// CHECK:           %[[G:.*]] = arith.divui %[[H]], %[[GROUP]] : index
+// CHECK:           scf.for %[[K0:.*]] = %{{.*}} to %{{.*}} step %[[BK]]
+// CHECK:             scf.for %[[R:.*]] =
+// CHECK:               %[[I:.*]] = arith.addi %[[Q0]], %[[R]] : index
+// CHECK:               scf.for %[[C:.*]] =
+// CHECK:                 %[[J:.*]] = arith.addi %[[K0]], %[[C]] : index
+// CHECK:                     %[[QV:.*]] = memref.load %[[QB]][%[[B]], %[[I]], %[[H]], %{{.*}}]
+// CHECK:                     arith.extf %[[QV]] : f16 to f32
+// CHECK:                     %[[KV:.*]] = memref.load %[[KB]][%[[B]], %[[J]], %[[G]], %{{.*}}]
+// CHECK:                     arith.extf %[[KV]] : f16 to f32
+// CHECK:                   %[[MV:.*]] = memref.load %[[MB]][%[[H]], %{{.*}}, %[[J]]]
+// CHECK:                   arith.addf %{{.*}}, %[[MV]] : f32
+// CHECK:             arith.divf
+// CHECK:             %[[T:.*]] = arith.truncf %{{.*}} : f32 to f16
+// CHECK:             memref.store %[[T]], %[[OUT]][%[[B]], %{{.*}}, %[[H]], %{{.*}}]
+// CHECK:           math.log
+// CHECK:           %[[LV:.*]] = arith.select %{{.*}}, %[[POSINF]], %{{.*}} : f32
+// CHECK:           memref.store %[[LV]], %[[LSE]][%[[B]], %[[H]], %{{.*}}]
+// CHECK:     bufferization.to_tensor %[[OUT]] restrict writable : memref<2x10x6x6xf16> to tensor<2x10x6x6xf16>
+// CHECK:     bufferization.to_tensor %[[LSE]] restrict writable : memref<2x6x10xf32> to tensor<2x6x10xf32>
+func.func @gqa_bshd_f16_mask_lse(%q: tensor<2x10x6x8xf16>, %k: tensor<2x14x2x8xf16>, %v: tensor<2x14x2x6xf16>, %m: tensor<6x1x14xf32>) -> (tensor<2x10x6x6xf16>, tensor<2x6x10xf32>) {
+  %o, %l = fa2.attention %q, %k, %v mask(%m) scale(0.125) causal layout<bshd> : tensor<2x10x6x8xf16>, tensor<2x14x2x8xf16>, tensor<2x14x2x6xf16>, tensor<6x1x14xf32> -> tensor<2x10x6x6xf16>, tensor<2x6x10xf32>
+  return %o, %l : tensor<2x10x6x6xf16>, tensor<2x6x10xf32>
+}
+
+// -----
+
+// Dynamic sizes come from memref.dim; a dynamic mask dimension broadcasts
+// when it is 1 at run time; a bool mask selects -inf; no batch dimension.
+// CHECK-LABEL: func.func @dynamic_bool_mask
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x?x?xbf16>, %[[K:.*]]: tensor<?x?x?xbf16>, %[[V:.*]]: tensor<?x?x?xbf16>, %[[M:.*]]: tensor<?x?xi1>)
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK-DAG: %[[QB:.*]] = bufferization.to_buffer %[[Q]] read_only : tensor<?x?x?xbf16> to memref<?x?x?xbf16, strided<[?, ?, ?], offset: ?>>
+// CHECK-DAG: %[[VB:.*]] = bufferization.to_buffer %[[V]] read_only
+// CHECK-DAG: %[[MB:.*]] = bufferization.to_buffer %[[M]] read_only
+// CHECK-DAG: %[[HQ:.*]] = memref.dim %[[QB]], %[[C0]]
+// CHECK-DAG: %[[SQ:.*]] = memref.dim %[[QB]], %[[C1]]
+// CHECK-DAG: %[[DV:.*]] = memref.dim %[[VB]], %[[C2]]
+// CHECK-DAG: %[[MD0:.*]] = memref.dim %[[MB]], %[[C0]]
+// CHECK-DAG: %[[BC0:.*]] = arith.cmpi eq, %[[MD0]], %[[C1]] : index
+// CHECK:     %[[OUT:.*]] = memref.alloc(%[[HQ]], %[[SQ]], %[[DV]]) : memref<?x?x?xf32>
+// CHECK:     memref.alloca(%[[DV]]) : memref<{{[0-9]+}}x?xf32>
+// CHECK:       %[[MI:.*]] = arith.select %[[BC0]], %{{.*}}, %{{.*}} : index
+// CHECK:       %[[MV:.*]] = memref.load %[[MB]][%[[MI]], %{{.*}}]
+// CHECK:       arith.select %[[MV]], %{{.*}}, %[[NEGINF]] : f32
+func.func @dynamic_bool_mask(%q: tensor<?x?x?xbf16>, %k: tensor<?x?x?xbf16>, %v: tensor<?x?x?xbf16>, %m: tensor<?x?xi1>) -> tensor<?x?x?xf32> {
+  %o = fa2.attention %q, %k, %v mask(%m) scale(1.0) : tensor<?x?x?xbf16>, tensor<?x?x?xbf16>, tensor<?x?x?xbf16>, tensor<?x?xi1> -> tensor<?x?x?xf32>
+  return %o : tensor<?x?x?xf32>
+}
+
+// -----
+
+// Functions without fa2.attention are left alone.
+// CHECK-LABEL: func.func @negative_no_attention
+// CHECK-NOT: bufferization
+// CHECK:     return %arg0
+func.func @negative_no_attention(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}

@@ -1,0 +1,131 @@
+// No batch dimension ([H, S, D]); QK^T by linalg.batch_matmul with a
+// transposed K; the scale as a division by 4 = sqrt(16).
+//
+// (a) upstream passes alone; (b) fa2-raise-attention, then fa2-to-cpu.
+// RUN: %upstream_lower %s | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.ref
+// RUN: fa2-opt %s --fa2-raise-attention -o %t.raised.mlir
+// RUN: FileCheck %s --check-prefix=RAISED < %t.raised.mlir
+// RUN: fa2-opt %t.raised.mlir --fa2-to-cpu | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.fa2
+// RUN: fa2-compare --bits %t.ref %t.fa2 | FileCheck %s
+
+// RAISED-LABEL: func.func @attention
+// RAISED: fa2.attention
+// CHECK: fa2-compare: {{.*}} nan=0 bad=0{{$}}
+
+
+func.func @attention(%q: tensor<6x20x16xf32>, %k: tensor<6x20x16xf32>, %v: tensor<6x20x16xf32>) -> (tensor<6x20x16xf32>) {
+  %empty1 = tensor.empty() : tensor<6x16x20xf32>
+  %kt2 = linalg.transpose ins(%k : tensor<6x20x16xf32>) outs(%empty1 : tensor<6x16x20xf32>) permutation = [0, 2, 1]
+  %empty3 = tensor.empty() : tensor<6x20x20xf32>
+  %cst4 = arith.constant 0.000000e+00 : f32
+  %fill5 = linalg.fill ins(%cst4 : f32) outs(%empty3 : tensor<6x20x20xf32>) -> tensor<6x20x20xf32>
+  %bmm6 = linalg.batch_matmul ins(%q, %kt2 : tensor<6x20x16xf32>, tensor<6x16x20xf32>) outs(%fill5 : tensor<6x20x20xf32>) -> tensor<6x20x20xf32>
+  %empty7 = tensor.empty() : tensor<6x20x20xf32>
+  %g8 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%bmm6 : tensor<6x20x20xf32>) outs(%empty7 : tensor<6x20x20xf32>) {
+  ^bb0(%in0: f32, %out: f32):
+    %sc = arith.constant 4.0 : f32
+    %r = arith.divf %in0, %sc : f32
+    linalg.yield %r : f32
+  } -> tensor<6x20x20xf32>
+  %empty9 = tensor.empty() : tensor<6x20x20xf32>
+  %sm10 = linalg.softmax dimension(2) ins(%g8 : tensor<6x20x20xf32>) outs(%empty9 : tensor<6x20x20xf32>) -> tensor<6x20x20xf32>
+  %empty11 = tensor.empty() : tensor<6x20x16xf32>
+  %cst12 = arith.constant 0.000000e+00 : f32
+  %fill13 = linalg.fill ins(%cst12 : f32) outs(%empty11 : tensor<6x20x16xf32>) -> tensor<6x20x16xf32>
+  %g14 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+      ins(%sm10, %v : tensor<6x20x20xf32>, tensor<6x20x16xf32>) outs(%fill13 : tensor<6x20x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<6x20x16xf32>
+  return %g14 : tensor<6x20x16xf32>
+}
+
+func.func @main() {
+  %empty1 = tensor.empty() : tensor<6x20x16xf32>
+  %g2 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      outs(%empty1 : tensor<6x20x16xf32>) {
+  ^bb0(%out: f32):
+    %i0 = linalg.index 0 : index
+    %n0 = arith.index_cast %i0 : index to i32
+    %x0 = arith.sitofp %n0 : i32 to f32
+    %k0 = arith.constant 1.1430 : f32
+    %y0 = arith.mulf %x0, %k0 : f32
+    %i1 = linalg.index 1 : index
+    %n1 = arith.index_cast %i1 : index to i32
+    %x1 = arith.sitofp %n1 : i32 to f32
+    %k1 = arith.constant 0.7230 : f32
+    %y1 = arith.mulf %x1, %k1 : f32
+    %s1 = arith.addf %y0, %y1 : f32
+    %i2 = linalg.index 2 : index
+    %n2 = arith.index_cast %i2 : index to i32
+    %x2 = arith.sitofp %n2 : i32 to f32
+    %k2 = arith.constant 0.3030 : f32
+    %y2 = arith.mulf %x2, %k2 : f32
+    %s2 = arith.addf %s1, %y2 : f32
+    %ph = arith.constant 0.8700 : f32
+    %z = arith.addf %s2, %ph : f32
+    %r = math.sin %z : f32
+    linalg.yield %r : f32
+  } -> tensor<6x20x16xf32>
+  %empty3 = tensor.empty() : tensor<6x20x16xf32>
+  %g4 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      outs(%empty3 : tensor<6x20x16xf32>) {
+  ^bb0(%out: f32):
+    %i0 = linalg.index 0 : index
+    %n0 = arith.index_cast %i0 : index to i32
+    %x0 = arith.sitofp %n0 : i32 to f32
+    %k0 = arith.constant 0.7360 : f32
+    %y0 = arith.mulf %x0, %k0 : f32
+    %i1 = linalg.index 1 : index
+    %n1 = arith.index_cast %i1 : index to i32
+    %x1 = arith.sitofp %n1 : i32 to f32
+    %k1 = arith.constant 0.3160 : f32
+    %y1 = arith.mulf %x1, %k1 : f32
+    %s1 = arith.addf %y0, %y1 : f32
+    %i2 = linalg.index 2 : index
+    %n2 = arith.index_cast %i2 : index to i32
+    %x2 = arith.sitofp %n2 : i32 to f32
+    %k2 = arith.constant 0.5560 : f32
+    %y2 = arith.mulf %x2, %k2 : f32
+    %s2 = arith.addf %s1, %y2 : f32
+    %ph = arith.constant 1.6400 : f32
+    %z = arith.addf %s2, %ph : f32
+    %r = math.sin %z : f32
+    linalg.yield %r : f32
+  } -> tensor<6x20x16xf32>
+  %empty5 = tensor.empty() : tensor<6x20x16xf32>
+  %g6 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      outs(%empty5 : tensor<6x20x16xf32>) {
+  ^bb0(%out: f32):
+    %i0 = linalg.index 0 : index
+    %n0 = arith.index_cast %i0 : index to i32
+    %x0 = arith.sitofp %n0 : i32 to f32
+    %k0 = arith.constant 0.3290 : f32
+    %y0 = arith.mulf %x0, %k0 : f32
+    %i1 = linalg.index 1 : index
+    %n1 = arith.index_cast %i1 : index to i32
+    %x1 = arith.sitofp %n1 : i32 to f32
+    %k1 = arith.constant 0.5690 : f32
+    %y1 = arith.mulf %x1, %k1 : f32
+    %s1 = arith.addf %y0, %y1 : f32
+    %i2 = linalg.index 2 : index
+    %n2 = arith.index_cast %i2 : index to i32
+    %x2 = arith.sitofp %n2 : i32 to f32
+    %k2 = arith.constant 0.9490 : f32
+    %y2 = arith.mulf %x2, %k2 : f32
+    %s2 = arith.addf %s1, %y2 : f32
+    %ph = arith.constant 2.4100 : f32
+    %z = arith.addf %s2, %ph : f32
+    %r = math.sin %z : f32
+    linalg.yield %r : f32
+  } -> tensor<6x20x16xf32>
+  %r7 = call @attention(%g2, %g4, %g6) : (tensor<6x20x16xf32>, tensor<6x20x16xf32>, tensor<6x20x16xf32>) -> (tensor<6x20x16xf32>)
+  %bits8 = arith.bitcast %r7 : tensor<6x20x16xf32> to tensor<6x20x16xi32>
+  %u9 = tensor.cast %bits8 : tensor<6x20x16xi32> to tensor<*xi32>
+  call @printMemrefI32(%u9) : (tensor<*xi32>) -> ()
+  return
+}
+func.func private @printMemrefI32(tensor<*xi32>)

@@ -1,0 +1,504 @@
+//===- Manifest.cpp - the kernel manifest (schema version 1) --------------===//
+#include "Manifest.h"
+
+#include "Json.h"
+
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+using namespace fa2run;
+
+const char *const fa2run::kDimNames[7] = {"batch",  "heads_q",  "heads_kv",
+                                          "seq_q",  "seq_k",    "head_dim",
+                                          "head_dim_v"};
+
+const char *fa2run::dtypeName(DType t) {
+  switch (t) {
+  case DType::F16:
+    return "f16";
+  case DType::BF16:
+    return "bf16";
+  case DType::F32:
+    return "f32";
+  case DType::I1:
+    return "i1";
+  }
+  return "?";
+}
+
+int64_t fa2run::dtypeBytes(DType t) {
+  switch (t) {
+  case DType::F16:
+  case DType::BF16:
+    return 2;
+  case DType::F32:
+    return 4;
+  case DType::I1:
+    return 1;
+  }
+  return 0;
+}
+
+static bool parseDType(const std::string &s, DType &t) {
+  if (s == "f16")
+    t = DType::F16;
+  else if (s == "bf16")
+    t = DType::BF16;
+  else if (s == "f32")
+    t = DType::F32;
+  else if (s == "i1")
+    t = DType::I1;
+  else
+    return false;
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Expressions
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Recursive descent over:
+///   expr   := term (('+' | '-') term)*
+///   term   := factor (('*' | '/') factor)*
+///   factor := integer | name | 'ceildiv' '(' expr ',' expr ')' | '(' expr ')'
+/// With `checkOnly`, names are only checked to exist and division by zero is
+/// not an error (all names evaluate to 1).
+class ExprParser {
+public:
+  ExprParser(const std::string &text, const std::map<std::string, int64_t> &env,
+             bool checkOnly)
+      : text(text), env(env), checkOnly(checkOnly) {}
+
+  bool parse(int64_t &out) {
+    if (!parseExpr(out))
+      return false;
+    skip();
+    if (pos != text.size())
+      return fail("unexpected '" + text.substr(pos) + "'");
+    return true;
+  }
+  std::string error;
+
+private:
+  const std::string &text;
+  const std::map<std::string, int64_t> &env;
+  bool checkOnly;
+  size_t pos = 0;
+
+  bool fail(const std::string &what) {
+    if (error.empty())
+      error = "in expression \"" + text + "\": " + what;
+    return false;
+  }
+  void skip() {
+    while (pos < text.size() && std::isspace(static_cast<unsigned char>(text[pos])))
+      ++pos;
+  }
+  bool peek(char c) {
+    skip();
+    return pos < text.size() && text[pos] == c;
+  }
+  bool divide(int64_t a, int64_t b, bool ceil, int64_t &out) {
+    if (b == 0) {
+      if (checkOnly) {
+        out = 1;
+        return true;
+      }
+      return fail("division by zero");
+    }
+    if (a < 0 || b < 0)
+      return fail("division of a negative value");
+    out = ceil ? (a + b - 1) / b : a / b;
+    return true;
+  }
+  bool parseExpr(int64_t &out) {
+    if (!parseTerm(out))
+      return false;
+    while (peek('+') || peek('-')) {
+      char op = text[pos++];
+      int64_t rhs;
+      if (!parseTerm(rhs))
+        return false;
+      out = op == '+' ? out + rhs : out - rhs;
+    }
+    return true;
+  }
+  bool parseTerm(int64_t &out) {
+    if (!parseFactor(out))
+      return false;
+    while (peek('*') || peek('/')) {
+      char op = text[pos++];
+      int64_t rhs;
+      if (!parseFactor(rhs))
+        return false;
+      if (op == '*')
+        out *= rhs;
+      else if (!divide(out, rhs, /*ceil=*/false, out))
+        return false;
+    }
+    return true;
+  }
+  bool parseFactor(int64_t &out) {
+    skip();
+    if (pos >= text.size())
+      return fail("unexpected end, expected a number, a name or '('");
+    char c = text[pos];
+    if (c == '(') {
+      ++pos;
+      if (!parseExpr(out))
+        return false;
+      if (!peek(')'))
+        return fail("expected ')'");
+      ++pos;
+      return true;
+    }
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      size_t start = pos;
+      while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])))
+        ++pos;
+      out = std::strtoll(text.substr(start, pos - start).c_str(), nullptr, 10);
+      return true;
+    }
+    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+      size_t start = pos;
+      while (pos < text.size() &&
+             (std::isalnum(static_cast<unsigned char>(text[pos])) || text[pos] == '_'))
+        ++pos;
+      std::string name = text.substr(start, pos - start);
+      if (name == "ceildiv") {
+        int64_t a, b;
+        if (!peek('('))
+          return fail("expected '(' after ceildiv");
+        ++pos;
+        if (!parseExpr(a))
+          return false;
+        if (!peek(','))
+          return fail("expected ',' in ceildiv");
+        ++pos;
+        if (!parseExpr(b))
+          return false;
+        if (!peek(')'))
+          return fail("expected ')' after ceildiv's arguments");
+        ++pos;
+        return divide(a, b, /*ceil=*/true, out);
+      }
+      auto it = env.find(name);
+      if (it == env.end())
+        return fail("unknown name '" + name + "'");
+      out = checkOnly ? 1 : it->second;
+      return true;
+    }
+    return fail(std::string("unexpected '") + c + "'");
+  }
+};
+} // namespace
+
+bool fa2run::evalExpr(const std::string &expr,
+                      const std::map<std::string, int64_t> &env, int64_t &result,
+                      std::string &error) {
+  ExprParser parser(expr, env, /*checkOnly=*/false);
+  if (parser.parse(result))
+    return true;
+  error = parser.error;
+  return false;
+}
+
+static bool checkExpr(const std::string &expr,
+                      const std::map<std::string, int64_t> &names,
+                      std::string &error) {
+  ExprParser parser(expr, names, /*checkOnly=*/true);
+  int64_t ignored;
+  if (parser.parse(ignored))
+    return true;
+  error = parser.error;
+  return false;
+}
+
+//===----------------------------------------------------------------------===//
+// Manifest
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Field accessors that produce "manifest F: field 'x': ..." messages.
+struct Reader {
+  std::string &error;
+
+  bool fail(const std::string &what) {
+    error = what;
+    return false;
+  }
+  const JsonValue *require(const JsonValue &obj, const std::string &key,
+                           JsonValue::Kind kind, const std::string &where) {
+    const JsonValue *v = obj.get(key);
+    if (!v) {
+      fail("missing field '" + where + key + "'");
+      return nullptr;
+    }
+    if (v->kind != kind) {
+      fail("field '" + where + key + "' must be " + JsonValue::kindName(kind) +
+           ", not " + JsonValue::kindName(v->kind));
+      return nullptr;
+    }
+    return v;
+  }
+  /// An expression written as a string or as a JSON number.
+  bool expr(const JsonValue &v, const std::string &where, std::string &out) {
+    if (v.isString())
+      out = v.text;
+    else if (v.isNumber())
+      out = v.text;
+    else
+      return fail("field '" + where + "' must be an expression (string or number), not " +
+                  JsonValue::kindName(v.kind));
+    if (out.empty())
+      return fail("field '" + where + "' is an empty expression");
+    return true;
+  }
+};
+} // namespace
+
+bool fa2run::loadManifest(const std::string &path, Manifest &m,
+                          std::string &error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot read the manifest file";
+    return false;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  JsonValue root;
+  if (!parseJson(ss.str(), root, error))
+    return false;
+  Reader r{error};
+  if (!root.isObject())
+    return r.fail("the manifest must be a JSON object");
+
+  m = Manifest();
+  m.path = path;
+  const JsonValue *v;
+  if (!(v = r.require(root, "version", JsonValue::Kind::Number, "")))
+    return false;
+  if (v->text != "1")
+    return r.fail("unsupported manifest version " + v->text + " (this runner reads version 1)");
+
+  if (!(v = r.require(root, "kernel", JsonValue::Kind::String, "")))
+    return false;
+  m.kernel = v->text;
+  if (m.kernel.empty())
+    return r.fail("field 'kernel' is empty");
+  if (!(v = r.require(root, "binary", JsonValue::Kind::String, "")))
+    return false;
+  {
+    size_t slash = path.find_last_of('/');
+    std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+    m.binaryPath = (!v->text.empty() && v->text[0] == '/') ? v->text : dir + v->text;
+  }
+  if (!(v = r.require(root, "format", JsonValue::Kind::String, "")))
+    return false;
+  m.format = v->text;
+  if (m.format != "ptx" && m.format != "cubin")
+    return r.fail("unknown format '" + m.format + "' (expected ptx or cubin)");
+  if ((v = root.get("chip")) && v->isString())
+    m.chip = v->text;
+
+  if (!(v = r.require(root, "dtype", JsonValue::Kind::String, "")))
+    return false;
+  if (!parseDType(v->text, m.dtype) || m.dtype == DType::I1)
+    return r.fail("unknown dtype '" + v->text + "' (expected f16, bf16 or f32)");
+  if (!(v = r.require(root, "out_dtype", JsonValue::Kind::String, "")))
+    return false;
+  if (!parseDType(v->text, m.outDtype) || m.outDtype == DType::I1)
+    return r.fail("unknown out_dtype '" + v->text + "' (expected f16, bf16 or f32)");
+  if (!(v = r.require(root, "layout", JsonValue::Kind::String, "")))
+    return false;
+  if (v->text != "bhsd" && v->text != "bshd")
+    return r.fail("unknown layout '" + v->text + "' (expected bhsd or bshd)");
+  m.bshd = v->text == "bshd";
+  if (!(v = r.require(root, "causal", JsonValue::Kind::Bool, "")))
+    return false;
+  m.causal = v->boolean;
+  if (!(v = r.require(root, "scale", JsonValue::Kind::Number, "")))
+    return false;
+  m.scale = v->number;
+  if (!(v = r.require(root, "lse", JsonValue::Kind::Bool, "")))
+    return false;
+  m.lse = v->boolean;
+
+  // dims: every name present, an integer >= 1 or null.
+  const JsonValue *dims = r.require(root, "dims", JsonValue::Kind::Object, "");
+  if (!dims)
+    return false;
+  for (const char *name : kDimNames) {
+    const JsonValue *d = dims->get(name);
+    if (!d) {
+      if (std::string(name) == "head_dim_v") {
+        m.dims[name] = m.dims["head_dim"];
+        continue;
+      }
+      return r.fail(std::string("missing field 'dims.") + name + "'");
+    }
+    if (d->isNull()) {
+      m.dims[name] = std::nullopt;
+      continue;
+    }
+    if (!d->isNumber() || d->text.find_first_of(".eE-") != std::string::npos ||
+        d->number < 1)
+      return r.fail(std::string("field 'dims.") + name +
+                    "' must be a positive integer or null, not " +
+                    (d->isNumber() ? d->text : JsonValue::kindName(d->kind)));
+    m.dims[name] = std::strtoll(d->text.c_str(), nullptr, 10);
+  }
+  for (const auto &kv : dims->object)
+    if (!m.dims.count(kv.first))
+      return r.fail("unknown dimension 'dims." + kv.first + "'");
+  std::map<std::string, int64_t> names;
+  for (const auto &kv : m.dims)
+    names[kv.first] = 1;
+
+  // buffers: q, k, v, o always; lse when "lse"; mask optional.
+  const JsonValue *buffers = r.require(root, "buffers", JsonValue::Kind::Object, "");
+  if (!buffers)
+    return false;
+  for (const auto &kv : buffers->object) {
+    const std::string &name = kv.first;
+    if (name != "q" && name != "k" && name != "v" && name != "o" &&
+        name != "lse" && name != "mask")
+      return r.fail("unknown buffer 'buffers." + name +
+                    "' (expected q, k, v, o, lse, mask)");
+    std::string where = "buffers." + name + ".";
+    BufferSpec spec;
+    const JsonValue *t = r.require(kv.second, "dtype", JsonValue::Kind::String, where);
+    if (!t)
+      return false;
+    if (!parseDType(t->text, spec.dtype))
+      return r.fail("unknown type '" + t->text + "' in '" + where +
+                    "dtype' (expected f16, bf16, f32 or i1)");
+    const JsonValue *shape = r.require(kv.second, "shape", JsonValue::Kind::Array, where);
+    if (!shape)
+      return false;
+    for (size_t i = 0; i < shape->array.size(); ++i) {
+      std::string e;
+      if (!r.expr(shape->array[i], where + "shape[" + std::to_string(i) + "]", e))
+        return false;
+      if (!checkExpr(e, names, error))
+        return r.fail("'" + where + "shape': " + error);
+      spec.shape.push_back(e);
+    }
+    m.buffers[name] = spec;
+  }
+  for (const char *need : {"q", "k", "v", "o"})
+    if (!m.buffers.count(need))
+      return r.fail(std::string("missing field 'buffers.") + need + "'");
+  if (m.lse && !m.buffers.count("lse"))
+    return r.fail("\"lse\" is true but 'buffers.lse' is missing");
+  if (!m.lse && m.buffers.count("lse"))
+    return r.fail("\"lse\" is false but 'buffers.lse' is present");
+  for (const char *in : {"q", "k", "v"})
+    if (m.buffers[in].dtype != m.dtype)
+      return r.fail(std::string("'buffers.") + in + ".dtype' is " +
+                    dtypeName(m.buffers[in].dtype) + " but 'dtype' is " +
+                    dtypeName(m.dtype));
+  if (m.buffers["o"].dtype != m.outDtype)
+    return r.fail("'buffers.o.dtype' differs from 'out_dtype'");
+  if (m.lse && m.buffers["lse"].dtype != DType::F32)
+    return r.fail("'buffers.lse.dtype' must be f32");
+  for (const char *name : {"q", "k", "v", "o"})
+    if (m.buffers[name].shape.empty())
+      return r.fail(std::string("'buffers.") + name + ".shape' is empty");
+  if (m.buffers.count("mask") && m.buffers["mask"].shape.size() > 4)
+    return r.fail("'buffers.mask.shape' has more than 4 dimensions "
+                  "(batch, heads_q, seq_q, seq_k right-aligned)");
+
+  // params, in .entry order.
+  const JsonValue *params = r.require(root, "params", JsonValue::Kind::Array, "");
+  if (!params)
+    return false;
+  for (size_t i = 0; i < params->array.size(); ++i) {
+    const JsonValue &p = params->array[i];
+    std::string where = "params[" + std::to_string(i) + "].";
+    if (!p.isObject())
+      return r.fail("'params[" + std::to_string(i) + "]' must be an object");
+    ParamSpec spec;
+    const JsonValue *n = r.require(p, "name", JsonValue::Kind::String, where);
+    if (!n)
+      return false;
+    spec.name = n->text;
+    const JsonValue *t = r.require(p, "type", JsonValue::Kind::String, where);
+    if (!t)
+      return false;
+    if (t->text == "ptr")
+      spec.type = ParamType::Ptr;
+    else if (t->text == "i32")
+      spec.type = ParamType::I32;
+    else if (t->text == "i64")
+      spec.type = ParamType::I64;
+    else if (t->text == "f32")
+      spec.type = ParamType::F32;
+    else
+      return r.fail("parameter '" + spec.name + "' has unknown type '" + t->text +
+                    "' (expected ptr, i32, i64 or f32)");
+    if (spec.type == ParamType::Ptr) {
+      const JsonValue *b = r.require(p, "buffer", JsonValue::Kind::String, where);
+      if (!b)
+        return false;
+      spec.buffer = b->text;
+      if (!m.buffers.count(spec.buffer))
+        return r.fail("parameter '" + spec.name + "' points to unknown buffer '" +
+                      spec.buffer + "'");
+    } else {
+      const JsonValue *val = p.get("value");
+      if (!val)
+        return r.fail("missing field '" + where + "value' (parameter '" + spec.name + "')");
+      if (!r.expr(*val, where + "value", spec.value))
+        return false;
+      if (spec.type == ParamType::F32) {
+        char *end = nullptr;
+        std::strtod(spec.value.c_str(), &end);
+        if (!end || *end != '\0')
+          return r.fail("parameter '" + spec.name + "' (f32) must be a number, not '" +
+                        spec.value + "'");
+      } else if (!checkExpr(spec.value, names, error)) {
+        return r.fail("parameter '" + spec.name + "': " + error);
+      }
+    }
+    m.params.push_back(spec);
+  }
+  if (m.params.empty())
+    return r.fail("field 'params' is empty");
+
+  for (const char *key : {"grid", "block"}) {
+    const JsonValue *arr = r.require(root, key, JsonValue::Kind::Array, "");
+    if (!arr)
+      return false;
+    if (arr->array.size() != 3)
+      return r.fail(std::string("field '") + key + "' must have 3 entries");
+    for (int i = 0; i < 3; ++i) {
+      std::string where = std::string(key) + "[" + std::to_string(i) + "]";
+      std::string &e = std::string(key) == "grid" ? m.grid[i] : m.block[i];
+      if (!r.expr(arr->array[i], where, e))
+        return false;
+      if (!checkExpr(e, names, error))
+        return r.fail("'" + where + "': " + error);
+    }
+  }
+  if (!(v = r.require(root, "dynamic_shared_memory_bytes", JsonValue::Kind::Number, "")))
+    return false;
+  if (v->number < 0 || v->text.find_first_of(".eE-") != std::string::npos)
+    return r.fail("'dynamic_shared_memory_bytes' must be a non-negative integer");
+  m.dynamicSharedBytes = std::strtoll(v->text.c_str(), nullptr, 10);
+
+  if ((v = root.get("schedule")) && v->isObject()) {
+    for (const auto &kv : v->object) {
+      if (!m.schedule.empty())
+        m.schedule += ",";
+      m.schedule += kv.first + "=" + (kv.second.isString() ? kv.second.text
+                                      : kv.second.isNumber() ? kv.second.text
+                                      : kv.second.isBool() ? (kv.second.boolean ? "true" : "false")
+                                                           : "?");
+    }
+  }
+  return true;
+}

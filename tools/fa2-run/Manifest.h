@@ -1,0 +1,72 @@
+//===- Manifest.h - the kernel manifest (schema version 1) ------*- C++ -*-===//
+//
+// The contract between fa2's compiler (`--fa2-lower-to-gpu`, `--fa2-to-ptx`
+// with manifest-dir=DIR) and the runners: one JSON file per kernel that says
+// what the kernel computes, the buffers it reads and writes, its parameters in
+// .entry order, and how to launch it. The format is documented in
+// docs/manifest.md; this reader rejects a manifest it cannot honour with a
+// message naming the field, rather than launching a kernel with a guessed ABI.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FA2_RUN_MANIFEST_H
+#define FA2_RUN_MANIFEST_H
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fa2run {
+
+enum class DType { F16, BF16, F32, I1 };
+const char *dtypeName(DType t);
+/// Bytes per element in device memory (i1 is one byte).
+int64_t dtypeBytes(DType t);
+
+enum class ParamType { Ptr, I32, I64, F32 };
+
+struct BufferSpec {
+  DType dtype = DType::F16;
+  /// Integer expressions over the names in "dims".
+  std::vector<std::string> shape;
+};
+
+struct ParamSpec {
+  std::string name;
+  ParamType type = ParamType::I64;
+  std::string buffer; // for ptr
+  std::string value;  // an expression (i32/i64) or a literal (f32)
+};
+
+/// The dimension names every manifest has; head_dim_v defaults to head_dim.
+extern const char *const kDimNames[7];
+
+struct Manifest {
+  std::string path;       // the .json file
+  std::string binaryPath; // resolved relative to the manifest
+  std::string kernel, format, chip;
+  DType dtype = DType::F16, outDtype = DType::F16;
+  bool bshd = false, causal = false, lse = false;
+  double scale = 0;
+  /// nullopt = dynamic: the command line must supply it.
+  std::map<std::string, std::optional<int64_t>> dims;
+  std::map<std::string, BufferSpec> buffers;
+  std::vector<ParamSpec> params;
+  std::string grid[3], block[3];
+  int64_t dynamicSharedBytes = 0;
+  std::string schedule; // printed as found, e.g. "block_m=128 block_n=64 ..."
+};
+
+/// Reads and validates a manifest. Every expression is parsed and its names
+/// checked here, before any device work.
+bool loadManifest(const std::string &path, Manifest &out, std::string &error);
+
+/// Evaluates an integer expression: literals, names bound in `env`, + - * /
+/// (floor division of non-negative values), ceildiv(a, b), parentheses.
+bool evalExpr(const std::string &expr, const std::map<std::string, int64_t> &env,
+              int64_t &result, std::string &error);
+
+} // namespace fa2run
+
+#endif // FA2_RUN_MANIFEST_H

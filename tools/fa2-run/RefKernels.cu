@@ -1,0 +1,215 @@
+//===- RefKernels.cu - fa2-run's independent reference attention ----------===//
+//
+// The reference that fa2's kernels are checked against. It shares no code and
+// no algorithm with them: one CTA per query row, the exact softmax in two passes
+// (max and sum first, then the normalized weights times V), precise expf/logf.
+//
+// It computes two answers from the same inputs in one launch:
+//  * o32 / lse32: everything in f32 (FlashAttention's "ref"),
+//  * olp: what PyTorch's math path computes in the inputs' own precision
+//    (FlashAttention's "ref_lowprec"): the scores rounded to the element type
+//    after scaling (and again after adding a float mask), the softmax weights
+//    rounded after normalization, the output rounded once at the end.
+// fa2-run then applies FlashAttention's rule:
+//   max|out - o32| <= 2 * max|olp - o32| (+ a tiny absolute epsilon).
+//
+// Semantics are fa2.attention's (AttentionOps.td): causal bottom-right
+// (key j visible to query i iff j <= i + Sk - Sq), GQA (kv head = h / (Hq/Hkv)),
+// i1 masks keep where true, float masks add, broadcast by zero strides, a
+// fully masked row gives 0 and an LSE of +inf.
+//
+//===----------------------------------------------------------------------===//
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include "RefParams.h"
+
+static __device__ __forceinline__ float loadElem(unsigned long long base,
+                                                 long long i, int dtype) {
+  if (dtype == FA2REF_F16)
+    return __half2float(reinterpret_cast<const __half *>(base)[i]);
+  if (dtype == FA2REF_BF16)
+    return __bfloat162float(reinterpret_cast<const __nv_bfloat16 *>(base)[i]);
+  return reinterpret_cast<const float *>(base)[i];
+}
+
+/// Rounds an f32 to the element type and back (identity for f32).
+static __device__ __forceinline__ float roundTo(float x, int dtype) {
+  if (dtype == FA2REF_F16)
+    return __half2float(__float2half_rn(x));
+  if (dtype == FA2REF_BF16)
+    return __bfloat162float(__float2bfloat16_rn(x));
+  return x;
+}
+
+/// Scores of keys [j0, j0 + n) for one query row into s32/slp (shared).
+/// One warp per key, lanes over the feature dimension, so that K is read in
+/// coalesced rows.
+static __device__ void scoreChunk(const RefParams &p, const float *qs,
+                                  long long kRow0, long long maskRow, int j0,
+                                  int n, float *s32, float *slp) {
+  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+  const int numWarps = FA2REF_THREADS / 32;
+  for (int jj = warp; jj < n; jj += numWarps) {
+    const long long j = j0 + jj;
+    const long long kRow = kRow0 + j * p.kss;
+    float dot = 0.f;
+    for (int d = lane; d < p.headDim; d += 32)
+      dot = fmaf(qs[d], loadElem(p.k, kRow + d, p.inDtype), dot);
+    for (int off = 16; off > 0; off /= 2)
+      dot += __shfl_xor_sync(0xffffffffu, dot, off);
+    if (lane != 0)
+      continue;
+    float s = dot * p.scale;
+    float sl = roundTo(dot * p.scale, p.inDtype);
+    if (p.maskDtype != FA2REF_NONE) {
+      const long long mi = maskRow + j * p.msj;
+      if (p.maskDtype == FA2REF_I1) {
+        if (reinterpret_cast<const unsigned char *>(p.mask)[mi] == 0) {
+          s = -INFINITY;
+          sl = -INFINITY;
+        }
+      } else {
+        const float m = loadElem(p.mask, mi, p.maskDtype);
+        s += m;
+        sl = roundTo(sl + m, p.inDtype);
+      }
+    }
+    s32[jj] = s;
+    slp[jj] = sl;
+  }
+}
+
+/// Online (max, sum) update with one score; -inf scores contribute nothing.
+static __device__ __forceinline__ void onlineAdd(float s, float &m, float &l) {
+  if (s == -INFINITY)
+    return;
+  if (s > m) {
+    l = (m == -INFINITY ? 0.f : l * expf(m - s)) + 1.f;
+    m = s;
+  } else {
+    l += expf(s - m);
+  }
+}
+
+/// Combines two partial (max, sum) pairs.
+static __device__ __forceinline__ void combine(float &m, float &l, float m2,
+                                               float l2) {
+  if (m2 == -INFINITY)
+    return;
+  if (m == -INFINITY) {
+    m = m2;
+    l = l2;
+    return;
+  }
+  const float mx = fmaxf(m, m2);
+  l = l * expf(m - mx) + l2 * expf(m2 - mx);
+  m = mx;
+}
+
+/// Block-wide combine of every thread's (m, l); all threads get the result.
+static __device__ void blockCombine(float &m, float &l, float *scratch) {
+  for (int off = 16; off > 0; off /= 2) {
+    const float m2 = __shfl_xor_sync(0xffffffffu, m, off);
+    const float l2 = __shfl_xor_sync(0xffffffffu, l, off);
+    combine(m, l, m2, l2);
+  }
+  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+  __syncthreads();
+  if (lane == 0) {
+    scratch[2 * warp] = m;
+    scratch[2 * warp + 1] = l;
+  }
+  __syncthreads();
+  m = -INFINITY;
+  l = 0.f;
+  for (int w = 0; w < FA2REF_THREADS / 32; ++w)
+    combine(m, l, scratch[2 * w], scratch[2 * w + 1]);
+  __syncthreads();
+}
+
+extern "C" __global__ void __launch_bounds__(FA2REF_THREADS)
+    fa2ref_attention(RefParams p) {
+  extern __shared__ float smem[];
+  float *qs = smem;                     // [headDim]
+  float *s32 = qs + p.headDim;          // [FA2REF_CHUNK]
+  float *slp = s32 + FA2REF_CHUNK;      // [FA2REF_CHUNK]
+  __shared__ float scratch[2 * FA2REF_THREADS / 32];
+
+  const int i = blockIdx.x;
+  const int bh = blockIdx.y;
+  const int b = bh / p.headsQ, h = bh % p.headsQ;
+  const int g = h / (p.headsQ / p.headsKV);
+  const long long qRow = b * p.qsb + h * p.qsh + i * p.qss;
+  const long long kRow0 = b * p.ksb + g * p.ksh;
+  const long long vRow0 = b * p.vsb + g * p.vsh;
+  const long long maskRow = b * p.msb + h * p.msh + i * p.msi;
+
+  for (int d = threadIdx.x; d < p.headDim; d += FA2REF_THREADS)
+    qs[d] = loadElem(p.q, qRow + d, p.inDtype);
+
+  // Keys past the causal limit are never visited: they are -inf.
+  long long limit = p.seqK;
+  if (p.causal)
+    limit = (long long)i + p.seqK - p.seqQ + 1;
+  const int numKeys = (int)(limit < 0 ? 0 : (limit > p.seqK ? p.seqK : limit));
+  __syncthreads();
+
+  // Pass 1: the row max and the sum of exp(s - max), both precisions.
+  float m32 = -INFINITY, l32 = 0.f, mlp = -INFINITY, llp = 0.f;
+  for (int j0 = 0; j0 < numKeys; j0 += FA2REF_CHUNK) {
+    const int n = min(FA2REF_CHUNK, numKeys - j0);
+    scoreChunk(p, qs, kRow0, maskRow, j0, n, s32, slp);
+    __syncthreads();
+    for (int jj = threadIdx.x; jj < n; jj += FA2REF_THREADS) {
+      onlineAdd(s32[jj], m32, l32);
+      onlineAdd(slp[jj], mlp, llp);
+    }
+    __syncthreads();
+  }
+  blockCombine(m32, l32, scratch);
+  blockCombine(mlp, llp, scratch);
+
+  // Pass 2: normalized weights times V. Thread t owns output features
+  // t, t + 128, ... so that V rows are read coalesced.
+  float acc32[FA2REF_MAX_DV / FA2REF_THREADS] = {};
+  float acclp[FA2REF_MAX_DV / FA2REF_THREADS] = {};
+  for (int j0 = 0; j0 < numKeys; j0 += FA2REF_CHUNK) {
+    const int n = min(FA2REF_CHUNK, numKeys - j0);
+    scoreChunk(p, qs, kRow0, maskRow, j0, n, s32, slp);
+    __syncthreads();
+    for (int jj = threadIdx.x; jj < n; jj += FA2REF_THREADS) {
+      const float a = s32[jj], c = slp[jj];
+      s32[jj] = (a == -INFINITY) ? 0.f : expf(a - m32) / l32;
+      slp[jj] = (c == -INFINITY) ? 0.f : roundTo(expf(c - mlp) / llp, p.inDtype);
+    }
+    __syncthreads();
+    for (int jj = 0; jj < n; ++jj) {
+      const float w32 = s32[jj], wlp = slp[jj];
+      const long long vRow = vRow0 + (long long)(j0 + jj) * p.vss;
+#pragma unroll
+      for (int r = 0; r < FA2REF_MAX_DV / FA2REF_THREADS; ++r) {
+        const int dv = threadIdx.x + r * FA2REF_THREADS;
+        if (dv < p.headDimV) {
+          const float x = loadElem(p.v, vRow + dv, p.inDtype);
+          acc32[r] = fmaf(w32, x, acc32[r]);
+          acclp[r] = fmaf(wlp, x, acclp[r]);
+        }
+      }
+    }
+    __syncthreads();
+  }
+
+  const long long outRow = ((long long)bh * p.seqQ + i) * p.headDimV;
+#pragma unroll
+  for (int r = 0; r < FA2REF_MAX_DV / FA2REF_THREADS; ++r) {
+    const int dv = threadIdx.x + r * FA2REF_THREADS;
+    if (dv < p.headDimV) {
+      reinterpret_cast<float *>(p.o32)[outRow + dv] = acc32[r];
+      reinterpret_cast<float *>(p.olp)[outRow + dv] = roundTo(acclp[r], p.inDtype);
+    }
+  }
+  if (threadIdx.x == 0)
+    reinterpret_cast<float *>(p.lse32)[(long long)bh * p.seqQ + i] =
+        (m32 == -INFINITY) ? INFINITY : m32 + logf(l32);
+}
