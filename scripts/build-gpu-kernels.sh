@@ -55,7 +55,8 @@ if [ -z "$FA2_OPT" ]; then
 fi
 mkdir -p "$OUT"
 LOG=$OUT/BUILD.log
-: > "$LOG"
+# A full build starts the log afresh; --only adds to it.
+[ ${#ONLY[@]} -eq 0 ] && : > "$LOG"
 log() { echo "$*" | tee -a "$LOG"; }
 log "build-gpu-kernels: $(date -u +%FT%TZ) chip=$CHIP fa2-opt=${FA2_OPT:-none} git=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)"
 
@@ -135,7 +136,7 @@ compile() {
 }
 
 # build NAME DTYPE D HQ HKV CAUSAL LAYOUT MASK LSE: one folder OUT/grid/NAME.
-SEQ_PAIRS="1:1 1:1024 113:203 128:128 1023:1024 4096:4096"
+SEQ_PAIRS="1:1 1:1024 113:203 128:128 1023:1024 4096:4096 203:113 239:1"
 build() {
   local name=$1; shift
   local src dest=$OUT/grid/$name

@@ -114,9 +114,12 @@ void fa2::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
   pm.addPass(createCanonicalizerPass());
 
   // Bufferize the whole module; function boundaries get identity layouts so
-  // that mlir-runner's C interface and the caller's memrefs agree.
+  // that mlir-runner's C interface and the caller's memrefs agree. Loops may
+  // yield fresh buffers (an fa2.attention result carried by a decoding
+  // loop); the deallocation pipeline frees them.
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.allowReturnAllocsFromLoops = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
@@ -154,12 +157,15 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   lower.blockN = options.blockN;
   lower.numWarps = options.warps;
   lower.numStages = options.stages;
+  lower.swizzle = options.swizzle;
   pm.addPass(createFA2LowerToGPU(lower));
   pm.addPass(createCanonicalizerPass());
 
   // Host: bufferize around the launches; leftover linalg ops become loops.
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
+  // A launch's output allocated in a loop may be carried by it (decoding).
+  bufferize.allowReturnAllocsFromLoops = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));

@@ -63,3 +63,20 @@ func.func @tosa_and_f16(%a: tensor<1x4x8xf32>, %b: tensor<1x8x4xf32>, %h: tensor
   %w = arith.extf %h : tensor<4xf16> to tensor<4xf32>
   return %r, %w : tensor<1x4x1xf32>, tensor<4xf32>
 }
+
+// -----
+
+// Regression: an fa2.attention followed by more work in the same function
+// (here an elementwise op on its result). The scratch tiles must not sit in a
+// region that scf-to-cf later splits into several blocks.
+// CHECK-LABEL: module
+// CHECK:       llvm.func @attention_then_more(
+// CHECK:         llvm.alloca
+// CHECK:         llvm.call @expf
+// CHECK:         llvm.return
+func.func @attention_then_more(%q: tensor<2x8x16xf32>) -> tensor<2x8x16xf32> {
+  %o = fa2.attention %q, %q, %q scale(0.25) : tensor<2x8x16xf32>, tensor<2x8x16xf32>, tensor<2x8x16xf32> -> tensor<2x8x16xf32>
+  %e = tensor.empty() : tensor<2x8x16xf32>
+  %r = linalg.add ins(%o, %o : tensor<2x8x16xf32>, tensor<2x8x16xf32>) outs(%e : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  return %r : tensor<2x8x16xf32>
+}

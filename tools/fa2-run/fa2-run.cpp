@@ -461,7 +461,7 @@ struct Verdict {
 };
 
 static std::string fmt(const char *f, ...) {
-  char buf[512];
+  char buf[1024];
   va_list ap;
   va_start(ap, f);
   std::vsnprintf(buf, sizeof buf, f, ap);
@@ -558,11 +558,15 @@ static LoadedKernel loadKernel(const Manifest &m, const Options &opts) {
     die(kExitCuda, "'%s' has no kernel named '%s' (the manifest's \"kernel\"): %s",
         m.binaryPath.c_str(), m.kernel.c_str(), cuda::describe(r).c_str());
   int regs = 0, staticSmem = 0, local = 0, maxThreads = 0;
-  cuda::cuFuncGetAttribute(&regs, CU_FUNC_ATTRIBUTE_NUM_REGS, k.function);
-  cuda::cuFuncGetAttribute(&staticSmem, CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES, k.function);
-  cuda::cuFuncGetAttribute(&local, CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES, k.function);
-  cuda::cuFuncGetAttribute(&maxThreads, CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, k.function);
-  if (m.dynamicSharedBytes > 48 * 1024) {
+  const std::string attr = "reading the attributes of kernel '" + m.kernel + "'";
+  check(cuda::cuFuncGetAttribute(&regs, CU_FUNC_ATTRIBUTE_NUM_REGS, k.function), attr);
+  check(cuda::cuFuncGetAttribute(&staticSmem, CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES, k.function), attr);
+  check(cuda::cuFuncGetAttribute(&local, CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES, k.function), attr);
+  check(cuda::cuFuncGetAttribute(&maxThreads, CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, k.function), attr);
+  // The 48 KiB default limit is on static + dynamic shared memory together, so
+  // a kernel asking for exactly 48 KiB dynamic with a few static bytes needs
+  // the attribute too: set it whenever there is dynamic shared memory.
+  if (m.dynamicSharedBytes > 0) {
     r = cuda::cuFuncSetAttribute(k.function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
                                  static_cast<int>(m.dynamicSharedBytes));
     if (r != CUDA_SUCCESS)
@@ -986,7 +990,7 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, CUfunct
     for (int i = 0; i < opts.iters; ++i)
       check(cuda::cuEventElapsedTime(&ms[i], events[2 * i], events[2 * i + 1]), "reading an event");
     for (CUevent &e : events)
-      cuda::cuEventDestroy(e);
+      check(cuda::cuEventDestroy(e), "destroying an event");
     std::sort(ms.begin(), ms.end());
     const double median = opts.iters % 2 ? ms[opts.iters / 2]
                                          : 0.5 * (ms[opts.iters / 2 - 1] + ms[opts.iters / 2]);
@@ -1022,11 +1026,13 @@ int main(int argc, char **argv) {
   CUdevice dev;
   check(cuda::cuDeviceGet(&dev, opts.device), "getting the CUDA device");
   char name[256] = {0};
-  cuda::cuDeviceGetName(name, sizeof name, dev);
+  check(cuda::cuDeviceGetName(name, sizeof name, dev), "reading the device name");
   int major = 0, minor = 0, driver = 0;
-  cuda::cuDeviceGetAttribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev);
-  cuda::cuDeviceGetAttribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev);
-  cuda::cuDriverGetVersion(&driver);
+  check(cuda::cuDeviceGetAttribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev),
+        "reading the compute capability");
+  check(cuda::cuDeviceGetAttribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev),
+        "reading the compute capability");
+  check(cuda::cuDriverGetVersion(&driver), "reading the driver version");
   CUcontext ctx;
   check(cuda::cuDevicePrimaryCtxRetain(&ctx, dev), "creating a CUDA context");
   check(cuda::cuCtxSetCurrent(ctx), "making the CUDA context current");
@@ -1058,7 +1064,7 @@ int main(int argc, char **argv) {
         break;
       }
     }
-    cuda::cuModuleUnload(k.module);
+    check(cuda::cuModuleUnload(k.module), "unloading '" + m.binaryPath + "'");
   }
   std::printf("fa2-run: SUMMARY cases=%d passed=%d failed=%d skipped=%d\n", passed + failed,
               passed, failed, skipped);

@@ -33,6 +33,8 @@ def FA2LowerToGPU : Pass<"fa2-lower-to-gpu", "::mlir::ModuleOp"> {
            "Warps per CTA (0: the schedule's choice)">,
     Option<"numStages", "stages", "int64_t", /*default=*/"0",
            "K/V shared-memory buffers (0: the schedule's choice)">,
+    Option<"swizzle", "swizzle", "std::string", /*default=*/"\"\"",
+           "Shared-memory layout: xor or pad (empty: the schedule's choice)">,
     Option<"manifestDir", "manifest-dir", "std::string", /*default=*/"\"\"",
            "Write a JSON manifest per kernel into this directory">,
     Option<"binaryFormat", "format", "std::string", /*default=*/"\"ptx\"",

@@ -49,6 +49,10 @@ struct ToPTXOptions : public mlir::PassPipelineOptions<ToPTXOptions> {
   Option<int64_t> stages{*this, "stages",
                          llvm::cl::desc("K/V buffers (0: the schedule's)"),
                          llvm::cl::init(0)};
+  Option<std::string> swizzle{
+      *this, "swizzle",
+      llvm::cl::desc("Shared-memory layout: xor or pad (empty: the schedule's)"),
+      llvm::cl::init("")};
   Option<std::string> toolkit{
       *this, "toolkit",
       llvm::cl::desc("CUDA toolkit whose ptxas assembles cubins"),

@@ -38,13 +38,17 @@
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -68,6 +72,7 @@ namespace {
 /// Non-zero fields override the schedule table.
 struct ScheduleOverrides {
   int64_t blockM = 0, blockN = 0, numWarps = 0, numStages = 0;
+  std::optional<SmemSwizzle> swizzle;
 };
 } // namespace
 
@@ -154,6 +159,8 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     s.numWarps = overrides.numWarps;
   if (overrides.numStages)
     s.numStages = overrides.numStages;
+  if (overrides.swizzle)
+    s.swizzle = effectiveSwizzle(padHeadDim(d), *overrides.swizzle);
   std::string bad = validateSchedule(s, d, dv, chip);
   if (!bad.empty()) {
     os << "no valid schedule: " << bad;
@@ -167,20 +174,24 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
 // Rewriting: kernel + host launch
 //===----------------------------------------------------------------------===//
 
-/// The 1-D view of a tensor operand: to_buffer, collapse, cast to the
-/// kernel's argument type.
-static Value flatBuffer(OpBuilder &b, Location loc, Value tensor,
-                        MemRefType kernelType) {
+/// The 1-D view `flat` of a buffer `shaped`, cast to the kernel's argument
+/// type (static when every size is).
+static Value flatten(OpBuilder &b, Location loc, Value shaped,
+                     MemRefType kernelType) {
+  int64_t rank = cast<MemRefType>(shaped.getType()).getRank();
+  Value flat = memref::CollapseShapeOp::create(
+      b, loc, shaped,
+      SmallVector<ReassociationIndices>{
+          llvm::to_vector(llvm::seq<int64_t>(0, rank))});
+  return b.createOrFold<memref::CastOp>(loc, kernelType, flat);
+}
+
+/// The buffer of a tensor operand (identity layout, read only).
+static Value bufferOf(OpBuilder &b, Location loc, Value tensor) {
   auto tTy = cast<RankedTensorType>(tensor.getType());
   auto mTy = MemRefType::get(tTy.getShape(), tTy.getElementType());
-  Value buf = bufferization::ToBufferOp::create(b, loc, mTy, tensor,
-                                                /*read_only=*/true);
-  return b.createOrFold<memref::CastOp>(
-      loc, kernelType,
-      memref::CollapseShapeOp::create(
-          b, loc, buf,
-          SmallVector<ReassociationIndices>{
-              llvm::to_vector(llvm::seq<int64_t>(0, mTy.getRank()))}));
+  return bufferization::ToBufferOp::create(b, loc, mTy, tensor,
+                                           /*read_only=*/true);
 }
 
 /// The size of dimension `dim` of `buffer` as an index value.
@@ -201,24 +212,18 @@ static Value allocResult(OpBuilder &b, Location loc, RankedTensorType type,
 }
 
 /// Replaces `op` by the launch of `kernel`.
-static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
-                            gpu::GPUFuncOp kernel,
+static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
                             const AttentionKernelSpec &spec) {
   Location loc = op.getLoc();
   b.setInsertionPoint(op);
-  Value q = flatBuffer(b, loc, op.getQuery(), spec.bufferType("q"));
-  Value k = flatBuffer(b, loc, op.getKey(), spec.bufferType("k"));
-  Value v = flatBuffer(b, loc, op.getValue(), spec.bufferType("v"));
+  Value qBuf = bufferOf(b, loc, op.getQuery());
+  Value kBuf = bufferOf(b, loc, op.getKey());
+  Value vBuf = bufferOf(b, loc, op.getValue());
+  Value q = flatten(b, loc, qBuf, spec.bufferType("q"));
+  Value k = flatten(b, loc, kBuf, spec.bufferType("k"));
+  Value v = flatten(b, loc, vBuf, spec.bufferType("v"));
 
-  // Sizes of Q's dimensions, from its buffer (the collapse's source).
-  Value qBuf = q.getDefiningOp<memref::CastOp>()
-                   ? q.getDefiningOp<memref::CastOp>().getSource()
-                   : q;
-  qBuf = qBuf.getDefiningOp<memref::CollapseShapeOp>().getSrc();
-  Value kBuf = k.getDefiningOp<memref::CastOp>()
-                   ? k.getDefiningOp<memref::CastOp>().getSource()
-                   : k;
-  kBuf = kBuf.getDefiningOp<memref::CollapseShapeOp>().getSrc();
+  // Sizes of Q's dimensions, from its buffer.
   unsigned rank = op.getQuery().getType().getRank();
   unsigned nb = op.getNumBatchDims();
   unsigned headPos = op.getHeadDimPos(), seqPos = op.getSeqDimPos();
@@ -228,12 +233,7 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
 
   auto oTy = op.getOutput().getType();
   Value oAlloc = allocResult(b, loc, oTy, qSizes);
-  Value o = b.createOrFold<memref::CastOp>(
-      loc, spec.bufferType("o"),
-      memref::CollapseShapeOp::create(
-          b, loc, oAlloc,
-          SmallVector<ReassociationIndices>{
-              llvm::to_vector(llvm::seq<int64_t>(0, rank))}));
+  Value o = flatten(b, loc, oAlloc, spec.bufferType("o"));
   SmallVector<Value> args = {q, k, v, o};
   Value lAlloc;
   if (Value lse = op.getLse()) {
@@ -242,12 +242,7 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
     lSizes.push_back(qSizes[headPos]);
     lSizes.push_back(qSizes[seqPos]);
     lAlloc = allocResult(b, loc, lTy, lSizes);
-    args.push_back(b.createOrFold<memref::CastOp>(
-        loc, spec.bufferType("lse"),
-        memref::CollapseShapeOp::create(
-            b, loc, lAlloc,
-            SmallVector<ReassociationIndices>{
-                llvm::to_vector(llvm::seq<int64_t>(0, rank - 1))})));
+    args.push_back(flatten(b, loc, lAlloc, spec.bufferType("lse")));
   }
   Value hq = qSizes[headPos], sq = qSizes[seqPos];
   Value hkv = dimOf(b, loc, kBuf, headPos), sk = dimOf(b, loc, kBuf, seqPos);
@@ -257,8 +252,7 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
                      .Case("heads_kv", hkv)
                      .Case("seq_q", sq)
                      .Default(sk);
-    args.push_back(
-        arith::IndexCastUIOp::create(b, loc, b.getI32Type(), size));
+    args.push_back(arith::IndexCastUIOp::create(b, loc, b.getI32Type(), size));
   }
 
   const GPUSchedule &s = spec.schedule;
@@ -271,9 +265,27 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
   Value threads = arith::ConstantIndexOp::create(b, loc, s.numThreads());
   Value smem = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
                                             spec.sharedMemoryBytes());
-  gpu::LaunchFuncOp::create(b, loc, kernel,
-                            gpu::KernelDim3{gridX, gridY, one},
-                            gpu::KernelDim3{threads, one, one}, smem, args);
+  auto launch = [&]() {
+    gpu::LaunchFuncOp::create(b, loc, kernel,
+                              gpu::KernelDim3{gridX, gridY, one},
+                              gpu::KernelDim3{threads, one, one}, smem, args);
+  };
+  if (matchPattern(gridX, m_Constant()) && matchPattern(gridY, m_Constant())) {
+    launch();
+  } else {
+    // An empty grid is a launch error in CUDA: with no query row (or no
+    // head) there is nothing to compute, so there is no launch either.
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value rows =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, gridX, zero);
+    Value heads =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, gridY, zero);
+    scf::IfOp::create(b, loc, arith::AndIOp::create(b, loc, rows, heads),
+                      [&](OpBuilder &, Location) {
+                        launch();
+                        scf::YieldOp::create(b, loc);
+                      });
+  }
 
   SmallVector<Value> results = {bufferization::ToTensorOp::create(
       b, loc, oTy, oAlloc, /*restrict=*/true, /*writable=*/true)};
@@ -292,7 +304,8 @@ static DictionaryAttr scheduleAttr(Builder &b, const GPUSchedule &s) {
        b.getNamedAttr("block_n", b.getI64IntegerAttr(s.blockN)),
        b.getNamedAttr("warps", b.getI64IntegerAttr(s.numWarps)),
        b.getNamedAttr("stages", b.getI64IntegerAttr(s.numStages)),
-       b.getNamedAttr("swizzle", b.getStringAttr(stringifySwizzle(s.swizzle)))});
+       b.getNamedAttr("swizzle",
+                      b.getStringAttr(stringifySwizzle(s.swizzle)))});
 }
 
 namespace {
@@ -331,7 +344,17 @@ struct FA2LowerToGPUPass
                          << binaryFormat << "'";
       return signalPassFailure();
     }
-    ScheduleOverrides overrides{blockM, blockN, numWarps, numStages};
+    ScheduleOverrides overrides{blockM, blockN, numWarps, numStages, {}};
+    if (swizzle == "xor") {
+      overrides.swizzle = SmemSwizzle::Xor;
+    } else if (swizzle == "pad") {
+      overrides.swizzle = SmemSwizzle::Pad;
+    } else if (!swizzle.empty()) {
+      module.emitError()
+          << "fa2-lower-to-gpu: swizzle must be xor or pad, got '" << swizzle
+          << "'";
+      return signalPassFailure();
+    }
 
     SmallVector<AttentionOp> ops;
     module.walk([&](AttentionOp op) { ops.push_back(op); });
@@ -352,32 +375,38 @@ struct FA2LowerToGPUPass
       while (top->getParentOp() != module)
         top = top->getParentOp();
       std::string owner = "module";
-      if (auto sym = top->getAttrOfType<StringAttr>(
-              SymbolTable::getSymbolAttrName()))
+      if (auto sym =
+              top->getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName()))
         owner = sym.str();
       std::string name;
       do {
-        name = "fa2_attention_" + owner + "_" +
-               std::to_string(counters[owner]++);
+        name =
+            "fa2_attention_" + owner + "_" + std::to_string(counters[owner]++);
       } while (symbols.lookup(name));
       spec->name = name;
 
       b.setInsertionPoint(top);
-      auto target = NVVM::NVVMTargetAttr::get(
-          module.getContext(), /*optLevel=*/3, "nvptx64-nvidia-cuda",
-          chipInfo->name);
-      auto gpuModule = gpu::GPUModuleOp::create(
-          b, op.getLoc(), name, ArrayRef<Attribute>{target});
+      auto target =
+          NVVM::NVVMTargetAttr::get(module.getContext(), /*optLevel=*/3,
+                                    "nvptx64-nvidia-cuda", chipInfo->name);
+      auto gpuModule = gpu::GPUModuleOp::create(b, op.getLoc(), name,
+                                                ArrayRef<Attribute>{target});
       symbols.insert(gpuModule);
       gpu::GPUFuncOp kernel =
           buildAttentionKernel(b, op.getLoc(), gpuModule, *spec);
       kernel->setAttr("fa2.schedule", scheduleAttr(b, spec->schedule));
+      // The builder leaves constants behind where it folded index math;
+      // folding with no patterns removes them and merges the rest.
+      (void)applyPatternsGreedily(kernel, FrozenRewritePatternSet());
+      IRRewriter rewriter(module.getContext());
+      DominanceInfo dominance(kernel);
+      eliminateCommonSubExpressions(rewriter, dominance, kernel);
       rewriteToLaunch(b, op, kernel, *spec);
 
       if (!manifestDir.empty()) {
         if (llvm::Error err = writeManifest(*spec, manifestDir, binaryFormat)) {
-          module.emitError() << "fa2-lower-to-gpu: "
-                             << llvm::toString(std::move(err));
+          module.emitError()
+              << "fa2-lower-to-gpu: " << llvm::toString(std::move(err));
           return signalPassFailure();
         }
       }
@@ -423,9 +452,8 @@ struct FA2GPUMathToNVVMPass
         replaceByIntrinsic(rewriter, op, "llvm.nvvm.lg2.approx.ftz.f");
       } else {
         rewriter.setInsertionPoint(op);
-        rewriter.replaceOpWithNewOp<LLVM::FMAOp>(op, op->getOperand(0),
-                                                 op->getOperand(1),
-                                                 op->getOperand(2));
+        rewriter.replaceOpWithNewOp<LLVM::FMAOp>(
+            op, op->getOperand(0), op->getOperand(1), op->getOperand(2));
       }
     }
   }
@@ -445,8 +473,8 @@ struct FA2WriteKernelsPass
     if (dir.empty())
       return;
     if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
-      getOperation().emitError() << "fa2-write-kernels: cannot create '"
-                                 << dir << "': " << ec.message();
+      getOperation().emitError() << "fa2-write-kernels: cannot create '" << dir
+                                 << "': " << ec.message();
       return signalPassFailure();
     }
     getOperation().walk([&](gpu::BinaryOp binary) {

@@ -88,7 +88,8 @@ int64_t AttentionKernelSpec::size(StringRef name) const {
       .Default(ShapedType::kDynamic);
 }
 
-SmallVector<std::string> AttentionKernelSpec::bufferShape(StringRef buffer) const {
+SmallVector<std::string>
+AttentionKernelSpec::bufferShape(StringRef buffer) const {
   auto bhsd = [&](StringRef h, StringRef s, StringRef d) {
     if (bshd)
       return SmallVector<std::string>{"batch", s.str(), h.str(), d.str()};
@@ -137,9 +138,9 @@ namespace {
 
 /// Placement of one kind of shared tile (Q/K share one, V has its own).
 struct SharedTileLayout {
-  int64_t dim;        // real columns (head dim)
-  int64_t paddedDim;  // columns rounded up to 16 (one mma k-step)
-  int64_t rowStride;  // elements between rows
+  int64_t dim;       // real columns (head dim)
+  int64_t paddedDim; // columns rounded up to 16 (one mma k-step)
+  int64_t rowStride; // elements between rows
   SmemSwizzle swizzle;
 
   int64_t chunks() const { return paddedDim / 8; }
@@ -174,19 +175,25 @@ private:
   Value cf(double v) {
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
   }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value add(Value x, Value y) {
+    return b.createOrFold<arith::AddIOp>(loc, x, y);
+  }
   Value addc(Value x, int64_t k) { return k == 0 ? x : add(x, c(k)); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) {
+    return b.createOrFold<arith::SubIOp>(loc, x, y);
+  }
+  Value mul(Value x, Value y) {
+    return b.createOrFold<arith::MulIOp>(loc, x, y);
+  }
   Value mulc(Value x, int64_t k) { return k == 1 ? x : mul(x, c(k)); }
   Value divc(Value x, int64_t k) {
-    return arith::DivUIOp::create(b, loc, x, c(k));
+    return b.createOrFold<arith::DivUIOp>(loc, x, c(k));
   }
   Value remc(Value x, int64_t k) {
-    return arith::RemUIOp::create(b, loc, x, c(k));
+    return b.createOrFold<arith::RemUIOp>(loc, x, c(k));
   }
   Value cmp(arith::CmpIPredicate p, Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, p, x, y);
+    return b.createOrFold<arith::CmpIOp>(loc, p, x, y);
   }
   Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
   Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
@@ -248,8 +255,8 @@ private:
   /// S = Q·K_jᵀ for the warp's rows: MT x NT accumulators.
   SmallVector<SmallVector<Value>> computeScores(Value kBufOffset);
   /// S with -inf where key j is masked for the row.
-  SmallVector<SmallVector<Value>> maskScores(
-      const SmallVector<SmallVector<Value>> &S, Value kvStart);
+  SmallVector<SmallVector<Value>>
+  maskScores(const SmallVector<SmallVector<Value>> &S, Value kvStart);
 
   OpBuilder &b;
   Location loc;
@@ -283,8 +290,8 @@ Value KernelEmitter::sizeValue(StringRef name) {
   unsigned firstSizeArg = spec.hasLse ? 5 : 4;
   for (auto [i, n] : llvm::enumerate(names))
     if (n == name)
-      return arith::IndexCastUIOp::create(
-          b, loc, idxTy, func.getArgument(firstSizeArg + i));
+      return arith::IndexCastUIOp::create(b, loc, idxTy,
+                                          func.getArgument(firstSizeArg + i));
   llvm_unreachable("dynamic size without a kernel argument");
 }
 
@@ -292,7 +299,7 @@ Value KernelEmitter::sharedOffset(const SharedTileLayout &l, Value row,
                                   Value rowMod8, Value chunk) {
   Value rowOff = mulc(row, l.rowStride);
   if (l.swizzle == SmemSwizzle::Xor)
-    chunk = arith::XOrIOp::create(b, loc, chunk, rowMod8);
+    chunk = b.createOrFold<arith::XOrIOp>(loc, chunk, rowMod8);
   return add(rowOff, mulc(chunk, 8));
 }
 
@@ -340,12 +347,12 @@ SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
     // Thread-invariant parts first, so that every copy of the tile adds a
     // constant (an immediate offset when the row stride is static).
     int64_t rowsPerRound = threads / chunks;
-    Value srcThread = add(srcTile, add(mul(rowOfThread, srcRowStride),
-                                       mulc(colOfThread, 8)));
+    Value srcThread =
+        add(srcTile, add(mul(rowOfThread, srcRowStride), mulc(colOfThread, 8)));
     bool sameRowMod8 = rowsPerRound % 8 == 0;
-    Value dstThread = add(dstBase, sharedOffset(l, rowOfThread,
-                                                remc(rowOfThread, 8),
-                                                colOfThread));
+    Value dstThread =
+        add(dstBase,
+            sharedOffset(l, rowOfThread, remc(rowOfThread, 8), colOfThread));
     for (int64_t it = 0; it < iters; ++it) {
       Value r = addc(rowOfThread, it * rowsPerRound);
       Value srcOff, dstOff;
@@ -357,10 +364,9 @@ SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
         dstOff = add(dstBase, sharedOffset(l, r, remc(r, 8), colOfThread));
       } else {
         srcOff = add(srcThread, mulc(srcRowStride, it * rowsPerRound));
-        dstOff = sameRowMod8
-                     ? addc(dstThread, it * rowsPerRound * l.rowStride)
-                     : add(dstBase, sharedOffset(l, r, remc(r, 8),
-                                                 colOfThread));
+        dstOff = sameRowMod8 ? addc(dstThread, it * rowsPerRound * l.rowStride)
+                             : add(dstBase,
+                                   sharedOffset(l, r, remc(r, 8), colOfThread));
       }
       tokens.push_back(copy(dstOff, srcOff, predicate(r, colOfThread)));
     }
@@ -382,14 +388,14 @@ SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
 
 SmallVector<Value> KernelEmitter::copyKVBlock(Value j, Value buf) {
   Value kvStart = mulc(j, s.blockN);
-  bool allValid = !ShapedType::isDynamic(spec.seqK) &&
-                  spec.seqK % s.blockN == 0;
-  SmallVector<Value> toks = copyTile(
-      kGlobal, kBase, kRow, kvStart, Sk, allValid, sK,
-      mulc(buf, s.blockN * qk.rowStride), s.blockN, qk);
-  SmallVector<Value> vToks = copyTile(
-      vGlobal, vBase, vRow, kvStart, Sk, allValid, sV,
-      mulc(buf, s.blockN * vl.rowStride), s.blockN, vl);
+  bool allValid =
+      !ShapedType::isDynamic(spec.seqK) && spec.seqK % s.blockN == 0;
+  SmallVector<Value> toks =
+      copyTile(kGlobal, kBase, kRow, kvStart, Sk, allValid, sK,
+               mulc(buf, s.blockN * qk.rowStride), s.blockN, qk);
+  SmallVector<Value> vToks =
+      copyTile(vGlobal, vBase, vRow, kvStart, Sk, allValid, sV,
+               mulc(buf, s.blockN * vl.rowStride), s.blockN, vl);
   toks.append(vToks);
   return toks;
 }
@@ -428,24 +434,22 @@ Value KernelEmitter::mma(Value a, Value bOp, Value acc) {
   for (int64_t i = 0; i < 2; ++i)
     for (int64_t e = 0; e < 2; ++e)
       cRegs.push_back(extract(acc, {i, e}));
-  auto structTy = LLVM::LLVMStructType::getLiteral(
-      ctx, {f32Ty, f32Ty, f32Ty, f32Ty});
+  auto structTy =
+      LLVM::LLVMStructType::getLiteral(ctx, {f32Ty, f32Ty, f32Ty, f32Ty});
   Value d = NVVM::MmaOp::create(
       b, loc, structTy, aRegs, bRegs, cRegs, ArrayRef<int64_t>{16, 8, 16},
       std::nullopt, std::nullopt,
-      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16,
-                                    NVVM::MMATypes::bf16},
+      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16, NVVM::MMATypes::bf16},
       std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
                                      NVVM::MMALayout::col});
   SmallVector<Value> out;
   for (int64_t i = 0; i < 4; ++i)
     out.push_back(LLVM::ExtractValueOp::create(b, loc, d, i));
-  return vector::FromElementsOp::create(
-      b, loc, VectorType::get({2, 2}, f32Ty), out);
+  return vector::FromElementsOp::create(b, loc, VectorType::get({2, 2}, f32Ty),
+                                        out);
 }
 
-SmallVector<SmallVector<Value>>
-KernelEmitter::computeScores(Value kBufOffset) {
+SmallVector<SmallVector<Value>> KernelEmitter::computeScores(Value kBufOffset) {
   auto accTy = VectorType::get({2, 2}, f32Ty);
   auto fragTy = VectorType::get({4, 2}, elemTy);
   Value zero = arith::ConstantOp::create(
@@ -456,10 +460,9 @@ KernelEmitter::computeScores(Value kBufOffset) {
     SmallVector<Value> qa;
     for (int64_t mt = 0; mt < MT; ++mt) {
       Value off = add(addc(qLaneOffset, mt * 16 * qk.rowStride), qkChunkA[ks]);
-      qa.push_back(nvgpu::LdMatrixOp::create(b, loc, fragTy, sQ,
-                                             ValueRange{off},
-                                             b.getBoolAttr(false),
-                                             b.getI32IntegerAttr(4)));
+      qa.push_back(nvgpu::LdMatrixOp::create(
+          b, loc, fragTy, sQ, ValueRange{off}, b.getBoolAttr(false),
+          b.getI32IntegerAttr(4)));
     }
     for (int64_t np = 0; np < NT / 2; ++np) {
       Value off = add(addc(kLane, np * 16 * qk.rowStride), qkChunkB[ks]);
@@ -492,16 +495,15 @@ KernelEmitter::maskScores(const SmallVector<SmallVector<Value>> &S,
       Value row = add(m0, addc(warpRow0, mt * 16 + 8 * half));
       Value limit = Sk;
       if (spec.causal)
-        limit = arith::MinSIOp::create(b, loc, Sk,
-                                       addc(sub(add(row, Sk), Sq), 1));
+        limit =
+            arith::MinSIOp::create(b, loc, Sk, addc(sub(add(row, Sk), Sq), 1));
       rel[half] = sub(limit, colBase);
     }
     for (int64_t nt = 0; nt < NT; ++nt) {
       SmallVector<Value> vals;
       for (int64_t half = 0; half < 2; ++half)
         for (int64_t e = 0; e < 2; ++e) {
-          Value keep =
-              cmp(arith::CmpIPredicate::sgt, rel[half], c(nt * 8 + e));
+          Value keep = cmp(arith::CmpIPredicate::sgt, rel[half], c(nt * 8 + e));
           vals.push_back(select(keep, extract(S[mt][nt], {half, e}), negInf));
         }
       out[mt][nt] = vector::FromElementsOp::create(
@@ -543,11 +545,11 @@ void KernelEmitter::emit() {
 
   Value qBlock = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
   Value bh = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
-  Value batchIdx = arith::DivUIOp::create(b, loc, bh, Hq);
-  Value h = arith::RemUIOp::create(b, loc, bh, Hq);
+  Value batchIdx = b.createOrFold<arith::DivUIOp>(loc, bh, Hq);
+  Value h = b.createOrFold<arith::RemUIOp>(loc, bh, Hq);
   // GQA/MQA: query head h reads K/V head h / (Hq / Hkv).
-  Value groupSize = arith::DivUIOp::create(b, loc, Hq, Hkv);
-  Value hkv = arith::DivUIOp::create(b, loc, h, groupSize);
+  Value groupSize = b.createOrFold<arith::DivUIOp>(loc, Hq, Hkv);
+  Value hkv = b.createOrFold<arith::DivUIOp>(loc, h, groupSize);
   m0 = mulc(qBlock, s.blockM);
   warpRow0 = add(mulc(warp, s.rowsPerWarp()), g);
 
@@ -586,8 +588,8 @@ void KernelEmitter::emit() {
   int64_t kElems = s.numStages * s.blockN * qk.rowStride;
   int64_t vElems = s.numStages * s.blockN * vl.rowStride;
   auto view = [&](int64_t byteOffset, int64_t elems) -> Value {
-    auto ty = MemRefType::get({elems}, elemTy, MemRefLayoutAttrInterface{},
-                              wgSpace);
+    auto ty =
+        MemRefType::get({elems}, elemTy, MemRefLayoutAttrInterface{}, wgSpace);
     return memref::ViewOp::create(b, loc, ty, smem, c(byteOffset),
                                   ValueRange{});
   };
@@ -616,8 +618,7 @@ void KernelEmitter::emit() {
       if (l.swizzle == SmemSwizzle::Xor && st >= 4)
         offs.push_back(addc(offs[st % 4], (st / 4) * 64));
       else
-        offs.push_back(
-            sharedOffset(l, c(0), lane8, addc(laneChunk, 2 * st)));
+        offs.push_back(sharedOffset(l, c(0), lane8, addc(laneChunk, 2 * st)));
     }
     return offs;
   };
@@ -626,7 +627,7 @@ void KernelEmitter::emit() {
   vChunkA = chunkOffsets(vl, laneHi, vl.paddedDim / 16);
 
   //===--- which K/V blocks this CTA visits -------------------------------===//
-  Value numKV = arith::CeilDivUIOp::create(b, loc, Sk, c(s.blockN));
+  Value numKV = b.createOrFold<arith::CeilDivUIOp>(loc, Sk, c(s.blockN));
   Value kvEnd = numKV;
   if (spec.causal) {
     // The last query row of the block sees keys up to
@@ -644,15 +645,15 @@ void KernelEmitter::emit() {
   if (anyMask) {
     maskFrom = Sk;
     if (spec.causal)
-      maskFrom = arith::MinSIOp::create(b, loc, Sk,
-                                        addc(sub(add(m0, Sk), Sq), 1));
+      maskFrom =
+          arith::MinSIOp::create(b, loc, Sk, addc(sub(add(m0, Sk), Sq), 1));
   }
 
   //===--- prologue: Q, then the first stages-1 K/V blocks ----------------===//
-  bool qAllValid = !ShapedType::isDynamic(spec.seqQ) &&
-                   spec.seqQ % s.blockM == 0;
-  SmallVector<Value> qToks = copyTile(qGlobal, qBase, qRow, m0, Sq, qAllValid,
-                                      sQ, c(0), s.blockM, qk);
+  bool qAllValid =
+      !ShapedType::isDynamic(spec.seqQ) && spec.seqQ % s.blockM == 0;
+  SmallVector<Value> qToks =
+      copyTile(qGlobal, qBase, qRow, m0, Sq, qAllValid, sQ, c(0), s.blockM, qk);
   Value qGroup =
       nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy, qToks);
   auto guardedKV = [&](Value j, Value buf) {
@@ -699,21 +700,22 @@ void KernelEmitter::emit() {
     Value j = loop.getInductionVar();
     ValueRange iter = loop.getRegionIterArgs();
     SmallVector<Value> O(iter.begin(), iter.begin() + MT * NO);
-    SmallVector<Value> m(iter.begin() + MT * NO, iter.begin() + MT * NO + MT * 2);
+    SmallVector<Value> m(iter.begin() + MT * NO,
+                         iter.begin() + MT * NO + MT * 2);
     SmallVector<Value> l(iter.begin() + MT * NO + MT * 2, iter.end());
 
     Value buf = c(0);
     if (s.numStages == 1) {
-      Value grp = nvgpu::DeviceAsyncCreateGroupOp::create(
-          b, loc, tokenTy, copyKVBlock(j, c(0)));
+      Value grp = nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy,
+                                                          copyKVBlock(j, c(0)));
       nvgpu::DeviceAsyncWaitOp::create(b, loc, grp, b.getI32IntegerAttr(0));
       gpu::BarrierOp::create(b, loc);
     } else {
       // Block j's group is complete once at most stages-2 newer groups are
       // pending; the barrier then also tells every warp that block j-1's
       // buffer is free, and block j+stages-1 is issued into it.
-      nvgpu::DeviceAsyncWaitOp::create(
-          b, loc, qGroup, b.getI32IntegerAttr(s.numStages - 2));
+      nvgpu::DeviceAsyncWaitOp::create(b, loc, qGroup,
+                                       b.getI32IntegerAttr(s.numStages - 2));
       gpu::BarrierOp::create(b, loc);
       Value next = addc(j, s.numStages - 1);
       guardedKV(next, remc(next, s.numStages));
@@ -725,8 +727,8 @@ void KernelEmitter::emit() {
         computeScores(mulc(buf, s.blockN * qk.rowStride));
     Value kvStart = mulc(j, s.blockN);
     if (anyMask) {
-      Value needMask = cmp(arith::CmpIPredicate::sgt,
-                           mulc(addc(j, 1), s.blockN), maskFrom);
+      Value needMask =
+          cmp(arith::CmpIPredicate::sgt, mulc(addc(j, 1), s.blockN), maskFrom);
       SmallVector<Type> types(MT * NT, accTy);
       auto ifOp = scf::IfOp::create(b, loc, types, needMask,
                                     /*withElseRegion=*/true);
@@ -831,10 +833,9 @@ void KernelEmitter::emit() {
       }
       for (int64_t np = 0; np < NO / 2; ++np) {
         Value off = add(addc(vBuf, kk * 16 * vl.rowStride), vChunkA[np]);
-        Value vb = nvgpu::LdMatrixOp::create(b, loc, fragTy, sV,
-                                             ValueRange{off},
-                                             b.getBoolAttr(true),
-                                             b.getI32IntegerAttr(4));
+        Value vb = nvgpu::LdMatrixOp::create(
+            b, loc, fragTy, sV, ValueRange{off}, b.getBoolAttr(true),
+            b.getI32IntegerAttr(4));
         Value b0 = pairOf(vb, 0), b1 = pairOf(vb, 2);
         for (int64_t mt = 0; mt < MT; ++mt) {
           O[mt * NO + 2 * np] = mma(pa[mt], b0, O[mt * NO + 2 * np]);
@@ -854,8 +855,8 @@ void KernelEmitter::emit() {
 
   //===--- epilogue: one normalization, then O and LSE to global ----------===//
   ValueRange res = loop.getResults();
-  bool rowsAlwaysValid = !ShapedType::isDynamic(spec.seqQ) &&
-                         spec.seqQ % s.blockM == 0;
+  bool rowsAlwaysValid =
+      !ShapedType::isDynamic(spec.seqQ) && spec.seqQ % s.blockM == 0;
   Value cScaleNat = cf(spec.scale);
   Value cLn2 = cf(ln2);
   Value one = cf(1.0);
@@ -868,8 +869,8 @@ void KernelEmitter::emit() {
       Value lSum = fadd(lPart, shuffleXor(lPart, 1));
       lSum = fadd(lSum, shuffleXor(lSum, 2));
       // A row that saw no visible key has l = 0: O stays 0, LSE is +inf.
-      Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UEQ,
-                                          lSum, fzero);
+      Value empty =
+          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UEQ, lSum, fzero);
       Value inv = select(empty, one, arith::DivFOp::create(b, loc, one, lSum));
       Value row = addc(warpRow0, mt * 16 + 8 * half);
       Value globalRow = add(m0, row);
@@ -888,12 +889,15 @@ void KernelEmitter::emit() {
           Value vec = vector::FromElementsOp::create(
               b, loc, VectorType::get({2}, outTy), vals);
           Value off = add(rowOff, addc(mulc(t, 2), no * 8));
-          vector::StoreOp::create(b, loc, vec, oGlobal, ValueRange{off});
+          // Column 2t + 8·no: the pair is aligned to its own size.
+          vector::StoreOp::create(
+              b, loc, vec, oGlobal, ValueRange{off}, /*nontemporal=*/false,
+              llvm::MaybeAlign(2 * outTy.getIntOrFloatBitWidth() / 8));
         }
         if (spec.hasLse) {
           Value lse = fma(mFinal, cScaleNat,
-                          fmul(math::Log2Op::create(
-                                   b, loc, lSum, arith::FastMathFlags::afn),
+                          fmul(math::Log2Op::create(b, loc, lSum,
+                                                    arith::FastMathFlags::afn),
                                cLn2));
           lse = select(empty, posInf, lse);
           Value first = cmp(arith::CmpIPredicate::eq, t, c(0));

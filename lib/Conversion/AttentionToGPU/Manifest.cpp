@@ -37,7 +37,8 @@ static json::Value dimValue(int64_t v) {
   return v;
 }
 
-SmallVector<std::string, 3> fa2::gridExpressions(const AttentionKernelSpec &spec) {
+SmallVector<std::string, 3>
+fa2::gridExpressions(const AttentionKernelSpec &spec) {
   return {"ceildiv(seq_q, " + std::to_string(spec.schedule.blockM) + ")",
           "batch * heads_q", "1"};
 }
@@ -109,12 +110,12 @@ json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
   m["grid"] = std::move(grid);
   m["block"] = json::Array{spec.schedule.numThreads(), 1, 1};
   m["dynamic_shared_memory_bytes"] = spec.sharedMemoryBytes();
-  m["schedule"] = json::Object{
-      {"block_m", spec.schedule.blockM},
-      {"block_n", spec.schedule.blockN},
-      {"warps", spec.schedule.numWarps},
-      {"stages", spec.schedule.numStages},
-      {"swizzle", stringifySwizzle(spec.schedule.swizzle).str()}};
+  m["schedule"] =
+      json::Object{{"block_m", spec.schedule.blockM},
+                   {"block_n", spec.schedule.blockN},
+                   {"warps", spec.schedule.numWarps},
+                   {"stages", spec.schedule.numStages},
+                   {"swizzle", stringifySwizzle(spec.schedule.swizzle).str()}};
   return json::Value(std::move(m));
 }
 

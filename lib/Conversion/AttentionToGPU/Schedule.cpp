@@ -43,23 +43,34 @@ std::optional<ChipInfo> fa2::getChipInfo(llvm::StringRef chip) {
 }
 
 namespace {
+/// One tile configuration of the schedule table.
+struct Tiles {
+  int64_t blockM, blockN, numWarps, numStages;
+};
 /// One row of the schedule table: used for head dims up to `maxHeadDim`.
+/// The candidates are tried in order; the first whose shared memory fits the
+/// chip is taken (the H100 always takes the first).
 struct ScheduleRow {
   int64_t maxHeadDim;
-  int64_t blockM, blockN, numWarps, numStages;
+  Tiles candidates[4];
 };
 } // namespace
 
-/// FlashAttention-2's forward tiles (kBlockM x kBlockN, warps), double
-/// buffered. Larger head dims take smaller tiles: the O accumulator grows with
-/// the head dim and the S tile with kBlockN, and both live in registers.
+/// FlashAttention-2's forward tiles (kBlockM x kBlockN, warps), re-measured
+/// for this kernel on an H100 (docs/gpu-schedule.md has the numbers). The S
+/// tile (kBlockM/warps x kBlockN) and the O accumulator (kBlockM/warps x d)
+/// live in registers, so the larger the head dim, the fewer rows per warp.
 static const ScheduleRow kScheduleTable[] = {
-    // d <= 64:  128 x 128, 4 warps (FA2 d=32/64).
-    {64, 128, 128, 4, 2},
+    // d <= 32: 128 x 128, 4 warps (FA2 d=32).
+    {32, {{128, 128, 4, 2}, {128, 128, 4, 1}, {64, 64, 4, 2}, {64, 64, 4, 1}}},
+    // d <= 64: 128 x 64, 4 warps. FA2 takes 128 x 128; here that spills
+    // (255 registers) and measured 3% slower.
+    {64, {{128, 64, 4, 2}, {128, 64, 4, 1}, {64, 64, 4, 2}, {64, 64, 4, 1}}},
     // d <= 128: 128 x 64, 4 warps (FA2 d=96/128).
-    {128, 128, 64, 4, 2},
-    // d <= 256: 64 x 64, 4 warps (FA2 d=256 on H100).
-    {256, 64, 64, 4, 2},
+    {128, {{128, 64, 4, 2}, {128, 64, 4, 1}, {64, 64, 4, 2}, {64, 64, 4, 1}}},
+    // d <= 256: 128 x 64, 8 warps (FA2 d=192); 64 x 64, 4 warps (FA2 d=256)
+    // where shared memory is short.
+    {256, {{128, 64, 8, 2}, {128, 64, 8, 1}, {64, 64, 4, 2}, {64, 64, 4, 1}}},
 };
 
 SmemSwizzle fa2::chooseSwizzle(int64_t paddedDim) {
@@ -91,15 +102,17 @@ GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
     }
   }
   GPUSchedule s;
-  s.blockM = row->blockM;
-  s.blockN = row->blockN;
-  s.numWarps = row->numWarps;
-  s.numStages = row->numStages;
   s.swizzle = chooseSwizzle(padHeadDim(headDim));
-  // Chips with less shared memory (sm_86/89) drop to one K/V buffer rather
-  // than shrinking the tiles: the tiles set the arithmetic intensity.
-  if (sharedMemoryBytes(s, headDim, headDimV) > chip.maxSharedBytes)
-    s.numStages = 1;
+  // Chips with less shared memory (sm_86/89: 99 KiB) first drop the second
+  // K/V buffer, then take smaller tiles.
+  for (const Tiles &t : row->candidates) {
+    s.blockM = t.blockM;
+    s.blockN = t.blockN;
+    s.numWarps = t.numWarps;
+    s.numStages = t.numStages;
+    if (sharedMemoryBytes(s, headDim, headDimV) <= chip.maxSharedBytes)
+      break;
+  }
   return s;
 }
 

@@ -11,6 +11,7 @@
 // RAISED-LABEL: func.func @attention
 // RAISED: fa2.attention
 // RAISED-SAME: mask(
+// RAISED-SAME: tensor<16x24xf32>
 // CHECK: fa2-compare: {{.*}} nan=0 bad=0{{$}}
 
 

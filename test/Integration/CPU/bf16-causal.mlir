@@ -10,6 +10,8 @@
 
 // RAISED-LABEL: func.func @attention
 // RAISED: fa2.attention
+// RAISED-SAME: causal
+// RAISED-SAME: xbf16> -> tensor<2x2x24x16xbf16>
 // CHECK: fa2-compare: {{.*}} nan=0 bad=0{{$}}
 
 

@@ -12,6 +12,7 @@
 
 // RAISED-LABEL: func.func @attention
 // RAISED: fa2.attention
+// RAISED-SAME: causal
 // CHECK: fa2-compare: {{.*}} nan=0 bad=0{{$}}
 
 

@@ -10,6 +10,7 @@
 
 // RAISED-LABEL: func.func @attention
 // RAISED: fa2.attention
+// RAISED-SAME: tensor<2x2x16x16xf16>, tensor<2x2x24x16xf16>, tensor<2x2x24x16xf16> -> tensor<2x2x16x16xf16>
 // CHECK: fa2-compare: {{.*}} nan=0 bad=0{{$}}
 
 

@@ -1,5 +1,6 @@
 // Grouped-query attention: 8 query heads over 2 K/V heads, K and V
-// repeated with linalg.broadcast + tensor.collapse_shape.
+// repeated with linalg.broadcast + tensor.collapse_shape. The raised op reads
+// the 2 K/V heads directly (no repeated copy).
 //
 // (a) upstream passes alone; (b) fa2-raise-attention, then fa2-to-cpu.
 // RUN: %upstream_lower %s | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.ref
@@ -10,6 +11,7 @@
 
 // RAISED-LABEL: func.func @attention
 // RAISED: fa2.attention
+// RAISED-SAME: tensor<2x8x12x8xf32>, tensor<2x2x20x8xf32>, tensor<2x2x20x8xf32>
 // CHECK: fa2-compare: {{.*}} nan=0 bad=0{{$}}
 
 

@@ -10,6 +10,7 @@
 
 // RAISED-LABEL: func.func @attention
 // RAISED: fa2.attention
+// RAISED-SAME: -> tensor<2x2x14x8xf32>, tensor<2x2x14xf32>
 // CHECK: fa2-compare: {{.*}} nan=0 bad=0{{$}}
 
 

@@ -1,4 +1,4 @@
-//===- KernelBuilder.h - the FlashAttention-2 kernel as gpu/nvgpu IR -*- C++ -*-===//
+//===- KernelBuilder.h - FlashAttention-2 kernel as gpu/nvgpu IR -*- C++ -*-===//
 //
 // Everything the FlashAttention-2 kernel builder needs about one
 // fa2.attention, gathered before any IR is built, and the entry points that
@@ -23,7 +23,7 @@ namespace fa2 {
 /// `ShapedType::kDynamic` when they are only known at run time; such sizes
 /// become i32 kernel arguments (see `dynamicSizeNames`).
 struct AttentionKernelSpec {
-  std::string name; // the gpu.module, the gpu.func and the PTX .entry
+  std::string name;          // the gpu.module, the gpu.func and the PTX .entry
   mlir::Type elementType;    // Q, K, V: f16 or bf16
   mlir::Type outElementType; // O: f16, bf16 or f32
   bool bshd = false;         // [batch, seq, heads, dim] instead of bhsd

@@ -23,7 +23,8 @@ llvm::json::Value buildManifest(const AttentionKernelSpec &spec,
                                 llvm::StringRef format);
 
 /// The grid as manifest expressions: ceildiv(seq_q, Br), batch * heads_q, 1.
-llvm::SmallVector<std::string, 3> gridExpressions(const AttentionKernelSpec &spec);
+llvm::SmallVector<std::string, 3>
+gridExpressions(const AttentionKernelSpec &spec);
 
 /// Writes `dir/<kernel>.json` (creating `dir` if needed).
 llvm::Error writeManifest(const AttentionKernelSpec &spec, llvm::StringRef dir,

@@ -31,8 +31,8 @@ llvm::StringRef stringifySwizzle(SmemSwizzle swizzle);
 
 /// What the kernel builder needs to know about the chip.
 struct ChipInfo {
-  std::string name;            // sm_80 ... sm_90a
-  int64_t maxSharedBytes = 0;  // per CTA, with the opt-in attribute
+  std::string name;           // sm_80 ... sm_90a
+  int64_t maxSharedBytes = 0; // per CTA, with the opt-in attribute
 };
 
 /// Returns the chip's limits, or nullopt for a chip fa2 does not target.
@@ -40,8 +40,8 @@ std::optional<ChipInfo> getChipInfo(llvm::StringRef chip);
 
 /// One FlashAttention-2 schedule.
 struct GPUSchedule {
-  int64_t blockM = 0;  // query rows per CTA (Br)
-  int64_t blockN = 0;  // keys per K/V block (Bc)
+  int64_t blockM = 0; // query rows per CTA (Br)
+  int64_t blockN = 0; // keys per K/V block (Bc)
   int64_t numWarps = 0;
   int64_t numStages = 0; // K/V shared-memory buffers; 1 = no overlap
   SmemSwizzle swizzle = SmemSwizzle::Xor;

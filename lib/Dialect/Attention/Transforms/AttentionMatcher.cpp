@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -413,6 +414,11 @@ public:
   /// from [outer..., group] (GQA).
   int64_t headName = INT64_MIN;
 
+  /// The batch loops of the first contraction, and how the chain splits
+  /// them.
+  DenseSet<int64_t> batchLoops;
+  SplitMap splits;
+
   /// The first op on the scores path whose dims could not be followed.
   Operation *unlabeledOp = nullptr;
   std::string unlabeledWhy;
@@ -426,6 +432,29 @@ public:
   Expr *mkBinary(Fn fn, Expr *a, Expr *b);
   Expr *mkSelect(Expr *c, Expr *a, Expr *b);
   Expr *mkCmp(CP pred, Expr *a, Expr *b);
+  /// Records that batch name `parent` is split into parts of `sizes`;
+  /// false if it is not a batch name, a size is dynamic or an earlier split
+  /// differs.
+  bool recordSplit(int64_t parent, ArrayRef<int64_t> sizes) {
+    if (!batchLoops.contains(parent) || sizes.size() > kMaxSplit ||
+        llvm::any_of(sizes, ShapedType::isDynamic))
+      return false;
+    auto [it, inserted] = splits.try_emplace(parent, sizes.begin(), sizes.end());
+    return inserted || ArrayRef<int64_t>(it->second) == sizes;
+  }
+  /// The parent of `named` when it lists all parts of one split, in order.
+  std::optional<int64_t> mergedParent(ArrayRef<int64_t> named) const {
+    if (named.empty() || !isSplitPart(named.front()))
+      return std::nullopt;
+    int64_t parent = splitParent(named.front());
+    auto it = splits.find(parent);
+    if (it == splits.end() || it->second.size() != named.size())
+      return std::nullopt;
+    for (auto [i, n] : llvm::enumerate(named))
+      if (n != splitPart(parent, i))
+        return std::nullopt;
+    return parent;
+  }
   Expr *mkReduce(Fn fn, Expr *a, int64_t name) {
     Expr *e = alloc(EK::Reduce);
     e->fn = fn;
@@ -602,9 +631,6 @@ Expr *ExprBuilder::mapElementwise(Operation *op, ArrayRef<Expr *> x) {
   auto bin = [&](Fn fn) -> Expr * {
     return x.size() >= 2 ? mkBinary(fn, x[0], x[1]) : nullptr;
   };
-  auto isFloatElem = [&](Value v) {
-    return isa<FloatType>(getElementTypeOrSelf(v.getType()));
-  };
   return llvm::TypeSwitch<Operation *, Expr *>(op)
       .Case<arith::AddFOp, arith::AddIOp, tosa::AddOp>(
           [&](auto) { return bin(Fn::Add); })
@@ -659,7 +685,7 @@ Expr *ExprBuilder::mapElementwise(Operation *op, ArrayRef<Expr *> x) {
         std::optional<CP> p = fromCmpF(cmp.getPredicate());
         return p && x.size() == 2 ? mkCmp(*p, x[0], x[1]) : nullptr;
       })
-      .Case<tosa::GreaterOp>([&](tosa::GreaterOp g) -> Expr * {
+      .Case<tosa::GreaterOp>([&](auto) -> Expr * {
         return x.size() == 2 ? mkCmp(CP::GT, x[0], x[1]) : nullptr;
       })
       .Case<tosa::GreaterEqualOp>([&](auto) -> Expr * {
@@ -668,10 +694,7 @@ Expr *ExprBuilder::mapElementwise(Operation *op, ArrayRef<Expr *> x) {
       .Case<tosa::EqualOp>([&](auto) -> Expr * {
         return x.size() == 2 ? mkCmp(CP::EQ, x[0], x[1]) : nullptr;
       })
-      .Default([&](Operation *) -> Expr * {
-        (void)isFloatElem;
-        return nullptr;
-      });
+      .Default([&](Operation *) -> Expr * { return nullptr; });
 }
 
 /// Operands of an elementwise op that carry data (tosa.mul's shift, the zero
@@ -720,6 +743,20 @@ static std::optional<Names> broadcastNames(Value operand, Value result,
       out.push_back(names[i]);
   }
   return out;
+}
+
+/// The combiner and axis of a TOSA reduction the matcher reads: max and sum
+/// (softmax), all and any (the row guard of a safe softmax).
+static std::optional<std::pair<Fn, int64_t>> getTosaReduction(Operation *op) {
+  if (auto r = dyn_cast<tosa::ReduceMaxOp>(op))
+    return std::make_pair(Fn::Max, static_cast<int64_t>(r.getAxis()));
+  if (auto r = dyn_cast<tosa::ReduceSumOp>(op))
+    return std::make_pair(Fn::Add, static_cast<int64_t>(r.getAxis()));
+  if (auto r = dyn_cast<tosa::ReduceAllOp>(op))
+    return std::make_pair(Fn::And, static_cast<int64_t>(r.getAxis()));
+  if (auto r = dyn_cast<tosa::ReduceAnyOp>(op))
+    return std::make_pair(Fn::Or, static_cast<int64_t>(r.getAxis()));
+  return std::nullopt;
 }
 
 Expr *ExprBuilder::build(Value v, ArrayRef<int64_t> names) {
@@ -874,10 +911,15 @@ Expr *ExprBuilder::convertLinalg(linalg::LinalgOp op, OpResult v,
     BlockArgument acc = op.getMatchingBlockArgument(init);
     if (!comb || comb->getBlock() != body || comb->getNumOperands() != 2)
       return nullptr;
+    bool boolResult = comb->getResult(0).getType().isInteger(1);
     if (isa<arith::AddFOp>(comb))
       reduceFn = Fn::Add;
     else if (isa<arith::MaximumFOp, arith::MaxNumFOp>(comb))
       reduceFn = Fn::Max;
+    else if (isa<arith::AndIOp>(comb) && boolResult)
+      reduceFn = Fn::And; // all(...): the guard of a safe softmax
+    else if (isa<arith::OrIOp>(comb) && boolResult)
+      reduceFn = Fn::Or; // any(...)
     else
       return nullptr;
     if (comb->getOperand(0) == acc)
@@ -887,11 +929,19 @@ Expr *ExprBuilder::convertLinalg(linalg::LinalgOp op, OpResult v,
     else
       return nullptr;
     // The init must be the combiner's identity: 0 for a sum, -inf or the
-    // lowest value for a max.
+    // lowest value for a max, true for all, false for any.
     std::optional<double> initVal = getFillValue(init->get());
     if (!initVal)
       return nullptr;
-    if (reduceFn == Fn::Add ? *initVal != 0.0 : !isMaskingValue(*initVal))
+    bool identity = false;
+    switch (reduceFn) {
+    case Fn::Add: identity = *initVal == 0.0; break;
+    case Fn::Max: identity = isMaskingValue(*initVal); break;
+    case Fn::And: identity = *initVal != 0.0; break;
+    case Fn::Or: identity = *initVal == 0.0; break;
+    default: break;
+    }
+    if (!identity)
       return nullptr;
   }
   if (llvm::is_contained(loopNames, kUnknown))
@@ -1016,24 +1066,43 @@ Expr *ExprBuilder::convertReshape(Operation *op, Value src, Value res,
     // Collapse: each result dim comes from a group of source dims.
     if (reassoc->size() != names.size())
       return nullptr;
-    for (auto [g, group] : llvm::enumerate(*reassoc))
+    for (auto [g, group] : llvm::enumerate(*reassoc)) {
+      // A split batch dim collapsed back: its parts, by size.
+      if (auto it = splits.find(names[g]); it != splits.end() && group.size() > 1) {
+        SmallVector<int64_t> nonUnit;
+        for (int64_t d : group)
+          if (st.getDimSize(d) != 1)
+            nonUnit.push_back(d);
+        if (nonUnit.size() == it->second.size() &&
+            llvm::all_of(llvm::enumerate(nonUnit), [&](auto p) {
+              return st.getDimSize(p.value()) == it->second[p.index()];
+            })) {
+          for (auto [i, d] : llvm::enumerate(nonUnit))
+            srcNames[d] = splitPart(names[g], i);
+          continue;
+        }
+      }
       if (!splitGroupNames(st.getShape(), group, names[g], headName, srcNames))
         return nullptr;
+    }
   } else {
     // Expand: each source dim becomes a group of result dims, of which at
     // most one is named.
     if (reassoc->size() != srcNames.size())
       return nullptr;
     for (auto [j, group] : llvm::enumerate(*reassoc)) {
-      int64_t named = kUnit;
-      for (int64_t d : group) {
-        if (names[d] == kUnit)
-          continue;
-        if (named != kUnit)
+      SmallVector<int64_t> named;
+      for (int64_t d : group)
+        if (names[d] != kUnit)
+          named.push_back(names[d]);
+      if (named.size() > 1) {
+        std::optional<int64_t> parent = mergedParent(named);
+        if (!parent)
           return nullptr;
-        named = names[d];
+        srcNames[j] = *parent;
+        continue;
       }
-      srcNames[j] = named;
+      srcNames[j] = named.empty() ? kUnit : named.front();
     }
   }
   return build(src, srcNames);
@@ -1050,19 +1119,16 @@ Expr *ExprBuilder::convertTosa(Operation *op, ArrayRef<int64_t> names) {
       in[p] = names[i];
     return build(t.getInput1(), in);
   }
-  if (isa<tosa::ReduceMaxOp, tosa::ReduceSumOp>(op)) {
+  if (std::optional<std::pair<Fn, int64_t>> red = getTosaReduction(op)) {
     Value input = op->getOperand(0);
-    int64_t axis = isa<tosa::ReduceMaxOp>(op)
-                       ? cast<tosa::ReduceMaxOp>(op).getAxis()
-                       : cast<tosa::ReduceSumOp>(op).getAxis();
+    int64_t axis = red->second;
     const Names *labels = labelsOf(input);
     if (!labels || axis >= static_cast<int64_t>(labels->size()) ||
         (*labels)[axis] < 0)
       return nullptr;
     Names in(names.begin(), names.end());
     in[axis] = (*labels)[axis];
-    return mkReduce(isa<tosa::ReduceMaxOp>(op) ? Fn::Max : Fn::Add,
-                    build(input, in), in[axis]);
+    return mkReduce(red->first, build(input, in), in[axis]);
   }
   if (!isTosaElementwise(op))
     return nullptr;
@@ -1179,18 +1245,20 @@ std::optional<Names> ExprBuilder::computeLabels(Value v) {
     if (st.getRank() > rt.getRank()) {
       Names out;
       for (const ReassociationIndices &group : *reassoc) {
-        int64_t slot = kUnit;
-        for (int64_t d : group) {
-          int64_t n = (*in)[d];
-          if (n == kUnit)
-            continue;
-          if (slot != kUnit) {
-            noteUnlabeled(def, "it merges dimensions of the scores");
-            return std::nullopt;
-          }
-          slot = n;
+        SmallVector<int64_t> named;
+        for (int64_t d : group)
+          if ((*in)[d] != kUnit)
+            named.push_back((*in)[d]);
+        if (named.size() <= 1) {
+          out.push_back(named.empty() ? kUnit : named.front());
+          continue;
         }
-        out.push_back(slot);
+        std::optional<int64_t> parent = mergedParent(named);
+        if (!parent) {
+          noteUnlabeled(def, "it merges dimensions of the scores");
+          return std::nullopt;
+        }
+        out.push_back(*parent);
       }
       return out;
     }
@@ -1201,8 +1269,18 @@ std::optional<Names> ExprBuilder::computeLabels(Value v) {
         if (rt.getDimSize(d) != 1)
           nonUnit.push_back(d);
       if (nonUnit.size() > 1) {
-        noteUnlabeled(def, "it splits a dimension of the scores");
-        return std::nullopt;
+        // A batch dim split into parts ([B*H] -> [B, H]) keeps its meaning.
+        SmallVector<int64_t> sizes;
+        for (int64_t d : nonUnit)
+          sizes.push_back(rt.getDimSize(d));
+        if (!recordSplit((*in)[j], sizes)) {
+          noteUnlabeled(def, "it splits a dimension of the scores that is "
+                             "not a batch dimension, or not statically");
+          return std::nullopt;
+        }
+        for (auto [i, d] : llvm::enumerate(nonUnit))
+          out[d] = splitPart((*in)[j], i);
+        continue;
       }
       out[nonUnit.empty() ? group.front() : nonUnit.front()] = (*in)[j];
     }
@@ -1223,11 +1301,12 @@ std::optional<Names> ExprBuilder::computeLabels(Value v) {
       out.push_back((*in)[p]);
     return out;
   }
-  if (isa<tosa::ReduceMaxOp, tosa::ReduceSumOp>(def)) {
-    Names out = *labelsOf(def->getOperand(0));
-    int64_t axis = isa<tosa::ReduceMaxOp>(def)
-                       ? cast<tosa::ReduceMaxOp>(def).getAxis()
-                       : cast<tosa::ReduceSumOp>(def).getAxis();
+  if (std::optional<std::pair<Fn, int64_t>> red = getTosaReduction(def)) {
+    const Names *in = labelsOf(def->getOperand(0));
+    if (!in)
+      return std::nullopt;
+    Names out = *in;
+    int64_t axis = red->second;
     if (axis >= static_cast<int64_t>(out.size()))
       return std::nullopt;
     out[axis] = kUnit;
@@ -1264,11 +1343,118 @@ std::optional<Names> ExprBuilder::computeLabels(Value v) {
 namespace {
 struct SoftmaxMatch {
   Expr *x = nullptr;        // the softmax input (scaled, masked scores)
-  Expr *rowShift = nullptr; // the row max subtracted before exp (or null)
+  Expr *rowShift = nullptr; // the value subtracted before exp (or null)
+  Expr *rowMax = nullptr;   // the Reduce(max) in rowShift, guard peeled
   Expr *rowSum = nullptr;   // the Reduce(add) node
   int64_t keyName = 0;
 };
 } // namespace
+
+/// `cond` with any constant operand moved to the right (the predicate
+/// mirrored): returns the non-constant side, the constant and the predicate.
+static bool splitCmpWithConst(Expr *cond, Expr *&lhs, double &k, CP &pred) {
+  if (cond->kind != EK::Cmp)
+    return false;
+  Expr *a = stripFloatCasts(cond->args[0]), *b = stripFloatCasts(cond->args[1]);
+  pred = cond->pred;
+  if (a->kind == EK::Const && b->kind != EK::Const) {
+    std::swap(a, b);
+    switch (pred) {
+    case CP::LT: pred = CP::GT; break;
+    case CP::LE: pred = CP::GE; break;
+    case CP::GT: pred = CP::LT; break;
+    case CP::GE: pred = CP::LE; break;
+    case CP::ULT: pred = CP::UGT; break;
+    case CP::ULE: pred = CP::UGE; break;
+    case CP::UGT: pred = CP::ULT; break;
+    case CP::UGE: pred = CP::ULE; break;
+    default: break;
+    }
+  }
+  if (b->kind != EK::Const)
+    return false;
+  lhs = a;
+  k = b->cst;
+  return true;
+}
+
+/// Whether `cond == truth` holds exactly where `v` is at its bottom value
+/// `bottom` (v never goes below it): v == bottom, v <= bottom, or the
+/// negations v != bottom, v > bottom with truth false.
+static bool isBottomTest(CP pred, bool truth) {
+  if (truth)
+    return pred == CP::EQ || pred == CP::LE;
+  return pred == CP::NE || pred == CP::GT;
+}
+
+/// Whether `cond == truth` holds exactly where the element of the softmax
+/// input `x` is masked (-inf, or a masking value: see isMaskingValue).
+static bool isMaskedElementTest(Expr *cond, bool truth, Expr *x) {
+  if (cond->kind == EK::Unary && cond->fn == Fn::Not)
+    return isMaskedElementTest(cond->args[0], !truth, x);
+  Expr *lhs;
+  double k;
+  CP pred;
+  if (!splitCmpWithConst(cond, lhs, k, pred))
+    return false;
+  return isMaskingValue(k) && equalExpr(lhs, stripFloatCasts(x)) &&
+         isBottomTest(pred, truth);
+}
+
+/// Whether `cond == truth` holds exactly on the rows whose every softmax
+/// input is masked: the guards of a safe softmax. Accepted tests, up to
+/// negation and operand order:
+///   max_k x == -inf     (or <=; the row max at its bottom)
+///   sum_k e == 0        (or <=; e = exp(x - shift) is 0 exactly on masked
+///                        elements, and the max element gives exp(0) = 1)
+///   all_k (x == -inf)   (PyTorch's _safe_softmax)
+///   !any_k (x != -inf)
+/// "-inf" is any masking value, as for the masks themselves: a row masked
+/// with the lowest finite value is treated like one masked with -inf (see
+/// docs/numerics.md).
+static bool isDeadRowTest(Expr *cond, bool truth, const SoftmaxMatch &sm) {
+  if (cond->kind == EK::Unary && cond->fn == Fn::Not)
+    return isDeadRowTest(cond->args[0], !truth, sm);
+  if (cond->kind == EK::Reduce && (cond->fn == Fn::And || cond->fn == Fn::Or)) {
+    if (cond->name != sm.keyName)
+      return false;
+    // all(t) is true exactly on dead rows iff t is "masked"; any(t) is false
+    // exactly on dead rows iff t is "not masked".
+    if (cond->fn == Fn::And)
+      return truth && isMaskedElementTest(cond->args[0], true, sm.x);
+    return !truth && isMaskedElementTest(cond->args[0], false, sm.x);
+  }
+  Expr *lhs;
+  double k;
+  CP pred;
+  if (!splitCmpWithConst(cond, lhs, k, pred) || !isBottomTest(pred, truth))
+    return false;
+  if (lhs->kind == EK::Reduce && lhs->fn == Fn::Max) {
+    return isMaskingValue(k) && lhs->name == sm.keyName &&
+           equalExpr(stripFloatCasts(lhs->args[0]), stripFloatCasts(sm.x));
+  }
+  if (lhs->kind == EK::Reduce && lhs->fn == Fn::Add)
+    return k == 0.0 && sm.rowSum && equalExpr(lhs, sm.rowSum);
+  return false;
+}
+
+/// select(cond, c, v) or select(cond, v, c) with `isGuardValue(c)`: returns
+/// v, and the guard (cond, and the truth value that picks c).
+template <typename Pred>
+static Expr *peelGuard(Expr *e, Pred isGuardValue, Expr *&cond, bool &truth) {
+  e = stripFloatCasts(e);
+  if (e->kind != EK::Select)
+    return nullptr;
+  for (int arm = 1; arm <= 2; ++arm) {
+    Expr *c = stripFloatCasts(e->args[arm]);
+    if (c->kind != EK::Const || !isGuardValue(c->cst))
+      continue;
+    cond = e->args[0];
+    truth = arm == 1;
+    return e->args[3 - arm];
+  }
+  return nullptr;
+}
 
 static bool hasExpOrReduce(Expr *e) {
   if (e->kind == EK::Reduce || (e->kind == EK::Unary && e->fn == Fn::Exp))
@@ -1295,25 +1481,66 @@ static bool splitExpArg(Expr *e, int64_t key, Expr *&x, Expr *&a) {
 
 /// The value subtracted before exp must be the row max of the same scores:
 /// softmax is invariant to it, but it is what keeps exp from overflowing.
-static LogicalResult checkRowShift(Expr *a, Expr *x, int64_t key,
-                                   std::string &why) {
-  if (!a)
+/// A safe softmax guards it: select(max == -inf, c, max) with c finite
+/// subtracts c on fully masked rows (where every exp is then 0) instead of
+/// computing -inf - (-inf). Sets sm.rowMax.
+static LogicalResult checkRowShift(SoftmaxMatch &sm, std::string &why) {
+  sm.rowMax = nullptr;
+  if (!sm.rowShift)
     return success();
-  Expr *m = stripFloatCasts(a);
-  if (m->kind != EK::Reduce || m->fn != Fn::Max || m->name != key ||
-      !equalExpr(stripFloatCasts(m->args[0]), stripFloatCasts(x))) {
+  Expr *m = stripFloatCasts(sm.rowShift);
+  Expr *guard = nullptr;
+  bool truth = false;
+  if (Expr *inner = peelGuard(
+          m, [](double c) { return std::isfinite(c); }, guard, truth))
+    m = stripFloatCasts(inner);
+  if (m->kind != EK::Reduce || m->fn != Fn::Max || m->name != sm.keyName ||
+      !equalExpr(stripFloatCasts(m->args[0]), stripFloatCasts(sm.x))) {
     why = "the value subtracted before exp is not the row maximum of the "
           "softmax input";
     return failure();
   }
+  if (guard && !isDeadRowTest(guard, truth, sm)) {
+    why = "the row maximum subtracted before exp is replaced where a test "
+          "that is not 'the row is fully masked' holds";
+    return failure();
+  }
+  sm.rowMax = m;
   return success();
 }
 
 static FailureOr<SoftmaxMatch> matchSoftmax(Expr *p, std::string &why) {
   p = stripFloatCasts(p);
+  // PyTorch's _safe_softmax: where(all(x == -inf), 0, softmax(x)). The
+  // guard must pick 0 exactly on fully masked rows, which is what
+  // fa2.attention computes there.
+  {
+    Expr *guard = nullptr;
+    bool truth = false;
+    if (Expr *inner = peelGuard(
+            p, [](double c) { return c == 0.0; }, guard, truth)) {
+      FailureOr<SoftmaxMatch> m = matchSoftmax(inner, why);
+      if (failed(m))
+        return failure();
+      if (!isDeadRowTest(guard, truth, *m)) {
+        why = "the softmax is replaced by 0 where a test that is not 'the "
+              "row is fully masked' holds";
+        return failure();
+      }
+      return m;
+    }
+  }
   // Division form: e / sum(e), or e * (1 / sum(e)).
   auto tryDiv = [&](Expr *e, Expr *denom) -> FailureOr<SoftmaxMatch> {
     Expr *r = stripFloatCasts(denom);
+    // A safe softmax divides by select(sum == 0, c, sum): on fully masked
+    // rows every numerator is 0, so any finite c != 0 gives 0.
+    Expr *guard = nullptr;
+    bool truth = false;
+    if (Expr *inner = peelGuard(
+            r, [](double c) { return std::isfinite(c) && c != 0.0; }, guard,
+            truth))
+      r = stripFloatCasts(inner);
     if (r->kind != EK::Reduce || r->fn != Fn::Add)
       return failure();
     int64_t key = r->name;
@@ -1329,8 +1556,13 @@ static FailureOr<SoftmaxMatch> matchSoftmax(Expr *p, std::string &why) {
       why = "the softmax numerator is not an exp";
       return failure();
     }
-    if (failed(checkRowShift(m.rowShift, m.x, key, why)))
+    if (failed(checkRowShift(m, why)))
       return failure();
+    if (guard && !isDeadRowTest(guard, truth, m)) {
+      why = "the softmax's row sum is replaced where a test that is not "
+            "'the row is fully masked' holds";
+      return failure();
+    }
     return m;
   };
   if (p->kind == EK::Binary && p->fn == Fn::Div) {
@@ -1390,7 +1622,7 @@ static FailureOr<SoftmaxMatch> matchSoftmax(Expr *p, std::string &why) {
             m.x = x;
             m.rowShift = a;
             if (dependsOn(x, r->name) && (!a || !dependsOn(a, r->name)) &&
-                succeeded(checkRowShift(a, x, r->name, why)))
+                succeeded(checkRowShift(m, why)))
               return m;
           }
         }
@@ -1425,6 +1657,11 @@ static FailureOr<ScoresMatch> matchScores(Expr *x, Value scores,
     e = stripFloatCasts(e);
     if (e->kind == EK::Leaf && e->leaf == scores)
       return m;
+    if (e->kind == EK::Leaf) {
+      why = "the scores pass through " + describe(e->leaf) +
+            ", which the matcher does not understand";
+      return failure();
+    }
     if (!containsLeaf(e, scores)) {
       why = "the softmax input does not come from the first contraction";
       return failure();
@@ -1480,11 +1717,6 @@ static FailureOr<ScoresMatch> matchScores(Expr *x, Value scores,
       scaleOutside *= f;
       e = inA ? e->args[0] : e->args[1];
       continue;
-    }
-    if (e->kind == EK::Leaf) {
-      why = "the scores pass through " + describe(e->leaf) +
-            ", which the matcher does not understand";
-      return failure();
     }
     why = std::string("the scores go through '") + fnName(e->fn) +
           "' before the softmax";
@@ -1643,6 +1875,22 @@ static SmallVector<OperandCandidate> operandCandidates(Expr *e, bool allowScale)
   return out;
 }
 
+/// `names` with each split batch name replaced by its parts.
+static SmallVector<int64_t> expandSplits(ArrayRef<int64_t> names,
+                                         const SplitMap &splits) {
+  SmallVector<int64_t> out;
+  for (int64_t n : names) {
+    auto it = splits.find(n);
+    if (it == splits.end()) {
+      out.push_back(n);
+      continue;
+    }
+    for (size_t i = 0; i < it->second.size(); ++i)
+      out.push_back(splitPart(n, i));
+  }
+  return out;
+}
+
 /// Unit dims must be static 1: they are dropped by a collapse_shape.
 static bool unitDimsAreStatic(const NamedTensor &t) {
   auto type = cast<RankedTensorType>(t.value.getType());
@@ -1662,13 +1910,14 @@ static bool isAttentionElementType(Type t) {
 static std::optional<HeadKind> classifyNames(const NamedTensor &t,
                                              ArrayRef<int64_t> batchNames,
                                              ArrayRef<int64_t> otherNames,
-                                             bool allowHeadVariants) {
+                                             bool allowHeadVariants,
+                                             const SplitMap &splits) {
   if (!t.value || !unitDimsAreStatic(t))
     return std::nullopt;
   if (!isAttentionElementType(getElementTypeOrSelf(t.value.getType())))
     return std::nullopt;
   SmallVector<int64_t> present;
-  for (int64_t n : t.names)
+  for (int64_t n : expandSplits(t.names, splits))
     if (n != kUnit)
       present.push_back(n);
   int64_t head = batchNames.back();
@@ -1742,9 +1991,10 @@ static std::optional<int64_t> kvHeads(const NamedTensor &t, int64_t head,
 
 /// The names of `t` without unit dims, with a GQA run of outer names folded
 /// back into `head`.
-static SmallVector<int64_t> foldedNames(const NamedTensor &t, int64_t head) {
+static SmallVector<int64_t> foldedNames(const NamedTensor &t, int64_t head,
+                                        const SplitMap &splits) {
   SmallVector<int64_t> out;
-  for (int64_t n : t.names) {
+  for (int64_t n : expandSplits(t.names, splits)) {
     if (n == kUnit)
       continue;
     if (n >= kGroupOuter && n < kGroup) {
@@ -1759,8 +2009,8 @@ static SmallVector<int64_t> foldedNames(const NamedTensor &t, int64_t head) {
 
 /// Whether `t` already has the arrangement `target` (missing names aside).
 static bool inOrder(const NamedTensor &t, ArrayRef<int64_t> target,
-                    int64_t head) {
-  SmallVector<int64_t> have = foldedNames(t, head);
+                    int64_t head, const SplitMap &splits) {
+  SmallVector<int64_t> have = foldedNames(t, head, splits);
   SmallVector<int64_t> want;
   for (int64_t n : target)
     if (llvm::is_contained(have, n))
@@ -1772,23 +2022,6 @@ static bool inOrder(const NamedTensor &t, ArrayRef<int64_t> target,
 // matchAttention
 //===----------------------------------------------------------------------===//
 
-/*
-  The chain, read bottom-up from the second contraction (names in brackets;
-  b… batch, h heads, q queries, k keys, d features, e value features):
-
-      Q[b…,h,q,d]   K[b…,h,k,d]          (after transposes, reshapes,
-          \            /                   GQA broadcasts, extf, Q/K scale)
-           contraction 1 -------------------> S[b…,h,q,k]
-                 |
-          x = S·scale (+ mask | select(mask, ·, -inf) | causal)
-                 |
-       m = max_k x    e = exp(x - m)    s = Σ_k e      (or linalg.softmax,
-                 |                                     or exp(x - (m+log s)))
-           P = e / s  (or e · 1/s)        [lse = m + log s, if used]
-                 |        V[b…,h,k,e]
-                 |        /
-           contraction 2 -------------------> O[b…,h,q,e]  (then truncf?)
-*/
 
 namespace {
 struct Attempt {
@@ -1860,6 +2093,103 @@ static std::optional<NamedTensor> absorbTruncation(const NamedTensor &out) {
   return NamedTensor{res, out.names};
 }
 
+/// A transpose (linalg.transpose, a copying generic with permuted maps,
+/// tosa.transpose) that is the only user of the output.
+static std::optional<NamedTensor> absorbTranspose(const NamedTensor &out) {
+  if (!out.value.hasOneUse())
+    return std::nullopt;
+  Operation *user = *out.value.getUsers().begin();
+  if (auto t = dyn_cast<tosa::TransposeOp>(user)) {
+    Names names;
+    for (int32_t p : t.getPerms())
+      names.push_back(out.names[p]);
+    return NamedTensor{t.getResult(), names};
+  }
+  auto g = dyn_cast<linalg::LinalgOp>(user);
+  if (!g || g.getNumDpsInputs() != 1 || g.getNumDpsInits() != 1 ||
+      g.getNumParallelLoops() != g.getNumLoops() || !g.hasPureTensorSemantics())
+    return std::nullopt;
+  SmallVector<AffineMap> maps = g.getIndexingMapsArray();
+  if (!maps[0].isPermutation() || !maps[1].isPermutation())
+    return std::nullopt;
+  Block *body = g.getBlock();
+  auto yield = body ? dyn_cast<linalg::YieldOp>(body->getTerminator()) : nullptr;
+  if (!yield || yield.getOperand(0) != body->getArgument(0))
+    return std::nullopt;
+  // Loop names from the input, result names through the output map.
+  Names loops(g.getNumLoops(), kUnknown);
+  for (auto [p, e] : llvm::enumerate(maps[0].getResults()))
+    loops[cast<AffineDimExpr>(e).getPosition()] = out.names[p];
+  Names names;
+  for (AffineExpr e : maps[1].getResults())
+    names.push_back(loops[cast<AffineDimExpr>(e).getPosition()]);
+  return NamedTensor{g->getResult(0), names};
+}
+
+/// A reshape that only adds or drops unit dims and is the only user of the
+/// output.
+static std::optional<NamedTensor> absorbUnitReshape(const NamedTensor &out,
+                                                    const SplitMap &splits) {
+  if (!out.value.hasOneUse())
+    return std::nullopt;
+  Operation *user = *out.value.getUsers().begin();
+  if (!isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp, tosa::ReshapeOp>(user))
+    return std::nullopt;
+  Value res = user->getResult(0);
+  auto st = cast<RankedTensorType>(out.value.getType());
+  auto rt = dyn_cast<RankedTensorType>(res.getType());
+  if (!rt || st.getRank() == rt.getRank())
+    return std::nullopt;
+  std::optional<SmallVector<ReassociationIndices>> reassoc =
+      getReassociationIndicesForReshape(st, rt);
+  if (!reassoc)
+    return std::nullopt;
+  Names names;
+  if (st.getRank() > rt.getRank()) {
+    for (const ReassociationIndices &group : *reassoc) {
+      SmallVector<int64_t> named;
+      for (int64_t d : group)
+        if (out.names[d] != kUnit)
+          named.push_back(out.names[d]);
+      if (named.size() <= 1) {
+        names.push_back(named.empty() ? kUnit : named.front());
+        continue;
+      }
+      // The parts of a split batch dim, merged back in order.
+      int64_t parent = isSplitPart(named.front()) ? splitParent(named.front()) : -1;
+      auto it = splits.find(parent);
+      if (it == splits.end() || it->second.size() != named.size() ||
+          llvm::any_of(llvm::enumerate(named), [&](auto p) {
+            return p.value() != splitPart(parent, p.index());
+          }))
+        return std::nullopt;
+      names.push_back(parent);
+    }
+    return NamedTensor{res, names};
+  }
+  names.assign(rt.getRank(), kUnit);
+  for (auto [j, group] : llvm::enumerate(*reassoc)) {
+    SmallVector<int64_t> nonUnit;
+    for (int64_t d : group)
+      if (rt.getDimSize(d) != 1)
+        nonUnit.push_back(d);
+    if (nonUnit.size() > 1) {
+      // A batch dim split into the parts the chain already uses.
+      auto it = splits.find(out.names[j]);
+      if (it == splits.end() || it->second.size() != nonUnit.size() ||
+          llvm::any_of(llvm::enumerate(nonUnit), [&](auto p) {
+            return rt.getDimSize(p.value()) != it->second[p.index()];
+          }))
+        return std::nullopt;
+      for (auto [i, d] : llvm::enumerate(nonUnit))
+        names[d] = splitPart(out.names[j], i);
+      continue;
+    }
+    names[nonUnit.empty() ? group.front() : nonUnit.front()] = out.names[j];
+  }
+  return NamedTensor{res, names};
+}
+
 static Attempt matchWith(const Contraction &c1, const Contraction &c2,
                          unsigned pIdx) {
   Attempt a;
@@ -1879,6 +2209,8 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
     scoreNames.push_back(cast<AffineDimExpr>(e).getPosition());
   Block *block = c2.op->getBlock();
   ExprBuilder eb(c1.result, scoreNames, block);
+  for (unsigned b : c1.batch)
+    eb.batchLoops.insert(b);
 
   Value p = c2.operands[pIdx];
   const Names *pLabels = eb.labelsOf(p);
@@ -1933,12 +2265,17 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   if (c2Name_(pFree) != query)
     return fail(4, "the second contraction does not keep the query dim " +
                        Twine(queryPos) + " of the scores");
-  SmallVector<int64_t> c1Batch(c1.batch.begin(), c1.batch.end());
-  if (c2.batch.size() != c1Batch.size())
-    return fail(4, "the two contractions have different batch dimensions");
+  // Batch dims, with those the chain splits replaced by their parts.
+  SmallVector<int64_t> c1Batch =
+      expandSplits(SmallVector<int64_t>(c1.batch.begin(), c1.batch.end()),
+                   eb.splits);
+  SmallVector<int64_t> c2Batch;
   for (unsigned b : c2.batch)
-    if (!llvm::is_contained(c1Batch, c2Name_(b)))
-      return fail(4, "the two contractions have different batch dimensions");
+    c2Batch.push_back(c2Name_(b));
+  c2Batch = expandSplits(c2Batch, eb.splits);
+  if (c2Batch.size() != c1Batch.size() ||
+      !llvm::all_of(c2Batch, [&](int64_t n) { return llvm::is_contained(c1Batch, n); }))
+    return fail(4, "the two contractions have different batch dimensions");
   c2Names[vFree] = kValueFeature;
 
   // Scale, masks, causal.
@@ -2017,7 +2354,7 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   }
   if (mask) {
     // The mask may only index batch, query and key.
-    for (int64_t n : mask->names)
+    for (int64_t n : expandSplits(mask->names, eb.splits))
       if (n != kUnit && n != query && n != key && !llvm::is_contained(c1Batch, n))
         return fail(6, "the mask varies along a dimension that is not a "
                        "batch, query or key dimension");
@@ -2059,7 +2396,7 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   SmallVector<int64_t> batchNames;
   for (auto it = qCands.rbegin(); it != qCands.rend() && batchNames.empty(); ++it) {
     SmallVector<int64_t> order;
-    for (int64_t n : it->tensor.names)
+    for (int64_t n : expandSplits(it->tensor.names, eb.splits))
       if (llvm::is_contained(c1Batch, n))
         order.push_back(n);
     if (order.size() == c1Batch.size())
@@ -2092,8 +2429,8 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       for (auto it = cands.rbegin(); it != cands.rend(); ++it) {
         if (getElementTypeOrSelf(it->tensor.value.getType()) != t)
           continue;
-        std::optional<HeadKind> kind =
-            classifyNames(it->tensor, batchNames, other, want.has_value());
+        std::optional<HeadKind> kind = classifyNames(
+            it->tensor, batchNames, other, want.has_value(), eb.splits);
         if (kind && (!want || *kind == *want))
           return *it;
       }
@@ -2128,15 +2465,35 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
                    "(f16, bf16 or f32) and [batch..., heads, seq, features] "
                    "dimensions");
 
+  // The output absorbs a truncation to f16/bf16 and transposes that are its
+  // only users: the op writes that type and, if it fits, that layout.
   m.output = NamedTensor{c2.result, oNames};
-  if (std::optional<NamedTensor> t = absorbTruncation(m.output))
-    m.output = *t;
+  SmallVector<Operation *> absorbed;
+  while (true) {
+    if (std::optional<NamedTensor> t = absorbTruncation(m.output)) {
+      absorbed.push_back(t->value.getDefiningOp());
+      m.output = *t;
+      continue;
+    }
+    if (std::optional<NamedTensor> t = absorbTranspose(m.output)) {
+      absorbed.push_back(t->value.getDefiningOp());
+      m.output = *t;
+      continue;
+    }
+    if (std::optional<NamedTensor> t = absorbUnitReshape(m.output, eb.splits)) {
+      absorbed.push_back(t->value.getDefiningOp());
+      m.output = *t;
+      continue;
+    }
+    break;
+  }
   if (!isAttentionElementType(getElementTypeOrSelf(m.output.value.getType())))
     return fail(7, "the result element type is not f16, bf16 or f32");
   if (!std::isfinite(scale) || !std::isfinite(static_cast<float>(scale)))
     return fail(7, "the scale is not a finite f32");
   m.scale = scale;
   m.batchNames = batchNames;
+  m.splits = eb.splits;
 
   // Layout: bshd when every operand already is, else bhsd.
   if (batchNames.back() != kSyntheticHead) {
@@ -2151,22 +2508,41 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
     };
     auto countMisfits = [&](bool bshd) {
       int n = 0;
-      n += !inOrder(m.query, order(bshd, query, feat), head);
-      n += !inOrder(m.key, order(bshd, key, feat), head);
-      n += !inOrder(m.value, order(bshd, key, kValueFeature), head);
-      n += !inOrder(m.output, order(bshd, query, kValueFeature), head);
+      n += !inOrder(m.query, order(bshd, query, feat), head, m.splits);
+      n += !inOrder(m.key, order(bshd, key, feat), head, m.splits);
+      n += !inOrder(m.value, order(bshd, key, kValueFeature), head, m.splits);
+      n += !inOrder(m.output, order(bshd, query, kValueFeature), head, m.splits);
       return n;
     };
     m.layout = countMisfits(true) < countMisfits(false) ? Layout::BSHD
                                                         : Layout::BHSD;
   }
 
-  // Log-sum-exp: a value of the function equal to max + log(sum).
-  Expr *lseTarget = nullptr;
+  // Log-sum-exp: a value of the function equal to max + log(sum) (with the
+  // shift as subtracted before exp, or the unguarded row max: they differ
+  // only on fully masked rows, where both give -inf), or a safe form that
+  // puts fa2's +inf on fully masked rows: select(sum == 0, +inf, lse).
+  SmallVector<Expr *, 2> lseTargets;
   {
     Expr *logSum = eb.mkUnary(Fn::Log, sm->rowSum);
-    lseTarget = sm->rowShift ? eb.mkBinary(Fn::Add, sm->rowShift, logSum) : logSum;
+    lseTargets.push_back(
+        sm->rowShift ? eb.mkBinary(Fn::Add, sm->rowShift, logSum) : logSum);
+    if (sm->rowMax && sm->rowMax != stripFloatCasts(sm->rowShift))
+      lseTargets.push_back(eb.mkBinary(Fn::Add, sm->rowMax, logSum));
   }
+  auto isLse = [&](Expr *e) {
+    auto plain = [&](Expr *t) {
+      return llvm::any_of(lseTargets,
+                          [&](Expr *target) { return equalExpr(t, target); });
+    };
+    if (plain(e))
+      return true;
+    Expr *guard = nullptr;
+    bool truth = false;
+    Expr *inner = peelGuard(
+        e, [](double c) { return std::isinf(c) && c > 0; }, guard, truth);
+    return inner && plain(inner) && isDeadRowTest(guard, truth, *sm);
+  };
   SetVector<Operation *> chain;
   // The chain: ops computed from the scores that P (or the LSE) needs.
   auto collectChain = [&](Value root) {
@@ -2194,8 +2570,12 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
         continue;
       if (!getElementTypeOrSelf(r.getType()).isF32())
         continue;
+      if (llvm::any_of(*labels, [&](int64_t n) {
+            return isSplitPart(n) && !m.splits.count(splitParent(n));
+          }))
+        continue;
       Expr *e = eb.build(r, *labels);
-      if (equalExpr(e, lseTarget)) {
+      if (isLse(e)) {
         m.lse = NamedTensor{r, *labels};
         break;
       }
@@ -2212,7 +2592,7 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       if (m.lse && r == m.lse->value)
         continue;
       for (Operation *user : r.getUsers()) {
-        if (chain.contains(user) || user == c2.op)
+        if (chain.contains(user) || user == c2.op || isOpTriviallyDead(user))
           continue;
         return fail(8, "the result of '" + opName(op) + "' in the chain is also used by '" +
                            opName(user) + "' (e.g. returned attention weights)");
@@ -2221,8 +2601,7 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   }
   m.chainOps.assign(chain.begin(), chain.end());
   m.chainOps.push_back(c2.op);
-  if (m.output.value != c2.result)
-    m.chainOps.push_back(m.output.value.getDefiningOp());
+  m.chainOps.append(absorbed.begin(), absorbed.end());
   a.match = m;
   return a;
 }
@@ -2244,6 +2623,24 @@ static bool looksLikeSoftmaxPart(Operation *op) {
          });
 }
 
+/// The matched graph (see matchWith for each step):
+/*
+  The chain, read bottom-up from the second contraction (names in brackets;
+  b… batch, h heads, q queries, k keys, d features, e value features):
+
+      Q[b…,h,q,d]   K[b…,h,k,d]          (after transposes, reshapes,
+          \            /                   GQA broadcasts, extf, Q/K scale)
+           contraction 1 -------------------> S[b…,h,q,k]
+                 |
+          x = S·scale (+ mask | select(mask, ·, -inf) | causal)
+                 |
+       m = max_k x    e = exp(x - m)    s = Σ_k e      (or linalg.softmax,
+                 |                                     or exp(x - (m+log s)))
+           P = e / s  (or e · 1/s)        [lse = m + log s, if used]
+                 |        V[b…,h,k,e]
+                 |        /
+           contraction 2 -------------------> O[b…,h,q,e]  (then truncf?)
+*/
 FailureOr<AttentionMatch> fa2::matchAttention(Operation *secondContraction,
                                               AttentionMismatch &why) {
   why = AttentionMismatch();
@@ -2287,8 +2684,8 @@ bool fa2::isSoftmaxOverContraction(Operation *op) {
         linalgOp.getNumDpsInits() != 1 || !linalgOp.getBlock())
       return false;
     auto yield = dyn_cast<linalg::YieldOp>(linalgOp.getBlock()->getTerminator());
-    if (!yield || !yield.getOperand(0).getDefiningOp<arith::MaximumFOp>() &&
-                      !yield.getOperand(0).getDefiningOp<arith::MaxNumFOp>())
+    if (!yield || (!yield.getOperand(0).getDefiningOp<arith::MaximumFOp>() &&
+                   !yield.getOperand(0).getDefiningOp<arith::MaxNumFOp>()))
       return false;
     input = linalgOp.getDpsInputs()[0];
   } else {

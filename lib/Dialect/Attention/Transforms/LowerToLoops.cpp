@@ -40,7 +40,6 @@ namespace {
 /// Everything the loop nest needs about one fa2.attention, read once before
 /// any loop is built: buffers, sizes as index values and constants.
 struct AttentionLoweringState {
-  int64_t blockQ, blockK;
   unsigned numBatch;
   bool bhsd;
   // Buffers.
@@ -171,43 +170,47 @@ static void buildScoreTile(OpBuilder &b, Location loc,
                            const AttentionLoweringState &st, ValueRange batch,
                            Value h, Value g, Value qStart, Value rows,
                            Value kStart, Value cols) {
-  buildLoop(b, loc, st.c0, rows, st.c1, [&](OpBuilder &b, Location loc,
-                                             Value r) {
-    Value i = arith::AddIOp::create(b, loc, qStart, r);
-    buildLoop(b, loc, st.c0, cols, st.c1, [&](OpBuilder &b, Location loc,
-                                               Value c) {
-      Value j = arith::AddIOp::create(b, loc, kStart, c);
-      Value dot = buildReduction(
-          b, loc, st.c0, st.d, st.c1, st.fZero,
-          [&](OpBuilder &b, Location loc, Value dd, Value acc) -> Value {
-            Value qv = toF32(b, loc,
-                             memref::LoadOp::create(
-                                 b, loc, st.q, qkvoIndex(st, batch, h, i, dd)));
-            Value kv = toF32(b, loc,
-                             memref::LoadOp::create(
-                                 b, loc, st.k, qkvoIndex(st, batch, g, j, dd)));
-            Value prod = arith::MulFOp::create(b, loc, qv, kv);
-            return arith::AddFOp::create(b, loc, acc, prod);
-          });
-      Value s = arith::MulFOp::create(b, loc, dot, st.fScale);
-      if (st.mask) {
-        Value mv = loadMask(b, loc, st, batch, h, i, j);
-        if (mv.getType().isInteger(1))
-          s = arith::SelectOp::create(b, loc, mv, s, st.fNegInf);
-        else
-          s = arith::AddFOp::create(b, loc, s, toF32(b, loc, mv));
-      }
-      if (st.causalOffset) {
-        // Bottom-right alignment: key j is visible to query i iff
-        // j <= i + (Sk - Sq).
-        Value limit = arith::AddIOp::create(b, loc, i, st.causalOffset);
-        Value hidden = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
-                                             j, limit);
-        s = arith::SelectOp::create(b, loc, hidden, st.fNegInf, s);
-      }
-      memref::StoreOp::create(b, loc, s, st.sTile, ValueRange{r, c});
-    });
-  });
+  buildLoop(
+      b, loc, st.c0, rows, st.c1, [&](OpBuilder &b, Location loc, Value r) {
+        Value i = arith::AddIOp::create(b, loc, qStart, r);
+        buildLoop(
+            b, loc, st.c0, cols, st.c1,
+            [&](OpBuilder &b, Location loc, Value c) {
+              Value j = arith::AddIOp::create(b, loc, kStart, c);
+              Value dot = buildReduction(
+                  b, loc, st.c0, st.d, st.c1, st.fZero,
+                  [&](OpBuilder &b, Location loc, Value dd,
+                      Value acc) -> Value {
+                    Value qv = toF32(
+                        b, loc,
+                        memref::LoadOp::create(b, loc, st.q,
+                                               qkvoIndex(st, batch, h, i, dd)));
+                    Value kv = toF32(
+                        b, loc,
+                        memref::LoadOp::create(b, loc, st.k,
+                                               qkvoIndex(st, batch, g, j, dd)));
+                    Value prod = arith::MulFOp::create(b, loc, qv, kv);
+                    return arith::AddFOp::create(b, loc, acc, prod);
+                  });
+              Value s = arith::MulFOp::create(b, loc, dot, st.fScale);
+              if (st.mask) {
+                Value mv = loadMask(b, loc, st, batch, h, i, j);
+                if (mv.getType().isInteger(1))
+                  s = arith::SelectOp::create(b, loc, mv, s, st.fNegInf);
+                else
+                  s = arith::AddFOp::create(b, loc, s, toF32(b, loc, mv));
+              }
+              if (st.causalOffset) {
+                // Bottom-right alignment: key j is visible to query i iff
+                // j <= i + (Sk - Sq).
+                Value limit = arith::AddIOp::create(b, loc, i, st.causalOffset);
+                Value hidden = arith::CmpIOp::create(
+                    b, loc, arith::CmpIPredicate::sgt, j, limit);
+                s = arith::SelectOp::create(b, loc, hidden, st.fNegInf, s);
+              }
+              memref::StoreOp::create(b, loc, s, st.sTile, ValueRange{r, c});
+            });
+      });
 }
 
 /// The online-softmax step for one tile: per row, the new running max, the
@@ -217,60 +220,66 @@ static void buildOnlineSoftmaxUpdate(OpBuilder &b, Location loc,
                                      const AttentionLoweringState &st,
                                      ValueRange batch, Value g, Value rows,
                                      Value kStart, Value cols) {
-  buildLoop(b, loc, st.c0, rows, st.c1, [&](OpBuilder &b, Location loc,
-                                             Value r) {
-    Value mOld = memref::LoadOp::create(b, loc, st.mRow, ValueRange{r});
-    Value mTile = buildReduction(
-        b, loc, st.c0, cols, st.c1, st.fNegInf,
-        [&](OpBuilder &b, Location loc, Value c, Value acc) -> Value {
-          Value s = memref::LoadOp::create(b, loc, st.sTile, ValueRange{r, c});
-          // maximumf propagates NaN, so a NaN score surfaces in the result.
-          return arith::MaximumFOp::create(b, loc, acc, s);
-        });
-    Value mNew = arith::MaximumFOp::create(b, loc, mOld, mTile);
-    // While every key seen so far is masked, m_new is -inf and S - m_new
-    // would be -inf - (-inf) = NaN; subtracting 0 instead keeps exp(-inf) = 0
-    // so that P, α·l and α·acc stay 0 for such a row.
-    Value noneVisible = arith::CmpFOp::create(
-        b, loc, arith::CmpFPredicate::OEQ, mNew, st.fNegInf);
-    Value mRef = arith::SelectOp::create(b, loc, noneVisible, st.fZero, mNew);
-    Value alpha = math::ExpOp::create(
-        b, loc, arith::SubFOp::create(b, loc, mOld, mRef));
-    Value rowSum = buildReduction(
-        b, loc, st.c0, cols, st.c1, st.fZero,
-        [&](OpBuilder &b, Location loc, Value c, Value acc) -> Value {
-          Value s = memref::LoadOp::create(b, loc, st.sTile, ValueRange{r, c});
-          Value p =
-              math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, s, mRef));
-          memref::StoreOp::create(b, loc, p, st.sTile, ValueRange{r, c});
-          return arith::AddFOp::create(b, loc, acc, p);
-        });
-    Value lOld = memref::LoadOp::create(b, loc, st.lRow, ValueRange{r});
-    Value lNew = arith::AddFOp::create(
-        b, loc, arith::MulFOp::create(b, loc, lOld, alpha), rowSum);
-    memref::StoreOp::create(b, loc, lNew, st.lRow, ValueRange{r});
-    memref::StoreOp::create(b, loc, mNew, st.mRow, ValueRange{r});
-    // acc[r, e] = α·acc[r, e] + Σ_c P[r, c] · V[kStart + c, e].
-    buildLoop(b, loc, st.c0, st.dv, st.c1, [&](OpBuilder &b, Location loc,
-                                                Value e) {
-      Value accOld =
-          memref::LoadOp::create(b, loc, st.accTile, ValueRange{r, e});
-      Value scaled = arith::MulFOp::create(b, loc, accOld, alpha);
-      Value accNew = buildReduction(
-          b, loc, st.c0, cols, st.c1, scaled,
-          [&](OpBuilder &b, Location loc, Value c, Value acc) -> Value {
-            Value p =
-                memref::LoadOp::create(b, loc, st.sTile, ValueRange{r, c});
-            Value j = arith::AddIOp::create(b, loc, kStart, c);
-            Value vv = toF32(b, loc,
-                             memref::LoadOp::create(
-                                 b, loc, st.v, qkvoIndex(st, batch, g, j, e)));
-            return arith::AddFOp::create(
-                b, loc, acc, arith::MulFOp::create(b, loc, p, vv));
-          });
-      memref::StoreOp::create(b, loc, accNew, st.accTile, ValueRange{r, e});
-    });
-  });
+  buildLoop(
+      b, loc, st.c0, rows, st.c1, [&](OpBuilder &b, Location loc, Value r) {
+        Value mOld = memref::LoadOp::create(b, loc, st.mRow, ValueRange{r});
+        Value mTile = buildReduction(
+            b, loc, st.c0, cols, st.c1, st.fNegInf,
+            [&](OpBuilder &b, Location loc, Value c, Value acc) -> Value {
+              Value s =
+                  memref::LoadOp::create(b, loc, st.sTile, ValueRange{r, c});
+              // maximumf propagates NaN, so a NaN score surfaces in the result.
+              return arith::MaximumFOp::create(b, loc, acc, s);
+            });
+        Value mNew = arith::MaximumFOp::create(b, loc, mOld, mTile);
+        // While every key seen so far is masked, m_new is -inf and S - m_new
+        // would be -inf - (-inf) = NaN; subtracting 0 instead keeps exp(-inf) =
+        // 0 so that P, α·l and α·acc stay 0 for such a row.
+        Value noneVisible = arith::CmpFOp::create(
+            b, loc, arith::CmpFPredicate::OEQ, mNew, st.fNegInf);
+        Value mRef =
+            arith::SelectOp::create(b, loc, noneVisible, st.fZero, mNew);
+        Value alpha = math::ExpOp::create(
+            b, loc, arith::SubFOp::create(b, loc, mOld, mRef));
+        Value rowSum = buildReduction(
+            b, loc, st.c0, cols, st.c1, st.fZero,
+            [&](OpBuilder &b, Location loc, Value c, Value acc) -> Value {
+              Value s =
+                  memref::LoadOp::create(b, loc, st.sTile, ValueRange{r, c});
+              Value p = math::ExpOp::create(
+                  b, loc, arith::SubFOp::create(b, loc, s, mRef));
+              memref::StoreOp::create(b, loc, p, st.sTile, ValueRange{r, c});
+              return arith::AddFOp::create(b, loc, acc, p);
+            });
+        Value lOld = memref::LoadOp::create(b, loc, st.lRow, ValueRange{r});
+        Value lNew = arith::AddFOp::create(
+            b, loc, arith::MulFOp::create(b, loc, lOld, alpha), rowSum);
+        memref::StoreOp::create(b, loc, lNew, st.lRow, ValueRange{r});
+        memref::StoreOp::create(b, loc, mNew, st.mRow, ValueRange{r});
+        // acc[r, e] = α·acc[r, e] + Σ_c P[r, c] · V[kStart + c, e].
+        buildLoop(
+            b, loc, st.c0, st.dv, st.c1,
+            [&](OpBuilder &b, Location loc, Value e) {
+              Value accOld =
+                  memref::LoadOp::create(b, loc, st.accTile, ValueRange{r, e});
+              Value scaled = arith::MulFOp::create(b, loc, accOld, alpha);
+              Value accNew = buildReduction(
+                  b, loc, st.c0, cols, st.c1, scaled,
+                  [&](OpBuilder &b, Location loc, Value c, Value acc) -> Value {
+                    Value p = memref::LoadOp::create(b, loc, st.sTile,
+                                                     ValueRange{r, c});
+                    Value j = arith::AddIOp::create(b, loc, kStart, c);
+                    Value vv =
+                        toF32(b, loc,
+                              memref::LoadOp::create(
+                                  b, loc, st.v, qkvoIndex(st, batch, g, j, e)));
+                    return arith::AddFOp::create(
+                        b, loc, acc, arith::MulFOp::create(b, loc, p, vv));
+                  });
+              memref::StoreOp::create(b, loc, accNew, st.accTile,
+                                      ValueRange{r, e});
+            });
+      });
 }
 
 /// Work on one block of query rows [qStart, qStart + rows) of head h.
@@ -282,16 +291,16 @@ static void buildQueryBlock(OpBuilder &b, Location loc,
       b, loc, st.cBlockQ, arith::SubIOp::create(b, loc, st.sq, qStart));
 
   // m = -inf, l = 0, acc = 0 for the rows of this block.
-  buildLoop(b, loc, st.c0, rows, st.c1, [&](OpBuilder &b, Location loc,
-                                             Value r) {
-    memref::StoreOp::create(b, loc, st.fNegInf, st.mRow, ValueRange{r});
-    memref::StoreOp::create(b, loc, st.fZero, st.lRow, ValueRange{r});
-    buildLoop(b, loc, st.c0, st.dv, st.c1,
-              [&](OpBuilder &b, Location loc, Value e) {
-                memref::StoreOp::create(b, loc, st.fZero, st.accTile,
-                                        ValueRange{r, e});
-              });
-  });
+  buildLoop(
+      b, loc, st.c0, rows, st.c1, [&](OpBuilder &b, Location loc, Value r) {
+        memref::StoreOp::create(b, loc, st.fNegInf, st.mRow, ValueRange{r});
+        memref::StoreOp::create(b, loc, st.fZero, st.lRow, ValueRange{r});
+        buildLoop(b, loc, st.c0, st.dv, st.c1,
+                  [&](OpBuilder &b, Location loc, Value e) {
+                    memref::StoreOp::create(b, loc, st.fZero, st.accTile,
+                                            ValueRange{r, e});
+                  });
+      });
 
   // Keys past kEnd are hidden from every row of the block: with causal
   // masking the last row qStart + rows - 1 sees keys up to
@@ -301,44 +310,48 @@ static void buildQueryBlock(OpBuilder &b, Location loc,
   if (st.causalOffset) {
     Value end = arith::AddIOp::create(
         b, loc, arith::AddIOp::create(b, loc, qStart, rows), st.causalOffset);
-    kEnd = arith::MaxSIOp::create(
-        b, loc, st.c0, arith::MinSIOp::create(b, loc, st.sk, end));
+    kEnd = arith::MaxSIOp::create(b, loc, st.c0,
+                                  arith::MinSIOp::create(b, loc, st.sk, end));
   }
 
-  buildLoop(b, loc, st.c0, kEnd, st.cBlockK, [&](OpBuilder &b, Location loc,
-                                                  Value kStart) {
-    Value cols = arith::MinSIOp::create(
-        b, loc, st.cBlockK, arith::SubIOp::create(b, loc, kEnd, kStart));
-    buildScoreTile(b, loc, st, batch, h, g, qStart, rows, kStart, cols);
-    buildOnlineSoftmaxUpdate(b, loc, st, batch, g, rows, kStart, cols);
-  });
+  buildLoop(
+      b, loc, st.c0, kEnd, st.cBlockK,
+      [&](OpBuilder &b, Location loc, Value kStart) {
+        Value cols = arith::MinSIOp::create(
+            b, loc, st.cBlockK, arith::SubIOp::create(b, loc, kEnd, kStart));
+        buildScoreTile(b, loc, st, batch, h, g, qStart, rows, kStart, cols);
+        buildOnlineSoftmaxUpdate(b, loc, st, batch, g, rows, kStart, cols);
+      });
 
   // Epilogue: one division per output element; a row that saw no visible
   // key has l = 0 and acc = 0, and divides by 1 to give 0 (LSE +inf).
   Type outElem = cast<MemRefType>(st.out.getType()).getElementType();
-  buildLoop(b, loc, st.c0, rows, st.c1, [&](OpBuilder &b, Location loc,
-                                             Value r) {
-    Value i = arith::AddIOp::create(b, loc, qStart, r);
-    Value l = memref::LoadOp::create(b, loc, st.lRow, ValueRange{r});
-    Value empty =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l, st.fZero);
-    Value denom = arith::SelectOp::create(b, loc, empty, st.fOne, l);
-    buildLoop(b, loc, st.c0, st.dv, st.c1, [&](OpBuilder &b, Location loc,
-                                                Value e) {
-      Value acc = memref::LoadOp::create(b, loc, st.accTile, ValueRange{r, e});
-      Value o = arith::DivFOp::create(b, loc, acc, denom);
-      memref::StoreOp::create(b, loc, fromF32(b, loc, o, outElem), st.out,
-                              qkvoIndex(st, batch, h, i, e));
-    });
-    if (st.lse) {
-      Value m = memref::LoadOp::create(b, loc, st.mRow, ValueRange{r});
-      Value lse = arith::AddFOp::create(b, loc, m, math::LogOp::create(b, loc, l));
-      lse = arith::SelectOp::create(b, loc, empty, st.fPosInf, lse);
-      SmallVector<Value> idx(batch.begin(), batch.end());
-      idx.append({h, i});
-      memref::StoreOp::create(b, loc, lse, st.lse, idx);
-    }
-  });
+  buildLoop(
+      b, loc, st.c0, rows, st.c1, [&](OpBuilder &b, Location loc, Value r) {
+        Value i = arith::AddIOp::create(b, loc, qStart, r);
+        Value l = memref::LoadOp::create(b, loc, st.lRow, ValueRange{r});
+        Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                            l, st.fZero);
+        Value denom = arith::SelectOp::create(b, loc, empty, st.fOne, l);
+        buildLoop(b, loc, st.c0, st.dv, st.c1,
+                  [&](OpBuilder &b, Location loc, Value e) {
+                    Value acc = memref::LoadOp::create(b, loc, st.accTile,
+                                                       ValueRange{r, e});
+                    Value o = arith::DivFOp::create(b, loc, acc, denom);
+                    memref::StoreOp::create(b, loc, fromF32(b, loc, o, outElem),
+                                            st.out,
+                                            qkvoIndex(st, batch, h, i, e));
+                  });
+        if (st.lse) {
+          Value m = memref::LoadOp::create(b, loc, st.mRow, ValueRange{r});
+          Value lse =
+              arith::AddFOp::create(b, loc, m, math::LogOp::create(b, loc, l));
+          lse = arith::SelectOp::create(b, loc, empty, st.fPosInf, lse);
+          SmallVector<Value> idx(batch.begin(), batch.end());
+          idx.append({h, i});
+          memref::StoreOp::create(b, loc, lse, st.lse, idx);
+        }
+      });
 }
 
 /// Loops over the batch dimensions (any number, including none), then the
@@ -355,13 +368,13 @@ static void buildOuterLoops(OpBuilder &b, Location loc,
               });
     return;
   }
-  buildLoop(b, loc, st.c0, st.hq, st.c1, [&](OpBuilder &b, Location loc,
-                                              Value h) {
-    buildLoop(b, loc, st.c0, st.sq, st.cBlockQ,
-              [&](OpBuilder &b, Location loc, Value qStart) {
-                buildQueryBlock(b, loc, st, batch, h, qStart);
-              });
-  });
+  buildLoop(b, loc, st.c0, st.hq, st.c1,
+            [&](OpBuilder &b, Location loc, Value h) {
+              buildLoop(b, loc, st.c0, st.sq, st.cBlockQ,
+                        [&](OpBuilder &b, Location loc, Value qStart) {
+                          buildQueryBlock(b, loc, st, batch, h, qStart);
+                        });
+            });
 }
 
 /// A read-only view of a tensor operand. The fully dynamic layout accepts
@@ -395,8 +408,6 @@ struct LowerAttentionPattern : OpRewritePattern<fa2::AttentionOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     AttentionLoweringState st;
-    st.blockQ = blockQ;
-    st.blockK = blockK;
     st.numBatch = op.getNumBatchDims();
     st.bhsd = op.getLayout() == fa2::Layout::BHSD;
     unsigned headPos = op.getHeadDimPos(), seqPos = op.getSeqDimPos(),
@@ -462,27 +473,37 @@ struct LowerAttentionPattern : OpRewritePattern<fa2::AttentionOp> {
       st.lse = allocResult(b, loc, lseType, lseSizes);
     }
 
-    // The scratch tiles live on the stack of one alloca scope, so that an
-    // fa2.attention inside a caller's loop does not grow the stack.
-    auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
+    // The scratch tiles are static (block sizes × the head dimension), so they
+    // live on the stack at the entry of the enclosing allocation scope (the
+    // function): an fa2.attention inside a caller's loop does not grow the
+    // stack. (A memref.alloca_scope around the loops would not survive
+    // scf-to-cf, which splits its region into several blocks.) Only a dynamic
+    // head dimension needs its accumulator allocated here, from its size.
     {
-      OpBuilder::InsertionGuard guard(b);
-      b.createBlock(&scope.getBodyRegion());
       Type f32 = b.getF32Type();
+      int64_t dvStatic = cast<MemRefType>(st.v.getType()).getDimSize(featPos);
+      Operation *scopeOp =
+          op->getParentWithTrait<OpTrait::AutomaticAllocationScope>();
+      OpBuilder::InsertionGuard guard(b);
+      if (scopeOp && !scopeOp->getRegion(0).empty())
+        b.setInsertionPointToStart(&scopeOp->getRegion(0).front());
       st.sTile = memref::AllocaOp::create(
           b, loc, MemRefType::get({blockQ, blockK}, f32));
-      st.mRow = memref::AllocaOp::create(b, loc, MemRefType::get({blockQ}, f32));
-      st.lRow = memref::AllocaOp::create(b, loc, MemRefType::get({blockQ}, f32));
-      int64_t dvStatic = cast<MemRefType>(st.v.getType()).getDimSize(featPos);
+      st.mRow =
+          memref::AllocaOp::create(b, loc, MemRefType::get({blockQ}, f32));
+      st.lRow =
+          memref::AllocaOp::create(b, loc, MemRefType::get({blockQ}, f32));
       auto accType = MemRefType::get({blockQ, dvStatic}, f32);
-      st.accTile = ShapedType::isDynamic(dvStatic)
-                       ? memref::AllocaOp::create(b, loc, accType,
-                                                  ValueRange{st.dv})
-                       : memref::AllocaOp::create(b, loc, accType);
-      SmallVector<Value> batch;
-      buildOuterLoops(b, loc, st, batch);
-      memref::AllocaScopeReturnOp::create(b, loc, ValueRange{});
+      if (!ShapedType::isDynamic(dvStatic))
+        st.accTile = memref::AllocaOp::create(b, loc, accType);
     }
+    if (!st.accTile)
+      st.accTile = memref::AllocaOp::create(
+          b, loc, MemRefType::get({blockQ, ShapedType::kDynamic},
+                                  b.getF32Type()),
+          ValueRange{st.dv});
+    SmallVector<Value> batch;
+    buildOuterLoops(b, loc, st, batch);
 
     SmallVector<Value> results;
     results.push_back(bufferization::ToTensorOp::create(

@@ -64,21 +64,72 @@ static Value createTranspose(OpBuilder &b, Location loc, Value v,
   return linalg::TransposeOp::create(b, loc, v, init, perm)->getResult(0);
 }
 
-/// Rearranges `src` into the dims `target` (names; kUnit for a unit dim),
-/// dropping src dims that are units or absent from `target`, transposing,
-/// merging the run of GQA outer names into `head`, and inserting unit dims
+/// Rearranges `src` into the dims `target` (names; kUnit for a unit dim):
+/// splits batch dims the target has in parts, drops src dims that are units
+/// or absent from `target`, transposes, merges runs of parts (GQA outer
+/// names into `head`, split parts into their parent) and inserts unit dims
 /// for target names `src` lacks.
 static Value rearrange(OpBuilder &b, Location loc, NamedTensor src,
-                       ArrayRef<int64_t> target, int64_t head) {
+                       ArrayRef<int64_t> target, int64_t head,
+                       const SplitMap &splits) {
   Value v = src.value;
   SmallVector<int64_t> names = src.names;
+  auto inTarget = [&](int64_t n) { return llvm::is_contained(target, n); };
+
+  // Already there, unit dims standing in for the names it lacks.
+  if (names.size() == target.size() &&
+      llvm::all_of(llvm::zip(names, target), [&](auto p) {
+        auto [n, t] = p;
+        return n == t ||
+               (n == kUnit && (t == kUnit || !llvm::is_contained(names, t)));
+      }))
+    return v;
+
+  // 0. Split batch dims whose parts the target wants.
+  if (llvm::any_of(names, [&](int64_t n) {
+        return splits.count(n) && !inTarget(n);
+      })) {
+    auto type = cast<RankedTensorType>(v.getType());
+    SmallVector<ReassociationIndices> groups;
+    SmallVector<int64_t> newNames, shape;
+    SmallVector<OpFoldResult> sizes;
+    SmallVector<OpFoldResult> srcSizes = tensor::getMixedSizes(b, loc, v);
+    for (auto [i, n] : llvm::enumerate(names)) {
+      ReassociationIndices group;
+      auto it = splits.find(n);
+      if (it != splits.end() && !inTarget(n)) {
+        for (auto [j, size] : llvm::enumerate(it->second)) {
+          group.push_back(newNames.size());
+          newNames.push_back(splitPart(n, j));
+          shape.push_back(size);
+          sizes.push_back(b.getIndexAttr(size));
+        }
+      } else {
+        group.push_back(newNames.size());
+        newNames.push_back(n);
+        shape.push_back(type.getDimSize(i));
+        sizes.push_back(srcSizes[i]);
+      }
+      groups.push_back(group);
+    }
+    auto outType = RankedTensorType::get(shape, type.getElementType());
+    v = tensor::ExpandShapeOp::create(b, loc, outType, v, groups, sizes);
+    names = newNames;
+  }
+
+  // The target name a src dim ends up in.
+  auto destOf = [&](int64_t n) -> int64_t {
+    if (isOuter(n))
+      return head;
+    if (isSplitPart(n) && !inTarget(n) && inTarget(splitParent(n)))
+      return splitParent(n);
+    return n;
+  };
 
   // 1. Drop unit dims and dims the target does not have (size 1).
   SmallVector<bool> drop;
   for (int64_t n : names)
-    drop.push_back(n == kUnit ||
-                   (!llvm::is_contained(target, n) &&
-                    !(isOuter(n) && llvm::is_contained(target, head))));
+    drop.push_back(n == kUnit || !inTarget(destOf(n)));
   if (llvm::any_of(drop, [](bool d) { return d; })) {
     SmallVector<ReassociationIndices> groups = mergeIntoNeighbours(drop);
     v = tensor::CollapseShapeOp::create(b, loc, v, groups);
@@ -89,11 +140,14 @@ static Value rearrange(OpBuilder &b, Location loc, NamedTensor src,
     names = kept;
   }
 
-  // 2. Transpose into target order (GQA outer names sit at the head's place).
+  // 2. Transpose into target order; parts sit at their destination's place.
   auto rank = [&](int64_t n) -> double {
+    double pos = llvm::find(target, destOf(n)) - target.begin();
     if (isOuter(n))
-      return llvm::find(target, head) - target.begin() + (n - kGroupOuter) * 1e-3;
-    return llvm::find(target, n) - target.begin();
+      pos += (n - kGroupOuter) * 1e-3;
+    else if (destOf(n) != n)
+      pos += splitIndex(n) * 1e-3;
+    return pos;
   };
   SmallVector<int64_t> perm(names.size());
   for (size_t i = 0; i < perm.size(); ++i)
@@ -112,25 +166,21 @@ static Value rearrange(OpBuilder &b, Location loc, NamedTensor src,
     names = permuted;
   }
 
-  // 3. Merge the GQA run into one head dim.
-  if (llvm::count_if(names, isOuter) > 1) {
-    SmallVector<ReassociationIndices> groups;
-    SmallVector<int64_t> merged;
-    for (auto [i, n] : llvm::enumerate(names)) {
-      if (isOuter(n) && !merged.empty() && merged.back() == head) {
-        groups.back().push_back(i);
-        continue;
-      }
-      groups.push_back({static_cast<int64_t>(i)});
-      merged.push_back(isOuter(n) ? head : n);
+  // 3. Merge runs of parts into one dim.
+  SmallVector<ReassociationIndices> groups;
+  SmallVector<int64_t> merged;
+  for (auto [i, n] : llvm::enumerate(names)) {
+    int64_t dest = destOf(n);
+    if (dest != n && !merged.empty() && merged.back() == dest) {
+      groups.back().push_back(i);
+      continue;
     }
-    v = tensor::CollapseShapeOp::create(b, loc, v, groups);
-    names = merged;
-  } else {
-    for (int64_t &n : names)
-      if (isOuter(n))
-        n = head;
+    groups.push_back({static_cast<int64_t>(i)});
+    merged.push_back(dest);
   }
+  if (merged.size() != names.size())
+    v = tensor::CollapseShapeOp::create(b, loc, v, groups);
+  names = merged;
 
   // 4. Insert unit dims for target names that are missing.
   if (names.size() != target.size()) {
@@ -219,9 +269,9 @@ static void raise(RewriterBase &rewriter, const AttentionMatch &m) {
   SmallVector<int64_t> vOrder = order(m.keyName, kValueFeature);
   SmallVector<int64_t> oOrder = order(m.queryName, kValueFeature);
 
-  Value q = rearrange(rewriter, loc, m.query, qOrder, head);
-  Value k = rearrange(rewriter, loc, m.key, kOrder, head);
-  Value v = rearrange(rewriter, loc, m.value, vOrder, head);
+  Value q = rearrange(rewriter, loc, m.query, qOrder, head, m.splits);
+  Value k = rearrange(rewriter, loc, m.key, kOrder, head, m.splits);
+  Value v = rearrange(rewriter, loc, m.value, vOrder, head, m.splits);
 
   Value mask;
   if (m.mask) {
@@ -230,10 +280,18 @@ static void raise(RewriterBase &rewriter, const AttentionMatch &m) {
     SmallVector<int64_t> sOrder(batch);
     sOrder.append({m.queryName, m.keyName});
     size_t first = 0;
-    while (first < sOrder.size() && !llvm::is_contained(m.mask->names, sOrder[first]))
+    SmallVector<int64_t> maskNames = m.mask->names;
+    for (int64_t n : m.mask->names)
+      if (auto it = m.splits.find(n); it != m.splits.end())
+        for (size_t i = 0; i < it->second.size(); ++i)
+          maskNames.push_back(splitPart(n, i));
+    while (first < sOrder.size() && !llvm::is_contained(maskNames, sOrder[first]))
       ++first;
+    // Keep the mask's own rank where it already lines up (leading units).
+    size_t keep = std::max(sOrder.size() - first, m.mask->names.size());
+    first = sOrder.size() - std::min(keep, sOrder.size());
     SmallVector<int64_t> target(sOrder.begin() + first, sOrder.end());
-    mask = rearrange(rewriter, loc, *m.mask, target, head);
+    mask = rearrange(rewriter, loc, *m.mask, target, head, m.splits);
     if (m.negateMask)
       mask = negateMask(rewriter, loc, mask);
   }
@@ -258,14 +316,14 @@ static void raise(RewriterBase &rewriter, const AttentionMatch &m) {
       llvm::APFloat(static_cast<float>(m.scale)), m.causal, m.layout);
 
   Value out = rearrange(rewriter, loc, NamedTensor{op.getOutput(), oOrder},
-                        m.output.names, head);
+                        m.output.names, head, m.splits);
   out = castTo(rewriter, loc, out, m.output.value.getType());
   rewriter.replaceAllUsesWith(m.output.value, out);
   if (lseUse) {
     SmallVector<int64_t> lOrder(batch);
     lOrder.push_back(m.queryName);
     Value lse = rearrange(rewriter, loc, NamedTensor{op.getLse(), lOrder},
-                          lseUse->names, head);
+                          lseUse->names, head, m.splits);
     lse = castTo(rewriter, loc, lse, lseUse->value.getType());
     rewriter.replaceAllUsesWith(lseUse->value, lse);
   }
@@ -281,9 +339,13 @@ static void raise(RewriterBase &rewriter, const AttentionMatch &m) {
       Operation *dead = worklist[i];
       if (erased.contains(dead) || !isOpTriviallyDead(dead))
         continue;
-      for (Value operand : dead->getOperands())
-        if (Operation *def = operand.getDefiningOp())
-          worklist.insert(def);
+      // Operands, and values defined outside that its body captures.
+      dead->walk([&](Operation *nested) {
+        for (Value operand : nested->getOperands())
+          if (Operation *def = operand.getDefiningOp())
+            if (!dead->isAncestor(def))
+              worklist.insert(def);
+      });
       erased.insert(dead);
       rewriter.eraseOp(dead);
       changed = true;

@@ -10,6 +10,15 @@
 
 // CHECK-LABEL: func.func @mha
 // CHECK-SAME: (%[[Q:.*]]: tensor<2x4x24x16xf32>, %[[K:.*]]: tensor<2x4x24x16xf32>, %[[V:.*]]: tensor<2x4x24x16xf32>)
+// The scratch tiles sit at the function entry, outside every loop.
+// DEF:         %[[S:.*]] = memref.alloca() : memref<16x32xf32>
+// SMALL:       %[[S:.*]] = memref.alloca() : memref<8x4xf32>
+// DEF:         %[[M:.*]] = memref.alloca() : memref<16xf32>
+// SMALL:       %[[M:.*]] = memref.alloca() : memref<8xf32>
+// DEF:         %[[L:.*]] = memref.alloca() : memref<16xf32>
+// SMALL:       %[[L:.*]] = memref.alloca() : memref<8xf32>
+// DEF:         %[[ACC:.*]] = memref.alloca() : memref<16x16xf32>
+// SMALL:       %[[ACC:.*]] = memref.alloca() : memref<8x16xf32>
 // DEF-DAG:   %[[BQ:.*]] = arith.constant 16 : index
 // DEF-DAG:   %[[BK:.*]] = arith.constant 32 : index
 // SMALL-DAG: %[[BQ:.*]] = arith.constant 8 : index
@@ -19,15 +28,6 @@
 // CHECK-DAG: %[[KB:.*]] = bufferization.to_buffer %[[K]] read_only
 // CHECK-DAG: %[[VB:.*]] = bufferization.to_buffer %[[V]] read_only
 // CHECK:     %[[OUT:.*]] = memref.alloc() : memref<2x4x24x16xf32>
-// CHECK:     memref.alloca_scope
-// DEF:         %[[S:.*]] = memref.alloca() : memref<16x32xf32>
-// SMALL:       %[[S:.*]] = memref.alloca() : memref<8x4xf32>
-// DEF:         %[[M:.*]] = memref.alloca() : memref<16xf32>
-// SMALL:       %[[M:.*]] = memref.alloca() : memref<8xf32>
-// DEF:         %[[L:.*]] = memref.alloca() : memref<16xf32>
-// SMALL:       %[[L:.*]] = memref.alloca() : memref<8xf32>
-// DEF:         %[[ACC:.*]] = memref.alloca() : memref<16x16xf32>
-// SMALL:       %[[ACC:.*]] = memref.alloca() : memref<8x16xf32>
 // Batch, head, then blocks of query rows.
 // CHECK:       scf.for %[[B:.*]] = %{{.*}} to %{{.*}} step
 // CHECK:         scf.for %[[H:.*]] = %{{.*}} to %{{.*}} step

@@ -14,6 +14,7 @@
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/Value.h"
 #include "mlir/Support/LLVM.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <optional>
@@ -38,7 +39,20 @@ constexpr int64_t kGroupOuter = 2000;
 constexpr int64_t kGroup = 2999;
 /// The head dimension fa2.attention needs when the chain has no batch dims.
 constexpr int64_t kSyntheticHead = 3000;
+/// A batch dimension the chain splits (e.g. [B*H] -> [B, H] around a mask
+/// add) is named by its parts: kSplitBase + parent * kMaxSplit + index.
+constexpr int64_t kSplitBase = 4000;
+constexpr int64_t kMaxSplit = 8;
+inline bool isSplitPart(int64_t n) { return n >= kSplitBase; }
+inline int64_t splitParent(int64_t n) { return (n - kSplitBase) / kMaxSplit; }
+inline int64_t splitIndex(int64_t n) { return (n - kSplitBase) % kMaxSplit; }
+inline int64_t splitPart(int64_t parent, int64_t index) {
+  return kSplitBase + parent * kMaxSplit + index;
+}
 } // namespace attention_names
+
+/// The static sizes of the parts of each split batch dimension, by parent.
+using SplitMap = llvm::DenseMap<int64_t, llvm::SmallVector<int64_t>>;
 
 /// A tensor plus the name of each of its dimensions.
 struct NamedTensor {
@@ -68,8 +82,10 @@ struct AttentionMatch {
   bool causal = false;
   Layout layout = Layout::BHSD;
   /// Batch names in the op's order (heads last); kSyntheticHead when the
-  /// chain had none.
+  /// chain had none. Split batch dims appear as their parts.
   llvm::SmallVector<int64_t> batchNames;
+  /// Batch dims the chain splits into parts.
+  SplitMap splits;
   int64_t queryName = 0, keyName = 0, featureName = 0;
   /// The operations of the chain, to erase once nothing uses them.
   llvm::SmallVector<mlir::Operation *> chainOps;

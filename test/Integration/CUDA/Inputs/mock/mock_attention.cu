@@ -37,6 +37,11 @@ template <typename T, int D, bool BSHD, bool CAUSAL, int MASK, int BUG>
 __device__ __forceinline__ void attention(const T *q, const T *k, const T *v, T *o, float *lse,
                                           const void *mask, SIZES, float scale) {
   extern __shared__ float staged[]; // [4 warps][D]: q rows (+1 word: kRace)
+  // A few bytes of static shared memory, so that a manifest asking for exactly
+  // 48 KiB of dynamic shared memory exceeds the default limit.
+  __shared__ volatile int entered;
+  if (threadIdx.x == 0)
+    entered = 1;
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
   const int i = blockIdx.x * 4 + warp;
   const int bh = blockIdx.y, b = bh / heads_q, h = bh % heads_q;

@@ -1,0 +1,207 @@
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu | FileCheck %s
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="block-m=64 block-n=32 warps=2 stages=1 swizzle=pad" | FileCheck %s --check-prefix=OVERRIDE
+
+// The FlashAttention-2 structure of the kernel: grid over (query block,
+// batch·head), warps owning query rows, cp.async K/V tiles, tensor-core
+// mma.sync fed by ldmatrix, online softmax with quad shuffles and exp2, and
+// one normalization after the K/V loop.
+
+// CHECK: module attributes {gpu.container_module}
+// CHECK: gpu.module @fa2_attention_gqa_0 [#nvvm.target<O = 3, chip = "sm_90">]
+// CHECK: gpu.func @fa2_attention_gqa_0(%[[Q:.*]]: memref<262144xf16>, %[[K:.*]]: memref<65536xf16>, %[[V:.*]]: memref<65536xf16>, %[[O:.*]]: memref<262144xf16>, %[[LSE:.*]]: memref<4096xf32>) kernel
+// CHECK-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 64 : i64, stages = 2 : i64, swizzle = "xor", warps = 4 : i64}
+// CHECK-SAME: known_block_size = array<i32: 128, 1, 1>
+// Warps: warp = tid / 32 owns rows [32·warp, 32·warp + 32) of the block.
+// CHECK: %[[TID:.*]] = gpu.thread_id x
+// CHECK: %[[WARP:.*]] = arith.divui %[[TID]], %c32
+// Grid: x is the query block, y is batch·Hq; the K/V head is h / (Hq / Hkv).
+// CHECK: %[[BX:.*]] = gpu.block_id x
+// CHECK: %[[BY:.*]] = gpu.block_id y
+// CHECK: %[[H:.*]] = arith.remui %[[BY]], %c8
+// CHECK: %[[HKV:.*]] = arith.divui %[[H]], %c4
+// CHECK: arith.muli %[[BX]], %c128
+// CHECK: %[[ROWS:.*]] = arith.muli %[[WARP]], %c32
+// CHECK: %[[SMEM:.*]] = gpu.dynamic_shared_memory
+// CHECK: %[[SQ:.*]] = memref.view %[[SMEM]][%c0][] {{.*}} to memref<8192xf16, #gpu.address_space<workgroup>>
+// CHECK: %[[SK:.*]] = memref.view %[[SMEM]][%c16384][] {{.*}} to memref<8192xf16, #gpu.address_space<workgroup>>
+// CHECK: %[[SV:.*]] = memref.view %[[SMEM]][%c32768][] {{.*}} to memref<8192xf16, #gpu.address_space<workgroup>>
+// Q is loaded once, 16 bytes per cp.async, and committed as its own group.
+// CHECK: nvgpu.device_async_copy %[[Q]][%{{.*}}], %[[SQ]][%{{.*}}], 8 {bypassL1}
+// CHECK: %[[QGROUP:.*]] = nvgpu.device_async_create_group
+// The first K/V block is in flight before the loop (two stages).
+// CHECK: scf.if
+// CHECK: nvgpu.device_async_copy %[[K]]
+// CHECK: nvgpu.device_async_copy %[[V]]
+// CHECK: nvgpu.device_async_create_group
+// CHECK: scf.for %[[J:.*]] = %c0 to %c4 step %c1 iter_args
+// CHECK-SAME: -> (vector<2x2xf32>, {{.*}}, f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK: nvgpu.device_async_wait %[[QGROUP]] {numGroups = 0 : i32}
+// CHECK-NEXT: gpu.barrier
+// Block j+1 is issued while block j is computed.
+// CHECK: %[[NEXT:.*]] = arith.addi %[[J]], %c1
+// CHECK: arith.cmpi slt, %[[NEXT]], %c4
+// CHECK: nvgpu.device_async_copy %[[K]]
+// CHECK: nvgpu.device_async_create_group
+// S = Q·Kᵀ on tensor cores, operands by ldmatrix.
+// CHECK: nvgpu.ldmatrix %[[SQ]][%{{.*}}] {numTiles = 4 : i32, transpose = false} : {{.*}} -> vector<4x2xf16>
+// CHECK: nvgpu.ldmatrix %[[SK]][%{{.*}}] {numTiles = 4 : i32, transpose = false} : {{.*}} -> vector<4x2xf16>
+// CHECK: nvgpu.mma.sync(%{{.*}}, %{{.*}}, %{{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// Online softmax in registers: row max over the quad, exp2 of one FMA.
+// CHECK-NOT: arith.divf
+// CHECK: arith.maxnumf
+// CHECK: gpu.shuffle xor %{{.*}}, %c1_i32, %c32_i32 : f32
+// CHECK: gpu.shuffle xor %{{.*}}, %c2_i32, %c32_i32 : f32
+// CHECK: %[[ALPHA:.*]] = math.exp2 %{{.*}} fastmath<afn> : f32
+// CHECK: %[[ARG:.*]] = math.fma %{{.*}}, %cst{{.*}}, %{{.*}} : f32
+// CHECK: math.exp2 %[[ARG]] fastmath<afn> : f32
+// The accumulator is rescaled by the max change only.
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : vector<2x2xf32>
+// P stays in registers: converted to f16 and fed to mma.sync as operand A;
+// V fragments by ldmatrix.trans.
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+// CHECK: nvgpu.ldmatrix %[[SV]][%{{.*}}] {numTiles = 4 : i32, transpose = true}
+// CHECK: nvgpu.mma.sync
+// CHECK-NOT: arith.divf
+// CHECK: scf.yield {{.*}} : vector<2x2xf32>, {{.*}}, f32
+// One normalization per row after the loop, then O and LSE to global.
+// CHECK: gpu.shuffle xor
+// CHECK: %[[EMPTY:.*]] = arith.cmpf ueq
+// CHECK: arith.divf
+// CHECK: vector.store %{{.*}}, %[[O]][%{{.*}}] {alignment = 4 : i64} : memref<262144xf16>, vector<2xf16>
+// CHECK: math.log2
+// CHECK: memref.store %{{.*}}, %[[LSE]][%{{.*}}] : memref<4096xf32>
+// CHECK: gpu.return
+
+// The host function: buffers, allocated outputs, one launch.
+// CHECK-LABEL: func.func @gqa
+// CHECK: %[[QB:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<2x8x256x64xf16> to memref<2x8x256x64xf16>
+// CHECK: %[[QF:.*]] = memref.collapse_shape %[[QB]] {{\[\[}}0, 1, 2, 3]] : memref<2x8x256x64xf16> into memref<262144xf16>
+// CHECK: %[[OB:.*]] = memref.alloc() {alignment = 128 : i64} : memref<2x8x256x64xf16>
+// CHECK: %[[LB:.*]] = memref.alloc() {alignment = 128 : i64} : memref<2x8x256xf32>
+// Grid (256/128, 2·8, 1), 4 warps, 48 KiB of dynamic shared memory.
+// CHECK: gpu.launch_func @fa2_attention_gqa_0::@fa2_attention_gqa_0 blocks in (%c2{{[_0-9]*}}, %c16{{[_0-9]*}}, %c1{{[_0-9]*}}) threads in (%c128{{[_0-9]*}}, %c1{{[_0-9]*}}, %c1{{[_0-9]*}}) dynamic_shared_memory_size %c49152_i32 args(%[[QF]] : memref<262144xf16>
+// CHECK: %[[OT:.*]] = bufferization.to_tensor %[[OB]] restrict writable
+// CHECK: %[[LT:.*]] = bufferization.to_tensor %[[LB]] restrict writable
+// CHECK: return %[[OT]], %[[LT]]
+
+// OVERRIDE: gpu.func @fa2_attention_gqa_0
+// OVERRIDE-SAME: fa2.schedule = {block_m = 64 : i64, block_n = 32 : i64, stages = 1 : i64, swizzle = "pad", warps = 2 : i64}
+// OVERRIDE-SAME: known_block_size = array<i32: 64, 1, 1>
+// Padded rows (9 chunks of 8 elements) instead of the XOR swizzle.
+// OVERRIDE: memref.view {{.*}} to memref<4608xf16, #gpu.address_space<workgroup>>
+// OVERRIDE-NOT: arith.xori
+// One stage: load, wait for all, compute, barrier before the next load.
+// OVERRIDE: scf.for
+// OVERRIDE: nvgpu.device_async_copy
+// OVERRIDE: %[[G:.*]] = nvgpu.device_async_create_group
+// OVERRIDE: nvgpu.device_async_wait %[[G]] {numGroups = 0 : i32}
+// OVERRIDE-NEXT: gpu.barrier
+// OVERRIDE: nvgpu.mma.sync
+// OVERRIDE: gpu.barrier
+// OVERRIDE-NEXT: scf.yield
+// OVERRIDE: gpu.launch_func @fa2_attention_gqa_0::@fa2_attention_gqa_0 blocks in (%c4{{[_0-9]*}}, %c16{{[_0-9]*}}, %c1{{[_0-9]*}}) threads in (%c64{{[_0-9]*}}, %c1{{[_0-9]*}}, %c1{{[_0-9]*}})
+func.func @gqa(%q: tensor<2x8x256x64xf16>, %k: tensor<2x2x256x64xf16>, %v: tensor<2x2x256x64xf16>) -> (tensor<2x8x256x64xf16>, tensor<2x8x256xf32>) {
+  %o, %lse = fa2.attention %q, %k, %v scale(0.125) : tensor<2x8x256x64xf16>, tensor<2x2x256x64xf16>, tensor<2x2x256x64xf16> -> tensor<2x8x256x64xf16>, tensor<2x8x256xf32>
+  return %o, %lse : tensor<2x8x256x64xf16>, tensor<2x8x256xf32>
+}
+
+// -----
+
+// Causal, bf16, sequence lengths that are not multiples of the tiles.
+// CHECK: gpu.module @fa2_attention_causal_tails_0
+// CHECK: gpu.func @fa2_attention_causal_tails_0
+// CHECK-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 64 : i64, stages = 2 : i64, swizzle = "xor", warps = 4 : i64}
+// CHECK: %[[BX:.*]] = gpu.block_id x
+// CHECK: %[[M0:.*]] = arith.muli %[[BX]], %c128
+// Blocks above the diagonal are skipped: the loop ends after
+// ceil((min(m0 + 128, 200) + 300 - 200) / 64) blocks, at most ceil(300/64).
+// CHECK: %[[ROWEND:.*]] = arith.minsi %{{.*}}, %c200
+// CHECK: %[[VIS0:.*]] = arith.addi %[[ROWEND]], %c300
+// CHECK: %[[VIS:.*]] = arith.subi %[[VIS0]], %c200
+// CHECK: %[[NB:.*]] = arith.ceildivsi %[[VIS]], %c64
+// CHECK: %[[NB0:.*]] = arith.maxsi %[[NB]], %c0
+// CHECK: %[[END:.*]] = arith.minsi %[[NB0]], %c5
+// Only blocks past min(Sk, m0 + Sk - Sq + 1) are masked.
+// CHECK: %[[MASKFROM:.*]] = arith.minsi %{{.*}}, %c300
+// Rows past Sq = 200 are zero-filled (src-elements 0), not read.
+// CHECK: %[[QROWS:.*]] = arith.subi %c200, %[[M0]]
+// CHECK: %[[QOK:.*]] = arith.cmpi slt, %{{.*}}, %[[QROWS]]
+// CHECK: %[[QN:.*]] = arith.select %[[QOK]], %c8, %c0
+// CHECK: nvgpu.device_async_copy %{{.*}}, 8, %[[QN]] {bypassL1}
+// CHECK: scf.for %[[J:.*]] = %c0 to %[[END]] step %c1
+// CHECK: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
+// CHECK: %[[NEED:.*]] = arith.cmpi sgt, %{{.*}}, %[[MASKFROM]]
+// CHECK: scf.if %[[NEED]] -> (vector<2x2xf32>
+// CHECK: arith.cmpi sgt
+// CHECK: arith.select %{{.*}}, %{{.*}}, %cst{{.*}} : f32
+// CHECK: } else {
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK: scf.yield
+// Rows past Sq are not stored.
+// CHECK: arith.cmpi ult, %{{.*}}, %c200
+// CHECK: scf.if
+// CHECK: vector.store %{{.*}} : memref<204800xbf16>, vector<2xbf16>
+// CHECK-LABEL: func.func @causal_tails
+// CHECK: gpu.launch_func @fa2_attention_causal_tails_0::@fa2_attention_causal_tails_0 blocks in (%c2{{[_0-9]*}}, %c8{{[_0-9]*}}, %c1{{[_0-9]*}})
+func.func @causal_tails(%q: tensor<2x4x200x128xbf16>, %k: tensor<2x4x300x128xbf16>, %v: tensor<2x4x300x128xbf16>) -> (tensor<2x4x200x128xbf16>, tensor<2x4x200xf32>) {
+  %o, %lse = fa2.attention %q, %k, %v scale(0.088) causal : tensor<2x4x200x128xbf16>, tensor<2x4x300x128xbf16>, tensor<2x4x300x128xbf16> -> tensor<2x4x200x128xbf16>, tensor<2x4x200xf32>
+  return %o, %lse : tensor<2x4x200x128xbf16>, tensor<2x4x200xf32>
+}
+
+// -----
+
+// Dynamic sizes become i32 kernel arguments; bshd strides rows by heads·dim.
+// CHECK: gpu.func @fa2_attention_dynamic_bshd_0(%{{.*}}: memref<?xf16>, %{{.*}}: memref<?xf16>, %{{.*}}: memref<?xf16>, %{{.*}}: memref<?xf32>, %[[SQ:.*]]: i32, %[[SK:.*]]: i32) kernel
+// CHECK-DAG: %[[SQI:.*]] = arith.index_castui %[[SQ]] : i32 to index
+// CHECK-DAG: %[[SKI:.*]] = arith.index_castui %[[SK]] : i32 to index
+// CHECK-LABEL: func.func @dynamic_bshd
+// CHECK: %[[QB:.*]] = bufferization.to_buffer %arg0
+// CHECK: %[[KB:.*]] = bufferization.to_buffer %arg1
+// CHECK: %[[B:.*]] = memref.dim %[[QB]], %c0
+// CHECK: %[[DSQ:.*]] = memref.dim %[[QB]], %c1
+// CHECK: %[[O:.*]] = memref.alloc(%[[B]], %[[DSQ]]) {alignment = 128 : i64} : memref<?x?x8x64xf32>
+// CHECK: %[[DSK:.*]] = memref.dim %[[KB]], %c1
+// CHECK: %[[ASQ:.*]] = arith.index_castui %[[DSQ]] : index to i32
+// CHECK: %[[ASK:.*]] = arith.index_castui %[[DSK]] : index to i32
+// CHECK: %[[GX:.*]] = arith.ceildivui %[[DSQ]], %c128
+// CHECK: %[[GY:.*]] = arith.muli %[[B]], %c8
+// No launch for an empty grid.
+// CHECK: %[[NX:.*]] = arith.cmpi ne, %[[GX]], %c0
+// CHECK: %[[NY:.*]] = arith.cmpi ne, %[[GY]], %c0
+// CHECK: %[[ANY:.*]] = arith.andi %[[NX]], %[[NY]]
+// CHECK: scf.if %[[ANY]] {
+// CHECK-NEXT: gpu.launch_func @fa2_attention_dynamic_bshd_0::@fa2_attention_dynamic_bshd_0 blocks in (%[[GX]], %[[GY]], %c1{{[_0-9]*}})
+// CHECK-SAME: %[[ASQ]] : i32, %[[ASK]] : i32)
+func.func @dynamic_bshd(%q: tensor<?x?x8x64xf16>, %k: tensor<?x?x2x64xf16>, %v: tensor<?x?x2x64xf16>) -> tensor<?x?x8x64xf32> {
+  %o = fa2.attention %q, %k, %v scale(0.125) layout<bshd> : tensor<?x?x8x64xf16>, tensor<?x?x2x64xf16>, tensor<?x?x2x64xf16> -> tensor<?x?x8x64xf32>
+  return %o : tensor<?x?x8x64xf32>
+}
+
+// -----
+
+// Head dims that are multiples of 8 but not of 64: padded to 16, rows padded
+// to an odd number of 16-byte chunks instead of the XOR swizzle.
+// CHECK: gpu.func @fa2_attention_head_dim_40_0
+// CHECK-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 64 : i64, stages = 2 : i64, swizzle = "pad", warps = 4 : i64}
+// CHECK-NOT: arith.xori
+// CHECK: gpu.return
+// Rows of 7 chunks (56 elements): (128 + 2·64 + 2·64) · 56 · 2 bytes.
+// CHECK: gpu.launch_func {{.*}} dynamic_shared_memory_size %c43008_i32
+func.func @head_dim_40(%q: tensor<1x2x128x40xf16>, %k: tensor<1x2x128x40xf16>, %v: tensor<1x2x128x40xf16>) -> tensor<1x2x128x40xf16> {
+  %o = fa2.attention %q, %k, %v scale(0.158) : tensor<1x2x128x40xf16>, tensor<1x2x128x40xf16>, tensor<1x2x128x40xf16> -> tensor<1x2x128x40xf16>
+  return %o : tensor<1x2x128x40xf16>
+}
+
+// -----
+
+// Two ops in one function: two kernels, numbered.
+// CHECK: gpu.module @fa2_attention_two_0
+// CHECK: gpu.module @fa2_attention_two_1
+// CHECK-LABEL: func.func @two
+// CHECK: gpu.launch_func @fa2_attention_two_0::@fa2_attention_two_0
+// CHECK: gpu.launch_func @fa2_attention_two_1::@fa2_attention_two_1
+func.func @two(%q: tensor<1x2x128x64xf16>, %k: tensor<1x2x128x64xf16>, %v: tensor<1x2x128x64xf16>) -> tensor<1x2x128x64xf16> {
+  %o = fa2.attention %q, %k, %v scale(0.125) : tensor<1x2x128x64xf16>, tensor<1x2x128x64xf16>, tensor<1x2x128x64xf16> -> tensor<1x2x128x64xf16>
+  %o2 = fa2.attention %o, %k, %v scale(0.125) causal : tensor<1x2x128x64xf16>, tensor<1x2x128x64xf16>, tensor<1x2x128x64xf16> -> tensor<1x2x128x64xf16>
+  return %o2 : tensor<1x2x128x64xf16>
+}

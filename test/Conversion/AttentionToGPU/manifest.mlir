@@ -1,0 +1,134 @@
+// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t" -o /dev/null
+// RUN: FileCheck %s --check-prefix=GQA --input-file=%t/fa2_attention_gqa_0.json
+// RUN: FileCheck %s --check-prefix=DYN --input-file=%t/fa2_attention_dynamic_0.json
+// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t format=cubin chip=sm_80" -o /dev/null
+// RUN: FileCheck %s --check-prefix=CUBIN --input-file=%t/fa2_attention_gqa_0.json
+// The kernel manifest, schema version 1 (docs/manifest.md): keys are printed
+// in sorted order; "params" follows the PTX .entry parameters.
+
+// GQA: "binary": "fa2_attention_gqa_0.ptx",
+// GQA: "block": [
+// GQA-NEXT: 128,
+// GQA-NEXT: 1,
+// GQA-NEXT: 1
+// GQA: "buffers": {
+// GQA-NEXT: "k": {
+// GQA-NEXT: "dtype": "f16",
+// GQA-NEXT: "shape": [
+// GQA-NEXT: "batch",
+// GQA-NEXT: "heads_kv",
+// GQA-NEXT: "seq_k",
+// GQA-NEXT: "head_dim"
+// GQA: "lse": {
+// GQA-NEXT: "dtype": "f32",
+// GQA: "o": {
+// GQA-NEXT: "dtype": "bf16",
+// GQA: "causal": true,
+// GQA-NEXT: "chip": "sm_90",
+// GQA-NEXT: "dims": {
+// GQA-NEXT: "batch": 6,
+// GQA-NEXT: "head_dim": 64,
+// GQA-NEXT: "head_dim_v": 64,
+// GQA-NEXT: "heads_kv": 2,
+// GQA-NEXT: "heads_q": 8,
+// GQA-NEXT: "seq_k": 300,
+// GQA-NEXT: "seq_q": 200
+// GQA: "dtype": "f16",
+// GQA-NEXT: "dynamic_shared_memory_bytes": 49152,
+// GQA-NEXT: "format": "ptx",
+// GQA-NEXT: "grid": [
+// GQA-NEXT: "ceildiv(seq_q, 128)",
+// GQA-NEXT: "batch * heads_q",
+// GQA-NEXT: "1"
+// GQA: "kernel": "fa2_attention_gqa_0",
+// GQA-NEXT: "layout": "bhsd",
+// GQA-NEXT: "lse": true,
+// GQA-NEXT: "out_dtype": "bf16",
+// GQA-NEXT: "params": [
+// GQA-NEXT: {
+// GQA-NEXT: "buffer": "q",
+// GQA-NEXT: "name": "q.allocated",
+// GQA-NEXT: "type": "ptr"
+// GQA: "name": "q.aligned",
+// GQA: "name": "q.offset",
+// GQA-NEXT: "type": "i64",
+// GQA-NEXT: "value": "0"
+// GQA: "name": "q.size",
+// GQA-NEXT: "type": "i64",
+// GQA-NEXT: "value": "batch * heads_q * seq_q * head_dim"
+// GQA: "name": "q.stride",
+// GQA: "name": "k.allocated",
+// GQA: "name": "v.allocated",
+// GQA: "name": "o.allocated",
+// GQA: "name": "o.size",
+// GQA-NEXT: "type": "i64",
+// GQA-NEXT: "value": "batch * heads_q * seq_q * head_dim_v"
+// GQA: "name": "lse.allocated",
+// GQA: "name": "lse.size",
+// GQA-NEXT: "type": "i64",
+// GQA-NEXT: "value": "batch * heads_q * seq_q"
+// GQA: "name": "lse.stride",
+// GQA-NEXT: "type": "i64",
+// GQA-NEXT: "value": "1"
+// GQA-NEXT: }
+// GQA-NEXT: ],
+// GQA-NEXT: "scale": 0.125,
+// GQA-NEXT: "schedule": {
+// GQA-NEXT: "block_m": 128,
+// GQA-NEXT: "block_n": 64,
+// GQA-NEXT: "stages": 2,
+// GQA-NEXT: "swizzle": "xor",
+// GQA-NEXT: "warps": 4
+// GQA-NEXT: },
+// GQA-NEXT: "version": 1
+
+// CUBIN: "binary": "fa2_attention_gqa_0.cubin",
+// CUBIN: "chip": "sm_80",
+// CUBIN: "format": "cubin",
+func.func @gqa(%q: tensor<2x3x8x200x64xf16>, %k: tensor<2x3x2x300x64xf16>, %v: tensor<2x3x2x300x64xf16>) -> (tensor<2x3x8x200x64xbf16>, tensor<2x3x8x200xf32>) {
+  %o, %lse = fa2.attention %q, %k, %v scale(0.125) causal : tensor<2x3x8x200x64xf16>, tensor<2x3x2x300x64xf16>, tensor<2x3x2x300x64xf16> -> tensor<2x3x8x200x64xbf16>, tensor<2x3x8x200xf32>
+  return %o, %lse : tensor<2x3x8x200x64xbf16>, tensor<2x3x8x200xf32>
+}
+
+// -----
+
+// Dynamic sizes are null in "dims" and trail the buffers in "params" as i32;
+// bshd buffers list the sequence before the heads. No LSE result: no buffer.
+// DYN: "buffers": {
+// DYN-NOT: "lse"
+// DYN: "q": {
+// DYN-NEXT: "dtype": "bf16",
+// DYN-NEXT: "shape": [
+// DYN-NEXT: "batch",
+// DYN-NEXT: "seq_q",
+// DYN-NEXT: "heads_q",
+// DYN-NEXT: "head_dim"
+// DYN: "dims": {
+// DYN-NEXT: "batch": null,
+// DYN-NEXT: "head_dim": 128,
+// DYN-NEXT: "head_dim_v": 128,
+// DYN-NEXT: "heads_kv": 4,
+// DYN-NEXT: "heads_q": 4,
+// DYN-NEXT: "seq_k": null,
+// DYN-NEXT: "seq_q": null
+// DYN: "layout": "bshd",
+// DYN-NEXT: "lse": false,
+// DYN: "name": "o.stride",
+// DYN-NEXT: "type": "i64",
+// DYN-NEXT: "value": "1"
+// DYN-NEXT: },
+// DYN-NEXT: {
+// DYN-NEXT: "name": "seq_q",
+// DYN-NEXT: "type": "i32",
+// DYN-NEXT: "value": "seq_q"
+// DYN-NEXT: },
+// DYN-NEXT: {
+// DYN-NEXT: "name": "seq_k",
+// DYN-NEXT: "type": "i32",
+// DYN-NEXT: "value": "seq_k"
+// DYN-NEXT: }
+// DYN-NEXT: ],
+func.func @dynamic(%q: tensor<?x?x4x128xbf16>, %k: tensor<?x?x4x128xbf16>, %v: tensor<?x?x4x128xbf16>) -> tensor<?x?x4x128xbf16> {
+  %o = fa2.attention %q, %k, %v scale(0.088) layout<bshd> : tensor<?x?x4x128xbf16>, tensor<?x?x4x128xbf16>, tensor<?x?x4x128xbf16> -> tensor<?x?x4x128xbf16>
+  return %o : tensor<?x?x4x128xbf16>
+}

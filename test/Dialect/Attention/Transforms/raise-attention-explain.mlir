@@ -1,0 +1,260 @@
+// RUN: fa2-opt %s --split-input-file --fa2-raise-attention=explain=true -verify-diagnostics
+//
+// Near misses get a remark on the op where matching stopped (the second
+// contraction, or a softmax that no contraction consumes) naming the reason.
+
+// A chain that is raised gets no remark.
+func.func @batch_matmul_transposed_k(%q: tensor<4x16x8xf32>, %k: tensor<4x32x8xf32>, %v: tensor<4x32x8xf32>) -> tensor<4x16x8xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %d = arith.constant 2.0 : f32
+  %e0 = tensor.empty() : tensor<4x16x32xf32>
+  %z0 = linalg.fill ins(%cst : f32) outs(%e0 : tensor<4x16x32xf32>) -> tensor<4x16x32xf32>
+  %s = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (b, n, k)>, affine_map<(b, m, n, k) -> (b, m, n)>]
+       ins(%q, %k : tensor<4x16x8xf32>, tensor<4x32x8xf32>) outs(%z0 : tensor<4x16x32xf32>) -> tensor<4x16x32xf32>
+  %ss = linalg.generic {indexing_maps = [affine_map<(a, b, c) -> (a, b, c)>, affine_map<(a, b, c) -> (a, b, c)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%s : tensor<4x16x32xf32>) outs(%e0 : tensor<4x16x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.divf %in, %d : f32
+    linalg.yield %r : f32
+  } -> tensor<4x16x32xf32>
+  %p = linalg.softmax dimension(2) ins(%ss : tensor<4x16x32xf32>) outs(%e0 : tensor<4x16x32xf32>) -> tensor<4x16x32xf32>
+  %e3 = tensor.empty() : tensor<4x16x8xf32>
+  %z3 = linalg.fill ins(%cst : f32) outs(%e3 : tensor<4x16x8xf32>) -> tensor<4x16x8xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<4x16x32xf32>, tensor<4x32x8xf32>) outs(%z3 : tensor<4x16x8xf32>) -> tensor<4x16x8xf32>
+  return %o : tensor<4x16x8xf32>
+}
+
+// -----
+
+func.func @negative_softmax_over_queries(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %p = linalg.softmax dimension(1) ins(%s : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: softmax reduces over dim 1 of the scores, but the second contraction contracts over dim 2 of them}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+func.func @negative_weights_returned(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>) -> (tensor<8x16x8xf32>, tensor<8x16x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %p = linalg.softmax dimension(2) ins(%s : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: the result of 'linalg.softmax' in the chain is also used by 'func.return'}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o, %p : tensor<8x16x8xf32>, tensor<8x16x32xf32>
+}
+
+// -----
+
+func.func @negative_pv_not_over_keys(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x16xf32>, %v: tensor<8x16x8xf32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x16xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x16xf32>) -> tensor<8x16x16xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x16xf32>) outs(%z0 : tensor<8x16x16xf32>) -> tensor<8x16x16xf32>
+  %p = linalg.softmax dimension(2) ins(%s : tensor<8x16x16xf32>) outs(%e0 : tensor<8x16x16xf32>) -> tensor<8x16x16xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: softmax reduces over dim 2 of the scores, but the second contraction contracts over dim 1 of them}}
+  %o = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (b, k, m)>, affine_map<(b, m, n, k) -> (b, k, n)>, affine_map<(b, m, n, k) -> (b, m, n)>]
+       ins(%p, %v : tensor<8x16x16xf32>, tensor<8x16x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+// No exp or reduction between the contractions: not a candidate, no remark.
+func.func @negative_mlp(%x: tensor<16x32xf32>, %w1: tensor<32x64xf32>, %w2: tensor<64x32xf32>) -> tensor<16x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<16x64xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<16x64xf32>) -> tensor<16x64xf32>
+  %h = linalg.matmul ins(%x, %w1 : tensor<16x32xf32>, tensor<32x64xf32>) outs(%z0 : tensor<16x64xf32>) -> tensor<16x64xf32>
+  %zs = arith.constant dense<0.0> : tensor<16x64xf32>
+  %a = linalg.max ins(%h, %zs : tensor<16x64xf32>, tensor<16x64xf32>) outs(%e0 : tensor<16x64xf32>) -> tensor<16x64xf32>
+  %e1 = tensor.empty() : tensor<16x32xf32>
+  %z1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<16x32xf32>) -> tensor<16x32xf32>
+  %y = linalg.matmul ins(%a, %w2 : tensor<16x64xf32>, tensor<64x32xf32>) outs(%z1 : tensor<16x32xf32>) -> tensor<16x32xf32>
+  return %y : tensor<16x32xf32>
+}
+
+// -----
+
+func.func @negative_softmax_no_second_matmul(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>) -> tensor<8x16x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  // expected-remark @below {{not raised to fa2.attention: the softmax over the scores of a contraction is not followed by a second contraction}}
+  %p = linalg.softmax dimension(2) ins(%s : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  return %p : tensor<8x16x32xf32>
+}
+
+// -----
+
+// No exp or reduction between the contractions: not a candidate, no remark.
+func.func @negative_no_softmax(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  %o = linalg.batch_matmul ins(%s, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+#id = affine_map<(b, i, j) -> (b, i, j)>
+#mk = affine_map<(b, i, j) -> (i, j)>
+func.func @negative_mask_then_scale(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>, %m: tensor<16x32xf32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %sc = arith.constant 0.125 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %x = linalg.generic {indexing_maps = [#id, #mk, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%s, %m : tensor<8x16x32xf32>, tensor<16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %t = arith.addf %a, %b : f32
+    %r = arith.mulf %t, %sc : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16x32xf32>
+  %p = linalg.softmax dimension(2) ins(%x : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: the scale multiplies the additive mask too; fa2.attention adds the mask after scaling}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+func.func @negative_runtime_scale(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>, %c: f32) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %cs = tensor.splat %c : tensor<8x16x32xf32>
+  %x = arith.mulf %s, %cs : tensor<8x16x32xf32>
+  %p = linalg.softmax dimension(2) ins(%x : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: the scores are scaled by something that is not a finite non-zero constant}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+// Logit soft-capping (tanh) is not part of fa2.attention.
+func.func @negative_softcap(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %t = math.tanh %s : tensor<8x16x32xf32>
+  %p = linalg.softmax dimension(2) ins(%t : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: the scores pass through 'math.tanh', which the matcher does not understand}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+#id = affine_map<(b, i, j) -> (b, i, j)>
+#mk = affine_map<(b, i, j) -> (i, j)>
+// The i1 condition is computed inside the select's generic from an integer
+// tensor: there is no i1 tensor to pass as the mask.
+func.func @negative_mask_inside_select(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>, %m: tensor<16x32xi32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : i32
+  %ninf = arith.constant 0xFF800000 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %x = linalg.generic {indexing_maps = [#id, #mk, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%s, %m : tensor<8x16x32xf32>, tensor<16x32xi32>) outs(%e0 : tensor<8x16x32xf32>) {
+  ^bb0(%a: f32, %b: i32, %o: f32):
+    %keep = arith.cmpi ne, %b, %c0 : i32
+    %r = arith.select %keep, %a, %ninf : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16x32xf32>
+  %p = linalg.softmax dimension(2) ins(%x : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: the boolean mask is computed inside the select and is not a tensor fa2.attention can take}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+#id = affine_map<(b, i, j) -> (b, i, j)>
+#mk = affine_map<(b, i, j) -> (i, j)>
+// A float mask and a boolean mask: fa2.attention takes one.
+func.func @negative_two_masks(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>, %fm: tensor<16x32xf32>, %bm: tensor<16x32xi1>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %x = linalg.generic {indexing_maps = [#id, #mk, #mk, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%s, %fm, %bm : tensor<8x16x32xf32>, tensor<16x32xf32>, tensor<16x32xi1>) outs(%e0 : tensor<8x16x32xf32>) {
+  ^bb0(%a: f32, %f: f32, %b: i1, %o: f32):
+    %t = arith.addf %a, %f : f32
+    %r = arith.select %b, %t, %ninf : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16x32xf32>
+  %p = linalg.softmax dimension(2) ins(%x : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: the chain has more than one mask}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+// The row max is returned too: the chain's intermediates are still needed.
+func.func @negative_max_returned(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>) -> (tensor<8x16x8xf32>, tensor<8x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %er = tensor.empty() : tensor<8x16xf32>
+  %mi = linalg.fill ins(%ninf : f32) outs(%er : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %mx = linalg.reduce ins(%s : tensor<8x16x32xf32>) outs(%mi : tensor<8x16xf32>) dimensions = [2]
+    (%a: f32, %acc: f32) {
+      %r = arith.maximumf %a, %acc : f32
+      linalg.yield %r : f32
+    }
+  %mb = linalg.broadcast ins(%mx : tensor<8x16xf32>) outs(%e0 : tensor<8x16x32xf32>) dimensions = [2]
+  %d = arith.subf %s, %mb : tensor<8x16x32xf32>
+  %ex = math.exp %d : tensor<8x16x32xf32>
+  %si = linalg.fill ins(%zero : f32) outs(%er : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %sm = linalg.reduce ins(%ex : tensor<8x16x32xf32>) outs(%si : tensor<8x16xf32>) dimensions = [2]
+    (%a: f32, %acc: f32) {
+      %r = arith.addf %a, %acc : f32
+      linalg.yield %r : f32
+    }
+  %sb = linalg.broadcast ins(%sm : tensor<8x16xf32>) outs(%e0 : tensor<8x16x32xf32>) dimensions = [2]
+  %p = arith.divf %ex, %sb : tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: the result of 'linalg.reduce' in the chain is also used by 'func.return'}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o, %mx : tensor<8x16x8xf32>, tensor<8x16xf32>
+}

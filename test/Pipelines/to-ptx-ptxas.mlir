@@ -1,0 +1,39 @@
+// REQUIRES: ptxas
+// The default schedules of head dims 64, 128 (causal) and 256 assemble with
+// ptxas without spilling registers to local memory.
+// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-to-ptx="manifest-dir=%t" -o /dev/null
+// RUN: %cuda_root/bin/ptxas -v -arch=sm_90 %t/fa2_attention_d64_0.ptx -o %t/d64.cubin 2>&1 | FileCheck %s --check-prefix=D64
+// RUN: %cuda_root/bin/ptxas -v -arch=sm_90 %t/fa2_attention_d128_causal_0.ptx -o %t/d128.cubin 2>&1 | FileCheck %s --check-prefix=D128
+// RUN: %cuda_root/bin/ptxas -v -arch=sm_90 %t/fa2_attention_d256_0.ptx -o %t/d256.cubin 2>&1 | FileCheck %s --check-prefix=D256
+// cubin=1 assembles with the toolkit's ptxas and writes the cubin.
+// RUN: rm -rf %t.bin && fa2-opt %s --split-input-file --fa2-to-ptx="cubin=1 toolkit=%cuda_root manifest-dir=%t.bin" | FileCheck %s --check-prefix=CUBIN
+// RUN: FileCheck %s --check-prefix=CUBINJSON --input-file=%t.bin/fa2_attention_d64_0.json
+// RUN: test -s %t.bin/fa2_attention_d64_0.cubin
+
+// D64: Compiling entry function 'fa2_attention_d64_0' for 'sm_90'
+// D64: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// D128: Compiling entry function 'fa2_attention_d128_causal_0' for 'sm_90'
+// D128: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// D256: Compiling entry function 'fa2_attention_d256_0' for 'sm_90'
+// D256: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// CUBIN: gpu.binary @fa2_attention_d64_0 [#gpu.object<#nvvm.target<O = 3, chip = "sm_90">, {{.*}}bin = "
+// CUBINJSON: "binary": "fa2_attention_d64_0.cubin",
+// CUBINJSON: "format": "cubin",
+func.func @d64(%q: tensor<4x16x1024x64xf16>, %k: tensor<4x16x1024x64xf16>, %v: tensor<4x16x1024x64xf16>) -> (tensor<4x16x1024x64xf16>, tensor<4x16x1024xf32>) {
+  %o, %lse = fa2.attention %q, %k, %v scale(0.125) : tensor<4x16x1024x64xf16>, tensor<4x16x1024x64xf16>, tensor<4x16x1024x64xf16> -> tensor<4x16x1024x64xf16>, tensor<4x16x1024xf32>
+  return %o, %lse : tensor<4x16x1024x64xf16>, tensor<4x16x1024xf32>
+}
+
+// -----
+
+func.func @d128_causal(%q: tensor<4x16x1024x128xbf16>, %k: tensor<4x16x1024x128xbf16>, %v: tensor<4x16x1024x128xbf16>) -> tensor<4x16x1024x128xbf16> {
+  %o = fa2.attention %q, %k, %v scale(0.088) causal : tensor<4x16x1024x128xbf16>, tensor<4x16x1024x128xbf16>, tensor<4x16x1024x128xbf16> -> tensor<4x16x1024x128xbf16>
+  return %o : tensor<4x16x1024x128xbf16>
+}
+
+// -----
+
+func.func @d256(%q: tensor<2x8x1024x256xf16>, %k: tensor<2x8x1024x256xf16>, %v: tensor<2x8x1024x256xf16>) -> tensor<2x8x1024x256xf16> {
+  %o = fa2.attention %q, %k, %v scale(0.0625) : tensor<2x8x1024x256xf16>, tensor<2x8x1024x256xf16>, tensor<2x8x1024x256xf16> -> tensor<2x8x1024x256xf16>
+  return %o : tensor<2x8x1024x256xf16>
+}
