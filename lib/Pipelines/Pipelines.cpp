@@ -1,39 +1,31 @@
 //===- Pipelines.cpp - fa2-to-cpu and fa2-to-ptx ---------------------------===//
-// SKELETON: being written.
 #include "fa2/Pipelines/Pipelines.h"
 
 #include "fa2/Conversion/Passes.h"
 #include "fa2/Dialect/Attention/Transforms/Passes.h"
-#include "mlir/Pass/PassRegistry.h"
-// fa2-to-ptx:
-#include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/GPU/Transforms/Passes.h"
-#include "mlir/Dialect/MemRef/Transforms/Passes.h"
-#include "mlir/Transforms/Passes.h"
-// fa2-to-cpu:
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/ControlFlow/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/ControlFlow/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Linalg/Passes.h"
-#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/Tosa/Transforms/Passes.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -94,19 +86,22 @@ struct DecomposeAggregatedOpsPass
 };
 } // namespace
 
-void fa2::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
-  // Tensor level: TOSA to linalg/arith/tensor, elementwise ops on tensors to
-  // linalg, aggregated ops (linalg.softmax) to generics, fa2 ops to loops.
-  {
-    OpPassManager &fpm = pm.nest<func::FuncOp>();
-    fpm.addPass(tosa::createTosaOptionalDecompositionsPass());
-    fpm.addPass(tosa::createTosaToLinalgNamed());
-    fpm.addPass(tosa::createTosaToLinalg());
-    fpm.addPass(createTosaToArithPass());
-    fpm.addPass(createTosaToTensorPass());
-    fpm.addPass(createConvertElementwiseToLinalgPass());
-  }
+/// Tensor level, for the host: TOSA to linalg/arith/tensor, elementwise ops
+/// on tensors to linalg, aggregated ops (linalg.softmax) to generics.
+static void addHostTensorLoweringPasses(OpPassManager &pm) {
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  fpm.addPass(tosa::createTosaOptionalDecompositionsPass());
+  fpm.addPass(tosa::createTosaToLinalgNamed());
+  fpm.addPass(tosa::createTosaToLinalg());
+  fpm.addPass(createTosaToArithPass());
+  fpm.addPass(createTosaToTensorPass());
+  fpm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(std::make_unique<DecomposeAggregatedOpsPass>());
+}
+
+void fa2::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
+  addHostTensorLoweringPasses(pm);
+  // fa2 ops to FlashAttention-2's loops.
   FA2LowerToLoopsOptions loops;
   loops.blockQ = options.blockQ;
   loops.blockK = options.blockK;
@@ -159,6 +154,13 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   lower.numStages = options.stages;
   lower.swizzle = options.swizzle;
   pm.addPass(createFA2LowerToGPU(lower));
+
+  // Host: the rest of the tensor program, and every fa2.attention the kernel
+  // cannot serve (f32 inputs, masks, odd head dims: each has a remark saying
+  // why), run on the host with the same blocked algorithm rather than left
+  // for bufferization to reject.
+  addHostTensorLoweringPasses(pm);
+  pm.addPass(createFA2LowerToLoops());
   pm.addPass(createCanonicalizerPass());
 
   // Host: bufferize around the launches; leftover linalg ops become loops.

@@ -1,0 +1,28 @@
+// RUN: fa2-opt %s --split-input-file --fa2-to-ptx 2>/dev/null | FileCheck %s
+// RUN: fa2-opt %s --split-input-file --fa2-to-ptx 2>&1 >/dev/null | FileCheck %s --check-prefix=REMARK
+//
+// What the kernel cannot serve stays correct: the op gets a remark saying why,
+// and fa2-to-ptx runs it on the host with the blocked CPU algorithm, so the
+// result is still a module of LLVM ops with no fa2 op and no gpu.binary.
+
+// REMARK: to-ptx-host-fallback.mlir:{{[0-9]+}}:8: remark: fa2-lower-to-gpu: not lowered to a GPU kernel: f32 inputs are left for the CPU lowering
+// CHECK-LABEL: llvm.func @f32_inputs
+// CHECK-NOT:   fa2.attention
+// CHECK:       llvm.intr.maximum
+// CHECK:       llvm.intr.exp
+// CHECK-NOT:   {{gpu.binary|gpu.launch_func|mgpuLaunchKernel}}
+func.func @f32_inputs(%q: tensor<2x64x32xf32>) -> tensor<2x64x32xf32> {
+  %o = fa2.attention %q, %q, %q scale(0.125) : tensor<2x64x32xf32>, tensor<2x64x32xf32>, tensor<2x64x32xf32> -> tensor<2x64x32xf32>
+  return %o : tensor<2x64x32xf32>
+}
+
+// -----
+
+// REMARK: to-ptx-host-fallback.mlir:{{[0-9]+}}:8: remark: fa2-lower-to-gpu: not lowered to a GPU kernel: mask operands are not supported
+// CHECK-LABEL: llvm.func @masked_f16
+// CHECK-NOT:   fa2.attention
+// CHECK-NOT:   {{gpu.binary|gpu.launch_func|mgpuLaunchKernel}}
+func.func @masked_f16(%q: tensor<2x64x32xf16>, %m: tensor<64x64xi1>) -> tensor<2x64x32xf16> {
+  %o = fa2.attention %q, %q, %q mask(%m) scale(0.125) : tensor<2x64x32xf16>, tensor<2x64x32xf16>, tensor<2x64x32xf16>, tensor<64x64xi1> -> tensor<2x64x32xf16>
+  return %o : tensor<2x64x32xf16>
+}
