@@ -99,31 +99,24 @@ static void addHostTensorLoweringPasses(OpPassManager &pm) {
   pm.addPass(std::make_unique<DecomposeAggregatedOpsPass>());
 }
 
-void fa2::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
-  addHostTensorLoweringPasses(pm);
-  // fa2 ops to FlashAttention-2's loops.
-  FA2LowerToLoopsOptions loops;
-  loops.blockQ = options.blockQ;
-  loops.blockK = options.blockK;
-  pm.addPass(createFA2LowerToLoops(loops));
-  pm.addPass(createCanonicalizerPass());
-
-  // Bufferize the whole module; function boundaries get identity layouts so
-  // that mlir-runner's C interface and the caller's memrefs agree. Loops may
-  // yield fresh buffers (an fa2.attention result carried by a decoding
-  // loop); the deallocation pipeline frees them.
+/// Bufferizes the whole module; function boundaries get identity layouts so
+/// that mlir-runner's C interface and a caller's memrefs agree. Loops may
+/// yield fresh buffers (an fa2.attention result, or a launch's output,
+/// carried by a decoding loop).
+static bufferization::OneShotBufferizePassOptions hostBufferizeOptions() {
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.allowReturnAllocsFromLoops = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::buildBufferDeallocationPipeline(pm);
+  return bufferize;
+}
 
-  // Loops to LLVM. bf16 extf/truncf become integer ops (arith-expand) since
-  // the host may lack native bf16 conversions; f16 ones go to LLVM's
-  // fpext/fptrunc, which x86 lowers with F16C or compiler-rt.
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+/// Host loops and memrefs to the LLVM dialect. bf16 extf/truncf become
+/// integer ops (arith-expand) since the host may lack native bf16 conversions;
+/// f16 ones go to LLVM's fpext/fptrunc, which x86 lowers with F16C or
+/// compiler-rt. With `gpuLaunches`, gpu.launch_func becomes runtime calls.
+static void addHostToLLVMPasses(OpPassManager &pm, bool gpuLaunches = false) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   arith::ArithExpandOpsPassOptions expand;
@@ -137,7 +130,24 @@ void fa2::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
+  if (gpuLaunches)
+    pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void fa2::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
+  addHostTensorLoweringPasses(pm);
+  // fa2 ops to FlashAttention-2's loops.
+  FA2LowerToLoopsOptions loops;
+  loops.blockQ = options.blockQ;
+  loops.blockK = options.blockK;
+  pm.addPass(createFA2LowerToLoops(loops));
+  pm.addPass(createCanonicalizerPass());
+
+  pm.addPass(bufferization::createOneShotBufferizePass(hostBufferizeOptions()));
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  addHostToLLVMPasses(pm);
 }
 
 void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
@@ -164,13 +174,7 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   pm.addPass(createCanonicalizerPass());
 
   // Host: bufferize around the launches; leftover linalg ops become loops.
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  // A launch's output allocated in a loop may be carried by it (decoding).
-  bufferize.allowReturnAllocsFromLoops = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(bufferization::createOneShotBufferizePass(hostBufferizeOptions()));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
 
   // Kernels: fast exp2/log2 (no libdevice), nvgpu and gpu ops to NVVM.
@@ -185,17 +189,7 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   }
 
   // Host to LLVM, launches to runtime calls.
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createGpuToLLVMConversionPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
+  addHostToLLVMPasses(pm, /*gpuLaunches=*/true);
 
   // Serialize: PTX text (no CUDA needed) or a cubin through ptxas.
   GpuModuleToBinaryPassOptions binary;
