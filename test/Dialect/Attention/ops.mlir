@@ -1,5 +1,7 @@
 // RUN: fa2-opt %s --split-input-file | FileCheck %s
 // RUN: fa2-opt %s --split-input-file --mlir-print-op-generic | fa2-opt --split-input-file | FileCheck %s
+// RUN: fa2-opt --show-dialects | FileCheck %s --check-prefix=DIALECTS
+// DIALECTS: Available Dialects: {{.*}}fa2
 // Round trip of fa2.attention in its custom and generic forms.
 
 // CHECK-LABEL: func.func @mha
