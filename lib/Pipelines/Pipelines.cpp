@@ -146,6 +146,9 @@ void fa2::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
 
   pm.addPass(bufferization::createOneShotBufferizePass(hostBufferizeOptions()));
   bufferization::buildBufferDeallocationPipeline(pm);
+  // Deallocation may clone a buffer that a loop carries; clones become
+  // memref.alloc + copy.
+  pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   addHostToLLVMPasses(pm);
 }

@@ -4,6 +4,18 @@
 // (linalg.index cast to i64), a broadcasting compare "key > query" into an
 // i1 [S, S] tensor, and masked_fill(mask, -inf) as a select after the scale.
 // With Sq = Sk this is exactly fa2's causal triangle: the mask disappears.
+//
+// Execution: the module with a generated main (Inputs/add_exec_main.py) runs
+// (a) through upstream passes alone and (b) raised, then through
+// --fa2-to-cpu; the results must agree.
+// RUN: %add_exec_main %s > %t.exec.mlir
+// RUN: %upstream_lower %t.exec.mlir | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.ref
+// RUN: fa2-opt %t.exec.mlir --fa2-raise-attention -o %t.raised.mlir
+// RUN: FileCheck %s --check-prefix=EXEC-RAISED < %t.raised.mlir
+// RUN: fa2-opt %t.raised.mlir --fa2-to-cpu | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.fa2
+// RUN: fa2-compare --bits %t.ref %t.fa2 | FileCheck %s --check-prefix=EXEC
+// EXEC-RAISED: = fa2.attention
+// EXEC: fa2-compare: {{.*}} nan=0 bad=0{{$}}
 
 // CHECK-LABEL: func.func @causal_iota
 // CHECK-SAME: (%[[Q:.*]]: tensor<2x4x32x16xf32>, %[[K:.*]]: tensor<2x4x32x16xf32>, %[[V:.*]]: tensor<2x4x32x16xf32>)

@@ -8,6 +8,18 @@
 //   reshape back; reduce_max / sub / exp / reduce_sum / reciprocal / mul
 //   %o = tosa.matmul %p, %v
 // Batch×heads (8 = 2×4) is split around the [B, 1, 1, Sk] padding mask.
+//
+// Execution: the module with a generated main (Inputs/add_exec_main.py) runs
+// (a) through upstream passes alone and (b) raised, then through
+// --fa2-to-cpu; the results must agree.
+// RUN: %add_exec_main %s > %t.exec.mlir
+// RUN: %upstream_lower %t.exec.mlir | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.ref
+// RUN: fa2-opt %t.exec.mlir --fa2-raise-attention -o %t.raised.mlir
+// RUN: FileCheck %s --check-prefix=EXEC-RAISED < %t.raised.mlir
+// RUN: fa2-opt %t.raised.mlir --fa2-to-cpu | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.fa2
+// RUN: fa2-compare --bits %t.ref %t.fa2 | FileCheck %s --check-prefix=EXEC
+// EXEC-RAISED: = fa2.attention
+// EXEC: fa2-compare: {{.*}} nan=0 bad=0{{$}}
 
 // CHECK-LABEL: func.func @tosa_attention
 // CHECK-SAME: (%[[Q:.*]]: tensor<8x32x16xf32>, %[[K:.*]]: tensor<8x32x16xf32>, %[[V:.*]]: tensor<8x32x16xf32>, %[[M:.*]]: tensor<2x1x1x32xf32>)

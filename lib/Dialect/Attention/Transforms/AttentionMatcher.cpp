@@ -2637,6 +2637,8 @@ static bool looksLikeSoftmaxPart(Operation *op) {
        m = max_k x    e = exp(x - m)    s = Σ_k e      (or linalg.softmax,
                  |                                     or exp(x - (m+log s)))
            P = e / s  (or e · 1/s)        [lse = m + log s, if used]
+                 |        (a safe softmax's guards on m, s, lse and P are
+                 |         peeled when they test "row fully masked")
                  |        V[b…,h,k,e]
                  |        /
            contraction 2 -------------------> O[b…,h,q,e]  (then truncf?)

@@ -24,6 +24,7 @@
 
 #include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 #include <limits>
@@ -474,19 +475,30 @@ struct LowerAttentionPattern : OpRewritePattern<fa2::AttentionOp> {
     }
 
     // The scratch tiles are static (block sizes × the head dimension), so they
-    // live on the stack at the entry of the enclosing allocation scope (the
-    // function): an fa2.attention inside a caller's loop does not grow the
-    // stack. (A memref.alloca_scope around the loops would not survive
-    // scf-to-cf, which splits its region into several blocks.) Only a dynamic
-    // head dimension needs its accumulator allocated here, from its size.
+    // live on the stack once, at the entry of the enclosing function: an
+    // fa2.attention inside a caller's loop must not grow the stack each
+    // iteration (scf.for is an allocation scope, but nothing frees its allocas
+    // once scf-to-cf has lowered it, and a memref.alloca_scope around the
+    // loops would not survive scf-to-cf either). Parallel loops are the
+    // exception: their iterations need a tile each, so the tiles go to the
+    // start of the innermost parallel body. A dynamic head dimension sizes its
+    // accumulator here, from the value.
     {
       Type f32 = b.getF32Type();
       int64_t dvStatic = cast<MemRefType>(st.v.getType()).getDimSize(featPos);
-      Operation *scopeOp =
-          op->getParentWithTrait<OpTrait::AutomaticAllocationScope>();
+      Block *tileBlock = nullptr;
+      for (Operation *parent = op->getParentOp(); parent;
+           parent = parent->getParentOp()) {
+        if (isa<scf::ParallelOp, scf::ForallOp>(parent) ||
+            isa<FunctionOpInterface>(parent)) {
+          if (!parent->getRegion(0).empty())
+            tileBlock = &parent->getRegion(0).front();
+          break;
+        }
+      }
       OpBuilder::InsertionGuard guard(b);
-      if (scopeOp && !scopeOp->getRegion(0).empty())
-        b.setInsertionPointToStart(&scopeOp->getRegion(0).front());
+      if (tileBlock)
+        b.setInsertionPointToStart(tileBlock);
       st.sTile = memref::AllocaOp::create(
           b, loc, MemRefType::get({blockQ, blockK}, f32));
       st.mRow =

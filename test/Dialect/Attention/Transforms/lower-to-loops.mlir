@@ -187,3 +187,23 @@ func.func @dynamic_bool_mask(%q: tensor<?x?x?xbf16>, %k: tensor<?x?x?xbf16>, %v:
 func.func @negative_no_attention(%x: tensor<4xf32>) -> tensor<4xf32> {
   return %x : tensor<4xf32>
 }
+
+// -----
+
+// An fa2.attention in a caller's loop: its scratch tiles are allocated once at
+// the function entry, not in the loop body (scf.for is an allocation scope,
+// but once lowered to branches nothing frees its allocas).
+// CHECK-LABEL: func.func @in_caller_loop
+// CHECK:       memref.alloca() : memref<{{[0-9]+}}x{{[0-9]+}}xf32>
+// CHECK:       scf.for
+// CHECK-NOT:   memref.alloca
+// CHECK:       return
+func.func @in_caller_loop(%q: tensor<1x2x64xf32>, %k: tensor<1x3x64xf32>, %n: index) -> tensor<1x2x64xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %q) -> tensor<1x2x64xf32> {
+    %o = fa2.attention %acc, %k, %k scale(0.5) : tensor<1x2x64xf32>, tensor<1x3x64xf32>, tensor<1x3x64xf32> -> tensor<1x2x64xf32>
+    scf.yield %o : tensor<1x2x64xf32>
+  }
+  return %r : tensor<1x2x64xf32>
+}

@@ -258,3 +258,98 @@ func.func @negative_max_returned(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>
   %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
   return %o, %mx : tensor<8x16x8xf32>, tensor<8x16xf32>
 }
+
+// -----
+
+#id = affine_map<(b, i, j) -> (b, i, j)>
+#mk = affine_map<(b, i, j) -> (i, j)>
+#row = affine_map<(b, i, j) -> (b, i)>
+// Not raised: the "guard" zeroes rows whose scores are all 0, not rows that
+// are fully masked; softmax gives a uniform row there, fa2.attention would
+// not give 0.
+func.func @negative_guard_other_constant(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>, %m: tensor<16x32xi1>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %true = arith.constant true
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %x = linalg.generic {indexing_maps = [#id, #mk, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%s, %m : tensor<8x16x32xf32>, tensor<16x32xi1>) outs(%e0 : tensor<8x16x32xf32>) {
+  ^bb0(%a: f32, %b: i1, %o: f32):
+    %r = arith.select %b, %a, %ninf : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16x32xf32>
+  %sm = linalg.softmax dimension(2) ins(%x : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %er = tensor.empty() : tensor<8x16xi1>
+  %ti = linalg.fill ins(%true : i1) outs(%er : tensor<8x16xi1>) -> tensor<8x16xi1>
+  %all = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x : tensor<8x16x32xf32>) outs(%ti : tensor<8x16xi1>) {
+  ^bb0(%a: f32, %acc: i1):
+    %c = arith.cmpf oeq, %a, %zero : f32
+    %r = arith.andi %c, %acc : i1
+    linalg.yield %r : i1
+  } -> tensor<8x16xi1>
+  %p = linalg.generic {indexing_maps = [#row, #id, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%all, %sm : tensor<8x16xi1>, tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) {
+  ^bb0(%dead: i1, %a: f32, %o: f32):
+    %r = arith.select %dead, %zero, %a : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: the softmax is replaced by 0 where a test that is not 'the row is fully masked' holds}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+#id = affine_map<(b, i, j) -> (b, i, j)>
+#row = affine_map<(b, i, j) -> (b, i)>
+// Not raised: the row sum is replaced by 2 where it equals 1 (e.g. a row
+// with one visible key), which changes the result of live rows.
+func.func @negative_sum_guard_not_zero(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %x = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %er = tensor.empty() : tensor<8x16xf32>
+  %mi = linalg.fill ins(%ninf : f32) outs(%er : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %mx = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x : tensor<8x16x32xf32>) outs(%mi : tensor<8x16xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %r = arith.maximumf %a, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16xf32>
+  %ex = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x, %mx : tensor<8x16x32xf32>, tensor<8x16xf32>) outs(%e0 : tensor<8x16x32xf32>) {
+  ^bb0(%a: f32, %mm: f32, %o: f32):
+    %d = arith.subf %a, %mm : f32
+    %r = math.exp %d : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16x32xf32>
+  %si = linalg.fill ins(%zero : f32) outs(%er : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %sum = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%ex : tensor<8x16x32xf32>) outs(%si : tensor<8x16xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %r = arith.addf %a, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16xf32>
+  %p = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%ex, %sum : tensor<8x16x32xf32>, tensor<8x16xf32>) outs(%e0 : tensor<8x16x32xf32>) {
+  ^bb0(%a: f32, %l: f32, %o: f32):
+    %one = arith.constant 1.0 : f32
+    %two = arith.constant 2.0 : f32
+    %odd = arith.cmpf oeq, %l, %one : f32
+    %den = arith.select %odd, %two, %l : f32
+    %r = arith.divf %a, %den : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: the softmax's row sum is replaced where a test that is not 'the row is fully masked' holds}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}

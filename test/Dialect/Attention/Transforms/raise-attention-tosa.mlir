@@ -119,3 +119,35 @@ func.func @negative_tosa_softmax_over_queries(%q: tensor<8x16x32xf32>, %k: tenso
   %o = tosa.matmul %p, %v, %zp, %zp : (tensor<8x16x16xf32>, tensor<8x16x32xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<8x16x32xf32>
   return %o : tensor<8x16x32xf32>
 }
+
+// -----
+
+// A safe softmax in TOSA: select(reduce_all(x == -inf), 0, softmax(x)) over
+// a float mask that may hide whole rows.
+// CHECK-LABEL: func.func @tosa_safe_softmax
+// CHECK-SAME: (%[[Q:.*]]: tensor<8x16x8xf32>, %[[K:.*]]: tensor<8x16x8xf32>, %[[V:.*]]: tensor<8x16x8xf32>, %[[M:.*]]: tensor<16x16xf32>)
+// CHECK: %[[O:.*]] = fa2.attention %[[Q]], %{{.*}}, %[[V]] mask(%[[M]]) scale(1.000000e+00) : tensor<8x16x8xf32>, tensor<8x16x8xf32>, tensor<8x16x8xf32>, tensor<16x16xf32> -> tensor<8x16x8xf32>
+// CHECK-NOT: tosa.reduce_all
+// CHECK: return %[[O]]
+func.func @tosa_safe_softmax(%q: tensor<8x16x8xf32>, %k: tensor<8x16x8xf32>, %v: tensor<8x16x8xf32>, %m: tensor<16x16xf32>) -> tensor<8x16x8xf32> {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %shift = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %ninf = "tosa.const"() <{values = dense<0xFF800000> : tensor<1x1x1xf32>}> : () -> tensor<1x1x1xf32>
+  %zero = "tosa.const"() <{values = dense<0.0> : tensor<1x1x1xf32>}> : () -> tensor<1x1x1xf32>
+  %kt = tosa.transpose %k {perms = array<i32: 0, 2, 1>} : (tensor<8x16x8xf32>) -> tensor<8x8x16xf32>
+  %s = tosa.matmul %q, %kt, %zp, %zp : (tensor<8x16x8xf32>, tensor<8x8x16xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<8x16x16xf32>
+  %shape3 = tosa.const_shape {values = dense<[1, 16, 16]> : tensor<3xindex>} : () -> !tosa.shape<3>
+  %m3 = tosa.reshape %m, %shape3 : (tensor<16x16xf32>, !tosa.shape<3>) -> tensor<1x16x16xf32>
+  %x = tosa.add %s, %m3 : (tensor<8x16x16xf32>, tensor<1x16x16xf32>) -> tensor<8x16x16xf32>
+  %mx = tosa.reduce_max %x {axis = 2 : i32} : (tensor<8x16x16xf32>) -> tensor<8x16x1xf32>
+  %d = tosa.sub %x, %mx : (tensor<8x16x16xf32>, tensor<8x16x1xf32>) -> tensor<8x16x16xf32>
+  %e = tosa.exp %d : (tensor<8x16x16xf32>) -> tensor<8x16x16xf32>
+  %sum = tosa.reduce_sum %e {axis = 2 : i32} : (tensor<8x16x16xf32>) -> tensor<8x16x1xf32>
+  %r = tosa.reciprocal %sum : (tensor<8x16x1xf32>) -> tensor<8x16x1xf32>
+  %p0 = tosa.mul %e, %r, %shift : (tensor<8x16x16xf32>, tensor<8x16x1xf32>, tensor<1xi8>) -> tensor<8x16x16xf32>
+  %masked = tosa.equal %x, %ninf : (tensor<8x16x16xf32>, tensor<1x1x1xf32>) -> tensor<8x16x16xi1>
+  %dead = tosa.reduce_all %masked {axis = 2 : i32} : (tensor<8x16x16xi1>) -> tensor<8x16x1xi1>
+  %p = tosa.select %dead, %zero, %p0 : (tensor<8x16x1xi1>, tensor<1x1x1xf32>, tensor<8x16x16xf32>) -> tensor<8x16x16xf32>
+  %o = tosa.matmul %p, %v, %zp, %zp : (tensor<8x16x16xf32>, tensor<8x16x8xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}

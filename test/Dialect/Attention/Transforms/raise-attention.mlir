@@ -870,3 +870,287 @@ func.func @negative_runtime_scale(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32
   %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
   return %o : tensor<8x16x8xf32>
 }
+
+// -----
+
+#id = affine_map<(b, i, j) -> (b, i, j)>
+#mk = affine_map<(b, i, j) -> (i, j)>
+#row = affine_map<(b, i, j) -> (b, i)>
+#id2 = affine_map<(b, i) -> (b, i)>
+// The guarded ("safe") softmax: the row max is replaced by 0 where it is
+// -inf, the row sum by 1 where it is 0, and the LSE by +inf where the sum is
+// 0. That is exactly fa2.attention's contract for fully masked rows, so the
+// chain is raised, LSE included.
+// CHECK-LABEL: func.func @safe_softmax_guards
+// CHECK-SAME: %[[M:[a-z0-9]*]]: tensor<16x32xi1>)
+// CHECK: %[[O:.*]], %[[LSE:.*]] = fa2.attention %{{.*}}, %{{.*}}, %{{.*}} mask(%[[M]]) scale(1.250000e-01) : tensor<8x16x8xf32>, tensor<8x32x8xf32>, tensor<8x32x8xf32>, tensor<16x32xi1> -> tensor<8x16x8xf32>, tensor<8x16xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[O]], %[[LSE]]
+func.func @safe_softmax_guards(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>, %m: tensor<16x32xi1>) -> (tensor<8x16x8xf32>, tensor<8x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %x = linalg.generic {indexing_maps = [#id, #mk, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%s, %m : tensor<8x16x32xf32>, tensor<16x32xi1>) outs(%e0 : tensor<8x16x32xf32>) {
+  ^bb0(%a: f32, %b: i1, %o: f32):
+    %c = arith.constant 0.125 : f32
+    %sc = arith.mulf %a, %c : f32
+    %r = arith.select %b, %sc, %ninf : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16x32xf32>
+  %er = tensor.empty() : tensor<8x16xf32>
+  %mi = linalg.fill ins(%ninf : f32) outs(%er : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %mx = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x : tensor<8x16x32xf32>) outs(%mi : tensor<8x16xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %r = arith.maximumf %a, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16xf32>
+  %ex = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x, %mx : tensor<8x16x32xf32>, tensor<8x16xf32>) outs(%e0 : tensor<8x16x32xf32>) {
+  ^bb0(%a: f32, %mm: f32, %o: f32):
+    %dead = arith.cmpf oeq, %mm, %ninf : f32
+    %sh = arith.select %dead, %zero, %mm : f32
+    %d = arith.subf %a, %sh : f32
+    %r = math.exp %d : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16x32xf32>
+  %si = linalg.fill ins(%zero : f32) outs(%er : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %sum = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%ex : tensor<8x16x32xf32>) outs(%si : tensor<8x16xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %r = arith.addf %a, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16xf32>
+  %p = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%ex, %sum : tensor<8x16x32xf32>, tensor<8x16xf32>) outs(%e0 : tensor<8x16x32xf32>) {
+  ^bb0(%a: f32, %l: f32, %o: f32):
+    %one = arith.constant 1.0 : f32
+    // Operands swapped and negated: select(sum != 0, sum, 1).
+    %live = arith.cmpf une, %l, %zero : f32
+    %den = arith.select %live, %l, %one : f32
+    %r = arith.divf %a, %den : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16x32xf32>
+  %lse = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%mx, %sum : tensor<8x16xf32>, tensor<8x16xf32>) outs(%er : tensor<8x16xf32>) {
+  ^bb0(%mm: f32, %l: f32, %o: f32):
+    %pinf = arith.constant 0x7F800000 : f32
+    %lg = math.log %l : f32
+    %r = arith.addf %mm, %lg : f32
+    %dead = arith.cmpf oeq, %zero, %l : f32
+    %r2 = arith.select %dead, %pinf, %r : f32
+    linalg.yield %r2 : f32
+  } -> tensor<8x16xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o, %lse : tensor<8x16x8xf32>, tensor<8x16xf32>
+}
+
+// -----
+
+#id = affine_map<(b, i, j) -> (b, i, j)>
+#mk = affine_map<(b, i, j) -> (i, j)>
+#row = affine_map<(b, i, j) -> (b, i)>
+#row1 = affine_map<(b, i, j) -> (b, i, 0)>
+// PyTorch's _safe_softmax: where(all(x == -inf, dim=-1, keepdim), 0,
+// softmax(x)), the "all" a linalg reduction with arith.andi from true,
+// keepdim an expand_shape.
+// CHECK-LABEL: func.func @torch_safe_softmax
+// CHECK-SAME: %[[M:[a-z0-9]*]]: tensor<16x32xi1>)
+// CHECK: %[[O:.*]] = fa2.attention %{{.*}}, %{{.*}}, %{{.*}} mask(%[[M]]) scale(1.000000e+00) : tensor<8x16x8xf32>, tensor<8x32x8xf32>, tensor<8x32x8xf32>, tensor<16x32xi1> -> tensor<8x16x8xf32>
+// CHECK-NOT: arith.andi
+// CHECK-NOT: linalg.softmax
+// CHECK: return %[[O]]
+func.func @torch_safe_softmax(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>, %m: tensor<16x32xi1>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %true = arith.constant true
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %x = linalg.generic {indexing_maps = [#id, #mk, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%s, %m : tensor<8x16x32xf32>, tensor<16x32xi1>) outs(%e0 : tensor<8x16x32xf32>) {
+  ^bb0(%a: f32, %b: i1, %o: f32):
+    %r = arith.select %b, %a, %ninf : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16x32xf32>
+  %sm = linalg.softmax dimension(2) ins(%x : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %eb = tensor.empty() : tensor<8x16x32xi1>
+  %isinf = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x : tensor<8x16x32xf32>) outs(%eb : tensor<8x16x32xi1>) {
+  ^bb0(%a: f32, %o: i1):
+    %c = arith.cmpf oeq, %a, %ninf : f32
+    linalg.yield %c : i1
+  } -> tensor<8x16x32xi1>
+  %er = tensor.empty() : tensor<8x16xi1>
+  %ti = linalg.fill ins(%true : i1) outs(%er : tensor<8x16xi1>) -> tensor<8x16xi1>
+  %all = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%isinf : tensor<8x16x32xi1>) outs(%ti : tensor<8x16xi1>) {
+  ^bb0(%a: i1, %acc: i1):
+    %r = arith.andi %a, %acc : i1
+    linalg.yield %r : i1
+  } -> tensor<8x16xi1>
+  %allk = tensor.expand_shape %all [[0], [1, 2]] output_shape [8, 16, 1] : tensor<8x16xi1> into tensor<8x16x1xi1>
+  %p = linalg.generic {indexing_maps = [#row1, #id, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%allk, %sm : tensor<8x16x1xi1>, tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) {
+  ^bb0(%dead: i1, %a: f32, %o: f32):
+    %r = arith.select %dead, %zero, %a : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+#id = affine_map<(b, i, j) -> (b, i, j)>
+#mk = affine_map<(b, i, j) -> (i, j)>
+#row = affine_map<(b, i, j) -> (b, i)>
+// The same guard as "any key visible": select(any(x != -inf), softmax, 0),
+// the "any" an arith.ori reduction from false folded into the select's
+// generic.
+// CHECK-LABEL: func.func @safe_softmax_any_visible
+// CHECK: %[[O:.*]] = fa2.attention %{{.*}}, %{{.*}}, %{{.*}} mask(%{{.*}}) scale(1.000000e+00) : {{.*}} -> tensor<8x16x8xf32>
+// CHECK-NOT: arith.ori
+// CHECK: return %[[O]]
+func.func @safe_softmax_any_visible(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>, %m: tensor<16x32xi1>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %false = arith.constant false
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %x = linalg.generic {indexing_maps = [#id, #mk, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%s, %m : tensor<8x16x32xf32>, tensor<16x32xi1>) outs(%e0 : tensor<8x16x32xf32>) {
+  ^bb0(%a: f32, %b: i1, %o: f32):
+    %r = arith.select %b, %a, %ninf : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16x32xf32>
+  %sm = linalg.softmax dimension(2) ins(%x : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %er = tensor.empty() : tensor<8x16xi1>
+  %fi = linalg.fill ins(%false : i1) outs(%er : tensor<8x16xi1>) -> tensor<8x16xi1>
+  %any = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x : tensor<8x16x32xf32>) outs(%fi : tensor<8x16xi1>) {
+  ^bb0(%a: f32, %acc: i1):
+    %c = arith.cmpf one, %a, %ninf : f32
+    %r = arith.ori %acc, %c : i1
+    linalg.yield %r : i1
+  } -> tensor<8x16xi1>
+  %p = linalg.generic {indexing_maps = [#row, #id, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%any, %sm : tensor<8x16xi1>, tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) {
+  ^bb0(%live: i1, %a: f32, %o: f32):
+    %r = arith.select %live, %a, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+#id = affine_map<(b, i, j) -> (b, i, j)>
+#mk = affine_map<(b, i, j) -> (i, j)>
+#row = affine_map<(b, i, j) -> (b, i)>
+// Not raised: the "guard" zeroes rows whose scores are all 0, not rows that
+// are fully masked; softmax gives a uniform row there, fa2.attention would
+// not give 0.
+// CHECK-LABEL: func.func @negative_guard_other_constant
+// CHECK-NOT: fa2.attention
+// CHECK: linalg.softmax
+// CHECK-NOT: fa2.attention
+func.func @negative_guard_other_constant(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>, %m: tensor<16x32xi1>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %true = arith.constant true
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %x = linalg.generic {indexing_maps = [#id, #mk, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%s, %m : tensor<8x16x32xf32>, tensor<16x32xi1>) outs(%e0 : tensor<8x16x32xf32>) {
+  ^bb0(%a: f32, %b: i1, %o: f32):
+    %r = arith.select %b, %a, %ninf : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16x32xf32>
+  %sm = linalg.softmax dimension(2) ins(%x : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %er = tensor.empty() : tensor<8x16xi1>
+  %ti = linalg.fill ins(%true : i1) outs(%er : tensor<8x16xi1>) -> tensor<8x16xi1>
+  %all = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x : tensor<8x16x32xf32>) outs(%ti : tensor<8x16xi1>) {
+  ^bb0(%a: f32, %acc: i1):
+    %c = arith.cmpf oeq, %a, %zero : f32
+    %r = arith.andi %c, %acc : i1
+    linalg.yield %r : i1
+  } -> tensor<8x16xi1>
+  %p = linalg.generic {indexing_maps = [#row, #id, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%all, %sm : tensor<8x16xi1>, tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) {
+  ^bb0(%dead: i1, %a: f32, %o: f32):
+    %r = arith.select %dead, %zero, %a : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+#id = affine_map<(b, i, j) -> (b, i, j)>
+#row = affine_map<(b, i, j) -> (b, i)>
+// Not raised: the row sum is replaced by 2 where it equals 1 (e.g. a row
+// with one visible key), which changes the result of live rows.
+// CHECK-LABEL: func.func @negative_sum_guard_not_zero
+// CHECK-NOT: fa2.attention
+// CHECK: math.exp
+// CHECK-NOT: fa2.attention
+func.func @negative_sum_guard_not_zero(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %x = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %er = tensor.empty() : tensor<8x16xf32>
+  %mi = linalg.fill ins(%ninf : f32) outs(%er : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %mx = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x : tensor<8x16x32xf32>) outs(%mi : tensor<8x16xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %r = arith.maximumf %a, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16xf32>
+  %ex = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x, %mx : tensor<8x16x32xf32>, tensor<8x16xf32>) outs(%e0 : tensor<8x16x32xf32>) {
+  ^bb0(%a: f32, %mm: f32, %o: f32):
+    %d = arith.subf %a, %mm : f32
+    %r = math.exp %d : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16x32xf32>
+  %si = linalg.fill ins(%zero : f32) outs(%er : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %sum = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%ex : tensor<8x16x32xf32>) outs(%si : tensor<8x16xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %r = arith.addf %a, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16xf32>
+  %p = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%ex, %sum : tensor<8x16x32xf32>, tensor<8x16xf32>) outs(%e0 : tensor<8x16x32xf32>) {
+  ^bb0(%a: f32, %l: f32, %o: f32):
+    %one = arith.constant 1.0 : f32
+    %two = arith.constant 2.0 : f32
+    %odd = arith.cmpf oeq, %l, %one : f32
+    %den = arith.select %odd, %two, %l : f32
+    %r = arith.divf %a, %den : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}

@@ -166,7 +166,7 @@ class Spec:
         self.kill_row = kw.get("kill_row")
         self.causal = kw.get("causal", False)
         self.lse = kw.get("lse", False)
-        self.softmax = kw.get("softmax", "linalg")  # linalg | decomposed | safe
+        self.softmax = kw.get("softmax", "linalg")  # linalg | decomposed | safe | torch_safe
         self.qk = kw.get("qk", "generic")  # generic | batch_matmul
         self.layout = kw.get("layout", "bhsd")
 
@@ -312,11 +312,30 @@ def emit_reference(s, fname):
     red_maps = [ident(rank), M(rank, ["d%d" % i for i in range(rank - 1)])]
     bcast = M(rank, ["d%d" % i for i in range(rank - 1)])
     lse = None
-    if s.softmax == "linalg" and not s.lse:
+    if s.softmax in ("linalg", "torch_safe") and not s.lse:
         e = f.empty(ss, "f32")
         p = f.v("sm")
         f.line("%s = linalg.softmax dimension(%d) ins(%s : %s) outs(%s : %s) -> %s"
                % (p, rank - 1, sc, T(ss, "f32"), e, T(ss, "f32"), T(ss, "f32")))
+        if s.softmax == "torch_safe":
+            # PyTorch's _safe_softmax: where(all(x == -inf, -1, keepdim), 0,
+            # softmax(x)); "all" is an andi reduction from true.
+            tinit = f.fill(rs, "i1", "1")
+            dead = f.generic([(sc, ss, "f32")], [(tinit, rs, "i1")], red_maps, [P] * (rank - 1) + [R],
+                             ["%x", "%acc"], ["%ninf = arith.constant 0xFF800000 : f32",
+                                              "%c = arith.cmpf oeq, %x, %ninf : f32",
+                                              "%r = arith.andi %c, %acc : i1", "linalg.yield %r : i1"],
+                             [T(rs, "i1")])
+            keep = f.v("keepdim")
+            reassoc = [[i] for i in range(rank - 2)] + [[rank - 2, rank - 1]]
+            f.line("%s = tensor.expand_shape %s [%s] output_shape [%s] : %s into %s"
+                   % (keep, dead, ", ".join("[%s]" % ", ".join(map(str, g_)) for g_ in reassoc),
+                      ", ".join(map(str, rs + [1])), T(rs, "i1"), T(rs + [1], "i1")))
+            p = f.map_elementwise([(keep, rs + [1], "i1"), (p, ss, "f32")], ss, "f32",
+                                  [M(rank, ["d%d" % i for i in range(rank - 1)] + ["0"]), ident(rank)],
+                                  lambda a: ["%zero = arith.constant 0.000000e+00 : f32",
+                                             "%%r = arith.select %s, %%zero, %s : f32" % (a[0], a[1]),
+                                             "linalg.yield %r : f32"])
     else:
         minit = f.fill(rs, "f32", "0xFF800000")
         mx = f.generic([(sc, ss, "f32")], [(minit, rs, "f32")], red_maps, [P] * (rank - 1) + [R],
@@ -558,6 +577,12 @@ A = [
      "Query row 5 has every key masked. The softmax is written in its safe form\n"
      "(max -inf -> subtract 0, sum 0 -> divide by 1), which defines what fa2's\n"
      "contract promises: output 0 and LSE +inf for that row, never NaN.", None, []),
+    ("torch-safe-softmax", Spec("x", batch=[2], hq=2, sq=10, sk=20, d=8, mask="bool", kill_row=3,
+                                softmax="torch_safe"),
+     "PyTorch's _safe_softmax: where(all(x == -inf, dim=-1, keepdim=True), 0,\n"
+     "softmax(x)), with query row 3 fully masked by the bool mask. The reference\n"
+     "gives 0 there (the NaN of linalg.softmax is replaced), as fa2 does.", None,
+     ["mask(", "tensor<10x20xi1>"]),
     ("lse", Spec("x", batch=[2], hq=2, sq=14, sk=22, d=8, softmax="decomposed", lse=True),
      "The log-sum-exp returned beside the output: LSE = max + log(sum(exp(s - max))),\n"
      "softmax decomposed into max/sub/exp/sum/div generics.", None, ["-> tensor<2x2x14x8xf32>, tensor<2x2x14xf32>"]),
