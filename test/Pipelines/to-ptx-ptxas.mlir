@@ -5,6 +5,9 @@
 // RUN: %cuda_root/bin/ptxas -v -arch=sm_90 %t/fa2_attention_d64_0.ptx -o %t/d64.cubin 2>&1 | FileCheck %s --check-prefix=D64
 // RUN: %cuda_root/bin/ptxas -v -arch=sm_90 %t/fa2_attention_d128_causal_0.ptx -o %t/d128.cubin 2>&1 | FileCheck %s --check-prefix=D128
 // RUN: %cuda_root/bin/ptxas -v -arch=sm_90 %t/fa2_attention_d256_0.ptx -o %t/d256.cubin 2>&1 | FileCheck %s --check-prefix=D256
+// Dynamic sequence lengths (the benchmark's kernels) take another mask form:
+// RUN: %cuda_root/bin/ptxas -v -arch=sm_90 %t/fa2_attention_d128_causal_dynamic_0.ptx -o %t/d128dyn.cubin 2>&1 | FileCheck %s --check-prefix=D128DYN
+// RUN: %cuda_root/bin/ptxas -v -arch=sm_90 %t/fa2_attention_d64_causal_dynamic_0.ptx -o %t/d64dyn.cubin 2>&1 | FileCheck %s --check-prefix=D64DYN
 // cubin=1 assembles with the toolkit's ptxas and writes the cubin.
 // RUN: rm -rf %t.bin && fa2-opt %s --split-input-file --fa2-to-ptx="cubin=1 toolkit=%cuda_root manifest-dir=%t.bin" | FileCheck %s --check-prefix=CUBIN
 // RUN: FileCheck %s --check-prefix=CUBINJSON --input-file=%t.bin/fa2_attention_d64_0.json
@@ -16,6 +19,10 @@
 // D128: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // D256: Compiling entry function 'fa2_attention_d256_0' for 'sm_90'
 // D256: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// D128DYN: Compiling entry function 'fa2_attention_d128_causal_dynamic_0' for 'sm_90'
+// D128DYN: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// D64DYN: Compiling entry function 'fa2_attention_d64_causal_dynamic_0' for 'sm_90'
+// D64DYN: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // CUBIN: gpu.binary @fa2_attention_d64_0 [#gpu.object<#nvvm.target<O = 3, chip = "sm_90">, {{.*}}bin = "
 // CUBINJSON: "binary": "fa2_attention_d64_0.cubin",
 // CUBINJSON: "format": "cubin",
@@ -36,4 +43,18 @@ func.func @d128_causal(%q: tensor<4x16x1024x128xbf16>, %k: tensor<4x16x1024x128x
 func.func @d256(%q: tensor<2x8x1024x256xf16>, %k: tensor<2x8x1024x256xf16>, %v: tensor<2x8x1024x256xf16>) -> tensor<2x8x1024x256xf16> {
   %o = fa2.attention %q, %k, %v scale(0.0625) : tensor<2x8x1024x256xf16>, tensor<2x8x1024x256xf16>, tensor<2x8x1024x256xf16> -> tensor<2x8x1024x256xf16>
   return %o : tensor<2x8x1024x256xf16>
+}
+
+// -----
+
+func.func @d128_causal_dynamic(%q: tensor<?x16x?x128xbf16>, %k: tensor<?x16x?x128xbf16>, %v: tensor<?x16x?x128xbf16>) -> (tensor<?x16x?x128xbf16>, tensor<?x16x?xf32>) {
+  %o, %lse = fa2.attention %q, %k, %v scale(0.088) causal : tensor<?x16x?x128xbf16>, tensor<?x16x?x128xbf16>, tensor<?x16x?x128xbf16> -> tensor<?x16x?x128xbf16>, tensor<?x16x?xf32>
+  return %o, %lse : tensor<?x16x?x128xbf16>, tensor<?x16x?xf32>
+}
+
+// -----
+
+func.func @d64_causal_dynamic(%q: tensor<?x32x?x64xf16>, %k: tensor<?x32x?x64xf16>, %v: tensor<?x32x?x64xf16>) -> (tensor<?x32x?x64xf16>, tensor<?x32x?xf32>) {
+  %o, %lse = fa2.attention %q, %k, %v scale(0.125) causal : tensor<?x32x?x64xf16>, tensor<?x32x?x64xf16>, tensor<?x32x?x64xf16> -> tensor<?x32x?x64xf16>, tensor<?x32x?xf32>
+  return %o, %lse : tensor<?x32x?x64xf16>, tensor<?x32x?xf32>
 }

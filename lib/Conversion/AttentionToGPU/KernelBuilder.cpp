@@ -484,10 +484,26 @@ KernelEmitter::maskScores(const SmallVector<SmallVector<Value>> &S,
                           Value kvStart) {
   // Key kvStart + nt·8 + 2t + e is visible to query row r iff it is below
   // limit(r) = Sk, or min(Sk, r + Sk - Sq + 1) when causal (bottom-right
-  // alignment). Comparing nt·8 + e against limit(r) - kvStart - 2t leaves one
-  // compare and one select per score.
+  // alignment). Comparing nt·8 + e against rel = limit(r) - 2t - kvStart
+  // leaves one compare and one select per score.
+  //
+  // With dynamic sequence lengths rel is computed in 32 bits (the lengths
+  // are i32 kernel arguments): the loop-invariant limit(r) - 2t then take
+  // half the registers, which removed a 24-byte spill of the d = 128 causal
+  // kernel and measured +3% (bench/NOTES.md). With static lengths ptxas
+  // allocates the 64-bit form without spilling and spills the 32-bit one
+  // (56 bytes at d = 128 causal), so static kernels keep 64 bits.
+  bool narrow =
+      ShapedType::isDynamic(spec.seqQ) || ShapedType::isDynamic(spec.seqK);
+  auto i32Ty = b.getI32Type();
   Value negInf = cf(-std::numeric_limits<double>::infinity());
-  Value colBase = add(kvStart, mulc(t, 2));
+  Value twoT = mulc(t, 2);
+  Value kvRel = narrow
+                    ? Value(arith::IndexCastOp::create(b, loc, i32Ty, kvStart))
+                    : kvStart;
+  auto constRel = [&](int64_t v) -> Value {
+    return narrow ? Value(arith::ConstantIntOp::create(b, loc, v, 32)) : c(v);
+  };
   SmallVector<SmallVector<Value>> out = S;
   for (int64_t mt = 0; mt < MT; ++mt) {
     SmallVector<Value> rel(2);
@@ -497,13 +513,23 @@ KernelEmitter::maskScores(const SmallVector<SmallVector<Value>> &S,
       if (spec.causal)
         limit =
             arith::MinSIOp::create(b, loc, Sk, addc(sub(add(row, Sk), Sq), 1));
-      rel[half] = sub(limit, colBase);
+      Value lim;
+      if (narrow) {
+        // limit(r) >= 0 keeps limit - 2t - kvStart inside i32 (kvStart < Sk
+        // < 2^31); a negative limit hides the same keys as 0.
+        limit = arith::MaxSIOp::create(b, loc, limit, c(0));
+        lim = arith::IndexCastOp::create(b, loc, i32Ty, sub(limit, twoT));
+      } else {
+        lim = sub(limit, twoT);
+      }
+      rel[half] = b.createOrFold<arith::SubIOp>(loc, lim, kvRel);
     }
     for (int64_t nt = 0; nt < NT; ++nt) {
       SmallVector<Value> vals;
       for (int64_t half = 0; half < 2; ++half)
         for (int64_t e = 0; e < 2; ++e) {
-          Value keep = cmp(arith::CmpIPredicate::sgt, rel[half], c(nt * 8 + e));
+          Value keep =
+              cmp(arith::CmpIPredicate::sgt, rel[half], constRel(nt * 8 + e));
           vals.push_back(select(keep, extract(S[mt][nt], {half, e}), negInf));
         }
       out[mt][nt] = vector::FromElementsOp::create(
@@ -693,165 +719,197 @@ void KernelEmitter::emit() {
     inits.push_back(fzero); // l (this thread's partial row sums)
   const double cScale = spec.scale * log2e;
 
-  auto loop = scf::ForOp::create(b, loc, c(0), kvEnd, c(1), inits);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value j = loop.getInductionVar();
-    ValueRange iter = loop.getRegionIterArgs();
-    SmallVector<Value> O(iter.begin(), iter.begin() + MT * NO);
-    SmallVector<Value> m(iter.begin() + MT * NO,
-                         iter.begin() + MT * NO + MT * 2);
-    SmallVector<Value> l(iter.begin() + MT * NO + MT * 2, iter.end());
-
-    Value buf = c(0);
-    if (s.numStages == 1) {
-      Value grp = nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy,
-                                                          copyKVBlock(j, c(0)));
-      nvgpu::DeviceAsyncWaitOp::create(b, loc, grp, b.getI32IntegerAttr(0));
-      gpu::BarrierOp::create(b, loc);
-    } else {
-      // Block j's group is complete once at most stages-2 newer groups are
-      // pending; the barrier then also tells every warp that block j-1's
-      // buffer is free, and block j+stages-1 is issued into it.
-      nvgpu::DeviceAsyncWaitOp::create(b, loc, qGroup,
-                                       b.getI32IntegerAttr(s.numStages - 2));
-      gpu::BarrierOp::create(b, loc);
-      Value next = addc(j, s.numStages - 1);
-      guardedKV(next, remc(next, s.numStages));
-      buf = remc(j, s.numStages);
-    }
-
-    // S = Q·K_jᵀ.
-    SmallVector<SmallVector<Value>> S =
-        computeScores(mulc(buf, s.blockN * qk.rowStride));
-    Value kvStart = mulc(j, s.blockN);
-    if (anyMask) {
-      Value needMask =
-          cmp(arith::CmpIPredicate::sgt, mulc(addc(j, 1), s.blockN), maskFrom);
-      SmallVector<Type> types(MT * NT, accTy);
-      auto ifOp = scf::IfOp::create(b, loc, types, needMask,
-                                    /*withElseRegion=*/true);
-      {
-        OpBuilder::InsertionGuard g2(b);
-        b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-        SmallVector<SmallVector<Value>> masked = maskScores(S, kvStart);
-        SmallVector<Value> flat;
-        for (auto &row : masked)
-          flat.append(row.begin(), row.end());
-        scf::YieldOp::create(b, loc, flat);
-        b.setInsertionPointToStart(&ifOp.getElseRegion().front());
-        SmallVector<Value> same;
-        for (auto &row : S)
-          same.append(row.begin(), row.end());
-        scf::YieldOp::create(b, loc, same);
-      }
-      for (int64_t mt = 0; mt < MT; ++mt)
-        for (int64_t nt = 0; nt < NT; ++nt)
-          S[mt][nt] = ifOp.getResult(mt * NT + nt);
-    }
-
-    // Online softmax, one row (mt, half) at a time; a row lives in the 4
-    // lanes of a quad, so its max needs two xor-shuffles.
-    Value cS = cf(cScale);
-    SmallVector<Value> newM, newL;
-    // p[mt][nt][half][e]
-    SmallVector<SmallVector<std::array<std::array<Value, 2>, 2>>> P(
-        MT, SmallVector<std::array<std::array<Value, 2>, 2>>(NT));
-    SmallVector<std::array<Value, 2>> alpha(MT);
-    for (int64_t mt = 0; mt < MT; ++mt) {
-      for (int64_t half = 0; half < 2; ++half) {
-        Value mOld = m[mt * 2 + half];
-        SmallVector<Value> sv;
-        for (int64_t nt = 0; nt < NT; ++nt)
-          for (int64_t e = 0; e < 2; ++e)
-            sv.push_back(extract(S[mt][nt], {half, e}));
-        // Tree reduction: short dependency chains.
-        SmallVector<Value> red = sv;
-        while (red.size() > 1) {
-          SmallVector<Value> next;
-          for (size_t i = 0; i + 1 < red.size(); i += 2)
-            next.push_back(fmax(red[i], red[i + 1]));
-          if (red.size() % 2)
-            next.push_back(red.back());
-          red = next;
-        }
-        Value mx = fmax(mOld, red[0]);
-        mx = fmax(mx, shuffleXor(mx, 1));
-        mx = fmax(mx, shuffleXor(mx, 2));
-        // A row with every key masked so far keeps max -inf; use 0 as its
-        // offset so that exp2(-inf - 0) = 0 instead of NaN.
-        Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                            mx, negInf);
-        Value mScaled = select(empty, fzero, fmul(mx, cS));
-        Value negMScaled = arith::NegFOp::create(b, loc, mScaled);
-        // Rescale factor for what was accumulated under the old max.
-        Value a = exp2(arith::SubFOp::create(b, loc, fmul(mOld, cS), mScaled));
-        alpha[mt][half] = a;
-        SmallVector<Value> ps;
-        for (int64_t nt = 0; nt < NT; ++nt)
-          for (int64_t e = 0; e < 2; ++e) {
-            Value p = exp2(fma(sv[nt * 2 + e], cS, negMScaled));
-            P[mt][nt][half][e] = p;
-            ps.push_back(p);
-          }
-        while (ps.size() > 1) {
-          SmallVector<Value> next;
-          for (size_t i = 0; i + 1 < ps.size(); i += 2)
-            next.push_back(fadd(ps[i], ps[i + 1]));
-          if (ps.size() % 2)
-            next.push_back(ps.back());
-          ps = next;
-        }
-        newM.push_back(mx);
-        newL.push_back(fma(l[mt * 2 + half], a, ps[0]));
-      }
-    }
-    // O *= alpha (per row).
-    for (int64_t mt = 0; mt < MT; ++mt) {
-      Value scaleVec = vector::FromElementsOp::create(
-          b, loc, accTy,
-          ValueRange{alpha[mt][0], alpha[mt][0], alpha[mt][1], alpha[mt][1]});
-      for (int64_t no = 0; no < NO; ++no)
-        O[mt * NO + no] = fmul(O[mt * NO + no], scaleVec);
-    }
-    // O += P·V_j, P converted to 16 bits in registers: the accumulators of
-    // n8 tiles 2kk and 2kk+1 form the A fragment of k-step kk.
-    Value vBuf = add(mulc(buf, s.blockN * vl.rowStride), vLaneOffset);
-    for (int64_t kk = 0; kk < NT / 2; ++kk) {
-      SmallVector<Value> pa;
-      for (int64_t mt = 0; mt < MT; ++mt) {
-        SmallVector<Value> elems;
-        for (int64_t q = 0; q < 4; ++q) {
-          // Fragment register q: rows g (+8 if q odd), keys 2t.. (+8 if q>=2).
-          int64_t nt = 2 * kk + q / 2, half = q % 2;
-          for (int64_t e = 0; e < 2; ++e)
-            elems.push_back(
-                arith::TruncFOp::create(b, loc, elemTy, P[mt][nt][half][e]));
-        }
-        pa.push_back(vector::FromElementsOp::create(b, loc, fragTy, elems));
-      }
-      for (int64_t np = 0; np < NO / 2; ++np) {
-        Value off = add(addc(vBuf, kk * 16 * vl.rowStride), vChunkA[np]);
-        Value vb = nvgpu::LdMatrixOp::create(
-            b, loc, fragTy, sV, ValueRange{off}, b.getBoolAttr(true),
-            b.getI32IntegerAttr(4));
-        Value b0 = pairOf(vb, 0), b1 = pairOf(vb, 2);
-        for (int64_t mt = 0; mt < MT; ++mt) {
-          O[mt * NO + 2 * np] = mma(pa[mt], b0, O[mt * NO + 2 * np]);
-          O[mt * NO + 2 * np + 1] = mma(pa[mt], b1, O[mt * NO + 2 * np + 1]);
-        }
-      }
-    }
-    if (s.numStages == 1)
-      gpu::BarrierOp::create(b, loc); // buffer 0 is overwritten next
-
-    SmallVector<Value> yields(O);
-    yields.append(newM);
-    yields.append(newL);
-    scf::YieldOp::create(b, loc, yields);
+  // Causal kernels whose schedule says so (splitCausalLoop) split the K/V
+  // loop in two: blocks [0, maskStart), where every key is visible to every
+  // row of the CTA, run without any mask arithmetic; blocks [maskStart,
+  // kvEnd) (the diagonal, and the Sk tail) apply the mask unconditionally.
+  // With one loop and a per-block test, LLVM turns the test into selects
+  // that run in every iteration. The second copy of the loop body costs
+  // registers (spills at d = 128), and a non-causal kernel's only masked
+  // block is the Sk tail, so the others keep the per-block test.
+  enum class MaskMode { None, Always, PerBlock };
+  Value maskStart = kvEnd;
+  bool split = spec.causal && s.splitCausalLoop;
+  if (split) {
+    // Block j needs the mask iff (j+1)·Bc > maskFrom, i.e. j >= maskFrom/Bc.
+    Value first = arith::FloorDivSIOp::create(b, loc, maskFrom, c(s.blockN));
+    maskStart = arith::MinSIOp::create(
+        b, loc, kvEnd, arith::MaxSIOp::create(b, loc, c(0), first));
   }
-  b.setInsertionPointAfter(loop);
+  auto emitKVLoop = [&](Value lb, Value ub, ValueRange loopInits,
+                        MaskMode masked) -> scf::ForOp {
+    auto loop = scf::ForOp::create(b, loc, lb, ub, c(1), loopInits);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value j = loop.getInductionVar();
+      ValueRange iter = loop.getRegionIterArgs();
+      SmallVector<Value> O(iter.begin(), iter.begin() + MT * NO);
+      SmallVector<Value> m(iter.begin() + MT * NO,
+                           iter.begin() + MT * NO + MT * 2);
+      SmallVector<Value> l(iter.begin() + MT * NO + MT * 2, iter.end());
+
+      Value buf = c(0);
+      if (s.numStages == 1) {
+        Value grp = nvgpu::DeviceAsyncCreateGroupOp::create(
+            b, loc, tokenTy, copyKVBlock(j, c(0)));
+        nvgpu::DeviceAsyncWaitOp::create(b, loc, grp, b.getI32IntegerAttr(0));
+        gpu::BarrierOp::create(b, loc);
+      } else {
+        // Block j's group is complete once at most stages-2 newer groups are
+        // pending; the barrier then also tells every warp that block j-1's
+        // buffer is free, and block j+stages-1 is issued into it.
+        nvgpu::DeviceAsyncWaitOp::create(b, loc, qGroup,
+                                         b.getI32IntegerAttr(s.numStages - 2));
+        gpu::BarrierOp::create(b, loc);
+        Value next = addc(j, s.numStages - 1);
+        guardedKV(next, remc(next, s.numStages));
+        buf = remc(j, s.numStages);
+      }
+
+      // S = Q·K_jᵀ.
+      SmallVector<SmallVector<Value>> S =
+          computeScores(mulc(buf, s.blockN * qk.rowStride));
+      Value kvStart = mulc(j, s.blockN);
+      if (masked == MaskMode::Always) {
+        S = maskScores(S, kvStart);
+      } else if (masked == MaskMode::PerBlock) {
+        Value needMask = cmp(arith::CmpIPredicate::sgt,
+                             mulc(addc(j, 1), s.blockN), maskFrom);
+        SmallVector<Type> types(MT * NT, accTy);
+        auto ifOp = scf::IfOp::create(b, loc, types, needMask,
+                                      /*withElseRegion=*/true);
+        {
+          OpBuilder::InsertionGuard g2(b);
+          b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+          SmallVector<Value> flat;
+          for (auto &row : maskScores(S, kvStart))
+            flat.append(row.begin(), row.end());
+          scf::YieldOp::create(b, loc, flat);
+          b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+          SmallVector<Value> same;
+          for (auto &row : S)
+            same.append(row.begin(), row.end());
+          scf::YieldOp::create(b, loc, same);
+        }
+        for (int64_t mt = 0; mt < MT; ++mt)
+          for (int64_t nt = 0; nt < NT; ++nt)
+            S[mt][nt] = ifOp.getResult(mt * NT + nt);
+      }
+
+      // Online softmax, one row (mt, half) at a time; a row lives in the 4
+      // lanes of a quad, so its max needs two xor-shuffles.
+      Value cS = cf(cScale);
+      SmallVector<Value> newM, newL;
+      // p[mt][nt][half][e]
+      SmallVector<SmallVector<std::array<std::array<Value, 2>, 2>>> P(
+          MT, SmallVector<std::array<std::array<Value, 2>, 2>>(NT));
+      SmallVector<std::array<Value, 2>> alpha(MT);
+      for (int64_t mt = 0; mt < MT; ++mt) {
+        for (int64_t half = 0; half < 2; ++half) {
+          Value mOld = m[mt * 2 + half];
+          SmallVector<Value> sv;
+          for (int64_t nt = 0; nt < NT; ++nt)
+            for (int64_t e = 0; e < 2; ++e)
+              sv.push_back(extract(S[mt][nt], {half, e}));
+          // Tree reduction: short dependency chains.
+          SmallVector<Value> red = sv;
+          while (red.size() > 1) {
+            SmallVector<Value> next;
+            for (size_t i = 0; i + 1 < red.size(); i += 2)
+              next.push_back(fmax(red[i], red[i + 1]));
+            if (red.size() % 2)
+              next.push_back(red.back());
+            red = next;
+          }
+          Value mx = fmax(mOld, red[0]);
+          mx = fmax(mx, shuffleXor(mx, 1));
+          mx = fmax(mx, shuffleXor(mx, 2));
+          // A row with every key masked so far keeps max -inf; use 0 as its
+          // offset so that exp2(-inf - 0) = 0 instead of NaN.
+          Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                              mx, negInf);
+          Value mScaled = select(empty, fzero, fmul(mx, cS));
+          Value negMScaled = arith::NegFOp::create(b, loc, mScaled);
+          // Rescale factor for what was accumulated under the old max.
+          Value a =
+              exp2(arith::SubFOp::create(b, loc, fmul(mOld, cS), mScaled));
+          alpha[mt][half] = a;
+          SmallVector<Value> ps;
+          for (int64_t nt = 0; nt < NT; ++nt)
+            for (int64_t e = 0; e < 2; ++e) {
+              Value p = exp2(fma(sv[nt * 2 + e], cS, negMScaled));
+              P[mt][nt][half][e] = p;
+              ps.push_back(p);
+            }
+          while (ps.size() > 1) {
+            SmallVector<Value> next;
+            for (size_t i = 0; i + 1 < ps.size(); i += 2)
+              next.push_back(fadd(ps[i], ps[i + 1]));
+            if (ps.size() % 2)
+              next.push_back(ps.back());
+            ps = next;
+          }
+          newM.push_back(mx);
+          newL.push_back(fma(l[mt * 2 + half], a, ps[0]));
+        }
+      }
+      // O *= alpha (per row).
+      for (int64_t mt = 0; mt < MT; ++mt) {
+        Value scaleVec = vector::FromElementsOp::create(
+            b, loc, accTy,
+            ValueRange{alpha[mt][0], alpha[mt][0], alpha[mt][1], alpha[mt][1]});
+        for (int64_t no = 0; no < NO; ++no)
+          O[mt * NO + no] = fmul(O[mt * NO + no], scaleVec);
+      }
+      // O += P·V_j, P converted to 16 bits in registers: the accumulators of
+      // n8 tiles 2kk and 2kk+1 form the A fragment of k-step kk.
+      Value vBuf = add(mulc(buf, s.blockN * vl.rowStride), vLaneOffset);
+      for (int64_t kk = 0; kk < NT / 2; ++kk) {
+        SmallVector<Value> pa;
+        for (int64_t mt = 0; mt < MT; ++mt) {
+          SmallVector<Value> elems;
+          for (int64_t q = 0; q < 4; ++q) {
+            // Fragment register q: rows g (+8 if q odd), keys 2t.. (+8 if
+            // q>=2).
+            int64_t nt = 2 * kk + q / 2, half = q % 2;
+            for (int64_t e = 0; e < 2; ++e)
+              elems.push_back(
+                  arith::TruncFOp::create(b, loc, elemTy, P[mt][nt][half][e]));
+          }
+          pa.push_back(vector::FromElementsOp::create(b, loc, fragTy, elems));
+        }
+        for (int64_t np = 0; np < NO / 2; ++np) {
+          Value off = add(addc(vBuf, kk * 16 * vl.rowStride), vChunkA[np]);
+          Value vb = nvgpu::LdMatrixOp::create(
+              b, loc, fragTy, sV, ValueRange{off}, b.getBoolAttr(true),
+              b.getI32IntegerAttr(4));
+          Value b0 = pairOf(vb, 0), b1 = pairOf(vb, 2);
+          for (int64_t mt = 0; mt < MT; ++mt) {
+            O[mt * NO + 2 * np] = mma(pa[mt], b0, O[mt * NO + 2 * np]);
+            O[mt * NO + 2 * np + 1] = mma(pa[mt], b1, O[mt * NO + 2 * np + 1]);
+          }
+        }
+      }
+      if (s.numStages == 1)
+        gpu::BarrierOp::create(b, loc); // buffer 0 is overwritten next
+
+      SmallVector<Value> yields(O);
+      yields.append(newM);
+      yields.append(newL);
+      scf::YieldOp::create(b, loc, yields);
+    }
+    b.setInsertionPointAfter(loop);
+    return loop;
+  };
+  scf::ForOp loop;
+  if (split) {
+    loop = emitKVLoop(c(0), maskStart, inits, MaskMode::None);
+    loop = emitKVLoop(maskStart, kvEnd, loop.getResults(), MaskMode::Always);
+  } else {
+    loop = emitKVLoop(c(0), kvEnd, inits,
+                      anyMask ? MaskMode::PerBlock : MaskMode::None);
+  }
 
   //===--- epilogue: one normalization, then O and LSE to global ----------===//
   ValueRange res = loop.getResults();

@@ -205,3 +205,29 @@ func.func @two(%q: tensor<1x2x128x64xf16>, %k: tensor<1x2x128x64xf16>, %v: tenso
   %o2 = fa2.attention %o, %k, %v scale(0.125) causal : tensor<1x2x128x64xf16>, tensor<1x2x128x64xf16>, tensor<1x2x128x64xf16> -> tensor<1x2x128x64xf16>
   return %o2 : tensor<1x2x128x64xf16>
 }
+
+// -----
+
+// Causal d = 64 (the schedule's splitCausalLoop): the K/V blocks left of the
+// diagonal run in a loop without mask arithmetic, the diagonal blocks in a
+// second loop that masks every block; the second continues the first's
+// accumulators. Dynamic lengths compare in 32 bits.
+// CHECK: gpu.func @fa2_attention_causal_split_0
+// CHECK: %[[FIRST:.*]] = arith.floordivsi %{{.*}}, %c64
+// CHECK: %[[FIRST0:.*]] = arith.maxsi %[[FIRST]], %c0
+// CHECK: %[[SPLIT:.*]] = arith.minsi %[[END:.*]], %[[FIRST0]]
+// CHECK: %[[FREE:.*]]:24 = scf.for %{{.*}} = %c0 to %[[SPLIT]] step %c1
+// CHECK: nvgpu.mma.sync
+// CHECK-NOT: arith.cmpi sgt
+// CHECK: scf.for %{{.*}} = %[[SPLIT]] to %[[END]] step %c1 iter_args(%{{.*}} = %[[FREE]]#0,
+// CHECK: nvgpu.mma.sync
+// CHECK: arith.index_cast %{{.*}} : index to i32
+// CHECK: arith.cmpi sgt, %{{.*}}, %c0_i32 : i32
+// CHECK: arith.select %{{.*}}, %{{.*}}, %cst{{.*}} : f32
+// CHECK-NOT: scf.if
+// CHECK: scf.yield
+// CHECK-LABEL: func.func @causal_split
+func.func @causal_split(%q: tensor<1x4x?x64xf16>, %k: tensor<1x4x?x64xf16>, %v: tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16> {
+  %o = fa2.attention %q, %k, %v scale(0.125) causal : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16> -> tensor<1x4x?x64xf16>
+  return %o : tensor<1x4x?x64xf16>
+}

@@ -45,6 +45,10 @@ struct GPUSchedule {
   int64_t numWarps = 0;
   int64_t numStages = 0; // K/V shared-memory buffers; 1 = no overlap
   SmemSwizzle swizzle = SmemSwizzle::Xor;
+  /// Causal kernels: run the K/V blocks left of the diagonal in a loop of
+  /// their own, without mask arithmetic (a second copy of the loop body,
+  /// which costs registers: off where it made ptxas spill).
+  bool splitCausalLoop = false;
 
   int64_t numThreads() const { return numWarps * 32; }
   /// Query rows owned by each warp for the whole kernel.
