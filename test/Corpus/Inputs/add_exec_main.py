@@ -21,10 +21,13 @@
 # tensor.cast to the argument types.
 #
 # ===----------------------------------------------------------------------=== #
+import os
 import re
 import sys
 
-COEFS = [0.37, 1.13, 0.71, 0.29, 0.53, 0.91, 0.19]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "Integration", "CPU", "Inputs"))
+from input_bodies import sin_input_body  # noqa: E402
 
 
 def split_top(s):
@@ -117,26 +120,7 @@ class Main:
         return g
 
     def float_input(self, dims, et, seed):
-        body, acc = [], None
-        for k in range(len(dims)):
-            body += ["%%i%d = linalg.index %d : index" % (k, k),
-                     "%%n%d = arith.index_cast %%i%d : index to i32" % (k, k),
-                     "%%x%d = arith.sitofp %%n%d : i32 to f32" % (k, k),
-                     "%%k%d = arith.constant %.4f : f32" % (k, COEFS[(k + seed) % len(COEFS)] + 0.013 * seed),
-                     "%%y%d = arith.mulf %%x%d, %%k%d : f32" % (k, k, k)]
-            if acc is None:
-                acc = "%%y%d" % k
-            else:
-                body.append("%%s%d = arith.addf %s, %%y%d : f32" % (k, acc, k))
-                acc = "%%s%d" % k
-        body += ["%%ph = arith.constant %.4f : f32" % (0.1 + 0.77 * seed),
-                 "%%z = arith.addf %s, %%ph : f32" % (acc or "%ph"),
-                 "%r = math.sin %z : f32"]
-        res = "%r"
-        if et != "f32":
-            body.append("%%rc = arith.truncf %%r : f32 to %s" % et)
-            res = "%rc"
-        body.append("linalg.yield %s : %s" % (res, et))
+        body = sin_input_body(len(dims), et, seed)
         return self.generic_out(dims, et, body)
 
     def bool_input(self, dims, seed):

@@ -12,6 +12,8 @@
 import os
 import re
 
+from input_bodies import sin_input_body
+
 P = '"parallel"'
 R = '"reduction"'
 
@@ -96,28 +98,7 @@ class F:
 def gen_input(f, shape, et, seed):
     """amp * sin(sum_k c_k * i_k + phase), computed in f32, cast to et."""
     rank = len(shape)
-    coefs = [0.37, 1.13, 0.71, 0.29, 0.53, 0.91, 0.19]
-    body = []
-    acc = None
-    for k in range(rank):
-        body += ["%%i%d = linalg.index %d : index" % (k, k),
-                 "%%n%d = arith.index_cast %%i%d : index to i32" % (k, k),
-                 "%%x%d = arith.sitofp %%n%d : i32 to f32" % (k, k),
-                 "%%k%d = arith.constant %.4f : f32" % (k, coefs[(k + seed) % len(coefs)] + 0.013 * seed),
-                 "%%y%d = arith.mulf %%x%d, %%k%d : f32" % (k, k, k)]
-        if acc is None:
-            acc = "%%y%d" % k
-        else:
-            body.append("%%s%d = arith.addf %s, %%y%d : f32" % (k, acc, k))
-            acc = "%%s%d" % k
-    body += ["%%ph = arith.constant %.4f : f32" % (0.1 + 0.77 * seed),
-             "%%z = arith.addf %s, %%ph : f32" % acc,
-             "%r = math.sin %z : f32"]
-    res = "%r"
-    if et != "f32":
-        body.append("%%rc = arith.truncf %%r : f32 to %s" % et)
-        res = "%rc"
-    body.append("linalg.yield %s : %s" % (res, et))
+    body = sin_input_body(rank, et, seed)
     e = f.empty(shape, et)
     return f.generic([], [(e, shape, et)], [ident(rank)], [P] * rank, ["%out"], body, [T(shape, et)])
 
