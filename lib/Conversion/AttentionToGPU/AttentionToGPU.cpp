@@ -97,10 +97,6 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
           "f16/bf16 tensor cores and will not round f32 inputs silently";
     return failure();
   }
-  if (op.getMask()) {
-    os << "mask operands are not supported by the GPU kernel yet (causal is)";
-    return failure();
-  }
   unsigned featPos = op.getFeatureDimPos();
   int64_t d = mergeDim(qTy.getDimSize(featPos), kTy.getDimSize(featPos));
   int64_t dv = mergeDim(vTy.getDimSize(featPos), oTy.getDimSize(featPos));
@@ -149,6 +145,46 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     spec.seqQ = mergeDim(spec.seqQ, lTy.getDimSize(n + 1));
   }
   spec.chip = chip;
+  if (Value mask = op.getMask()) {
+    auto mTy = cast<RankedTensorType>(mask.getType());
+    // The op's type constraint limits the element type to i1, f16, bf16 and
+    // f32, which the kernel all reads.
+    Type mElem = mTy.getElementType();
+    if (mTy.getRank() == 0) {
+      os << "a rank-0 mask is not supported by the GPU kernel (it has no "
+            "1-D buffer view)";
+      return failure();
+    }
+    // Right-align the mask to the scores [batch..., Hq, Sq, Sk]. The kernel
+    // indexes batch·Hq as one: a mask dim over one of several batch dims is
+    // only supported when it is a static 1.
+    unsigned nb = op.getNumBatchDims();
+    int64_t rank = mTy.getRank();
+    int64_t scoreRank = nb + 3;
+    spec.maskDims.assign(4, 1);
+    spec.maskRank = 0;
+    for (int64_t k = 0; k < rank; ++k) {
+      int64_t pos = scoreRank - rank + k; // position among the scores' dims
+      int64_t d = mTy.getDimSize(k);
+      if (pos < static_cast<int64_t>(nb)) {
+        if (nb > 1) {
+          if (d != 1) {
+            os << "a mask over one of several batch dimensions must have "
+                  "extent 1 there (the kernel indexes the batch as one)";
+            return failure();
+          }
+          continue;
+        }
+        spec.maskDims[0] = d;
+        spec.maskRank = std::max(spec.maskRank, 4u);
+        continue;
+      }
+      unsigned logical = 1 + (pos - nb); // heads_q, seq_q, seq_k
+      spec.maskDims[logical] = d;
+      spec.maskRank = std::max(spec.maskRank, 4 - logical);
+    }
+    spec.maskElementType = mElem;
+  }
 
   GPUSchedule s = getDefaultSchedule(d, dv, chip);
   if (overrides.blockM)
@@ -244,6 +280,11 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
     lAlloc = allocResult(b, loc, lTy, lSizes);
     args.push_back(flatten(b, loc, lAlloc, spec.bufferType("lse")));
   }
+  Value mBuf;
+  if (Value mask = op.getMask()) {
+    mBuf = bufferOf(b, loc, mask);
+    args.push_back(flatten(b, loc, mBuf, spec.bufferType("mask")));
+  }
   Value hq = qSizes[headPos], sq = qSizes[seqPos];
   Value hkv = dimOf(b, loc, kBuf, headPos), sk = dimOf(b, loc, kBuf, seqPos);
   for (const std::string &name : spec.dynamicSizeNames()) {
@@ -253,6 +294,19 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
                      .Case("seq_q", sq)
                      .Default(sk);
     args.push_back(arith::IndexCastUIOp::create(b, loc, b.getI32Type(), size));
+  }
+  if (mBuf) {
+    // The run-time extent of each dynamic mask dim (1 or the scores').
+    int64_t mRank = cast<MemRefType>(mBuf.getType()).getRank();
+    static const StringRef kScoreDims[] = {"batch", "heads_q", "seq_q",
+                                           "seq_k"};
+    for (const std::string &name : spec.dynamicMaskDimNames()) {
+      unsigned logical = llvm::find(kScoreDims, name) - std::begin(kScoreDims);
+      int64_t dim = mRank - (4 - logical);
+      Value extent = dimOf(b, loc, mBuf, dim);
+      args.push_back(
+          arith::IndexCastUIOp::create(b, loc, b.getI32Type(), extent));
+    }
   }
 
   const GPUSchedule &s = spec.schedule;

@@ -45,6 +45,7 @@
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 
 #include <cmath>
@@ -72,6 +73,18 @@ SmallVector<std::string> AttentionKernelSpec::dynamicSizeNames() const {
   for (StringRef name : {"heads_q", "heads_kv", "seq_q", "seq_k"})
     if (ShapedType::isDynamic(size(name)))
       names.push_back(name.str());
+  return names;
+}
+
+SmallVector<std::string> AttentionKernelSpec::dynamicMaskDimNames() const {
+  SmallVector<std::string> names;
+  if (!hasMask())
+    return names;
+  static const char *const kScoreDims[] = {"batch", "heads_q", "seq_q",
+                                           "seq_k"};
+  for (auto [i, d] : llvm::enumerate(maskDims))
+    if (ShapedType::isDynamic(d))
+      names.push_back(kScoreDims[i]);
   return names;
 }
 
@@ -103,13 +116,33 @@ AttentionKernelSpec::bufferShape(StringRef buffer) const {
     return bhsd("heads_kv", "seq_k", "head_dim_v");
   if (buffer == "o")
     return bhsd("heads_q", "seq_q", "head_dim_v");
+  if (buffer == "mask") {
+    // Right-aligned to the scores: "1" where broadcast, the scores' name
+    // where the extent is theirs (dynamic: the runner's value is passed as
+    // the extent too), a literal where only the mask's size is static.
+    static const char *const kScoreDims[] = {"batch", "heads_q", "seq_q",
+                                             "seq_k"};
+    SmallVector<std::string> shape;
+    for (unsigned i = 4 - maskRank; i < 4; ++i) {
+      int64_t d = maskDims[i];
+      if (d == 1)
+        shape.push_back("1");
+      else if (ShapedType::isDynamic(d) || size(kScoreDims[i]) == d)
+        shape.push_back(kScoreDims[i]);
+      else
+        shape.push_back(std::to_string(d));
+    }
+    return shape;
+  }
   return {"batch", "heads_q", "seq_q"}; // lse
 }
 
 int64_t AttentionKernelSpec::numElements(StringRef buffer) const {
   int64_t n = 1;
   for (const std::string &dim : bufferShape(buffer)) {
-    int64_t s = size(dim);
+    int64_t s;
+    if (!llvm::to_integer(dim, s))
+      s = size(dim);
     if (ShapedType::isDynamic(s))
       return ShapedType::kDynamic;
     n *= s;
@@ -123,7 +156,14 @@ MemRefType AttentionKernelSpec::bufferType(StringRef buffer) const {
     elem = outElementType;
   else if (buffer == "lse")
     elem = Float32Type::get(elementType.getContext());
-  return MemRefType::get({numElements(buffer)}, elem);
+  else if (buffer == "mask")
+    elem = maskElementType;
+  int64_t n = numElements(buffer);
+  // A dynamic extent may be 1 at run time even where the scores' size is
+  // static: the buffer's size is then only known at run time.
+  if (buffer == "mask" && llvm::any_of(maskDims, ShapedType::isDynamic))
+    n = ShapedType::kDynamic;
+  return MemRefType::get({n}, elem);
 }
 
 int64_t AttentionKernelSpec::sharedMemoryBytes() const {
@@ -254,6 +294,10 @@ private:
 
   /// S = Q·K_jᵀ for the warp's rows: MT x NT accumulators.
   SmallVector<SmallVector<Value>> computeScores(Value kBufOffset);
+  /// S with the mask operand applied: -inf where an i1 mask is false, plus
+  /// mask/scale (the scores are still unscaled) for a float mask.
+  SmallVector<SmallVector<Value>>
+  applyMaskOperand(const SmallVector<SmallVector<Value>> &S, Value kvStart);
   /// S with -inf where key j is masked for the row.
   SmallVector<SmallVector<Value>>
   maskScores(const SmallVector<SmallVector<Value>> &S, Value kvStart);
@@ -272,7 +316,10 @@ private:
   Value tid, warp, lane8, laneMid, laneHi, g, t;
   Value Sq, Sk;
   Value m0, warpRow0;
-  Value qGlobal, kGlobal, vGlobal, oGlobal, lseGlobal;
+  Value qGlobal, kGlobal, vGlobal, oGlobal, lseGlobal, maskGlobal;
+  // The mask element of score (b, h, i, j) is at maskBase + i·maskSi +
+  // j·maskSj (maskBase holds this CTA's b and h).
+  Value maskBase, maskSi, maskSj;
   Value qBase, qRow, kBase, kRow, vBase, vRow, oBase, oRow, lseBase;
   Value sQ, sK, sV;
   // Per-lane ldmatrix offsets.
@@ -287,7 +334,7 @@ Value KernelEmitter::sizeValue(StringRef name) {
   if (!ShapedType::isDynamic(v))
     return c(v);
   SmallVector<std::string> names = spec.dynamicSizeNames();
-  unsigned firstSizeArg = spec.hasLse ? 5 : 4;
+  unsigned firstSizeArg = spec.numBufferArgs();
   for (auto [i, n] : llvm::enumerate(names))
     if (n == name)
       return arith::IndexCastUIOp::create(b, loc, idxTy,
@@ -539,6 +586,49 @@ KernelEmitter::maskScores(const SmallVector<SmallVector<Value>> &S,
   return out;
 }
 
+SmallVector<SmallVector<Value>>
+KernelEmitter::applyMaskOperand(const SmallVector<SmallVector<Value>> &S,
+                                Value kvStart) {
+  // Rows past Sq and keys past Sk exist in the tiles; their mask reads are
+  // clamped to the last row/key (always in bounds: a launched CTA has
+  // Sq >= 1, and a K/V block exists only when Sk >= 1). Such keys are set to
+  // -inf afterwards by maskScores and such rows are never stored.
+  Value negInf = cf(-std::numeric_limits<double>::infinity());
+  Value lastRow = sub(Sq, c(1)), lastKey = sub(Sk, c(1));
+  Type maskTy = spec.maskElementType;
+  Value invScale = cf(1.0 / spec.scale);
+  SmallVector<SmallVector<Value>> out = S;
+  for (int64_t mt = 0; mt < MT; ++mt) {
+    SmallVector<Value> rowOff(2);
+    for (int64_t half = 0; half < 2; ++half) {
+      Value row = add(m0, addc(warpRow0, mt * 16 + 8 * half));
+      row = arith::MinUIOp::create(b, loc, row, lastRow);
+      rowOff[half] = add(maskBase, mul(row, maskSi));
+    }
+    for (int64_t nt = 0; nt < NT; ++nt) {
+      SmallVector<Value> vals;
+      for (int64_t half = 0; half < 2; ++half)
+        for (int64_t e = 0; e < 2; ++e) {
+          Value key = add(kvStart, addc(mulc(t, 2), nt * 8 + e));
+          key = arith::MinUIOp::create(b, loc, key, lastKey);
+          Value off = add(rowOff[half], mul(key, maskSj));
+          Value m = memref::LoadOp::create(b, loc, maskGlobal, ValueRange{off});
+          Value sv = extract(S[mt][nt], {half, e});
+          if (maskTy.isInteger(1)) {
+            vals.push_back(select(m, sv, negInf));
+          } else {
+            if (!maskTy.isF32())
+              m = arith::ExtFOp::create(b, loc, f32Ty, m);
+            vals.push_back(fadd(sv, fmul(m, invScale)));
+          }
+        }
+      out[mt][nt] = vector::FromElementsOp::create(
+          b, loc, VectorType::get({2, 2}, f32Ty), vals);
+    }
+  }
+  return out;
+}
+
 void KernelEmitter::emit() {
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
@@ -553,6 +643,8 @@ void KernelEmitter::emit() {
   oGlobal = func.getArgument(3);
   if (spec.hasLse)
     lseGlobal = func.getArgument(4);
+  if (spec.hasMask())
+    maskGlobal = func.getArgument(spec.numBufferArgs() - 1);
 
   //===--- who am I -------------------------------------------------------===//
   tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
@@ -604,6 +696,37 @@ void KernelEmitter::emit() {
     oRow = mul(Hq, Dv);
   }
   lseBase = mul(bh, Sq);
+  if (spec.hasMask()) {
+    // Row-major strides of the mask over (b, h, i, j), right to left; a
+    // broadcast extent (1) has stride 0. A dynamic extent is an i32 argument
+    // that is either 1 or the scores' size.
+    // Dynamic extents are arguments in (b, h, i, j) order; strides are built
+    // right to left, so the argument index is counted from the end.
+    unsigned nextArg = spec.numBufferArgs() + spec.dynamicSizeNames().size() +
+                       spec.dynamicMaskDimNames().size();
+    Value strides[4];
+    Value running = c(1);
+    for (int p = 3; p >= 0; --p) {
+      int64_t d = spec.maskDims[p];
+      if (d == 1) {
+        strides[p] = c(0);
+        continue;
+      }
+      if (!ShapedType::isDynamic(d)) {
+        strides[p] = running;
+        running = mulc(running, d);
+        continue;
+      }
+      Value extent = arith::IndexCastUIOp::create(b, loc, idxTy,
+                                                  func.getArgument(--nextArg));
+      Value unit = cmp(arith::CmpIPredicate::eq, extent, c(1));
+      strides[p] = select(unit, c(0), running);
+      running = mul(running, extent);
+    }
+    maskBase = add(mul(batchIdx, strides[0]), mul(h, strides[1]));
+    maskSi = strides[2];
+    maskSj = strides[3];
+  }
 
   //===--- shared memory: Q | K x stages | V x stages ---------------------===//
   auto wgSpace = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
@@ -771,6 +894,10 @@ void KernelEmitter::emit() {
       SmallVector<SmallVector<Value>> S =
           computeScores(mulc(buf, s.blockN * qk.rowStride));
       Value kvStart = mulc(j, s.blockN);
+      // The mask operand applies to every block, before the causal/tail
+      // masks (which then hide the clamped reads past Sk).
+      if (spec.hasMask())
+        S = applyMaskOperand(S, kvStart);
       if (masked == MaskMode::Always) {
         S = maskScores(S, kvStart);
       } else if (masked == MaskMode::PerBlock) {
@@ -989,7 +1116,11 @@ gpu::GPUFuncOp fa2::buildAttentionKernel(OpBuilder &builder, Location loc,
                                 spec.bufferType("v"), spec.bufferType("o")};
   if (spec.hasLse)
     argTypes.push_back(spec.bufferType("lse"));
-  for (size_t i = 0; i < spec.dynamicSizeNames().size(); ++i)
+  if (spec.hasMask())
+    argTypes.push_back(spec.bufferType("mask"));
+  size_t numI32 =
+      spec.dynamicSizeNames().size() + spec.dynamicMaskDimNames().size();
+  for (size_t i = 0; i < numI32; ++i)
     argTypes.push_back(builder.getI32Type());
   auto fnTy = builder.getFunctionType(argTypes, {});
   auto func = gpu::GPUFuncOp::create(builder, loc, spec.name, fnTy);

@@ -67,6 +67,8 @@ json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
   SmallVector<StringRef> buffers = {"q", "k", "v", "o"};
   if (spec.hasLse)
     buffers.push_back("lse");
+  if (spec.hasMask())
+    buffers.push_back("mask");
   json::Object bufs;
   json::Array params;
   for (StringRef buf : buffers) {
@@ -101,6 +103,11 @@ json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
   for (const std::string &name : spec.dynamicSizeNames())
     params.push_back(
         json::Object{{"name", name}, {"type", "i32"}, {"value", name}});
+  // A dynamic mask extent: the runner's mask is dense in the manifest's
+  // shape, whose expression for that dim is the scores' name.
+  for (const std::string &name : spec.dynamicMaskDimNames())
+    params.push_back(json::Object{
+        {"name", "mask." + name}, {"type", "i32"}, {"value", name}});
   m["buffers"] = std::move(bufs);
   m["params"] = std::move(params);
 

@@ -231,3 +231,76 @@ func.func @causal_split(%q: tensor<1x4x?x64xf16>, %k: tensor<1x4x?x64xf16>, %v: 
   %o = fa2.attention %q, %k, %v scale(0.125) causal : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16> -> tensor<1x4x?x64xf16>
   return %o : tensor<1x4x?x64xf16>
 }
+
+// -----
+
+// An i1 mask [Sq, Sk] with dynamic extents: the mask is a 1-D memref after
+// the outputs, each dynamic extent an i32 argument after the dynamic sizes
+// (1 at run time means broadcast: stride 0). Every K/V block loads one mask
+// byte per score, clamped into the mask, and keeps the score where it is
+// true (-inf elsewhere) before the row max.
+// CHECK: gpu.func @fa2_attention_mask_i1_0(%{{.*}}: memref<?xf16>, %{{.*}}: memref<?xf16>, %{{.*}}: memref<?xf16>, %{{.*}}: memref<?xf16>, %[[MASK:.*]]: memref<?xi1>, %[[SQ:.*]]: i32, %[[SK:.*]]: i32, %[[MSQ:.*]]: i32, %[[MSK:.*]]: i32) kernel
+// CHECK: %[[EJ:.*]] = arith.index_castui %[[MSK]] : i32 to index
+// CHECK: %[[UJ:.*]] = arith.cmpi eq, %[[EJ]], %c1 : index
+// CHECK: %[[STRJ:.*]] = arith.select %[[UJ]], %c0, %c1 : index
+// CHECK: %[[EI:.*]] = arith.index_castui %[[MSQ]] : i32 to index
+// CHECK: %[[UI:.*]] = arith.cmpi eq, %[[EI]], %c1 : index
+// CHECK: %[[STRI:.*]] = arith.select %[[UI]], %c0, %[[EJ]] : index
+// CHECK: scf.for
+// CHECK: nvgpu.mma.sync
+// CHECK: %[[LASTROW:.*]] = arith.subi %{{.*}}, %c1 : index
+// CHECK: %[[LASTKEY:.*]] = arith.subi %{{.*}}, %c1 : index
+// CHECK: %[[ROW:.*]] = arith.minui %{{.*}}, %[[LASTROW]] : index
+// CHECK: %[[ROWOFF:.*]] = arith.muli %[[ROW]], %[[STRI]] : index
+// CHECK: %[[KEY:.*]] = arith.minui %{{.*}}, %[[LASTKEY]] : index
+// CHECK: %[[KEYOFF:.*]] = arith.muli %[[KEY]], %[[STRJ]] : index
+// CHECK: %[[OFF:.*]] = arith.addi %[[ROWOFF]], %[[KEYOFF]] : index
+// CHECK-NEXT: %[[KEEP:.*]] = memref.load %[[MASK]][%[[OFF]]] : memref<?xi1>
+// CHECK: %[[S:.*]] = vector.extract %{{.*}}[0, 0] : f32 from vector<2x2xf32>
+// CHECK: arith.select %[[KEEP]], %[[S]], %cst{{.*}} : f32
+// CHECK: arith.maxnumf
+// CHECK-LABEL: func.func @mask_i1
+// CHECK: %[[MB:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<?x?xi1> to memref<?x?xi1>
+// CHECK: %[[MFLAT:.*]] = memref.collapse_shape %[[MB]] {{\[\[}}0, 1]] : memref<?x?xi1> into memref<?xi1>
+// CHECK: %[[D0:.*]] = memref.dim %[[MB]], %c0
+// CHECK: %[[E0:.*]] = arith.index_castui %[[D0]] : index to i32
+// CHECK: %[[D1:.*]] = memref.dim %[[MB]], %c1
+// CHECK: %[[E1:.*]] = arith.index_castui %[[D1]] : index to i32
+// CHECK: gpu.launch_func @fa2_attention_mask_i1_0::@fa2_attention_mask_i1_0
+// CHECK-SAME: args({{.*}}, %[[MFLAT]] : memref<?xi1>, %{{.*}} : i32, %{{.*}} : i32, %[[E0]] : i32, %[[E1]] : i32)
+func.func @mask_i1(%q: tensor<1x2x?x64xf16>, %k: tensor<1x2x?x64xf16>, %v: tensor<1x2x?x64xf16>, %m: tensor<?x?xi1>) -> tensor<1x2x?x64xf16> {
+  %o = fa2.attention %q, %k, %v mask(%m) scale(0.125) : tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>, tensor<?x?xi1> -> tensor<1x2x?x64xf16>
+  return %o : tensor<1x2x?x64xf16>
+}
+
+// -----
+
+// A float mask [B, 1, Sq, Sk] with static sizes: the head dim of the mask is
+// broadcast (no head term), the batch stride is Sq·Sk. The mask is added to
+// the unscaled scores as mask / scale, so that the softmax's scaling gives
+// scale·S + mask. No block of this kernel needs the tail mask, and the mask
+// operand is still applied in every block.
+// CHECK: gpu.func @fa2_attention_mask_float_0(%{{.*}}: memref<32768xf16>, %{{.*}}: memref<32768xf16>, %{{.*}}: memref<32768xf16>, %{{.*}}: memref<32768xf16>, %[[MASK:.*]]: memref<32768xf16>) kernel
+// CHECK-DAG: %[[INVSCALE:.*]] = arith.constant 8.000000e+00 : f32
+// CHECK: %[[BY:.*]] = gpu.block_id y
+// CHECK: %[[B:.*]] = arith.divui %[[BY]], %c2
+// CHECK: %[[MBASE:.*]] = arith.muli %[[B]], %c16384 : index
+// CHECK: scf.for
+// CHECK: nvgpu.mma.sync
+// CHECK: %[[ROW:.*]] = arith.minui %{{.*}}, %c127 : index
+// CHECK: %[[ROWOFF:.*]] = arith.muli %[[ROW]], %c128 : index
+// CHECK: %[[RB:.*]] = arith.addi %[[MBASE]], %[[ROWOFF]] : index
+// CHECK: %[[OFF:.*]] = arith.addi %[[RB]], %{{.*}} : index
+// CHECK-NEXT: %[[MV:.*]] = memref.load %[[MASK]][%[[OFF]]] : memref<32768xf16>
+// CHECK: %[[S:.*]] = vector.extract %{{.*}}[0, 0] : f32 from vector<2x2xf32>
+// CHECK: %[[MF:.*]] = arith.extf %[[MV]] : f16 to f32
+// CHECK: %[[MS:.*]] = arith.mulf %[[MF]], %[[INVSCALE]] : f32
+// CHECK: arith.addf %[[S]], %[[MS]] : f32
+// CHECK: arith.maxnumf
+// CHECK-LABEL: func.func @mask_float
+// CHECK: gpu.launch_func @fa2_attention_mask_float_0::@fa2_attention_mask_float_0
+// CHECK-SAME: %{{.*}} : memref<32768xf16>)
+func.func @mask_float(%q: tensor<2x2x128x64xf16>, %k: tensor<2x2x128x64xf16>, %v: tensor<2x2x128x64xf16>, %m: tensor<2x1x128x128xf16>) -> tensor<2x2x128x64xf16> {
+  %o = fa2.attention %q, %k, %v mask(%m) scale(0.125) : tensor<2x2x128x64xf16>, tensor<2x2x128x64xf16>, tensor<2x2x128x64xf16>, tensor<2x1x128x128xf16> -> tensor<2x2x128x64xf16>
+  return %o : tensor<2x2x128x64xf16>
+}

@@ -1,6 +1,7 @@
 // RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t" -o /dev/null
 // RUN: FileCheck %s --check-prefix=GQA --input-file=%t/fa2_attention_gqa_0.json
 // RUN: FileCheck %s --check-prefix=DYN --input-file=%t/fa2_attention_dynamic_0.json
+// RUN: FileCheck %s --check-prefix=MASK --input-file=%t/fa2_attention_masked_0.json
 // RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t format=cubin chip=sm_80" -o /dev/null
 // RUN: FileCheck %s --check-prefix=CUBIN --input-file=%t/fa2_attention_gqa_0.json
 // The kernel manifest, schema version 1 (docs/manifest.md): keys are printed
@@ -131,4 +132,36 @@ func.func @gqa(%q: tensor<2x3x8x200x64xf16>, %k: tensor<2x3x2x300x64xf16>, %v: t
 func.func @dynamic(%q: tensor<?x?x4x128xbf16>, %k: tensor<?x?x4x128xbf16>, %v: tensor<?x?x4x128xbf16>) -> tensor<?x?x4x128xbf16> {
   %o = fa2.attention %q, %k, %v scale(0.088) layout<bshd> : tensor<?x?x4x128xbf16>, tensor<?x?x4x128xbf16>, tensor<?x?x4x128xbf16> -> tensor<?x?x4x128xbf16>
   return %o : tensor<?x?x4x128xbf16>
+}
+
+// -----
+
+// A mask [Hq, ?, 128] right-aligned to the scores: the buffer's shape names
+// the scores' dims where the mask has their extent, a literal where only the
+// mask's size is static (the runner then refuses another seq_k); the dynamic
+// extent is an i32 parameter after the dynamic sizes.
+// MASK: "buffers": {
+// MASK: "mask": {
+// MASK-NEXT: "dtype": "i1",
+// MASK-NEXT: "shape": [
+// MASK-NEXT: "heads_q",
+// MASK-NEXT: "seq_q",
+// MASK-NEXT: "128"
+// MASK-NEXT: ]
+// MASK: "buffer": "mask",
+// MASK-NEXT: "name": "mask.allocated",
+// MASK: "name": "mask.size",
+// MASK-NEXT: "type": "i64",
+// MASK-NEXT: "value": "heads_q * seq_q * 128"
+// MASK: "name": "mask.stride",
+// MASK: "name": "seq_q",
+// MASK: "name": "seq_k",
+// MASK: "name": "mask.seq_q",
+// MASK-NEXT: "type": "i32",
+// MASK-NEXT: "value": "seq_q"
+// MASK-NEXT: }
+// MASK-NEXT: ]
+func.func @masked(%q: tensor<2x4x?x64xf16>, %k: tensor<2x4x?x64xf16>, %v: tensor<2x4x?x64xf16>, %m: tensor<4x?x128xi1>) -> tensor<2x4x?x64xf16> {
+  %o = fa2.attention %q, %k, %v mask(%m) scale(0.125) : tensor<2x4x?x64xf16>, tensor<2x4x?x64xf16>, tensor<2x4x?x64xf16>, tensor<4x?x128xi1> -> tensor<2x4x?x64xf16>
+  return %o : tensor<2x4x?x64xf16>
 }

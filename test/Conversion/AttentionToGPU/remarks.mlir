@@ -12,12 +12,22 @@ func.func @negative_f32_inputs(%q: tensor<1x2x64x64xf32>, %k: tensor<1x2x64x64xf
 
 // -----
 
-// CHECK-LABEL: func.func @negative_mask
+// CHECK-LABEL: func.func @negative_rank0_mask
 // CHECK: fa2.attention {{.*}} mask
-func.func @negative_mask(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>, %v: tensor<1x2x64x64xf16>, %m: tensor<64x64xi1>) -> tensor<1x2x64x64xf16> {
-  // expected-remark @+1 {{mask operands are not supported by the GPU kernel yet}}
-  %o = fa2.attention %q, %k, %v mask(%m) scale(0.125) : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<64x64xi1> -> tensor<1x2x64x64xf16>
+func.func @negative_rank0_mask(%q: tensor<1x2x64x64xf16>, %m: tensor<f16>) -> tensor<1x2x64x64xf16> {
+  // expected-remark @+1 {{a rank-0 mask is not supported by the GPU kernel (it has no 1-D buffer view)}}
+  %o = fa2.attention %q, %q, %q mask(%m) scale(0.125) : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<f16> -> tensor<1x2x64x64xf16>
   return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @negative_mask_over_two_batch_dims
+// CHECK: fa2.attention {{.*}} mask
+func.func @negative_mask_over_two_batch_dims(%q: tensor<2x3x2x64x64xf16>, %m: tensor<3x1x64x64xi1>) -> tensor<2x3x2x64x64xf16> {
+  // expected-remark @+1 {{a mask over one of several batch dimensions must have extent 1 there (the kernel indexes the batch as one)}}
+  %o = fa2.attention %q, %q, %q mask(%m) scale(0.125) : tensor<2x3x2x64x64xf16>, tensor<2x3x2x64x64xf16>, tensor<2x3x2x64x64xf16>, tensor<3x1x64x64xi1> -> tensor<2x3x2x64x64xf16>
+  return %o : tensor<2x3x2x64x64xf16>
 }
 
 // -----

@@ -36,6 +36,27 @@ struct AttentionKernelSpec {
   int64_t headDim = 0, headDimV = 0; // always static
   GPUSchedule schedule;
   ChipInfo chip;
+  /// The mask operand's element type (i1, f16, bf16 or f32), or null without
+  /// a mask. i1 masks are one byte per element in memory (LLVM's i1 store
+  /// size), as the manifest says.
+  mlir::Type maskElementType;
+  /// The mask's extent along the scores' (batch, heads_q, seq_q, seq_k),
+  /// right-aligned: 1 = broadcast (also for dims the mask does not have),
+  /// a static size > 1 = one element per score index, kDynamic = 1 or the
+  /// scores' size, decided at run time from an i32 kernel argument.
+  llvm::SmallVector<int64_t, 4> maskDims;
+  /// How many of the trailing (batch, heads_q, seq_q, seq_k) dims the mask's
+  /// buffer spells out (its rank once leading unit batch dims are dropped).
+  unsigned maskRank = 0;
+
+  bool hasMask() const { return static_cast<bool>(maskElementType); }
+  /// Number of 1-D memref arguments (q, k, v, o, [lse], [mask]).
+  unsigned numBufferArgs() const {
+    return 4 + (hasLse ? 1 : 0) + (hasMask() ? 1 : 0);
+  }
+  /// The scores' dim names whose mask extent is dynamic, in argument order:
+  /// each is an i32 kernel argument after the dynamic sizes.
+  llvm::SmallVector<std::string> dynamicMaskDimNames() const;
 
   /// Product of the batch dimensions, or kDynamic.
   int64_t batch() const;
@@ -55,8 +76,8 @@ struct AttentionKernelSpec {
 };
 
 /// Builds `gpu.func @<spec.name>` (a kernel) inside `module`, which must be
-/// empty. Arguments: q, k, v, o[, lse] as 1-D memrefs, then one i32 per
-/// dynamic size.
+/// empty. Arguments: q, k, v, o[, lse][, mask] as 1-D memrefs, then one i32
+/// per dynamic size, then one i32 per dynamic mask extent.
 mlir::gpu::GPUFuncOp buildAttentionKernel(mlir::OpBuilder &builder,
                                           mlir::Location loc,
                                           mlir::gpu::GPUModuleOp module,
