@@ -27,7 +27,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "Integration", "CPU", "Inputs"))
-from input_bodies import sin_input_body  # noqa: E402
+from input_bodies import bool_mask_body, sin_input_body  # noqa: E402
 
 
 def split_top(s):
@@ -127,16 +127,7 @@ class Main:
         rank = len(dims)
         if rank < 2:
             sys.exit("add_exec_main.py: i1 arguments need rank >= 2")
-        body = ["%%i = linalg.index %d : index" % (rank - 2),
-                "%%j = linalg.index %d : index" % (rank - 1),
-                "%c5 = arith.constant 5 : index", "%c3 = arith.constant 3 : index",
-                "%%cs = arith.constant %d : index" % seed, "%c7 = arith.constant 7 : index",
-                "%c0 = arith.constant 0 : index",
-                "%a = arith.muli %i, %c5 : index", "%b = arith.muli %j, %c3 : index",
-                "%ab = arith.addi %a, %b : index", "%abs = arith.addi %ab, %cs : index",
-                "%r = arith.remui %abs, %c7 : index",
-                "%keep = arith.cmpi ne, %r, %c0 : index",
-                "linalg.yield %keep : i1"]
+        body = bool_mask_body(rank, seed) + ["linalg.yield %keep : i1"]
         return self.generic_out(dims, "i1", body)
 
     def print_result(self, value, dims, et):

@@ -72,6 +72,17 @@ static std::optional<double> getConstantValue(Value v) {
 
 /// -inf, or a value at least as negative as the lowest finite value of the
 /// narrowest score type (f16: -65504): masking with it gives exp(...) = 0.
+/// The dims of a reassociation group whose size is not 1 (static 1s are
+/// the unit dims reshapes add or drop; they carry no name).
+static SmallVector<int64_t> nonUnitDims(ArrayRef<int64_t> shape,
+                                        ArrayRef<int64_t> group) {
+  SmallVector<int64_t> dims;
+  for (int64_t d : group)
+    if (shape[d] != 1)
+      dims.push_back(d);
+  return dims;
+}
+
 static bool isMaskingValue(double v) { return v <= -65504.0; }
 
 static int64_t positionOf(ArrayRef<int64_t> names, int64_t name) {
@@ -1020,10 +1031,7 @@ static bool splitGroupNames(ArrayRef<int64_t> shape, ReassociationIndicesRef gro
     srcNames[group[0]] = name;
     return true;
   }
-  SmallVector<int64_t> nonUnit;
-  for (int64_t d : group)
-    if (shape[d] != 1)
-      nonUnit.push_back(d);
+  SmallVector<int64_t> nonUnit = nonUnitDims(shape, group);
   if (nonUnit.size() <= 1 || name == kUnit) {
     if (name == kUnit && !nonUnit.empty())
       return false;
@@ -1069,10 +1077,7 @@ Expr *ExprBuilder::convertReshape(Operation *op, Value src, Value res,
     for (auto [g, group] : llvm::enumerate(*reassoc)) {
       // A split batch dim collapsed back: its parts, by size.
       if (auto it = splits.find(names[g]); it != splits.end() && group.size() > 1) {
-        SmallVector<int64_t> nonUnit;
-        for (int64_t d : group)
-          if (st.getDimSize(d) != 1)
-            nonUnit.push_back(d);
+        SmallVector<int64_t> nonUnit = nonUnitDims(st.getShape(), group);
         if (nonUnit.size() == it->second.size() &&
             llvm::all_of(llvm::enumerate(nonUnit), [&](auto p) {
               return st.getDimSize(p.value()) == it->second[p.index()];
@@ -1264,10 +1269,7 @@ std::optional<Names> ExprBuilder::computeLabels(Value v) {
     }
     Names out(rt.getRank(), kUnit);
     for (auto [j, group] : llvm::enumerate(*reassoc)) {
-      SmallVector<int64_t> nonUnit;
-      for (int64_t d : group)
-        if (rt.getDimSize(d) != 1)
-          nonUnit.push_back(d);
+      SmallVector<int64_t> nonUnit = nonUnitDims(rt.getShape(), group);
       if (nonUnit.size() > 1) {
         // A batch dim split into parts ([B*H] -> [B, H]) keeps its meaning.
         SmallVector<int64_t> sizes;
@@ -2169,10 +2171,7 @@ static std::optional<NamedTensor> absorbUnitReshape(const NamedTensor &out,
   }
   names.assign(rt.getRank(), kUnit);
   for (auto [j, group] : llvm::enumerate(*reassoc)) {
-    SmallVector<int64_t> nonUnit;
-    for (int64_t d : group)
-      if (rt.getDimSize(d) != 1)
-        nonUnit.push_back(d);
+    SmallVector<int64_t> nonUnit = nonUnitDims(rt.getShape(), group);
     if (nonUnit.size() > 1) {
       // A batch dim split into the parts the chain already uses.
       auto it = splits.find(out.names[j]);

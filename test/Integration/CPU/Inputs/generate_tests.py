@@ -12,7 +12,7 @@
 import os
 import re
 
-from input_bodies import sin_input_body
+from input_bodies import bool_mask_body, sin_input_body
 
 P = '"parallel"'
 R = '"reduction"'
@@ -107,15 +107,7 @@ def gen_bool_mask(f, shape, seed, kill_row=None):
     """mask[..., i, j] = (i*5 + j*3 + seed) % 7 != 0, and (optionally) row
     kill_row entirely false."""
     rank = len(shape)
-    body = ["%%i = linalg.index %d : index" % (rank - 2),
-            "%%j = linalg.index %d : index" % (rank - 1),
-            "%c5 = arith.constant 5 : index", "%c3 = arith.constant 3 : index",
-            "%%cs = arith.constant %d : index" % seed, "%c7 = arith.constant 7 : index",
-            "%c0 = arith.constant 0 : index",
-            "%a = arith.muli %i, %c5 : index", "%b = arith.muli %j, %c3 : index",
-            "%ab = arith.addi %a, %b : index", "%abs = arith.addi %ab, %cs : index",
-            "%r = arith.remui %abs, %c7 : index",
-            "%keep = arith.cmpi ne, %r, %c0 : index"]
+    body = bool_mask_body(rank, seed)
     res = "%keep"
     if kill_row is not None:
         body += ["%%ck = arith.constant %d : index" % kill_row,

@@ -3,7 +3,8 @@
 # The body of a linalg.generic that fills a tensor with
 #   sin(sum_k c_k * i_k + phase), computed in f32, truncated to `et`,
 # where c_k and the phase depend on `seed`: smooth, never all zeros, and
-# different per argument. Shared by generate_tests.py (the differential CPU
+# different per argument; and the body of an i1 mask
+#   (5 * i + 3 * j + seed) % 7 != 0 over the last two indices. Shared by generate_tests.py (the differential CPU
 # tests) and test/Corpus/Inputs/add_exec_main.py (executing the corpus).
 #
 # ===----------------------------------------------------------------------=== #
@@ -35,3 +36,18 @@ def sin_input_body(rank, et, seed):
         res = "%rc"
     body.append("linalg.yield %s : %s" % (res, et))
     return body
+
+
+def bool_mask_body(rank, seed):
+    """Returns the lines of an i1 generic body up to %keep (no yield):
+    (5 * i + 3 * j + seed) % 7 != 0 over the last two indices, so a row of 7
+    or more keys is never fully masked."""
+    return ["%%i = linalg.index %d : index" % (rank - 2),
+            "%%j = linalg.index %d : index" % (rank - 1),
+            "%c5 = arith.constant 5 : index", "%c3 = arith.constant 3 : index",
+            "%%cs = arith.constant %d : index" % seed, "%c7 = arith.constant 7 : index",
+            "%c0 = arith.constant 0 : index",
+            "%a = arith.muli %i, %c5 : index", "%b = arith.muli %j, %c3 : index",
+            "%ab = arith.addi %a, %b : index", "%abs = arith.addi %ab, %cs : index",
+            "%r = arith.remui %abs, %c7 : index",
+            "%keep = arith.cmpi ne, %r, %c0 : index"]
