@@ -166,6 +166,8 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   lower.numWarps = options.warps;
   lower.numStages = options.stages;
   lower.swizzle = options.swizzle;
+  lower.rescaleThreshold = options.rescaleThreshold;
+  lower.minBlocksPerSM = options.minBlocksPerSM;
   pm.addPass(createFA2LowerToGPU(lower));
 
   // Host: the rest of the tensor program, and every fa2.attention the kernel

@@ -3,7 +3,7 @@
 // RUN: FileCheck %s --check-prefix=BF16 --input-file=%t/fa2_attention_causal_bf16_0.ptx
 // RUN: FileCheck %s --check-prefix=JSON --input-file=%t/fa2_attention_gqa_0.json
 // RUN: fa2-opt %s --split-input-file --fa2-to-ptx="chip=sm_80" | FileCheck %s --check-prefix=SM80
-// RUN: fa2-opt %s --split-input-file --fa2-to-ptx="chip=sm_90a block-m=64 block-n=32 warps=2 stages=1" | FileCheck %s --check-prefix=OPTS
+// RUN: fa2-opt %s --split-input-file --fa2-to-ptx="chip=sm_90a block-m=64 block-n=32 warps=2 stages=1 min-blocks-per-sm=4" | FileCheck %s --check-prefix=OPTS
 // fa2-to-ptx: from tensors to a host module that launches a gpu.binary holding
 // PTX, with the PTX and a manifest per kernel written beside each other.
 
@@ -14,7 +14,7 @@
 // CHECK: gpu.launch_func @fa2_attention_gqa_0::@fa2_attention_gqa_0 blocks in
 // CHECK-NOT: fa2.attention
 // SM80: gpu.binary @fa2_attention_gqa_0 [#gpu.object<#nvvm.target<O = 3, chip = "sm_80">, {{.*}}.target sm_80
-// OPTS: gpu.binary @fa2_attention_gqa_0 [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a">, {{.*}}.target sm_90a{{.*}}.maxntid 64, 1, 1
+// OPTS: gpu.binary @fa2_attention_gqa_0 [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a">, {{.*}}.target sm_90a{{.*}}.maxntid 64, 1, 1{{.*}}.minnctapersm 4
 
 // In the PTX text, FlashAttention-2's instructions, 4 warps per CTA (the
 // loop body is laid out before its header, so the order is not checked).
@@ -33,6 +33,7 @@
 // Softmax: quad shuffles, exp2 of an FMA, P converted in registers.
 // PTX-DAG: shfl.sync.bfly.b32 {{.*}}, 1, 31, -1;
 // PTX-DAG: shfl.sync.bfly.b32 {{.*}}, 2, 31, -1;
+// PTX-DAG: vote.sync.any.pred
 // PTX-DAG: fma.rn.f32
 // PTX-DAG: ex2.approx.ftz.f32
 // PTX-DAG: cvt.rn.f16x2.f32

@@ -35,6 +35,14 @@ def FA2LowerToGPU : Pass<"fa2-lower-to-gpu", "::mlir::ModuleOp"> {
            "K/V shared-memory buffers (0: the schedule's choice)">,
     Option<"swizzle", "swizzle", "std::string", /*default=*/"\"\"",
            "Shared-memory layout: xor or pad (empty: the schedule's choice)">,
+    Option<"rescaleThreshold", "rescale-threshold", "int64_t",
+           /*default=*/"-2",
+           "Rescale O only when a row max grew by more than 2^N "
+           "(-1: in every block; -2: the schedule's choice)">,
+    Option<"minBlocksPerSM", "min-blocks-per-sm", "int64_t",
+           /*default=*/"-1",
+           "CTAs per SM ptxas must budget registers for (0: ptxas's "
+           "choice; -1: the schedule's choice)">,
     Option<"manifestDir", "manifest-dir", "std::string", /*default=*/"\"\"",
            "Write a JSON manifest per kernel into this directory">,
     Option<"binaryFormat", "format", "std::string", /*default=*/"\"ptx\"",

@@ -53,6 +53,16 @@ struct ToPTXOptions : public mlir::PassPipelineOptions<ToPTXOptions> {
       *this, "swizzle",
       llvm::cl::desc("Shared-memory layout: xor or pad (empty: the schedule's)"),
       llvm::cl::init("")};
+  Option<int64_t> rescaleThreshold{
+      *this, "rescale-threshold",
+      llvm::cl::desc("Rescale O only when a row max grew by more than 2^N "
+                     "(-1: every block; -2: the schedule's)"),
+      llvm::cl::init(-2)};
+  Option<int64_t> minBlocksPerSM{
+      *this, "min-blocks-per-sm",
+      llvm::cl::desc("CTAs per SM to budget registers for (0: ptxas's; -1: "
+                     "the schedule's)"),
+      llvm::cl::init(-1)};
   Option<std::string> toolkit{
       *this, "toolkit",
       llvm::cl::desc("CUDA toolkit whose ptxas assembles cubins"),

@@ -73,6 +73,7 @@ namespace {
 struct ScheduleOverrides {
   int64_t blockM = 0, blockN = 0, numWarps = 0, numStages = 0;
   std::optional<SmemSwizzle> swizzle;
+  std::optional<int64_t> rescaleThreshold, minBlocksPerSM;
 };
 } // namespace
 
@@ -197,6 +198,10 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     s.numStages = overrides.numStages;
   if (overrides.swizzle)
     s.swizzle = effectiveSwizzle(padHeadDim(d), *overrides.swizzle);
+  if (overrides.rescaleThreshold)
+    s.rescaleThreshold = *overrides.rescaleThreshold;
+  if (overrides.minBlocksPerSM)
+    s.minBlocksPerSM = *overrides.minBlocksPerSM;
   std::string bad = validateSchedule(s, d, dv, chip);
   if (!bad.empty()) {
     os << "no valid schedule: " << bad;
@@ -358,8 +363,11 @@ static DictionaryAttr scheduleAttr(Builder &b, const GPUSchedule &s) {
        b.getNamedAttr("block_n", b.getI64IntegerAttr(s.blockN)),
        b.getNamedAttr("warps", b.getI64IntegerAttr(s.numWarps)),
        b.getNamedAttr("stages", b.getI64IntegerAttr(s.numStages)),
-       b.getNamedAttr("swizzle",
-                      b.getStringAttr(stringifySwizzle(s.swizzle)))});
+       b.getNamedAttr("swizzle", b.getStringAttr(stringifySwizzle(s.swizzle))),
+       b.getNamedAttr("rescale_threshold",
+                      b.getI64IntegerAttr(s.rescaleThreshold)),
+       b.getNamedAttr("min_blocks_per_sm",
+                      b.getI64IntegerAttr(s.minBlocksPerSM))});
 }
 
 namespace {
@@ -398,7 +406,12 @@ struct FA2LowerToGPUPass
                          << binaryFormat << "'";
       return signalPassFailure();
     }
-    ScheduleOverrides overrides{blockM, blockN, numWarps, numStages, {}};
+    ScheduleOverrides overrides{blockM, blockN, numWarps, numStages, {}, {},
+                                {}};
+    if (rescaleThreshold != -2)
+      overrides.rescaleThreshold = rescaleThreshold;
+    if (minBlocksPerSM != -1)
+      overrides.minBlocksPerSM = minBlocksPerSM;
     if (swizzle == "xor") {
       overrides.swizzle = SmemSwizzle::Xor;
     } else if (swizzle == "pad") {

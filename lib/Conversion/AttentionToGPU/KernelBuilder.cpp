@@ -277,15 +277,17 @@ private:
 
   /// Issues the cp.async copies of `rows` rows of a global tensor, starting
   /// at sequence position `seqStart`, into the shared tile at `dstBase`.
-  /// Rows at or past `seqLimit` and chunks past the head dim are zero-filled
-  /// (src-elements 0). Returns the copies' tokens.
+  /// Tile rows at or past `validRows` (an i32; null: every row is valid) and
+  /// chunks past the head dim are zero-filled (src-elements 0). Returns the
+  /// copies' tokens.
   SmallVector<Value> copyTile(Value src, Value srcBase, Value srcRowStride,
-                              Value seqStart, Value seqLimit,
-                              bool rowsAlwaysValid, Value dst, Value dstBase,
-                              int64_t rows, const SharedTileLayout &l);
+                              Value seqStart, Value validRows, Value dst,
+                              Value dstBase, int64_t rows,
+                              const SharedTileLayout &l);
 
-  /// Copies K and V block `j` into buffer `buf`.
-  SmallVector<Value> copyKVBlock(Value j, Value buf);
+  /// Copies K and V block `j` into buffer `buf`. With `exists` (i1), a block
+  /// that does not exist is zero-filled without reading global memory.
+  SmallVector<Value> copyKVBlock(Value j, Value buf, Value exists = {});
 
   /// One warp-level m16n8k16 multiply-accumulate.
   Value mma(Value a, Value bOp, Value acc);
@@ -324,7 +326,19 @@ private:
   Value sQ, sK, sV;
   // Per-lane ldmatrix offsets.
   Value qLaneOffset, kLaneOffset, vLaneOffset;
-  SmallVector<Value> qkChunkA, qkChunkB, vChunkA;
+  /// Per-lane element offset of the chunk an ldmatrix k-step reads, as a
+  /// register part and a constant part (see chunkOffsets in emit()).
+  struct ChunkOffset {
+    Value lane;
+    int64_t constant;
+  };
+  SmallVector<ChunkOffset> qkChunkA, qkChunkB, vChunkA;
+  /// base + chunk + extra, with the constants summed last so that LLVM keeps
+  /// base + chunk.lane as one loop-invariant register and folds the rest
+  /// into ldmatrix's immediate offset.
+  Value chunkAddress(Value base, const ChunkOffset &chunk, int64_t extra) {
+    return addc(add(base, chunk.lane), chunk.constant + extra);
+  }
 };
 
 } // namespace
@@ -352,9 +366,8 @@ Value KernelEmitter::sharedOffset(const SharedTileLayout &l, Value row,
 
 SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
                                            Value srcRowStride, Value seqStart,
-                                           Value seqLimit, bool rowsAlwaysValid,
-                                           Value dst, Value dstBase,
-                                           int64_t rows,
+                                           Value validRows, Value dst,
+                                           Value dstBase, int64_t rows,
                                            const SharedTileLayout &l) {
   int64_t chunks = l.chunks(), realChunks = l.realChunks();
   int64_t total = rows * chunks, threads = s.numThreads();
@@ -367,16 +380,25 @@ SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
     colOfThread = remc(tid, chunks);
     rowOfThread = divc(tid, chunks);
   }
-  // Rows of the tile that exist in the tensor; rows past them and chunks
-  // past the head dim read nothing (src-elements 0, cp.async zero-fills).
-  // Their addresses may point past the tensor: with src-size 0 the copy does
-  // not access global memory, as in Triton's and CUTLASS's zero-fill loads.
-  Value remaining = rowsAlwaysValid ? Value() : sub(seqLimit, seqStart);
+  // Rows past `validRows` and chunks past the head dim read nothing
+  // (src-elements 0, cp.async zero-fills). Their addresses may point past the
+  // tensor: with src-size 0 the copy does not access global memory, as in
+  // Triton's and CUTLASS's zero-fill loads. The row test is in 32 bits: one
+  // compare per copy instead of a 64-bit pair.
   Value srcTile = add(srcBase, mul(seqStart, srcRowStride));
-  auto predicate = [&](Value r, Value ch) -> Value {
+  auto i32Ty = b.getI32Type();
+  // `rowsLeft`, when given, is validRows - rowOfThread (i32): row
+  // rowOfThread + k is valid iff rowsLeft > k, a compare with an immediate.
+  Value rowsLeft;
+  auto predicate = [&](Value r, Value ch,
+                       std::optional<int64_t> k = std::nullopt) -> Value {
     Value valid;
-    if (remaining)
-      valid = cmp(arith::CmpIPredicate::slt, r, remaining);
+    if (validRows && k && rowsLeft)
+      valid = cmp(arith::CmpIPredicate::sgt, rowsLeft,
+                  arith::ConstantIntOp::create(b, loc, *k, 32));
+    else if (validRows)
+      valid = cmp(arith::CmpIPredicate::slt,
+                  arith::IndexCastOp::create(b, loc, i32Ty, r), validRows);
     if (realChunks != chunks) {
       Value colValid = cmp(arith::CmpIPredicate::ult, ch, c(realChunks));
       valid = valid ? arith::AndIOp::create(b, loc, valid, colValid).getResult()
@@ -400,6 +422,9 @@ SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
     Value dstThread =
         add(dstBase,
             sharedOffset(l, rowOfThread, remc(rowOfThread, 8), colOfThread));
+    if (validRows)
+      rowsLeft = b.createOrFold<arith::SubIOp>(
+          loc, validRows, arith::IndexCastOp::create(b, loc, i32Ty, rowOfThread));
     for (int64_t it = 0; it < iters; ++it) {
       Value r = addc(rowOfThread, it * rowsPerRound);
       Value srcOff, dstOff;
@@ -415,7 +440,10 @@ SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
                              : add(dstBase,
                                    sharedOffset(l, r, remc(r, 8), colOfThread));
       }
-      tokens.push_back(copy(dstOff, srcOff, predicate(r, colOfThread)));
+      std::optional<int64_t> k;
+      if ((it + 1) * threads <= total)
+        k = it * rowsPerRound;
+      tokens.push_back(copy(dstOff, srcOff, predicate(r, colOfThread, k)));
     }
     return tokens;
   }
@@ -433,15 +461,28 @@ SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
   return tokens;
 }
 
-SmallVector<Value> KernelEmitter::copyKVBlock(Value j, Value buf) {
+SmallVector<Value> KernelEmitter::copyKVBlock(Value j, Value buf,
+                                              Value exists) {
   Value kvStart = mulc(j, s.blockN);
   bool allValid =
       !ShapedType::isDynamic(spec.seqK) && spec.seqK % s.blockN == 0;
+  auto i32Ty = b.getI32Type();
+  // Keys of the block inside the tensor (Sk - kvStart < 2^31: Sk is an i32),
+  // none when the block does not exist.
+  Value validRows;
+  if (!allValid)
+    validRows = arith::IndexCastOp::create(b, loc, i32Ty, sub(Sk, kvStart));
+  if (exists)
+    validRows = select(exists,
+                       validRows ? validRows
+                                 : arith::ConstantIntOp::create(
+                                       b, loc, s.blockN, 32).getResult(),
+                       arith::ConstantIntOp::create(b, loc, 0, 32));
   SmallVector<Value> toks =
-      copyTile(kGlobal, kBase, kRow, kvStart, Sk, allValid, sK,
+      copyTile(kGlobal, kBase, kRow, kvStart, validRows, sK,
                mulc(buf, s.blockN * qk.rowStride), s.blockN, qk);
   SmallVector<Value> vToks =
-      copyTile(vGlobal, vBase, vRow, kvStart, Sk, allValid, sV,
+      copyTile(vGlobal, vBase, vRow, kvStart, validRows, sV,
                mulc(buf, s.blockN * vl.rowStride), s.blockN, vl);
   toks.append(vToks);
   return toks;
@@ -506,13 +547,14 @@ SmallVector<SmallVector<Value>> KernelEmitter::computeScores(Value kBufOffset) {
   for (int64_t ks = 0; ks < qk.paddedDim / 16; ++ks) {
     SmallVector<Value> qa;
     for (int64_t mt = 0; mt < MT; ++mt) {
-      Value off = add(addc(qLaneOffset, mt * 16 * qk.rowStride), qkChunkA[ks]);
+      Value off =
+          chunkAddress(qLaneOffset, qkChunkA[ks], mt * 16 * qk.rowStride);
       qa.push_back(nvgpu::LdMatrixOp::create(
           b, loc, fragTy, sQ, ValueRange{off}, b.getBoolAttr(false),
           b.getI32IntegerAttr(4)));
     }
     for (int64_t np = 0; np < NT / 2; ++np) {
-      Value off = add(addc(kLane, np * 16 * qk.rowStride), qkChunkB[ks]);
+      Value off = chunkAddress(kLane, qkChunkB[ks], np * 16 * qk.rowStride);
       Value kb = nvgpu::LdMatrixOp::create(b, loc, fragTy, sK, ValueRange{off},
                                            b.getBoolAttr(false),
                                            b.getI32IntegerAttr(4));
@@ -762,12 +804,13 @@ void KernelEmitter::emit() {
     // Under XOR only the low 3 bits of the chunk are permuted, so steps
     // st and st+4 differ by the constant 64 elements: 4 live offsets at
     // most, the rest are immediates.
-    SmallVector<Value> offs;
+    SmallVector<ChunkOffset> offs;
     for (int64_t st = 0; st < steps; ++st) {
       if (l.swizzle == SmemSwizzle::Xor && st >= 4)
-        offs.push_back(addc(offs[st % 4], (st / 4) * 64));
+        offs.push_back({offs[st % 4].lane, (st / 4) * 64});
       else
-        offs.push_back(sharedOffset(l, c(0), lane8, addc(laneChunk, 2 * st)));
+        offs.push_back(
+            {sharedOffset(l, c(0), lane8, addc(laneChunk, 2 * st)), 0});
     }
     return offs;
   };
@@ -801,28 +844,24 @@ void KernelEmitter::emit() {
   //===--- prologue: Q, then the first stages-1 K/V blocks ----------------===//
   bool qAllValid =
       !ShapedType::isDynamic(spec.seqQ) && spec.seqQ % s.blockM == 0;
+  // Rows of the Q tile inside the tensor (m0 < Sq in every launched CTA).
+  Value qValidRows =
+      qAllValid ? Value()
+                : Value(arith::IndexCastOp::create(b, loc, b.getI32Type(),
+                                                   sub(Sq, m0)));
   SmallVector<Value> qToks =
-      copyTile(qGlobal, qBase, qRow, m0, Sq, qAllValid, sQ, c(0), s.blockM, qk);
+      copyTile(qGlobal, qBase, qRow, m0, qValidRows, sQ, c(0), s.blockM, qk);
   Value qGroup =
       nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy, qToks);
   auto guardedKV = [&](Value j, Value buf) {
-    // Exactly one group per call, empty when block j does not exist, so that
-    // cp.async.wait_group counts stay uniform.
+    // Exactly one group per call, so that cp.async.wait_group counts stay
+    // uniform. A block past kvEnd is "copied" with src-size 0 (no global
+    // access) rather than skipped by a branch: the copies then sit in the
+    // loop body's basic block, where ptxas can interleave them with the
+    // mma.sync of S = Q·K_jᵀ.
     Value exists = cmp(arith::CmpIPredicate::slt, j, kvEnd);
-    auto ifOp = scf::IfOp::create(
-        b, loc, exists,
-        [&](OpBuilder &, Location) {
-          SmallVector<Value> toks = copyKVBlock(j, buf);
-          Value grp =
-              nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy, toks);
-          scf::YieldOp::create(b, loc, grp);
-        },
-        [&](OpBuilder &, Location) {
-          Value grp = nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy,
-                                                              ValueRange{});
-          scf::YieldOp::create(b, loc, grp);
-        });
-    return ifOp.getResult(0);
+    return nvgpu::DeviceAsyncCreateGroupOp::create(
+        b, loc, tokenTy, copyKVBlock(j, buf, exists));
   };
   for (int64_t st = 0; st + 1 < s.numStages; ++st)
     guardedKV(c(st), c(st));
@@ -885,6 +924,8 @@ void KernelEmitter::emit() {
         nvgpu::DeviceAsyncWaitOp::create(b, loc, qGroup,
                                          b.getI32IntegerAttr(s.numStages - 2));
         gpu::BarrierOp::create(b, loc);
+        // Block j+stages-1 goes into the buffer block j-1 used, free since
+        // the barrier.
         Value next = addc(j, s.numStages - 1);
         guardedKV(next, remc(next, s.numStages));
         buf = remc(j, s.numStages);
@@ -924,18 +965,14 @@ void KernelEmitter::emit() {
             S[mt][nt] = ifOp.getResult(mt * NT + nt);
       }
 
-      // Online softmax, one row (mt, half) at a time; a row lives in the 4
-      // lanes of a quad, so its max needs two xor-shuffles.
+      // Online softmax. A row lives in the 4 lanes of a quad, so its max
+      // needs two xor-shuffles. Rows are indexed r = mt·2 + half.
       Value cS = cf(cScale);
-      SmallVector<Value> newM, newL;
-      // p[mt][nt][half][e]
-      SmallVector<SmallVector<std::array<std::array<Value, 2>, 2>>> P(
-          MT, SmallVector<std::array<std::array<Value, 2>, 2>>(NT));
-      SmallVector<std::array<Value, 2>> alpha(MT);
+      SmallVector<SmallVector<Value>> rowScores(MT * 2);
+      SmallVector<Value> rowMax(MT * 2);
       for (int64_t mt = 0; mt < MT; ++mt) {
         for (int64_t half = 0; half < 2; ++half) {
-          Value mOld = m[mt * 2 + half];
-          SmallVector<Value> sv;
+          SmallVector<Value> &sv = rowScores[mt * 2 + half];
           for (int64_t nt = 0; nt < NT; ++nt)
             for (int64_t e = 0; e < 2; ++e)
               sv.push_back(extract(S[mt][nt], {half, e}));
@@ -949,23 +986,101 @@ void KernelEmitter::emit() {
               next.push_back(red.back());
             red = next;
           }
-          Value mx = fmax(mOld, red[0]);
+          Value mx = fmax(m[mt * 2 + half], red[0]);
           mx = fmax(mx, shuffleXor(mx, 1));
-          mx = fmax(mx, shuffleXor(mx, 2));
-          // A row with every key masked so far keeps max -inf; use 0 as its
-          // offset so that exp2(-inf - 0) = 0 instead of NaN.
-          Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                              mx, negInf);
-          Value mScaled = select(empty, fzero, fmul(mx, cS));
-          Value negMScaled = arith::NegFOp::create(b, loc, mScaled);
-          // Rescale factor for what was accumulated under the old max.
-          Value a =
-              exp2(arith::SubFOp::create(b, loc, fmul(mOld, cS), mScaled));
-          alpha[mt][half] = a;
+          rowMax[mt * 2 + half] = fmax(mx, shuffleXor(mx, 2));
+        }
+      }
+      // The reference max each row's probabilities are taken against. With
+      // lazy rescaling it moves only when some row of the warp has grown by
+      // more than 2^threshold (in exp2 units) past its reference: the warp
+      // then rescales, every row taking its new max. Otherwise the stale
+      // references stay, the probabilities of this block are at most
+      // 2^threshold, and O (MT·d/8·4 multiplications per thread) is left
+      // alone. The vote makes the branch uniform across the warp.
+      Value rescale; // i1, warp-uniform; null: rescale in every block
+      SmallVector<Value> refMax(rowMax);
+      if (s.rescaleThreshold >= 0) {
+        Value thr = cf(static_cast<double>(s.rescaleThreshold));
+        Value grown;
+        for (int64_t r = 0; r < MT * 2; ++r) {
+          // m_old = -inf with a finite max gives +inf (grown); a row still
+          // without a visible key gives NaN (not grown).
+          Value growth = fmul(arith::SubFOp::create(b, loc, rowMax[r], m[r]),
+                              cS);
+          Value g = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                          growth, thr);
+          grown = grown ? arith::OrIOp::create(b, loc, grown, g).getResult()
+                        : g;
+        }
+        Value allLanes = arith::ConstantIntOp::create(b, loc, -1, 32);
+        rescale = NVVM::VoteSyncOp::create(b, loc, b.getI1Type(), allLanes,
+                                           grown, NVVM::VoteSyncKind::any);
+        for (int64_t r = 0; r < MT * 2; ++r)
+          refMax[r] = select(rescale, rowMax[r], m[r]);
+      }
+      // Each row's offset for exp2: its reference max times c, or 0 for a
+      // row with every key masked so far (exp2(-inf - 0) = 0, not NaN).
+      SmallVector<Value> refScaled(MT * 2);
+      for (int64_t r = 0; r < MT * 2; ++r) {
+        Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                            refMax[r], negInf);
+        refScaled[r] = select(empty, fzero, fmul(refMax[r], cS));
+      }
+      // What was accumulated under the old references is multiplied by
+      // alpha = exp2(m_old·c - ref·c): O and the thread-partial sums l.
+      // Under lazy rescaling this happens in a warp-uniform branch placed
+      // before the exponentials, so that they and P·V stay in one basic
+      // block (ptxas interleaves the mma.sync of P·V with the exp2 of later
+      // columns only within a block).
+      auto rescaleOL = [&](SmallVector<Value> acc) {
+        for (int64_t mt = 0; mt < MT; ++mt) {
+          Value alpha[2];
+          for (int64_t half = 0; half < 2; ++half) {
+            int64_t r = mt * 2 + half;
+            alpha[half] = exp2(arith::SubFOp::create(b, loc, fmul(m[r], cS),
+                                                     refScaled[r]));
+            acc[MT * NO + r] = fmul(acc[MT * NO + r], alpha[half]);
+          }
+          Value scaleVec = vector::FromElementsOp::create(
+              b, loc, accTy, ValueRange{alpha[0], alpha[0], alpha[1], alpha[1]});
+          for (int64_t no = 0; no < NO; ++no)
+            acc[mt * NO + no] = fmul(acc[mt * NO + no], scaleVec);
+        }
+        return acc;
+      };
+      SmallVector<Value> OL(O);
+      OL.append(l.begin(), l.end());
+      if (!rescale) {
+        OL = rescaleOL(OL);
+      } else {
+        SmallVector<Type> types;
+        for (Value v : OL)
+          types.push_back(v.getType());
+        auto ifOp = scf::IfOp::create(b, loc, types, rescale,
+                                      /*withElseRegion=*/true);
+        b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+        scf::YieldOp::create(b, loc, rescaleOL(OL));
+        b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+        scf::YieldOp::create(b, loc, OL);
+        b.setInsertionPointAfter(ifOp);
+        OL.assign(ifOp.getResults().begin(), ifOp.getResults().end());
+      }
+      O.assign(OL.begin(), OL.begin() + MT * NO);
+
+      // P = exp2(S·c - ref·c), and l += rowsum P (thread-partial).
+      SmallVector<Value> newM(refMax), newL;
+      // p[mt][nt][half][e]
+      SmallVector<SmallVector<std::array<std::array<Value, 2>, 2>>> P(
+          MT, SmallVector<std::array<std::array<Value, 2>, 2>>(NT));
+      for (int64_t mt = 0; mt < MT; ++mt) {
+        for (int64_t half = 0; half < 2; ++half) {
+          int64_t r = mt * 2 + half;
+          Value negOffset = arith::NegFOp::create(b, loc, refScaled[r]);
           SmallVector<Value> ps;
           for (int64_t nt = 0; nt < NT; ++nt)
             for (int64_t e = 0; e < 2; ++e) {
-              Value p = exp2(fma(sv[nt * 2 + e], cS, negMScaled));
+              Value p = exp2(fma(rowScores[r][nt * 2 + e], cS, negOffset));
               P[mt][nt][half][e] = p;
               ps.push_back(p);
             }
@@ -977,17 +1092,8 @@ void KernelEmitter::emit() {
               next.push_back(ps.back());
             ps = next;
           }
-          newM.push_back(mx);
-          newL.push_back(fma(l[mt * 2 + half], a, ps[0]));
+          newL.push_back(fadd(OL[MT * NO + r], ps[0]));
         }
-      }
-      // O *= alpha (per row).
-      for (int64_t mt = 0; mt < MT; ++mt) {
-        Value scaleVec = vector::FromElementsOp::create(
-            b, loc, accTy,
-            ValueRange{alpha[mt][0], alpha[mt][0], alpha[mt][1], alpha[mt][1]});
-        for (int64_t no = 0; no < NO; ++no)
-          O[mt * NO + no] = fmul(O[mt * NO + no], scaleVec);
       }
       // O += P·V_j, P converted to 16 bits in registers: the accumulators of
       // n8 tiles 2kk and 2kk+1 form the A fragment of k-step kk.
@@ -1007,7 +1113,7 @@ void KernelEmitter::emit() {
           pa.push_back(vector::FromElementsOp::create(b, loc, fragTy, elems));
         }
         for (int64_t np = 0; np < NO / 2; ++np) {
-          Value off = add(addc(vBuf, kk * 16 * vl.rowStride), vChunkA[np]);
+          Value off = chunkAddress(vBuf, vChunkA[np], kk * 16 * vl.rowStride);
           Value vb = nvgpu::LdMatrixOp::create(
               b, loc, fragTy, sV, ValueRange{off}, b.getBoolAttr(true),
               b.getI32IntegerAttr(4));
@@ -1130,6 +1236,12 @@ gpu::GPUFuncOp fa2::buildAttentionKernel(OpBuilder &builder, Location loc,
   // budget registers for exactly this many threads.
   func.setKnownBlockSizeAttr(builder.getDenseI32ArrayAttr(
       {static_cast<int32_t>(spec.schedule.numThreads()), 1, 1}));
+  // PTX's .minnctapersm: ptxas then keeps the registers per thread low
+  // enough for this many CTAs on one SM.
+  if (spec.schedule.minBlocksPerSM > 0)
+    func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+                  builder.getI32IntegerAttr(
+                      static_cast<int32_t>(spec.schedule.minBlocksPerSM)));
   KernelEmitter(builder, loc, spec, func).emit();
   return func;
 }

@@ -122,7 +122,9 @@ json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
                    {"block_n", spec.schedule.blockN},
                    {"warps", spec.schedule.numWarps},
                    {"stages", spec.schedule.numStages},
-                   {"swizzle", stringifySwizzle(spec.schedule.swizzle).str()}};
+                   {"swizzle", stringifySwizzle(spec.schedule.swizzle).str()},
+                   {"rescale_threshold", spec.schedule.rescaleThreshold},
+                   {"min_blocks_per_sm", spec.schedule.minBlocksPerSM}};
   return json::Value(std::move(m));
 }
 

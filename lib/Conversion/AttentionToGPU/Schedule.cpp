@@ -55,6 +55,10 @@ struct ScheduleRow {
   Tiles candidates[4];
   /// GPUSchedule::splitCausalLoop.
   bool splitCausalLoop;
+  /// GPUSchedule::rescaleThreshold.
+  int64_t rescaleThreshold;
+  /// GPUSchedule::minBlocksPerSM.
+  int64_t minBlocksPerSM;
 };
 } // namespace
 
@@ -66,24 +70,24 @@ static const ScheduleRow kScheduleTable[] = {
     // d <= 32: 128 x 128, 4 warps (FA2 d=32).
     {32,
      {{128, 128, 4, 2}, {128, 128, 4, 1}, {64, 64, 4, 2}, {64, 64, 4, 1}},
-     true},
+     true, 8, 0},
     // d <= 64: 128 x 64, 4 warps. FA2 takes 128 x 128; here that spills
     // (255 registers) and measured 3% slower (bench/NOTES.md: 128x128 with 4
     // or 8 warps, 256x64 and 256x32 all measured slower on an H100). The
     // split causal loop measured +2%.
     {64,
      {{128, 64, 4, 2}, {128, 64, 4, 1}, {64, 64, 4, 2}, {64, 64, 4, 1}},
-     true},
+     true, 8, 0},
     // d <= 128: 128 x 64, 4 warps (FA2 d=96/128); 8 warps, 128 x 32, 64 x 64
     // and 3 stages measured slower. The split causal loop spills here.
     {128,
      {{128, 64, 4, 2}, {128, 64, 4, 1}, {64, 64, 4, 2}, {64, 64, 4, 1}},
-     false},
+     false, 8, 0},
     // d <= 256: 128 x 64, 8 warps (FA2 d=192); 64 x 64, 4 warps (FA2 d=256)
     // where shared memory is short.
     {256,
      {{128, 64, 8, 2}, {128, 64, 8, 1}, {64, 64, 4, 2}, {64, 64, 4, 1}},
-     false},
+     false, 8, 0},
 };
 
 SmemSwizzle fa2::chooseSwizzle(int64_t paddedDim) {
@@ -117,6 +121,8 @@ GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
   GPUSchedule s;
   s.swizzle = chooseSwizzle(padHeadDim(headDim));
   s.splitCausalLoop = row->splitCausalLoop;
+  s.rescaleThreshold = row->rescaleThreshold;
+  s.minBlocksPerSM = row->minBlocksPerSM;
   // Chips with less shared memory (sm_86/89: 99 KiB) first drop the second
   // K/V buffer, then take smaller tiles.
   for (const Tiles &t : row->candidates) {
@@ -154,6 +160,12 @@ std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
     os << "at most 16 warps per CTA, got " << s.numWarps;
   else if (s.numStages > 4)
     os << "at most 4 stages, got " << s.numStages;
+  else if (s.rescaleThreshold < -1 || s.rescaleThreshold > 16)
+    os << "rescale-threshold must be -1 (every block) or 0..16 (powers of "
+          "two the probabilities may reach), got "
+       << s.rescaleThreshold;
+  else if (s.minBlocksPerSM < 0 || s.minBlocksPerSM > 32)
+    os << "min-blocks-per-sm must be 0..32, got " << s.minBlocksPerSM;
   else if (int64_t bytes = sharedMemoryBytes(s, headDim, headDimV);
            bytes > chip.maxSharedBytes)
     os << "the tiles need " << bytes << " bytes of shared memory, more than "

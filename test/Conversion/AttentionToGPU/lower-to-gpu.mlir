@@ -1,5 +1,5 @@
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu | FileCheck %s
-// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="block-m=64 block-n=32 warps=2 stages=1 swizzle=pad" | FileCheck %s --check-prefix=OVERRIDE
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="block-m=64 block-n=32 warps=2 stages=1 swizzle=pad rescale-threshold=-1 min-blocks-per-sm=3" | FileCheck %s --check-prefix=OVERRIDE
 
 // The FlashAttention-2 structure of the kernel: grid over (query block,
 // batch·head), warps owning query rows, cp.async K/V tiles, tensor-core
@@ -9,7 +9,7 @@
 // CHECK: module attributes {gpu.container_module}
 // CHECK: gpu.module @fa2_attention_gqa_0 [#nvvm.target<O = 3, chip = "sm_90">]
 // CHECK: gpu.func @fa2_attention_gqa_0(%[[Q:.*]]: memref<262144xf16>, %[[K:.*]]: memref<65536xf16>, %[[V:.*]]: memref<65536xf16>, %[[O:.*]]: memref<262144xf16>, %[[LSE:.*]]: memref<4096xf32>) kernel
-// CHECK-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 64 : i64, stages = 2 : i64, swizzle = "xor", warps = 4 : i64}
+// CHECK-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 64 : i64, min_blocks_per_sm = 0 : i64, rescale_threshold = 8 : i64, stages = 2 : i64, swizzle = "xor", warps = 4 : i64}
 // CHECK-SAME: known_block_size = array<i32: 128, 1, 1>
 // Warps: warp = tid / 32 owns rows [32·warp, 32·warp + 32) of the block.
 // CHECK: %[[TID:.*]] = gpu.thread_id x
@@ -29,7 +29,7 @@
 // CHECK: nvgpu.device_async_copy %[[Q]][%{{.*}}], %[[SQ]][%{{.*}}], 8 {bypassL1}
 // CHECK: %[[QGROUP:.*]] = nvgpu.device_async_create_group
 // The first K/V block is in flight before the loop (two stages).
-// CHECK: scf.if
+// CHECK-NOT: scf.if
 // CHECK: nvgpu.device_async_copy %[[K]]
 // CHECK: nvgpu.device_async_copy %[[V]]
 // CHECK: nvgpu.device_async_create_group
@@ -37,10 +37,17 @@
 // CHECK-SAME: -> (vector<2x2xf32>, {{.*}}, f32, f32, f32, f32, f32, f32, f32, f32)
 // CHECK: nvgpu.device_async_wait %[[QGROUP]] {numGroups = 0 : i32}
 // CHECK-NEXT: gpu.barrier
-// Block j+1 is issued while block j is computed.
+// Block j+1 is issued while block j is computed, without a branch: past the
+// last block the copies read nothing (src-elements 0) and zero-fill.
 // CHECK: %[[NEXT:.*]] = arith.addi %[[J]], %c1
-// CHECK: arith.cmpi slt, %[[NEXT]], %c4
-// CHECK: nvgpu.device_async_copy %[[K]]
+// CHECK: %[[EXISTS:.*]] = arith.cmpi slt, %[[NEXT]], %c4
+// CHECK: %[[ROWS:.*]] = arith.select %[[EXISTS]], %c64_i32, %c0_i32 : i32
+// CHECK-NOT: scf.if
+// CHECK: %[[LEFT:.*]] = arith.subi %[[ROWS]], %{{.*}} : i32
+// CHECK: %[[VALID:.*]] = arith.cmpi sgt, %[[LEFT]], %c0_i32 : i32
+// CHECK: %[[ELEMS:.*]] = arith.select %[[VALID]], %c8, %c0 : index
+// CHECK: nvgpu.device_async_copy %[[K]][%{{.*}}], %[[SK]][%{{.*}}], 8, %[[ELEMS]] {bypassL1}
+// CHECK: nvgpu.device_async_copy %[[V]]
 // CHECK: nvgpu.device_async_create_group
 // S = Q·Kᵀ on tensor cores, operands by ldmatrix.
 // CHECK: nvgpu.ldmatrix %[[SQ]][%{{.*}}] {numTiles = 4 : i32, transpose = false} : {{.*}} -> vector<4x2xf16>
@@ -51,11 +58,24 @@
 // CHECK: arith.maxnumf
 // CHECK: gpu.shuffle xor %{{.*}}, %c1_i32, %c32_i32 : f32
 // CHECK: gpu.shuffle xor %{{.*}}, %c2_i32, %c32_i32 : f32
-// CHECK: %[[ALPHA:.*]] = math.exp2 %{{.*}} fastmath<afn> : f32
-// CHECK: %[[ARG:.*]] = math.fma %{{.*}}, %cst{{.*}}, %{{.*}} : f32
-// CHECK: math.exp2 %[[ARG]] fastmath<afn> : f32
+// Lazy rescaling: a row whose max grew by more than 2^8 (in exp2 units) past
+// its reference makes the warp (one vote) move every reference to the new
+// max and rescale O and l; otherwise the references stay.
+// CHECK: %[[GROWTH:.*]] = arith.subf %{{.*}}, %{{.*}} : f32
+// CHECK: %[[GROWTHC:.*]] = arith.mulf %[[GROWTH]], %{{.*}} : f32
+// CHECK: %[[GROWN:.*]] = arith.cmpf ogt, %[[GROWTHC]], %cst{{.*}} : f32
+// CHECK: arith.ori
+// CHECK: %[[VOTE:.*]] = nvvm.vote.sync any %c-1_i32, %{{.*}} -> i1
+// CHECK: arith.select %[[VOTE]], %{{.*}}, %{{.*}} : f32
+// CHECK: %[[RESCALED:.*]]:20 = scf.if %[[VOTE]] -> (vector<2x2xf32>,
+// CHECK: math.exp2 %{{.*}} fastmath<afn> : f32
 // The accumulator is rescaled by the max change only.
 // CHECK: arith.mulf %{{.*}}, %{{.*}} : vector<2x2xf32>
+// CHECK: } else {
+// CHECK-NEXT: scf.yield
+// Then P, relative to the reference: exp2 of one FMA.
+// CHECK: %[[ARG:.*]] = math.fma %{{.*}}, %cst{{.*}}, %{{.*}} : f32
+// CHECK: math.exp2 %[[ARG]] fastmath<afn> : f32
 // P stays in registers: converted to f16 and fed to mma.sync as operand A;
 // V fragments by ldmatrix.trans.
 // CHECK: arith.truncf %{{.*}} : f32 to f16
@@ -85,8 +105,9 @@
 // CHECK: return %[[OT]], %[[LT]]
 
 // OVERRIDE: gpu.func @fa2_attention_gqa_0
-// OVERRIDE-SAME: fa2.schedule = {block_m = 64 : i64, block_n = 32 : i64, stages = 1 : i64, swizzle = "pad", warps = 2 : i64}
+// OVERRIDE-SAME: fa2.schedule = {block_m = 64 : i64, block_n = 32 : i64, min_blocks_per_sm = 3 : i64, rescale_threshold = -1 : i64, stages = 1 : i64, swizzle = "pad", warps = 2 : i64}
 // OVERRIDE-SAME: known_block_size = array<i32: 64, 1, 1>
+// OVERRIDE-SAME: nvvm.minctasm = 3 : i32
 // Padded rows (9 chunks of 8 elements) instead of the XOR swizzle.
 // OVERRIDE: memref.view {{.*}} to memref<4608xf16, #gpu.address_space<workgroup>>
 // OVERRIDE-NOT: arith.xori
@@ -97,6 +118,11 @@
 // OVERRIDE: nvgpu.device_async_wait %[[G]] {numGroups = 0 : i32}
 // OVERRIDE-NEXT: gpu.barrier
 // OVERRIDE: nvgpu.mma.sync
+// rescale-threshold=-1: O is rescaled in every block, without a vote.
+// OVERRIDE-NOT: nvvm.vote.sync
+// OVERRIDE-NOT: scf.if
+// OVERRIDE: math.exp2
+// OVERRIDE: arith.mulf %{{.*}}, %{{.*}} : vector<2x2xf32>
 // OVERRIDE: gpu.barrier
 // OVERRIDE-NEXT: scf.yield
 // OVERRIDE: gpu.launch_func @fa2_attention_gqa_0::@fa2_attention_gqa_0 blocks in (%c4{{[_0-9]*}}, %c16{{[_0-9]*}}, %c1{{[_0-9]*}}) threads in (%c64{{[_0-9]*}}, %c1{{[_0-9]*}}, %c1{{[_0-9]*}})
@@ -110,7 +136,7 @@ func.func @gqa(%q: tensor<2x8x256x64xf16>, %k: tensor<2x2x256x64xf16>, %v: tenso
 // Causal, bf16, sequence lengths that are not multiples of the tiles.
 // CHECK: gpu.module @fa2_attention_causal_tails_0
 // CHECK: gpu.func @fa2_attention_causal_tails_0
-// CHECK-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 64 : i64, stages = 2 : i64, swizzle = "xor", warps = 4 : i64}
+// CHECK-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 64 : i64, min_blocks_per_sm = 0 : i64, rescale_threshold = 8 : i64, stages = 2 : i64, swizzle = "xor", warps = 4 : i64}
 // CHECK: %[[BX:.*]] = gpu.block_id x
 // CHECK: %[[M0:.*]] = arith.muli %[[BX]], %c128
 // Blocks above the diagonal are skipped: the loop ends after
@@ -124,8 +150,12 @@ func.func @gqa(%q: tensor<2x8x256x64xf16>, %k: tensor<2x2x256x64xf16>, %v: tenso
 // Only blocks past min(Sk, m0 + Sk - Sq + 1) are masked.
 // CHECK: %[[MASKFROM:.*]] = arith.minsi %{{.*}}, %c300
 // Rows past Sq = 200 are zero-filled (src-elements 0), not read.
+// Each thread compares (rows left) - (its first row) with the round's row
+// offset, in 32 bits.
 // CHECK: %[[QROWS:.*]] = arith.subi %c200, %[[M0]]
-// CHECK: %[[QOK:.*]] = arith.cmpi slt, %{{.*}}, %[[QROWS]]
+// CHECK: %[[QROWS32:.*]] = arith.index_cast %[[QROWS]] : index to i32
+// CHECK: %[[QLEFT:.*]] = arith.subi %[[QROWS32]], %{{.*}} : i32
+// CHECK: %[[QOK:.*]] = arith.cmpi sgt, %[[QLEFT]], %c0_i32 : i32
 // CHECK: %[[QN:.*]] = arith.select %[[QOK]], %c8, %c0
 // CHECK: nvgpu.device_async_copy %{{.*}}, 8, %[[QN]] {bypassL1}
 // CHECK: scf.for %[[J:.*]] = %c0 to %[[END]] step %c1
@@ -182,7 +212,7 @@ func.func @dynamic_bshd(%q: tensor<?x?x8x64xf16>, %k: tensor<?x?x2x64xf16>, %v: 
 // Head dims that are multiples of 8 but not of 64: padded to 16, rows padded
 // to an odd number of 16-byte chunks instead of the XOR swizzle.
 // CHECK: gpu.func @fa2_attention_head_dim_40_0
-// CHECK-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 64 : i64, stages = 2 : i64, swizzle = "pad", warps = 4 : i64}
+// CHECK-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 64 : i64, min_blocks_per_sm = 0 : i64, rescale_threshold = 8 : i64, stages = 2 : i64, swizzle = "pad", warps = 4 : i64}
 // CHECK-NOT: arith.xori
 // CHECK: gpu.return
 // Rows of 7 chunks (56 elements): (128 + 2·64 + 2·64) · 56 · 2 bytes.
@@ -221,10 +251,14 @@ func.func @two(%q: tensor<1x2x128x64xf16>, %k: tensor<1x2x128x64xf16>, %v: tenso
 // CHECK-NOT: arith.cmpi sgt
 // CHECK: scf.for %{{.*}} = %[[SPLIT]] to %[[END]] step %c1 iter_args(%{{.*}} = %[[FREE]]#0,
 // CHECK: nvgpu.mma.sync
+// CHECK-NOT: scf.if
 // CHECK: arith.index_cast %{{.*}} : index to i32
 // CHECK: arith.cmpi sgt, %{{.*}}, %c0_i32 : i32
 // CHECK: arith.select %{{.*}}, %{{.*}}, %cst{{.*}} : f32
+// The only branch left in the loop is the warp-uniform lazy rescale.
 // CHECK-NOT: scf.if
+// CHECK: nvvm.vote.sync any
+// CHECK: scf.if
 // CHECK: scf.yield
 // CHECK-LABEL: func.func @causal_split
 func.func @causal_split(%q: tensor<1x4x?x64xf16>, %k: tensor<1x4x?x64xf16>, %v: tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16> {

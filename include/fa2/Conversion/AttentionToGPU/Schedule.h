@@ -49,6 +49,16 @@ struct GPUSchedule {
   /// their own, without mask arithmetic (a second copy of the loop body,
   /// which costs registers: off where it made ptxas spill).
   bool splitCausalLoop = false;
+  /// Lazy rescaling of the output accumulator. Each row keeps a reference
+  /// max; when no row of a warp has a score more than 2^rescaleThreshold
+  /// above its reference (in exp2 units), the block's probabilities are taken
+  /// relative to the stale reference (so they stay below 2^threshold) and
+  /// the multiplication of O by exp2(m_old - m_new) is skipped. -1 rescales
+  /// in every block, as FlashAttention-2 does.
+  int64_t rescaleThreshold = -1;
+  /// CTAs that must fit on one SM at once (ptxas budgets registers for it);
+  /// 0 lets ptxas choose.
+  int64_t minBlocksPerSM = 0;
 
   int64_t numThreads() const { return numWarps * 32; }
   /// Query rows owned by each warp for the whole kernel.
