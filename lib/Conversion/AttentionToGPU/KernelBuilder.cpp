@@ -898,6 +898,230 @@ void KernelEmitter::emit() {
     maskStart = arith::MinSIOp::create(
         b, loc, kvEnd, arith::MaxSIOp::create(b, loc, c(0), first));
   }
+  // The pieces of one K/V block's step, shared by both loop forms below.
+  //
+  // maskBlock: S with the mask operand and, per `masked`, the causal/tail
+  // mask of block j.
+  auto maskBlock = [&](SmallVector<SmallVector<Value>> S, Value j,
+                       MaskMode masked) {
+    Value kvStart = mulc(j, s.blockN);
+    // The mask operand applies to every block, before the causal/tail
+    // masks (which then hide the clamped reads past Sk).
+    if (spec.hasMask())
+      S = applyMaskOperand(S, kvStart);
+    if (masked == MaskMode::Always) {
+      S = maskScores(S, kvStart);
+    } else if (masked == MaskMode::PerBlock) {
+      Value needMask = cmp(arith::CmpIPredicate::sgt,
+                           mulc(addc(j, 1), s.blockN), maskFrom);
+      SmallVector<Type> types(MT * NT, accTy);
+      auto ifOp = scf::IfOp::create(b, loc, types, needMask,
+                                    /*withElseRegion=*/true);
+      {
+        OpBuilder::InsertionGuard g2(b);
+        b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+        SmallVector<Value> flat;
+        for (auto &row : maskScores(S, kvStart))
+          flat.append(row.begin(), row.end());
+        scf::YieldOp::create(b, loc, flat);
+        b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+        SmallVector<Value> same;
+        for (auto &row : S)
+          same.append(row.begin(), row.end());
+        scf::YieldOp::create(b, loc, same);
+      }
+      for (int64_t mt = 0; mt < MT; ++mt)
+        for (int64_t nt = 0; nt < NT; ++nt)
+          S[mt][nt] = ifOp.getResult(mt * NT + nt);
+    }
+    return S;
+  };
+  // softmaxBlock: the online softmax of block j's scores against the running
+  // (O, m, l): returns P as the A fragments of P·V (pa[kk][mt]) and the
+  // rescaled O with the new m and l.
+  struct SoftmaxStep {
+    SmallVector<SmallVector<Value>> pa;
+    SmallVector<Value> O, m, l;
+  };
+  auto softmaxBlock = [&](const SmallVector<SmallVector<Value>> &S,
+                          SmallVector<Value> O, const SmallVector<Value> &m,
+                          const SmallVector<Value> &l) {
+    // Online softmax. A row lives in the 4 lanes of a quad, so its max
+    // needs two xor-shuffles. Rows are indexed r = mt·2 + half.
+    Value cS = cf(cScale);
+    SmallVector<SmallVector<Value>> rowScores(MT * 2);
+    SmallVector<Value> rowMax(MT * 2);
+    for (int64_t mt = 0; mt < MT; ++mt) {
+      for (int64_t half = 0; half < 2; ++half) {
+        SmallVector<Value> &sv = rowScores[mt * 2 + half];
+        for (int64_t nt = 0; nt < NT; ++nt)
+          for (int64_t e = 0; e < 2; ++e)
+            sv.push_back(extract(S[mt][nt], {half, e}));
+        // Tree reduction: short dependency chains.
+        SmallVector<Value> red = sv;
+        while (red.size() > 1) {
+          SmallVector<Value> next;
+          for (size_t i = 0; i + 1 < red.size(); i += 2)
+            next.push_back(fmax(red[i], red[i + 1]));
+          if (red.size() % 2)
+            next.push_back(red.back());
+          red = next;
+        }
+        Value mx = fmax(m[mt * 2 + half], red[0]);
+        mx = fmax(mx, shuffleXor(mx, 1));
+        rowMax[mt * 2 + half] = fmax(mx, shuffleXor(mx, 2));
+      }
+    }
+    // The reference max each row's probabilities are taken against. With
+    // lazy rescaling it moves only when some row of the warp has grown by
+    // more than 2^threshold (in exp2 units) past its reference: the warp
+    // then rescales, every row taking its new max. Otherwise the stale
+    // references stay, the probabilities of this block are at most
+    // 2^threshold, and O (MT·d/8·4 multiplications per thread) is left
+    // alone. The vote makes the branch uniform across the warp.
+    Value rescale; // i1, warp-uniform; null: rescale in every block
+    SmallVector<Value> refMax(rowMax);
+    if (s.rescaleThreshold >= 0) {
+      Value thr = cf(static_cast<double>(s.rescaleThreshold));
+      Value grown;
+      for (int64_t r = 0; r < MT * 2; ++r) {
+        // m_old = -inf with a finite max gives +inf (grown); a row still
+        // without a visible key gives NaN (not grown).
+        Value growth = fmul(arith::SubFOp::create(b, loc, rowMax[r], m[r]),
+                            cS);
+        Value g = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                        growth, thr);
+        grown = grown ? arith::OrIOp::create(b, loc, grown, g).getResult()
+                      : g;
+      }
+      Value allLanes = arith::ConstantIntOp::create(b, loc, -1, 32);
+      rescale = NVVM::VoteSyncOp::create(b, loc, b.getI1Type(), allLanes,
+                                         grown, NVVM::VoteSyncKind::any);
+      for (int64_t r = 0; r < MT * 2; ++r)
+        refMax[r] = select(rescale, rowMax[r], m[r]);
+    }
+    // Each row's offset for exp2: its reference max times c, or 0 for a
+    // row with every key masked so far (exp2(-inf - 0) = 0, not NaN).
+    SmallVector<Value> refScaled(MT * 2);
+    for (int64_t r = 0; r < MT * 2; ++r) {
+      Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                          refMax[r], negInf);
+      refScaled[r] = select(empty, fzero, fmul(refMax[r], cS));
+    }
+    // What was accumulated under the old references is multiplied by
+    // alpha = exp2(m_old·c - ref·c): O and the thread-partial sums l.
+    // Under lazy rescaling this happens in a warp-uniform branch placed
+    // before the exponentials, so that they and P·V stay in one basic
+    // block (ptxas interleaves the mma.sync of P·V with the exp2 of later
+    // columns only within a block).
+    auto rescaleOL = [&](SmallVector<Value> acc) {
+      for (int64_t mt = 0; mt < MT; ++mt) {
+        Value alpha[2];
+        for (int64_t half = 0; half < 2; ++half) {
+          int64_t r = mt * 2 + half;
+          alpha[half] = exp2(arith::SubFOp::create(b, loc, fmul(m[r], cS),
+                                                   refScaled[r]));
+          acc[MT * NO + r] = fmul(acc[MT * NO + r], alpha[half]);
+        }
+        Value scaleVec = vector::FromElementsOp::create(
+            b, loc, accTy, ValueRange{alpha[0], alpha[0], alpha[1], alpha[1]});
+        for (int64_t no = 0; no < NO; ++no)
+          acc[mt * NO + no] = fmul(acc[mt * NO + no], scaleVec);
+      }
+      return acc;
+    };
+    SmallVector<Value> OL(O);
+    OL.append(l.begin(), l.end());
+    if (!rescale) {
+      OL = rescaleOL(OL);
+    } else {
+      SmallVector<Type> types;
+      for (Value v : OL)
+        types.push_back(v.getType());
+      auto ifOp = scf::IfOp::create(b, loc, types, rescale,
+                                    /*withElseRegion=*/true);
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      scf::YieldOp::create(b, loc, rescaleOL(OL));
+      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+      scf::YieldOp::create(b, loc, OL);
+      b.setInsertionPointAfter(ifOp);
+      OL.assign(ifOp.getResults().begin(), ifOp.getResults().end());
+    }
+    O.assign(OL.begin(), OL.begin() + MT * NO);
+
+    // P = exp2(S·c - ref·c), and l += rowsum P (thread-partial).
+    SmallVector<Value> newM(refMax), newL;
+    // p[mt][nt][half][e]
+    SmallVector<SmallVector<std::array<std::array<Value, 2>, 2>>> P(
+        MT, SmallVector<std::array<std::array<Value, 2>, 2>>(NT));
+    for (int64_t mt = 0; mt < MT; ++mt) {
+      for (int64_t half = 0; half < 2; ++half) {
+        int64_t r = mt * 2 + half;
+        Value negOffset = arith::NegFOp::create(b, loc, refScaled[r]);
+        SmallVector<Value> ps;
+        for (int64_t nt = 0; nt < NT; ++nt)
+          for (int64_t e = 0; e < 2; ++e) {
+            Value p = exp2(fma(rowScores[r][nt * 2 + e], cS, negOffset));
+            P[mt][nt][half][e] = p;
+            ps.push_back(p);
+          }
+        while (ps.size() > 1) {
+          SmallVector<Value> next;
+          for (size_t i = 0; i + 1 < ps.size(); i += 2)
+            next.push_back(fadd(ps[i], ps[i + 1]));
+          if (ps.size() % 2)
+            next.push_back(ps.back());
+          ps = next;
+        }
+        newL.push_back(fadd(OL[MT * NO + r], ps[0]));
+      }
+    }
+    // P converted to 16 bits in registers: the accumulators of n8 tiles 2kk
+    // and 2kk+1 form the A fragment of k-step kk.
+    SoftmaxStep step;
+    for (int64_t kk = 0; kk < NT / 2; ++kk) {
+      SmallVector<Value> pa;
+      for (int64_t mt = 0; mt < MT; ++mt) {
+        SmallVector<Value> elems;
+        for (int64_t q = 0; q < 4; ++q) {
+          // Fragment register q: rows g (+8 if q odd), keys 2t.. (+8 if
+          // q>=2).
+          int64_t nt = 2 * kk + q / 2, half = q % 2;
+          for (int64_t e = 0; e < 2; ++e)
+            elems.push_back(
+                arith::TruncFOp::create(b, loc, elemTy, P[mt][nt][half][e]));
+        }
+        pa.push_back(vector::FromElementsOp::create(b, loc, fragTy, elems));
+      }
+      step.pa.push_back(pa);
+    }
+    step.O = O;
+    step.m = newM;
+    step.l = newL;
+    return step;
+  };
+  // accumulatePV: O += P·V for the V tile in buffer `buf`.
+  auto accumulatePV = [&](SmallVector<Value> O,
+                          const SmallVector<SmallVector<Value>> &pa,
+                          Value buf) {
+    Value vBuf = add(mulc(buf, s.blockN * vl.rowStride), vLaneOffset);
+    for (int64_t kk = 0; kk < NT / 2; ++kk) {
+      for (int64_t np = 0; np < NO / 2; ++np) {
+        Value off = chunkAddress(vBuf, vChunkA[np], kk * 16 * vl.rowStride);
+        Value vb = nvgpu::LdMatrixOp::create(
+            b, loc, fragTy, sV, ValueRange{off}, b.getBoolAttr(true),
+            b.getI32IntegerAttr(4));
+        Value b0 = pairOf(vb, 0), b1 = pairOf(vb, 2);
+        for (int64_t mt = 0; mt < MT; ++mt) {
+          O[mt * NO + 2 * np] = mma(pa[kk][mt], b0, O[mt * NO + 2 * np]);
+          O[mt * NO + 2 * np + 1] =
+              mma(pa[kk][mt], b1, O[mt * NO + 2 * np + 1]);
+        }
+      }
+    }
+    return O;
+  };
+
   auto emitKVLoop = [&](Value lb, Value ub, ValueRange loopInits,
                         MaskMode masked) -> scf::ForOp {
     auto loop = scf::ForOp::create(b, loc, lb, ub, c(1), loopInits);
@@ -910,7 +1134,6 @@ void KernelEmitter::emit() {
       SmallVector<Value> m(iter.begin() + MT * NO,
                            iter.begin() + MT * NO + MT * 2);
       SmallVector<Value> l(iter.begin() + MT * NO + MT * 2, iter.end());
-
       Value buf = c(0);
       if (s.numStages == 1) {
         Value grp = nvgpu::DeviceAsyncCreateGroupOp::create(
@@ -931,205 +1154,18 @@ void KernelEmitter::emit() {
         buf = remc(j, s.numStages);
       }
 
-      // S = Q·K_jᵀ.
+      // S = Q·K_jᵀ, masked, then the online softmax and O += P·V_j.
       SmallVector<SmallVector<Value>> S =
-          computeScores(mulc(buf, s.blockN * qk.rowStride));
-      Value kvStart = mulc(j, s.blockN);
-      // The mask operand applies to every block, before the causal/tail
-      // masks (which then hide the clamped reads past Sk).
-      if (spec.hasMask())
-        S = applyMaskOperand(S, kvStart);
-      if (masked == MaskMode::Always) {
-        S = maskScores(S, kvStart);
-      } else if (masked == MaskMode::PerBlock) {
-        Value needMask = cmp(arith::CmpIPredicate::sgt,
-                             mulc(addc(j, 1), s.blockN), maskFrom);
-        SmallVector<Type> types(MT * NT, accTy);
-        auto ifOp = scf::IfOp::create(b, loc, types, needMask,
-                                      /*withElseRegion=*/true);
-        {
-          OpBuilder::InsertionGuard g2(b);
-          b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-          SmallVector<Value> flat;
-          for (auto &row : maskScores(S, kvStart))
-            flat.append(row.begin(), row.end());
-          scf::YieldOp::create(b, loc, flat);
-          b.setInsertionPointToStart(&ifOp.getElseRegion().front());
-          SmallVector<Value> same;
-          for (auto &row : S)
-            same.append(row.begin(), row.end());
-          scf::YieldOp::create(b, loc, same);
-        }
-        for (int64_t mt = 0; mt < MT; ++mt)
-          for (int64_t nt = 0; nt < NT; ++nt)
-            S[mt][nt] = ifOp.getResult(mt * NT + nt);
-      }
-
-      // Online softmax. A row lives in the 4 lanes of a quad, so its max
-      // needs two xor-shuffles. Rows are indexed r = mt·2 + half.
-      Value cS = cf(cScale);
-      SmallVector<SmallVector<Value>> rowScores(MT * 2);
-      SmallVector<Value> rowMax(MT * 2);
-      for (int64_t mt = 0; mt < MT; ++mt) {
-        for (int64_t half = 0; half < 2; ++half) {
-          SmallVector<Value> &sv = rowScores[mt * 2 + half];
-          for (int64_t nt = 0; nt < NT; ++nt)
-            for (int64_t e = 0; e < 2; ++e)
-              sv.push_back(extract(S[mt][nt], {half, e}));
-          // Tree reduction: short dependency chains.
-          SmallVector<Value> red = sv;
-          while (red.size() > 1) {
-            SmallVector<Value> next;
-            for (size_t i = 0; i + 1 < red.size(); i += 2)
-              next.push_back(fmax(red[i], red[i + 1]));
-            if (red.size() % 2)
-              next.push_back(red.back());
-            red = next;
-          }
-          Value mx = fmax(m[mt * 2 + half], red[0]);
-          mx = fmax(mx, shuffleXor(mx, 1));
-          rowMax[mt * 2 + half] = fmax(mx, shuffleXor(mx, 2));
-        }
-      }
-      // The reference max each row's probabilities are taken against. With
-      // lazy rescaling it moves only when some row of the warp has grown by
-      // more than 2^threshold (in exp2 units) past its reference: the warp
-      // then rescales, every row taking its new max. Otherwise the stale
-      // references stay, the probabilities of this block are at most
-      // 2^threshold, and O (MT·d/8·4 multiplications per thread) is left
-      // alone. The vote makes the branch uniform across the warp.
-      Value rescale; // i1, warp-uniform; null: rescale in every block
-      SmallVector<Value> refMax(rowMax);
-      if (s.rescaleThreshold >= 0) {
-        Value thr = cf(static_cast<double>(s.rescaleThreshold));
-        Value grown;
-        for (int64_t r = 0; r < MT * 2; ++r) {
-          // m_old = -inf with a finite max gives +inf (grown); a row still
-          // without a visible key gives NaN (not grown).
-          Value growth = fmul(arith::SubFOp::create(b, loc, rowMax[r], m[r]),
-                              cS);
-          Value g = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
-                                          growth, thr);
-          grown = grown ? arith::OrIOp::create(b, loc, grown, g).getResult()
-                        : g;
-        }
-        Value allLanes = arith::ConstantIntOp::create(b, loc, -1, 32);
-        rescale = NVVM::VoteSyncOp::create(b, loc, b.getI1Type(), allLanes,
-                                           grown, NVVM::VoteSyncKind::any);
-        for (int64_t r = 0; r < MT * 2; ++r)
-          refMax[r] = select(rescale, rowMax[r], m[r]);
-      }
-      // Each row's offset for exp2: its reference max times c, or 0 for a
-      // row with every key masked so far (exp2(-inf - 0) = 0, not NaN).
-      SmallVector<Value> refScaled(MT * 2);
-      for (int64_t r = 0; r < MT * 2; ++r) {
-        Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                            refMax[r], negInf);
-        refScaled[r] = select(empty, fzero, fmul(refMax[r], cS));
-      }
-      // What was accumulated under the old references is multiplied by
-      // alpha = exp2(m_old·c - ref·c): O and the thread-partial sums l.
-      // Under lazy rescaling this happens in a warp-uniform branch placed
-      // before the exponentials, so that they and P·V stay in one basic
-      // block (ptxas interleaves the mma.sync of P·V with the exp2 of later
-      // columns only within a block).
-      auto rescaleOL = [&](SmallVector<Value> acc) {
-        for (int64_t mt = 0; mt < MT; ++mt) {
-          Value alpha[2];
-          for (int64_t half = 0; half < 2; ++half) {
-            int64_t r = mt * 2 + half;
-            alpha[half] = exp2(arith::SubFOp::create(b, loc, fmul(m[r], cS),
-                                                     refScaled[r]));
-            acc[MT * NO + r] = fmul(acc[MT * NO + r], alpha[half]);
-          }
-          Value scaleVec = vector::FromElementsOp::create(
-              b, loc, accTy, ValueRange{alpha[0], alpha[0], alpha[1], alpha[1]});
-          for (int64_t no = 0; no < NO; ++no)
-            acc[mt * NO + no] = fmul(acc[mt * NO + no], scaleVec);
-        }
-        return acc;
-      };
-      SmallVector<Value> OL(O);
-      OL.append(l.begin(), l.end());
-      if (!rescale) {
-        OL = rescaleOL(OL);
-      } else {
-        SmallVector<Type> types;
-        for (Value v : OL)
-          types.push_back(v.getType());
-        auto ifOp = scf::IfOp::create(b, loc, types, rescale,
-                                      /*withElseRegion=*/true);
-        b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-        scf::YieldOp::create(b, loc, rescaleOL(OL));
-        b.setInsertionPointToStart(&ifOp.getElseRegion().front());
-        scf::YieldOp::create(b, loc, OL);
-        b.setInsertionPointAfter(ifOp);
-        OL.assign(ifOp.getResults().begin(), ifOp.getResults().end());
-      }
-      O.assign(OL.begin(), OL.begin() + MT * NO);
-
-      // P = exp2(S·c - ref·c), and l += rowsum P (thread-partial).
-      SmallVector<Value> newM(refMax), newL;
-      // p[mt][nt][half][e]
-      SmallVector<SmallVector<std::array<std::array<Value, 2>, 2>>> P(
-          MT, SmallVector<std::array<std::array<Value, 2>, 2>>(NT));
-      for (int64_t mt = 0; mt < MT; ++mt) {
-        for (int64_t half = 0; half < 2; ++half) {
-          int64_t r = mt * 2 + half;
-          Value negOffset = arith::NegFOp::create(b, loc, refScaled[r]);
-          SmallVector<Value> ps;
-          for (int64_t nt = 0; nt < NT; ++nt)
-            for (int64_t e = 0; e < 2; ++e) {
-              Value p = exp2(fma(rowScores[r][nt * 2 + e], cS, negOffset));
-              P[mt][nt][half][e] = p;
-              ps.push_back(p);
-            }
-          while (ps.size() > 1) {
-            SmallVector<Value> next;
-            for (size_t i = 0; i + 1 < ps.size(); i += 2)
-              next.push_back(fadd(ps[i], ps[i + 1]));
-            if (ps.size() % 2)
-              next.push_back(ps.back());
-            ps = next;
-          }
-          newL.push_back(fadd(OL[MT * NO + r], ps[0]));
-        }
-      }
-      // O += P·V_j, P converted to 16 bits in registers: the accumulators of
-      // n8 tiles 2kk and 2kk+1 form the A fragment of k-step kk.
-      Value vBuf = add(mulc(buf, s.blockN * vl.rowStride), vLaneOffset);
-      for (int64_t kk = 0; kk < NT / 2; ++kk) {
-        SmallVector<Value> pa;
-        for (int64_t mt = 0; mt < MT; ++mt) {
-          SmallVector<Value> elems;
-          for (int64_t q = 0; q < 4; ++q) {
-            // Fragment register q: rows g (+8 if q odd), keys 2t.. (+8 if
-            // q>=2).
-            int64_t nt = 2 * kk + q / 2, half = q % 2;
-            for (int64_t e = 0; e < 2; ++e)
-              elems.push_back(
-                  arith::TruncFOp::create(b, loc, elemTy, P[mt][nt][half][e]));
-          }
-          pa.push_back(vector::FromElementsOp::create(b, loc, fragTy, elems));
-        }
-        for (int64_t np = 0; np < NO / 2; ++np) {
-          Value off = chunkAddress(vBuf, vChunkA[np], kk * 16 * vl.rowStride);
-          Value vb = nvgpu::LdMatrixOp::create(
-              b, loc, fragTy, sV, ValueRange{off}, b.getBoolAttr(true),
-              b.getI32IntegerAttr(4));
-          Value b0 = pairOf(vb, 0), b1 = pairOf(vb, 2);
-          for (int64_t mt = 0; mt < MT; ++mt) {
-            O[mt * NO + 2 * np] = mma(pa[mt], b0, O[mt * NO + 2 * np]);
-            O[mt * NO + 2 * np + 1] = mma(pa[mt], b1, O[mt * NO + 2 * np + 1]);
-          }
-        }
-      }
+          maskBlock(computeScores(mulc(buf, s.blockN * qk.rowStride)), j,
+                    masked);
+      SoftmaxStep step = softmaxBlock(S, O, m, l);
+      O = accumulatePV(step.O, step.pa, buf);
       if (s.numStages == 1)
         gpu::BarrierOp::create(b, loc); // buffer 0 is overwritten next
 
       SmallVector<Value> yields(O);
-      yields.append(newM);
-      yields.append(newL);
+      yields.append(step.m);
+      yields.append(step.l);
       scf::YieldOp::create(b, loc, yields);
     }
     b.setInsertionPointAfter(loop);
