@@ -168,6 +168,7 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   lower.swizzle = options.swizzle;
   lower.rescaleThreshold = options.rescaleThreshold;
   lower.minBlocksPerSM = options.minBlocksPerSM;
+  lower.qInRegisters = options.qInRegisters;
   pm.addPass(createFA2LowerToGPU(lower));
 
   // Host: the rest of the tensor program, and every fa2.attention the kernel

@@ -39,6 +39,9 @@ def FA2LowerToGPU : Pass<"fa2-lower-to-gpu", "::mlir::ModuleOp"> {
            /*default=*/"-2",
            "Rescale O only when a row max grew by more than 2^N "
            "(-1: in every block; -2: the schedule's choice)">,
+    Option<"qInRegisters", "q-in-registers", "int64_t", /*default=*/"-1",
+           "Keep Q's fragments in registers (1) or reload them per K/V "
+           "block (0); -1: the schedule's choice">,
     Option<"minBlocksPerSM", "min-blocks-per-sm", "int64_t",
            /*default=*/"-1",
            "CTAs per SM ptxas must budget registers for (0: ptxas's "

@@ -58,6 +58,11 @@ struct ToPTXOptions : public mlir::PassPipelineOptions<ToPTXOptions> {
       llvm::cl::desc("Rescale O only when a row max grew by more than 2^N "
                      "(-1: every block; -2: the schedule's)"),
       llvm::cl::init(-2)};
+  Option<int64_t> qInRegisters{
+      *this, "q-in-registers",
+      llvm::cl::desc("Q fragments in registers (1) or reloaded per block (0); "
+                     "-1: the schedule's"),
+      llvm::cl::init(-1)};
   Option<int64_t> minBlocksPerSM{
       *this, "min-blocks-per-sm",
       llvm::cl::desc("CTAs per SM to budget registers for (0: ptxas's; -1: "

@@ -74,6 +74,7 @@ struct ScheduleOverrides {
   int64_t blockM = 0, blockN = 0, numWarps = 0, numStages = 0;
   std::optional<SmemSwizzle> swizzle;
   std::optional<int64_t> rescaleThreshold, minBlocksPerSM;
+  std::optional<bool> qInRegisters;
 };
 } // namespace
 
@@ -202,6 +203,8 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     s.rescaleThreshold = *overrides.rescaleThreshold;
   if (overrides.minBlocksPerSM)
     s.minBlocksPerSM = *overrides.minBlocksPerSM;
+  if (overrides.qInRegisters)
+    s.qInRegisters = *overrides.qInRegisters;
   std::string bad = validateSchedule(s, d, dv, chip);
   if (!bad.empty()) {
     os << "no valid schedule: " << bad;
@@ -367,7 +370,8 @@ static DictionaryAttr scheduleAttr(Builder &b, const GPUSchedule &s) {
        b.getNamedAttr("rescale_threshold",
                       b.getI64IntegerAttr(s.rescaleThreshold)),
        b.getNamedAttr("min_blocks_per_sm",
-                      b.getI64IntegerAttr(s.minBlocksPerSM))});
+                      b.getI64IntegerAttr(s.minBlocksPerSM)),
+       b.getNamedAttr("q_in_registers", b.getBoolAttr(s.qInRegisters))});
 }
 
 namespace {
@@ -407,11 +411,13 @@ struct FA2LowerToGPUPass
       return signalPassFailure();
     }
     ScheduleOverrides overrides{blockM, blockN, numWarps, numStages, {}, {},
-                                {}};
+                                {}, {}};
     if (rescaleThreshold != -2)
       overrides.rescaleThreshold = rescaleThreshold;
     if (minBlocksPerSM != -1)
       overrides.minBlocksPerSM = minBlocksPerSM;
+    if (qInRegisters != -1)
+      overrides.qInRegisters = qInRegisters != 0;
     if (swizzle == "xor") {
       overrides.swizzle = SmemSwizzle::Xor;
     } else if (swizzle == "pad") {

@@ -296,6 +296,11 @@ private:
 
   /// S = Q·K_jᵀ for the warp's rows: MT x NT accumulators.
   SmallVector<SmallVector<Value>> computeScores(Value kBufOffset);
+  /// The Q fragments of k-step ks and m-tile mt, from shared memory.
+  Value loadQFragment(int64_t ks, int64_t mt);
+  /// Q fragments held in registers for the whole kernel ([ks][mt]); empty
+  /// when every block reloads them from shared memory.
+  SmallVector<SmallVector<Value>> qFragments;
   /// S with the mask operand applied: -inf where an i1 mask is false, plus
   /// mask/scale (the scores are still unscaled) for a float mask.
   SmallVector<SmallVector<Value>>
@@ -537,6 +542,14 @@ Value KernelEmitter::mma(Value a, Value bOp, Value acc) {
                                         out);
 }
 
+Value KernelEmitter::loadQFragment(int64_t ks, int64_t mt) {
+  auto fragTy = VectorType::get({4, 2}, elemTy);
+  Value off = chunkAddress(qLaneOffset, qkChunkA[ks], mt * 16 * qk.rowStride);
+  return nvgpu::LdMatrixOp::create(b, loc, fragTy, sQ, ValueRange{off},
+                                   b.getBoolAttr(false),
+                                   b.getI32IntegerAttr(4));
+}
+
 SmallVector<SmallVector<Value>> KernelEmitter::computeScores(Value kBufOffset) {
   auto accTy = VectorType::get({2, 2}, f32Ty);
   auto fragTy = VectorType::get({4, 2}, elemTy);
@@ -546,13 +559,9 @@ SmallVector<SmallVector<Value>> KernelEmitter::computeScores(Value kBufOffset) {
   Value kLane = add(kBufOffset, kLaneOffset);
   for (int64_t ks = 0; ks < qk.paddedDim / 16; ++ks) {
     SmallVector<Value> qa;
-    for (int64_t mt = 0; mt < MT; ++mt) {
-      Value off =
-          chunkAddress(qLaneOffset, qkChunkA[ks], mt * 16 * qk.rowStride);
-      qa.push_back(nvgpu::LdMatrixOp::create(
-          b, loc, fragTy, sQ, ValueRange{off}, b.getBoolAttr(false),
-          b.getI32IntegerAttr(4)));
-    }
+    for (int64_t mt = 0; mt < MT; ++mt)
+      qa.push_back(qFragments.empty() ? loadQFragment(ks, mt)
+                                      : qFragments[ks][mt]);
     for (int64_t np = 0; np < NT / 2; ++np) {
       Value off = chunkAddress(kLane, qkChunkB[ks], np * 16 * qk.rowStride);
       Value kb = nvgpu::LdMatrixOp::create(b, loc, fragTy, sK, ValueRange{off},
@@ -865,6 +874,18 @@ void KernelEmitter::emit() {
   };
   for (int64_t st = 0; st + 1 < s.numStages; ++st)
     guardedKV(c(st), c(st));
+  if (s.qInRegisters) {
+    // Q in registers: wait for the Q group only (the K/V groups issued
+    // after it may stay in flight), then every warp loads its fragments
+    // once instead of once per K/V block.
+    nvgpu::DeviceAsyncWaitOp::create(b, loc, qGroup,
+                                     b.getI32IntegerAttr(s.numStages - 1));
+    gpu::BarrierOp::create(b, loc);
+    qFragments.resize(qk.paddedDim / 16);
+    for (int64_t ks = 0; ks < qk.paddedDim / 16; ++ks)
+      for (int64_t mt = 0; mt < MT; ++mt)
+        qFragments[ks].push_back(loadQFragment(ks, mt));
+  }
 
   //===--- the K/V loop ---------------------------------------------------===//
   int64_t NO = vl.paddedDim / 8; // n8 tiles of O

@@ -124,7 +124,8 @@ json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
                    {"stages", spec.schedule.numStages},
                    {"swizzle", stringifySwizzle(spec.schedule.swizzle).str()},
                    {"rescale_threshold", spec.schedule.rescaleThreshold},
-                   {"min_blocks_per_sm", spec.schedule.minBlocksPerSM}};
+                   {"min_blocks_per_sm", spec.schedule.minBlocksPerSM},
+                   {"q_in_registers", spec.schedule.qInRegisters}};
   return json::Value(std::move(m));
 }
 

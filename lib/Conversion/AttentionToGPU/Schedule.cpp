@@ -59,35 +59,39 @@ struct ScheduleRow {
   int64_t rescaleThreshold;
   /// GPUSchedule::minBlocksPerSM.
   int64_t minBlocksPerSM;
+  /// GPUSchedule::qInRegisters.
+  bool qInRegisters;
 };
 } // namespace
 
 /// FlashAttention-2's forward tiles (kBlockM x kBlockN, warps), re-measured
-/// for this kernel on an H100 (docs/gpu-schedule.md has the numbers). The S
-/// tile (kBlockM/warps x kBlockN) and the O accumulator (kBlockM/warps x d)
-/// live in registers, so the larger the head dim, the fewer rows per warp.
+/// for this kernel on an H100 (docs/gpu-schedule.md and bench/NOTES.md have
+/// the numbers). The S tile (kBlockM/warps x kBlockN) and the O accumulator
+/// (kBlockM/warps x d) live in registers, so the larger the head dim, the
+/// fewer rows per warp. Every row rescales lazily (threshold 2^8: +8% at
+/// d = 128); Q stays in registers where they allow it (d <= 64: +2-4%).
 static const ScheduleRow kScheduleTable[] = {
     // d <= 32: 128 x 128, 4 warps (FA2 d=32).
     {32,
      {{128, 128, 4, 2}, {128, 128, 4, 1}, {64, 64, 4, 2}, {64, 64, 4, 1}},
-     true, 8, 0},
+     true, 8, 0, true},
     // d <= 64: 128 x 64, 4 warps. FA2 takes 128 x 128; here that spills
     // (255 registers) and measured 3% slower (bench/NOTES.md: 128x128 with 4
     // or 8 warps, 256x64 and 256x32 all measured slower on an H100). The
     // split causal loop measured +2%.
     {64,
      {{128, 64, 4, 2}, {128, 64, 4, 1}, {64, 64, 4, 2}, {64, 64, 4, 1}},
-     true, 8, 0},
+     true, 8, 0, true},
     // d <= 128: 128 x 64, 4 warps (FA2 d=96/128); 8 warps, 128 x 32, 64 x 64
     // and 3 stages measured slower. The split causal loop spills here.
     {128,
      {{128, 64, 4, 2}, {128, 64, 4, 1}, {64, 64, 4, 2}, {64, 64, 4, 1}},
-     false, 8, 0},
+     false, 8, 0, false},
     // d <= 256: 128 x 64, 8 warps (FA2 d=192); 64 x 64, 4 warps (FA2 d=256)
     // where shared memory is short.
     {256,
      {{128, 64, 8, 2}, {128, 64, 8, 1}, {64, 64, 4, 2}, {64, 64, 4, 1}},
-     false, 8, 0},
+     false, 8, 0, false},
 };
 
 SmemSwizzle fa2::chooseSwizzle(int64_t paddedDim) {
@@ -123,6 +127,7 @@ GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
   s.splitCausalLoop = row->splitCausalLoop;
   s.rescaleThreshold = row->rescaleThreshold;
   s.minBlocksPerSM = row->minBlocksPerSM;
+  s.qInRegisters = row->qInRegisters;
   // Chips with less shared memory (sm_86/89: 99 KiB) first drop the second
   // K/V buffer, then take smaller tiles.
   for (const Tiles &t : row->candidates) {

@@ -1,5 +1,5 @@
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu | FileCheck %s
-// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="block-m=64 block-n=32 warps=2 stages=1 swizzle=pad rescale-threshold=-1 min-blocks-per-sm=3" | FileCheck %s --check-prefix=OVERRIDE
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="block-m=64 block-n=32 warps=2 stages=1 swizzle=pad rescale-threshold=-1 min-blocks-per-sm=3 q-in-registers=0" | FileCheck %s --check-prefix=OVERRIDE
 
 // The FlashAttention-2 structure of the kernel: grid over (query block,
 // batch·head), warps owning query rows, cp.async K/V tiles, tensor-core
@@ -9,7 +9,7 @@
 // CHECK: module attributes {gpu.container_module}
 // CHECK: gpu.module @fa2_attention_gqa_0 [#nvvm.target<O = 3, chip = "sm_90">]
 // CHECK: gpu.func @fa2_attention_gqa_0(%[[Q:.*]]: memref<262144xf16>, %[[K:.*]]: memref<65536xf16>, %[[V:.*]]: memref<65536xf16>, %[[O:.*]]: memref<262144xf16>, %[[LSE:.*]]: memref<4096xf32>) kernel
-// CHECK-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 64 : i64, min_blocks_per_sm = 0 : i64, rescale_threshold = 8 : i64, stages = 2 : i64, swizzle = "xor", warps = 4 : i64}
+// CHECK-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 64 : i64, min_blocks_per_sm = 0 : i64, q_in_registers = true, rescale_threshold = 8 : i64, stages = 2 : i64, swizzle = "xor", warps = 4 : i64}
 // CHECK-SAME: known_block_size = array<i32: 128, 1, 1>
 // Warps: warp = tid / 32 owns rows [32·warp, 32·warp + 32) of the block.
 // CHECK: %[[TID:.*]] = gpu.thread_id x
@@ -33,6 +33,12 @@
 // CHECK: nvgpu.device_async_copy %[[K]]
 // CHECK: nvgpu.device_async_copy %[[V]]
 // CHECK: nvgpu.device_async_create_group
+// d = 64 keeps Q in registers: once Q's group is complete (the K/V group
+// may still be in flight), each warp loads its 2 x 4 fragments, once.
+// CHECK: nvgpu.device_async_wait %[[QGROUP]] {numGroups = 1 : i32}
+// CHECK-NEXT: gpu.barrier
+// CHECK-COUNT-8: nvgpu.ldmatrix %[[SQ]][%{{.*}}] {numTiles = 4 : i32, transpose = false} : {{.*}} -> vector<4x2xf16>
+// CHECK-NOT: nvgpu.ldmatrix %[[SQ]]
 // CHECK: scf.for %[[J:.*]] = %c0 to %c4 step %c1 iter_args
 // CHECK-SAME: -> (vector<2x2xf32>, {{.*}}, f32, f32, f32, f32, f32, f32, f32, f32)
 // CHECK: nvgpu.device_async_wait %[[QGROUP]] {numGroups = 0 : i32}
@@ -49,8 +55,7 @@
 // CHECK: nvgpu.device_async_copy %[[K]][%{{.*}}], %[[SK]][%{{.*}}], 8, %[[ELEMS]] {bypassL1}
 // CHECK: nvgpu.device_async_copy %[[V]]
 // CHECK: nvgpu.device_async_create_group
-// S = Q·Kᵀ on tensor cores, operands by ldmatrix.
-// CHECK: nvgpu.ldmatrix %[[SQ]][%{{.*}}] {numTiles = 4 : i32, transpose = false} : {{.*}} -> vector<4x2xf16>
+// S = Q·Kᵀ on tensor cores, K operands by ldmatrix.
 // CHECK: nvgpu.ldmatrix %[[SK]][%{{.*}}] {numTiles = 4 : i32, transpose = false} : {{.*}} -> vector<4x2xf16>
 // CHECK: nvgpu.mma.sync(%{{.*}}, %{{.*}}, %{{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
 // Online softmax in registers: row max over the quad, exp2 of one FMA.
@@ -105,7 +110,7 @@
 // CHECK: return %[[OT]], %[[LT]]
 
 // OVERRIDE: gpu.func @fa2_attention_gqa_0
-// OVERRIDE-SAME: fa2.schedule = {block_m = 64 : i64, block_n = 32 : i64, min_blocks_per_sm = 3 : i64, rescale_threshold = -1 : i64, stages = 1 : i64, swizzle = "pad", warps = 2 : i64}
+// OVERRIDE-SAME: fa2.schedule = {block_m = 64 : i64, block_n = 32 : i64, min_blocks_per_sm = 3 : i64, q_in_registers = false, rescale_threshold = -1 : i64, stages = 1 : i64, swizzle = "pad", warps = 2 : i64}
 // OVERRIDE-SAME: known_block_size = array<i32: 64, 1, 1>
 // OVERRIDE-SAME: nvvm.minctasm = 3 : i32
 // Padded rows (9 chunks of 8 elements) instead of the XOR swizzle.
@@ -117,6 +122,8 @@
 // OVERRIDE: %[[G:.*]] = nvgpu.device_async_create_group
 // OVERRIDE: nvgpu.device_async_wait %[[G]] {numGroups = 0 : i32}
 // OVERRIDE-NEXT: gpu.barrier
+// q-in-registers=0: Q's fragments are reloaded in every block.
+// OVERRIDE: nvgpu.ldmatrix %{{.*}} {numTiles = 4 : i32, transpose = false}
 // OVERRIDE: nvgpu.mma.sync
 // rescale-threshold=-1: O is rescaled in every block, without a vote.
 // OVERRIDE-NOT: nvvm.vote.sync
@@ -136,7 +143,7 @@ func.func @gqa(%q: tensor<2x8x256x64xf16>, %k: tensor<2x2x256x64xf16>, %v: tenso
 // Causal, bf16, sequence lengths that are not multiples of the tiles.
 // CHECK: gpu.module @fa2_attention_causal_tails_0
 // CHECK: gpu.func @fa2_attention_causal_tails_0
-// CHECK-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 64 : i64, min_blocks_per_sm = 0 : i64, rescale_threshold = 8 : i64, stages = 2 : i64, swizzle = "xor", warps = 4 : i64}
+// CHECK-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 64 : i64, min_blocks_per_sm = 0 : i64, q_in_registers = false, rescale_threshold = 8 : i64, stages = 2 : i64, swizzle = "xor", warps = 4 : i64}
 // CHECK: %[[BX:.*]] = gpu.block_id x
 // CHECK: %[[M0:.*]] = arith.muli %[[BX]], %c128
 // Blocks above the diagonal are skipped: the loop ends after
@@ -212,7 +219,7 @@ func.func @dynamic_bshd(%q: tensor<?x?x8x64xf16>, %k: tensor<?x?x2x64xf16>, %v: 
 // Head dims that are multiples of 8 but not of 64: padded to 16, rows padded
 // to an odd number of 16-byte chunks instead of the XOR swizzle.
 // CHECK: gpu.func @fa2_attention_head_dim_40_0
-// CHECK-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 64 : i64, min_blocks_per_sm = 0 : i64, rescale_threshold = 8 : i64, stages = 2 : i64, swizzle = "pad", warps = 4 : i64}
+// CHECK-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 64 : i64, min_blocks_per_sm = 0 : i64, q_in_registers = true, rescale_threshold = 8 : i64, stages = 2 : i64, swizzle = "pad", warps = 4 : i64}
 // CHECK-NOT: arith.xori
 // CHECK: gpu.return
 // Rows of 7 chunks (56 elements): (128 + 2·64 + 2·64) · 56 · 2 bytes.

@@ -78,6 +78,7 @@
 // GQA-NEXT: "block_m": 128,
 // GQA-NEXT: "block_n": 64,
 // GQA-NEXT: "min_blocks_per_sm": 0,
+// GQA-NEXT: "q_in_registers": true,
 // GQA-NEXT: "rescale_threshold": 8,
 // GQA-NEXT: "stages": 2,
 // GQA-NEXT: "swizzle": "xor",

@@ -56,6 +56,10 @@ struct GPUSchedule {
   /// the multiplication of O by exp2(m_old - m_new) is skipped. -1 rescales
   /// in every block, as FlashAttention-2 does.
   int64_t rescaleThreshold = -1;
+  /// Keep each warp's Q fragments in registers for the whole kernel (one
+  /// ldmatrix per fragment instead of one per K/V block): 8·d/16 registers
+  /// per thread at 32 rows per warp, affordable up to d = 64.
+  bool qInRegisters = false;
   /// CTAs that must fit on one SM at once (ptxas budgets registers for it);
   /// 0 lets ptxas choose.
   int64_t minBlocksPerSM = 0;
