@@ -12,7 +12,10 @@
 #   * torch SDPA with the flash backend (FlashAttention-2) and the cuDNN one,
 # checks fa2's output (FlashAttention's rule against an f32 reference on a
 # slice of heads, and the largest difference to each backend), times each
-# with triton.testing.do_bench (median), and prints a table of TFLOP/s with
+# with triton.testing.do_bench (median) in --rounds interleaved rounds
+# (flash, cuDNN, fa2, flash, ...; the median of the rounds counts, so that
+# clock drift during a run does not favour whoever ran first), and prints a
+# table of TFLOP/s with
 # the fa2/FA2 and fa2/cuDNN ratios; writes bench.csv, bench.md and bench.png
 # to --out. FLOPs = 4 * b * h * s^2 * d, halved when causal.
 #
@@ -49,6 +52,8 @@ def parse_args():
                    help="heads of batch 0 checked against the f32 reference")
     p.add_argument("--warmup-ms", type=float, default=25)
     p.add_argument("--rep-ms", type=float, default=100)
+    p.add_argument("--rounds", type=int, default=3,
+                   help="interleaved timing rounds per configuration (median)")
     return p.parse_args()
 
 
@@ -106,21 +111,21 @@ def main():
                                for _ in range(3))
                     scale = 1.0 / math.sqrt(d)
                     outs = {}
+                    timed = {}  # name -> launch function, timed in rounds below
                     # torch SDPA backends
                     for name, backend in (("flash", SDPBackend.FLASH_ATTENTION),
                                           ("cudnn", SDPBackend.CUDNN_ATTENTION)):
-                        try:
+                        def fn(backend=backend):
                             with sdpa_kernel(backend):
-                                fn = lambda: F.scaled_dot_product_attention(q, k, v, is_causal=causal, scale=scale)  # noqa: E731
-                                outs[name] = fn()
-                                row[name + "_tflops"] = flops / bench_ms(fn, args) / 1e9
+                                return F.scaled_dot_product_attention(q, k, v, is_causal=causal, scale=scale)
+                        try:
+                            outs[name] = fn()
+                            timed[name] = fn
                         except Exception as e:
-                            row[name + "_tflops"] = float("nan")
                             print(f"run.py: {name} failed at {row}: {e}")
                     # fa2
                     kern, env = pick(table.get((dt_name, d, causal)), batch=b, heads_q=h, heads_kv=h,
                                      seq_q=s, seq_k=s, head_dim=d, head_dim_v=d)
-                    row["fa2_tflops"] = float("nan")
                     row["check"] = "no kernel"
                     if kern is not None:
                         try:
@@ -145,10 +150,17 @@ def main():
                                     row[name + "_err"] = (outs[name][:1, hs].float() - ref32).abs().max().item()
                                     row["diff_" + name] = (o.float() - outs[name].float()).abs().max().item()
                             row["check"] = "PASS" if ok else "FAIL"
-                            row["fa2_tflops"] = flops / bench_ms(launch, args) / 1e9
+                            timed["fa2"] = launch
                             del ref32, reflp, lse32
                         except Exception as e:
                             row["check"] = f"ERROR {type(e).__name__}: {e}"[:120]
+                    times = {name: [] for name in timed}
+                    for _ in range(max(1, args.rounds)):
+                        for name, fn in timed.items():
+                            times[name].append(bench_ms(fn, args))
+                    for name in ("flash", "cudnn", "fa2"):
+                        t = sorted(times.get(name, []))
+                        row[name + "_tflops"] = flops / t[len(t) // 2] / 1e9 if t else float("nan")
                     row["fa2/FA2"] = row["fa2_tflops"] / row["flash_tflops"]
                     row["fa2/cuDNN"] = row["fa2_tflops"] / row["cudnn_tflops"]
                     rows.append(row)

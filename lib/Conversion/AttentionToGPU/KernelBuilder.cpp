@@ -958,11 +958,13 @@ void KernelEmitter::emit() {
     return S;
   };
   // softmaxBlock: the online softmax of block j's scores against the running
-  // (O, m, l): returns P as the A fragments of P·V (pa[kk][mt]) and the
-  // rescaled O with the new m and l.
+  // (O, m, l) up to the exponentials: the new reference maxes, and O and l
+  // rescaled to them.
   struct SoftmaxStep {
-    SmallVector<SmallVector<Value>> pa;
     SmallVector<Value> O, m, l;
+    // Per row r: its scores and -ref·c, the exp2 offset.
+    SmallVector<SmallVector<Value>> rowScores;
+    SmallVector<Value> negOffset;
   };
   auto softmaxBlock = [&](const SmallVector<SmallVector<Value>> &S,
                           SmallVector<Value> O, const SmallVector<Value> &m,
@@ -1070,63 +1072,44 @@ void KernelEmitter::emit() {
     }
     O.assign(OL.begin(), OL.begin() + MT * NO);
 
-    // P = exp2(S·c - ref·c), and l += rowsum P (thread-partial).
-    SmallVector<Value> newM(refMax), newL;
-    // p[mt][nt][half][e]
-    SmallVector<SmallVector<std::array<std::array<Value, 2>, 2>>> P(
-        MT, SmallVector<std::array<std::array<Value, 2>, 2>>(NT));
-    for (int64_t mt = 0; mt < MT; ++mt) {
-      for (int64_t half = 0; half < 2; ++half) {
-        int64_t r = mt * 2 + half;
-        Value negOffset = arith::NegFOp::create(b, loc, refScaled[r]);
-        SmallVector<Value> ps;
-        for (int64_t nt = 0; nt < NT; ++nt)
-          for (int64_t e = 0; e < 2; ++e) {
-            Value p = exp2(fma(rowScores[r][nt * 2 + e], cS, negOffset));
-            P[mt][nt][half][e] = p;
-            ps.push_back(p);
-          }
-        while (ps.size() > 1) {
-          SmallVector<Value> next;
-          for (size_t i = 0; i + 1 < ps.size(); i += 2)
-            next.push_back(fadd(ps[i], ps[i + 1]));
-          if (ps.size() % 2)
-            next.push_back(ps.back());
-          ps = next;
-        }
-        newL.push_back(fadd(OL[MT * NO + r], ps[0]));
-      }
-    }
-    // P converted to 16 bits in registers: the accumulators of n8 tiles 2kk
-    // and 2kk+1 form the A fragment of k-step kk.
     SoftmaxStep step;
+    step.O = O;
+    step.m = refMax;
+    step.l.assign(OL.begin() + MT * NO, OL.end());
+    step.rowScores = rowScores;
+    for (int64_t r = 0; r < MT * 2; ++r)
+      step.negOffset.push_back(arith::NegFOp::create(b, loc, refScaled[r]));
+    return step;
+  };
+  // expAndAccumulate: P = exp2(S·c - ref·c), l += rowsum P (thread-partial)
+  // and O += P·V for the V tile in buffer `buf`, one k-step (16 keys) at a
+  // time: the accumulators of n8 tiles 2kk and 2kk+1 form the A fragment of
+  // k-step kk once converted to 16 bits, so each P value dies right after
+  // its conversion instead of the whole P tile living in f32 registers.
+  auto expAndAccumulate = [&](SoftmaxStep step, Value buf) {
+    Value cS = cf(cScale);
+    SmallVector<Value> O = step.O, l = step.l;
+    Value vBuf = add(mulc(buf, s.blockN * vl.rowStride), vLaneOffset);
     for (int64_t kk = 0; kk < NT / 2; ++kk) {
       SmallVector<Value> pa;
       for (int64_t mt = 0; mt < MT; ++mt) {
         SmallVector<Value> elems;
+        Value rowSum[2];
         for (int64_t q = 0; q < 4; ++q) {
           // Fragment register q: rows g (+8 if q odd), keys 2t.. (+8 if
           // q>=2).
-          int64_t nt = 2 * kk + q / 2, half = q % 2;
-          for (int64_t e = 0; e < 2; ++e)
-            elems.push_back(
-                arith::TruncFOp::create(b, loc, elemTy, P[mt][nt][half][e]));
+          int64_t nt = 2 * kk + q / 2, half = q % 2, r = mt * 2 + half;
+          for (int64_t e = 0; e < 2; ++e) {
+            Value p = exp2(
+                fma(step.rowScores[r][nt * 2 + e], cS, step.negOffset[r]));
+            rowSum[half] = rowSum[half] ? fadd(rowSum[half], p) : p;
+            elems.push_back(arith::TruncFOp::create(b, loc, elemTy, p));
+          }
         }
+        for (int64_t half = 0; half < 2; ++half)
+          l[mt * 2 + half] = fadd(l[mt * 2 + half], rowSum[half]);
         pa.push_back(vector::FromElementsOp::create(b, loc, fragTy, elems));
       }
-      step.pa.push_back(pa);
-    }
-    step.O = O;
-    step.m = newM;
-    step.l = newL;
-    return step;
-  };
-  // accumulatePV: O += P·V for the V tile in buffer `buf`.
-  auto accumulatePV = [&](SmallVector<Value> O,
-                          const SmallVector<SmallVector<Value>> &pa,
-                          Value buf) {
-    Value vBuf = add(mulc(buf, s.blockN * vl.rowStride), vLaneOffset);
-    for (int64_t kk = 0; kk < NT / 2; ++kk) {
       for (int64_t np = 0; np < NO / 2; ++np) {
         Value off = chunkAddress(vBuf, vChunkA[np], kk * 16 * vl.rowStride);
         Value vb = nvgpu::LdMatrixOp::create(
@@ -1134,13 +1117,14 @@ void KernelEmitter::emit() {
             b.getI32IntegerAttr(4));
         Value b0 = pairOf(vb, 0), b1 = pairOf(vb, 2);
         for (int64_t mt = 0; mt < MT; ++mt) {
-          O[mt * NO + 2 * np] = mma(pa[kk][mt], b0, O[mt * NO + 2 * np]);
-          O[mt * NO + 2 * np + 1] =
-              mma(pa[kk][mt], b1, O[mt * NO + 2 * np + 1]);
+          O[mt * NO + 2 * np] = mma(pa[mt], b0, O[mt * NO + 2 * np]);
+          O[mt * NO + 2 * np + 1] = mma(pa[mt], b1, O[mt * NO + 2 * np + 1]);
         }
       }
     }
-    return O;
+    step.O = O;
+    step.l = l;
+    return step;
   };
 
   auto emitKVLoop = [&](Value lb, Value ub, ValueRange loopInits,
@@ -1176,11 +1160,10 @@ void KernelEmitter::emit() {
       }
 
       // S = Q·K_jᵀ, masked, then the online softmax and O += P·V_j.
-      SmallVector<SmallVector<Value>> S =
-          maskBlock(computeScores(mulc(buf, s.blockN * qk.rowStride)), j,
-                    masked);
-      SoftmaxStep step = softmaxBlock(S, O, m, l);
-      O = accumulatePV(step.O, step.pa, buf);
+      SmallVector<SmallVector<Value>> S = maskBlock(
+          computeScores(mulc(buf, s.blockN * qk.rowStride)), j, masked);
+      SoftmaxStep step = expAndAccumulate(softmaxBlock(S, O, m, l), buf);
+      O = step.O;
       if (s.numStages == 1)
         gpu::BarrierOp::create(b, loc); // buffer 0 is overwritten next
 
