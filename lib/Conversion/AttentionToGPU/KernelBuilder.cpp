@@ -902,17 +902,15 @@ void KernelEmitter::emit() {
     inits.push_back(fzero); // l (this thread's partial row sums)
   const double cScale = spec.scale * log2e;
 
-  // Causal kernels whose schedule says so (splitCausalLoop) split the K/V
+  // Masked kernels whose schedule says so (splitMaskedLoop) split the K/V
   // loop in two: blocks [0, maskStart), where every key is visible to every
   // row of the CTA, run without any mask arithmetic; blocks [maskStart,
-  // kvEnd) (the diagonal, and the Sk tail) apply the mask unconditionally.
-  // With one loop and a per-block test, LLVM turns the test into selects
-  // that run in every iteration. The second copy of the loop body costs
-  // registers (spills at d = 128), and a non-causal kernel's only masked
-  // block is the Sk tail, so the others keep the per-block test.
+  // kvEnd) (the causal diagonal, and the Sk tail) apply the mask
+  // unconditionally. The other kernels test each block (a uniform branch).
+  // The second copy of the loop body costs registers (spills at d = 128).
   enum class MaskMode { None, Always, PerBlock };
   Value maskStart = kvEnd;
-  bool split = spec.causal && s.splitCausalLoop;
+  bool split = anyMask && s.splitMaskedLoop;
   if (split) {
     // Block j needs the mask iff (j+1)·Bc > maskFrom, i.e. j >= maskFrom/Bc.
     Value first = arith::FloorDivSIOp::create(b, loc, maskFrom, c(s.blockN));

@@ -53,8 +53,8 @@ struct Tiles {
 struct ScheduleRow {
   int64_t maxHeadDim;
   Tiles candidates[4];
-  /// GPUSchedule::splitCausalLoop.
-  bool splitCausalLoop;
+  /// GPUSchedule::splitMaskedLoop.
+  bool splitMaskedLoop;
   /// GPUSchedule::rescaleThreshold.
   int64_t rescaleThreshold;
   /// GPUSchedule::minBlocksPerSM.
@@ -78,12 +78,13 @@ static const ScheduleRow kScheduleTable[] = {
     // d <= 64: 128 x 64, 4 warps. FA2 takes 128 x 128; here that spills
     // (255 registers) and measured 3% slower (bench/NOTES.md: 128x128 with 4
     // or 8 warps, 256x64 and 256x32 all measured slower on an H100). The
-    // split causal loop measured +2%.
+    // split masked loop measured +2% (causal), +2% (non-causal, dynamic Sk).
     {64,
      {{128, 64, 4, 2}, {128, 64, 4, 1}, {64, 64, 4, 2}, {64, 64, 4, 1}},
      true, 8, 0, true},
     // d <= 128: 128 x 64, 4 warps (FA2 d=96/128); 8 warps, 128 x 32, 64 x 64
-    // and 3 stages measured slower. The split causal loop spills here.
+    // and 3 stages measured slower. The split masked loop spills here (40-52
+    // bytes) and measured 5% slower.
     {128,
      {{128, 64, 4, 2}, {128, 64, 4, 1}, {64, 64, 4, 2}, {64, 64, 4, 1}},
      false, 8, 0, false},
@@ -124,7 +125,7 @@ GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
   }
   GPUSchedule s;
   s.swizzle = chooseSwizzle(padHeadDim(headDim));
-  s.splitCausalLoop = row->splitCausalLoop;
+  s.splitMaskedLoop = row->splitMaskedLoop;
   s.rescaleThreshold = row->rescaleThreshold;
   s.minBlocksPerSM = row->minBlocksPerSM;
   s.qInRegisters = row->qInRegisters;

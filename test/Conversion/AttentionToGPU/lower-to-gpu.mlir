@@ -245,7 +245,7 @@ func.func @two(%q: tensor<1x2x128x64xf16>, %k: tensor<1x2x128x64xf16>, %v: tenso
 
 // -----
 
-// Causal d = 64 (the schedule's splitCausalLoop): the K/V blocks left of the
+// Causal d = 64 (the schedule's splitMaskedLoop): the K/V blocks left of the
 // diagonal run in a loop without mask arithmetic, the diagonal blocks in a
 // second loop that masks every block; the second continues the first's
 // accumulators. Dynamic lengths compare in 32 bits.
@@ -271,6 +271,27 @@ func.func @two(%q: tensor<1x2x128x64xf16>, %k: tensor<1x2x128x64xf16>, %v: tenso
 func.func @causal_split(%q: tensor<1x4x?x64xf16>, %k: tensor<1x4x?x64xf16>, %v: tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16> {
   %o = fa2.attention %q, %k, %v scale(0.125) causal : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16> -> tensor<1x4x?x64xf16>
   return %o : tensor<1x4x?x64xf16>
+}
+
+// -----
+
+// Non-causal d = 64 with a dynamic Sk: the only masked block is the tail past
+// Sk; the blocks before floor(Sk / 64) run in a loop without mask code, the
+// tail in a second loop.
+// CHECK: gpu.func @fa2_attention_tail_split_0
+// CHECK: %[[FIRST:.*]] = arith.floordivsi %[[SK:.*]], %c64
+// CHECK: %[[FIRST0:.*]] = arith.maxsi %[[FIRST]], %c0
+// CHECK: %[[SPLIT:.*]] = arith.minsi %[[END:.*]], %[[FIRST0]]
+// CHECK: %[[FULL:.*]]:24 = scf.for %{{.*}} = %c0 to %[[SPLIT]] step %c1
+// CHECK: nvvm.mma.sync
+// CHECK-NOT: arith.cmpi sgt, %{{.*}}, %c0_i32 : i32
+// CHECK: scf.for %{{.*}} = %[[SPLIT]] to %[[END]] step %c1 iter_args(%{{.*}} = %[[FULL]]#0,
+// CHECK: arith.cmpi sgt, %{{.*}}, %c0_i32 : i32
+// CHECK: arith.select %{{.*}}, %{{.*}}, %cst{{.*}} : f32
+// CHECK-LABEL: func.func @tail_split
+func.func @tail_split(%q: tensor<1x4x?x64xbf16>, %k: tensor<1x4x?x64xbf16>, %v: tensor<1x4x?x64xbf16>) -> tensor<1x4x?x64xbf16> {
+  %o = fa2.attention %q, %k, %v scale(0.125) : tensor<1x4x?x64xbf16>, tensor<1x4x?x64xbf16>, tensor<1x4x?x64xbf16> -> tensor<1x4x?x64xbf16>
+  return %o : tensor<1x4x?x64xbf16>
 }
 
 // -----

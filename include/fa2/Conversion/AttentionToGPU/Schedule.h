@@ -45,10 +45,11 @@ struct GPUSchedule {
   int64_t numWarps = 0;
   int64_t numStages = 0; // K/V shared-memory buffers; 1 = no overlap
   SmemSwizzle swizzle = SmemSwizzle::Xor;
-  /// Causal kernels: run the K/V blocks left of the diagonal in a loop of
-  /// their own, without mask arithmetic (a second copy of the loop body,
-  /// which costs registers: off where it made ptxas spill).
-  bool splitCausalLoop = false;
+  /// Kernels with a mask (causal, or an Sk that is not a multiple of the
+  /// block): run the K/V blocks that need no mask in a loop of their own,
+  /// without mask arithmetic (a second copy of the loop body, which costs
+  /// registers: off where it made ptxas spill).
+  bool splitMaskedLoop = false;
   /// Lazy rescaling of the output accumulator. Each row keeps a reference
   /// max; when no row of a warp has a score more than 2^rescaleThreshold
   /// above its reference (in exp2 units), the block's probabilities are taken
