@@ -329,6 +329,8 @@ private:
   Value maskBase, maskSi, maskSj;
   Value qBase, qRow, kBase, kRow, vBase, vRow, oBase, oRow, lseBase;
   Value sQ, sK, sV;
+  // The Q tile's bytes seen as the output's element type (O is staged there).
+  Value sO;
   // Per-lane ldmatrix offsets.
   Value qLaneOffset, kLaneOffset, vLaneOffset;
   /// Per-lane element offset of the chunk an ldmatrix k-step reads, as a
@@ -787,15 +789,18 @@ void KernelEmitter::emit() {
   int64_t qElems = s.blockM * qk.rowStride;
   int64_t kElems = s.numStages * s.blockN * qk.rowStride;
   int64_t vElems = s.numStages * s.blockN * vl.rowStride;
-  auto view = [&](int64_t byteOffset, int64_t elems) -> Value {
+  auto view = [&](int64_t byteOffset, int64_t elems, Type elem) -> Value {
     auto ty =
-        MemRefType::get({elems}, elemTy, MemRefLayoutAttrInterface{}, wgSpace);
+        MemRefType::get({elems}, elem, MemRefLayoutAttrInterface{}, wgSpace);
     return memref::ViewOp::create(b, loc, ty, smem, c(byteOffset),
                                   ValueRange{});
   };
-  sQ = view(0, qElems);
-  sK = view(qElems * 2, kElems);
-  sV = view((qElems + kElems) * 2, vElems);
+  sQ = view(0, qElems, elemTy);
+  if (spec.outElementType.getIntOrFloatBitWidth() == 16)
+    sO = spec.outElementType == elemTy ? sQ
+                                       : view(0, qElems, spec.outElementType);
+  sK = view(qElems * 2, kElems, elemTy);
+  sV = view((qElems + kElems) * 2, vElems, elemTy);
 
   //===--- per-lane ldmatrix addresses ------------------------------------===//
   // ldmatrix.x4: lanes 8i..8i+7 address the rows of 8x8 matrix i.
@@ -1191,6 +1196,18 @@ void KernelEmitter::emit() {
   Value one = cf(1.0);
   Value posInf = cf(std::numeric_limits<double>::infinity());
   Type outTy = spec.outElementType;
+  // 16-bit outputs go out through shared memory: each warp writes its
+  // normalized rows into its own rows of the Q tile (no other warp reads
+  // them), then copies them to global memory 16 bytes per lane, whole rows
+  // per instruction, instead of one 4-byte store per fragment pair (half a
+  // 32-byte sector each). f32 outputs, and O rows wider than a Q row, are
+  // stored from registers.
+  bool stageO = outTy.getIntOrFloatBitWidth() == 16 &&
+                vl.paddedDim <= qk.paddedDim && spec.headDimV % 8 == 0;
+  auto wordMask = arith::ConstantIntOp::create(b, loc, -1, 32);
+  if (stageO)
+    NVVM::SyncWarpOp::create(b, loc, wordMask); // the warp's last Q reads
+  Value warpRowBase = mulc(warp, s.rowsPerWarp());
   for (int64_t mt = 0; mt < MT; ++mt) {
     for (int64_t half = 0; half < 2; ++half) {
       Value mFinal = res[MT * NO + mt * 2 + half];
@@ -1203,24 +1220,36 @@ void KernelEmitter::emit() {
       Value inv = select(empty, one, arith::DivFOp::create(b, loc, one, lSum));
       Value row = addc(warpRow0, mt * 16 + 8 * half);
       Value globalRow = add(m0, row);
+      auto normalized = [&](int64_t no) {
+        Value acc = res[mt * NO + no];
+        SmallVector<Value> vals;
+        for (int64_t e = 0; e < 2; ++e) {
+          Value v = fmul(extract(acc, {half, e}), inv);
+          if (outTy != f32Ty)
+            v = arith::TruncFOp::create(b, loc, outTy, v);
+          vals.push_back(v);
+        }
+        return vector::FromElementsOp::create(
+            b, loc, VectorType::get({2}, outTy), vals);
+      };
+      if (stageO) {
+        // Row `row` of the Q tile, chunk no, elements 2t and 2t+1: the 8
+        // rows of a store fall into 8 bank groups under the swizzle.
+        Value rowMod8 = remc(row, 8);
+        for (int64_t no = 0; no < spec.headDimV / 8; ++no) {
+          Value off = add(sharedOffset(qk, row, rowMod8, c(no)), mulc(t, 2));
+          vector::StoreOp::create(b, loc, normalized(no), sO, ValueRange{off});
+        }
+      }
 
       auto storeRow = [&](OpBuilder &, Location) {
         Value rowOff = add(oBase, mul(globalRow, oRow));
-        for (int64_t no = 0; no < spec.headDimV / 8; ++no) {
-          Value acc = res[mt * NO + no];
-          SmallVector<Value> vals;
-          for (int64_t e = 0; e < 2; ++e) {
-            Value v = fmul(extract(acc, {half, e}), inv);
-            if (outTy != f32Ty)
-              v = arith::TruncFOp::create(b, loc, outTy, v);
-            vals.push_back(v);
-          }
-          Value vec = vector::FromElementsOp::create(
-              b, loc, VectorType::get({2}, outTy), vals);
+        for (int64_t no = 0; !stageO && no < spec.headDimV / 8; ++no) {
           Value off = add(rowOff, addc(mulc(t, 2), no * 8));
           // Column 2t + 8·no: the pair is aligned to its own size.
           vector::StoreOp::create(
-              b, loc, vec, oGlobal, ValueRange{off}, /*nontemporal=*/false,
+              b, loc, normalized(no), oGlobal, ValueRange{off},
+              /*nontemporal=*/false,
               llvm::MaybeAlign(2 * outTy.getIntOrFloatBitWidth() / 8));
         }
         if (spec.hasLse) {
@@ -1237,12 +1266,55 @@ void KernelEmitter::emit() {
           });
         }
       };
+      if (stageO && !spec.hasLse)
+        continue;
       if (rowsAlwaysValid) {
         storeRow(b, loc);
       } else {
         Value inside = cmp(arith::CmpIPredicate::ult, globalRow, Sq);
         scf::IfOp::create(b, loc, inside, [&](OpBuilder &bb, Location l) {
           storeRow(bb, l);
+          scf::YieldOp::create(b, loc);
+        });
+      }
+    }
+  }
+  if (stageO) {
+    // The warp's rows, 16 bytes per lane: a row of C chunks takes C lanes,
+    // 32 / C rows per round (or C / 32 rounds per row).
+    NVVM::SyncWarpOp::create(b, loc, wordMask);
+    Value lane = remc(tid, 32);
+    int64_t chunks = spec.headDimV / 8;
+    int64_t total = s.rowsPerWarp() * chunks;
+    auto chunkTy = VectorType::get({8}, outTy);
+    for (int64_t first = 0; first < total; first += 32) {
+      Value idx = addc(lane, first);
+      Value inTile = total - first >= 32
+                         ? Value()
+                         : cmp(arith::CmpIPredicate::ult, idx, c(total));
+      Value r = divc(idx, chunks), ch = remc(idx, chunks);
+      Value row = add(warpRowBase, r);
+      Value globalRow = add(m0, row);
+      Value ok = inTile;
+      if (!rowsAlwaysValid) {
+        Value inside = cmp(arith::CmpIPredicate::ult, globalRow, Sq);
+        ok = ok ? arith::AndIOp::create(b, loc, ok, inside).getResult()
+                : inside;
+      }
+      auto copyChunk = [&](OpBuilder &, Location) {
+        Value src = sharedOffset(qk, row, remc(row, 8), ch);
+        Value v = vector::LoadOp::create(b, loc, chunkTy, sO, ValueRange{src},
+                                         /*nontemporal=*/false,
+                                         llvm::MaybeAlign(16));
+        Value dst = add(add(oBase, mul(globalRow, oRow)), mulc(ch, 8));
+        vector::StoreOp::create(b, loc, v, oGlobal, ValueRange{dst},
+                                /*nontemporal=*/false, llvm::MaybeAlign(16));
+      };
+      if (!ok) {
+        copyChunk(b, loc);
+      } else {
+        scf::IfOp::create(b, loc, ok, [&](OpBuilder &bb, Location l) {
+          copyChunk(bb, l);
           scf::YieldOp::create(b, loc);
         });
       }

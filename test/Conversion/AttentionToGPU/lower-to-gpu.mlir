@@ -88,13 +88,19 @@
 // CHECK: nvgpu.mma.sync
 // CHECK-NOT: arith.divf
 // CHECK: scf.yield {{.*}} : vector<2x2xf32>, {{.*}}, f32
-// One normalization per row after the loop, then O and LSE to global.
+// One normalization per row after the loop, then O and LSE to global. O goes
+// through shared memory: each warp writes its normalized rows into its own
+// rows of the Q tile, then copies them out 16 bytes per lane.
+// CHECK: nvvm.bar.warp.sync %c-1_i32
 // CHECK: gpu.shuffle xor
 // CHECK: %[[EMPTY:.*]] = arith.cmpf ueq
 // CHECK: arith.divf
-// CHECK: vector.store %{{.*}}, %[[O]][%{{.*}}] {alignment = 4 : i64} : memref<262144xf16>, vector<2xf16>
+// CHECK: vector.store %{{.*}}, %[[SQ]][%{{.*}}] : memref<8192xf16, #gpu.address_space<workgroup>>, vector<2xf16>
 // CHECK: math.log2
 // CHECK: memref.store %{{.*}}, %[[LSE]][%{{.*}}] : memref<4096xf32>
+// CHECK: nvvm.bar.warp.sync %c-1_i32
+// CHECK-COUNT-8: vector.store %{{.*}}, %[[O]][%{{.*}}] {alignment = 16 : i64} : memref<262144xf16>, vector<8xf16>
+// CHECK-NOT: vector.store
 // CHECK: gpu.return
 
 // The host function: buffers, allocated outputs, one launch.
@@ -175,9 +181,11 @@ func.func @gqa(%q: tensor<2x8x256x64xf16>, %k: tensor<2x2x256x64xf16>, %v: tenso
 // CHECK: arith.truncf %{{.*}} : f32 to bf16
 // CHECK: scf.yield
 // Rows past Sq are not stored.
+// CHECK: nvvm.bar.warp.sync
 // CHECK: arith.cmpi ult, %{{.*}}, %c200
 // CHECK: scf.if
-// CHECK: vector.store %{{.*}} : memref<204800xbf16>, vector<2xbf16>
+// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<16384xbf16, #gpu.address_space<workgroup>>, vector<8xbf16>
+// CHECK: vector.store %{{.*}} {alignment = 16 : i64} : memref<204800xbf16>, vector<8xbf16>
 // CHECK-LABEL: func.func @causal_tails
 // CHECK: gpu.launch_func @fa2_attention_causal_tails_0::@fa2_attention_causal_tails_0 blocks in (%c2{{[_0-9]*}}, %c8{{[_0-9]*}}, %c1{{[_0-9]*}})
 func.func @causal_tails(%q: tensor<2x4x200x128xbf16>, %k: tensor<2x4x300x128xbf16>, %v: tensor<2x4x300x128xbf16>) -> (tensor<2x4x200x128xbf16>, tensor<2x4x200xf32>) {
