@@ -976,7 +976,8 @@ void KernelEmitter::emit() {
     // needs two xor-shuffles. Rows are indexed r = mt·2 + half.
     Value cS = cf(cScale);
     SmallVector<SmallVector<Value>> rowScores(MT * 2);
-    SmallVector<Value> rowMax(MT * 2);
+    // max(m, this thread's scores of the row), before the quad reduction.
+    SmallVector<Value> threadMax(MT * 2);
     for (int64_t mt = 0; mt < MT; ++mt) {
       for (int64_t half = 0; half < 2; ++half) {
         SmallVector<Value> &sv = rowScores[mt * 2 + half];
@@ -993,60 +994,33 @@ void KernelEmitter::emit() {
             next.push_back(red.back());
           red = next;
         }
-        Value mx = fmax(m[mt * 2 + half], red[0]);
-        mx = fmax(mx, shuffleXor(mx, 1));
-        rowMax[mt * 2 + half] = fmax(mx, shuffleXor(mx, 2));
+        threadMax[mt * 2 + half] = fmax(m[mt * 2 + half], red[0]);
       }
     }
-    // The reference max each row's probabilities are taken against. With
-    // lazy rescaling it moves only when some row of the warp has grown by
-    // more than 2^threshold (in exp2 units) past its reference: the warp
-    // then rescales, every row taking its new max. Otherwise the stale
-    // references stay, the probabilities of this block are at most
-    // 2^threshold, and O (MT·d/8·4 multiplications per thread) is left
-    // alone. The vote makes the branch uniform across the warp.
-    Value rescale; // i1, warp-uniform; null: rescale in every block
-    SmallVector<Value> refMax(rowMax);
-    if (s.rescaleThreshold >= 0) {
-      Value thr = cf(static_cast<double>(s.rescaleThreshold));
-      Value grown;
-      for (int64_t r = 0; r < MT * 2; ++r) {
-        // m_old = -inf with a finite max gives +inf (grown); a row still
-        // without a visible key gives NaN (not grown).
-        Value growth = fmul(arith::SubFOp::create(b, loc, rowMax[r], m[r]),
-                            cS);
-        Value g = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
-                                        growth, thr);
-        grown = grown ? arith::OrIOp::create(b, loc, grown, g).getResult()
-                      : g;
-      }
-      Value allLanes = arith::ConstantIntOp::create(b, loc, -1, 32);
-      rescale = NVVM::VoteSyncOp::create(b, loc, b.getI1Type(), allLanes,
-                                         grown, NVVM::VoteSyncKind::any);
-      for (int64_t r = 0; r < MT * 2; ++r)
-        refMax[r] = select(rescale, rowMax[r], m[r]);
-    }
+    auto rowMaxOf = [&](int64_t r) {
+      Value mx = threadMax[r];
+      mx = fmax(mx, shuffleXor(mx, 1));
+      return fmax(mx, shuffleXor(mx, 2));
+    };
     // Each row's offset for exp2: its reference max times c, or 0 for a
     // row with every key masked so far (exp2(-inf - 0) = 0, not NaN).
-    SmallVector<Value> refScaled(MT * 2);
-    for (int64_t r = 0; r < MT * 2; ++r) {
+    auto scaledOffset = [&](Value ref) {
       Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                          refMax[r], negInf);
-      refScaled[r] = select(empty, fzero, fmul(refMax[r], cS));
-    }
-    // What was accumulated under the old references is multiplied by
-    // alpha = exp2(m_old·c - ref·c): O and the thread-partial sums l.
-    // Under lazy rescaling this happens in a warp-uniform branch placed
-    // before the exponentials, so that they and P·V stay in one basic
-    // block (ptxas interleaves the mma.sync of P·V with the exp2 of later
-    // columns only within a block).
+                                          ref, negInf);
+      return select(empty, fzero, fmul(ref, cS));
+    };
+    // Moves every row's reference to its max and multiplies what was
+    // accumulated under the old one by alpha = exp2(m_old·c - ref·c): O and
+    // the thread-partial sums l. `acc` = O, l; returns O, l, ref.
     auto rescaleOL = [&](SmallVector<Value> acc) {
+      SmallVector<Value> ref;
       for (int64_t mt = 0; mt < MT; ++mt) {
         Value alpha[2];
         for (int64_t half = 0; half < 2; ++half) {
           int64_t r = mt * 2 + half;
+          ref.push_back(rowMaxOf(r));
           alpha[half] = exp2(arith::SubFOp::create(b, loc, fmul(m[r], cS),
-                                                   refScaled[r]));
+                                                   scaledOffset(ref.back())));
           acc[MT * NO + r] = fmul(acc[MT * NO + r], alpha[half]);
         }
         Value scaleVec = vector::FromElementsOp::create(
@@ -1054,31 +1028,66 @@ void KernelEmitter::emit() {
         for (int64_t no = 0; no < NO; ++no)
           acc[mt * NO + no] = fmul(acc[mt * NO + no], scaleVec);
       }
+      acc.append(ref);
       return acc;
     };
+    // The reference max each row's probabilities are taken against. With
+    // lazy rescaling it moves only when some row of the warp has a score
+    // more than 2^threshold (in exp2 units) above its reference: the warp
+    // then rescales, every row taking its new max. Otherwise the stale
+    // references stay, the probabilities of this block are at most
+    // 2^threshold, and O (MT·d/8·4 multiplications per thread) is left
+    // alone. The test needs only each thread's own maximum (some thread of
+    // the warp sees the growth iff some row grew) and one vote, which also
+    // makes the branch uniform: the quad shuffles of the row max happen only
+    // in the rare branch, off the path from Q·Kᵀ to the exponentials. The
+    // branch is placed before the exponentials, so that they and P·V stay
+    // in one basic block (ptxas interleaves them only within a block).
     SmallVector<Value> OL(O);
     OL.append(l.begin(), l.end());
-    if (!rescale) {
+    if (s.rescaleThreshold < 0) {
       OL = rescaleOL(OL);
     } else {
+      Value thr = cf(static_cast<double>(s.rescaleThreshold));
+      Value grown;
+      for (int64_t r = 0; r < MT * 2; ++r) {
+        // m_old = -inf with a finite max gives +inf (grown); a row still
+        // without a visible key gives NaN (not grown).
+        Value growth = fmul(
+            arith::SubFOp::create(b, loc, threadMax[r], m[r]), cS);
+        Value g = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                        growth, thr);
+        grown = grown ? arith::OrIOp::create(b, loc, grown, g).getResult()
+                      : g;
+      }
+      Value allLanes = arith::ConstantIntOp::create(b, loc, -1, 32);
+      Value rescale = NVVM::VoteSyncOp::create(
+          b, loc, b.getI1Type(), allLanes, grown, NVVM::VoteSyncKind::any);
       SmallVector<Type> types;
       for (Value v : OL)
         types.push_back(v.getType());
+      types.append(MT * 2, f32Ty);
       auto ifOp = scf::IfOp::create(b, loc, types, rescale,
                                     /*withElseRegion=*/true);
       b.setInsertionPointToStart(&ifOp.getThenRegion().front());
       scf::YieldOp::create(b, loc, rescaleOL(OL));
       b.setInsertionPointToStart(&ifOp.getElseRegion().front());
-      scf::YieldOp::create(b, loc, OL);
+      SmallVector<Value> same(OL);
+      same.append(m.begin(), m.end());
+      scf::YieldOp::create(b, loc, same);
       b.setInsertionPointAfter(ifOp);
       OL.assign(ifOp.getResults().begin(), ifOp.getResults().end());
     }
     O.assign(OL.begin(), OL.begin() + MT * NO);
+    SmallVector<Value> refMax(OL.begin() + MT * NO + MT * 2, OL.end());
+    SmallVector<Value> refScaled;
+    for (Value ref : refMax)
+      refScaled.push_back(scaledOffset(ref));
 
     SoftmaxStep step;
     step.O = O;
     step.m = refMax;
-    step.l.assign(OL.begin() + MT * NO, OL.end());
+    step.l.assign(OL.begin() + MT * NO, OL.begin() + MT * NO + MT * 2);
     step.rowScores = rowScores;
     for (int64_t r = 0; r < MT * 2; ++r)
       step.negOffset.push_back(arith::NegFOp::create(b, loc, refScaled[r]));

@@ -58,21 +58,23 @@
 // S = Q·Kᵀ on tensor cores, K operands by ldmatrix.
 // CHECK: nvgpu.ldmatrix %[[SK]][%{{.*}}] {numTiles = 4 : i32, transpose = false} : {{.*}} -> vector<4x2xf16>
 // CHECK: nvgpu.mma.sync(%{{.*}}, %{{.*}}, %{{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
-// Online softmax in registers: row max over the quad, exp2 of one FMA.
+// Online softmax in registers, with lazy rescaling: each thread's maximum
+// of a row against the row's reference; a row grown by more than 2^8 (in
+// exp2 units) makes the warp (one vote) take the rare branch, where the row
+// max is reduced over the quad, every reference moves to it and O and l are
+// rescaled; otherwise the references stay. No shuffle before the vote.
 // CHECK-NOT: arith.divf
 // CHECK: arith.maxnumf
-// CHECK: gpu.shuffle xor %{{.*}}, %c1_i32, %c32_i32 : f32
-// CHECK: gpu.shuffle xor %{{.*}}, %c2_i32, %c32_i32 : f32
-// Lazy rescaling: a row whose max grew by more than 2^8 (in exp2 units) past
-// its reference makes the warp (one vote) move every reference to the new
-// max and rescale O and l; otherwise the references stay.
+// CHECK-NOT: gpu.shuffle
 // CHECK: %[[GROWTH:.*]] = arith.subf %{{.*}}, %{{.*}} : f32
 // CHECK: %[[GROWTHC:.*]] = arith.mulf %[[GROWTH]], %{{.*}} : f32
 // CHECK: %[[GROWN:.*]] = arith.cmpf ogt, %[[GROWTHC]], %cst{{.*}} : f32
 // CHECK: arith.ori
+// CHECK-NOT: gpu.shuffle
 // CHECK: %[[VOTE:.*]] = nvvm.vote.sync any %c-1_i32, %{{.*}} -> i1
-// CHECK: arith.select %[[VOTE]], %{{.*}}, %{{.*}} : f32
-// CHECK: %[[RESCALED:.*]]:20 = scf.if %[[VOTE]] -> (vector<2x2xf32>,
+// CHECK: %[[RESCALED:.*]]:24 = scf.if %[[VOTE]] -> (vector<2x2xf32>,
+// CHECK: gpu.shuffle xor %{{.*}}, %c1_i32, %c32_i32 : f32
+// CHECK: gpu.shuffle xor %{{.*}}, %c2_i32, %c32_i32 : f32
 // CHECK: math.exp2 %{{.*}} fastmath<afn> : f32
 // The accumulator is rescaled by the max change only.
 // CHECK: arith.mulf %{{.*}}, %{{.*}} : vector<2x2xf32>
