@@ -1197,6 +1197,10 @@ void KernelEmitter::emit() {
   }
 
   //===--- epilogue: one normalization, then O and LSE to global ----------===//
+  // The last iterations issued zero-fill copies for blocks past kvEnd
+  // (src-size 0, no global access); they still write shared memory, and must
+  // land before the CTA exits and its shared memory goes to the next CTA.
+  nvgpu::DeviceAsyncWaitOp::create(b, loc, qGroup, b.getI32IntegerAttr(0));
   ValueRange res = loop.getResults();
   bool rowsAlwaysValid =
       !ShapedType::isDynamic(spec.seqQ) && spec.seqQ % s.blockM == 0;

@@ -92,8 +92,11 @@
 // CHECK: scf.yield {{.*}} : vector<2x2xf32>, {{.*}}, f32
 // One normalization per row after the loop, then O and LSE to global. O goes
 // through shared memory: each warp writes its normalized rows into its own
-// rows of the Q tile, then copies them out 16 bytes per lane.
-// CHECK: nvvm.bar.warp.sync %c-1_i32
+// rows of the Q tile, then copies them out 16 bytes per lane. First every
+// copy still in flight (the zero-fills past the last block) must land: the
+// CTA's shared memory goes to another CTA when it exits.
+// CHECK: nvgpu.device_async_wait %[[QGROUP]] {numGroups = 0 : i32}
+// CHECK-NEXT: nvvm.bar.warp.sync %c-1_i32
 // CHECK: gpu.shuffle xor
 // CHECK: %[[EMPTY:.*]] = arith.cmpf ueq
 // CHECK: arith.divf
