@@ -52,7 +52,7 @@ def parse_args():
                    help="heads of batch 0 checked against the f32 reference")
     p.add_argument("--warmup-ms", type=float, default=25)
     p.add_argument("--rep-ms", type=float, default=100)
-    p.add_argument("--rounds", type=int, default=3,
+    p.add_argument("--rounds", type=int, default=5,
                    help="interleaved timing rounds per configuration (median)")
     return p.parse_args()
 
