@@ -18,7 +18,7 @@
 //          the diagonal blocks of a causal kernel)
 //     m' = max(m, rowmax S)                 (quad shuffles: 4 lanes per row)
 //     P  = exp2(S·c - m'·c), c = scale·log2 e    (one FMA, then ex2)
-//     l  = l·exp2(m·c - m'·c) + rowsum P    (rowsum by mma.sync with ones)
+//     l  = l·exp2(m·c - m'·c) + rowsum P    (thread-partial sums)
 //     O  = O·exp2(m·c - m'·c) + P·V_j       P in registers as the A operand,
 //                                          V fragments by ldmatrix.trans
 //   O /= quad-sum(l) (once; an empty row divides by 1 and stays 0)
@@ -904,7 +904,7 @@ void KernelEmitter::emit() {
   for (int64_t i = 0; i < MT * 2; ++i)
     inits.push_back(negInf); // m (raw, unscaled scores)
   for (int64_t i = 0; i < MT * 2; ++i)
-    inits.push_back(fzero); // l (row sums)
+    inits.push_back(fzero); // l (this thread's partial row sums)
   const double cScale = spec.scale * log2e;
 
   // Masked kernels whose schedule says so (splitMaskedLoop) split the K/V
@@ -1011,7 +1011,7 @@ void KernelEmitter::emit() {
     };
     // Moves every row's reference to its max and multiplies what was
     // accumulated under the old one by alpha = exp2(m_old·c - ref·c): O and
-    // the row sums l. `acc` = O, l; returns O, l, ref.
+    // the thread-partial sums l. `acc` = O, l; returns O, l, ref.
     auto rescaleOL = [&](SmallVector<Value> acc) {
       SmallVector<Value> ref;
       for (int64_t mt = 0; mt < MT; ++mt) {
@@ -1093,31 +1093,20 @@ void KernelEmitter::emit() {
       step.negOffset.push_back(arith::NegFOp::create(b, loc, refScaled[r]));
     return step;
   };
-  // expAndAccumulate: P = exp2(S·c - ref·c), l += rowsum P and O += P·V for
-  // the V tile in buffer `buf`, one k-step (16 keys) at a time: the
-  // accumulators of n8 tiles 2kk and 2kk+1 form the A fragment of k-step kk
-  // once converted to 16 bits, so each P value dies right after its
-  // conversion instead of the whole P tile living in f32 registers. The row
-  // sums come from the tensor core too, P·(a 16x8 block of ones), which
-  // replaces 64 f32 additions per thread and block and a quad reduction at
-  // the end by MT mma.sync per k-step (+3% mma work at d = 128, measured +3%
-  // faster there), and normalizes by the sum of the very P values (16-bit)
-  // that P·V multiplied.
+  // expAndAccumulate: P = exp2(S·c - ref·c), l += rowsum P (thread-partial)
+  // and O += P·V for the V tile in buffer `buf`, one k-step (16 keys) at a
+  // time: the accumulators of n8 tiles 2kk and 2kk+1 form the A fragment of
+  // k-step kk once converted to 16 bits, so each P value dies right after
+  // its conversion instead of the whole P tile living in f32 registers.
   auto expAndAccumulate = [&](SoftmaxStep step, Value buf) {
     Value cS = cf(cScale);
     SmallVector<Value> O = step.O, l = step.l;
     Value vBuf = add(mulc(buf, s.blockN * vl.rowStride), vLaneOffset);
-    auto pairTy = VectorType::get({2, 2}, elemTy);
-    Value ones = arith::ConstantOp::create(
-        b, loc, pairTy,
-        DenseElementsAttr::get(pairTy, b.getFloatAttr(elemTy, 1.0)));
-    Value zeroAcc = arith::ConstantOp::create(
-        b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0.0f)));
-    SmallVector<Value> sumAcc(MT, zeroAcc);
     for (int64_t kk = 0; kk < NT / 2; ++kk) {
       SmallVector<Value> pa;
       for (int64_t mt = 0; mt < MT; ++mt) {
         SmallVector<Value> elems;
+        Value rowSum[2];
         for (int64_t q = 0; q < 4; ++q) {
           // Fragment register q: rows g (+8 if q odd), keys 2t.. (+8 if
           // q>=2).
@@ -1125,11 +1114,13 @@ void KernelEmitter::emit() {
           for (int64_t e = 0; e < 2; ++e) {
             Value p = exp2(
                 fma(step.rowScores[r][nt * 2 + e], cS, step.negOffset[r]));
+            rowSum[half] = rowSum[half] ? fadd(rowSum[half], p) : p;
             elems.push_back(arith::TruncFOp::create(b, loc, elemTy, p));
           }
         }
+        for (int64_t half = 0; half < 2; ++half)
+          l[mt * 2 + half] = fadd(l[mt * 2 + half], rowSum[half]);
         pa.push_back(vector::FromElementsOp::create(b, loc, fragTy, elems));
-        sumAcc[mt] = mma(pa.back(), ones, sumAcc[mt]);
       }
       for (int64_t np = 0; np < NO / 2; ++np) {
         Value off = chunkAddress(vBuf, vChunkA[np], kk * 16 * vl.rowStride);
@@ -1143,10 +1134,6 @@ void KernelEmitter::emit() {
         }
       }
     }
-    for (int64_t mt = 0; mt < MT; ++mt)
-      for (int64_t half = 0; half < 2; ++half)
-        l[mt * 2 + half] =
-            fadd(l[mt * 2 + half], extract(sumAcc[mt], {half, 0}));
     step.O = O;
     step.l = l;
     return step;
@@ -1237,10 +1224,9 @@ void KernelEmitter::emit() {
   for (int64_t mt = 0; mt < MT; ++mt) {
     for (int64_t half = 0; half < 2; ++half) {
       Value mFinal = res[MT * NO + mt * 2 + half];
-      Value lRow = res[MT * NO + MT * 2 + mt * 2 + half];
-      // Every column of the ones-product is the full row sum: no quad
-      // reduction.
-      Value lSum = lRow;
+      Value lPart = res[MT * NO + MT * 2 + mt * 2 + half];
+      Value lSum = fadd(lPart, shuffleXor(lPart, 1));
+      lSum = fadd(lSum, shuffleXor(lSum, 2));
       // A row that saw no visible key has l = 0: O stays 0, LSE is +inf.
       Value empty =
           arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UEQ, lSum, fzero);

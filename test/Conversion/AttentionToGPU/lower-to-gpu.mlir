@@ -11,8 +11,6 @@
 // CHECK: gpu.func @fa2_attention_gqa_0(%[[Q:.*]]: memref<262144xf16>, %[[K:.*]]: memref<65536xf16>, %[[V:.*]]: memref<65536xf16>, %[[O:.*]]: memref<262144xf16>, %[[LSE:.*]]: memref<4096xf32>) kernel
 // CHECK-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 64 : i64, min_blocks_per_sm = 0 : i64, q_in_registers = true, rescale_threshold = 8 : i64, stages = 2 : i64, swizzle = "xor", warps = 4 : i64}
 // CHECK-SAME: known_block_size = array<i32: 128, 1, 1>
-// The B operand of the row sums: a block of ones.
-// CHECK: %[[ONES:.*]] = arith.constant dense<1.000000e+00> : vector<2x2xf16>
 // Warps: warp = tid / 32 owns rows [32·warp, 32·warp + 32) of the block.
 // CHECK: %[[TID:.*]] = gpu.thread_id x
 // CHECK: %[[WARP:.*]] = arith.divui %[[TID]], %c32
@@ -85,11 +83,9 @@
 // Then P, relative to the reference: exp2 of one FMA.
 // CHECK: %[[ARG:.*]] = math.fma %{{.*}}, %cst{{.*}}, %{{.*}} : f32
 // CHECK: math.exp2 %[[ARG]] fastmath<afn> : f32
-// P stays in registers: converted to f16 and fed to mma.sync as operand A,
-// once against the ones (the row sums), then against V's fragments (by
-// ldmatrix.trans).
+// P stays in registers: converted to f16 and fed to mma.sync as operand A;
+// V fragments by ldmatrix.trans.
 // CHECK: arith.truncf %{{.*}} : f32 to f16
-// CHECK: nvgpu.mma.sync(%{{.*}}, %[[ONES]], %{{.*}})
 // CHECK: nvgpu.ldmatrix %[[SV]][%{{.*}}] {numTiles = 4 : i32, transpose = true}
 // CHECK: nvgpu.mma.sync
 // CHECK-NOT: arith.divf
@@ -101,8 +97,7 @@
 // CTA's shared memory goes to another CTA when it exits.
 // CHECK: nvgpu.device_async_wait %[[QGROUP]] {numGroups = 0 : i32}
 // CHECK-NEXT: nvvm.bar.warp.sync %c-1_i32
-// The row sums are whole rows already: no quad reduction.
-// CHECK-NOT: gpu.shuffle
+// CHECK: gpu.shuffle xor
 // CHECK: %[[EMPTY:.*]] = arith.cmpf ueq
 // CHECK: arith.divf
 // CHECK: vector.store %{{.*}}, %[[SQ]][%{{.*}}] : memref<8192xf16, #gpu.address_space<workgroup>>, vector<2xf16>
