@@ -249,6 +249,8 @@ private:
   Value select(Value cond, Value x, Value y) {
     return arith::SelectOp::create(b, loc, cond, x, y);
   }
+  /// The member mask of warp-wide votes and syncs: every lane.
+  Value allLanes() { return arith::ConstantIntOp::create(b, loc, -1, 32); }
   Value shuffleXor(Value x, int32_t offset) {
     return gpu::ShuffleOp::create(b, loc, x, offset, /*width=*/32,
                                   gpu::ShuffleMode::XOR)
@@ -796,7 +798,14 @@ void KernelEmitter::emit() {
                                   ValueRange{});
   };
   sQ = view(0, qElems, elemTy);
-  if (spec.outElementType.getIntOrFloatBitWidth() == 16)
+  // 16-bit outputs go out through shared memory: each warp writes its
+  // normalized rows into its own rows of the Q tile (no other warp reads
+  // them), then copies them to global memory 16 bytes per lane, whole rows
+  // per instruction, instead of one 4-byte store per fragment pair (half a
+  // 32-byte sector each). f32 outputs, and O rows wider than a Q row, are
+  // stored from registers (sO stays null).
+  if (spec.outElementType.getIntOrFloatBitWidth() == 16 &&
+      vl.paddedDim <= qk.paddedDim && spec.headDimV % 8 == 0)
     sO = spec.outElementType == elemTy ? sQ
                                        : view(0, qElems, spec.outElementType);
   sK = view(qElems * 2, kElems, elemTy);
@@ -867,7 +876,7 @@ void KernelEmitter::emit() {
       copyTile(qGlobal, qBase, qRow, m0, qValidRows, sQ, c(0), s.blockM, qk);
   Value qGroup =
       nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy, qToks);
-  auto guardedKV = [&](Value j, Value buf) {
+  auto issueKVBlock = [&](Value j, Value buf) {
     // Exactly one group per call, so that cp.async.wait_group counts stay
     // uniform. A block past kvEnd is "copied" with src-size 0 (no global
     // access) rather than skipped by a branch: the copies then sit in the
@@ -878,7 +887,7 @@ void KernelEmitter::emit() {
         b, loc, tokenTy, copyKVBlock(j, buf, exists));
   };
   for (int64_t st = 0; st + 1 < s.numStages; ++st)
-    guardedKV(c(st), c(st));
+    issueKVBlock(c(st), c(st));
   if (s.qInRegisters) {
     // Q in registers: wait for the Q group only (the K/V groups issued
     // after it may stay in flight), then every warp loads its fragments
@@ -1060,9 +1069,8 @@ void KernelEmitter::emit() {
         grown = grown ? arith::OrIOp::create(b, loc, grown, g).getResult()
                       : g;
       }
-      Value allLanes = arith::ConstantIntOp::create(b, loc, -1, 32);
       Value rescale = NVVM::VoteSyncOp::create(
-          b, loc, b.getI1Type(), allLanes, grown, NVVM::VoteSyncKind::any);
+          b, loc, b.getI1Type(), allLanes(), grown, NVVM::VoteSyncKind::any);
       SmallVector<Type> types;
       for (Value v : OL)
         types.push_back(v.getType());
@@ -1167,7 +1175,7 @@ void KernelEmitter::emit() {
         // Block j+stages-1 goes into the buffer block j-1 used, free since
         // the barrier.
         Value next = addc(j, s.numStages - 1);
-        guardedKV(next, remc(next, s.numStages));
+        issueKVBlock(next, remc(next, s.numStages));
         buf = remc(j, s.numStages);
       }
 
@@ -1209,17 +1217,10 @@ void KernelEmitter::emit() {
   Value one = cf(1.0);
   Value posInf = cf(std::numeric_limits<double>::infinity());
   Type outTy = spec.outElementType;
-  // 16-bit outputs go out through shared memory: each warp writes its
-  // normalized rows into its own rows of the Q tile (no other warp reads
-  // them), then copies them to global memory 16 bytes per lane, whole rows
-  // per instruction, instead of one 4-byte store per fragment pair (half a
-  // 32-byte sector each). f32 outputs, and O rows wider than a Q row, are
-  // stored from registers.
-  bool stageO = outTy.getIntOrFloatBitWidth() == 16 &&
-                vl.paddedDim <= qk.paddedDim && spec.headDimV % 8 == 0;
-  auto wordMask = arith::ConstantIntOp::create(b, loc, -1, 32);
+  // O staged through the Q tile (see sO).
+  bool stageO = static_cast<bool>(sO);
   if (stageO)
-    NVVM::SyncWarpOp::create(b, loc, wordMask); // the warp's last Q reads
+    NVVM::SyncWarpOp::create(b, loc, allLanes()); // the warp's last Q reads
   Value warpRowBase = mulc(warp, s.rowsPerWarp());
   for (int64_t mt = 0; mt < MT; ++mt) {
     for (int64_t half = 0; half < 2; ++half) {
@@ -1295,7 +1296,7 @@ void KernelEmitter::emit() {
   if (stageO) {
     // The warp's rows, 16 bytes per lane: a row of C chunks takes C lanes,
     // 32 / C rows per round (or C / 32 rounds per row).
-    NVVM::SyncWarpOp::create(b, loc, wordMask);
+    NVVM::SyncWarpOp::create(b, loc, allLanes());
     Value lane = remc(tid, 32);
     int64_t chunks = spec.headDimV / 8;
     int64_t total = s.rowsPerWarp() * chunks;
