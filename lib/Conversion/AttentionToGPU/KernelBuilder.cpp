@@ -1172,16 +1172,23 @@ void KernelEmitter::emit() {
         nvgpu::DeviceAsyncWaitOp::create(b, loc, qGroup,
                                          b.getI32IntegerAttr(s.numStages - 2));
         gpu::BarrierOp::create(b, loc);
-        // Block j+stages-1 goes into the buffer block j-1 used, free since
-        // the barrier.
-        Value next = addc(j, s.numStages - 1);
-        issueKVBlock(next, remc(next, s.numStages));
         buf = remc(j, s.numStages);
       }
 
-      // S = Q·K_jᵀ, masked, then the online softmax and O += P·V_j.
-      SmallVector<SmallVector<Value>> S = maskBlock(
-          computeScores(mulc(buf, s.blockN * qk.rowStride)), j, masked);
+      // S = Q·K_jᵀ.
+      SmallVector<SmallVector<Value>> S =
+          computeScores(mulc(buf, s.blockN * qk.rowStride));
+      // Block j+stages-1 goes into the buffer block j-1 used, free since the
+      // barrier. Issued after the mma.sync of Q·K_jᵀ, as FlashAttention-2
+      // does, not right after the barrier: the ldmatrix of K_j then leave
+      // first, and the copies' address arithmetic and register reads fall
+      // into the mma chain instead of in front of it (+1-2%, bench/NOTES.md).
+      if (s.numStages > 1) {
+        Value next = addc(j, s.numStages - 1);
+        issueKVBlock(next, remc(next, s.numStages));
+      }
+      // Masked, then the online softmax and O += P·V_j.
+      S = maskBlock(S, j, masked);
       SoftmaxStep step = expAndAccumulate(softmaxBlock(S, O, m, l), buf);
       O = step.O;
       if (s.numStages == 1)

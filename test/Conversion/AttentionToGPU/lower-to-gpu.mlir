@@ -43,8 +43,13 @@
 // CHECK-SAME: -> (vector<2x2xf32>, {{.*}}, f32, f32, f32, f32, f32, f32, f32, f32)
 // CHECK: nvgpu.device_async_wait %[[QGROUP]] {numGroups = 0 : i32}
 // CHECK-NEXT: gpu.barrier
-// Block j+1 is issued while block j is computed, without a branch: past the
-// last block the copies read nothing (src-elements 0) and zero-fill.
+// S = Q·Kᵀ on tensor cores, K operands by ldmatrix (Q's from registers).
+// CHECK-NOT: nvgpu.device_async_copy
+// CHECK: nvgpu.ldmatrix %[[SK]][%{{.*}}] {numTiles = 4 : i32, transpose = false} : {{.*}} -> vector<4x2xf16>
+// CHECK: nvgpu.mma.sync(%{{.*}}, %{{.*}}, %{{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// Then block j+1 is issued (after the mma.sync of S, as FlashAttention-2
+// does), without a branch: past the last block the copies read nothing
+// (src-elements 0) and zero-fill.
 // CHECK: %[[NEXT:.*]] = arith.addi %[[J]], %c1
 // CHECK: %[[EXISTS:.*]] = arith.cmpi slt, %[[NEXT]], %c4
 // CHECK: %[[ROWS:.*]] = arith.select %[[EXISTS]], %c64_i32, %c0_i32 : i32
@@ -55,9 +60,7 @@
 // CHECK: nvgpu.device_async_copy %[[K]][%{{.*}}], %[[SK]][%{{.*}}], 8, %[[ELEMS]] {bypassL1}
 // CHECK: nvgpu.device_async_copy %[[V]]
 // CHECK: nvgpu.device_async_create_group
-// S = Q·Kᵀ on tensor cores, K operands by ldmatrix.
-// CHECK: nvgpu.ldmatrix %[[SK]][%{{.*}}] {numTiles = 4 : i32, transpose = false} : {{.*}} -> vector<4x2xf16>
-// CHECK: nvgpu.mma.sync(%{{.*}}, %{{.*}}, %{{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK-NOT: nvgpu.mma.sync
 // Online softmax in registers, with lazy rescaling: each thread's maximum
 // of a row against the row's reference; a row grown by more than 2^8 (in
 // exp2 units) makes the warp (one vote) take the rare branch, where the row
@@ -268,9 +271,12 @@ func.func @two(%q: tensor<1x2x128x64xf16>, %k: tensor<1x2x128x64xf16>, %v: tenso
 // CHECK: %[[SPLIT:.*]] = arith.minsi %[[END:.*]], %[[FIRST0]]
 // CHECK: %[[FREE:.*]]:24 = scf.for %{{.*}} = %c0 to %[[SPLIT]] step %c1
 // CHECK: nvgpu.mma.sync
+// CHECK: nvgpu.device_async_create_group
 // CHECK-NOT: arith.cmpi sgt
+// CHECK: nvvm.vote.sync any
 // CHECK: scf.for %{{.*}} = %[[SPLIT]] to %[[END]] step %c1 iter_args(%{{.*}} = %[[FREE]]#0,
 // CHECK: nvgpu.mma.sync
+// CHECK: nvgpu.device_async_create_group
 // CHECK-NOT: scf.if
 // CHECK: arith.index_cast %{{.*}} : index to i32
 // CHECK: arith.cmpi sgt, %{{.*}}, %c0_i32 : i32
@@ -297,8 +303,11 @@ func.func @causal_split(%q: tensor<1x4x?x64xf16>, %k: tensor<1x4x?x64xf16>, %v: 
 // CHECK: %[[SPLIT:.*]] = arith.minsi %[[END:.*]], %[[FIRST0]]
 // CHECK: %[[FULL:.*]]:24 = scf.for %{{.*}} = %c0 to %[[SPLIT]] step %c1
 // CHECK: nvvm.mma.sync
+// CHECK: nvgpu.device_async_create_group
 // CHECK-NOT: arith.cmpi sgt, %{{.*}}, %c0_i32 : i32
+// CHECK: nvvm.vote.sync any
 // CHECK: scf.for %{{.*}} = %[[SPLIT]] to %[[END]] step %c1 iter_args(%{{.*}} = %[[FULL]]#0,
+// CHECK: nvgpu.device_async_create_group
 // CHECK: arith.cmpi sgt, %{{.*}}, %c0_i32 : i32
 // CHECK: arith.select %{{.*}}, %{{.*}}, %cst{{.*}} : f32
 // CHECK-LABEL: func.func @tail_split
