@@ -16,8 +16,11 @@
 # (flash, cuDNN, fa2, flash, ...; the median of the rounds counts, so that
 # clock drift during a run does not favour whoever ran first), and prints a
 # table of TFLOP/s with
-# the fa2/FA2 and fa2/cuDNN ratios; writes bench.csv, bench.md and bench.png
-# to --out. FLOPs = 4 * b * h * s^2 * d, halved when causal.
+# the fa2/FA2 and fa2/cuDNN ratios, a summary per (dtype, d, causal), and
+# the bf16 8192^3 GEMM (torch.matmul) timed in the same process before and
+# after the grid, the ceiling the attention numbers are set against; writes
+# bench.csv, bench.md and bench.png to --out. FLOPs = 4 * b * h * s^2 * d,
+# halved when causal.
 #
 #===----------------------------------------------------------------------===#
 import argparse
@@ -85,6 +88,16 @@ def pick(kernels, **dims):
     return None, None
 
 
+def gemm_tflops(args):
+    """bf16 8192^3 matrix product on random data (the practical ceiling of
+    the card's tensor cores), median of do_bench."""
+    n = 8192
+    a, b = (torch.randn(n, n, device="cuda", dtype=torch.bfloat16) for _ in range(2))
+    ms = bench_ms(lambda: torch.matmul(a, b), args)
+    del a, b
+    return 2 * n ** 3 / ms / 1e9
+
+
 def main():
     args = parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -95,6 +108,8 @@ def main():
     table = index_kernels(args.kernels)
     print(f"run.py: {sum(len(v) for v in table.values())} fa2 kernels: "
           + ", ".join(f"{dt}/d{d}/{'causal' if c else 'full'}" for dt, d, c in sorted(table)))
+    gemm = [gemm_tflops(args)]
+    print(f"run.py: bf16 GEMM 8192^3: {gemm[0]:.1f} TFLOP/s")
     rows = []
     t_start = time.time()
     for dt_name in args.dtypes.split(","):
@@ -171,10 +186,38 @@ def main():
                           f"[{time.time() - t_start:.0f}s]", flush=True)
                     del q, k, v, outs
                     torch.cuda.empty_cache()
-    write_outputs(rows, args.out)
+    gemm.append(gemm_tflops(args))
+    print(f"run.py: bf16 GEMM 8192^3 after the grid: {gemm[1]:.1f} TFLOP/s")
+    write_outputs(rows, args.out, gemm)
 
 
-def write_outputs(rows, out):
+def summary(rows, gemm):
+    """Markdown lines: fa2/FA2 per (dtype, d, causal) over the seqs, and
+    bf16 d = 128 at 8k against the GEMM."""
+    lines = ["| dtype | d | causal | fa2/FA2 min | mean | max | cells >= 1.1 | checks |",
+             "|---|---|---|---|---|---|---|---|"]
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["dtype"], r["d"], r["causal"]), []).append(r)
+    for (dt, d, c), sel in groups.items():
+        ratios = [r["fa2/FA2"] for r in sel]
+        ok = sum(1 for r in sel if r["check"] == "PASS")
+        lines.append(f"| {dt} | {d} | {c} | {min(ratios):.3f} | {sum(ratios) / len(ratios):.3f} | "
+                     f"{max(ratios):.3f} | {sum(1 for x in ratios if x >= 1.1)}/{len(ratios)} | "
+                     f"{ok}/{len(sel)} PASS |")
+    peak = sum(gemm) / len(gemm)
+    lines.append("")
+    lines.append(f"bf16 GEMM 8192^3 in this process: {gemm[0]:.1f} TFLOP/s before the grid, "
+                 f"{gemm[-1]:.1f} after.")
+    for r in rows:
+        if (r["dtype"], r["d"], r["causal"], r["seq"]) == ("bf16", 128, 0, 8192):
+            lines.append(f"bf16 d = 128, seq 8k, non-causal: fa2 {r['fa2_tflops']:.1f} TFLOP/s = "
+                         f"{100 * r['fa2_tflops'] / peak:.1f}% of that GEMM (FA2 "
+                         f"{100 * r['flash_tflops'] / peak:.1f}%, cuDNN {100 * r['cudnn_tflops'] / peak:.1f}%).")
+    return lines
+
+
+def write_outputs(rows, out, gemm):
     keys = ["dtype", "d", "causal", "seq", "batch", "heads", "fa2_tflops", "flash_tflops", "cudnn_tflops",
             "fa2/FA2", "fa2/cuDNN", "check", "err", "lowprec_err", "lse_err", "flash_err", "cudnn_err",
             "diff_flash", "diff_cudnn"]
@@ -189,10 +232,12 @@ def write_outputs(rows, out):
                      f"{r['flash_tflops']:.1f} | {r['cudnn_tflops']:.1f} | {r['fa2/FA2']:.2f} | "
                      f"{r['fa2/cuDNN']:.2f} | {r['check']} |")
     table = "\n".join(lines)
+    summ = "\n".join(summary(rows, gemm))
     with open(os.path.join(out, "bench.md"), "w") as f:
         f.write("TFLOP/s, FLOPs = 4*b*h*s^2*d (halved when causal); batch*seq = 16384, heads*d = 2048; "
-                "median of triton.testing.do_bench.\n\n" + table + "\n")
+                "median of triton.testing.do_bench.\n\n" + summ + "\n\n" + table + "\n")
     print(table)
+    print(summ)
     try:
         import matplotlib
         matplotlib.use("Agg")

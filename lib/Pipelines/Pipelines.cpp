@@ -169,6 +169,7 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   lower.rescaleThreshold = options.rescaleThreshold;
   lower.minBlocksPerSM = options.minBlocksPerSM;
   lower.qInRegisters = options.qInRegisters;
+  lower.splitKVCopies = options.splitKVCopies;
   pm.addPass(createFA2LowerToGPU(lower));
 
   // Host: the rest of the tensor program, and every fa2.attention the kernel

@@ -42,6 +42,9 @@ def FA2LowerToGPU : Pass<"fa2-lower-to-gpu", "::mlir::ModuleOp"> {
     Option<"qInRegisters", "q-in-registers", "int64_t", /*default=*/"-1",
            "Keep Q's fragments in registers (1) or reload them per K/V "
            "block (0); -1: the schedule's choice">,
+    Option<"splitKVCopies", "split-kv-copies", "int64_t", /*default=*/"-1",
+           "Issue V's copies after the row max instead of with K's after "
+           "Q.K^T (1) or not (0); -1: the schedule's choice">,
     Option<"minBlocksPerSM", "min-blocks-per-sm", "int64_t",
            /*default=*/"-1",
            "CTAs per SM ptxas must budget registers for (0: ptxas's "

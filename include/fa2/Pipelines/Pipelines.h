@@ -63,6 +63,11 @@ struct ToPTXOptions : public mlir::PassPipelineOptions<ToPTXOptions> {
       llvm::cl::desc("Q fragments in registers (1) or reloaded per block (0); "
                      "-1: the schedule's"),
       llvm::cl::init(-1)};
+  Option<int64_t> splitKVCopies{
+      *this, "split-kv-copies",
+      llvm::cl::desc("V's copies after the row max (1) or with K's (0); -1: "
+                     "the schedule's"),
+      llvm::cl::init(-1)};
   Option<int64_t> minBlocksPerSM{
       *this, "min-blocks-per-sm",
       llvm::cl::desc("CTAs per SM to budget registers for (0: ptxas's; -1: "

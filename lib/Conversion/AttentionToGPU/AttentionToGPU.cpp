@@ -74,7 +74,7 @@ struct ScheduleOverrides {
   int64_t blockM = 0, blockN = 0, numWarps = 0, numStages = 0;
   std::optional<SmemSwizzle> swizzle;
   std::optional<int64_t> rescaleThreshold, minBlocksPerSM;
-  std::optional<bool> qInRegisters;
+  std::optional<bool> qInRegisters, splitKVCopies;
 };
 } // namespace
 
@@ -205,6 +205,8 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     s.minBlocksPerSM = *overrides.minBlocksPerSM;
   if (overrides.qInRegisters)
     s.qInRegisters = *overrides.qInRegisters;
+  if (overrides.splitKVCopies)
+    s.splitKVCopies = *overrides.splitKVCopies;
   std::string bad = validateSchedule(s, d, dv, chip);
   if (!bad.empty()) {
     os << "no valid schedule: " << bad;
@@ -371,7 +373,8 @@ static DictionaryAttr scheduleAttr(Builder &b, const GPUSchedule &s) {
                       b.getI64IntegerAttr(s.rescaleThreshold)),
        b.getNamedAttr("min_blocks_per_sm",
                       b.getI64IntegerAttr(s.minBlocksPerSM)),
-       b.getNamedAttr("q_in_registers", b.getBoolAttr(s.qInRegisters))});
+       b.getNamedAttr("q_in_registers", b.getBoolAttr(s.qInRegisters)),
+       b.getNamedAttr("split_kv_copies", b.getBoolAttr(s.splitKVCopies))});
 }
 
 namespace {
@@ -410,14 +413,15 @@ struct FA2LowerToGPUPass
                          << binaryFormat << "'";
       return signalPassFailure();
     }
-    ScheduleOverrides overrides{blockM, blockN, numWarps, numStages, {}, {},
-                                {}, {}};
+    ScheduleOverrides overrides{blockM, blockN, numWarps, numStages};
     if (rescaleThreshold != -2)
       overrides.rescaleThreshold = rescaleThreshold;
     if (minBlocksPerSM != -1)
       overrides.minBlocksPerSM = minBlocksPerSM;
     if (qInRegisters != -1)
       overrides.qInRegisters = qInRegisters != 0;
+    if (splitKVCopies != -1)
+      overrides.splitKVCopies = splitKVCopies != 0;
     if (swizzle == "xor") {
       overrides.swizzle = SmemSwizzle::Xor;
     } else if (swizzle == "pad") {

@@ -287,9 +287,13 @@ private:
                               Value dstBase, int64_t rows,
                               const SharedTileLayout &l);
 
-  /// Copies K and V block `j` into buffer `buf`. With `exists` (i1), a block
-  /// that does not exist is zero-filled without reading global memory.
-  SmallVector<Value> copyKVBlock(Value j, Value buf, Value exists = {});
+  /// Which tiles of a K/V block copyKVBlock copies.
+  enum class KVTiles { K, V, Both };
+  /// Copies the K and/or V tile of block `j` into buffer `buf`. With
+  /// `exists` (i1), a block that does not exist is zero-filled without
+  /// reading global memory.
+  SmallVector<Value> copyKVBlock(Value j, Value buf, Value exists = {},
+                                 KVTiles tiles = KVTiles::Both);
 
   /// One warp-level m16n8k16 multiply-accumulate.
   Value mma(Value a, Value bOp, Value acc);
@@ -471,7 +475,7 @@ SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
 }
 
 SmallVector<Value> KernelEmitter::copyKVBlock(Value j, Value buf,
-                                              Value exists) {
+                                              Value exists, KVTiles tiles) {
   Value kvStart = mulc(j, s.blockN);
   bool allValid =
       !ShapedType::isDynamic(spec.seqK) && spec.seqK % s.blockN == 0;
@@ -487,13 +491,13 @@ SmallVector<Value> KernelEmitter::copyKVBlock(Value j, Value buf,
                                  : arith::ConstantIntOp::create(
                                        b, loc, s.blockN, 32).getResult(),
                        arith::ConstantIntOp::create(b, loc, 0, 32));
-  SmallVector<Value> toks =
-      copyTile(kGlobal, kBase, kRow, kvStart, validRows, sK,
-               mulc(buf, s.blockN * qk.rowStride), s.blockN, qk);
-  SmallVector<Value> vToks =
-      copyTile(vGlobal, vBase, vRow, kvStart, validRows, sV,
-               mulc(buf, s.blockN * vl.rowStride), s.blockN, vl);
-  toks.append(vToks);
+  SmallVector<Value> toks;
+  if (tiles != KVTiles::V)
+    toks = copyTile(kGlobal, kBase, kRow, kvStart, validRows, sK,
+                    mulc(buf, s.blockN * qk.rowStride), s.blockN, qk);
+  if (tiles != KVTiles::K)
+    toks.append(copyTile(vGlobal, vBase, vRow, kvStart, validRows, sV,
+                         mulc(buf, s.blockN * vl.rowStride), s.blockN, vl));
   return toks;
 }
 
@@ -876,15 +880,19 @@ void KernelEmitter::emit() {
       copyTile(qGlobal, qBase, qRow, m0, qValidRows, sQ, c(0), s.blockM, qk);
   Value qGroup =
       nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy, qToks);
-  auto issueKVBlock = [&](Value j, Value buf) {
-    // Exactly one group per call, so that cp.async.wait_group counts stay
-    // uniform. A block past kvEnd is "copied" with src-size 0 (no global
-    // access) rather than skipped by a branch: the copies then sit in the
-    // loop body's basic block, where ptxas can interleave them with the
-    // mma.sync of S = Q·K_jᵀ.
+  // Exactly one group per K/V block, so that cp.async.wait_group counts
+  // stay uniform. A block past kvEnd is "copied" with src-size 0 (no global
+  // access) rather than skipped by a branch: the copies then sit in the loop
+  // body's basic block, where ptxas can interleave them with the mma.sync.
+  auto issueKVTiles = [&](Value j, Value buf, KVTiles tiles) {
     Value exists = cmp(arith::CmpIPredicate::slt, j, kvEnd);
-    return nvgpu::DeviceAsyncCreateGroupOp::create(
-        b, loc, tokenTy, copyKVBlock(j, buf, exists));
+    return copyKVBlock(j, buf, exists, tiles);
+  };
+  auto commitGroup = [&](ValueRange tokens) {
+    return nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy, tokens);
+  };
+  auto issueKVBlock = [&](Value j, Value buf) {
+    return commitGroup(issueKVTiles(j, buf, KVTiles::Both));
   };
   for (int64_t st = 0; st + 1 < s.numStages; ++st)
     issueKVBlock(c(st), c(st));
@@ -1183,13 +1191,23 @@ void KernelEmitter::emit() {
       // does, not right after the barrier: the ldmatrix of K_j then leave
       // first, and the copies' address arithmetic and register reads fall
       // into the mma chain instead of in front of it (+1-2%, bench/NOTES.md).
-      if (s.numStages > 1) {
-        Value next = addc(j, s.numStages - 1);
-        issueKVBlock(next, remc(next, s.numStages));
-      }
+      // With splitKVCopies only K's copies go here, V's after the row max.
+      Value next = addc(j, s.numStages - 1);
+      Value nextBuf = remc(next, s.numStages);
+      SmallVector<Value> nextTokens;
+      if (s.numStages > 1)
+        nextTokens = issueKVTiles(
+            next, nextBuf, s.splitKVCopies ? KVTiles::K : KVTiles::Both);
+      if (s.numStages > 1 && !s.splitKVCopies)
+        commitGroup(nextTokens);
       // Masked, then the online softmax and O += P·V_j.
       S = maskBlock(S, j, masked);
-      SoftmaxStep step = expAndAccumulate(softmaxBlock(S, O, m, l), buf);
+      SoftmaxStep softmax = softmaxBlock(S, O, m, l);
+      if (s.numStages > 1 && s.splitKVCopies) {
+        nextTokens.append(issueKVTiles(next, nextBuf, KVTiles::V));
+        commitGroup(nextTokens);
+      }
+      SoftmaxStep step = expAndAccumulate(softmax, buf);
       O = step.O;
       if (s.numStages == 1)
         gpu::BarrierOp::create(b, loc); // buffer 0 is overwritten next

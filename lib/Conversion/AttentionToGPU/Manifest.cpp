@@ -125,7 +125,8 @@ json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
                    {"swizzle", stringifySwizzle(spec.schedule.swizzle).str()},
                    {"rescale_threshold", spec.schedule.rescaleThreshold},
                    {"min_blocks_per_sm", spec.schedule.minBlocksPerSM},
-                   {"q_in_registers", spec.schedule.qInRegisters}};
+                   {"q_in_registers", spec.schedule.qInRegisters},
+                   {"split_kv_copies", spec.schedule.splitKVCopies}};
   return json::Value(std::move(m));
 }
 

@@ -61,6 +61,8 @@ struct ScheduleRow {
   int64_t minBlocksPerSM;
   /// GPUSchedule::qInRegisters.
   bool qInRegisters;
+  /// GPUSchedule::splitKVCopies.
+  bool splitKVCopies;
 };
 } // namespace
 
@@ -74,25 +76,26 @@ static const ScheduleRow kScheduleTable[] = {
     // d <= 32: 128 x 128, 4 warps (FA2 d=32).
     {32,
      {{128, 128, 4, 2}, {128, 128, 4, 1}, {64, 64, 4, 2}, {64, 64, 4, 1}},
-     true, 8, 0, true},
+     true, 8, 0, true, false},
     // d <= 64: 128 x 64, 4 warps. FA2 takes 128 x 128; here that spills
     // (255 registers) and measured 3% slower (bench/NOTES.md: 128x128 with 4
     // or 8 warps, 256x64 and 256x32 all measured slower on an H100). The
     // split masked loop measured +2% (causal), +2% (non-causal, dynamic Sk).
     {64,
      {{128, 64, 4, 2}, {128, 64, 4, 1}, {64, 64, 4, 2}, {64, 64, 4, 1}},
-     true, 8, 0, true},
+     true, 8, 0, true, false},
     // d <= 128: 128 x 64, 4 warps (FA2 d=96/128); 8 warps, 128 x 32, 64 x 64
     // and 3 stages measured slower. The split masked loop spills here (40-52
-    // bytes) and measured 5% slower.
+    // bytes) and measured 5% slower. V's copies after the row max: +1%
+    // (-0.5% at d = 64).
     {128,
      {{128, 64, 4, 2}, {128, 64, 4, 1}, {64, 64, 4, 2}, {64, 64, 4, 1}},
-     false, 8, 0, false},
+     false, 8, 0, false, true},
     // d <= 256: 128 x 64, 8 warps (FA2 d=192); 64 x 64, 4 warps (FA2 d=256)
     // where shared memory is short.
     {256,
      {{128, 64, 8, 2}, {128, 64, 8, 1}, {64, 64, 4, 2}, {64, 64, 4, 1}},
-     false, 8, 0, false},
+     false, 8, 0, false, false},
 };
 
 SmemSwizzle fa2::chooseSwizzle(int64_t paddedDim) {
@@ -129,6 +132,7 @@ GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
   s.rescaleThreshold = row->rescaleThreshold;
   s.minBlocksPerSM = row->minBlocksPerSM;
   s.qInRegisters = row->qInRegisters;
+  s.splitKVCopies = row->splitKVCopies;
   // Chips with less shared memory (sm_86/89: 99 KiB) first drop the second
   // K/V buffer, then take smaller tiles.
   for (const Tiles &t : row->candidates) {

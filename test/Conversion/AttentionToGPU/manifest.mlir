@@ -80,6 +80,7 @@
 // GQA-NEXT: "min_blocks_per_sm": 0,
 // GQA-NEXT: "q_in_registers": true,
 // GQA-NEXT: "rescale_threshold": 8,
+// GQA-NEXT: "split_kv_copies": false,
 // GQA-NEXT: "stages": 2,
 // GQA-NEXT: "swizzle": "xor",
 // GQA-NEXT: "warps": 4

@@ -64,6 +64,11 @@ struct GPUSchedule {
   /// CTAs that must fit on one SM at once (ptxas budgets registers for it);
   /// 0 lets ptxas choose.
   int64_t minBlocksPerSM = 0;
+  /// Issue the K copies of block j+stages-1 after the mma.sync of Q·K_jᵀ and
+  /// its V copies only after the row max (before the exponentials), one
+  /// commit group still; otherwise both go after Q·K_jᵀ. Spreads the copies'
+  /// address arithmetic over the iteration.
+  bool splitKVCopies = false;
 
   int64_t numThreads() const { return numWarps * 32; }
   /// Query rows owned by each warp for the whole kernel.
