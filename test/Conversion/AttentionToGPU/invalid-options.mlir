@@ -17,7 +17,7 @@
 // SMEM: remark: {{.*}}no valid schedule: the tiles need 655360 bytes of shared memory, more than sm_90's 232448
 // The head dim 256 tiles do not fit sm_86's 99 KiB twice: one K/V buffer, then 64 x 64 tiles.
 // SM86: gpu.module @fa2_attention_attention_0 [#nvvm.target<O = 3, chip = "sm_86">]
-// SM86: fa2.schedule = {block_m = 64 : i64, block_n = 64 : i64, min_blocks_per_sm = 0 : i64, q_in_registers = false, rescale_threshold = 8 : i64, split_kv_copies = false, stages = 1 : i64, swizzle = "xor", warps = 4 : i64}
+// SM86: fa2.schedule = {block_m = 64 : i64, block_n = 64 : i64, min_blocks_per_sm = 0 : i64, q_in_registers = false, rescale_threshold = 8 : i64, split_kv_copies = true, stages = 1 : i64, swizzle = "xor", warps = 4 : i64}
 // CHIP: error: fa2-lower-to-gpu: unknown chip 'sm_75' (expected sm_80, sm_86, sm_87, sm_89, sm_90 or sm_90a)
 // FORMAT: error: fa2-lower-to-gpu: format must be ptx or cubin, got 'sass'
 // SWIZZLE: error: fa2-lower-to-gpu: swizzle must be xor or pad, got 'rot'

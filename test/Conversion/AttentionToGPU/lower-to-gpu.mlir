@@ -158,8 +158,12 @@ func.func @gqa(%q: tensor<2x8x256x64xf16>, %k: tensor<2x2x256x64xf16>, %v: tenso
 // CHECK: gpu.module @fa2_attention_causal_tails_0
 // CHECK: gpu.func @fa2_attention_causal_tails_0
 // CHECK-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 64 : i64, min_blocks_per_sm = 0 : i64, q_in_registers = false, rescale_threshold = 8 : i64, split_kv_copies = true, stages = 2 : i64, swizzle = "xor", warps = 4 : i64}
+// Heaviest query blocks first: block index gridDim.x - 1 - blockIdx.x.
 // CHECK: %[[BX:.*]] = gpu.block_id x
-// CHECK: %[[M0:.*]] = arith.muli %[[BX]], %c128
+// CHECK: %[[GX:.*]] = gpu.grid_dim x
+// CHECK: %[[LAST:.*]] = arith.subi %[[GX]], %c1
+// CHECK: %[[QB:.*]] = arith.subi %[[LAST]], %[[BX]]
+// CHECK: %[[M0:.*]] = arith.muli %[[QB]], %c128
 // Blocks above the diagonal are skipped: the loop ends after
 // ceil((min(m0 + 128, 200) + 300 - 200) / 64) blocks, at most ceil(300/64).
 // CHECK: %[[ROWEND:.*]] = arith.minsi %{{.*}}, %c200
