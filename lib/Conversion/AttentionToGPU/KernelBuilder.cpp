@@ -1202,18 +1202,21 @@ void KernelEmitter::emit() {
       // first, and the copies' address arithmetic and register reads fall
       // into the mma chain instead of in front of it (+1-2%, bench/NOTES.md).
       // With splitKVCopies only K's copies go here, V's after the row max.
-      Value next = addc(j, s.numStages - 1);
-      Value nextBuf = remc(next, s.numStages);
+      bool prefetch = s.numStages > 1;
+      Value next, nextBuf;
       SmallVector<Value> nextTokens;
-      if (s.numStages > 1)
+      if (prefetch) {
+        next = addc(j, s.numStages - 1);
+        nextBuf = remc(next, s.numStages);
         nextTokens = issueKVTiles(
             next, nextBuf, s.splitKVCopies ? KVTiles::K : KVTiles::Both);
-      if (s.numStages > 1 && !s.splitKVCopies)
-        commitGroup(nextTokens);
+        if (!s.splitKVCopies)
+          commitGroup(nextTokens);
+      }
       // Masked, then the online softmax and O += P·V_j.
       S = maskBlock(S, j, masked);
       SoftmaxStep softmax = softmaxBlock(S, O, m, l);
-      if (s.numStages > 1 && s.splitKVCopies) {
+      if (prefetch && s.splitKVCopies) {
         nextTokens.append(issueKVTiles(next, nextBuf, KVTiles::V));
         commitGroup(nextTokens);
       }
