@@ -308,10 +308,9 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
   if (mBuf) {
     // The run-time extent of each dynamic mask dim (1 or the scores').
     int64_t mRank = cast<MemRefType>(mBuf.getType()).getRank();
-    static const StringRef kScoreDims[] = {"batch", "heads_q", "seq_q",
-                                           "seq_k"};
+    ArrayRef<StringLiteral> scoreDims(AttentionKernelSpec::kScoreDimNames);
     for (const std::string &name : spec.dynamicMaskDimNames()) {
-      unsigned logical = llvm::find(kScoreDims, name) - std::begin(kScoreDims);
+      unsigned logical = llvm::find(scoreDims, name) - scoreDims.begin();
       int64_t dim = mRank - (4 - logical);
       Value extent = dimOf(b, loc, mBuf, dim);
       args.push_back(
@@ -363,18 +362,17 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
 
 /// The schedule as an attribute on the kernel, for readers of the IR.
 static DictionaryAttr scheduleAttr(Builder &b, const GPUSchedule &s) {
-  return b.getDictionaryAttr(
-      {b.getNamedAttr("block_m", b.getI64IntegerAttr(s.blockM)),
-       b.getNamedAttr("block_n", b.getI64IntegerAttr(s.blockN)),
-       b.getNamedAttr("warps", b.getI64IntegerAttr(s.numWarps)),
-       b.getNamedAttr("stages", b.getI64IntegerAttr(s.numStages)),
-       b.getNamedAttr("swizzle", b.getStringAttr(stringifySwizzle(s.swizzle))),
-       b.getNamedAttr("rescale_threshold",
-                      b.getI64IntegerAttr(s.rescaleThreshold)),
-       b.getNamedAttr("min_blocks_per_sm",
-                      b.getI64IntegerAttr(s.minBlocksPerSM)),
-       b.getNamedAttr("q_in_registers", b.getBoolAttr(s.qInRegisters)),
-       b.getNamedAttr("split_kv_copies", b.getBoolAttr(s.splitKVCopies))});
+  SmallVector<NamedAttribute> attrs;
+  for (const ScheduleField &f : scheduleFields(s)) {
+    Attribute value = std::visit(
+        llvm::makeVisitor(
+            [&](int64_t v) -> Attribute { return b.getI64IntegerAttr(v); },
+            [&](bool v) -> Attribute { return b.getBoolAttr(v); },
+            [&](StringRef v) -> Attribute { return b.getStringAttr(v); }),
+        f.value);
+    attrs.push_back(b.getNamedAttr(f.key, value));
+  }
+  return b.getDictionaryAttr(attrs);
 }
 
 namespace {

@@ -81,11 +81,9 @@ SmallVector<std::string> AttentionKernelSpec::dynamicMaskDimNames() const {
   SmallVector<std::string> names;
   if (!hasMask())
     return names;
-  static const char *const kScoreDims[] = {"batch", "heads_q", "seq_q",
-                                           "seq_k"};
   for (auto [i, d] : llvm::enumerate(maskDims))
     if (ShapedType::isDynamic(d))
-      names.push_back(kScoreDims[i]);
+      names.push_back(kScoreDimNames[i].str());
   return names;
 }
 
@@ -121,15 +119,13 @@ AttentionKernelSpec::bufferShape(StringRef buffer) const {
     // Right-aligned to the scores: "1" where broadcast, the scores' name
     // where the extent is theirs (dynamic: the runner's value is passed as
     // the extent too), a literal where only the mask's size is static.
-    static const char *const kScoreDims[] = {"batch", "heads_q", "seq_q",
-                                             "seq_k"};
     SmallVector<std::string> shape;
     for (unsigned i = 4 - maskRank; i < 4; ++i) {
       int64_t d = maskDims[i];
       if (d == 1)
         shape.push_back("1");
-      else if (ShapedType::isDynamic(d) || size(kScoreDims[i]) == d)
-        shape.push_back(kScoreDims[i]);
+      else if (ShapedType::isDynamic(d) || size(kScoreDimNames[i]) == d)
+        shape.push_back(kScoreDimNames[i].str());
       else
         shape.push_back(std::to_string(d));
     }
@@ -879,6 +875,8 @@ void KernelEmitter::emit() {
   }
 
   //===--- prologue: Q, then the first stages-1 K/V blocks ----------------===//
+  // Every row of every Q tile is inside the tensor: no row tests on the Q
+  // copies nor on the O/LSE stores.
   bool qAllValid =
       !ShapedType::isDynamic(spec.seqQ) && spec.seqQ % s.blockM == 0;
   // Rows of the Q tile inside the tensor (m0 < Sq in every launched CTA).
@@ -1248,8 +1246,6 @@ void KernelEmitter::emit() {
   // land before the CTA exits and its shared memory goes to the next CTA.
   nvgpu::DeviceAsyncWaitOp::create(b, loc, qGroup, b.getI32IntegerAttr(0));
   ValueRange res = loop.getResults();
-  bool rowsAlwaysValid =
-      !ShapedType::isDynamic(spec.seqQ) && spec.seqQ % s.blockM == 0;
   Value cScaleNat = cf(spec.scale);
   Value cLn2 = cf(ln2);
   Value one = cf(1.0);
@@ -1320,7 +1316,7 @@ void KernelEmitter::emit() {
       };
       if (stageO && !spec.hasLse)
         continue;
-      if (rowsAlwaysValid) {
+      if (qAllValid) {
         storeRow(b, loc);
       } else {
         Value inside = cmp(arith::CmpIPredicate::ult, globalRow, Sq);
@@ -1348,7 +1344,7 @@ void KernelEmitter::emit() {
       Value row = add(warpRowBase, r);
       Value globalRow = add(m0, row);
       Value ok = inTile;
-      if (!rowsAlwaysValid) {
+      if (!qAllValid) {
         Value inside = cmp(arith::CmpIPredicate::ult, globalRow, Sq);
         ok = ok ? arith::AndIOp::create(b, loc, ok, inside).getResult()
                 : inside;

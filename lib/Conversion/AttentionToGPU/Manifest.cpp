@@ -117,16 +117,14 @@ json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
   m["grid"] = std::move(grid);
   m["block"] = json::Array{spec.schedule.numThreads(), 1, 1};
   m["dynamic_shared_memory_bytes"] = spec.sharedMemoryBytes();
-  m["schedule"] =
-      json::Object{{"block_m", spec.schedule.blockM},
-                   {"block_n", spec.schedule.blockN},
-                   {"warps", spec.schedule.numWarps},
-                   {"stages", spec.schedule.numStages},
-                   {"swizzle", stringifySwizzle(spec.schedule.swizzle).str()},
-                   {"rescale_threshold", spec.schedule.rescaleThreshold},
-                   {"min_blocks_per_sm", spec.schedule.minBlocksPerSM},
-                   {"q_in_registers", spec.schedule.qInRegisters},
-                   {"split_kv_copies", spec.schedule.splitKVCopies}};
+  json::Object schedule;
+  for (const ScheduleField &f : scheduleFields(spec.schedule))
+    schedule[f.key] = std::visit(
+        llvm::makeVisitor([](int64_t v) { return json::Value(v); },
+                          [](bool v) { return json::Value(v); },
+                          [](StringRef v) { return json::Value(v.str()); }),
+        f.value);
+  m["schedule"] = std::move(schedule);
   return json::Value(std::move(m));
 }
 

@@ -116,6 +116,18 @@ int64_t fa2::sharedRowStride(int64_t paddedDim, SmemSwizzle swizzle) {
   return chunks * 8;
 }
 
+llvm::SmallVector<ScheduleField> fa2::scheduleFields(const GPUSchedule &s) {
+  return {{"block_m", s.blockM},
+          {"block_n", s.blockN},
+          {"warps", s.numWarps},
+          {"stages", s.numStages},
+          {"swizzle", stringifySwizzle(s.swizzle)},
+          {"rescale_threshold", s.rescaleThreshold},
+          {"min_blocks_per_sm", s.minBlocksPerSM},
+          {"q_in_registers", s.qInRegisters},
+          {"split_kv_copies", s.splitKVCopies}};
+}
+
 GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
                                     const ChipInfo &chip) {
   int64_t d = std::max(headDim, headDimV);

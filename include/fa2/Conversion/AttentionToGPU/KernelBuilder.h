@@ -23,6 +23,11 @@ namespace fa2 {
 /// `ShapedType::kDynamic` when they are only known at run time; such sizes
 /// become i32 kernel arguments (see `dynamicSizeNames`).
 struct AttentionKernelSpec {
+  /// The scores' dims (batch·, heads_q, seq_q, seq_k) by the names the
+  /// manifest and dynamicSizeNames use; a mask right-aligns to them.
+  static constexpr llvm::StringLiteral kScoreDimNames[4] = {
+      "batch", "heads_q", "seq_q", "seq_k"};
+
   std::string name;          // the gpu.module, the gpu.func and the PTX .entry
   mlir::Type elementType;    // Q, K, V: f16 or bf16
   mlir::Type outElementType; // O: f16, bf16 or f32

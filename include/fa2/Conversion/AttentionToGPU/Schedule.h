@@ -9,11 +9,13 @@
 #ifndef FA2_CONVERSION_ATTENTIONTOGPU_SCHEDULE_H
 #define FA2_CONVERSION_ATTENTIONTOGPU_SCHEDULE_H
 
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 
 namespace fa2 {
 
@@ -76,6 +78,17 @@ struct GPUSchedule {
   /// m16 tiles per warp.
   int64_t mTilesPerWarp() const { return rowsPerWarp() / 16; }
 };
+
+/// One field of a schedule as readers see it on the kernel (`fa2.schedule`)
+/// and in the manifest: a number, a flag or a name.
+struct ScheduleField {
+  llvm::StringRef key;
+  std::variant<int64_t, bool, llvm::StringRef> value;
+};
+
+/// The fields of `s` that the kernel attribute and the manifest print, in
+/// one list so that the two cannot drift apart.
+llvm::SmallVector<ScheduleField> scheduleFields(const GPUSchedule &s);
 
 /// The table entry for a head dimension (Q/K) and value dimension on `chip`,
 /// before any override. Head dims are rounded up to the next entry.
