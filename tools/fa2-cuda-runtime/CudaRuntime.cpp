@@ -152,6 +152,8 @@ thread_local std::string lastError;
 thread_local std::string returnedError;
 thread_local bool contextReady = false;
 std::atomic<int> defaultDevice{0};
+/// Bumped by every module unload: per-thread kernel caches drop older entries.
+std::atomic<unsigned> unloadGeneration{0};
 
 struct Counters {
   std::atomic<unsigned long long> launches{0}, copies{0}, copiesToHost{0},
@@ -365,8 +367,14 @@ FA2RT_EXPORT void mgpuModuleUnload(CUmodule module) {
   // Runs from the host code's global destructor, possibly after the driver
   // shut down at process exit: errors are not worth reporting then.
   const Driver &d = driver();
-  if (module && d.loaded)
+  if (module && d.loaded) {
+    {
+      std::lock_guard<std::mutex> lock(smemMutex);
+      smemLimit.clear();
+      unloadGeneration.fetch_add(1);
+    }
     d.cuModuleUnload(module);
+  }
 }
 
 FA2RT_EXPORT CUfunction mgpuModuleGetFunction(CUmodule module,
@@ -380,6 +388,21 @@ FA2RT_EXPORT CUfunction mgpuModuleGetFunction(CUmodule module,
                 name);
     return nullptr;
   }
+  // The host code looks its kernel up at every launch, by a name that is a
+  // constant of the library: a small per-thread cache keyed by (module,
+  // name pointer) saves the driver's lookup.
+  struct Slot {
+    CUmodule module;
+    const char *name;
+    CUfunction f;
+    unsigned generation;
+  };
+  thread_local Slot cache[8] = {};
+  Slot &slot = cache[(reinterpret_cast<uintptr_t>(name) >> 3) & 7];
+  unsigned generation = unloadGeneration.load(std::memory_order_relaxed);
+  if (slot.module == module && slot.name == name &&
+      slot.generation == generation)
+    return slot.f;
   CUfunction f = nullptr;
   CUresult r = d->cuModuleGetFunction(&f, module, name);
   if (r != CUDA_SUCCESS) {
@@ -387,18 +410,32 @@ FA2RT_EXPORT CUfunction mgpuModuleGetFunction(CUmodule module,
                 describe(r).c_str());
     return nullptr;
   }
+  slot = {module, name, f, generation};
   return f;
 }
 
-/// Raises the kernel's dynamic shared-memory limit when the launch needs more
-/// than the default (once per kernel and size).
+/// Raises the kernel's dynamic shared-memory limit to what the launch asks
+/// for (once per kernel and size), whenever it asks for any: the default
+/// 48 KiB limit counts static shared memory too, so 48 KiB dynamic plus any
+/// static fails to launch without it (docs/runner.md).
 static bool prepareSharedMemory(const Driver &d, CUfunction f, int32_t smem) {
-  if (smem <= 48 * 1024)
+  if (smem <= 0)
+    return true;
+  // The common case, a kernel launched again: no lock.
+  thread_local CUfunction lastFunction = nullptr;
+  thread_local int32_t lastLimit = 0;
+  thread_local unsigned lastGeneration = 0;
+  if (f == lastFunction && smem <= lastLimit &&
+      lastGeneration == unloadGeneration.load(std::memory_order_relaxed))
     return true;
   std::lock_guard<std::mutex> lock(smemMutex);
   int32_t &limit = smemLimit[f];
-  if (limit >= smem)
+  lastGeneration = unloadGeneration.load(std::memory_order_relaxed);
+  if (limit >= smem) {
+    lastFunction = f;
+    lastLimit = limit;
     return true;
+  }
   CUresult r = d.cuFuncSetAttribute(
       f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem);
   if (r != CUDA_SUCCESS) {
@@ -408,6 +445,8 @@ static bool prepareSharedMemory(const Driver &d, CUfunction f, int32_t smem) {
     return false;
   }
   limit = smem;
+  lastFunction = f;
+  lastLimit = smem;
   return true;
 }
 
