@@ -101,7 +101,8 @@ struct DecomposeAggregatedOpsPass
 /// The first pass of fa2-to-cpu and fa2-to-ptx: an option no kernel can
 /// run with is an error located at the option (the pipeline's textual form),
 /// before anything is lowered, instead of a remark per op and a silent
-/// fallback, or a failure reported at the module.
+/// fallback, or a failure reported at the module; so is a nested module,
+/// which the pipeline's nested passes would not reach.
 struct CheckPipelineOptionsPass
     : public PassWrapper<CheckPipelineOptionsPass, OperationPass<>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckPipelineOptionsPass)
@@ -113,10 +114,26 @@ struct CheckPipelineOptionsPass
     return "Reject the pipeline's options before lowering anything";
   }
   void runOnOperation() override {
-    if (!error)
-      return;
-    fa2::emitOptionError(&getContext(), pipeline, *error);
-    signalPassFailure();
+    if (error) {
+      fa2::emitOptionError(&getContext(), pipeline, *error);
+      return signalPassFailure();
+    }
+    // The pipeline's function- and gpu.module-level passes are nested under
+    // the module it runs on: a nested module's ops would be left half
+    // lowered. Say so at the nested module instead.
+    WalkResult nested = getOperation()->walk([&](ModuleOp inner) {
+      if (inner == getOperation())
+        return WalkResult::advance();
+      mlir::emitError(inner.getLoc())
+          << pipeline
+          << " lowers the functions of one module, not those of a nested "
+             "builtin.module: run it on this module instead, e.g. "
+             "--pass-pipeline='builtin.module(builtin.module("
+          << pipeline << "))'";
+      return WalkResult::interrupt();
+    });
+    if (nested.wasInterrupted())
+      signalPassFailure();
   }
   std::string pipeline;
   std::optional<fa2::OptionError> error;

@@ -17,6 +17,12 @@
 #   invalid     exit 0 but the output does not re-parse/verify
 #                (fa2-opt --verify-each, no pass)
 #
+# A mutant that does not parse and verify is "rejected" (not a run); one that
+# crashes fa2-opt's parser/verifiers is a crash, unless it has no fa2 op and
+# upstream mlir-opt crashes on it too ("upstream": MLIR's bug, not fa2's,
+# counted and saved apart). A crash that --fa2-raise-attention alone
+# reproduces is flagged as the raiser's.
+#
 # Every run is a separate MLIR context: mutants of one pass go to fa2-opt in
 # batches through --split-input-file (one context per chunk, as lit's tests
 # do); a batch that crashes, times out or is ambiguous is re-run one chunk at
@@ -74,8 +80,11 @@ def load_seeds(roots):
                 if f.endswith(".mlir"):
                     files.append(os.path.join(dirpath, f))
     for path in files:
-        if "/Fuzz/" in path:
-            continue  # the fuzzer's own reproducers are not seeds
+        if "/Fuzz/" in path or os.path.basename(path).startswith("crash-"):
+            # The fuzzer's own reproducers, and inputs the suite keeps as
+            # known crashes (an XFAIL test runs each), are not seeds: every
+            # mutant of them would report the same known crash.
+            continue
         with open(path, encoding="utf-8", errors="replace") as f:
             text = f.read()
         for i, chunk in enumerate(re.split(r"^// -----.*$", text, flags=re.M)):
@@ -415,7 +424,6 @@ PASSES = [
     ("fa2-lower-to-gpu", GPU_OPTS, 5),
     ("fa2-to-cpu", CPU_OPTS, 3),
     ("fa2-to-ptx", PTX_OPTS, 3),
-    ("fa2-decompose-aggregated-ops", [], 1),
     ("fa2-gpu-math-to-nvvm", [], 1),
     ("fa2-write-kernels", ["dir={tmp}/k"], 1),
     ("fa2-raise-attention,fa2-lower-to-loops", [], 2),
@@ -453,13 +461,13 @@ class Runner:
         self.env["LLVM_DISABLE_CRASH_REPORT"] = "1"
         self.env["LLVM_DISABLE_SYMBOLIZATION"] = "1"
 
-    def run(self, args, text, timeout):
+    def run(self, args, text, timeout, tool=None):
         """(returncode or 'timeout', stdout, stderr)"""
         fd, path = tempfile.mkstemp(suffix=".mlir", dir=self.workdir)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         try:
-            p = subprocess.run([self.fa2_opt] + args + [path], capture_output=True, timeout=timeout,
+            p = subprocess.run([tool or self.fa2_opt] + args + [path], capture_output=True, timeout=timeout,
                                env=self.env)
             rc, out, err = p.returncode, p.stdout.decode("utf-8", "replace"), \
                 p.stderr.decode("utf-8", "replace")
@@ -513,6 +521,13 @@ def classify_one(runner, pass_args, text):
             return "crash", "re-parsing the output: " + crash_signature(vrc, verr)
         return "invalid", (error_lines(verr) or ["?"])[0][:200]
     return "ok", ""
+
+
+def raiser_crash(runner, text):
+    """Whether the raiser alone crashes on `text` (reported separately: the
+    raiser's reproducers go to its owner)."""
+    rc, _, err = runner.run(["--fa2-raise-attention"], text, runner.timeout)
+    return crashed(rc, err)
 
 
 def crash_signature(rc, err):
@@ -592,8 +607,19 @@ def classify_batch(runner, pass_args, texts):
     return result
 
 
+def upstream_crash(runner, text):
+    """Whether upstream mlir-opt crashes on `text` as well (no fa2 op in it):
+    a crash of MLIR's own parser or verifiers (e.g. a linalg named op on
+    `index` elements), not fa2's; such a mutant never parsed and verified."""
+    if not runner.mlir_opt or "fa2." in text:
+        return False
+    rc, _, err = runner.run([], text, runner.timeout, tool=runner.mlir_opt)
+    return crashed(rc, err)
+
+
 def valid_inputs(runner, texts):
-    """Which mutants parse and verify (no pass), and parser crashes."""
+    """Which mutants parse and verify (no pass), fa2-opt crashes while
+    parsing/verifying, and how many crash upstream MLIR too."""
     joined, starts = join_chunks(texts)
     rc, out, err = runner.run(["--split-input-file", f"--output-split-marker={SPLIT}"], joined,
                               runner.timeout * 2)
@@ -605,7 +631,10 @@ def valid_inputs(runner, texts):
     for t in texts:
         rc, _, err = runner.run([], t, runner.timeout)
         if crashed(rc, err) or rc == "timeout":
-            crashes.append((t, "parse: " + (crash_signature(rc, err) if rc != "timeout" else "timeout")))
+            if rc != "timeout" and upstream_crash(runner, t):
+                crashes.append((t, None))
+            else:
+                crashes.append((t, "parse: " + (crash_signature(rc, err) if rc != "timeout" else "timeout")))
             res.append(False)
         else:
             res.append(rc == 0 and not error_lines(err))
@@ -656,6 +685,8 @@ def main():
     repo = os.path.dirname(os.path.dirname(here))
     p = argparse.ArgumentParser(description="fa2-opt mutation fuzzer")
     p.add_argument("--fa2-opt", default=shutil.which("fa2-opt") or os.path.join(repo, "build/bin/fa2-opt"))
+    p.add_argument("--mlir-opt", default=shutil.which("mlir-opt") or "/usr/lib/llvm-22/bin/mlir-opt",
+                   help="upstream mlir-opt: a mutant (without fa2 ops) that crashes it too is upstream's")
     p.add_argument("--seeds", nargs="*", default=[os.path.join(repo, "test"), os.path.join(repo, "examples")])
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--runs", type=int, default=500, help="runs to classify (valid mutants x pass)")
@@ -683,6 +714,7 @@ def main():
     # An option pointing below a regular file cannot be created: a manifest-dir error.
     open(os.path.join(work, "file"), "w").close()
     runner = Runner(args.fa2_opt, args.timeout, work)
+    runner.mlir_opt = args.mlir_opt if os.path.exists(args.mlir_opt) else None
     rng = random.Random(args.seed)
     counts = collections.Counter()
     by_pass = collections.defaultdict(collections.Counter)
@@ -704,6 +736,8 @@ def main():
             f.write(f"// fa2-fuzz {kind}: {detail}\n// from {origin}\n"
                     f"// RUN: fa2-opt {' '.join(pass_args)} %s\n{text}")
         print(f"fa2-fuzz: {kind.upper()} {' '.join(pass_args)}: {detail} ({origin}) -> {path}", flush=True)
+        if kind == "crash" and pass_args and raiser_crash(runner, text):
+            print(f"fa2-fuzz: (the crash is in --fa2-raise-attention alone)", flush=True)
 
     # One batch = one pass (with its options) and --batch mutants; batches
     # are generated in order from the seed, so a run is reproducible whatever
@@ -727,6 +761,13 @@ def main():
         for kind, detail, pa, text, origin, n_rej in recs:
             if kind is None:
                 counts["rejected"] += n_rej
+                continue
+            if kind == "upstream":
+                # Upstream MLIR crashes on the mutant before any fa2 code
+                # runs: not a run of fa2; counted, and saved once per kind.
+                counts["upstream"] += 1
+                counts["rejected"] += 1
+                report("upstream", "mlir-opt crashes too", [], text, origin)
                 continue
             counts[kind] += 1
             total += 1
@@ -752,7 +793,7 @@ def main():
                                                      ("ok", "diagnostic") + BAD), flush=True)
     shutil.rmtree(work, ignore_errors=True)
     print(f"fa2-fuzz: SUMMARY runs={sum(counts[k] for k in ('ok', 'diagnostic') + BAD)} "
-          + " ".join(f"{k}={counts[k]}" for k in ("ok", "diagnostic") + BAD + ("rejected",))
+          + " ".join(f"{k}={counts[k]}" for k in ("ok", "diagnostic") + BAD + ("rejected", "upstream"))
           + f" mutants={generated} seconds={elapsed:.0f} reproducers={out_dir}", flush=True)
     return 1 if any(counts[k] for k in BAD) else 0
 
@@ -763,7 +804,10 @@ def _flush_items(runner, key, items):
     recs = []
     ok, crashes = valid_inputs(runner, [t for _, t in items])
     for t, why in crashes:
-        recs.append(("crash", why, [], t, "parser", 0))
+        if why is None:
+            recs.append(("upstream", "", [], t, "parser", 0))
+        else:
+            recs.append(("crash", why, [], t, "parser", 0))
     good = [it for it, g in zip(items, ok) if g]
     recs.append((None, "", [], "", "", len(ok) - len(good)))
     if good:
