@@ -15,9 +15,15 @@
 #
 # usage: scripts/device-check.sh [--filter REGEX] [--no-lit] [--sweep]
 #                                [--bench] [--bench-args "ARGS"] [--jobs N]
+#                                [--runtime-only]
 # --sweep also runs fa2-run on every grid folder on its own (one log each in
 # $OUT/sweep, one summary line each), so that one missing or failing kernel
 # does not hide the others' results.
+# --runtime-only runs only test/Integration/CUDA/runtime (compiled host code
+# through libfa2-cuda-runtime, docs/runtime.md) on the libraries that
+# test/Integration/CUDA/runtime/Inputs/build-libs.sh left in
+# .device-carry/runtime, without building fa2-run; carry
+# [".device-carry/run/llvm", ".device-carry/runtime"].
 #===----------------------------------------------------------------------===#
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,6 +36,7 @@ RUN_BENCH=0
 RUN_SWEEP=0
 BENCH_ARGS=""
 JOBS=4
+RUNTIME_ONLY=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --filter) FILTER=$2; shift 2 ;;
@@ -38,6 +45,7 @@ while [ $# -gt 0 ]; do
     --bench) RUN_BENCH=1; shift ;;
     --bench-args) BENCH_ARGS=$2; shift 2 ;;
     --jobs) JOBS=$2; shift 2 ;;
+    --runtime-only) RUNTIME_ONLY=1; shift ;;
     *) echo "device-check.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -55,15 +63,18 @@ step "machine"
   ldconfig -p | grep -c libz3 | sed 's/^/libz3 entries: /'
 } 2>&1 | tee "$OUT/machine.txt"
 
-step "build fa2-run (standalone)"
-if ! { cmake -G Ninja -S "$REPO/tools/fa2-run" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null &&
-       ninja -C "$BUILD" >"$BUILD/build.log" 2>&1; }; then
-  cat "$BUILD/build.log"; echo "device-check: fa2-run did not build"; exit 1
+mkdir -p "$BUILD/bin" "$BUILD/lib"
+if [ "$RUNTIME_ONLY" = 0 ]; then
+  step "build fa2-run (standalone)"
+  if ! { cmake -G Ninja -S "$REPO/tools/fa2-run" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null &&
+         ninja -C "$BUILD" >"$BUILD/build.log" 2>&1; }; then
+    cat "$BUILD/build.log"; echo "device-check: fa2-run did not build"; exit 1
+  fi
+  "$BUILD/bin/fa2-run" --help | head -1
 fi
-"$BUILD/bin/fa2-run" --help | head -1
 
 KERNELS=$CARRY/gpu-kernels
-if [ ! -f "$KERNELS/mock/mock_attention.ptx" ]; then
+if [ "$RUNTIME_ONLY" = 0 ] && [ ! -f "$KERNELS/mock/mock_attention.ptx" ]; then
   # nvcc is here too: the stand-in kernels can be rebuilt.
   mkdir -p "$KERNELS/mock"
   nvcc -ptx -arch=sm_90 "$REPO/test/Integration/CUDA/Inputs/mock/mock_attention.cu" \
@@ -100,8 +111,13 @@ EOF
   # lit's per-test timeout needs psutil.
   python3 -c 'import psutil' 2>/dev/null && LITARGS+=(--timeout 300)
   [ -n "$FILTER" ] && LITARGS+=(--filter "$FILTER")
+  if [ "$RUNTIME_ONLY" = 1 ]; then
+    LITARGS+=(--param "runtime_libs=$REPO/.device-carry/runtime")
+    LIT_SUBDIR=/runtime
+    mkdir -p "$BUILD/test/Integration/CUDA/runtime"
+  fi
   PYTHONPATH=$LLVM/lit python3 -c 'import sys; from lit.main import main; sys.argv[0] = "lit"; main()' \
-    "${LITARGS[@]}" "$BUILD/test/Integration/CUDA" 2>&1 | tee "$OUT/lit.log"
+    "${LITARGS[@]}" "$BUILD/test/Integration/CUDA${LIT_SUBDIR:-}" 2>&1 | tee "$OUT/lit.log"
   [ "${PIPESTATUS[0]}" = 0 ] || STATUS=1
 fi
 

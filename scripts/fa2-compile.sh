@@ -51,7 +51,7 @@ done
 NAME=${NAME:-$(basename "$IN" .mlir | tr -c 'A-Za-z0-9_\n' '_')}
 # The most recently built fa2-opt and runtime of any build folder.
 [ -n "$FA2_OPT" ] || FA2_OPT=$(ls -t "$REPO"/build*/bin/fa2-opt 2>/dev/null | head -1)
-[ -n "$RUNTIME" ] || RUNTIME=$(ls -t "$REPO"/build*/lib/libfa2-cuda-runtime.so 2>/dev/null | head -1)
+[ -n "$RUNTIME" ] || RUNTIME=${FA2_CUDA_RUNTIME:-}; [ -n "$RUNTIME" ] || RUNTIME=$(ls -t "$REPO"/build*/lib/libfa2-cuda-runtime.so 2>/dev/null | head -1)
 [ -x "$FA2_OPT" ] || { echo "fa2-compile: no fa2-opt (build it, or --fa2-opt PATH)" >&2; exit 2; }
 [ -f "$RUNTIME" ] || { echo "fa2-compile: no libfa2-cuda-runtime.so (ninja -C build fa2-cuda-runtime, or --runtime PATH)" >&2; exit 2; }
 

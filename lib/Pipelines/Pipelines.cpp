@@ -1,6 +1,7 @@
 //===- Pipelines.cpp - fa2-to-cpu and fa2-to-ptx ---------------------------===//
 #include "fa2/Pipelines/Pipelines.h"
 
+#include "fa2/Pipelines/DeviceMemory.h"
 #include "fa2/Conversion/AttentionToGPU/KernelBuilder.h"
 #include "fa2/Conversion/Passes.h"
 #include "fa2/Dialect/Attention/Transforms/Passes.h"
@@ -230,6 +231,18 @@ void fa2::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
   addHostToLLVMPasses(pm);
 }
 
+/// The host code's buffers (docs/runtime.md): static results become
+/// out-parameters that the caller allocates, every buffer is freed when it
+/// dies, and buffers live on the device (arguments, results, what kernels
+/// use) except around host ops, which get host copies; one stream per call.
+static void addHostMemoryPasses(OpPassManager &pm) {
+  pm.addPass(fa2::createResultsToOutParamsPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(fa2::createPlaceDeviceMemoryPass());
+}
+
 void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   GPUOptions gpuOptions;
   gpuOptions.chip = options.chip;
@@ -275,6 +288,7 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
 
   // Host: bufferize around the launches; leftover linalg ops become loops.
   pm.addPass(bufferization::createOneShotBufferizePass(hostBufferizeOptions()));
+  addHostMemoryPasses(pm);
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
 
   // Kernels: fast exp2/log2 (no libdevice), nvgpu and gpu ops to NVVM.
@@ -302,6 +316,8 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
 }
 
 void fa2::registerPipelines() {
+  registerPass([] { return fa2::createResultsToOutParamsPass(); });
+  registerPass([] { return fa2::createPlaceDeviceMemoryPass(); });
   PassPipelineRegistration<ToCPUOptions>(
       "fa2-to-cpu",
       "Lower fa2 ops (blocked online softmax) and the rest of the module to "

@@ -11,7 +11,7 @@
 // CHECK: module attributes {gpu.container_module}
 // CHECK: gpu.binary @fa2_attention_gqa_0 [#gpu.object<#nvvm.target<O = 3, chip = "sm_90">, {{.*}}assembly = "{{.*}}.entry fa2_attention_gqa_0(
 // CHECK-LABEL: llvm.func @gqa
-// CHECK: gpu.launch_func @fa2_attention_gqa_0::@fa2_attention_gqa_0 blocks in
+// CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @fa2_attention_gqa_0::@fa2_attention_gqa_0 blocks in
 // CHECK-NOT: fa2.attention
 // SM80: gpu.binary @fa2_attention_gqa_0 [#gpu.object<#nvvm.target<O = 3, chip = "sm_80">, {{.*}}.target sm_80
 // OPTS: gpu.binary @fa2_attention_gqa_0 [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a">, {{.*}}.target sm_90a{{.*}}.maxntid 64, 1, 1{{.*}}.minnctapersm 4
@@ -67,7 +67,7 @@ func.func @causal_bf16(%q: tensor<1x4x200x128xbf16>, %k: tensor<1x4x300x128xbf16
 // lowered to the kernel, and the K transpose it needs runs on the host.
 // CHECK: gpu.binary @fa2_attention_chain_0 [#gpu.object<#nvvm.target<O = 3, chip = "sm_90">, {{.*}}mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // CHECK-LABEL: llvm.func @chain
-// CHECK: gpu.launch_func @fa2_attention_chain_0::@fa2_attention_chain_0
+// CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @fa2_attention_chain_0::@fa2_attention_chain_0
 // CHECK-NOT: linalg.
 func.func @chain(%q: tensor<4x16x64xf16>, %kt: tensor<4x64x16xf16>, %v: tensor<4x16x64xf16>) -> tensor<4x16x64xf16> {
   %cst = arith.constant 0.000000e+00 : f16
