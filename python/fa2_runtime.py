@@ -149,6 +149,20 @@ class Function:
         return t
 
 
+_RUNTIME = None
+
+
+def _runtime(path):
+    """The process's one runtime. Libraries find theirs by the name
+    libfa2-cuda-runtime.so, and the dynamic loader binds that name to the
+    first copy loaded: later libraries use it too, whatever their folder holds,
+    so the stream and errors must be set and read on that same copy."""
+    global _RUNTIME
+    if _RUNTIME is None:
+        _RUNTIME = ctypes.CDLL(path)
+    return _RUNTIME
+
+
 class Library:
     """A folder written by scripts/fa2-compile.sh (or its libNAME.so)."""
 
@@ -171,7 +185,7 @@ class Library:
         torch.cuda.init()
         device = torch.cuda.current_device()
         torch.empty(1, device="cuda")  # a current context on this thread
-        self.rt = ctypes.CDLL(os.path.join(folder, "libfa2-cuda-runtime.so"))
+        self.rt = _runtime(os.path.join(folder, "libfa2-cuda-runtime.so"))
         self.rt.fa2rtSetStream.restype = ctypes.c_void_p
         self.rt.fa2rtSetStream.argtypes = [ctypes.c_void_p]
         self.rt.fa2rtGetLastError.restype = ctypes.c_char_p
