@@ -10,6 +10,7 @@
 #   OUT/attention/       examples/attention.mlir (the README's example)
 #   OUT/<input>/         two-attentions, host-op, dynamic-seq (Inputs/)
 #   OUT/bench_entry      the entry-vs-bare-launch timer (bench_entry.cpp)
+#   OUT/runtime_selftest the runtime's entries one by one (runtime_selftest.cpp)
 #   OUT/BUILD.log        what compiled
 #
 # usage: build-libs.sh [-o OUT]
@@ -39,5 +40,8 @@ for f in two-attentions host-op dynamic-seq; do one "$f" "$HERE/$f.mlir"; done
 g++ -O2 -std=c++17 -I"$REPO/tools/fa2-cuda-runtime" -I/usr/local/cuda/include \
   "$HERE/bench_entry.cpp" -o "$OUT/bench_entry" -ldl -static-libstdc++ -static-libgcc >>"$LOG" 2>&1 ||
   { echo "NOT BUILT bench_entry" | tee -a "$LOG"; status=1; }
+g++ -O2 -std=c++17 -I"$REPO/tools/fa2-cuda-runtime" -I/usr/local/cuda/include \
+  "$HERE/runtime_selftest.cpp" -o "$OUT/runtime_selftest" -ldl -static-libstdc++ -static-libgcc >>"$LOG" 2>&1 ||
+  { echo "NOT BUILT runtime_selftest" | tee -a "$LOG"; status=1; }
 echo "build-libs: $(ls -d "$OUT"/*/ | wc -l) libraries in $OUT ($(du -sh "$OUT" | cut -f1))" | tee -a "$LOG"
 exit $status
