@@ -17,6 +17,7 @@
 # allocated by the library, copied into a torch tensor, then freed).
 #===----------------------------------------------------------------------===#
 import ctypes
+import functools
 import json
 import os
 
@@ -28,9 +29,11 @@ _DTYPES = {
 }
 
 
+@functools.lru_cache(maxsize=None)
 def _descriptor_type(rank):
     """ctypes struct of a ranked memref descriptor: {allocated, aligned,
-    offset, sizes[rank], strides[rank]} (MLIR's C interface)."""
+    offset, sizes[rank], strides[rank]} (MLIR's C interface). One class per
+    rank: making a ctypes class costs tens of microseconds, per call."""
     fields = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
               ("offset", ctypes.c_int64)]
     if rank:

@@ -7,7 +7,8 @@
 |* mlir-runner, host copies and all, so that runtime/host-emulation.test can  *|
 |* check the data movement of fa2-place-device-memory without a GPU.         *|
 |* Counts what it does and prints the counts at exit when                    *|
-|* FA2_HOST_RUNTIME_STATS is set.                                             *|
+|* FA2_HOST_RUNTIME_STATS is set. Has fa2's C API too (fa2_cuda_runtime.h),   *|
+|* so that python/fa2_runtime.py can drive a library linked against it.       *|
 \*===----------------------------------------------------------------------===*/
 #include <stdint.h>
 #include <stdio.h>
@@ -65,4 +66,16 @@ void mgpuMemset32(void *dst, unsigned value, size_t count, void *stream) {
 void mgpuMemset16(void *dst, unsigned short value, size_t count, void *stream) {
   for (size_t i = 0; i < count; ++i)
     ((unsigned short *)dst)[i] = value;
+}
+
+/* fa2's C API: one thread, no errors. */
+static void *stream_;
+int fa2rtInit(int device) { init(); return 0; }
+void *fa2rtSetStream(void *s) { void *old = stream_; stream_ = s; return old; }
+void *fa2rtGetStream(void) { return stream_; }
+const char *fa2rtGetLastError(void) { return NULL; }
+int fa2rtSynchronize(void) { return 0; }
+void fa2rtGetCounters(unsigned long long c[8]) {
+  memset(c, 0, 8 * sizeof(*c));
+  c[1] = copies, c[3] = allocs, c[4] = frees;
 }
