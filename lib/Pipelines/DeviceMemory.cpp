@@ -37,11 +37,13 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Pass/Pass.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 using namespace mlir;
 
@@ -96,6 +98,14 @@ static bool isDeviceCall(Operation *op) {
   return callee && !callee.isExternal();
 }
 
+/// A loop or branch (scf.for, scf.while, scf.if, ...) or the terminator that
+/// feeds its region's arguments or results (scf.yield, scf.condition): the
+/// memrefs it takes live on as other values.
+static bool carriesOperands(Operation *op) {
+  return isa<RegionBranchOpInterface, RegionBranchTerminatorOpInterface>(op) &&
+         !isa<func::ReturnOp>(op);
+}
+
 /// How an op uses a memref operand.
 enum class Use { None, Device, Host };
 
@@ -107,7 +117,8 @@ static Use useKind(OpOperand &operand) {
     return Use::None;
   if (isa<gpu::LaunchFuncOp, func::ReturnOp>(op) || isDeviceCall(op))
     return Use::Device;
-  if (isa<gpu::GPUDialect>(op->getDialect()))
+  if (Dialect *dialect = op->getDialect();
+      dialect && isa<gpu::GPUDialect>(dialect))
     return Use::None; // gpu.memcpy, gpu.dealloc: any memory
   return Use::Host;
 }
@@ -190,6 +201,8 @@ private:
   func::FuncOp func;
   OpBuilder b;
   Value stream;
+  /// Host copies this pass frees itself.
+  llvm::SmallPtrSet<Value, 4> ownedStaging;
 };
 
 /// memref.alloc becomes gpu.alloc when a kernel, a device call or a return
@@ -202,7 +215,7 @@ LogicalResult Placer::convertDeviceAllocs() {
   for (memref::AllocOp alloc : allocs) {
     if (!hasIdentityLayout(alloc.getType()))
       continue;
-    bool host = false, device = false;
+    bool host = false, device = false, carried = false;
     // The first use in program order, as its ancestor in the alloc's block.
     Block *block = alloc->getBlock();
     Operation *first = nullptr;
@@ -238,6 +251,12 @@ LogicalResult Placer::convertDeviceAllocs() {
         }
         if (isa<memref::DeallocOp>(user))
           continue;
+        if (carriesOperands(user)) {
+          // Carried through a loop or branch: stays on the host, copied to
+          // the device around each kernel that uses it.
+          carried = true;
+          continue;
+        }
         Use kind = useKind(use);
         host |= kind == Use::Host;
         device |= kind == Use::Device;
@@ -245,7 +264,7 @@ LogicalResult Placer::convertDeviceAllocs() {
           note(user, kind == Use::Device);
       }
     }
-    if (!device || (host && !firstIsDevice))
+    if (carried || !device || (host && !firstIsDevice))
       continue;
     b.setInsertionPoint(alloc);
     auto g = gpu::AllocOp::create(b, alloc.getLoc(), alloc.getType(),
@@ -367,9 +386,46 @@ static bool argMayBeWritten(BlockArgument arg) {
   return false;
 }
 
-/// Whether the kernel or function that `user` launches or calls may write
-/// its operand `operand`.
-static bool calleeMayWrite(OpOperand &operand) {
+/// Whether `op` may read `v`.
+static bool mayRead(Operation *op, Value v) {
+  if (isMemoryEffectFree(op))
+    return false;
+  auto iface = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!iface)
+    return true;
+  SmallVector<MemoryEffects::EffectInstance> effects;
+  iface.getEffects(effects);
+  for (auto &e : effects)
+    if (isa<MemoryEffects::Read>(e.getEffect()) &&
+        (!e.getValue() || e.getValue() == v))
+      return true;
+  return false;
+}
+
+/// Whether block argument `arg` of a kernel or function body may be read
+/// (through views); unknown ops may.
+static bool argMayBeRead(BlockArgument arg) {
+  SmallVector<Value> work = {arg};
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (isMetadataOnly(user)) {
+        for (Value r : user->getResults())
+          if (isa<BaseMemRefType>(r.getType()))
+            work.push_back(r);
+        continue;
+      }
+      if (mayRead(user, v))
+        return true;
+    }
+  }
+  return false;
+}
+
+/// The body argument that `operand` of a kernel launch or call binds to, if
+/// the body is in this module.
+static BlockArgument calleeArgument(OpOperand &operand) {
   Operation *user = operand.getOwner();
   if (auto launch = dyn_cast<gpu::LaunchFuncOp>(user)) {
     auto kernel = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
@@ -377,18 +433,32 @@ static bool calleeMayWrite(OpOperand &operand) {
     unsigned first = launch.getKernelOperands().getBeginOperandIndex();
     unsigned i = operand.getOperandNumber() - first;
     if (!kernel || kernel.isExternal() || i >= kernel.getNumArguments())
-      return true;
-    return argMayBeWritten(kernel.getArgument(i));
+      return {};
+    return kernel.getArgument(i);
   }
   if (auto call = dyn_cast<func::CallOp>(user)) {
     auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
         call, call.getCalleeAttr());
     unsigned i = operand.getOperandNumber();
     if (!callee || callee.isExternal() || i >= callee.getNumArguments())
-      return true;
-    return argMayBeWritten(callee.getArgument(i));
+      return {};
+    return callee.getArgument(i);
   }
-  return true;
+  return {};
+}
+
+/// Whether the kernel or function that `user` launches or calls may read
+/// its operand `operand`.
+static bool calleeMayRead(OpOperand &operand) {
+  BlockArgument arg = calleeArgument(operand);
+  return !arg || argMayBeRead(arg);
+}
+
+/// Whether the kernel or function that `user` launches or calls may write
+/// its operand `operand`.
+static bool calleeMayWrite(OpOperand &operand) {
+  BlockArgument arg = calleeArgument(operand);
+  return !arg || argMayBeWritten(arg);
 }
 
 /// A constant memref.global: nothing may write it.
@@ -413,11 +483,15 @@ LogicalResult Placer::stageForDevice(OpOperand &operand) {
   if (failed(dev))
     return user->emitError("fa2-to-ptx: cannot move a host buffer of type ")
            << r.root.getType() << " to the device (identity layout needed)";
-  copy(loc, *dev, r.root);
+  // What the kernel or callee does not read is not copied in: in fa2-to-ptx
+  // such an operand is an op's result (a kernel's O or LSE, an
+  // out-parameter), written whole.
+  if (isa<func::ReturnOp>(user) || calleeMayRead(operand))
+    copy(loc, *dev, r.root);
   operand.set(rebuild(r, *dev, user));
   if (isa<func::ReturnOp>(user)) {
     // The caller owns the returned device buffer; the host one dies here.
-    if (r.root.getDefiningOp<memref::AllocOp>())
+    if (r.root.getDefiningOp<memref::AllocOp>() && !ownedStaging.count(r.root))
       memref::DeallocOp::create(b, loc, r.root);
     return success();
   }
@@ -484,6 +558,55 @@ LogicalResult Placer::run() {
   if (failed(makeAsync()))
     return failure();
 
+  // An argument that a loop takes as an iteration argument (a decoding
+  // loop's first step): the loop runs on a host copy made at the entry and
+  // freed at the returns (the loop's result may be that copy). Kernels in
+  // the loop get device copies of what it carries, as of any host buffer.
+  llvm::MapVector<Value, Value> entryCopies;
+  func.walk([&](Operation *op) {
+    if (!carriesOperands(op))
+      return;
+    for (OpOperand &operand : op->getOpOperands()) {
+      if (!isa<BaseMemRefType>(operand.get().getType()))
+        continue;
+      Rooted r = rootOf(operand.get());
+      auto arg = dyn_cast<BlockArgument>(r.root);
+      if (!arg || arg.getOwner() != &entry ||
+          !hasIdentityLayout(arg.getType()))
+        continue;
+      Value &host = entryCopies[arg];
+      if (!host) {
+        b.setInsertionPointAfter(stream.getDefiningOp());
+        host = *allocLike(func.getLoc(), arg, /*device=*/false);
+        copy(func.getLoc(), host, arg);
+      }
+      operand.set(rebuild(r, host, op));
+    }
+  });
+  for (auto &[arg, host] : entryCopies)
+    ownedStaging.insert(host);
+
+  // Other device buffers carried into a region (a kernel's output yielded
+  // by a loop that a host op then reads) would need their placement followed
+  // through the region's arguments and results: not done yet; say so rather
+  // than copy them wrongly.
+  WalkResult carried = func.walk([&](Operation *op) {
+    if (!carriesOperands(op))
+      return WalkResult::advance();
+    for (Value v : op->getOperands())
+      if (isa<BaseMemRefType>(v.getType()) && isDevice(v)) {
+        op->emitError("fa2-to-ptx: a device buffer is carried through '")
+            << op->getName()
+            << "' (a loop's iteration argument or a yield): the host code's "
+               "device placement does not follow buffers through regions "
+               "yet (docs/runtime.md)";
+        return WalkResult::interrupt();
+      }
+    return WalkResult::advance();
+  });
+  if (carried.wasInterrupted())
+    return failure();
+
   // Host buffers that kernels, calls and returns need.
   SmallVector<OpOperand *> toDevice;
   func.walk([&](Operation *op) {
@@ -511,6 +634,14 @@ LogicalResult Placer::run() {
     if (failed(stageHostUses(*block, root)))
       return failure();
   }
+
+  // The entry copies die at the returns, after everything else there.
+  if (!entryCopies.empty())
+    func.walk([&](func::ReturnOp ret) {
+      b.setInsertionPoint(ret);
+      for (auto &[arg, host] : entryCopies)
+        memref::DeallocOp::create(b, ret.getLoc(), host);
+    });
   return success();
 }
 

@@ -119,3 +119,31 @@ module attributes {gpu.container_module} {
     return
   }
 }
+
+// -----
+
+// A loop whose first iteration argument is a device argument: a host copy
+// made at the entry carries it (the host op in the loop reads host memory),
+// freed at the return.
+// CHECK-LABEL: func.func @carried_argument
+// CHECK-SAME: (%[[A:.*]]: memref<4xf32>, %[[OUT:.*]]: memref<4xf32>)
+// CHECK: %[[S:.*]] = gpu.wait async
+// CHECK: %[[H:.*]] = memref.alloc() {alignment = 64 : i64} : memref<4xf32>
+// CHECK: gpu.memcpy async [%[[S]]] %[[H]], %[[A]]
+// CHECK: %[[R:.*]] = scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[H]]) -> (memref<4xf32>)
+// CHECK:   linalg.negf ins(%[[ACC]] : memref<4xf32>)
+// CHECK: gpu.memcpy async [%[[S]]] %[[OUT]], %[[R]]
+// CHECK: memref.dealloc %[[H]]
+// CHECK-NEXT: return
+func.func @carried_argument(%a: memref<4xf32>, %out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %r = scf.for %i = %c0 to %c3 step %c1 iter_args(%acc = %a) -> (memref<4xf32>) {
+    %n = memref.alloc() : memref<4xf32>
+    linalg.negf ins(%acc : memref<4xf32>) outs(%n : memref<4xf32>)
+    scf.yield %n : memref<4xf32>
+  }
+  memref.copy %r, %out : memref<4xf32> to memref<4xf32>
+  return
+}
