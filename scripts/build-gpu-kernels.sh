@@ -79,7 +79,8 @@ fi
 #===----------------------------------------------------------------------===#
 
 # module NAME DTYPE D HQ HKV CAUSAL(0/1) LAYOUT(bhsd/bshd) MASK(none/i1/f16) LSE(0/1) SQ SK [B]
-# prints a module with one fa2.attention; SQ/SK may be '?'.
+# prints a module with one fa2.attention; SQ/SK may be '?'. $MASK_ATTRS, if
+# set, goes after `causal` (e.g. " window(100, 0) fill(-1e9)").
 module() {
   local name=$1 dt=$2 d=$3 hq=$4 hkv=$5 causal=$6 layout=$7 mask=$8 lse=$9 sq=${10} sk=${11} b=${12:-2}
   local qt kt ot lt mt="" margs="" mop="" mtype="" attrs=""
@@ -96,6 +97,7 @@ module() {
     f16) mt="tensor<${b}x1x${sq}x${sk}x${dt}>" ;;
   esac
   if [ -n "$mt" ]; then margs=", %m: $mt"; mop=" mask(%m)"; mtype=", $mt"; fi
+  attrs="${MASK_ATTRS:-}$attrs"
   [ "$causal" = 1 ] && attrs=" causal$attrs"
   local scale
   scale=$(python3 -c "print(repr(1.0 / $d ** 0.5))")
@@ -189,6 +191,11 @@ if want grid; then
     build d64-bf16-gqa-mask-float bf16 64 8 2 0 bhsd f16 1
     build d128-f16-mha-causal-mask-i1 f16 128 4 4 1 bhsd i1 1
     build d64-f16-mha-nolse f16 64 4 4 0 bhsd none 0
+    # Sliding windows and finite fills (test/Integration/CUDA/window-fill.test).
+    MASK_ATTRS=" window(100, 0)" build d64-f16-mha-causal-window f16 64 4 4 1 bhsd none 1
+    MASK_ATTRS=" window(37, 50)" build d128-bf16-gqa-bshd-window bf16 128 8 2 0 bshd none 1
+    MASK_ATTRS=" fill(-1.0E+9)" build d64-f16-mha-causal-mask-i1-fill f16 64 4 4 1 bhsd i1 1
+    MASK_ATTRS=" window(20, 10) fill(-3.4028234663852886E+38)" build d128-bf16-gqa-window-mask-float-fill bf16 128 8 2 0 bhsd f16 1
     # The other-d folders together, for one sweep.
     mkdir -p "$OUT/grid-other"
     for dir in "$OUT"/grid/other-*/; do

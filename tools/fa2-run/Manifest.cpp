@@ -3,7 +3,9 @@
 
 #include "Json.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -326,6 +328,25 @@ bool fa2run::loadManifest(const std::string &path, Manifest &m,
   if (!(v = r.require(root, "lse", JsonValue::Kind::Bool, "")))
     return false;
   m.lse = v->boolean;
+  // Optional masking keys (docs/manifest.md): both window bounds or none,
+  // integers >= 0; a finite fill.
+  const JsonValue *wl = root.get("window_left"), *wr = root.get("window_right");
+  if (wl || wr) {
+    if (!wl || !wr)
+      return r.fail("window_left and window_right must come together");
+    for (const JsonValue *w : {wl, wr})
+      if (!w->isNumber() || !(w->number >= 0) || w->number != std::floor(w->number))
+        return r.fail("window_left and window_right must be integers >= 0");
+    m.hasWindow = true;
+    m.windowLeft = static_cast<int64_t>(std::min(wl->number, 9.0e15));
+    m.windowRight = static_cast<int64_t>(std::min(wr->number, 9.0e15));
+  }
+  if ((v = root.get("fill"))) {
+    if (!v->isNumber() || !std::isfinite(v->number))
+      return r.fail("fill must be a finite number");
+    m.hasFill = true;
+    m.fill = v->number;
+  }
 
   // dims: every name present, an integer >= 1 or null.
   const JsonValue *dims = r.require(root, "dims", JsonValue::Kind::Object, "");

@@ -49,6 +49,13 @@ struct Manifest {
   DType dtype = DType::F16, outDtype = DType::F16;
   bool bshd = false, causal = false, lse = false;
   double scale = 0;
+  /// The sliding window (keys i + Sk - Sq - left ... i + Sk - Sq + right),
+  /// from the optional keys window_left/window_right.
+  bool hasWindow = false;
+  int64_t windowLeft = 0, windowRight = 0;
+  /// The value of a removed score (optional key "fill"; -inf without it).
+  bool hasFill = false;
+  double fill = 0;
   /// nullopt = dynamic: the command line must supply it.
   std::map<std::string, std::optional<int64_t>> dims;
   std::map<std::string, BufferSpec> buffers;

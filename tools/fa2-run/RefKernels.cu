@@ -14,9 +14,12 @@
 //   max|out - o32| <= 2 * max|olp - o32| (+ a tiny absolute epsilon).
 //
 // Semantics are fa2.attention's (AttentionOps.td): causal bottom-right
-// (key j visible to query i iff j <= i + Sk - Sq), GQA (kv head = h / (Hq/Hkv)),
-// i1 masks keep where true, float masks add, broadcast by zero strides, a
-// fully masked row gives 0 and an LSE of +inf.
+// (key j visible to query i iff j <= i + Sk - Sq), a sliding window (iff
+// i + Sk - Sq - left <= j <= i + Sk - Sq + right), GQA (kv head =
+// h / (Hq/Hkv)), i1 masks keep where true, float masks add, broadcast by zero
+// strides. A removed score is -inf, or the finite fill: then every key is
+// visited and a float mask is added to the fill. Without a fill a fully
+// masked row gives 0 and an LSE of +inf.
 //
 //===----------------------------------------------------------------------===//
 #include <cuda_bf16.h>
@@ -42,10 +45,21 @@ static __device__ __forceinline__ float roundTo(float x, int dtype) {
   return x;
 }
 
-/// Scores of keys [j0, j0 + n) for one query row into s32/slp (shared).
+/// Whether query i keeps key j by position (causal and window).
+static __device__ __forceinline__ bool keptByPosition(const RefParams &p, long long i,
+                                                      long long j) {
+  const long long diag = i + p.seqK - p.seqQ;
+  if (p.causal && j > diag)
+    return false;
+  if (p.hasWindow && (j < diag - p.windowLeft || j > diag + p.windowRight))
+    return false;
+  return true;
+}
+
+/// Scores of keys [j0, j0 + n) for one query row i into s32/slp (shared).
 /// One warp per key, lanes over the feature dimension, so that K is read in
 /// coalesced rows.
-static __device__ void scoreChunk(const RefParams &p, const float *qs,
+static __device__ void scoreChunk(const RefParams &p, const float *qs, long long i,
                                   long long kRow0, long long maskRow, int j0,
                                   int n, float *s32, float *slp) {
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
@@ -62,12 +76,20 @@ static __device__ void scoreChunk(const RefParams &p, const float *qs,
       continue;
     float s = dot * p.scale;
     float sl = roundTo(dot * p.scale, p.inDtype);
+    // A removed score is the fill (-inf without one). The low-precision
+    // reference keeps the fill unrounded: a model in f16/bf16 would spell
+    // its own finfo.min, and rounding f32's to bf16 would give -inf.
+    const float removed = p.hasFill ? p.fill : -INFINITY;
+    if (!keptByPosition(p, i, j)) {
+      s = removed;
+      sl = removed;
+    }
     if (p.maskDtype != FA2REF_NONE) {
       const long long mi = maskRow + j * p.msj;
       if (p.maskDtype == FA2REF_I1) {
         if (reinterpret_cast<const unsigned char *>(p.mask)[mi] == 0) {
-          s = -INFINITY;
-          sl = -INFINITY;
+          s = removed;
+          sl = removed;
         }
       } else {
         const float m = loadElem(p.mask, mi, p.maskDtype);
@@ -148,18 +170,29 @@ extern "C" __global__ void __launch_bounds__(FA2REF_THREADS)
   for (int d = threadIdx.x; d < p.headDim; d += FA2REF_THREADS)
     qs[d] = loadElem(p.q, qRow + d, p.inDtype);
 
-  // Keys past the causal limit are never visited: they are -inf.
-  long long limit = p.seqK;
-  if (p.causal)
-    limit = (long long)i + p.seqK - p.seqQ + 1;
-  const int numKeys = (int)(limit < 0 ? 0 : (limit > p.seqK ? p.seqK : limit));
+  // Without a fill, keys outside [keyBegin, keyEnd) (past the causal limit or
+  // outside the window) are -inf and never visited. With a fill every key
+  // counts.
+  long long limit = p.seqK, first = 0;
+  if (!p.hasFill) {
+    const long long diag = (long long)i + p.seqK - p.seqQ;
+    if (p.causal)
+      limit = diag + 1;
+    if (p.hasWindow) {
+      if (diag + p.windowRight + 1 < limit)
+        limit = diag + p.windowRight + 1;
+      first = diag - p.windowLeft;
+    }
+  }
+  const int keyEnd = (int)(limit < 0 ? 0 : (limit > p.seqK ? p.seqK : limit));
+  const int keyBegin = (int)(first < 0 ? 0 : (first > keyEnd ? keyEnd : first));
   __syncthreads();
 
   // Pass 1: the row max and the sum of exp(s - max), both precisions.
   float m32 = -INFINITY, l32 = 0.f, mlp = -INFINITY, llp = 0.f;
-  for (int j0 = 0; j0 < numKeys; j0 += FA2REF_CHUNK) {
-    const int n = min(FA2REF_CHUNK, numKeys - j0);
-    scoreChunk(p, qs, kRow0, maskRow, j0, n, s32, slp);
+  for (int j0 = keyBegin; j0 < keyEnd; j0 += FA2REF_CHUNK) {
+    const int n = min(FA2REF_CHUNK, keyEnd - j0);
+    scoreChunk(p, qs, i, kRow0, maskRow, j0, n, s32, slp);
     __syncthreads();
     for (int jj = threadIdx.x; jj < n; jj += FA2REF_THREADS) {
       onlineAdd(s32[jj], m32, l32);
@@ -174,9 +207,9 @@ extern "C" __global__ void __launch_bounds__(FA2REF_THREADS)
   // t, t + 128, ... so that V rows are read coalesced.
   float acc32[FA2REF_MAX_DV / FA2REF_THREADS] = {};
   float acclp[FA2REF_MAX_DV / FA2REF_THREADS] = {};
-  for (int j0 = 0; j0 < numKeys; j0 += FA2REF_CHUNK) {
-    const int n = min(FA2REF_CHUNK, numKeys - j0);
-    scoreChunk(p, qs, kRow0, maskRow, j0, n, s32, slp);
+  for (int j0 = keyBegin; j0 < keyEnd; j0 += FA2REF_CHUNK) {
+    const int n = min(FA2REF_CHUNK, keyEnd - j0);
+    scoreChunk(p, qs, i, kRow0, maskRow, j0, n, s32, slp);
     __syncthreads();
     for (int jj = threadIdx.x; jj < n; jj += FA2REF_THREADS) {
       const float a = s32[jj], c = slp[jj];

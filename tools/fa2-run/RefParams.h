@@ -37,6 +37,13 @@ struct RefParams {
   int inDtype, maskDtype, causal;
   float scale;
   int pad;
+  /// Sliding window: key j is kept for query i iff
+  /// i + Sk - Sq - windowLeft <= j <= i + Sk - Sq + windowRight.
+  long long windowLeft, windowRight;
+  int hasWindow, hasFill;
+  /// The value of a removed score when hasFill (else -inf).
+  float fill;
+  int pad2;
 };
 
 #endif // FA2_RUN_REFPARAMS_H

@@ -817,6 +817,10 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, CUfunct
                              (long long)d.headsKV, (long long)d.seqQ, (long long)d.seqK,
                              (long long)d.headDim, (long long)d.headDimV, dtypeName(m.dtype),
                              m.causal, mask.present ? (std::string(" mask=") + dtypeName(mask.dtype)).c_str() : "");
+  if (m.hasWindow)
+    caseDesc += fmt(" window=%lld,%lld", (long long)m.windowLeft, (long long)m.windowRight);
+  if (m.hasFill)
+    caseDesc += fmt(" fill=%g", m.fill);
 
   // The checked run: poison, launch, read back.
   bufs["o"].poison(m.outDtype);
@@ -883,6 +887,12 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, CUfunct
     rp.maskDtype = mask.present ? refDtype(mask.dtype) : FA2REF_NONE;
     rp.causal = m.causal;
     rp.scale = static_cast<float>(m.scale);
+    rp.hasWindow = m.hasWindow;
+    rp.windowLeft = m.windowLeft;
+    rp.windowRight = m.windowRight;
+    rp.hasFill = m.hasFill;
+    // The fill in f32, saturating as fa2.attention's lowerings round it.
+    rp.fill = static_cast<float>(std::max(-3.4028234663852886e38, std::min(3.4028234663852886e38, m.fill)));
     void *refArgs[] = {&rp};
     const unsigned smem = static_cast<unsigned>((d.headDim + 2 * FA2REF_CHUNK) * 4);
     if (d.batch * d.headsQ > 65535)

@@ -138,6 +138,9 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
   spec.outElementType = oTy.getElementType();
   spec.bshd = op.getLayout() == Layout::BSHD;
   spec.causal = op.getCausal();
+  MaskSemantics masking = MaskSemantics::get(op);
+  spec.window = masking.window;
+  spec.fill = masking.fill;
   spec.hasLse = static_cast<bool>(op.getLse());
   spec.scale = scale;
   spec.headDim = d;

@@ -163,6 +163,18 @@ MemRefType AttentionKernelSpec::bufferType(StringRef buffer) const {
   return MemRefType::get({n}, elem);
 }
 
+MaskSemantics AttentionKernelSpec::maskSemantics() const {
+  MaskSemantics m;
+  m.causal = causal;
+  m.window = window;
+  m.fill = fill;
+  if (hasMask())
+    m.maskOperand = maskElementType.isInteger(1)
+                        ? MaskSemantics::MaskOperand::Bool
+                        : MaskSemantics::MaskOperand::Additive;
+  return m;
+}
+
 int64_t AttentionKernelSpec::sharedMemoryBytes() const {
   return fa2::sharedMemoryBytes(schedule, headDim, headDimV);
 }
@@ -202,6 +214,8 @@ public:
     MT = s.mTilesPerWarp();
     NT = s.blockN / 8;
     tokenTy = nvgpu::DeviceAsyncTokenType::get(ctx);
+    sem = spec.maskSemantics();
+    initFill();
   }
 
   void emit();
@@ -311,6 +325,28 @@ private:
   /// S with -inf where key j is masked for the row.
   SmallVector<SmallVector<Value>>
   maskScores(const SmallVector<SmallVector<Value>> &S, Value kvStart);
+  /// maskScores for kernels with a sliding window or a finite fill: the
+  /// causal/window bounds of MaskSemantics remove a score (to the fill,
+  /// -inf by default), keys past Sk are -inf.
+  SmallVector<SmallVector<Value>>
+  maskScoresWindowFill(const SmallVector<SmallVector<Value>> &S,
+                       Value kvStart);
+  /// The value of a removed score in the kernel's unscaled units.
+  Value removedScore() {
+    return fillUnscaled ? cf(*fillUnscaled)
+                        : cf(-std::numeric_limits<double>::infinity());
+  }
+  /// Chooses fillUnscaled (and fillClamp) from the op's fill.
+  void initFill();
+
+  /// Which scores the op keeps.
+  MaskSemantics sem;
+  /// The fill divided by the scale (the kernel's scores are unscaled until
+  /// the exponentials), after clamping |fill| to fillClamp; none without a
+  /// fill.
+  std::optional<double> fillUnscaled;
+  /// Set when |fill| was larger than the clamp: the bound.
+  std::optional<double> fillClamp;
 
   OpBuilder &b;
   Location loc;
@@ -642,6 +678,100 @@ KernelEmitter::maskScores(const SmallVector<SmallVector<Value>> &S,
   return out;
 }
 
+void KernelEmitter::initFill() {
+  if (!spec.fill)
+    return;
+  // The scores stay unscaled (raw Q·K) until the exponentials, so the fill
+  // enters as fill / scale, and exp2 sees (s - ref)·scale·log2 e. Both must
+  // stay finite in f32: |fill| is clamped to B = 2^100·min(1, scale). That
+  // changes no output: a removed score weighs exp(fill - m) = 0 against any
+  // kept score m > -2^99 either way, and a row of removed scores only is
+  // the same softmax whatever the common fill (float-mask values below
+  // 2^76 vanish in f32 next to either fill). Only such a row's LSE,
+  // fill + log Σ..., would read the clamp: the epilogue writes the fill.
+  double bound = std::ldexp(1.0, 100) * std::min(1.0, spec.scale);
+  double fill = *spec.fill;
+  if (std::fabs(fill) > bound) {
+    fillClamp = bound;
+    fill = fill < 0 ? -bound : bound;
+  }
+  fillUnscaled = fill / spec.scale;
+}
+
+SmallVector<SmallVector<Value>>
+KernelEmitter::maskScoresWindowFill(const SmallVector<SmallVector<Value>> &S,
+                                    Value kvStart) {
+  // Key kvStart + nt·8 + 2t + e of row r is kept by position iff
+  // lower(r) <= key < upper(r), with lower(r) = r + Sk - Sq + lo and
+  // upper(r) = r + Sk - Sq + hi + 1 (MaskSemantics' diagonal bounds), both
+  // clamped to [0, Sk] so that the 32-bit differences below cannot
+  // overflow; as in maskScores, each compare is of nt·8 + e against a
+  // per-row value. Keys past Sk are -inf; removed keys inside are the fill
+  // (-inf without one).
+  auto i32Ty = b.getI32Type();
+  std::optional<int64_t> lo = sem.diagLo(), hi = sem.diagHi();
+  Value removed = removedScore();
+  Value negInf = cf(-std::numeric_limits<double>::infinity());
+  bool tail = ShapedType::isDynamic(spec.seqK) || spec.seqK % s.blockN != 0;
+  Value twoT = mulc(t, 2);
+  Value base = arith::IndexCastOp::create(b, loc, i32Ty, add(kvStart, twoT));
+  auto clampToSk = [&](Value v) {
+    return arith::MinSIOp::create(b, loc, Sk,
+                                  arith::MaxSIOp::create(b, loc, v, c(0)));
+  };
+  auto rel = [&](Value bound) -> Value {
+    return arith::SubIOp::create(
+        b, loc, arith::IndexCastOp::create(b, loc, i32Ty, clampToSk(bound)),
+        base);
+  };
+  auto i32c = [&](int64_t v) -> Value {
+    return arith::ConstantIntOp::create(b, loc, v, 32);
+  };
+  SmallVector<SmallVector<Value>> out = S;
+  for (int64_t mt = 0; mt < MT; ++mt) {
+    Value relLo[2], relHi[2], relSk[2];
+    for (int64_t half = 0; half < 2; ++half) {
+      Value row = add(m0, addc(warpRow0, mt * 16 + 8 * half));
+      Value diag = sub(add(row, Sk), Sq);
+      // Bounds past ±2^48 (MaskSemantics' clamp) stay far inside i64.
+      if (lo)
+        relLo[half] = rel(addc(diag, *lo));
+      if (hi)
+        relHi[half] = rel(addc(diag, *hi + 1));
+      // Keys past Sk: the clamped upper bound removes them (to -inf)
+      // unless there is none, or removal gives the fill.
+      if (tail && (sem.fill || !hi))
+        relSk[half] = rel(Sk);
+    }
+    for (int64_t nt = 0; nt < NT; ++nt) {
+      SmallVector<Value> vals;
+      for (int64_t half = 0; half < 2; ++half)
+        for (int64_t e = 0; e < 2; ++e) {
+          int64_t k = nt * 8 + e;
+          Value keep;
+          auto both = [&](Value x) {
+            keep = keep ? arith::AndIOp::create(b, loc, keep, x).getResult()
+                        : x;
+          };
+          if (lo) // lower - base <= k
+            both(cmp(arith::CmpIPredicate::sle, relLo[half], i32c(k)));
+          if (hi) // k < upper - base
+            both(cmp(arith::CmpIPredicate::sgt, relHi[half], i32c(k)));
+          Value v = extract(S[mt][nt], {half, e});
+          if (keep)
+            v = select(keep, v, removed);
+          if (relSk[half]) // keys past Sk do not exist
+            v = select(cmp(arith::CmpIPredicate::sgt, relSk[half], i32c(k)),
+                       v, negInf);
+          vals.push_back(v);
+        }
+      out[mt][nt] = vector::FromElementsOp::create(
+          b, loc, VectorType::get({2, 2}, f32Ty), vals);
+    }
+  }
+  return out;
+}
+
 SmallVector<SmallVector<Value>>
 KernelEmitter::applyMaskOperand(const SmallVector<SmallVector<Value>> &S,
                                 Value kvStart) {
@@ -653,6 +783,7 @@ KernelEmitter::applyMaskOperand(const SmallVector<SmallVector<Value>> &S,
   Value lastRow = sub(Sq, c(1)), lastKey = sub(Sk, c(1));
   Type maskTy = spec.maskElementType;
   Value invScale = cf(1.0 / spec.scale);
+  Value removed = spec.fill ? removedScore() : negInf;
   SmallVector<SmallVector<Value>> out = S;
   for (int64_t mt = 0; mt < MT; ++mt) {
     SmallVector<Value> rowOff(2);
@@ -671,7 +802,7 @@ KernelEmitter::applyMaskOperand(const SmallVector<SmallVector<Value>> &S,
           Value m = memref::LoadOp::create(b, loc, maskGlobal, ValueRange{off});
           Value sv = extract(S[mt][nt], {half, e});
           if (maskTy.isInteger(1)) {
-            vals.push_back(select(m, sv, negInf));
+            vals.push_back(select(m, sv, removed));
           } else {
             if (!maskTy.isF32())
               m = arith::ExtFOp::create(b, loc, f32Ty, m);
@@ -864,27 +995,47 @@ void KernelEmitter::emit() {
   vChunkA = chunkOffsets(vl, laneHi, vl.paddedDim / 16);
 
   //===--- which K/V blocks this CTA visits -------------------------------===//
+  // MaskSemantics' diagonal bounds: row r keeps keys r + Sk - Sq + [lo, hi]
+  // (causal: hi = 0; a window adds lo = -left, and hi = right without
+  // causal). Blocks outside the rows' visible keys are skipped, except with a
+  // finite fill, where a removed key still weighs exp(fill - m).
+  std::optional<int64_t> diagLo = sem.diagLo(), diagHi = sem.diagHi();
+  bool windowOrFill = spec.window || spec.fill;
+  bool skipRemoved = sem.canSkipRemoved();
   Value numKV = b.createOrFold<arith::CeilDivUIOp>(loc, Sk, c(s.blockN));
   Value kvEnd = numKV;
-  if (spec.causal) {
+  if (diagHi && skipRemoved) {
     // The last query row of the block sees keys up to
-    // min(m0+Br, Sq) - 1 + Sk - Sq: blocks past it are skipped.
+    // min(m0+Br, Sq) - 1 + Sk - Sq + hi: blocks past it are skipped.
     Value rowsEnd = arith::MinSIOp::create(b, loc, addc(m0, s.blockM), Sq);
-    Value visible = sub(add(rowsEnd, Sk), Sq);
+    Value visible = addc(sub(add(rowsEnd, Sk), Sq), *diagHi);
     Value blocks = arith::MaxSIOp::create(
         b, loc, c(0), arith::CeilDivSIOp::create(b, loc, visible, c(s.blockN)));
     kvEnd = arith::MinSIOp::create(b, loc, numKV, blocks);
   }
-  // Blocks whose every key is visible to the first query row need no mask.
+  // The first block: the first query row m0 sees no key before
+  // m0 + Sk - Sq + lo, nor does any later row.
+  Value kvBegin;
+  if (diagLo && skipRemoved) {
+    Value first = arith::MaxSIOp::create(b, loc, c(0),
+                                         addc(sub(add(m0, Sk), Sq), *diagLo));
+    kvBegin = arith::MinSIOp::create(
+        b, loc, kvEnd, b.createOrFold<arith::DivUIOp>(loc, first, c(s.blockN)));
+  }
+  // Blocks whose every key is visible to every query row need no mask.
   bool tailMask = ShapedType::isDynamic(spec.seqK) || spec.seqK % s.blockN != 0;
-  bool anyMask = tailMask || spec.causal;
+  bool anyMask = tailMask || sem.hasPositionalMask();
   Value maskFrom; // block j needs a mask iff (j+1)·Bc > maskFrom
   if (anyMask) {
     maskFrom = Sk;
-    if (spec.causal)
-      maskFrom =
-          arith::MinSIOp::create(b, loc, Sk, addc(sub(add(m0, Sk), Sq), 1));
+    if (diagHi)
+      maskFrom = arith::MinSIOp::create(
+          b, loc, Sk, addc(sub(add(m0, Sk), Sq), *diagHi + 1));
   }
+  // ... or iff j·Bc < maskBelow: the last row's first kept key.
+  Value maskBelow;
+  if (diagLo)
+    maskBelow = addc(sub(add(m0, Sk), Sq), s.blockM - 1 + *diagLo);
 
   //===--- prologue: Q, then the first stages-1 K/V blocks ----------------===//
   // Every row of every Q tile is inside the tensor: no row tests on the Q
@@ -914,8 +1065,14 @@ void KernelEmitter::emit() {
   auto issueKVBlock = [&](Value j, Value buf) {
     return commitGroup(issueKVTiles(j, buf, KVTiles::Both));
   };
-  for (int64_t st = 0; st + 1 < s.numStages; ++st)
-    issueKVBlock(c(st), c(st));
+  for (int64_t st = 0; st + 1 < s.numStages; ++st) {
+    if (kvBegin) {
+      Value j = addc(kvBegin, st);
+      issueKVBlock(j, remc(j, s.numStages));
+    } else {
+      issueKVBlock(c(st), c(st));
+    }
+  }
   if (s.qInRegisters) {
     // Q in registers: wait for the Q group only (the K/V groups issued
     // after it may stay in flight), then every warp loads its fragments
@@ -952,7 +1109,8 @@ void KernelEmitter::emit() {
   // The second copy of the loop body costs registers (spills at d = 128).
   enum class MaskMode { None, Always, PerBlock };
   Value maskStart = kvEnd;
-  bool split = anyMask && s.splitMaskedLoop;
+  // (A window's lower edge needs masked blocks at both ends: one loop.)
+  bool split = anyMask && s.splitMaskedLoop && !diagLo;
   if (split) {
     // Block j needs the mask iff (j+1)·Bc > maskFrom, i.e. j >= maskFrom/Bc.
     Value first = arith::FloorDivSIOp::create(b, loc, maskFrom, c(s.blockN));
@@ -967,14 +1125,26 @@ void KernelEmitter::emit() {
                        MaskMode masked) {
     Value kvStart = mulc(j, s.blockN);
     // The mask operand applies to every block, before the causal/tail
-    // masks (which then hide the clamped reads past Sk).
-    if (spec.hasMask())
+    // masks (which then hide the clamped reads past Sk). With a finite fill
+    // a float mask is added after them, to the fill too (fa2.attention's
+    // order); -inf past Sk stays -inf.
+    bool maskOperandLast =
+        spec.fill && spec.hasMask() && !spec.maskElementType.isInteger(1);
+    if (spec.hasMask() && !maskOperandLast)
       S = applyMaskOperand(S, kvStart);
+    auto positional = [&](const SmallVector<SmallVector<Value>> &S) {
+      return windowOrFill ? maskScoresWindowFill(S, kvStart)
+                          : maskScores(S, kvStart);
+    };
     if (masked == MaskMode::Always) {
-      S = maskScores(S, kvStart);
+      S = positional(S);
     } else if (masked == MaskMode::PerBlock) {
       Value needMask = cmp(arith::CmpIPredicate::sgt,
                            mulc(addc(j, 1), s.blockN), maskFrom);
+      if (maskBelow)
+        needMask = arith::OrIOp::create(
+            b, loc, needMask,
+            cmp(arith::CmpIPredicate::slt, kvStart, maskBelow));
       SmallVector<Type> types(MT * NT, accTy);
       auto ifOp = scf::IfOp::create(b, loc, types, needMask,
                                     /*withElseRegion=*/true);
@@ -982,7 +1152,7 @@ void KernelEmitter::emit() {
         OpBuilder::InsertionGuard g2(b);
         b.setInsertionPointToStart(&ifOp.getThenRegion().front());
         SmallVector<Value> flat;
-        for (auto &row : maskScores(S, kvStart))
+        for (auto &row : positional(S))
           flat.append(row.begin(), row.end());
         scf::YieldOp::create(b, loc, flat);
         b.setInsertionPointToStart(&ifOp.getElseRegion().front());
@@ -995,6 +1165,8 @@ void KernelEmitter::emit() {
         for (int64_t nt = 0; nt < NT; ++nt)
           S[mt][nt] = ifOp.getResult(mt * NT + nt);
     }
+    if (maskOperandLast)
+      S = applyMaskOperand(S, kvStart);
     return S;
   };
   // softmaxBlock: the online softmax of block j's scores against the running
@@ -1005,6 +1177,9 @@ void KernelEmitter::emit() {
     // Per row r: its scores and -ref·c, the exp2 offset.
     SmallVector<SmallVector<Value>> rowScores;
     SmallVector<Value> negOffset;
+    // With a finite fill: each row's reference max (0 for a row without
+    // any finite score), for exp2((s - ref)·c).
+    SmallVector<Value> refOrZero;
   };
   auto softmaxBlock = [&](const SmallVector<SmallVector<Value>> &S,
                           SmallVector<Value> O, const SmallVector<Value> &m,
@@ -1127,6 +1302,13 @@ void KernelEmitter::emit() {
     step.rowScores = rowScores;
     for (int64_t r = 0; r < MT * 2; ++r)
       step.negOffset.push_back(arith::NegFOp::create(b, loc, refScaled[r]));
+    if (spec.fill) {
+      for (Value ref : refMax) {
+        Value empty = arith::CmpFOp::create(
+            b, loc, arith::CmpFPredicate::OEQ, ref, negInf);
+        step.refOrZero.push_back(select(empty, fzero, ref));
+      }
+    }
     return step;
   };
   // expAndAccumulate: P = exp2(S·c - ref·c), l += rowsum P (thread-partial)
@@ -1148,8 +1330,17 @@ void KernelEmitter::emit() {
           // q>=2).
           int64_t nt = 2 * kk + q / 2, half = q % 2, r = mt * 2 + half;
           for (int64_t e = 0; e < 2; ++e) {
-            Value p = exp2(
-                fma(step.rowScores[r][nt * 2 + e], cS, step.negOffset[r]));
+            // s·c - ref·c as one FMA leaves the rounding error of ref·c,
+            // up to half an ulp of it: nothing next to ordinary scores, but
+            // up to 2^64 for a row of fills near -1e9, whose probabilities
+            // must be exactly 1. With a fill the difference is taken first.
+            Value x = step.rowScores[r][nt * 2 + e];
+            Value p =
+                spec.fill
+                    ? exp2(fmul(arith::SubFOp::create(b, loc, x,
+                                                      step.refOrZero[r]),
+                                cS))
+                    : exp2(fma(x, cS, step.negOffset[r]));
             rowSum[half] = rowSum[half] ? fadd(rowSum[half], p) : p;
             elems.push_back(arith::TruncFOp::create(b, loc, elemTy, p));
           }
@@ -1248,7 +1439,7 @@ void KernelEmitter::emit() {
     loop = emitKVLoop(c(0), maskStart, inits, MaskMode::None);
     loop = emitKVLoop(maskStart, kvEnd, loop.getResults(), MaskMode::Always);
   } else {
-    loop = emitKVLoop(c(0), kvEnd, inits,
+    loop = emitKVLoop(kvBegin ? kvBegin : c(0), kvEnd, inits,
                       anyMask ? MaskMode::PerBlock : MaskMode::None);
   }
 
@@ -1318,6 +1509,17 @@ void KernelEmitter::emit() {
                                                     arith::FastMathFlags::afn),
                                cLn2));
           lse = select(empty, posInf, lse);
+          if (fillClamp) {
+            // A row of clamped fills only: its LSE is fill + log Σ..., which
+            // is the fill in f32 (|fill| > 2^76 · every other term).
+            bool negative = *spec.fill < 0;
+            Value far = arith::CmpFOp::create(
+                b, loc,
+                negative ? arith::CmpFPredicate::OLT
+                         : arith::CmpFPredicate::OGT,
+                lse, cf(negative ? -*fillClamp / 2 : *fillClamp / 2));
+            lse = select(far, cf(sem.fillF32()), lse);
+          }
           Value first = cmp(arith::CmpIPredicate::eq, t, c(0));
           scf::IfOp::create(b, loc, first, [&](OpBuilder &, Location) {
             memref::StoreOp::create(b, loc, lse, lseGlobal,

@@ -65,6 +65,13 @@ json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
   m["out_dtype"] = typeName(spec.outElementType);
   m["layout"] = spec.bshd ? "bshd" : "bhsd";
   m["causal"] = spec.causal;
+  // Only where set, so that other kernels' manifests stay as they were.
+  if (spec.window) {
+    m["window_left"] = spec.window->first;
+    m["window_right"] = spec.window->second;
+  }
+  if (spec.fill)
+    m["fill"] = *spec.fill;
   m["scale"] = spec.scale;
   m["lse"] = spec.hasLse;
 

@@ -9,6 +9,7 @@
 #define FA2_CONVERSION_ATTENTIONTOGPU_KERNELBUILDER_H
 
 #include "fa2/Conversion/AttentionToGPU/Schedule.h"
+#include "fa2/Dialect/Attention/IR/MaskSemantics.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Builders.h"
@@ -34,6 +35,11 @@ struct AttentionKernelSpec {
   mlir::Type outElementType; // O: f16, bf16 or f32
   bool bshd = false;         // [batch, seq, heads, dim] instead of bhsd
   bool causal = false;
+  /// The sliding window [left, right] (MaskSemantics' clamped bounds), or
+  /// none.
+  std::optional<std::pair<int64_t, int64_t>> window;
+  /// The finite value of a removed score, or none (-inf).
+  std::optional<double> fill;
   bool hasLse = false;
   double scale = 1.0;
   /// The batch dimensions (any number), each static or dynamic.
@@ -61,6 +67,8 @@ struct AttentionKernelSpec {
   unsigned maskRank = 0;
 
   bool hasMask() const { return static_cast<bool>(maskElementType); }
+  /// The op's masking semantics (causal, window, fill, mask kind).
+  MaskSemantics maskSemantics() const;
   /// Number of 1-D memref arguments (q, k, v, o, [lse], [mask]).
   unsigned numBufferArgs() const {
     return 4 + (hasLse ? 1 : 0) + (hasMask() ? 1 : 0);
