@@ -24,8 +24,12 @@ def FA2_AttentionOp : FA2_Op<"attention", [Pure]> {
 
     ```
     g      = h / (Hq / Hkv)                      // the K/V head that h reads
-    s[j]   = scale · Σ_d Q[b…,h,i,d] · K[b…,g,j,d] + mask[b…,h,i,j]
-    s[j]   = -inf  where causal and j > i + (Sk - Sq)
+    off    = Sk - Sq                             // bottom-right alignment
+    keep(i,j) = (!causal || j <= i + off)
+             && (!window || (j >= i + off - left && j <= i + off + right))
+             && (mask is not i1 || mask[b…,h,i,j])
+    s[j]   = keep(i,j) ? scale · Σ_d Q[b…,h,i,d] · K[b…,g,j,d] : fill
+    s[j]  += mask[b…,h,i,j]                      // float mask only
     m      = max_j s[j]
     O[b…,h,i,:] = Σ_j exp(s[j] - m) · V[b…,g,j,:] / Σ_j exp(s[j] - m)
     LSE[b…,h,i] = m + log Σ_j exp(s[j] - m)
@@ -52,10 +56,27 @@ def FA2_AttentionOp : FA2_Op<"attention", [Pure]> {
     is aligned to the bottom-right corner when `Sq != Sk`, as in
     FlashAttention ≥ 2.1, so the last query sees every key.
 
+    `window(left, right)` keeps, for query `i`, the keys `j` with
+    `i + off - left <= j <= i + off + right` (a sliding window on the same
+    bottom-right diagonal as `causal`; both bounds are inclusive and >= 0).
+    With `causal` the effective right bound is `min(right, 0)`, so
+    `causal window(left, 0)` is the usual causal sliding window of
+    `left + 1` keys.
+
+    `fill(x)` says what a removed score (by `causal`, `window` or an `i1`
+    mask) is: the finite value `x` instead of -inf, as PyTorch's
+    `masked_fill(mask, finfo.min)` or `-1e9` spell it. A float mask is
+    still added to it. With a finite fill no row is empty: a row whose every
+    score is removed is an ordinary softmax over the fill values, i.e. for
+    a constant fill and no float mask the mean of V over all keys and an
+    LSE of `x + log(Sk)`. Without `fill` removed scores are -inf. The
+    scores are f32, so the fill is rounded to f32 (saturating at ±FLT_MAX).
+
     Numerics contract: the scores, the softmax and the accumulation are
     computed in f32 whatever the element type of Q, K and V (f16, bf16 or
     f32); the output is rounded once to its element type. A row whose every
-    score is masked gives an output of 0 and an LSE of +inf (never NaN).
+    score is masked gives an output of 0 and an LSE of +inf (never NaN)
+    when `fill` is absent.
     Dimensions may be dynamic (`?`).
 
     Example (grouped-query attention, 8 query heads over 2 K/V heads, causal,
@@ -75,7 +96,10 @@ def FA2_AttentionOp : FA2_Op<"attention", [Pure]> {
     Optional<RankedTensorOf<[FA2_MaskElementType]>>:$mask,
     F32Attr:$scale,
     UnitAttr:$causal,
-    DefaultValuedAttr<FA2_LayoutAttr, "::fa2::Layout::BHSD">:$layout
+    DefaultValuedAttr<FA2_LayoutAttr, "::fa2::Layout::BHSD">:$layout,
+    // Last, so that builders written before them need not name them.
+    OptionalAttr<DenseI64ArrayAttr>:$window,
+    OptionalAttr<F64Attr>:$fill
   );
   let results = (outs
     RankedTensorOf<[FA2_AttentionElementType]>:$output,
@@ -84,12 +108,24 @@ def FA2_AttentionOp : FA2_Op<"attention", [Pure]> {
 
   let assemblyFormat = [{
     $query `,` $key `,` $value (`mask` `(` $mask^ `)`)? `scale` `(` $scale `)`
-    (`causal` $causal^)? (`layout` `` $layout^)? attr-dict
+    (`causal` $causal^)? (`window` `(` custom<Window>($window)^ `)`)?
+    (`fill` `(` $fill^ `)`)? (`layout` `` $layout^)? attr-dict
     `:` type($query) `,` type($key) `,` type($value) (`,` type($mask)^)?
     `->` type($output) (`,` type($lse)^)?
   }];
 
   let hasVerifier = 1;
+
+  let builders = [
+    // Without a window or a fill (the builder from before they existed).
+    OpBuilder<(ins "::mlir::Type":$output, "::mlir::Type":$lse,
+      "::mlir::Value":$query, "::mlir::Value":$key, "::mlir::Value":$value,
+      "::mlir::Value":$mask, "::llvm::APFloat":$scale, "bool":$causal,
+      "::fa2::Layout":$layout), [{
+      build($_builder, $_state, output, lse, query, key, value, mask, scale,
+            causal, layout, /*window=*/nullptr, /*fill=*/nullptr);
+    }]>
+  ];
 
   let extraClassDeclaration = [{
     /// Number of leading batch dimensions (rank of Q minus 3).
@@ -104,6 +140,14 @@ def FA2_AttentionOp : FA2_Op<"attention", [Pure]> {
       return getNumBatchDims() + (getLayout() == ::fa2::Layout::BHSD ? 1 : 0);
     }
     unsigned getFeatureDimPos() { return getNumBatchDims() + 2; }
+    /// The window's bounds [left, right], if set (the verifier guarantees
+    /// two elements, both >= 0).
+    std::optional<std::pair<int64_t, int64_t>> getWindowBounds() {
+      std::optional<::llvm::ArrayRef<int64_t>> w = getWindow();
+      if (!w || w->size() != 2)
+        return std::nullopt;
+      return std::make_pair((*w)[0], (*w)[1]);
+    }
   }];
 }
 

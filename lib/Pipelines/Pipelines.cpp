@@ -1,6 +1,7 @@
 //===- Pipelines.cpp - fa2-to-cpu and fa2-to-ptx ---------------------------===//
 #include "fa2/Pipelines/Pipelines.h"
 
+#include "fa2/Conversion/AttentionToGPU/KernelBuilder.h"
 #include "fa2/Conversion/Passes.h"
 #include "fa2/Dialect/Attention/Transforms/Passes.h"
 #include "mlir/Conversion/Passes.h"
@@ -74,6 +75,18 @@ struct DecomposeAggregatedOpsPass
     });
     IRRewriter rewriter(&getContext());
     for (linalg::AggregatedOpInterface op : ops) {
+      // linalg.softmax verifies on any element type, but its decomposition
+      // builds float ops (maxnumf, exp, divf) and crashes on integers.
+      if (auto softmax = dyn_cast<linalg::SoftmaxOp>(op.getOperation())) {
+        Type elem = softmax.getInputOperandType().getElementType();
+        if (!isa<FloatType>(elem)) {
+          mlir::emitError(op->getLoc())
+              << "fa2: linalg.softmax on " << elem
+              << " elements cannot be lowered: softmax is defined on "
+                 "floating-point types only";
+          return signalPassFailure();
+        }
+      }
       rewriter.setInsertionPoint(op);
       FailureOr<SmallVector<Value>> values = op.decomposeOperation(rewriter);
       if (failed(values)) {
@@ -84,7 +97,52 @@ struct DecomposeAggregatedOpsPass
     }
   }
 };
+
+/// The first pass of fa2-to-cpu and fa2-to-ptx: an option no kernel can
+/// run with is an error located at the option (the pipeline's textual form),
+/// before anything is lowered, instead of a remark per op and a silent
+/// fallback, or a failure reported at the module.
+struct CheckPipelineOptionsPass
+    : public PassWrapper<CheckPipelineOptionsPass, OperationPass<>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckPipelineOptionsPass)
+  CheckPipelineOptionsPass(std::string pipeline,
+                           std::optional<fa2::OptionError> error)
+      : pipeline(std::move(pipeline)), error(std::move(error)) {}
+  StringRef getArgument() const final { return "fa2-check-pipeline-options"; }
+  StringRef getDescription() const final {
+    return "Reject the pipeline's options before lowering anything";
+  }
+  void runOnOperation() override {
+    if (!error)
+      return;
+    fa2::emitOptionError(&getContext(), pipeline, *error);
+    signalPassFailure();
+  }
+  std::string pipeline;
+  std::optional<fa2::OptionError> error;
+};
 } // namespace
+
+/// Block sizes of the CPU lowering: its scratch tiles (f32, blockQ x blockK
+/// and blockQ x head dim) live on the stack.
+static std::optional<fa2::OptionError>
+checkCPUOptions(const fa2::ToCPUOptions &options) {
+  constexpr int64_t kMaxBlock = 1024, kMaxTile = 65536;
+  for (auto [name, value] : {std::pair<StringRef, int64_t>{"block-q",
+                                                           options.blockQ},
+                             {"block-k", options.blockK}})
+    if (value < 1 || value > kMaxBlock)
+      return fa2::OptionError{name.str(), std::to_string(value),
+                              "expected 1 to " + std::to_string(kMaxBlock)};
+  if (options.blockQ * options.blockK > kMaxTile)
+    return fa2::OptionError{
+        "block-q", std::to_string(options.blockQ),
+        "block-q x block-k = " +
+            std::to_string(options.blockQ * options.blockK) +
+            " scores per block is more than the " + std::to_string(kMaxTile) +
+            " the stack-allocated tile may hold"};
+  return std::nullopt;
+}
 
 /// Tensor level, for the host: TOSA to linalg/arith/tensor, elementwise ops
 /// on tensors to linalg, aggregated ops (linalg.softmax) to generics.
@@ -136,6 +194,8 @@ static void addHostToLLVMPasses(OpPassManager &pm, bool gpuLaunches = false) {
 }
 
 void fa2::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
+  pm.addPass(std::make_unique<CheckPipelineOptionsPass>(
+      "fa2-to-cpu", checkCPUOptions(options)));
   addHostTensorLoweringPasses(pm);
   // fa2 ops to FlashAttention-2's loops.
   FA2LowerToLoopsOptions loops;
@@ -154,6 +214,22 @@ void fa2::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
 }
 
 void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
+  GPUOptions gpuOptions;
+  gpuOptions.chip = options.chip;
+  gpuOptions.format = options.cubin ? "cubin" : "ptx";
+  gpuOptions.blockM = options.blockM;
+  gpuOptions.blockN = options.blockN;
+  gpuOptions.numWarps = options.warps;
+  gpuOptions.numStages = options.stages;
+  gpuOptions.swizzle = options.swizzle;
+  gpuOptions.rescaleThreshold = options.rescaleThreshold;
+  gpuOptions.minBlocksPerSM = options.minBlocksPerSM;
+  gpuOptions.qInRegisters = options.qInRegisters;
+  gpuOptions.splitKVCopies = options.splitKVCopies;
+  gpuOptions.manifestDir = options.manifestDir;
+  pm.addPass(std::make_unique<CheckPipelineOptionsPass>(
+      "fa2-to-ptx", checkGPUOptions(gpuOptions)));
+
   // Tensor level: attention chains to fa2.attention, then each op the kernel
   // serves to a gpu.module + gpu.launch_func (the rest stays, with remarks).
   pm.addPass(createFA2RaiseAttention());

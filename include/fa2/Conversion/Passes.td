@@ -24,15 +24,17 @@ def FA2LowerToGPU : Pass<"fa2-lower-to-gpu", "::mlir::ModuleOp"> {
   ];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90\"",
-           "Target chip (sm_80, sm_86, sm_89, sm_90, sm_90a)">,
+           "Target chip (sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a)">,
     Option<"blockM", "block-m", "int64_t", /*default=*/"0",
-           "Query rows per CTA (0: the schedule's choice)">,
+           "Query rows per CTA: 0 (the schedule's choice) or a multiple of "
+           "16 up to 256">,
     Option<"blockN", "block-n", "int64_t", /*default=*/"0",
-           "Keys per K/V block (0: the schedule's choice)">,
+           "Keys per K/V block: 0 (the schedule's choice) or a multiple of "
+           "16 up to 256">,
     Option<"numWarps", "warps", "int64_t", /*default=*/"0",
-           "Warps per CTA (0: the schedule's choice)">,
+           "Warps per CTA: 0 (the schedule's choice) or 1 to 16">,
     Option<"numStages", "stages", "int64_t", /*default=*/"0",
-           "K/V shared-memory buffers (0: the schedule's choice)">,
+           "K/V shared-memory buffers: 0 (the schedule's choice) or 1 to 4">,
     Option<"swizzle", "swizzle", "std::string", /*default=*/"\"\"",
            "Shared-memory layout: xor or pad (empty: the schedule's choice)">,
     Option<"rescaleThreshold", "rescale-threshold", "int64_t",

@@ -28,7 +28,7 @@ void buildToCPUPipeline(mlir::OpPassManager &pm, const ToCPUOptions &options);
 /// Options of `fa2-to-ptx`.
 struct ToPTXOptions : public mlir::PassPipelineOptions<ToPTXOptions> {
   Option<std::string> chip{*this, "chip",
-                           llvm::cl::desc("sm_80, sm_86, sm_89, sm_90, sm_90a"),
+                           llvm::cl::desc("sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a"),
                            llvm::cl::init("sm_90")};
   Option<bool> cubin{*this, "cubin",
                      llvm::cl::desc("Assemble to a cubin with ptxas instead of PTX"),

@@ -49,7 +49,12 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/xxhash.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -75,6 +80,13 @@ struct ScheduleOverrides {
   std::optional<SmemSwizzle> swizzle;
   std::optional<int64_t> rescaleThreshold, minBlocksPerSM;
   std::optional<bool> qInRegisters, splitKVCopies;
+
+  /// Whether the user asked for any schedule field: a schedule that then
+  /// cannot run is an error, not a fallback to the CPU.
+  bool any() const {
+    return blockM || blockN || numWarps || numStages || swizzle ||
+           rescaleThreshold || minBlocksPerSM || qInRegisters || splitKVCopies;
+  }
 };
 } // namespace
 
@@ -188,6 +200,46 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     spec.maskElementType = mElem;
   }
 
+  // Every size the kernel sees must fit its i32 size arguments and every
+  // buffer's element count an int64 (the spec's products are unchecked).
+  SmallVector<int64_t> staticSizes(spec.batchDims);
+  llvm::append_range(staticSizes, ArrayRef<int64_t>{spec.headsQ, spec.headsKV,
+                                                     spec.seqQ, spec.seqK});
+  llvm::append_range(staticSizes, spec.maskDims);
+  for (int64_t size : staticSizes) {
+    if (ShapedType::isDynamic(size))
+      continue;
+    if (size == 0) {
+      os << "the problem is statically empty (a size of 0): there is nothing "
+            "for a kernel to compute and no launch";
+      return failure();
+    }
+    if (size > std::numeric_limits<int32_t>::max()) {
+      os << "a size of " << size
+         << " does not fit the kernel's i32 sizes and indices (at most "
+         << std::numeric_limits<int32_t>::max() << ")";
+      return failure();
+    }
+  }
+  SmallVector<Value> operands = {op.getQuery(), op.getKey(), op.getValue(),
+                                 op.getOutput()};
+  if (Value mask = op.getMask())
+    operands.push_back(mask);
+  if (Value lse = op.getLse())
+    operands.push_back(lse);
+  for (Value v : operands) {
+    int64_t elems = 1;
+    bool overflow = false;
+    for (int64_t size : cast<ShapedType>(v.getType()).getShape())
+      if (!ShapedType::isDynamic(size))
+        overflow |= llvm::MulOverflow(elems, size, elems);
+    if (overflow) {
+      os << "the element count of a " << v.getType()
+         << " overflows 64 bits";
+      return failure();
+    }
+  }
+
   GPUSchedule s = getDefaultSchedule(d, dv, chip);
   if (overrides.blockM)
     s.blockM = overrides.blockM;
@@ -212,6 +264,12 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     os << "no valid schedule: " << bad;
     return failure();
   }
+  // batch·heads beyond grid y's limit (or unknown until run time): the
+  // launch spreads it over grid y and z.
+  int64_t batch = spec.batch();
+  spec.foldBatchHeads = ShapedType::isDynamic(batch) ||
+                        ShapedType::isDynamic(spec.headsQ) ||
+                        batch * spec.headsQ > kMaxGridY;
   spec.schedule = s;
   return spec;
 }
@@ -321,18 +379,31 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
   const GPUSchedule &s = spec.schedule;
   Value gridX = b.createOrFold<arith::CeilDivUIOp>(
       loc, sq, arith::ConstantIndexOp::create(b, loc, s.blockM));
-  Value gridY = hq;
+  Value batchHeads = hq;
   for (unsigned i = 0; i < nb; ++i)
-    gridY = b.createOrFold<arith::MulIOp>(loc, gridY, qSizes[i]);
+    batchHeads = b.createOrFold<arith::MulIOp>(loc, batchHeads, qSizes[i]);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  // batch·Hq on grid y, or spread over y and z (each at most 65535, as
+  // gridExpressions says): z = ceildiv(BH + 1, 65535), y = ceildiv(BH, z).
+  // The kernel reads bh = y + gridDim.y·z and clamps the (< z) extra CTAs to
+  // the last (batch, head), which they compute again.
+  Value gridY = batchHeads, gridZ = one;
+  if (spec.foldBatchHeads) {
+    Value limit = arith::ConstantIndexOp::create(b, loc, kMaxGridY);
+    gridZ = b.createOrFold<arith::CeilDivUIOp>(
+        loc, b.createOrFold<arith::AddIOp>(loc, batchHeads, one), limit);
+    gridY = b.createOrFold<arith::CeilDivUIOp>(loc, batchHeads, gridZ);
+  }
   Value threads = arith::ConstantIndexOp::create(b, loc, s.numThreads());
   Value smem = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
                                             spec.sharedMemoryBytes());
   auto launch = [&]() {
     gpu::LaunchFuncOp::create(b, loc, kernel,
-                              gpu::KernelDim3{gridX, gridY, one},
+                              gpu::KernelDim3{gridX, gridY, gridZ},
                               gpu::KernelDim3{threads, one, one}, smem, args);
   };
+  // The matcher left statically empty problems alone: a constant grid is
+  // never empty here.
   if (matchPattern(gridX, m_Constant()) && matchPattern(gridY, m_Constant())) {
     launch();
   } else {
@@ -375,6 +446,40 @@ static DictionaryAttr scheduleAttr(Builder &b, const GPUSchedule &s) {
   return b.getDictionaryAttr(attrs);
 }
 
+std::string fa2::mangleForPTX(StringRef name) {
+  // PTX identifiers are [a-zA-Z0-9_$] (the kernel names start with a
+  // letter); every other byte, UTF-8 included, becomes _XX (hex). Collisions
+  // with a name that was already spelled that way are resolved by the
+  // caller's counter.
+  std::string out;
+  for (unsigned char ch : name) {
+    if (llvm::isAlnum(ch) || ch == '_') {
+      out.push_back(ch);
+    } else {
+      out.push_back('_');
+      out += llvm::hexdigit(ch >> 4, /*LowerCase=*/true);
+      out += llvm::hexdigit(ch & 15, /*LowerCase=*/true);
+    }
+  }
+  // Long names keep their start and a hash of the whole: symbol names in
+  // PTX and in the files the manifests name stay short.
+  if (out.size() > 96)
+    out = out.substr(0, 80) + "_" + llvm::utohexstr(llvm::xxh3_64bits(name));
+  return out;
+}
+
+void fa2::emitOptionError(MLIRContext *ctx, StringRef pass,
+                          const OptionError &error) {
+  // The location is the option in the pass's textual form, e.g.
+  // `fa2-lower-to-gpu{chip=sm_99}:1:18`: no op of the module is to blame,
+  // so none is printed.
+  std::string text =
+      (pass + "{" + error.option + "=" + error.value + "}").str();
+  Location loc = FileLineColLoc::get(ctx, text, 1, pass.size() + 2);
+  mlir::emitError(loc) << pass << ": option " << error.option << "='"
+                       << error.value << "': " << error.message;
+}
+
 namespace {
 struct FA2LowerToGPUPass
     : public fa2::impl::FA2LowerToGPUBase<FA2LowerToGPUPass> {
@@ -398,19 +503,24 @@ struct FA2LowerToGPUPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    GPUOptions options;
+    options.chip = chip;
+    options.format = binaryFormat;
+    options.blockM = blockM;
+    options.blockN = blockN;
+    options.numWarps = numWarps;
+    options.numStages = numStages;
+    options.swizzle = swizzle;
+    options.rescaleThreshold = rescaleThreshold;
+    options.minBlocksPerSM = minBlocksPerSM;
+    options.qInRegisters = qInRegisters;
+    options.splitKVCopies = splitKVCopies;
+    options.manifestDir = manifestDir;
+    if (std::optional<OptionError> bad = checkGPUOptions(options)) {
+      emitOptionError(&getContext(), getArgument(), *bad);
+      return signalPassFailure();
+    }
     std::optional<ChipInfo> chipInfo = getChipInfo(chip);
-    if (!chipInfo) {
-      module.emitError() << "fa2-lower-to-gpu: unknown chip '" << chip
-                         << "' (expected sm_80, sm_86, sm_87, sm_89, sm_90 or "
-                            "sm_90a)";
-      return signalPassFailure();
-    }
-    if (binaryFormat != "ptx" && binaryFormat != "cubin") {
-      module.emitError() << "fa2-lower-to-gpu: format must be ptx or cubin, "
-                            "got '"
-                         << binaryFormat << "'";
-      return signalPassFailure();
-    }
     ScheduleOverrides overrides{blockM, blockN, numWarps, numStages};
     if (rescaleThreshold != -2)
       overrides.rescaleThreshold = rescaleThreshold;
@@ -420,45 +530,59 @@ struct FA2LowerToGPUPass
       overrides.qInRegisters = qInRegisters != 0;
     if (splitKVCopies != -1)
       overrides.splitKVCopies = splitKVCopies != 0;
-    if (swizzle == "xor") {
+    if (swizzle == "xor")
       overrides.swizzle = SmemSwizzle::Xor;
-    } else if (swizzle == "pad") {
+    else if (swizzle == "pad")
       overrides.swizzle = SmemSwizzle::Pad;
-    } else if (!swizzle.empty()) {
-      module.emitError()
-          << "fa2-lower-to-gpu: swizzle must be xor or pad, got '" << swizzle
-          << "'";
-      return signalPassFailure();
-    }
 
     SmallVector<AttentionOp> ops;
     module.walk([&](AttentionOp op) { ops.push_back(op); });
-    SymbolTable symbols(module);
+    // Each op's kernel goes into the builtin.module that holds it (a nested
+    // module keeps its launches and kernels together); names are unique
+    // across all of them, as the manifests of one run share a folder.
+    SymbolTableCollection symbols;
+    llvm::StringSet<> usedNames;
     llvm::StringMap<int64_t> counters;
+    llvm::SetVector<Operation *> containers;
     OpBuilder b(module.getContext());
     for (AttentionOp op : ops) {
       std::string why;
       FailureOr<AttentionKernelSpec> spec =
           matchGPUAttention(op, *chipInfo, overrides, why);
       if (failed(spec)) {
+        if (overrides.any() && StringRef(why).starts_with("no valid schedule")) {
+          // The user asked for this schedule: falling back to the CPU
+          // would hide that it cannot run.
+          mlir::emitError(op.getLoc())
+              << "fa2-lower-to-gpu: the schedule the options ask for cannot "
+                 "run this kernel: "
+              << StringRef(why).drop_front(strlen("no valid schedule: "));
+          return signalPassFailure();
+        }
         op.emitRemark() << "fa2-lower-to-gpu: not lowered to a GPU kernel: "
                         << why;
         continue;
       }
-      // The kernel is named after the top-level function holding the op.
+      auto parent = op->getParentOfType<ModuleOp>();
+      // The kernel is named after the function of `parent` holding the op,
+      // mangled to a PTX identifier (the manifest records the real name).
       Operation *top = op;
-      while (top->getParentOp() != module)
+      while (top->getParentOp() != parent)
         top = top->getParentOp();
       std::string owner = "module";
       if (auto sym =
               top->getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName()))
         owner = sym.str();
+      std::string mangled = mangleForPTX(owner);
+      SymbolTable &table = symbols.getSymbolTable(parent);
       std::string name;
       do {
-        name =
-            "fa2_attention_" + owner + "_" + std::to_string(counters[owner]++);
-      } while (symbols.lookup(name));
+        name = "fa2_attention_" + mangled + "_" +
+               std::to_string(counters[mangled]++);
+      } while (table.lookup(name) || usedNames.contains(name));
+      usedNames.insert(name);
       spec->name = name;
+      spec->function = owner;
 
       b.setInsertionPoint(top);
       auto target =
@@ -466,7 +590,8 @@ struct FA2LowerToGPUPass
                                     "nvptx64-nvidia-cuda", chipInfo->name);
       auto gpuModule = gpu::GPUModuleOp::create(b, op.getLoc(), name,
                                                 ArrayRef<Attribute>{target});
-      symbols.insert(gpuModule);
+      table.insert(gpuModule);
+      containers.insert(parent);
       gpu::GPUFuncOp kernel =
           buildAttentionKernel(b, op.getLoc(), gpuModule, *spec);
       kernel->setAttr("fa2.schedule", scheduleAttr(b, spec->schedule));
@@ -480,15 +605,16 @@ struct FA2LowerToGPUPass
 
       if (!manifestDir.empty()) {
         if (llvm::Error err = writeManifest(*spec, manifestDir, binaryFormat)) {
-          module.emitError()
-              << "fa2-lower-to-gpu: " << llvm::toString(std::move(err));
+          emitOptionError(&getContext(), getArgument(),
+                          {"manifest-dir", manifestDir,
+                           llvm::toString(std::move(err))});
           return signalPassFailure();
         }
       }
     }
-    if (!module.getOps<gpu::GPUModuleOp>().empty())
-      module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                      b.getUnitAttr());
+    for (Operation *container : containers)
+      container->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                         b.getUnitAttr());
   }
 };
 } // namespace
@@ -548,8 +674,8 @@ struct FA2WriteKernelsPass
     if (dir.empty())
       return;
     if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
-      getOperation().emitError() << "fa2-write-kernels: cannot create '" << dir
-                                 << "': " << ec.message();
+      emitOptionError(&getContext(), getArgument(),
+                      {"dir", dir, "cannot create the folder: " + ec.message()});
       return signalPassFailure();
     }
     getOperation().walk([&](gpu::BinaryOp binary) {

@@ -728,6 +728,18 @@ void KernelEmitter::emit() {
     qBlock = sub(sub(numQBlocks, c(1)), qBlock);
   }
   Value bh = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+  if (spec.foldBatchHeads) {
+    // batch·Hq spread over grid y and z (AttentionKernelSpec).
+    Value z = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
+    bh = add(bh, mul(gpu::GridDimOp::create(b, loc, gpu::Dimension::y), z));
+    Value batchHeads = ShapedType::isDynamic(spec.batch())
+                           ? b.createOrFold<arith::DivUIOp>(
+                                 loc,
+                                 memref::DimOp::create(b, loc, oGlobal, 0),
+                                 mul(Sq, c(spec.headDimV)))
+                           : mul(c(spec.batch()), Hq);
+    bh = b.createOrFold<arith::MinUIOp>(loc, bh, sub(batchHeads, c(1)));
+  }
   Value batchIdx = b.createOrFold<arith::DivUIOp>(loc, bh, Hq);
   Value h = b.createOrFold<arith::RemUIOp>(loc, bh, Hq);
   // GQA/MQA: query head h reads K/V head h / (Hq / Hkv).

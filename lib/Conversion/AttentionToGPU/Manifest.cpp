@@ -39,8 +39,15 @@ static json::Value dimValue(int64_t v) {
 
 SmallVector<std::string, 3>
 fa2::gridExpressions(const AttentionKernelSpec &spec) {
-  return {"ceildiv(seq_q, " + std::to_string(spec.schedule.blockM) + ")",
-          "batch * heads_q", "1"};
+  std::string x =
+      "ceildiv(seq_q, " + std::to_string(spec.schedule.blockM) + ")";
+  if (!spec.foldBatchHeads)
+    return {x, "batch * heads_q", "1"};
+  // Spread over y and z, each at most 65535 (KernelBuilder.h); z never 0,
+  // so y's division is defined even for an empty batch (then y = 0).
+  std::string z =
+      "ceildiv(batch * heads_q + 1, " + std::to_string(kMaxGridY) + ")";
+  return {x, "ceildiv(batch * heads_q, " + z + ")", z};
 }
 
 json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
@@ -48,6 +55,9 @@ json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
   json::Object m;
   m["version"] = kManifestVersion;
   m["kernel"] = spec.name;
+  // The function the kernel was made from, as the input spelled it (the
+  // kernel's name is that name mangled to a PTX identifier).
+  m["function"] = spec.function;
   m["binary"] = spec.name + (format == "cubin" ? ".cubin" : ".ptx");
   m["format"] = format.str();
   m["chip"] = spec.chip.name;

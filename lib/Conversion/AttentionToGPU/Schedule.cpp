@@ -11,6 +11,8 @@
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace fa2;
@@ -40,6 +42,61 @@ std::optional<ChipInfo> fa2::getChipInfo(llvm::StringRef chip) {
   if (!smem)
     return std::nullopt;
   return ChipInfo{chip.str(), *smem};
+}
+
+llvm::StringRef fa2::knownChips() {
+  return "sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a";
+}
+
+/// The largest block sizes an option may ask for: a CTA holds at most 16
+/// warps of 16-row m-tiles, and a K/V block larger than 256 keys exceeds
+/// every chip's shared memory at the smallest head dim; the bound also keeps
+/// sharedMemoryBytes far from overflowing.
+static constexpr int64_t kMaxBlockM = 256, kMaxBlockN = 256;
+
+std::optional<OptionError> fa2::checkGPUOptions(const GPUOptions &o) {
+  auto error = [](llvm::StringRef option, const llvm::Twine &value,
+                  const llvm::Twine &message) {
+    return OptionError{option.str(), value.str(), message.str()};
+  };
+  if (!getChipInfo(o.chip))
+    return error("chip", o.chip,
+                 "unknown chip (expected one of " + knownChips() + ")");
+  if (o.format != "ptx" && o.format != "cubin")
+    return error("format", o.format, "expected ptx or cubin");
+  if (!o.swizzle.empty() && o.swizzle != "xor" && o.swizzle != "pad")
+    return error("swizzle", o.swizzle, "expected xor or pad");
+  if (o.blockM < 0 || o.blockM > kMaxBlockM || o.blockM % 16 != 0)
+    return error("block-m", llvm::Twine(o.blockM),
+                 "expected 0 (the schedule's) or a multiple of 16 up to " +
+                     llvm::Twine(kMaxBlockM));
+  if (o.blockN < 0 || o.blockN > kMaxBlockN || o.blockN % 16 != 0)
+    return error("block-n", llvm::Twine(o.blockN),
+                 "expected 0 (the schedule's) or a multiple of 16 up to " +
+                     llvm::Twine(kMaxBlockN));
+  if (o.numWarps < 0 || o.numWarps > 16)
+    return error("warps", llvm::Twine(o.numWarps),
+                 "expected 0 (the schedule's) or 1 to 16");
+  if (o.numStages < 0 || o.numStages > 4)
+    return error("stages", llvm::Twine(o.numStages),
+                 "expected 0 (the schedule's) or 1 to 4");
+  if (o.rescaleThreshold < -2 || o.rescaleThreshold > 16)
+    return error("rescale-threshold", llvm::Twine(o.rescaleThreshold),
+                 "expected -2 (the schedule's), -1 (every block) or 0 to 16");
+  if (o.minBlocksPerSM < -1 || o.minBlocksPerSM > 32)
+    return error("min-blocks-per-sm", llvm::Twine(o.minBlocksPerSM),
+                 "expected -1 (the schedule's) or 0 to 32");
+  if (o.qInRegisters < -1 || o.qInRegisters > 1)
+    return error("q-in-registers", llvm::Twine(o.qInRegisters),
+                 "expected -1 (the schedule's), 0 or 1");
+  if (o.splitKVCopies < -1 || o.splitKVCopies > 1)
+    return error("split-kv-copies", llvm::Twine(o.splitKVCopies),
+                 "expected -1 (the schedule's), 0 or 1");
+  if (!o.manifestDir.empty())
+    if (std::error_code ec = llvm::sys::fs::create_directories(o.manifestDir))
+      return error("manifest-dir", o.manifestDir,
+                   "cannot create the folder: " + ec.message());
+  return std::nullopt;
 }
 
 namespace {

@@ -232,13 +232,17 @@ func.func @causal_tails(%q: tensor<2x4x200x128xbf16>, %k: tensor<2x4x300x128xbf1
 // CHECK: %[[ASQ:.*]] = arith.index_castui %[[DSQ]] : index to i32
 // CHECK: %[[ASK:.*]] = arith.index_castui %[[DSK]] : index to i32
 // CHECK: %[[GX:.*]] = arith.ceildivui %[[DSQ]], %c128
-// CHECK: %[[GY:.*]] = arith.muli %[[B]], %c8
+// CHECK: %[[BH:.*]] = arith.muli %[[B]], %c8
+// A dynamic batch·heads may exceed grid y's 65535: spread over y and z.
+// CHECK: %[[BH1:.*]] = arith.addi %[[BH]], %c1
+// CHECK: %[[GZ:.*]] = arith.ceildivui %[[BH1]], %c65535
+// CHECK: %[[GY:.*]] = arith.ceildivui %[[BH]], %[[GZ]]
 // No launch for an empty grid.
 // CHECK: %[[NX:.*]] = arith.cmpi ne, %[[GX]], %c0
 // CHECK: %[[NY:.*]] = arith.cmpi ne, %[[GY]], %c0
 // CHECK: %[[ANY:.*]] = arith.andi %[[NX]], %[[NY]]
 // CHECK: scf.if %[[ANY]] {
-// CHECK-NEXT: gpu.launch_func @fa2_attention_dynamic_bshd_0::@fa2_attention_dynamic_bshd_0 blocks in (%[[GX]], %[[GY]], %c1{{[_0-9]*}})
+// CHECK-NEXT: gpu.launch_func @fa2_attention_dynamic_bshd_0::@fa2_attention_dynamic_bshd_0 blocks in (%[[GX]], %[[GY]], %[[GZ]])
 // CHECK-SAME: %[[ASQ]] : i32, %[[ASK]] : i32)
 func.func @dynamic_bshd(%q: tensor<?x?x8x64xf16>, %k: tensor<?x?x2x64xf16>, %v: tensor<?x?x2x64xf16>) -> tensor<?x?x8x64xf32> {
   %o = fa2.attention %q, %k, %v scale(0.125) layout<bshd> : tensor<?x?x8x64xf16>, tensor<?x?x2x64xf16>, tensor<?x?x2x64xf16> -> tensor<?x?x8x64xf32>

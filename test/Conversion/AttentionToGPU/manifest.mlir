@@ -37,6 +37,7 @@
 // GQA: "dtype": "f16",
 // GQA-NEXT: "dynamic_shared_memory_bytes": 49152,
 // GQA-NEXT: "format": "ptx",
+// GQA-NEXT: "function": "gqa",
 // GQA-NEXT: "grid": [
 // GQA-NEXT: "ceildiv(seq_q, 128)",
 // GQA-NEXT: "batch * heads_q",
@@ -116,6 +117,14 @@ func.func @gqa(%q: tensor<2x3x8x200x64xf16>, %k: tensor<2x3x2x300x64xf16>, %v: t
 // DYN-NEXT: "heads_q": 4,
 // DYN-NEXT: "seq_k": null,
 // DYN-NEXT: "seq_q": null
+// A dynamic batch: batch·heads_q may exceed grid y's limit, so it is spread
+// over y and z (each <= 65535; z >= 1, so y's division is defined and y = 0
+// when the batch is empty: nothing to launch).
+// DYN: "grid": [
+// DYN-NEXT: "ceildiv(seq_q, 128)",
+// DYN-NEXT: "ceildiv(batch * heads_q, ceildiv(batch * heads_q + 1, 65535))",
+// DYN-NEXT: "ceildiv(batch * heads_q + 1, 65535)"
+// DYN-NEXT: ],
 // DYN: "layout": "bshd",
 // DYN-NEXT: "lse": false,
 // DYN: "name": "o.stride",

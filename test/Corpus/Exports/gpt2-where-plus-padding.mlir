@@ -42,9 +42,15 @@
 // CHECK-SAME: (%[[Q:.*]]: tensor<2x2x8x16xf32>, %[[K:.*]]: tensor<2x2x8x16xf32>, %[[V:.*]]: tensor<2x2x8x16xf32>, %[[AM:.*]]: tensor<2x8xi64>)
 // CHECK-NOT: linalg.batch_matmul
 // CHECK-NOT: math.exp
+// CHECK: arith.sitofp
+// CHECK: arith.subf
 // CHECK: %[[PAD:.*]] = linalg.generic
-// CHECK: arith.mulf %{{.*}}, %{{.*}} : f32
-// CHECK: %[[O:.*]] = fa2.attention %[[Q]], %[[K]], %[[V]] mask(%[[PAD]]) scale(2.500000e-01) causal fill(-3.40282347E+38) : tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32>, tensor<2x1x1x8xf32> -> tensor<2x2x8x16xf32>
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.mulf
+// CHECK-NOT: linalg.batch_matmul
+// CHECK-NOT: math.exp
+// CHECK-NOT: arith.maximumf
+// CHECK: %[[O:.*]] = fa2.attention %[[Q]], %[[K]], %[[V]] mask(%[[PAD]]) scale(2.500000e-01) causal fill(-3.40282{{[0-9]*}}E+38) : tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32>, tensor<2x1x1x8xf32> -> tensor<2x2x8x16xf32>
 // CHECK-NOT: linalg.batch_matmul
 // CHECK-NOT: math.exp
 // CHECK-NOT: arith.maximumf

@@ -135,3 +135,44 @@ func.func @scale_not_finite(%q: tensor<4x8x16xf16>) -> tensor<4x8x16xf16> {
   %o = fa2.attention %q, %q, %q scale(0x7F800000) : tensor<4x8x16xf16>, tensor<4x8x16xf16>, tensor<4x8x16xf16> -> tensor<4x8x16xf16>
   return %o : tensor<4x8x16xf16>
 }
+
+// -----
+
+func.func @window_negative(%q: tensor<4x8x16xf16>) -> tensor<4x8x16xf16> {
+  // expected-error @+1 {{window bounds must be >= 0, got [-1, 0]}}
+  %o = fa2.attention %q, %q, %q scale(1.0) causal window(-1, 0) : tensor<4x8x16xf16>, tensor<4x8x16xf16>, tensor<4x8x16xf16> -> tensor<4x8x16xf16>
+  return %o : tensor<4x8x16xf16>
+}
+
+// -----
+
+func.func @window_negative_right(%q: tensor<4x8x16xf16>) -> tensor<4x8x16xf16> {
+  // expected-error @+1 {{window bounds must be >= 0, got [2, -3]}}
+  %o = fa2.attention %q, %q, %q scale(1.0) window(2, -3) : tensor<4x8x16xf16>, tensor<4x8x16xf16>, tensor<4x8x16xf16> -> tensor<4x8x16xf16>
+  return %o : tensor<4x8x16xf16>
+}
+
+// -----
+
+// The custom form always has two bounds; the generic form can have others.
+func.func @window_three_elements(%q: tensor<4x8x16xf16>) -> tensor<4x8x16xf16> {
+  // expected-error @+1 {{window must have two elements [left, right], got 3}}
+  %o = "fa2.attention"(%q, %q, %q) <{scale = 1.0 : f32, window = array<i64: 1, 2, 3>}> : (tensor<4x8x16xf16>, tensor<4x8x16xf16>, tensor<4x8x16xf16>) -> tensor<4x8x16xf16>
+  return %o : tensor<4x8x16xf16>
+}
+
+// -----
+
+func.func @fill_nan(%q: tensor<4x8x16xf16>) -> tensor<4x8x16xf16> {
+  // expected-error @+1 {{fill must be finite}}
+  %o = fa2.attention %q, %q, %q scale(1.0) causal fill(0x7FF8000000000000) : tensor<4x8x16xf16>, tensor<4x8x16xf16>, tensor<4x8x16xf16> -> tensor<4x8x16xf16>
+  return %o : tensor<4x8x16xf16>
+}
+
+// -----
+
+func.func @fill_neg_inf(%q: tensor<4x8x16xf16>) -> tensor<4x8x16xf16> {
+  // expected-error @+1 {{fill must be finite}}
+  %o = fa2.attention %q, %q, %q scale(1.0) causal fill(0xFFF0000000000000) : tensor<4x8x16xf16>, tensor<4x8x16xf16>, tensor<4x8x16xf16> -> tensor<4x8x16xf16>
+  return %o : tensor<4x8x16xf16>
+}

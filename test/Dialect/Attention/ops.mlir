@@ -49,3 +49,29 @@ func.func @dynamic_bool_mask_mqa(%q: tensor<?x8x?x64xf16>, %k: tensor<?x1x?x64xf
   %o, %l = fa2.attention %q, %k, %v mask(%m) scale(0.125) causal : tensor<?x8x?x64xf16>, tensor<?x1x?x64xf16>, tensor<?x1x?x64xf16>, tensor<1x1x?x?xi1> -> tensor<?x8x?x64xf32>, tensor<?x8x?xf32>
   return %o, %l : tensor<?x8x?x64xf32>, tensor<?x8x?xf32>
 }
+
+// -----
+
+// A causal sliding window with a finite fill (masked_fill(mask, finfo.min)).
+// CHECK-LABEL: func.func @window_fill
+// CHECK: fa2.attention %{{.*}}, %{{.*}}, %{{.*}} scale(1.250000e-01) causal window(3, 0) fill(-3.4028234663852886E+38) : tensor<2x8x128x64xf16>
+func.func @window_fill(%q: tensor<2x8x128x64xf16>) -> tensor<2x8x128x64xf16> {
+  %o = fa2.attention %q, %q, %q scale(0.125) causal window(3, 0) fill(-3.4028234663852886E+38) : tensor<2x8x128x64xf16>, tensor<2x8x128x64xf16>, tensor<2x8x128x64xf16> -> tensor<2x8x128x64xf16>
+  return %o : tensor<2x8x128x64xf16>
+}
+
+// -----
+
+// A two-sided window with a bool mask and bshd; fill alone, without causal.
+// CHECK-LABEL: func.func @window_mask_bshd
+// CHECK: fa2.attention %{{.*}}, %{{.*}}, %{{.*}} mask(%{{.*}}) scale(5.000000e-01) window(4, 2) layout<bshd> : tensor<1x16x4x32xf32>
+// CHECK-LABEL: func.func @fill_only
+// CHECK: fa2.attention %{{.*}}, %{{.*}}, %{{.*}} mask(%{{.*}}) scale(1.000000e+00) fill(-1.000000e+09) : tensor<4x8x16xf32>
+func.func @window_mask_bshd(%q: tensor<1x16x4x32xf32>, %m: tensor<16x16xi1>) -> tensor<1x16x4x32xf32> {
+  %o = fa2.attention %q, %q, %q mask(%m) scale(0.5) window(4, 2) layout<bshd> : tensor<1x16x4x32xf32>, tensor<1x16x4x32xf32>, tensor<1x16x4x32xf32>, tensor<16x16xi1> -> tensor<1x16x4x32xf32>
+  return %o : tensor<1x16x4x32xf32>
+}
+func.func @fill_only(%q: tensor<4x8x16xf32>, %m: tensor<8x8xi1>) -> tensor<4x8x16xf32> {
+  %o = fa2.attention %q, %q, %q mask(%m) scale(1.0) fill(-1.0e9) : tensor<4x8x16xf32>, tensor<4x8x16xf32>, tensor<4x8x16xf32>, tensor<8x8xi1> -> tensor<4x8x16xf32>
+  return %o : tensor<4x8x16xf32>
+}

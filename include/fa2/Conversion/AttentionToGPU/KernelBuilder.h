@@ -29,6 +29,7 @@ struct AttentionKernelSpec {
       "batch", "heads_q", "seq_q", "seq_k"};
 
   std::string name;          // the gpu.module, the gpu.func and the PTX .entry
+  std::string function;      // the function holding the op (name unmangled)
   mlir::Type elementType;    // Q, K, V: f16 or bf16
   mlir::Type outElementType; // O: f16, bf16 or f32
   bool bshd = false;         // [batch, seq, heads, dim] instead of bhsd
@@ -41,6 +42,11 @@ struct AttentionKernelSpec {
   int64_t headDim = 0, headDimV = 0; // always static
   GPUSchedule schedule;
   ChipInfo chip;
+  /// batch·heads_q may exceed grid y's limit (it does, or is dynamic): the
+  /// launch spreads it over grid y and z and the kernel reads
+  /// bh = blockIdx.y + gridDim.y·blockIdx.z, clamped to batch·heads_q - 1
+  /// (the grid is rounded up; the extra CTAs repeat the last head's work).
+  bool foldBatchHeads = false;
   /// The mask operand's element type (i1, f16, bf16 or f32), or null without
   /// a mask. i1 masks are one byte per element in memory (LLVM's i1 store
   /// size), as the manifest says.
@@ -79,6 +85,18 @@ struct AttentionKernelSpec {
   /// Bytes of dynamic shared memory the kernel uses.
   int64_t sharedMemoryBytes() const;
 };
+
+/// CUDA's limit on grid y and z.
+constexpr int64_t kMaxGridY = 65535;
+
+/// `name` spelled as a PTX identifier ([A-Za-z0-9_]; other bytes as _XX).
+std::string mangleForPTX(llvm::StringRef name);
+
+/// Reports an option no kernel can run with, located at the option in the
+/// pass's textual form (`pass{option=value}:1:N`), without printing the
+/// module.
+void emitOptionError(mlir::MLIRContext *ctx, llvm::StringRef pass,
+                     const OptionError &error);
 
 /// Builds `gpu.func @<spec.name>` (a kernel) inside `module`, which must be
 /// empty. Arguments: q, k, v, o[, lse][, mask] as 1-D memrefs, then one i32

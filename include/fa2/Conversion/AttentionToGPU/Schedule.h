@@ -40,6 +40,30 @@ struct ChipInfo {
 /// Returns the chip's limits, or nullopt for a chip fa2 does not target.
 std::optional<ChipInfo> getChipInfo(llvm::StringRef chip);
 
+/// The chips fa2 targets, as the options and their --help spell them
+/// ("sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a").
+llvm::StringRef knownChips();
+
+/// The GPU options of fa2-lower-to-gpu and fa2-to-ptx as the user gave them
+/// (0, -1, -2 and "" are "the schedule's choice", as in the pass options).
+struct GPUOptions {
+  std::string chip = "sm_90", format = "ptx", swizzle, manifestDir;
+  int64_t blockM = 0, blockN = 0, numWarps = 0, numStages = 0;
+  int64_t rescaleThreshold = -2, minBlocksPerSM = -1, qInRegisters = -1,
+          splitKVCopies = -1;
+};
+
+/// An option the user cannot have: its name, its value and why.
+struct OptionError {
+  std::string option, value, message;
+};
+
+/// The first option of `options` that no kernel could run with (an unknown
+/// chip or format, block sizes out of range, a manifest folder that cannot
+/// be created), before any op is looked at. Whether a schedule fits one
+/// op's head dims is validateSchedule's question.
+std::optional<OptionError> checkGPUOptions(const GPUOptions &options);
+
 /// One FlashAttention-2 schedule.
 struct GPUSchedule {
   int64_t blockM = 0; // query rows per CTA (Br)

@@ -10,6 +10,21 @@
 using namespace mlir;
 using namespace fa2;
 
+/// `window(left, right)`: the two bounds as plain integers.
+static ParseResult parseWindow(OpAsmParser &parser, DenseI64ArrayAttr &window) {
+  int64_t left, right;
+  if (parser.parseInteger(left) || parser.parseComma() ||
+      parser.parseInteger(right))
+    return failure();
+  window = parser.getBuilder().getDenseI64ArrayAttr({left, right});
+  return success();
+}
+
+static void printWindow(OpAsmPrinter &printer, Operation *,
+                        DenseI64ArrayAttr window) {
+  llvm::interleaveComma(window.asArrayRef(), printer);
+}
+
 #define GET_OP_CLASSES
 #include "fa2/Dialect/Attention/IR/AttentionOps.cpp.inc"
 
@@ -125,5 +140,18 @@ LogicalResult AttentionOp::verify() {
   APFloat scale = getScaleAttr().getValue();
   if (!scale.isFinite())
     return emitOpError("scale must be finite");
+
+  if (std::optional<ArrayRef<int64_t>> window = getWindow()) {
+    if (window->size() != 2)
+      return emitOpError("window must have two elements [left, right], got ")
+             << window->size();
+    if ((*window)[0] < 0 || (*window)[1] < 0)
+      return emitOpError("window bounds must be >= 0, got [")
+             << (*window)[0] << ", " << (*window)[1] << "]";
+  }
+  if (FloatAttr fill = getFillAttr()) {
+    if (!fill.getValue().isFinite())
+      return emitOpError("fill must be finite");
+  }
   return success();
 }

@@ -6,8 +6,11 @@
 //   for batch…, for query head h (K/V head g = h / (Hq / Hkv)):
 //     for each block of `block-q` query rows:
 //       m = -inf, l = 0, acc = 0                       (f32, per row)
-//       for each block of `block-k` keys (causal: only up to the diagonal):
-//         S   = scale · Q_blk · K_blkᵀ (+ mask, causal -inf)   (f32 tile)
+//       for each block of `block-k` keys (only the keys that the rows'
+//       causal diagonal and window let them see, unless a finite fill
+//       makes every key count):
+//         S   = scale · Q_blk · K_blkᵀ, removed scores = fill (-inf by
+//               default), + a float mask                 (f32 tile)
 //         m'  = max(m, rowmax(S));  α = exp(m - m')
 //         P   = exp(S - m');  l = α·l + rowsum(P);  acc = α·acc + P·V_blk
 //         m   = m'
@@ -20,6 +23,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "fa2/Dialect/Attention/IR/MaskSemantics.h"
 #include "fa2/Dialect/Attention/Transforms/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
@@ -28,6 +32,7 @@
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 #include <limits>
+#include <tuple>
 
 namespace fa2 {
 #define GEN_PASS_DEF_FA2LOWERTOLOOPS
@@ -48,9 +53,11 @@ struct AttentionLoweringState {
   // Sizes (index).
   SmallVector<Value> batchSizes;
   Value hq, hkv, sq, sk, d, dv;
-  // Query heads per K/V head, and Sk - Sq (the causal diagonal's offset; null
-  // when not causal).
-  Value group, causalOffset;
+  // Which scores are kept (causal, window, fill, mask kind).
+  fa2::MaskSemantics sem;
+  // Query heads per K/V head, and Sk - Sq (the diagonal's offset; null
+  // without a causal or window mask).
+  Value group, diagOffset;
   // For each mask dimension: a constant 0 when the dimension broadcasts
   // statically, an i1 "is size 1" when it is dynamic, null when it indexes.
   SmallVector<Value> maskBroadcast;
@@ -60,6 +67,8 @@ struct AttentionLoweringState {
   // Constants.
   Value c0, c1, cBlockQ, cBlockK;
   Value fZero, fOne, fNegInf, fPosInf, fScale;
+  // A removed score: -inf (fNegInf), or the op's finite fill.
+  Value fFill;
   // Index constants built so far, shared so that the IR names each once.
   llvm::SmallDenseMap<int64_t, Value> indexConstants;
 
@@ -165,8 +174,9 @@ static Value loadMask(OpBuilder &b, Location loc,
   return memref::LoadOp::create(b, loc, st.mask, idx);
 }
 
-/// S[r, c] = scale · Σ_d Q[i, d] · K[j, d] (+ mask) for the rows and columns
-/// of one tile, with -inf where the causal or a bool mask hides key j.
+/// S[r, c] = scale · Σ_d Q[i, d] · K[j, d] for the rows and columns of one
+/// tile, the fill (-inf by default) where the causal/window mask or a bool
+/// mask removes key j, plus a float mask.
 static void buildScoreTile(OpBuilder &b, Location loc,
                            const AttentionLoweringState &st, ValueRange batch,
                            Value h, Value g, Value qStart, Value rows,
@@ -194,21 +204,26 @@ static void buildScoreTile(OpBuilder &b, Location loc,
                     return arith::AddFOp::create(b, loc, acc, prod);
                   });
               Value s = arith::MulFOp::create(b, loc, dot, st.fScale);
-              if (st.mask) {
-                Value mv = loadMask(b, loc, st, batch, h, i, j);
-                if (mv.getType().isInteger(1))
-                  s = arith::SelectOp::create(b, loc, mv, s, st.fNegInf);
-                else
-                  s = arith::AddFOp::create(b, loc, s, toF32(b, loc, mv));
+              Value mv;
+              if (st.mask)
+                mv = loadMask(b, loc, st, batch, h, i, j);
+              if (mv && mv.getType().isInteger(1))
+                s = arith::SelectOp::create(b, loc, mv, s, st.fFill);
+              // Removed scores are -inf without a fill, and adding a float
+              // mask to them first keeps them -inf; a finite fill is the
+              // score itself, and the float mask is added to it.
+              bool addMaskLast = static_cast<bool>(st.sem.fill);
+              if (mv && !mv.getType().isInteger(1) && !addMaskLast)
+                s = arith::AddFOp::create(b, loc, s, toF32(b, loc, mv));
+              if (st.diagOffset) {
+                // Bottom-right alignment: key j is removed for query i when
+                // j - (i + (Sk - Sq)) is outside the causal/window bounds.
+                if (Value removed = st.sem.buildRemovedByPosition(
+                        b, loc, i, j, st.diagOffset))
+                  s = arith::SelectOp::create(b, loc, removed, st.fFill, s);
               }
-              if (st.causalOffset) {
-                // Bottom-right alignment: key j is visible to query i iff
-                // j <= i + (Sk - Sq).
-                Value limit = arith::AddIOp::create(b, loc, i, st.causalOffset);
-                Value hidden = arith::CmpIOp::create(
-                    b, loc, arith::CmpIPredicate::sgt, j, limit);
-                s = arith::SelectOp::create(b, loc, hidden, st.fNegInf, s);
-              }
+              if (mv && !mv.getType().isInteger(1) && addMaskLast)
+                s = arith::AddFOp::create(b, loc, s, toF32(b, loc, mv));
               memref::StoreOp::create(b, loc, s, st.sTile, ValueRange{r, c});
             });
       });
@@ -303,20 +318,20 @@ static void buildQueryBlock(OpBuilder &b, Location loc,
                   });
       });
 
-  // Keys past kEnd are hidden from every row of the block: with causal
-  // masking the last row qStart + rows - 1 sees keys up to
-  // qStart + rows - 1 + (Sk - Sq), so the key blocks above the diagonal are
-  // never visited.
-  Value kEnd = st.sk;
-  if (st.causalOffset) {
-    Value end = arith::AddIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, qStart, rows), st.causalOffset);
-    kEnd = arith::MaxSIOp::create(b, loc, st.c0,
-                                  arith::MinSIOp::create(b, loc, st.sk, end));
-  }
+  // Keys outside [kBegin, kEnd) are removed for every row of the block: with
+  // causal masking the last row qStart + rows - 1 sees keys up to
+  // qStart + rows - 1 + (Sk - Sq), with a window the first row none before
+  // qStart + (Sk - Sq) - left, so those key blocks are never visited. With a
+  // finite fill a removed key still counts (it weighs exp(fill - m)), so
+  // every key is visited.
+  Value kBegin = st.c0, kEnd = st.sk;
+  if (st.diagOffset && st.sem.canSkipRemoved())
+    std::tie(kBegin, kEnd) = st.sem.buildVisibleKeyRange(
+        b, loc, qStart, arith::AddIOp::create(b, loc, qStart, rows),
+        st.diagOffset, st.sk, st.c0);
 
   buildLoop(
-      b, loc, st.c0, kEnd, st.cBlockK,
+      b, loc, kBegin, kEnd, st.cBlockK,
       [&](OpBuilder &b, Location loc, Value kStart) {
         Value cols = arith::MinSIOp::create(
             b, loc, st.cBlockK, arith::SubIOp::create(b, loc, kEnd, kStart));
@@ -325,7 +340,8 @@ static void buildQueryBlock(OpBuilder &b, Location loc,
       });
 
   // Epilogue: one division per output element; a row that saw no visible
-  // key has l = 0 and acc = 0, and divides by 1 to give 0 (LSE +inf).
+  // key has l = 0 and acc = 0, and divides by 1 to give 0 (LSE +inf). With a
+  // finite fill no row is empty: l >= 1.
   Type outElem = cast<MemRefType>(st.out.getType()).getElementType();
   buildLoop(
       b, loc, st.c0, rows, st.c1, [&](OpBuilder &b, Location loc, Value r) {
@@ -424,6 +440,8 @@ struct LowerAttentionPattern : OpRewritePattern<fa2::AttentionOp> {
     st.fNegInf = cF32(b, loc, -std::numeric_limits<float>::infinity());
     st.fPosInf = cF32(b, loc, std::numeric_limits<float>::infinity());
     st.fScale = arith::ConstantOp::create(b, loc, op.getScaleAttr());
+    st.sem = fa2::MaskSemantics::get(op);
+    st.fFill = st.sem.fill ? cF32(b, loc, st.sem.fillF32()) : st.fNegInf;
 
     st.q = toReadOnlyBuffer(b, loc, op.getQuery());
     st.k = toReadOnlyBuffer(b, loc, op.getKey());
@@ -440,8 +458,8 @@ struct LowerAttentionPattern : OpRewritePattern<fa2::AttentionOp> {
     st.sk = st.dimSize(b, loc, st.k, seqPos);
     st.dv = st.dimSize(b, loc, st.v, featPos);
     st.group = arith::DivUIOp::create(b, loc, st.hq, st.hkv);
-    if (op.getCausal())
-      st.causalOffset = arith::SubIOp::create(b, loc, st.sk, st.sq);
+    if (st.sem.hasPositionalMask())
+      st.diagOffset = arith::SubIOp::create(b, loc, st.sk, st.sq);
 
     if (st.mask) {
       auto maskType = cast<MemRefType>(st.mask.getType());

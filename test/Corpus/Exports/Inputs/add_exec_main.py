@@ -8,6 +8,8 @@
 #   // EXEC-CONST: 3 = dense<[[1, 1, 0, 0], [0, 0, 0, 0]]>
 # makes argument 3 (counting from 0) that constant, of the argument's type,
 # instead of the generated sin / i1 pattern. Integer arguments need one.
+# JAX's `func.func public @...` (with jax.* result attributes) is accepted
+# as the entry too.
 #
 # ===----------------------------------------------------------------------=== #
 import os
@@ -24,6 +26,9 @@ def main():
     consts = {}
     for m in re.finditer(r"//\s*EXEC-CONST:\s*(\d+)\s*=\s*(.*)", text):
         consts[int(m.group(1))] = m.group(2).strip()
+    orig_find = base.find_signature
+    base.find_signature = lambda s: orig_find(
+        re.sub(r"\s*\{jax\.[^}]*\}", "", s.replace("func.func public @", "func.func @")))
     _, arg_types, _ = base.find_signature(text)
     orig_float, orig_bool = base.Main.float_input, base.Main.bool_input
 

@@ -207,3 +207,48 @@ func.func @in_caller_loop(%q: tensor<1x2x64xf32>, %k: tensor<1x3x64xf32>, %n: in
   }
   return %r : tensor<1x2x64xf32>
 }
+
+// -----
+
+// A causal window (MaskSemantics' diagonal bounds [-5, 0]): the key loop
+// starts at the first row's window, max(0, q0 + (Sk - Sq) - 5), and ends at
+// the causal diagonal of the last row; the tile removes keys above the
+// diagonal or more than 5 below it.
+// CHECK-LABEL: func.func @causal_window
+// CHECK-DAG: %[[SQ:.*]] = arith.constant 20 : index
+// CHECK-DAG: %[[SK:.*]] = arith.constant 52 : index
+// CHECK-DAG: %[[NINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK:     %[[OFF:.*]] = arith.subi %[[SK]], %[[SQ]] : index
+// CHECK:     scf.for %[[Q0:.*]] = %{{.*}} to %[[SQ]] step
+// CHECK:       %[[KEND:.*]] = arith.maxsi %{{.*}}, %{{.*}} : index
+// CHECK:       %[[DIAG0:.*]] = arith.addi %[[Q0]], %[[OFF]] : index
+// CHECK:       %[[LO0:.*]] = arith.addi %[[DIAG0]], %{{.*}} : index
+// CHECK:       %[[KBEGIN:.*]] = arith.maxsi %{{.*}}, %[[LO0]] : index
+// CHECK:       scf.for %{{.*}} = %[[KBEGIN]] to %[[KEND]] step
+// CHECK:             %[[DIAG:.*]] = arith.addi %{{.*}}, %[[OFF]] : index
+// CHECK:             %[[ABOVE:.*]] = arith.cmpi sgt, %[[J:.*]], %[[DIAG]] : index
+// CHECK:             %[[LO:.*]] = arith.addi %[[DIAG]], %{{.*}} : index
+// CHECK:             %[[BELOW:.*]] = arith.cmpi slt, %[[J]], %[[LO]] : index
+// CHECK:             %[[OUT:.*]] = arith.ori %[[ABOVE]], %[[BELOW]] : i1
+// CHECK:             arith.select %[[OUT]], %[[NINF]], %{{.*}} : f32
+func.func @causal_window(%q: tensor<2x20x8xf32>, %k: tensor<2x52x8xf32>, %v: tensor<2x52x8xf32>) -> tensor<2x20x8xf32> {
+  %o = fa2.attention %q, %k, %v scale(0.5) causal window(5, 0) : tensor<2x20x8xf32>, tensor<2x52x8xf32>, tensor<2x52x8xf32> -> tensor<2x20x8xf32>
+  return %o : tensor<2x20x8xf32>
+}
+
+// -----
+
+// A finite fill: every key block is visited (0 to Sk), removed scores are the
+// fill, and the float mask is added after it.
+// CHECK-LABEL: func.func @window_fill_float_mask
+// CHECK-DAG: %[[SK:.*]] = arith.constant 52 : index
+// CHECK-DAG: %[[FILL:.*]] = arith.constant -1.000000e+09 : f32
+// CHECK:     scf.for %{{.*}} = %[[C0:.*]] to %[[SK]] step
+// CHECK:             %[[M:.*]] = memref.load {{.*}} : memref<20x52xf32
+// CHECK:             %[[OUT:.*]] = arith.ori %{{.*}}, %{{.*}} : i1
+// CHECK:             %[[S:.*]] = arith.select %[[OUT]], %[[FILL]], %{{.*}} : f32
+// CHECK:             arith.addf %[[S]], %[[M]] : f32
+func.func @window_fill_float_mask(%q: tensor<2x20x8xf32>, %k: tensor<2x52x8xf32>, %v: tensor<2x52x8xf32>, %m: tensor<20x52xf32>) -> tensor<2x20x8xf32> {
+  %o = fa2.attention %q, %k, %v mask(%m) scale(0.5) window(5, 2) fill(-1.0e9) : tensor<2x20x8xf32>, tensor<2x52x8xf32>, tensor<2x52x8xf32>, tensor<20x52xf32> -> tensor<2x20x8xf32>
+  return %o : tensor<2x20x8xf32>
+}

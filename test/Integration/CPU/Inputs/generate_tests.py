@@ -138,10 +138,18 @@ class Spec:
         self.mask_shape = kw.get("mask_shape")  # default [sq, sk]
         self.kill_row = kw.get("kill_row")
         self.causal = kw.get("causal", False)
+        self.window = kw.get("window")  # None | (left, right)
+        self.fill = kw.get("fill")  # None (-inf) | a finite float, as masked_fill(..., fill)
         self.lse = kw.get("lse", False)
         self.softmax = kw.get("softmax", "linalg")  # linalg | decomposed | safe | torch_safe
         self.qk = kw.get("qk", "generic")  # generic | batch_matmul
         self.layout = kw.get("layout", "bhsd")
+
+
+def fill_literal(v):
+    """An f32 constant in MLIR syntax, exact (hex bits) for any finite value."""
+    import struct
+    return "0x%08X" % struct.unpack("<I", struct.pack("<f", v))[0]
 
 
 def qkv_shape(s, h, seq, feat):
@@ -252,7 +260,11 @@ def emit_reference(s, fname):
             sc = f.map_elementwise([(sc, ss, "f32")], ss, "f32", [ident(rank)],
                                    lambda a: ["%%sc = arith.constant %s : f32" % repr(1.0 / s.scale),
                                               "%%r = arith.divf %s, %%sc : f32" % a[0], "linalg.yield %r : f32"])
-    # Mask, broadcast numpy-style from the right.
+    # A removed score: -inf, or the finite fill of masked_fill(mask, fill).
+    removed = "0xFF800000" if s.fill is None else fill_literal(s.fill)
+    # Mask, broadcast numpy-style from the right. With a finite fill, the
+    # float mask is added after the positional masks (fa2.attention's order).
+    float_mask_last = s.fill is not None
     if s.mask:
         mr = len(ms)
         res = []
@@ -260,12 +272,12 @@ def emit_reference(s, fname):
             dim = rank - mr + t
             res.append("0" if ms[t] == 1 and ss[dim] != 1 else "d%d" % dim)
         mmap = M(rank, res)
-        if s.mask == "float":
+        if s.mask == "float" and not float_mask_last:
             sc = f.map_elementwise([(sc, ss, "f32"), ("%m", ms, "f32")], ss, "f32", [ident(rank), mmap],
                                    lambda a: ["%%r = arith.addf %s, %s : f32" % (a[0], a[1]), "linalg.yield %r : f32"])
-        else:
+        elif s.mask == "bool":
             sc = f.map_elementwise([(sc, ss, "f32"), ("%m", ms, "i1")], ss, "f32", [ident(rank), mmap],
-                                   lambda a: ["%ninf = arith.constant 0xFF800000 : f32",
+                                   lambda a: ["%%ninf = arith.constant %s : f32" % removed,
                                               "%%r = arith.select %s, %s, %%ninf : f32" % (a[1], a[0]),
                                               "linalg.yield %r : f32"])
     # Causal, bottom-right aligned: hide j > i + (Sk - Sq).
@@ -277,9 +289,31 @@ def emit_reference(s, fname):
                                           "%%off = arith.constant %d : index" % off,
                                           "%lim = arith.addi %i, %off : index",
                                           "%hide = arith.cmpi sgt, %j, %lim : index",
-                                          "%ninf = arith.constant 0xFF800000 : f32",
+                                          "%%ninf = arith.constant %s : f32" % removed,
                                           "%%r = arith.select %%hide, %%ninf, %s : f32" % a[0],
                                           "linalg.yield %r : f32"])
+    # Sliding window, on the same bottom-right diagonal: hide keys with
+    # j - (i + Sk - Sq) outside [-left, right].
+    if s.window:
+        off = s.sk - s.sq
+        left, right = s.window
+        sc = f.map_elementwise([(sc, ss, "f32")], ss, "f32", [ident(rank)],
+                               lambda a: ["%%i = linalg.index %d : index" % (rank - 2),
+                                          "%%j = linalg.index %d : index" % (rank - 1),
+                                          "%%off = arith.constant %d : index" % off,
+                                          "%diag = arith.addi %i, %off : index",
+                                          "%rel = arith.subi %j, %diag : index",
+                                          "%%lo = arith.constant %d : index" % -left,
+                                          "%%hi = arith.constant %d : index" % right,
+                                          "%below = arith.cmpi slt, %rel, %lo : index",
+                                          "%above = arith.cmpi sgt, %rel, %hi : index",
+                                          "%hide = arith.ori %below, %above : i1",
+                                          "%%ninf = arith.constant %s : f32" % removed,
+                                          "%%r = arith.select %%hide, %%ninf, %s : f32" % a[0],
+                                          "linalg.yield %r : f32"])
+    if s.mask == "float" and float_mask_last:
+        sc = f.map_elementwise([(sc, ss, "f32"), ("%m", ms, "f32")], ss, "f32", [ident(rank), mmap],
+                               lambda a: ["%%r = arith.addf %s, %s : f32" % (a[0], a[1]), "linalg.yield %r : f32"])
     # Softmax over j.
     rs = ss[:-1]
     red_maps = [ident(rank), M(rank, ["d%d" % i for i in range(rank - 1)])]
@@ -402,6 +436,10 @@ def emit_fa2(s, fname, dyn=False):
     attrs = " scale(%s)" % repr(float(scale))
     if s.causal:
         attrs += " causal"
+    if s.window:
+        attrs += " window(%d, %d)" % s.window
+    if s.fill is not None:
+        attrs += " fill(%s)" % repr(float(s.fill))
     if s.layout == "bshd":
         attrs += " layout<bshd>"
     return "\n".join([
@@ -585,6 +623,22 @@ B = [
      "Every dimension dynamic (tensor<?x?x?x?>), GQA, and a bool mask\n"
      "tensor<?x?xi1> whose first dimension is 1 at run time, so it broadcasts\n"
      "over the query rows by a run-time check.", [None, (4, 8)]),
+    ("window-causal", Spec("x", batch=[2], hq=2, sq=20, sk=52, d=8, causal=True, window=(5, 0), scale=0.3),
+     "causal window(5, 0): query i sees keys i + (Sk - Sq) - 5 ... i + (Sk - Sq), Sq < Sk;\n"
+     "the key loop starts at the window of the block's first row.", [None, (4, 8), (7, 3)]),
+    ("window-sq-gt-sk-empty-rows", Spec("x", batch=[1], hq=2, sq=37, sk=29, d=8, window=(3, 6), lse=True,
+                                        softmax="safe"),
+     "A two-sided window(3, 6) without causal, Sq > Sk: row i keeps keys\n"
+     "i - 11 ... i - 2, so rows 0 and 1 see none (output 0, LSE +inf).", [None, (5, 4)]),
+    ("fill-window-bool-mask", Spec("x", batch=[2], hq=2, sq=19, sk=23, d=8, window=(3, 6), mask="bool",
+                                   kill_row=4, fill=-3.4028234663852886e38, lse=True, softmax="decomposed"),
+     "masked_fill(mask, finfo(f32).min): fill(-3.40e38) with window(3, 6) and a bool\n"
+     "mask that removes all of row 4. No row is empty: row 4 is the mean of V,\n"
+     "its LSE fill + log(Sk); every key block is visited.", [None, (4, 8)]),
+    ("fill-causal-float-mask", Spec("x", batch=[1], hq=3, sq=30, sk=21, d=8, causal=True, mask="float",
+                                    mask_shape=[30, 21], fill=-1e9, lse=True, softmax="decomposed"),
+     "fill(-1e9), causal with Sq > Sk (rows 0..8 keep no key) and a float mask added\n"
+     "after the fill: those rows are a softmax over -1e9 + mask.", [None, (8, 4)]),
 ]
 
 

@@ -1,0 +1,235 @@
+// A two-sided window(3, 6) without causal, Sq > Sk: row i keeps keys
+// i - 11 ... i - 2, so rows 0 and 1 see none (output 0, LSE +inf).
+//
+// @reference is the same attention as linalg on tensors; main prints its
+// results, then @fa2's, and fa2-compare compares the two halves.
+// RUN: fa2-opt %s --fa2-to-cpu | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.0
+// RUN: fa2-compare --bits %t.0 | FileCheck %s
+// RUN: fa2-opt %s --fa2-to-cpu="block-q=5 block-k=4" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.1
+// RUN: fa2-compare --bits %t.1 | FileCheck %s
+
+// CHECK: fa2-compare: {{.*}} nan=0 bad=0{{$}}
+
+
+func.func @reference(%q: tensor<1x2x37x8xf32>, %k: tensor<1x2x29x8xf32>, %v: tensor<1x2x29x8xf32>) -> (tensor<1x2x37x8xf32>, tensor<1x2x37xf32>) {
+  %empty1 = tensor.empty() : tensor<1x2x37x29xf32>
+  %cst2 = arith.constant 0.000000e+00 : f32
+  %fill3 = linalg.fill ins(%cst2 : f32) outs(%empty1 : tensor<1x2x37x29xf32>) -> tensor<1x2x37x29xf32>
+  %g4 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : tensor<1x2x37x8xf32>, tensor<1x2x29x8xf32>) outs(%fill3 : tensor<1x2x37x29xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x37x29xf32>
+  %empty5 = tensor.empty() : tensor<1x2x37x29xf32>
+  %g6 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%g4 : tensor<1x2x37x29xf32>) outs(%empty5 : tensor<1x2x37x29xf32>) {
+  ^bb0(%in0: f32, %out: f32):
+    %sc = arith.constant 0.25 : f32
+    %r = arith.mulf %in0, %sc : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x37x29xf32>
+  %empty7 = tensor.empty() : tensor<1x2x37x29xf32>
+  %g8 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%g6 : tensor<1x2x37x29xf32>) outs(%empty7 : tensor<1x2x37x29xf32>) {
+  ^bb0(%in0: f32, %out: f32):
+    %i = linalg.index 2 : index
+    %j = linalg.index 3 : index
+    %off = arith.constant -8 : index
+    %diag = arith.addi %i, %off : index
+    %rel = arith.subi %j, %diag : index
+    %lo = arith.constant -3 : index
+    %hi = arith.constant 6 : index
+    %below = arith.cmpi slt, %rel, %lo : index
+    %above = arith.cmpi sgt, %rel, %hi : index
+    %hide = arith.ori %below, %above : i1
+    %ninf = arith.constant 0xFF800000 : f32
+    %r = arith.select %hide, %ninf, %in0 : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x37x29xf32>
+  %empty9 = tensor.empty() : tensor<1x2x37xf32>
+  %cst10 = arith.constant 0xFF800000 : f32
+  %fill11 = linalg.fill ins(%cst10 : f32) outs(%empty9 : tensor<1x2x37xf32>) -> tensor<1x2x37xf32>
+  %g12 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%g8 : tensor<1x2x37x29xf32>) outs(%fill11 : tensor<1x2x37xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %r = arith.maximumf %x, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x37xf32>
+  %empty13 = tensor.empty() : tensor<1x2x37x29xf32>
+  %g14 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%g8, %g12 : tensor<1x2x37x29xf32>, tensor<1x2x37xf32>) outs(%empty13 : tensor<1x2x37x29xf32>) {
+  ^bb0(%in0: f32, %in1: f32, %out: f32):
+    %ninf = arith.constant 0xFF800000 : f32
+    %zero = arith.constant 0.000000e+00 : f32
+    %dead = arith.cmpf oeq, %in1, %ninf : f32
+    %ms = arith.select %dead, %zero, %in1 : f32
+    %d = arith.subf %in0, %ms : f32
+    %r = math.exp %d : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x37x29xf32>
+  %empty15 = tensor.empty() : tensor<1x2x37xf32>
+  %cst16 = arith.constant 0.000000e+00 : f32
+  %fill17 = linalg.fill ins(%cst16 : f32) outs(%empty15 : tensor<1x2x37xf32>) -> tensor<1x2x37xf32>
+  %g18 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%g14 : tensor<1x2x37x29xf32>) outs(%fill17 : tensor<1x2x37xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %r = arith.addf %x, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x37xf32>
+  %empty19 = tensor.empty() : tensor<1x2x37x29xf32>
+  %g20 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%g14, %g18 : tensor<1x2x37x29xf32>, tensor<1x2x37xf32>) outs(%empty19 : tensor<1x2x37x29xf32>) {
+  ^bb0(%in0: f32, %in1: f32, %out: f32):
+    %zero = arith.constant 0.000000e+00 : f32
+    %one = arith.constant 1.000000e+00 : f32
+    %dead = arith.cmpf oeq, %in1, %zero : f32
+    %den = arith.select %dead, %one, %in1 : f32
+    %r = arith.divf %in0, %den : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x37x29xf32>
+  %empty21 = tensor.empty() : tensor<1x2x37xf32>
+  %g22 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%g12, %g18 : tensor<1x2x37xf32>, tensor<1x2x37xf32>) outs(%empty21 : tensor<1x2x37xf32>) {
+  ^bb0(%in0: f32, %in1: f32, %out: f32):
+    %l = math.log %in1 : f32
+    %r = arith.addf %l, %in0 : f32
+    %zero = arith.constant 0.000000e+00 : f32
+    %pinf = arith.constant 0x7F800000 : f32
+    %dead = arith.cmpf oeq, %in1, %zero : f32
+    %r2 = arith.select %dead, %pinf, %r : f32
+    linalg.yield %r2 : f32
+  } -> tensor<1x2x37xf32>
+  %empty23 = tensor.empty() : tensor<1x2x37x8xf32>
+  %cst24 = arith.constant 0.000000e+00 : f32
+  %fill25 = linalg.fill ins(%cst24 : f32) outs(%empty23 : tensor<1x2x37x8xf32>) -> tensor<1x2x37x8xf32>
+  %g26 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
+      ins(%g20, %v : tensor<1x2x37x29xf32>, tensor<1x2x29x8xf32>) outs(%fill25 : tensor<1x2x37x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x37x8xf32>
+  return %g26, %g22 : tensor<1x2x37x8xf32>, tensor<1x2x37xf32>
+}
+
+func.func @fa2(%q: tensor<1x2x37x8xf32>, %k: tensor<1x2x29x8xf32>, %v: tensor<1x2x29x8xf32>) -> (tensor<1x2x37x8xf32>, tensor<1x2x37xf32>) {
+  %o, %l = fa2.attention %q, %k, %v scale(0.25) window(3, 6) : tensor<1x2x37x8xf32>, tensor<1x2x29x8xf32>, tensor<1x2x29x8xf32> -> tensor<1x2x37x8xf32>, tensor<1x2x37xf32>
+  return %o, %l : tensor<1x2x37x8xf32>, tensor<1x2x37xf32>
+}
+
+func.func @main() {
+  %empty1 = tensor.empty() : tensor<1x2x37x8xf32>
+  %g2 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      outs(%empty1 : tensor<1x2x37x8xf32>) {
+  ^bb0(%out: f32):
+    %i0 = linalg.index 0 : index
+    %n0 = arith.index_cast %i0 : index to i32
+    %x0 = arith.sitofp %n0 : i32 to f32
+    %k0 = arith.constant 1.1430 : f32
+    %y0 = arith.mulf %x0, %k0 : f32
+    %i1 = linalg.index 1 : index
+    %n1 = arith.index_cast %i1 : index to i32
+    %x1 = arith.sitofp %n1 : i32 to f32
+    %k1 = arith.constant 0.7230 : f32
+    %y1 = arith.mulf %x1, %k1 : f32
+    %s1 = arith.addf %y0, %y1 : f32
+    %i2 = linalg.index 2 : index
+    %n2 = arith.index_cast %i2 : index to i32
+    %x2 = arith.sitofp %n2 : i32 to f32
+    %k2 = arith.constant 0.3030 : f32
+    %y2 = arith.mulf %x2, %k2 : f32
+    %s2 = arith.addf %s1, %y2 : f32
+    %i3 = linalg.index 3 : index
+    %n3 = arith.index_cast %i3 : index to i32
+    %x3 = arith.sitofp %n3 : i32 to f32
+    %k3 = arith.constant 0.5430 : f32
+    %y3 = arith.mulf %x3, %k3 : f32
+    %s3 = arith.addf %s2, %y3 : f32
+    %ph = arith.constant 0.8700 : f32
+    %z = arith.addf %s3, %ph : f32
+    %r = math.sin %z : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x37x8xf32>
+  %empty3 = tensor.empty() : tensor<1x2x29x8xf32>
+  %g4 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      outs(%empty3 : tensor<1x2x29x8xf32>) {
+  ^bb0(%out: f32):
+    %i0 = linalg.index 0 : index
+    %n0 = arith.index_cast %i0 : index to i32
+    %x0 = arith.sitofp %n0 : i32 to f32
+    %k0 = arith.constant 0.7360 : f32
+    %y0 = arith.mulf %x0, %k0 : f32
+    %i1 = linalg.index 1 : index
+    %n1 = arith.index_cast %i1 : index to i32
+    %x1 = arith.sitofp %n1 : i32 to f32
+    %k1 = arith.constant 0.3160 : f32
+    %y1 = arith.mulf %x1, %k1 : f32
+    %s1 = arith.addf %y0, %y1 : f32
+    %i2 = linalg.index 2 : index
+    %n2 = arith.index_cast %i2 : index to i32
+    %x2 = arith.sitofp %n2 : i32 to f32
+    %k2 = arith.constant 0.5560 : f32
+    %y2 = arith.mulf %x2, %k2 : f32
+    %s2 = arith.addf %s1, %y2 : f32
+    %i3 = linalg.index 3 : index
+    %n3 = arith.index_cast %i3 : index to i32
+    %x3 = arith.sitofp %n3 : i32 to f32
+    %k3 = arith.constant 0.9360 : f32
+    %y3 = arith.mulf %x3, %k3 : f32
+    %s3 = arith.addf %s2, %y3 : f32
+    %ph = arith.constant 1.6400 : f32
+    %z = arith.addf %s3, %ph : f32
+    %r = math.sin %z : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x29x8xf32>
+  %empty5 = tensor.empty() : tensor<1x2x29x8xf32>
+  %g6 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      outs(%empty5 : tensor<1x2x29x8xf32>) {
+  ^bb0(%out: f32):
+    %i0 = linalg.index 0 : index
+    %n0 = arith.index_cast %i0 : index to i32
+    %x0 = arith.sitofp %n0 : i32 to f32
+    %k0 = arith.constant 0.3290 : f32
+    %y0 = arith.mulf %x0, %k0 : f32
+    %i1 = linalg.index 1 : index
+    %n1 = arith.index_cast %i1 : index to i32
+    %x1 = arith.sitofp %n1 : i32 to f32
+    %k1 = arith.constant 0.5690 : f32
+    %y1 = arith.mulf %x1, %k1 : f32
+    %s1 = arith.addf %y0, %y1 : f32
+    %i2 = linalg.index 2 : index
+    %n2 = arith.index_cast %i2 : index to i32
+    %x2 = arith.sitofp %n2 : i32 to f32
+    %k2 = arith.constant 0.9490 : f32
+    %y2 = arith.mulf %x2, %k2 : f32
+    %s2 = arith.addf %s1, %y2 : f32
+    %i3 = linalg.index 3 : index
+    %n3 = arith.index_cast %i3 : index to i32
+    %x3 = arith.sitofp %n3 : i32 to f32
+    %k3 = arith.constant 0.2290 : f32
+    %y3 = arith.mulf %x3, %k3 : f32
+    %s3 = arith.addf %s2, %y3 : f32
+    %ph = arith.constant 2.4100 : f32
+    %z = arith.addf %s3, %ph : f32
+    %r = math.sin %z : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x29x8xf32>
+  %r7:2 = call @reference(%g2, %g4, %g6) : (tensor<1x2x37x8xf32>, tensor<1x2x29x8xf32>, tensor<1x2x29x8xf32>) -> (tensor<1x2x37x8xf32>, tensor<1x2x37xf32>)
+  %bits8 = arith.bitcast %r7#0 : tensor<1x2x37x8xf32> to tensor<1x2x37x8xi32>
+  %u9 = tensor.cast %bits8 : tensor<1x2x37x8xi32> to tensor<*xi32>
+  call @printMemrefI32(%u9) : (tensor<*xi32>) -> ()
+  %bits10 = arith.bitcast %r7#1 : tensor<1x2x37xf32> to tensor<1x2x37xi32>
+  %u11 = tensor.cast %bits10 : tensor<1x2x37xi32> to tensor<*xi32>
+  call @printMemrefI32(%u11) : (tensor<*xi32>) -> ()
+  %r12:2 = call @fa2(%g2, %g4, %g6) : (tensor<1x2x37x8xf32>, tensor<1x2x29x8xf32>, tensor<1x2x29x8xf32>) -> (tensor<1x2x37x8xf32>, tensor<1x2x37xf32>)
+  %bits13 = arith.bitcast %r12#0 : tensor<1x2x37x8xf32> to tensor<1x2x37x8xi32>
+  %u14 = tensor.cast %bits13 : tensor<1x2x37x8xi32> to tensor<*xi32>
+  call @printMemrefI32(%u14) : (tensor<*xi32>) -> ()
+  %bits15 = arith.bitcast %r12#1 : tensor<1x2x37xf32> to tensor<1x2x37xi32>
+  %u16 = tensor.cast %bits15 : tensor<1x2x37xi32> to tensor<*xi32>
+  call @printMemrefI32(%u16) : (tensor<*xi32>) -> ()
+  return
+}
+func.func private @printMemrefI32(tensor<*xi32>)
