@@ -579,13 +579,13 @@ Expr *ExprBuilder::mkBinary(Fn fn, Expr *a, Expr *b) {
       std::isfinite(b->cst)) {
     // (x · c1) · c2 = x · (c1·c2), when the inner product is no tensor of
     // its own (a pre-scaled operand keeps its reading).
-    if (a->kind == EK::Binary && a->fn == Fn::Mul && !a->origin.value &&
+    if (a->kind == EK::Binary && a->fn == Fn::Mul &&
         a->args[1]->kind == EK::Const)
       return mkBinary(Fn::Mul, a->args[0],
                       mkConst(a->args[1]->cst * b->cst));
     // (x − max_k y) · c = x·c − max_k (y·c) for c > 0: an exp2 softmax,
     // exp2((s − m)·log2 e), is exp of scores scaled by log2 e · ln 2.
-    if (a->kind == EK::Binary && a->fn == Fn::Sub && !a->origin.value) {
+    if (a->kind == EK::Binary && a->fn == Fn::Sub) {
       Expr *m = stripFloatCasts(a->args[1]);
       if (m->kind == EK::Reduce && m->fn == Fn::Max)
         return mkBinary(Fn::Sub, mkBinary(Fn::Mul, a->args[0], b),
@@ -608,6 +608,12 @@ Expr *ExprBuilder::mkBinary(Fn fn, Expr *a, Expr *b) {
 Expr *ExprBuilder::mkSelect(Expr *c, Expr *a, Expr *b) {
   if (c->kind == EK::Const)
     return c->cst != 0.0 ? a : b;
+  // select(c, true, false) is c; select(c, false, true) is not c (a tril
+  // written as where(j <= i, ones, false)).
+  if (isConst(a, 1.0) && isConst(b, 0.0))
+    return c;
+  if (isConst(a, 0.0) && isConst(b, 1.0))
+    return mkUnary(Fn::Not, c);
   Expr *e = alloc(EK::Select);
   e->args.assign({c, a, b});
   return e;
@@ -1287,9 +1293,13 @@ std::optional<Names> ExprBuilder::computeLabels(Value v) {
     AffineMap outMap =
         op.getMatchingIndexingMap(op.getDpsInitOperand(cast<OpResult>(v).getResultNumber()));
     Names out;
-    for (AffineExpr expr : outMap.getResults()) {
+    for (auto [p, expr] : llvm::enumerate(outMap.getResults())) {
       auto d = dyn_cast<AffineDimExpr>(expr);
-      out.push_back(d ? loopNames[d.getPosition()] : kUnit);
+      int64_t name = d ? loopNames[d.getPosition()] : kUnit;
+      // A unit loop no input indexes (inputs read through the constant 0).
+      if (name == kUnknown && rt.getDimSize(p) == 1)
+        name = kUnit;
+      out.push_back(name);
     }
     return out;
   }
@@ -1494,7 +1504,18 @@ static bool isDeadRowTest(Expr *cond, bool truth, const SoftmaxMatch &sm) {
   Expr *lhs;
   double k;
   CP pred;
-  if (!splitCmpWithConst(cond, lhs, k, pred) || !isBottomTest(pred, truth))
+  if (!splitCmpWithConst(cond, lhs, k, pred))
+    return false;
+  // torch's logsumexp: where(|max| == inf, 0, max). A row max is +inf only
+  // where an input is, which poisons the row either way.
+  if (lhs->kind == EK::Unary && lhs->fn == Fn::Abs && std::isinf(k) && k > 0 &&
+      ((truth && (pred == CP::EQ || pred == CP::GE)) ||
+       (!truth && (pred == CP::NE || pred == CP::LT)))) {
+    Expr *r = stripFloatCasts(lhs->args[0]);
+    return r->kind == EK::Reduce && r->fn == Fn::Max && r->name == sm.keyName &&
+           equalExpr(stripFloatCasts(r->args[0]), stripFloatCasts(sm.x));
+  }
+  if (!isBottomTest(pred, truth))
     return false;
   if (lhs->kind == EK::Reduce && lhs->fn == Fn::Max) {
     return isMaskingValue(k) && lhs->name == sm.keyName &&
@@ -1980,13 +2001,17 @@ static bool isConstantCausal(const NamedTensor &t, bool keep, int64_t qName,
   Value v = t.value;
   auto type = cast<RankedTensorType>(v.getType());
   SmallVector<int64_t> offsets(type.getRank(), 0), strides(type.getRank(), 1);
-  if (auto slice = v.getDefiningOp<tensor::ExtractSliceOp>()) {
+  // Slices of slices of the buffer compose: element e of the outer slice is
+  // element offset + e·stride of its source.
+  while (auto slice = v.getDefiningOp<tensor::ExtractSliceOp>()) {
     if (slice.getSourceType().getRank() != type.getRank() ||
         ShapedType::isDynamicShape(slice.getStaticOffsets()) ||
         ShapedType::isDynamicShape(slice.getStaticStrides()))
       return false;
-    offsets.assign(slice.getStaticOffsets().begin(), slice.getStaticOffsets().end());
-    strides.assign(slice.getStaticStrides().begin(), slice.getStaticStrides().end());
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      offsets[d] = slice.getStaticOffsets()[d] + offsets[d] * slice.getStaticStrides()[d];
+      strides[d] *= slice.getStaticStrides()[d];
+    }
     v = slice.getSource();
   }
   DenseElementsAttr attr;
@@ -2522,7 +2547,17 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   };
   // A boolean removal: causal when it is the causal pattern (from indices,
   // or a constant tril buffer), else a mask tensor.
-  auto addBoolRemoval = [&](Expr *cond, bool keep, Removal r) -> bool {
+  std::function<bool(Expr *, bool, Removal)> addBoolRemoval =
+      [&](Expr *cond, bool keep, Removal r) -> bool {
+    // keep = a and b (or drop = a or b): two removals with one fill, unless
+    // the whole conjunction is an index band.
+    Band whole;
+    bool isBand = isIndexOnly(cond) && collectBand(cond, keep, query, key, whole);
+    if (!isBand && cond->kind == EK::Binary &&
+        ((cond->fn == Fn::And && keep) || (cond->fn == Fn::Or && !keep)) &&
+        !cond->origin.value)
+      return addBoolRemoval(cond->args[0], keep, r) &&
+             addBoolRemoval(cond->args[1], keep, r);
     Band band;
     if (isIndexOnly(cond) && !ShapedType::isDynamic(sq) &&
         !ShapedType::isDynamic(sk) &&
@@ -2566,6 +2601,18 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   };
   for (auto [idx, am] : llvm::enumerate(scores->addMasks)) {
     Expr *mm = stripExt(am);
+    // + c · float(drop) (HF's min * mask.to(dtype)), c finite and absorbing:
+    // the removed scores become c.
+    if (mm->kind == EK::Binary && mm->fn == Fn::Mul) {
+      Expr *c = stripFloatCasts(mm->args[0]), *b = mm->args[1];
+      if (c->kind != EK::Const)
+        std::swap(c, b);
+      c = stripFloatCasts(c);
+      if (c->kind == EK::Const && std::isfinite(c->cst) && c->cst <= -1e30 &&
+          b->kind == EK::Unary && b->fn == Fn::IntCast &&
+          addBoolRemoval(b->args[0], /*keep=*/false, {c->cst, true}))
+        continue;
+    }
     if (mm->kind == EK::Select) {
       // + where(cond, 0, c): removes the scores where cond is false.
       Expr *a1 = stripFloatCasts(mm->args[1]), *a2 = stripFloatCasts(mm->args[2]);
@@ -2625,7 +2672,9 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
           }))
         return fail(6, "the masks fill removed scores with different values");
       fill = removals.front().fill;
-      if (floatInsideFill)
+      // fill + mask == fill in f32 for every mask value short of 2^-24·|fill|
+      // (an ALiBi bias under finfo.min): then the order does not matter.
+      if (floatInsideFill && *fill > -1e30)
         return fail(6, "an additive mask is applied before a finite "
                        "masked_fill; fa2.attention fills first, then adds");
       bool hasBool = llvm::any_of(terms, [](const MaskTerm &t) {
@@ -2640,6 +2689,8 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
     }
   }
   m.fill = fill;
+  if (m.causal && m.window)
+    m.window->second = 0;
   for (const MaskTerm &t : terms) {
     // A mask may only index batch, query and key.
     for (int64_t n : expandSplits(t.tensor.names, eb.splits))
