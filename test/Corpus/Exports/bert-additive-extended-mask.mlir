@@ -1,10 +1,4 @@
 // RUN: fa2-opt %s --fa2-raise-attention | FileCheck %s
-// XFAIL: *
-// XFAIL until forms 2 and 3 are matched (torch-mlir amax/sum keepdim softmax,
-// bmm reshapes); today:
-//   remark: not raised to fa2.attention: the operand of the second contraction
-//   is not a softmax (exp(x - max) / sum, or exp(x - logsumexp))
-//
 // BertSelfAttention (HF transformers, eager) with get_extended_attention_mask,
 // through torch.export and torch-mlir:
 //   q, k, v = Linear(hidden) (with bias); transpose_for_scores: view + permute

@@ -1,11 +1,5 @@
 // RUN: fa2-opt %s --fa2-raise-attention=explain=true -o %t.raised.mlir 2> %t.remarks
 // RUN: cat %t.remarks %t.raised.mlir | FileCheck %s
-// XFAIL: *
-// XFAIL until form 1 is fixed: fa2-opt --fa2-raise-attention crashes today
-// (SIGSEGV, exit 139) in (anonymous namespace)::ExprBuilder::build
-// (AttentionMatcher.cpp), reached from ExprBuilder::convertLinalg on the
-// torch.gather generic that reads the c2p scores with tensor.extract.
-//
 // DebertaV2's DisentangledSelfAttention (HF transformers, eager,
 // pos_att_type = ["c2p"], position_buckets = -1, att_span = 4) with XSoftmax,
 // through torch.export and torch-mlir, on [B*H, S, D] heads:

@@ -1,10 +1,4 @@
 // RUN: fa2-opt %s --fa2-raise-attention | FileCheck %s
-// XFAIL: *
-// XFAIL until forms 2, 3, 4 and 8 are matched (torch-mlir softmax, bmm
-// reshapes, finite fill as `fill`); today:
-//   remark: not raised to fa2.attention: the operand of the second contraction
-//   is not a softmax (exp(x - max) / sum, or exp(x - logsumexp))
-//
 // DistilBERT's MultiHeadSelfAttention (HF transformers, eager) through
 // torch.export and torch-mlir:
 //   q = q / math.sqrt(dim_per_head)                      # scale on Q

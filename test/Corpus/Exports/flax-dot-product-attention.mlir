@@ -1,10 +1,4 @@
 // RUN: fa2-opt %s --fa2-raise-attention | FileCheck %s
-// XFAIL: *
-// XFAIL until form 8: today this is raised WRONGLY, as
-//   fa2.attention %arg0, %arg1, %arg2 mask(%arg3) scale(2.500000e-01) layout<bshd>
-// without `fill`: the fully masked rows give 0 instead of the mean of V
-// (fa2-compare: max_rel=1.000e+00 nan=0 bad=224).
-//
 // flax.linen.dot_product_attention (JAX) through jax.jit(...).lower() →
 // StableHLO → stablehlo-legalize-to-linalg (generic ops):
 //   query = query / jnp.sqrt(16)                      # a splat divisor

@@ -1,10 +1,4 @@
 // RUN: fa2-opt %s --fa2-raise-attention | FileCheck %s
-// XFAIL: *
-// XFAIL until forms 3, 4, 6 and 8 (bmm reshapes, max+argmax generic, causal where
-// + additive padding, finite fill) are matched and the op has `fill`; today:
-//   remark: not raised to fa2.attention: the operand of the second contraction
-//   is not a softmax (exp(x - max) / sum, or exp(x - logsumexp))
-//
 // GPT2Attention._attn (HF transformers, eager) with GPT2Model's padding-mask
 // preparation, through torch.export and torch-mlir:
 //   w = torch.matmul(q, k.transpose(-1, -2))

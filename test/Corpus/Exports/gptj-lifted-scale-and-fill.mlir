@@ -1,9 +1,4 @@
 // RUN: fa2-opt %s --fa2-raise-attention=explain=true -o %t.raised.mlir 2>&1 | FileCheck %s --check-prefix=EXPLAIN
-// XFAIL: *
-// XFAIL until forms 2, 3 and 4 are matched, so that the reason given is the
-// runtime scale or fill (form 9); today:
-//   remark: not raised to fa2.attention: the operand of the second contraction
-//   is not a softmax (exp(x - max) / sum, or exp(x - logsumexp))
 // RUN: FileCheck %s < %t.raised.mlir
 //
 // GPTJAttention._attn (HF transformers, eager) through torch.export and

@@ -1,12 +1,4 @@
 // RUN: fa2-opt %s --fa2-raise-attention | FileCheck %s
-// XFAIL: *
-// XFAIL until form 4 (a dead log-sum-exp using the chain's max and sum, a dead
-// argmax of the scores) is matched and the dead ops are erased with the chain;
-// today:
-//   remark: not raised to fa2.attention: the result of 'tensor.expand_shape'
-//   in the chain is also used by 'linalg.generic' (e.g. returned attention
-//   weights)
-//
 // A JAX attention whose Python code computes more than it returns (the
 // forward of a custom_vjp keeping the log-sum-exp for its backward, and an
 // argmax kept for inspection), traced by jax.jit: the unused values stay in

@@ -1,9 +1,4 @@
 // RUN: fa2-opt %s --fa2-raise-attention | FileCheck %s
-// XFAIL: *
-// XFAIL until form 5 (exp2((s - m) * log2 e) as the softmax numerator) is
-// matched; today:
-//   remark: not raised to fa2.attention: the softmax numerator is not an exp
-//
 // A JAX reference attention written the way flash-kernel reference code
 // writes its softmax (base 2, log2(e) folded in), through
 // jax.jit(...).lower() → StableHLO → stablehlo-legalize-to-linalg:

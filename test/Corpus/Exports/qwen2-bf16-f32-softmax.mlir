@@ -1,10 +1,10 @@
 // RUN: fa2-opt %s --fa2-raise-attention | FileCheck %s
 // XFAIL: *
-// XFAIL until forms 2, 3 and 4 are matched through the bf16 -> f32 -> bf16
-// casts; today:
-//   remark: not raised to fa2.attention: cannot follow the dimensions of the
-//   scores through 'tensor.collapse_shape': it merges dimensions of the scores
-//
+// Expected to fail: raised (mask, scale and GQA as checked below), but the execution
+// differs from the upstream reference by max_rel 1.6 on 27 of 256 outputs at
+// rtol 2e-2. The reference accumulates both bf16 matmuls in bf16 while fa2
+// accumulates in f32; that this accounts for all of the difference is not
+// yet shown (it needs an f32 reference of the same inputs).
 // Qwen2Attention.forward (HF transformers >= 4.45, eager) in bf16 through
 // torch.export and torch-mlir: the module receives position_embeddings
 // (cos, sin) and the model's prepared 4-D additive mask as inputs, projects
@@ -37,11 +37,13 @@
 // CHECK-NOT: linalg.batch_matmul
 // CHECK-NOT: math.exp
 // CHECK-NOT: arith.maximumf
-// CHECK: %[[O:.*]] = fa2.attention %{{.*}}, %{{.*}}, %{{.*}} mask(%[[M]]) scale(0.35359{{[0-9]*}}) : tensor<1x4x8x8xbf16>, tensor<1x2x8x8xbf16>, tensor<1x2x8x8xbf16>, tensor<1x1x8x8xbf16> -> tensor<1x4x8x8xbf16>
+// The op may be raised on the bmm's merged [batch·heads] (GQA's h / (Hq/Hkv)
+// rule is the same on merged heads) or on [batch, heads].
+// CHECK: %[[O:.*]] = fa2.attention %{{.*}}, %{{.*}}, %{{.*}} mask(%{{.*}}) scale(0.35359{{[0-9]*}}) : tensor<{{1x4|4}}x8x8xbf16>, tensor<{{1x2|2}}x8x8xbf16>, tensor<{{1x2|2}}x8x8xbf16>, tensor<{{1x1x8x8|1x8x8}}xbf16> -> tensor<{{1x4|4}}x8x8xbf16>
 // CHECK-NOT: linalg.batch_matmul
 // CHECK-NOT: math.exp
 // CHECK-NOT: arith.maximumf
-// CHECK: linalg.transpose ins(%[[O]] : tensor<1x4x8x8xbf16>)
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<{{1x4x8x8|4x8x8}}xbf16>)
 // CHECK: return
 #map = affine_map<(d0, d1) -> (d1, d0)>
 #map1 = affine_map<(d0, d1) -> (d0, d1)>

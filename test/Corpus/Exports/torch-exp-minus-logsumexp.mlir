@@ -1,10 +1,4 @@
 // RUN: fa2-opt %s --fa2-raise-attention | FileCheck %s
-// XFAIL: *
-// XFAIL until form 5 (exp(x - logsumexp(x)) with the core-ATen |max| == inf
-// guard) and form 2 (keepdim maps) are matched; today:
-//   remark: not raised to fa2.attention: the operand of the second contraction
-//   is not a softmax (exp(x - max) / sum, or exp(x - logsumexp))
-//
 // Attention on [B*H, S, D] (fairseq's MultiheadAttention layout: q already
 // multiplied by `scaling`) with the softmax written in log space,
 //   w = torch.bmm(q * 0.25, k.transpose(1, 2))

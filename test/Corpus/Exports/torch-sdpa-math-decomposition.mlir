@@ -1,11 +1,5 @@
 // RUN: fa2-opt %s --fa2-raise-attention | FileCheck %s
-// XFAIL: *
-// XFAIL until forms 2, 3, 4 are matched, the scale split over Q and Kᵀ is
-// folded, and _safe_softmax's where(all(s == -inf), 0, p) is recognized as
-// fa2's empty-row rule; today:
-//   remark: not raised to fa2.attention: the operand of the second contraction
-//   is not a softmax (exp(x - max) / sum, or exp(x - logsumexp))
-//
+
 // F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
 // through torch.export(...).run_decompositions() and torch-mlir: the math
 // path (aten::_scaled_dot_product_attention_math), as PyTorch spells it:

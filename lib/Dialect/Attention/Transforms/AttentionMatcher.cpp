@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -258,7 +259,8 @@ enum class Fn {
   And,
   Or,
   Xor,
-  Not
+  Not,
+  Abs
 };
 /// Comparison predicates, canonical over arith's integer and float ones.
 enum class CP { LT, LE, GT, GE, EQ, NE, ULT, ULE, UGT, UGE };
@@ -304,6 +306,7 @@ static const char *fnName(Fn fn) {
   case Fn::Or: return "or";
   case Fn::Xor: return "xor";
   case Fn::Not: return "not";
+  case Fn::Abs: return "abs";
   case Fn::None: return "?";
   }
   return "?";
@@ -326,16 +329,13 @@ static bool isConst(Expr *e, double v) {
   return e && e->kind == EK::Const && e->cst == v;
 }
 
-static bool isMaskingConst(Expr *e) {
-  e = stripFloatCasts(e);
-  return e && e->kind == EK::Const && isMaskingValue(e->cst);
-}
 
 /// Whether the node's value varies along `name`.
 static bool dependsOn(Expr *e, int64_t name) {
   switch (e->kind) {
   case EK::Leaf:
-    return llvm::is_contained(e->names, name);
+    return llvm::is_contained(e->names, name) ||
+           llvm::is_contained(e->names, kOpaque);
   case EK::Const:
     return false;
   case EK::Index:
@@ -487,6 +487,14 @@ private:
     e->origin = NamedTensor{v, e->names};
     return e;
   }
+  /// A value the matcher does not model: equal only to itself, depending on
+  /// every name, and never taken as a tensor operand (it has no origin).
+  Expr *mkOpaque(Value v) {
+    Expr *e = alloc(EK::Leaf);
+    e->leaf = v;
+    e->names.assign({kOpaque});
+    return e;
+  }
   Expr *convert(Value v, ArrayRef<int64_t> names);
   Expr *convertLinalg(linalg::LinalgOp op, OpResult v, ArrayRef<int64_t> names);
   Expr *convertSoftmax(linalg::SoftmaxOp op, ArrayRef<int64_t> names);
@@ -565,6 +573,26 @@ Expr *ExprBuilder::mkBinary(Fn fn, Expr *a, Expr *b) {
     return a;
   if (fn == Fn::Mul && isConst(a, 1.0))
     return b;
+  if (fn == Fn::Mul && a->kind == EK::Const)
+    std::swap(a, b);
+  if (fn == Fn::Mul && b->kind == EK::Const && b->cst > 0.0 &&
+      std::isfinite(b->cst)) {
+    // (x · c1) · c2 = x · (c1·c2), when the inner product is no tensor of
+    // its own (a pre-scaled operand keeps its reading).
+    if (a->kind == EK::Binary && a->fn == Fn::Mul &&
+        a->args[1]->kind == EK::Const)
+      return mkBinary(Fn::Mul, a->args[0],
+                      mkConst(a->args[1]->cst * b->cst));
+    // (x − max_k y) · c = x·c − max_k (y·c) for c > 0: an exp2 softmax,
+    // exp2((s − m)·log2 e), is exp of scores scaled by log2 e · ln 2.
+    if (a->kind == EK::Binary && a->fn == Fn::Sub) {
+      Expr *m = stripFloatCasts(a->args[1]);
+      if (m->kind == EK::Reduce && m->fn == Fn::Max)
+        return mkBinary(Fn::Sub, mkBinary(Fn::Mul, a->args[0], b),
+                        mkReduce(Fn::Max, mkBinary(Fn::Mul, m->args[0], b),
+                                 m->name));
+    }
+  }
   // Boolean xor with true is a negation.
   if (fn == Fn::Xor && isConst(b, 1.0))
     return mkUnary(Fn::Not, a);
@@ -580,6 +608,12 @@ Expr *ExprBuilder::mkBinary(Fn fn, Expr *a, Expr *b) {
 Expr *ExprBuilder::mkSelect(Expr *c, Expr *a, Expr *b) {
   if (c->kind == EK::Const)
     return c->cst != 0.0 ? a : b;
+  // select(c, true, false) is c; select(c, false, true) is not c (a tril
+  // written as where(j <= i, ones, false)).
+  if (isConst(a, 1.0) && isConst(b, 0.0))
+    return c;
+  if (isConst(a, 0.0) && isConst(b, 1.0))
+    return mkUnary(Fn::Not, c);
   Expr *e = alloc(EK::Select);
   e->args.assign({c, a, b});
   return e;
@@ -661,8 +695,16 @@ Expr *ExprBuilder::mapElementwise(Operation *op, ArrayRef<Expr *> x) {
           [&](auto) { return bin(Fn::Min); })
       .Case<arith::NegFOp, tosa::NegateOp>([&](auto) { return un(Fn::Neg); })
       .Case<math::ExpOp, tosa::ExpOp>([&](auto) { return un(Fn::Exp); })
+      .Case<math::Exp2Op>([&](auto) -> Expr * {
+        // exp2(y) = exp(y · ln 2).
+        return x.size() == 1
+                   ? mkUnary(Fn::Exp, mkBinary(Fn::Mul, x[0], mkConst(M_LN2)))
+                   : nullptr;
+      })
       .Case<math::LogOp, tosa::LogOp>([&](auto) { return un(Fn::Log); })
       .Case<math::SqrtOp>([&](auto) { return un(Fn::Sqrt); })
+      .Case<math::AbsIOp, math::AbsFOp, tosa::AbsOp>(
+          [&](auto) { return un(Fn::Abs); })
       .Case<math::RsqrtOp, tosa::RsqrtOp>([&](auto) { return un(Fn::Rsqrt); })
       .Case<tosa::ReciprocalOp>([&](auto) { return un(Fn::Recip); })
       .Case<arith::ExtFOp>([&](auto) { return un(Fn::ExtF); })
@@ -776,6 +818,14 @@ Expr *ExprBuilder::build(Value v, ArrayRef<int64_t> names) {
     if (ArrayRef<int64_t>(n) == names)
       return e;
   Expr *e = nullptr;
+  auto tensorType = dyn_cast<RankedTensorType>(v.getType());
+  if (tensorType && tensorType.getRank() != static_cast<int64_t>(names.size())) {
+    // A tensor read other than elementwise (tensor.extract at computed
+    // indices, a body that captures it): opaque, and never an operand.
+    e = mkOpaque(v);
+    memo[v].push_back({Names(names.begin(), names.end()), e});
+    return e;
+  }
   if (v == scores) {
     e = mkLeaf(v, names);
   } else if (std::optional<double> c = getConstantValue(v)) {
@@ -864,13 +914,22 @@ Expr *ExprBuilder::convertLinalg(linalg::LinalgOp op, OpResult v,
   unsigned resIdx = v.getResultNumber();
   OpOperand *init = op.getDpsInitOperand(resIdx);
   AffineMap outMap = op.getMatchingIndexingMap(init);
+  if (outMap.getNumResults() != names.size())
+    return nullptr;
   unsigned numLoops = op.getNumLoops();
   Names loopNames(numLoops, kUnknown);
+  auto initType = cast<RankedTensorType>(init->get().getType());
   for (auto [p, expr] : llvm::enumerate(outMap.getResults())) {
-    auto d = dyn_cast<AffineDimExpr>(expr);
-    if (!d)
+    if (auto d = dyn_cast<AffineDimExpr>(expr)) {
+      loopNames[d.getPosition()] = names[p];
+      continue;
+    }
+    // A keepdim reduction (torch-mlir's amax/sum) writes a unit dimension
+    // through the constant 0.
+    auto c = dyn_cast<AffineConstantExpr>(expr);
+    if (!c || c.getValue() != 0 || initType.getDimSize(p) != 1 ||
+        names[p] != kUnit)
       return nullptr;
-    loopNames[d.getPosition()] = names[p];
   }
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   SmallVector<unsigned> reductions;
@@ -890,8 +949,8 @@ Expr *ExprBuilder::convertLinalg(linalg::LinalgOp op, OpResult v,
   Fn reduceFn = Fn::None;
   Value reduceArg;
   if (!reductions.empty()) {
-    if (op.getNumDpsInits() != 1)
-      return nullptr;
+    // Several results (max.dim's max and argmax) are fine: each result's
+    // combiner may read only its own accumulator (checked in convBody).
     unsigned r = reductions.front();
     // The reduced name comes from the forward labels of an input that the
     // reduction loop indexes.
@@ -969,7 +1028,8 @@ Expr *ExprBuilder::convertLinalg(linalg::LinalgOp op, OpResult v,
     if (auto arg = dyn_cast<BlockArgument>(bv)) {
       if (arg.getOwner() != body) {
         res = build(bv, {});
-      } else if (arg == acc) {
+      } else if (arg == acc ||
+                 (!reductions.empty() && op.isDpsInit(op.getMatchingOpOperand(arg)))) {
         res = nullptr;
       } else {
         OpOperand *operand = op.getMatchingOpOperand(arg);
@@ -996,6 +1056,12 @@ Expr *ExprBuilder::convertLinalg(linalg::LinalgOp op, OpResult v,
         }
       } else if (std::optional<double> c = getConstantValue(bv)) {
         res = mkConst(*c);
+      } else if (llvm::any_of(def->getOperandTypes(),
+                              llvm::IsaPred<ShapedType>) ||
+                 def->getNumRegions() > 0 || def->getNumResults() != 1) {
+        // tensor.extract (rotary tables, gathers), nested regions: not an
+        // elementwise function of the loop's operands.
+        res = nullptr;
       } else {
         SmallVector<Expr *> xs;
         bool ok = true;
@@ -1195,8 +1261,13 @@ std::optional<Names> ExprBuilder::computeLabels(Value v) {
   if (!anyLabeled)
     return std::nullopt;
 
-  if (auto softmax = dyn_cast<linalg::SoftmaxOp>(def))
-    return *labelsOf(softmax.getInput());
+  if (auto softmax = dyn_cast<linalg::SoftmaxOp>(def)) {
+    // The init may be the scores while the input is something else.
+    if (const Names *in = labelsOf(softmax.getInput()))
+      return *in;
+    noteUnlabeled(def, "its input does not come from the scores");
+    return std::nullopt;
+  }
 
   if (auto op = dyn_cast<linalg::LinalgOp>(def)) {
     if (!op.hasPureTensorSemantics()) {
@@ -1222,9 +1293,13 @@ std::optional<Names> ExprBuilder::computeLabels(Value v) {
     AffineMap outMap =
         op.getMatchingIndexingMap(op.getDpsInitOperand(cast<OpResult>(v).getResultNumber()));
     Names out;
-    for (AffineExpr expr : outMap.getResults()) {
+    for (auto [p, expr] : llvm::enumerate(outMap.getResults())) {
       auto d = dyn_cast<AffineDimExpr>(expr);
-      out.push_back(d ? loopNames[d.getPosition()] : kUnit);
+      int64_t name = d ? loopNames[d.getPosition()] : kUnit;
+      // A unit loop no input indexes (inputs read through the constant 0).
+      if (name == kUnknown && rt.getDimSize(p) == 1)
+        name = kUnit;
+      out.push_back(name);
     }
     return out;
   }
@@ -1429,7 +1504,18 @@ static bool isDeadRowTest(Expr *cond, bool truth, const SoftmaxMatch &sm) {
   Expr *lhs;
   double k;
   CP pred;
-  if (!splitCmpWithConst(cond, lhs, k, pred) || !isBottomTest(pred, truth))
+  if (!splitCmpWithConst(cond, lhs, k, pred))
+    return false;
+  // torch's logsumexp: where(|max| == inf, 0, max). A row max is +inf only
+  // where an input is, which poisons the row either way.
+  if (lhs->kind == EK::Unary && lhs->fn == Fn::Abs && std::isinf(k) && k > 0 &&
+      ((truth && (pred == CP::EQ || pred == CP::GE)) ||
+       (!truth && (pred == CP::NE || pred == CP::LT)))) {
+    Expr *r = stripFloatCasts(lhs->args[0]);
+    return r->kind == EK::Reduce && r->fn == Fn::Max && r->name == sm.keyName &&
+           equalExpr(stripFloatCasts(r->args[0]), stripFloatCasts(sm.x));
+  }
+  if (!isBottomTest(pred, truth))
     return false;
   if (lhs->kind == EK::Reduce && lhs->fn == Fn::Max) {
     return isMaskingValue(k) && lhs->name == sm.keyName &&
@@ -1645,8 +1731,17 @@ namespace {
 struct ScoresMatch {
   double scale = 1.0;
   SmallVector<Expr *> addMasks;
-  /// Select conditions and whether true means "keep".
-  SmallVector<std::pair<Expr *, bool>> selects;
+  /// A select on the scores: where `cond == keep` the score stays, elsewhere
+  /// it becomes `fill` (the constant times the scales applied after it).
+  struct Removal {
+    Expr *cond;
+    bool keep;
+    double fill;
+  };
+  SmallVector<Removal> selects;
+  /// Per additive mask: it sits inside a select with a finite fill, so the
+  /// fill replaces the mask too (fa2.attention fills, then adds).
+  SmallVector<bool> addInsideFiniteFill;
 };
 } // namespace
 
@@ -1669,17 +1764,31 @@ static FailureOr<ScoresMatch> matchScores(Expr *x, Value scores,
       return failure();
     }
     if (e->kind == EK::Select) {
-      bool keepTrue = isMaskingConst(e->args[2]) && containsLeaf(e->args[1], scores);
-      bool keepFalse = isMaskingConst(e->args[1]) && containsLeaf(e->args[2], scores);
+      // where(cond, scores, c): masked_fill with -inf or a finite value.
+      auto isFill = [](Expr *c) {
+        c = stripFloatCasts(c);
+        return c->kind == EK::Const && !std::isnan(c->cst) &&
+               !(std::isinf(c->cst) && c->cst > 0);
+      };
+      bool keepTrue = isFill(e->args[2]) && containsLeaf(e->args[1], scores) &&
+                      !containsLeaf(e->args[2], scores);
+      bool keepFalse = isFill(e->args[1]) && containsLeaf(e->args[2], scores) &&
+                       !containsLeaf(e->args[1], scores);
       if (!keepTrue && !keepFalse) {
-        why = "a select on the scores does not replace them by -inf";
+        why = "a select on the scores does not replace them by a constant";
         return failure();
       }
-      if (scaleOutside <= 0.0) {
+      double c = stripFloatCasts(e->args[keepTrue ? 2 : 1])->cst;
+      if (std::isinf(c) && scaleOutside <= 0.0) {
         why = "a non-positive scale is applied after a -inf mask";
         return failure();
       }
-      m.selects.push_back({e->args[0], keepTrue});
+      double fill = std::isinf(c) ? c : c * scaleOutside;
+      if (!std::isfinite(static_cast<float>(fill)) && !std::isinf(c)) {
+        why = "the fill value of a masked_fill overflows f32 once scaled";
+        return failure();
+      }
+      m.selects.push_back({e->args[0], keepTrue, fill});
       e = keepTrue ? e->args[1] : e->args[2];
       continue;
     }
@@ -1691,6 +1800,10 @@ static FailureOr<ScoresMatch> matchScores(Expr *x, Value scores,
         return failure();
       }
       Expr *mask = inA ? e->args[1] : e->args[0];
+      m.addInsideFiniteFill.push_back(
+          llvm::any_of(m.selects, [](const ScoresMatch::Removal &r) {
+            return std::isfinite(r.fill);
+          }));
       // A -inf-only mask commutes with any positive scale; a general float
       // mask does not: fa2.attention adds it after scaling.
       if (scaleOutside != 1.0) {
@@ -1817,18 +1930,118 @@ static std::optional<Linear> asLessEqualZero(Expr *cond, bool truth,
   return le;
 }
 
-/// Whether `keep` (true where the score survives) is exactly the causal
-/// triangle aligned to the bottom right: k <= q + (Sk - Sq).
-static bool isBottomRightCausal(Expr *cond, bool truth, int64_t qName,
-                                int64_t kName, int64_t sq, int64_t sk) {
-  if (ShapedType::isDynamic(sq) || ShapedType::isDynamic(sk))
+namespace {
+/// The keys a boolean index mask keeps, as bounds on j - i.
+struct Band {
+  std::optional<int64_t> lower, upper;
+};
+} // namespace
+
+/// Reads `cond == truth` as a conjunction of bounds on j - i: linear
+/// comparisons, |i - j| against a constant, and/or/not of them.
+static bool collectBand(Expr *cond, bool truth, int64_t qName, int64_t kName,
+                        Band &band) {
+  auto tightenUpper = [&](int64_t u) {
+    band.upper = band.upper ? std::min(*band.upper, u) : u;
+  };
+  auto tightenLower = [&](int64_t l) {
+    band.lower = band.lower ? std::max(*band.lower, l) : l;
+  };
+  if (cond->kind == EK::Unary && cond->fn == Fn::Not)
+    return collectBand(cond->args[0], !truth, qName, kName, band);
+  if (cond->kind == EK::Binary &&
+      ((cond->fn == Fn::And && truth) || (cond->fn == Fn::Or && !truth)))
+    return collectBand(cond->args[0], truth, qName, kName, band) &&
+           collectBand(cond->args[1], truth, qName, kName, band);
+  if (cond->kind != EK::Cmp)
     return false;
+  // |i - j| <= w (or < w, or its negation >= / >).
+  Expr *lhs;
+  double w;
+  CP pred;
+  if (splitCmpWithConst(cond, lhs, w, pred) && lhs->kind == EK::Unary &&
+      lhs->fn == Fn::Abs && isIntegral(w)) {
+    auto d = linearize(lhs->args[0], qName, kName);
+    if (!d || d->c != 0 || std::abs(d->q) != 1 || d->q != -d->k)
+      return false;
+    bool within;
+    int64_t bound;
+    switch (pred) {
+    case CP::LE: within = truth; bound = w; break;
+    case CP::LT: within = truth; bound = w - 1; break;
+    case CP::GT: within = !truth; bound = w; break;
+    case CP::GE: within = !truth; bound = w - 1; break;
+    default: return false;
+    }
+    if (!within)
+      return false; // |i - j| > w keeps two disjoint ranges
+    tightenUpper(bound);
+    tightenLower(-bound);
+    return true;
+  }
   std::optional<Linear> le = asLessEqualZero(cond, truth, qName, kName);
-  if (!le || le->k <= 0 || le->q != -le->k)
+  if (!le || le->k == 0 || le->q != -le->k)
     return false;
-  // k·(j - i) + c <= 0  <=>  j - i <= floor(-c / k).
-  double off = std::floor(-le->c / le->k);
-  return off == static_cast<double>(sk - sq);
+  // k·(j - i) + c <= 0.
+  double r = -le->c / le->k;
+  if (le->k > 0)
+    tightenUpper(static_cast<int64_t>(std::floor(r)));
+  else
+    tightenLower(static_cast<int64_t>(std::ceil(r)));
+  return true;
+}
+
+/// Whether the i1 tensor `t` (true meaning `keep`) is a constant equal to
+/// the bottom-right causal pattern over the scores (GPT-2's tril buffer,
+/// sliced to [Sq, Sk]).
+static bool isConstantCausal(const NamedTensor &t, bool keep, int64_t qName,
+                             int64_t kName, int64_t sq, int64_t sk) {
+  if (ShapedType::isDynamic(sq) || ShapedType::isDynamic(sk) || sq * sk > (1 << 24))
+    return false;
+  Value v = t.value;
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> offsets(type.getRank(), 0), strides(type.getRank(), 1);
+  // Slices of slices of the buffer compose: element e of the outer slice is
+  // element offset + e·stride of its source.
+  while (auto slice = v.getDefiningOp<tensor::ExtractSliceOp>()) {
+    if (slice.getSourceType().getRank() != type.getRank() ||
+        ShapedType::isDynamicShape(slice.getStaticOffsets()) ||
+        ShapedType::isDynamicShape(slice.getStaticStrides()))
+      return false;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      offsets[d] = slice.getStaticOffsets()[d] + offsets[d] * slice.getStaticStrides()[d];
+      strides[d] *= slice.getStaticStrides()[d];
+    }
+    v = slice.getSource();
+  }
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || !attr.getElementType().isInteger(1))
+    return false;
+  auto srcType = cast<RankedTensorType>(attr.getType());
+  int64_t qPos = positionOf(t.names, qName), kPos = positionOf(t.names, kName);
+  if (qPos < 0 || kPos < 0 || type.getDimSize(qPos) != sq ||
+      type.getDimSize(kPos) != sk)
+    return false;
+  for (auto [i, n] : llvm::enumerate(t.names))
+    if (n != qName && n != kName && type.getDimSize(i) != 1)
+      return false;
+  if (attr.isSplat())
+    return false;
+  auto values = attr.getValues<bool>();
+  SmallVector<int64_t> srcStrides = computeStrides(srcType.getShape());
+  for (int64_t i = 0; i < sq; ++i) {
+    for (int64_t j = 0; j < sk; ++j) {
+      int64_t flat = 0;
+      for (int64_t d = 0; d < type.getRank(); ++d) {
+        int64_t idx = d == qPos ? i : d == kPos ? j : 0;
+        flat += (offsets[d] + idx * strides[d]) * srcStrides[d];
+      }
+      bool kept = values[flat] == keep;
+      if (kept != (j <= i + (sk - sq)))
+        return false;
+    }
+  }
+  return true;
 }
 
 //===----------------------------------------------------------------------===//
@@ -2189,6 +2402,26 @@ static std::optional<NamedTensor> absorbUnitReshape(const NamedTensor &out,
   return NamedTensor{res, names};
 }
 
+/// Whether `op` computes nothing the function uses: it has no side effects
+/// and only such ops use its results (a log-sum-exp or an argmax computed
+/// beside the softmax and never read). Adds the ops of the tree to `tree`.
+static bool isDeadTree(Operation *op, DenseMap<Operation *, bool> &memo,
+                       SetVector<Operation *> &tree, unsigned depth = 0) {
+  if (auto it = memo.find(op); it != memo.end())
+    return it->second;
+  memo[op] = false; // cycles (graph regions) are not dead
+  if (depth > 64 || !wouldOpBeTriviallyDead(op) || op->hasTrait<OpTrait::IsTerminator>())
+    return false;
+  SetVector<Operation *> sub;
+  for (Operation *user : op->getUsers())
+    if (!isDeadTree(user, memo, sub, depth + 1))
+      return false;
+  memo[op] = true;
+  tree.insert(op);
+  tree.insert(sub.begin(), sub.end());
+  return true;
+}
+
 static Attempt matchWith(const Contraction &c1, const Contraction &c2,
                          unsigned pIdx) {
   Attempt a;
@@ -2290,79 +2523,185 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   m.keyName = key;
   m.featureName = c1.k[0];
   double scale = scores->scale;
-  std::optional<NamedTensor> mask;
-  bool negate = false;
-  auto setMask = [&](NamedTensor t, bool neg) -> bool {
-    if (mask)
+  // Every removal (causal, or a boolean mask) with the value the removed
+  // scores take, and the tensors fa2.attention's one mask operand is made of.
+  struct Removal {
+    double fill;
+    // Additive constants that are not absorbing (s + c != c): exact only
+    // where no row can lose every key.
+    bool exact;
+  };
+  SmallVector<Removal> removals;
+  SmallVector<MaskTerm> terms;
+  bool floatInsideFill = false;
+  std::string bandError;
+  auto i1Origin = [](Expr *c, bool &keep) -> std::optional<NamedTensor> {
+    while (!c->origin.value && c->kind == EK::Unary && c->fn == Fn::Not) {
+      c = c->args[0];
+      keep = !keep;
+    }
+    if (c->origin.value &&
+        getElementTypeOrSelf(c->origin.value.getType()).isInteger(1))
+      return c->origin;
+    return std::nullopt;
+  };
+  // A boolean removal: causal when it is the causal pattern (from indices,
+  // or a constant tril buffer), else a mask tensor.
+  std::function<bool(Expr *, bool, Removal)> addBoolRemoval =
+      [&](Expr *cond, bool keep, Removal r) -> bool {
+    // keep = a and b (or drop = a or b): two removals with one fill, unless
+    // the whole conjunction is an index band.
+    Band whole;
+    bool isBand = isIndexOnly(cond) && collectBand(cond, keep, query, key, whole);
+    if (!isBand && cond->kind == EK::Binary &&
+        ((cond->fn == Fn::And && keep) || (cond->fn == Fn::Or && !keep)) &&
+        !cond->origin.value)
+      return addBoolRemoval(cond->args[0], keep, r) &&
+             addBoolRemoval(cond->args[1], keep, r);
+    Band band;
+    if (isIndexOnly(cond) && !ShapedType::isDynamic(sq) &&
+        !ShapedType::isDynamic(sk) &&
+        collectBand(cond, keep, query, key, band) &&
+        (band.lower || band.upper)) {
+      int64_t off = sk - sq;
+      // Causal: j - i <= off. A window: off - left <= j - i <= off + right.
+      if (band.upper && *band.upper == off && !band.lower) {
+        m.causal = true;
+      } else {
+        int64_t left = band.lower ? off - *band.lower : sk + sq;
+        int64_t right = band.upper ? *band.upper - off : sk + sq;
+        if (left < 0 || right < 0) {
+          bandError = "an index mask keeps a band of keys that does not "
+                      "contain the bottom-right diagonal (window bounds " +
+                      std::to_string(-left) + ", " + std::to_string(right) +
+                      ")";
+          return false;
+        }
+        if (right == 0)
+          m.causal = true;
+        if (m.window) {
+          left = std::min(left, m.window->first);
+          right = std::min(right, m.window->second);
+        }
+        m.window = std::make_pair(left, right);
+      }
+      removals.push_back(r);
+      return true;
+    }
+    std::optional<NamedTensor> t = i1Origin(cond, keep);
+    if (!t)
       return false;
-    mask = t;
-    negate = neg;
+    if (isConstantCausal(*t, keep, query, key, sq, sk)) {
+      m.causal = true;
+    } else {
+      terms.push_back({*t, keep ? MaskTerm::Keep : MaskTerm::Drop});
+    }
+    removals.push_back(r);
     return true;
   };
-  for (Expr *am : scores->addMasks) {
+  for (auto [idx, am] : llvm::enumerate(scores->addMasks)) {
     Expr *mm = stripExt(am);
-    if (isIndexOnly(mm) && mm->kind == EK::Select) {
-      bool keepTrue = isConst(mm->args[1], 0.0) && isMaskingConst(mm->args[2]);
-      bool keepFalse = isMaskingConst(mm->args[1]) && isConst(mm->args[2], 0.0);
-      if ((keepTrue || keepFalse) &&
-          isBottomRightCausal(mm->args[0], keepTrue, query, key, sq, sk)) {
-        m.causal = true;
+    // + c · float(drop) (HF's min * mask.to(dtype)), c finite and absorbing:
+    // the removed scores become c.
+    if (mm->kind == EK::Binary && mm->fn == Fn::Mul) {
+      Expr *c = stripFloatCasts(mm->args[0]), *b = mm->args[1];
+      if (c->kind != EK::Const)
+        std::swap(c, b);
+      c = stripFloatCasts(c);
+      if (c->kind == EK::Const && std::isfinite(c->cst) && c->cst <= -1e30 &&
+          b->kind == EK::Unary && b->fn == Fn::IntCast &&
+          addBoolRemoval(b->args[0], /*keep=*/false, {c->cst, true}))
         continue;
+    }
+    if (mm->kind == EK::Select) {
+      // + where(cond, 0, c): removes the scores where cond is false.
+      Expr *a1 = stripFloatCasts(mm->args[1]), *a2 = stripFloatCasts(mm->args[2]);
+      bool keepTrue = isConst(a1, 0.0) && a2->kind == EK::Const && a2->cst < 0;
+      bool keepFalse = isConst(a2, 0.0) && a1->kind == EK::Const && a1->cst < 0;
+      if (keepTrue || keepFalse) {
+        double c = keepTrue ? a2->cst : a1->cst;
+        // s + c == c in f32 for every score short of 2^-24·|c|.
+        bool absorbing = std::isinf(c) || c <= -1e30;
+        if (addBoolRemoval(mm->args[0], keepTrue, {c, absorbing}))
+          continue;
       }
     }
     NamedTensor origin = am->origin.value ? am->origin : mm->origin;
     if (origin.value &&
         isAttentionElementType(getElementTypeOrSelf(origin.value.getType()))) {
-      if (!setMask(origin, false))
-        return fail(6, "the chain has more than one mask");
+      terms.push_back({origin, MaskTerm::Add});
+      floatInsideFill |= scores->addInsideFiniteFill[idx];
       continue;
     }
-    if (mm->kind == EK::Select) {
-      bool keepTrue = isConst(mm->args[1], 0.0) && isMaskingConst(mm->args[2]);
-      bool keepFalse = isMaskingConst(mm->args[1]) && isConst(mm->args[2], 0.0);
-      Expr *c = mm->args[0];
-      if ((keepTrue || keepFalse) && c->origin.value) {
-        if (!setMask(c->origin, keepFalse))
-          return fail(6, "the chain has more than one mask");
-        continue;
-      }
-    }
+    if (!bandError.empty())
+      return fail(6, bandError);
     return fail(6, "the additive mask is computed inside the scores' op and "
                    "is not a tensor fa2.attention can take");
   }
-  for (auto [cond, keep] : scores->selects) {
-    if (isIndexOnly(cond) &&
-        isBottomRightCausal(cond, keep, query, key, sq, sk)) {
-      m.causal = true;
-      continue;
+  for (const ScoresMatch::Removal &r : scores->selects) {
+    if (!addBoolRemoval(r.cond, r.keep, {r.fill, true})) {
+      if (!bandError.empty())
+        return fail(6, bandError);
+      return fail(6, "the boolean mask is computed inside the select and is "
+                     "not a tensor fa2.attention can take");
     }
-    Expr *c = cond;
-    bool k = keep;
-    while (!c->origin.value && c->kind == EK::Unary && c->fn == Fn::Not) {
-      c = c->args[0];
-      k = !k;
-    }
-    if (c->origin.value &&
-        getElementTypeOrSelf(c->origin.value.getType()).isInteger(1)) {
-      if (!setMask(c->origin, !k))
-        return fail(6, "the chain has more than one mask");
-      continue;
-    }
-    return fail(6, "the boolean mask is computed inside the select and is "
-                   "not a tensor fa2.attention can take");
   }
-  if (mask) {
-    // The mask may only index batch, query and key.
-    for (int64_t n : expandSplits(mask->names, eb.splits))
+
+  // The value removed scores take: one for all removals.
+  std::optional<double> fill;
+  bool allInf = llvm::all_of(removals, [](const Removal &r) {
+    return std::isinf(r.fill);
+  });
+  if (!allInf) {
+    bool onlyCausal = terms.empty();
+    bool noEmptyRows = onlyCausal && !ShapedType::isDynamic(sq) &&
+                       !ShapedType::isDynamic(sk) && sq <= sk;
+    bool underflows = llvm::all_of(removals, [](const Removal &r) {
+      return r.fill <= -1e4;
+    });
+    if (noEmptyRows && underflows) {
+      // Every row keeps a key, and exp(fill - max) is 0 in f32: the removed
+      // scores weigh nothing, exactly as with -inf.
+    } else {
+      if (llvm::any_of(removals, [](const Removal &r) { return !r.exact; }))
+        return fail(6, "an additive mask adds a finite value that does not "
+                       "absorb the scores on rows that can be fully masked; "
+                       "fa2.attention cannot express it exactly");
+      if (llvm::any_of(removals, [&](const Removal &r) {
+            return r.fill != removals.front().fill;
+          }))
+        return fail(6, "the masks fill removed scores with different values");
+      fill = removals.front().fill;
+      // fill + mask == fill in f32 for every mask value short of 2^-24·|fill|
+      // (an ALiBi bias under finfo.min): then the order does not matter.
+      if (floatInsideFill && *fill > -1e30)
+        return fail(6, "an additive mask is applied before a finite "
+                       "masked_fill; fa2.attention fills first, then adds");
+      bool hasBool = llvm::any_of(terms, [](const MaskTerm &t) {
+        return t.kind != MaskTerm::Add;
+      });
+      bool hasAdd = llvm::any_of(terms, [](const MaskTerm &t) {
+        return t.kind == MaskTerm::Add;
+      });
+      if (hasBool && hasAdd)
+        return fail(6, "a boolean mask with a finite fill and an additive "
+                       "mask cannot be one mask operand");
+    }
+  }
+  m.fill = fill;
+  if (m.causal && m.window)
+    m.window->second = 0;
+  for (const MaskTerm &t : terms) {
+    // A mask may only index batch, query and key.
+    for (int64_t n : expandSplits(t.tensor.names, eb.splits))
       if (n != kUnit && n != query && n != key && !llvm::is_contained(c1Batch, n))
         return fail(6, "the mask varies along a dimension that is not a "
                        "batch, query or key dimension");
-    if (!unitDimsAreStatic(*mask) ||
-        llvm::all_of(mask->names, [](int64_t n) { return n == kUnit; }))
+    if (!unitDimsAreStatic(t.tensor) ||
+        llvm::all_of(t.tensor.names, [](int64_t n) { return n == kUnit; }))
       return fail(6, "the mask has a broadcast dimension that is not of size 1");
   }
-  m.mask = mask;
-  m.negateMask = negate;
+  m.masks = terms;
 
   // Q, K, V, O.
   unsigned qIdx = llvm::is_contained(c1.maps[0].getResults(),
@@ -2585,13 +2924,16 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
 
   // Nothing outside the chain may use its intermediates (attention weights
   // returned to the caller, a max used elsewhere): they would have to be
-  // computed anyway.
+  // computed anyway. Side computations nothing reads go with the chain.
+  DenseMap<Operation *, bool> deadMemo;
+  SetVector<Operation *> deadSide;
   for (Operation *op : chain) {
     for (Value r : op->getResults()) {
       if (m.lse && r == m.lse->value)
         continue;
       for (Operation *user : r.getUsers()) {
-        if (chain.contains(user) || user == c2.op || isOpTriviallyDead(user))
+        if (chain.contains(user) || user == c2.op ||
+            isDeadTree(user, deadMemo, deadSide))
           continue;
         return fail(8, "the result of '" + opName(op) + "' in the chain is also used by '" +
                            opName(user) + "' (e.g. returned attention weights)");
@@ -2601,6 +2943,9 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   m.chainOps.assign(chain.begin(), chain.end());
   m.chainOps.push_back(c2.op);
   m.chainOps.append(absorbed.begin(), absorbed.end());
+  for (Operation *op : deadSide)
+    if (!chain.contains(op))
+      m.chainOps.push_back(op);
   a.match = m;
   return a;
 }
@@ -2609,7 +2954,7 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
 /// contraction, linalg.softmax.
 static bool looksLikeSoftmaxPart(Operation *op) {
   if (isa<linalg::SoftmaxOp, tosa::ExpOp, tosa::ReduceMaxOp, tosa::ReduceSumOp,
-          math::ExpOp>(op))
+          math::ExpOp, math::Exp2Op>(op))
     return true;
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   if (!linalgOp || getContraction(op))
@@ -2618,7 +2963,7 @@ static bool looksLikeSoftmaxPart(Operation *op) {
     return true;
   Block *body = linalgOp.getBlock();
   return body && llvm::any_of(body->getOperations(), [](Operation &inner) {
-           return isa<math::ExpOp>(inner);
+           return isa<math::ExpOp, math::Exp2Op>(inner);
          });
 }
 

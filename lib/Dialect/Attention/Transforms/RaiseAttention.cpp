@@ -17,6 +17,8 @@
 #include "mlir/Transforms/DialectConversion.h"
 #include "llvm/ADT/SetVector.h"
 
+#include <limits>
+
 namespace fa2 {
 #define GEN_PASS_DEF_FA2RAISEATTENTION
 #include "fa2/Dialect/Attention/Transforms/Passes.h.inc"
@@ -235,6 +237,84 @@ static Value negateMask(OpBuilder &b, Location loc, Value mask) {
   return generic.getResult(0);
 }
 
+/// One mask tensor from several, each already rearranged to the scores'
+/// trailing dims (unit where it broadcasts): boolean keeps are and-ed,
+/// additive masks summed in f32, and a keep over additive masks becomes
+/// select(keep, sum, -inf). The chain's masks apply in that order, so this
+/// is exact whenever the match accepted them (removals fill with -inf).
+static Value combineMasks(OpBuilder &b, Location loc, ArrayRef<MaskTerm> terms,
+                          ArrayRef<Value> parts) {
+  auto firstType = cast<RankedTensorType>(parts[0].getType());
+  int64_t rank = firstType.getRank();
+  bool additive = llvm::any_of(
+      terms, [](const MaskTerm &t) { return t.kind == MaskTerm::Add; });
+  // The broadcast shape: each dim from the first part that is not unit.
+  SmallVector<OpFoldResult> sizes;
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d) {
+    OpFoldResult size = b.getIndexAttr(1);
+    int64_t dimSize = 1;
+    for (Value p : parts) {
+      auto t = cast<RankedTensorType>(p.getType());
+      if (t.getDimSize(d) == 1)
+        continue;
+      size = tensor::getMixedSize(b, loc, p, d);
+      dimSize = t.getDimSize(d);
+      break;
+    }
+    sizes.push_back(size);
+    shape.push_back(dimSize);
+  }
+  Type f32 = b.getF32Type();
+  Type elem = additive ? f32 : b.getI1Type();
+  Value init = tensor::EmptyOp::create(b, loc, sizes, elem);
+  SmallVector<AffineMap> maps;
+  for (Value p : parts) {
+    auto t = cast<RankedTensorType>(p.getType());
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < rank; ++d)
+      exprs.push_back(t.getDimSize(d) == 1 && shape[d] != 1
+                          ? b.getAffineConstantExpr(0)
+                          : b.getAffineDimExpr(d));
+    maps.push_back(AffineMap::get(rank, 0, exprs, b.getContext()));
+  }
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  SmallVector<MaskTerm> kinds(terms.begin(), terms.end());
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, parts, ValueRange{init}, maps, iters,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value keepAll, sum;
+        for (auto [t, a] : llvm::zip(kinds, args.drop_back())) {
+          if (t.kind == MaskTerm::Add) {
+            Value x = a;
+            if (x.getType() != f32)
+              x = arith::ExtFOp::create(nb, nloc, f32, x);
+            sum = sum ? arith::AddFOp::create(nb, nloc, sum, x).getResult() : x;
+            continue;
+          }
+          Value k = a;
+          if (t.kind == MaskTerm::Drop) {
+            Value one = arith::ConstantOp::create(nb, nloc, nb.getBoolAttr(true));
+            k = arith::XOrIOp::create(nb, nloc, k, one);
+          }
+          keepAll = keepAll ? arith::AndIOp::create(nb, nloc, keepAll, k).getResult() : k;
+        }
+        Value r;
+        if (!sum) {
+          r = keepAll;
+        } else if (!keepAll) {
+          r = sum;
+        } else {
+          Value ninf = arith::ConstantOp::create(
+              nb, nloc, nb.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+          r = arith::SelectOp::create(nb, nloc, keepAll, sum, ninf);
+        }
+        linalg::YieldOp::create(nb, nloc, r);
+      });
+  return generic.getResult(0);
+}
+
 //===----------------------------------------------------------------------===//
 // The rewrite
 //===----------------------------------------------------------------------===//
@@ -274,26 +354,37 @@ static void raise(RewriterBase &rewriter, const AttentionMatch &m) {
   Value v = rearrange(rewriter, loc, m.value, vOrder, head, m.splits);
 
   Value mask;
-  if (m.mask) {
-    // Scores are [batch..., Hq, Sq, Sk]; leading dims the mask does not have
-    // are left to numpy broadcasting.
+  if (!m.masks.empty()) {
+    // Scores are [batch..., Hq, Sq, Sk]; leading dims no mask has are left
+    // to numpy broadcasting.
     SmallVector<int64_t> sOrder(batch);
     sOrder.append({m.queryName, m.keyName});
-    size_t first = 0;
-    SmallVector<int64_t> maskNames = m.mask->names;
-    for (int64_t n : m.mask->names)
-      if (auto it = m.splits.find(n); it != m.splits.end())
-        for (size_t i = 0; i < it->second.size(); ++i)
-          maskNames.push_back(splitPart(n, i));
-    while (first < sOrder.size() && !llvm::is_contained(maskNames, sOrder[first]))
-      ++first;
-    // Keep the mask's own rank where it already lines up (leading units).
-    size_t keep = std::max(sOrder.size() - first, m.mask->names.size());
+    size_t first = sOrder.size(), keep = 0;
+    for (const MaskTerm &t : m.masks) {
+      SmallVector<int64_t> maskNames = t.tensor.names;
+      for (int64_t n : t.tensor.names)
+        if (auto it = m.splits.find(n); it != m.splits.end())
+          for (size_t i = 0; i < it->second.size(); ++i)
+            maskNames.push_back(splitPart(n, i));
+      size_t f = 0;
+      while (f < sOrder.size() && !llvm::is_contained(maskNames, sOrder[f]))
+        ++f;
+      first = std::min(first, f);
+      keep = std::max(keep, t.tensor.names.size());
+    }
+    // Keep a lone mask's own rank where it already lines up (leading units).
+    keep = std::max(sOrder.size() - first, m.masks.size() == 1 ? keep : 0);
     first = sOrder.size() - std::min(keep, sOrder.size());
     SmallVector<int64_t> target(sOrder.begin() + first, sOrder.end());
-    mask = rearrange(rewriter, loc, *m.mask, target, head, m.splits);
-    if (m.negateMask)
-      mask = negateMask(rewriter, loc, mask);
+    SmallVector<Value> parts;
+    for (const MaskTerm &t : m.masks)
+      parts.push_back(rearrange(rewriter, loc, t.tensor, target, head, m.splits));
+    if (m.masks.size() == 1)
+      mask = m.masks[0].kind == MaskTerm::Drop
+                 ? negateMask(rewriter, loc, parts[0])
+                 : parts[0];
+    else
+      mask = combineMasks(rewriter, loc, m.masks, parts);
   }
 
   auto qType = cast<RankedTensorType>(q.getType());
@@ -314,6 +405,11 @@ static void raise(RewriterBase &rewriter, const AttentionMatch &m) {
   auto op = AttentionOp::create(
       rewriter, loc, outType, lseType, q, k, v, mask,
       llvm::APFloat(static_cast<float>(m.scale)), m.causal, m.layout);
+  if (m.window)
+    op->setAttr("window", rewriter.getDenseI64ArrayAttr(
+                              {m.window->first, m.window->second}));
+  if (m.fill)
+    op->setAttr("fill", rewriter.getF64FloatAttr(*m.fill));
 
   Value out = rearrange(rewriter, loc, NamedTensor{op.getOutput(), oOrder},
                         m.output.names, head, m.splits);

@@ -203,10 +203,11 @@ func.func @negative_mask_inside_select(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x3
 
 #id = affine_map<(b, i, j) -> (b, i, j)>
 #mk = affine_map<(b, i, j) -> (i, j)>
-// A float mask and a boolean mask: fa2.attention takes one.
-func.func @negative_two_masks(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>, %fm: tensor<16x32xf32>, %bm: tensor<16x32xi1>) -> tensor<8x16x8xf32> {
+// A boolean masked_fill with a finite value around an additive mask: the
+// fill replaces the mask too, while fa2.attention fills, then adds.
+func.func @negative_add_inside_finite_fill(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>, %fm: tensor<16x32xf32>, %bm: tensor<16x32xi1>) -> tensor<8x16x8xf32> {
   %zero = arith.constant 0.0 : f32
-  %ninf = arith.constant 0xFF800000 : f32
+  %fill = arith.constant -1.0e+09 : f32
   %e0 = tensor.empty() : tensor<8x16x32xf32>
   %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
   %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
@@ -214,13 +215,13 @@ func.func @negative_two_masks(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %
       ins(%s, %fm, %bm : tensor<8x16x32xf32>, tensor<16x32xf32>, tensor<16x32xi1>) outs(%e0 : tensor<8x16x32xf32>) {
   ^bb0(%a: f32, %f: f32, %b: i1, %o: f32):
     %t = arith.addf %a, %f : f32
-    %r = arith.select %b, %t, %ninf : f32
+    %r = arith.select %b, %t, %fill : f32
     linalg.yield %r : f32
   } -> tensor<8x16x32xf32>
   %p = linalg.softmax dimension(2) ins(%x : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
   %e3 = tensor.empty() : tensor<8x16x8xf32>
   %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
-  // expected-remark @below {{not raised to fa2.attention: the chain has more than one mask}}
+  // expected-remark @below {{not raised to fa2.attention: an additive mask is applied before a finite masked_fill; fa2.attention fills first, then adds}}
   %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
   return %o : tensor<8x16x8xf32>
 }

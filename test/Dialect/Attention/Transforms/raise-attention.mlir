@@ -395,12 +395,13 @@ func.func @bool_mask_select(%q: tensor<2x4x16x8xf32>, %kt: tensor<2x4x8x32xf32>,
 #id = affine_map<(b, i, j) -> (b, i, j)>
 #mk = affine_map<(b, i, j) -> (i, j)>
 // masked_fill: select(mask, lowest, x) keeps the scores where the mask is
-// false, so the op gets its negation.
+// false, so the op gets its negation. The lowest finite value is a finite
+// fill: a fully masked row averages V, as the original does.
 // CHECK-LABEL: func.func @masked_fill_lowest
 // CHECK-SAME: %[[M:[a-z0-9]*]]: tensor<16x32xi1>)
 // CHECK: %[[NOT:.*]] = linalg.generic {{.*}} ins(%[[M]] : tensor<16x32xi1>)
 // CHECK: arith.xori
-// CHECK: fa2.attention %{{.*}}, %{{.*}}, %{{.*}} mask(%[[NOT]]) scale(1.000000e+00) : {{.*}}, tensor<16x32xi1> -> tensor<8x16x8xf32>
+// CHECK: fa2.attention %{{.*}}, %{{.*}}, %{{.*}} mask(%[[NOT]]) scale(1.000000e+00) {{.*}}fill{{.*}}-3.40282{{[0-9]*}}E+38{{.*}} : {{.*}}, tensor<16x32xi1> -> tensor<8x16x8xf32>
 func.func @masked_fill_lowest(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>, %m: tensor<16x32xi1>) -> tensor<8x16x8xf32> {
   %zero = arith.constant 0.0 : f32
   %low = arith.constant -3.40282347E+38 : f32

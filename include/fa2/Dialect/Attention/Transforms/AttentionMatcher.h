@@ -39,6 +39,9 @@ constexpr int64_t kGroupOuter = 2000;
 constexpr int64_t kGroup = 2999;
 /// The head dimension fa2.attention needs when the chain has no batch dims.
 constexpr int64_t kSyntheticHead = 3000;
+/// The name list of an opaque value (one the matcher does not model, e.g. a
+/// tensor.extract at computed indices): it may vary along every dimension.
+constexpr int64_t kOpaque = -3;
 /// A batch dimension the chain splits (e.g. [B*H] -> [B, H] around a mask
 /// add) is named by its parts: kSplitBase + parent * kMaxSplit + index.
 constexpr int64_t kSplitBase = 4000;
@@ -60,6 +63,16 @@ struct NamedTensor {
   llvm::SmallVector<int64_t> names;
 };
 
+/// One tensor of the chain's masks.
+struct MaskTerm {
+  NamedTensor tensor;
+  enum Kind {
+    Keep, ///< i1, true where the score stays
+    Drop, ///< i1, true where the score is removed
+    Add   ///< float, added to the scaled scores
+  } kind;
+};
+
 /// What a matched chain computes, in fa2.attention's terms.
 struct AttentionMatch {
   /// The second contraction (P·V) the match was anchored on.
@@ -71,11 +84,15 @@ struct AttentionMatch {
   /// The value fa2.attention's output replaces (the second contraction's
   /// result, or a truncf of it), with names from {batch, query, kValueFeature}.
   NamedTensor output;
-  /// The mask operand, as a tensor whose names are a subset of the scores'.
-  std::optional<NamedTensor> mask;
-  /// The mask is an i1 tensor that is true where a score is *masked* (the
-  /// raised op needs its negation).
-  bool negateMask = false;
+  /// The tensors the op's one mask operand is made of, each with names that
+  /// are a subset of the scores'. Several are combined into one tensor by
+  /// the rewrite (boolean keeps by `and`, additive masks by `+`, a boolean
+  /// keep and additive masks by select(keep, sum, -inf)).
+  llvm::SmallVector<MaskTerm> masks;
+  /// The value a removed score takes (fa2.attention's `fill`); none: -inf.
+  std::optional<double> fill;
+  /// A sliding window [left, right] around the bottom-right diagonal.
+  std::optional<std::pair<int64_t, int64_t>> window;
   /// A log-sum-exp value of the chain that the function uses.
   std::optional<NamedTensor> lse;
   double scale = 1.0;
