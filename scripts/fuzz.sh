@@ -46,4 +46,4 @@ mkdir -p "$OUT"
 echo "fuzz.sh: $(date -u +%FT%TZ) git $(git -C "$REPO" rev-parse --short HEAD) fa2-opt=$FA2_OPT runs=$RUNS seed=$SEED"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 exec python3 "$REPO/tools/fa2-fuzz/fa2-fuzz.py" --fa2-opt "$FA2_OPT" --seed "$SEED" --runs "$RUNS" \
-  --jobs "$JOBS" --out "$OUT" --minimize "${EXTRA[@]}"
+  --jobs "$JOBS" --out "$OUT" --minimize --progress 1000 "${EXTRA[@]}"

@@ -698,6 +698,7 @@ def main():
     p.add_argument("--minimize", action="store_true", help="minimize each reproducer (line deltas)")
     p.add_argument("--passes", default="", help="comma-separated subset of pass names")
     p.add_argument("--quiet", action="store_true")
+    p.add_argument("--progress", type=int, default=0, help="print the counts every N runs (0: never)")
     args = p.parse_args()
 
     seeds = load_seeds(args.seeds)
@@ -771,6 +772,10 @@ def main():
                 continue
             counts[kind] += 1
             total += 1
+            if args.progress and total % args.progress == 0:
+                print(f"fa2-fuzz: progress runs={total} " +
+                      " ".join(f"{k}={counts[k]}" for k in ("ok", "diagnostic") + BAD) +
+                      f" seconds={time.time() - started:.0f}", flush=True)
             by_pass[(pa[0] if pa else "parse").split("=")[0]][kind] += 1
             if kind in BAD:
                 report(kind, detail, pa, text, origin)

@@ -553,11 +553,17 @@ struct FA2LowerToLoopsPass
   using FA2LowerToLoopsBase::FA2LowerToLoopsBase;
 
   void runOnOperation() override {
-    if (blockQ < 1 || blockK < 1) {
-      getOperation().emitError("fa2-lower-to-loops: block-q and block-k must "
-                               "be positive, got ")
-          << static_cast<int64_t>(blockQ) << " and "
-          << static_cast<int64_t>(blockK);
+    // The scratch tiles (f32, block-q x block-k) live on the stack: block
+    // sizes are 1..1024 with at most 65536 scores per block (as fa2-to-cpu
+    // checks). The error is located at the options, not at the module.
+    int64_t q = blockQ, k = blockK;
+    if (q < 1 || k < 1 || q > 1024 || k > 1024 || q * k > 65536) {
+      std::string text = "fa2-lower-to-loops{block-q=" + std::to_string(q) +
+                         " block-k=" + std::to_string(k) + "}";
+      mlir::emitError(FileLineColLoc::get(&getContext(), text, 1, 20))
+          << "fa2-lower-to-loops: block-q and block-k must be 1 to 1024 "
+             "with at most 65536 scores per block, got "
+          << q << " and " << k;
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());

@@ -1,12 +1,15 @@
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-loops | FileCheck %s --check-prefixes=CHECK,DEF
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-loops="block-q=8 block-k=4" | FileCheck %s --check-prefixes=CHECK,SMALL
 // RUN: not fa2-opt %s --split-input-file --fa2-lower-to-loops="block-q=0" 2>&1 | FileCheck %s --check-prefix=INVALID
+// RUN: not fa2-opt %s --split-input-file --fa2-lower-to-loops="block-q=4611686018427387904" 2>&1 | FileCheck %s --check-prefix=HUGE
 //
 // fa2.attention to FlashAttention-2's loops. The two block shapes give the
 // same loop nest with other tile sizes and steps (16 x 32 by default, 8 x 4);
 // test/Integration/CPU/lower-to-loops/ shows that the numbers agree.
 
-// INVALID: error: fa2-lower-to-loops: block-q and block-k must be positive, got 0 and 32
+// Located at the options, not at the module (0:0); huge blocks (stack tiles) too.
+// INVALID: fa2-lower-to-loops{block-q=0 block-k=32}:1:20: error: fa2-lower-to-loops: block-q and block-k must be 1 to 1024 with at most 65536 scores per block, got 0 and 32
+// HUGE: fa2-lower-to-loops{block-q=4611686018427387904 block-k=32}:1:20: error: fa2-lower-to-loops: block-q and block-k must be 1 to 1024
 
 // CHECK-LABEL: func.func @mha
 // CHECK-SAME: (%[[Q:.*]]: tensor<2x4x24x16xf32>, %[[K:.*]]: tensor<2x4x24x16xf32>, %[[V:.*]]: tensor<2x4x24x16xf32>)
