@@ -611,7 +611,8 @@ def upstream_crash(runner, text):
     """Whether upstream mlir-opt crashes on `text` as well (no fa2 op in it):
     a crash of MLIR's own parser or verifiers (e.g. a linalg named op on
     `index` elements), not fa2's; such a mutant never parsed and verified."""
-    if not runner.mlir_opt or "fa2." in text:
+    code = re.sub(r"//.*", "", text)  # "fa2." in a comment is no fa2 op
+    if not runner.mlir_opt or re.search(r"\bfa2\.\w", code):
         return False
     rc, _, err = runner.run([], text, runner.timeout, tool=runner.mlir_opt)
     return crashed(rc, err)
