@@ -600,6 +600,16 @@ A = [
     ("bshd", Spec("x", batch=[2], hq=4, sq=10, sk=14, d=8, layout="bshd"),
      "Inputs and output in [B, S, H, D] (PyTorch/JAX export) with linalg.transpose\n"
      "to and from [B, H, S, D].", None, ["layout<bshd>"]),
+    ("sliding-window", Spec("x", batch=[2], hq=2, sq=40, sk=56, d=8, causal=True, window=(6, 0)),
+     "A causal sliding window written in the graph: scores with\n"
+     "j - (i + Sk - Sq) outside [-6, 0] are set to -inf by linalg.index compares.\n"
+     "Raised to causal window(6, 0); also with blocks smaller than the window.", [(8, 4)],
+     ["causal window(6, 0)"]),
+    ("sliding-window-fill", Spec("x", batch=[1], hq=2, sq=24, sk=24, d=8, window=(3, 2), mask="bool", kill_row=7,
+                                 fill=-3.4028234663852886e38, softmax="decomposed"),
+     "masked_fill(~keep, finfo(f32).min) with a two-sided window(3, 2) and a bool\n"
+     "mask that removes row 7 entirely: that row is the mean of V.", [(4, 8)],
+     ["window(3, 2) fill("]),
 ]
 
 B = [

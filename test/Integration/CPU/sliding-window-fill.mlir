@@ -1,0 +1,236 @@
+// masked_fill(~keep, finfo(f32).min) with a two-sided window(3, 2) and a bool
+// mask that removes row 7 entirely: that row is the mean of V.
+//
+// (a) upstream passes alone; (b) fa2-raise-attention, then fa2-to-cpu.
+// RUN: %upstream_lower %s | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.ref
+// RUN: fa2-opt %s --fa2-raise-attention -o %t.raised.mlir
+// RUN: FileCheck %s --check-prefix=RAISED < %t.raised.mlir
+// RUN: fa2-opt %t.raised.mlir --fa2-to-cpu | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.fa2
+// RUN: fa2-compare --bits %t.ref %t.fa2 | FileCheck %s
+// RUN: fa2-opt %t.raised.mlir --fa2-to-cpu="block-q=4 block-k=8" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.fa2.0
+// RUN: fa2-compare --bits %t.ref %t.fa2.0 | FileCheck %s
+
+// RAISED-LABEL: func.func @attention
+// RAISED: fa2.attention
+// RAISED-SAME: window(3, 2) fill(
+// CHECK: fa2-compare: {{.*}} nan=0 bad=0{{$}}
+
+
+func.func @attention(%q: tensor<1x2x24x8xf32>, %k: tensor<1x2x24x8xf32>, %v: tensor<1x2x24x8xf32>, %m: tensor<24x24xi1>) -> (tensor<1x2x24x8xf32>) {
+  %empty1 = tensor.empty() : tensor<1x2x24x24xf32>
+  %cst2 = arith.constant 0.000000e+00 : f32
+  %fill3 = linalg.fill ins(%cst2 : f32) outs(%empty1 : tensor<1x2x24x24xf32>) -> tensor<1x2x24x24xf32>
+  %g4 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : tensor<1x2x24x8xf32>, tensor<1x2x24x8xf32>) outs(%fill3 : tensor<1x2x24x24xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x24x24xf32>
+  %empty5 = tensor.empty() : tensor<1x2x24x24xf32>
+  %g6 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%g4 : tensor<1x2x24x24xf32>) outs(%empty5 : tensor<1x2x24x24xf32>) {
+  ^bb0(%in0: f32, %out: f32):
+    %sc = arith.constant 0.25 : f32
+    %r = arith.mulf %in0, %sc : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x24x24xf32>
+  %empty7 = tensor.empty() : tensor<1x2x24x24xf32>
+  %g8 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%g6, %m : tensor<1x2x24x24xf32>, tensor<24x24xi1>) outs(%empty7 : tensor<1x2x24x24xf32>) {
+  ^bb0(%in0: f32, %in1: i1, %out: f32):
+    %ninf = arith.constant 0xFF7FFFFF : f32
+    %r = arith.select %in1, %in0, %ninf : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x24x24xf32>
+  %empty9 = tensor.empty() : tensor<1x2x24x24xf32>
+  %g10 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%g8 : tensor<1x2x24x24xf32>) outs(%empty9 : tensor<1x2x24x24xf32>) {
+  ^bb0(%in0: f32, %out: f32):
+    %i = linalg.index 2 : index
+    %j = linalg.index 3 : index
+    %off = arith.constant 0 : index
+    %diag = arith.addi %i, %off : index
+    %rel = arith.subi %j, %diag : index
+    %lo = arith.constant -3 : index
+    %hi = arith.constant 2 : index
+    %below = arith.cmpi slt, %rel, %lo : index
+    %above = arith.cmpi sgt, %rel, %hi : index
+    %hide = arith.ori %below, %above : i1
+    %ninf = arith.constant 0xFF7FFFFF : f32
+    %r = arith.select %hide, %ninf, %in0 : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x24x24xf32>
+  %empty11 = tensor.empty() : tensor<1x2x24xf32>
+  %cst12 = arith.constant 0xFF800000 : f32
+  %fill13 = linalg.fill ins(%cst12 : f32) outs(%empty11 : tensor<1x2x24xf32>) -> tensor<1x2x24xf32>
+  %g14 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%g10 : tensor<1x2x24x24xf32>) outs(%fill13 : tensor<1x2x24xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %r = arith.maximumf %x, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x24xf32>
+  %empty15 = tensor.empty() : tensor<1x2x24x24xf32>
+  %g16 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%g10, %g14 : tensor<1x2x24x24xf32>, tensor<1x2x24xf32>) outs(%empty15 : tensor<1x2x24x24xf32>) {
+  ^bb0(%in0: f32, %in1: f32, %out: f32):
+    %d = arith.subf %in0, %in1 : f32
+    %r = math.exp %d : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x24x24xf32>
+  %empty17 = tensor.empty() : tensor<1x2x24xf32>
+  %cst18 = arith.constant 0.000000e+00 : f32
+  %fill19 = linalg.fill ins(%cst18 : f32) outs(%empty17 : tensor<1x2x24xf32>) -> tensor<1x2x24xf32>
+  %g20 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%g16 : tensor<1x2x24x24xf32>) outs(%fill19 : tensor<1x2x24xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %r = arith.addf %x, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x24xf32>
+  %empty21 = tensor.empty() : tensor<1x2x24x24xf32>
+  %g22 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%g16, %g20 : tensor<1x2x24x24xf32>, tensor<1x2x24xf32>) outs(%empty21 : tensor<1x2x24x24xf32>) {
+  ^bb0(%in0: f32, %in1: f32, %out: f32):
+    %r = arith.divf %in0, %in1 : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x24x24xf32>
+  %empty23 = tensor.empty() : tensor<1x2x24x8xf32>
+  %cst24 = arith.constant 0.000000e+00 : f32
+  %fill25 = linalg.fill ins(%cst24 : f32) outs(%empty23 : tensor<1x2x24x8xf32>) -> tensor<1x2x24x8xf32>
+  %g26 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
+      ins(%g22, %v : tensor<1x2x24x24xf32>, tensor<1x2x24x8xf32>) outs(%fill25 : tensor<1x2x24x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x24x8xf32>
+  return %g26 : tensor<1x2x24x8xf32>
+}
+
+func.func @main() {
+  %empty1 = tensor.empty() : tensor<1x2x24x8xf32>
+  %g2 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      outs(%empty1 : tensor<1x2x24x8xf32>) {
+  ^bb0(%out: f32):
+    %i0 = linalg.index 0 : index
+    %n0 = arith.index_cast %i0 : index to i32
+    %x0 = arith.sitofp %n0 : i32 to f32
+    %k0 = arith.constant 1.1430 : f32
+    %y0 = arith.mulf %x0, %k0 : f32
+    %i1 = linalg.index 1 : index
+    %n1 = arith.index_cast %i1 : index to i32
+    %x1 = arith.sitofp %n1 : i32 to f32
+    %k1 = arith.constant 0.7230 : f32
+    %y1 = arith.mulf %x1, %k1 : f32
+    %s1 = arith.addf %y0, %y1 : f32
+    %i2 = linalg.index 2 : index
+    %n2 = arith.index_cast %i2 : index to i32
+    %x2 = arith.sitofp %n2 : i32 to f32
+    %k2 = arith.constant 0.3030 : f32
+    %y2 = arith.mulf %x2, %k2 : f32
+    %s2 = arith.addf %s1, %y2 : f32
+    %i3 = linalg.index 3 : index
+    %n3 = arith.index_cast %i3 : index to i32
+    %x3 = arith.sitofp %n3 : i32 to f32
+    %k3 = arith.constant 0.5430 : f32
+    %y3 = arith.mulf %x3, %k3 : f32
+    %s3 = arith.addf %s2, %y3 : f32
+    %ph = arith.constant 0.8700 : f32
+    %z = arith.addf %s3, %ph : f32
+    %r = math.sin %z : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x24x8xf32>
+  %empty3 = tensor.empty() : tensor<1x2x24x8xf32>
+  %g4 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      outs(%empty3 : tensor<1x2x24x8xf32>) {
+  ^bb0(%out: f32):
+    %i0 = linalg.index 0 : index
+    %n0 = arith.index_cast %i0 : index to i32
+    %x0 = arith.sitofp %n0 : i32 to f32
+    %k0 = arith.constant 0.7360 : f32
+    %y0 = arith.mulf %x0, %k0 : f32
+    %i1 = linalg.index 1 : index
+    %n1 = arith.index_cast %i1 : index to i32
+    %x1 = arith.sitofp %n1 : i32 to f32
+    %k1 = arith.constant 0.3160 : f32
+    %y1 = arith.mulf %x1, %k1 : f32
+    %s1 = arith.addf %y0, %y1 : f32
+    %i2 = linalg.index 2 : index
+    %n2 = arith.index_cast %i2 : index to i32
+    %x2 = arith.sitofp %n2 : i32 to f32
+    %k2 = arith.constant 0.5560 : f32
+    %y2 = arith.mulf %x2, %k2 : f32
+    %s2 = arith.addf %s1, %y2 : f32
+    %i3 = linalg.index 3 : index
+    %n3 = arith.index_cast %i3 : index to i32
+    %x3 = arith.sitofp %n3 : i32 to f32
+    %k3 = arith.constant 0.9360 : f32
+    %y3 = arith.mulf %x3, %k3 : f32
+    %s3 = arith.addf %s2, %y3 : f32
+    %ph = arith.constant 1.6400 : f32
+    %z = arith.addf %s3, %ph : f32
+    %r = math.sin %z : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x24x8xf32>
+  %empty5 = tensor.empty() : tensor<1x2x24x8xf32>
+  %g6 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      outs(%empty5 : tensor<1x2x24x8xf32>) {
+  ^bb0(%out: f32):
+    %i0 = linalg.index 0 : index
+    %n0 = arith.index_cast %i0 : index to i32
+    %x0 = arith.sitofp %n0 : i32 to f32
+    %k0 = arith.constant 0.3290 : f32
+    %y0 = arith.mulf %x0, %k0 : f32
+    %i1 = linalg.index 1 : index
+    %n1 = arith.index_cast %i1 : index to i32
+    %x1 = arith.sitofp %n1 : i32 to f32
+    %k1 = arith.constant 0.5690 : f32
+    %y1 = arith.mulf %x1, %k1 : f32
+    %s1 = arith.addf %y0, %y1 : f32
+    %i2 = linalg.index 2 : index
+    %n2 = arith.index_cast %i2 : index to i32
+    %x2 = arith.sitofp %n2 : i32 to f32
+    %k2 = arith.constant 0.9490 : f32
+    %y2 = arith.mulf %x2, %k2 : f32
+    %s2 = arith.addf %s1, %y2 : f32
+    %i3 = linalg.index 3 : index
+    %n3 = arith.index_cast %i3 : index to i32
+    %x3 = arith.sitofp %n3 : i32 to f32
+    %k3 = arith.constant 0.2290 : f32
+    %y3 = arith.mulf %x3, %k3 : f32
+    %s3 = arith.addf %s2, %y3 : f32
+    %ph = arith.constant 2.4100 : f32
+    %z = arith.addf %s3, %ph : f32
+    %r = math.sin %z : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x24x8xf32>
+  %empty7 = tensor.empty() : tensor<24x24xi1>
+  %g8 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      outs(%empty7 : tensor<24x24xi1>) {
+  ^bb0(%out: i1):
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %c5 = arith.constant 5 : index
+    %c3 = arith.constant 3 : index
+    %cs = arith.constant 0 : index
+    %c7 = arith.constant 7 : index
+    %c0 = arith.constant 0 : index
+    %a = arith.muli %i, %c5 : index
+    %b = arith.muli %j, %c3 : index
+    %ab = arith.addi %a, %b : index
+    %abs = arith.addi %ab, %cs : index
+    %r = arith.remui %abs, %c7 : index
+    %keep = arith.cmpi ne, %r, %c0 : index
+    %ck = arith.constant 7 : index
+    %dead = arith.cmpi eq, %i, %ck : index
+    %false = arith.constant false
+    %keep2 = arith.select %dead, %false, %keep : i1
+    linalg.yield %keep2 : i1
+  } -> tensor<24x24xi1>
+  %r9 = call @attention(%g2, %g4, %g6, %g8) : (tensor<1x2x24x8xf32>, tensor<1x2x24x8xf32>, tensor<1x2x24x8xf32>, tensor<24x24xi1>) -> (tensor<1x2x24x8xf32>)
+  %bits10 = arith.bitcast %r9 : tensor<1x2x24x8xf32> to tensor<1x2x24x8xi32>
+  %u11 = tensor.cast %bits10 : tensor<1x2x24x8xi32> to tensor<*xi32>
+  call @printMemrefI32(%u11) : (tensor<*xi32>) -> ()
+  return
+}
+func.func private @printMemrefI32(tensor<*xi32>)

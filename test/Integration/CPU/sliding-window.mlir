@@ -1,0 +1,188 @@
+// A causal sliding window written in the graph: scores with
+// j - (i + Sk - Sq) outside [-6, 0] are set to -inf by linalg.index compares.
+// Raised to causal window(6, 0); also with blocks smaller than the window.
+//
+// (a) upstream passes alone; (b) fa2-raise-attention, then fa2-to-cpu.
+// RUN: %upstream_lower %s | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.ref
+// RUN: fa2-opt %s --fa2-raise-attention -o %t.raised.mlir
+// RUN: FileCheck %s --check-prefix=RAISED < %t.raised.mlir
+// RUN: fa2-opt %t.raised.mlir --fa2-to-cpu | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.fa2
+// RUN: fa2-compare --bits %t.ref %t.fa2 | FileCheck %s
+// RUN: fa2-opt %t.raised.mlir --fa2-to-cpu="block-q=8 block-k=4" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.fa2.0
+// RUN: fa2-compare --bits %t.ref %t.fa2.0 | FileCheck %s
+
+// RAISED-LABEL: func.func @attention
+// RAISED: fa2.attention
+// RAISED-SAME: causal window(6, 0)
+// CHECK: fa2-compare: {{.*}} nan=0 bad=0{{$}}
+
+
+func.func @attention(%q: tensor<2x2x40x8xf32>, %k: tensor<2x2x56x8xf32>, %v: tensor<2x2x56x8xf32>) -> (tensor<2x2x40x8xf32>) {
+  %empty1 = tensor.empty() : tensor<2x2x40x56xf32>
+  %cst2 = arith.constant 0.000000e+00 : f32
+  %fill3 = linalg.fill ins(%cst2 : f32) outs(%empty1 : tensor<2x2x40x56xf32>) -> tensor<2x2x40x56xf32>
+  %g4 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : tensor<2x2x40x8xf32>, tensor<2x2x56x8xf32>) outs(%fill3 : tensor<2x2x40x56xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x2x40x56xf32>
+  %empty5 = tensor.empty() : tensor<2x2x40x56xf32>
+  %g6 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%g4 : tensor<2x2x40x56xf32>) outs(%empty5 : tensor<2x2x40x56xf32>) {
+  ^bb0(%in0: f32, %out: f32):
+    %sc = arith.constant 0.25 : f32
+    %r = arith.mulf %in0, %sc : f32
+    linalg.yield %r : f32
+  } -> tensor<2x2x40x56xf32>
+  %empty7 = tensor.empty() : tensor<2x2x40x56xf32>
+  %g8 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%g6 : tensor<2x2x40x56xf32>) outs(%empty7 : tensor<2x2x40x56xf32>) {
+  ^bb0(%in0: f32, %out: f32):
+    %i = linalg.index 2 : index
+    %j = linalg.index 3 : index
+    %off = arith.constant 16 : index
+    %lim = arith.addi %i, %off : index
+    %hide = arith.cmpi sgt, %j, %lim : index
+    %ninf = arith.constant 0xFF800000 : f32
+    %r = arith.select %hide, %ninf, %in0 : f32
+    linalg.yield %r : f32
+  } -> tensor<2x2x40x56xf32>
+  %empty9 = tensor.empty() : tensor<2x2x40x56xf32>
+  %g10 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%g8 : tensor<2x2x40x56xf32>) outs(%empty9 : tensor<2x2x40x56xf32>) {
+  ^bb0(%in0: f32, %out: f32):
+    %i = linalg.index 2 : index
+    %j = linalg.index 3 : index
+    %off = arith.constant 16 : index
+    %diag = arith.addi %i, %off : index
+    %rel = arith.subi %j, %diag : index
+    %lo = arith.constant -6 : index
+    %hi = arith.constant 0 : index
+    %below = arith.cmpi slt, %rel, %lo : index
+    %above = arith.cmpi sgt, %rel, %hi : index
+    %hide = arith.ori %below, %above : i1
+    %ninf = arith.constant 0xFF800000 : f32
+    %r = arith.select %hide, %ninf, %in0 : f32
+    linalg.yield %r : f32
+  } -> tensor<2x2x40x56xf32>
+  %empty11 = tensor.empty() : tensor<2x2x40x56xf32>
+  %sm12 = linalg.softmax dimension(3) ins(%g10 : tensor<2x2x40x56xf32>) outs(%empty11 : tensor<2x2x40x56xf32>) -> tensor<2x2x40x56xf32>
+  %empty13 = tensor.empty() : tensor<2x2x40x8xf32>
+  %cst14 = arith.constant 0.000000e+00 : f32
+  %fill15 = linalg.fill ins(%cst14 : f32) outs(%empty13 : tensor<2x2x40x8xf32>) -> tensor<2x2x40x8xf32>
+  %g16 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
+      ins(%sm12, %v : tensor<2x2x40x56xf32>, tensor<2x2x56x8xf32>) outs(%fill15 : tensor<2x2x40x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x2x40x8xf32>
+  return %g16 : tensor<2x2x40x8xf32>
+}
+
+func.func @main() {
+  %empty1 = tensor.empty() : tensor<2x2x40x8xf32>
+  %g2 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      outs(%empty1 : tensor<2x2x40x8xf32>) {
+  ^bb0(%out: f32):
+    %i0 = linalg.index 0 : index
+    %n0 = arith.index_cast %i0 : index to i32
+    %x0 = arith.sitofp %n0 : i32 to f32
+    %k0 = arith.constant 1.1430 : f32
+    %y0 = arith.mulf %x0, %k0 : f32
+    %i1 = linalg.index 1 : index
+    %n1 = arith.index_cast %i1 : index to i32
+    %x1 = arith.sitofp %n1 : i32 to f32
+    %k1 = arith.constant 0.7230 : f32
+    %y1 = arith.mulf %x1, %k1 : f32
+    %s1 = arith.addf %y0, %y1 : f32
+    %i2 = linalg.index 2 : index
+    %n2 = arith.index_cast %i2 : index to i32
+    %x2 = arith.sitofp %n2 : i32 to f32
+    %k2 = arith.constant 0.3030 : f32
+    %y2 = arith.mulf %x2, %k2 : f32
+    %s2 = arith.addf %s1, %y2 : f32
+    %i3 = linalg.index 3 : index
+    %n3 = arith.index_cast %i3 : index to i32
+    %x3 = arith.sitofp %n3 : i32 to f32
+    %k3 = arith.constant 0.5430 : f32
+    %y3 = arith.mulf %x3, %k3 : f32
+    %s3 = arith.addf %s2, %y3 : f32
+    %ph = arith.constant 0.8700 : f32
+    %z = arith.addf %s3, %ph : f32
+    %r = math.sin %z : f32
+    linalg.yield %r : f32
+  } -> tensor<2x2x40x8xf32>
+  %empty3 = tensor.empty() : tensor<2x2x56x8xf32>
+  %g4 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      outs(%empty3 : tensor<2x2x56x8xf32>) {
+  ^bb0(%out: f32):
+    %i0 = linalg.index 0 : index
+    %n0 = arith.index_cast %i0 : index to i32
+    %x0 = arith.sitofp %n0 : i32 to f32
+    %k0 = arith.constant 0.7360 : f32
+    %y0 = arith.mulf %x0, %k0 : f32
+    %i1 = linalg.index 1 : index
+    %n1 = arith.index_cast %i1 : index to i32
+    %x1 = arith.sitofp %n1 : i32 to f32
+    %k1 = arith.constant 0.3160 : f32
+    %y1 = arith.mulf %x1, %k1 : f32
+    %s1 = arith.addf %y0, %y1 : f32
+    %i2 = linalg.index 2 : index
+    %n2 = arith.index_cast %i2 : index to i32
+    %x2 = arith.sitofp %n2 : i32 to f32
+    %k2 = arith.constant 0.5560 : f32
+    %y2 = arith.mulf %x2, %k2 : f32
+    %s2 = arith.addf %s1, %y2 : f32
+    %i3 = linalg.index 3 : index
+    %n3 = arith.index_cast %i3 : index to i32
+    %x3 = arith.sitofp %n3 : i32 to f32
+    %k3 = arith.constant 0.9360 : f32
+    %y3 = arith.mulf %x3, %k3 : f32
+    %s3 = arith.addf %s2, %y3 : f32
+    %ph = arith.constant 1.6400 : f32
+    %z = arith.addf %s3, %ph : f32
+    %r = math.sin %z : f32
+    linalg.yield %r : f32
+  } -> tensor<2x2x56x8xf32>
+  %empty5 = tensor.empty() : tensor<2x2x56x8xf32>
+  %g6 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      outs(%empty5 : tensor<2x2x56x8xf32>) {
+  ^bb0(%out: f32):
+    %i0 = linalg.index 0 : index
+    %n0 = arith.index_cast %i0 : index to i32
+    %x0 = arith.sitofp %n0 : i32 to f32
+    %k0 = arith.constant 0.3290 : f32
+    %y0 = arith.mulf %x0, %k0 : f32
+    %i1 = linalg.index 1 : index
+    %n1 = arith.index_cast %i1 : index to i32
+    %x1 = arith.sitofp %n1 : i32 to f32
+    %k1 = arith.constant 0.5690 : f32
+    %y1 = arith.mulf %x1, %k1 : f32
+    %s1 = arith.addf %y0, %y1 : f32
+    %i2 = linalg.index 2 : index
+    %n2 = arith.index_cast %i2 : index to i32
+    %x2 = arith.sitofp %n2 : i32 to f32
+    %k2 = arith.constant 0.9490 : f32
+    %y2 = arith.mulf %x2, %k2 : f32
+    %s2 = arith.addf %s1, %y2 : f32
+    %i3 = linalg.index 3 : index
+    %n3 = arith.index_cast %i3 : index to i32
+    %x3 = arith.sitofp %n3 : i32 to f32
+    %k3 = arith.constant 0.2290 : f32
+    %y3 = arith.mulf %x3, %k3 : f32
+    %s3 = arith.addf %s2, %y3 : f32
+    %ph = arith.constant 2.4100 : f32
+    %z = arith.addf %s3, %ph : f32
+    %r = math.sin %z : f32
+    linalg.yield %r : f32
+  } -> tensor<2x2x56x8xf32>
+  %r7 = call @attention(%g2, %g4, %g6) : (tensor<2x2x40x8xf32>, tensor<2x2x56x8xf32>, tensor<2x2x56x8xf32>) -> (tensor<2x2x40x8xf32>)
+  %bits8 = arith.bitcast %r7 : tensor<2x2x40x8xf32> to tensor<2x2x40x8xi32>
+  %u9 = tensor.cast %bits8 : tensor<2x2x40x8xi32> to tensor<*xi32>
+  call @printMemrefI32(%u9) : (tensor<*xi32>) -> ()
+  return
+}
+func.func private @printMemrefI32(tensor<*xi32>)
