@@ -1,10 +1,4 @@
 // RUN: fa2-opt %s --fa2-raise-attention | FileCheck %s
-// XFAIL: *
-// XFAIL until form 6 (w * B - C on constant 1/0 and 1e4 triangles = causal
-// with fill -1e4, plus additive padding) and form 8 are matched; today:
-//   remark: not raised to fa2.attention: the scores go through 'sub' before
-//   the softmax
-//
 // TFGPT2Attention._attn (HF transformers, TensorFlow) converted to TFLite and
 // legalized to TOSA (tf-opt --tfl-to-tosa-pipeline), after TF's constant
 // folding:

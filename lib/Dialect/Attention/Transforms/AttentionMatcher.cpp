@@ -71,6 +71,16 @@ static std::optional<double> getConstantValue(Value v) {
   return std::nullopt;
 }
 
+/// The elements of a constant tensor (arith.constant or tosa.const).
+static DenseElementsAttr getConstantElements(Value v) {
+  Attribute attr;
+  if (auto c = v.getDefiningOp<tosa::ConstOp>())
+    attr = c.getValuesAttr();
+  else if (!matchPattern(v, m_Constant(&attr)))
+    return {};
+  return dyn_cast<DenseElementsAttr>(attr);
+}
+
 /// -inf, or a value at least as negative as the lowest finite value of the
 /// narrowest score type (f16: -65504): masking with it gives exp(...) = 0.
 /// The dims of a reassociation group whose size is not 1 (static 1s are
@@ -1833,6 +1843,41 @@ static FailureOr<ScoresMatch> matchScores(Expr *x, Value scores,
       e = inA ? e->args[0] : e->args[1];
       continue;
     }
+    // TF's masking arithmetic on constants: w · B − C with B ∈ {0, 1} and
+    // C = c where B is 0, 0 where it is 1: where(B, w, −c), exactly.
+    if (e->kind == EK::Binary && e->fn == Fn::Sub &&
+        !containsLeaf(e->args[1], scores)) {
+      Expr *cT = stripFloatCasts(e->args[1]);
+      Expr *mul = stripFloatCasts(e->args[0]);
+      if (cT->origin.value && mul->kind == EK::Binary && mul->fn == Fn::Mul) {
+        bool scoresLeft = containsLeaf(mul->args[0], scores);
+        Expr *b = stripFloatCasts(mul->args[scoresLeft ? 1 : 0]);
+        DenseElementsAttr bv = b->origin.value ? getConstantElements(b->origin.value)
+                                               : DenseElementsAttr();
+        DenseElementsAttr cv = getConstantElements(cT->origin.value);
+        std::optional<double> fill;
+        bool ok = bv && cv && !containsLeaf(b, scores) &&
+                  bv.getType() == cv.getType() &&
+                  isa<FloatType>(bv.getElementType()) && !bv.isSplat();
+        if (ok) {
+          auto bs = bv.getValues<APFloat>(), cs = cv.getValues<APFloat>();
+          for (int64_t i = 0, n = bv.getNumElements(); ok && i < n; ++i) {
+            double bi = bs[i].convertToDouble(), ci = cs[i].convertToDouble();
+            if (bi == 1.0)
+              ok = ci == 0.0;
+            else if (bi == 0.0 && std::isfinite(ci) && (!fill || *fill == ci))
+              fill = ci;
+            else
+              ok = false;
+          }
+        }
+        if (ok && fill && b->names == cT->names) {
+          m.selects.push_back({b, true, -*fill * scaleOutside});
+          e = mul->args[scoresLeft ? 0 : 1];
+          continue;
+        }
+      }
+    }
     why = std::string("the scores go through '") + fnName(e->fn) +
           "' before the softmax";
     return failure();
@@ -2014,8 +2059,9 @@ static bool isConstantCausal(const NamedTensor &t, bool keep, int64_t qName,
     }
     v = slice.getSource();
   }
-  DenseElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) || !attr.getElementType().isInteger(1))
+  DenseElementsAttr attr = getConstantElements(v);
+  if (!attr || !(attr.getElementType().isInteger(1) ||
+                 isa<FloatType>(attr.getElementType())))
     return false;
   auto srcType = cast<RankedTensorType>(attr.getType());
   int64_t qPos = positionOf(t.names, qName), kPos = positionOf(t.names, kName);
@@ -2027,7 +2073,13 @@ static bool isConstantCausal(const NamedTensor &t, bool keep, int64_t qName,
       return false;
   if (attr.isSplat())
     return false;
-  auto values = attr.getValues<bool>();
+  // i1, or a float 1/0 triangle (TF's w * b - 1e4 * (1 - b)).
+  SmallVector<bool> values;
+  if (attr.getElementType().isInteger(1))
+    values.assign(attr.getValues<bool>().begin(), attr.getValues<bool>().end());
+  else
+    for (APFloat f : attr.getValues<APFloat>())
+      values.push_back(!f.isZero());
   SmallVector<int64_t> srcStrides = computeStrides(srcType.getShape());
   for (int64_t i = 0; i < sq; ++i) {
     for (int64_t j = 0; j < sk; ++j) {
@@ -2534,6 +2586,7 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   SmallVector<Removal> removals;
   SmallVector<MaskTerm> terms;
   bool floatInsideFill = false;
+  bool shiftedRows = false;
   std::string bandError;
   auto i1Origin = [](Expr *c, bool &keep) -> std::optional<NamedTensor> {
     while (!c->origin.value && c->kind == EK::Unary && c->fn == Fn::Not) {
@@ -2542,6 +2595,9 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
     }
     if (c->origin.value &&
         getElementTypeOrSelf(c->origin.value.getType()).isInteger(1))
+      return c->origin;
+    // A float 1/0 constant (w * b - c·(1 - b)) can only be causal.
+    if (c->origin.value && getConstantElements(c->origin.value))
       return c->origin;
     return std::nullopt;
   };
@@ -2593,6 +2649,8 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       return false;
     if (isConstantCausal(*t, keep, query, key, sq, sk)) {
       m.causal = true;
+    } else if (!getElementTypeOrSelf(t->value.getType()).isInteger(1)) {
+      return false;
     } else {
       terms.push_back({*t, keep ? MaskTerm::Keep : MaskTerm::Drop});
     }
@@ -2625,6 +2683,12 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
         if (addBoolRemoval(mm->args[0], keepTrue, {c, absorbing}))
           continue;
       }
+    }
+    // + a constant (TF's stable_softmax adds 1e-9): softmax does not see a
+    // shift of the whole row; the log-sum-exp would, so none may be read.
+    if (mm->kind == EK::Const && std::isfinite(mm->cst)) {
+      shiftedRows = true;
+      continue;
     }
     NamedTensor origin = am->origin.value ? am->origin : mm->origin;
     if (origin.value &&
@@ -2919,6 +2983,9 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       }
     }
   }
+  if (m.lse && shiftedRows)
+    return fail(8, "the scores are shifted by a constant and the chain's "
+                   "log-sum-exp is read; fa2.attention's would differ by it");
   if (m.lse)
     collectChain(m.lse->value);
 
