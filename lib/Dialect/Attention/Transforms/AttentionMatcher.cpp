@@ -2866,6 +2866,11 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
     return fail(7, "query, key and value cannot be given one element type "
                    "(f16, bf16 or f32) and [batch..., heads, seq, features] "
                    "dimensions");
+  // An empty batch, head or feature dimension would make heads 0 (fa2's
+  // verifier rejects Hq % Hkv with Hkv = 0); there is nothing to compute.
+  for (const NamedTensor *t : {&m.query, &m.key, &m.value})
+    if (llvm::is_contained(cast<RankedTensorType>(t->value.getType()).getShape(), 0))
+      return fail(7, "an operand has a dimension of size 0");
 
   // The output absorbs a truncation to f16/bf16 and transposes that are its
   // only users: the op writes that type and, if it fits, that layout.
@@ -3017,21 +3022,29 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   return a;
 }
 
-/// Ops that compute part of a softmax: exp, a reduction that is not a
-/// contraction, linalg.softmax.
-static bool looksLikeSoftmaxPart(Operation *op) {
-  if (isa<linalg::SoftmaxOp, tosa::ExpOp, tosa::ReduceMaxOp, tosa::ReduceSumOp,
-          math::ExpOp, math::Exp2Op>(op))
+static bool computesExp(Operation *op) {
+  if (isa<tosa::ExpOp, math::ExpOp, math::Exp2Op>(op))
     return true;
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-  if (!linalgOp || getContraction(op))
-    return false;
-  if (linalgOp.getNumReductionLoops() > 0)
-    return true;
-  Block *body = linalgOp.getBlock();
+  Block *body = linalgOp ? linalgOp.getBlock() : nullptr;
   return body && llvm::any_of(body->getOperations(), [](Operation &inner) {
            return isa<math::ExpOp, math::Exp2Op>(inner);
          });
+}
+
+/// A reduction that is not a contraction (a row max or sum).
+static bool isRowReduction(Operation *op) {
+  if (isa<tosa::ReduceMaxOp, tosa::ReduceSumOp>(op))
+    return true;
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  return linalgOp && !getContraction(op) && linalgOp.getNumReductionLoops() > 0;
+}
+
+/// Whether ops between two contractions look like a softmax: linalg.softmax,
+/// or an exp together with a reduction (an MLP's SiLU has exp alone).
+static bool looksLikeSoftmax(const SetVector<Operation *> &ops) {
+  return llvm::any_of(ops, llvm::IsaPred<linalg::SoftmaxOp>) ||
+         (llvm::any_of(ops, computesExp) && llvm::any_of(ops, isRowReduction));
 }
 
 /// The matched graph (see matchWith for each step):
@@ -3070,7 +3083,7 @@ FailureOr<AttentionMatch> fa2::matchAttention(Operation *secondContraction,
     // Only a path with something softmax-like on it (an exp, a reduction)
     // makes a near miss worth a remark: projections feeding Q·Kᵀ and MLPs
     // are contraction pairs too.
-    bool softmaxLike = llvm::any_of(visited, looksLikeSoftmaxPart);
+    bool softmaxLike = looksLikeSoftmax(visited);
     for (Operation *first : firsts) {
       std::optional<Contraction> c1 = getContraction(first);
       Attempt a = matchWith(*c1, *c2, pIdx);

@@ -18,6 +18,7 @@
 #include "llvm/ADT/SetVector.h"
 
 #include <limits>
+#include <tuple>
 
 namespace fa2 {
 #define GEN_PASS_DEF_FA2RAISEATTENTION
@@ -476,6 +477,11 @@ struct RaiseAttentionPattern : public RewritePattern {
 struct RaiseListener : public RewriterBase::Listener {
   bool explain = false;
   DenseSet<Operation *> erased;
+  /// The candidate being matched, and the near misses seen so far: they are
+  /// reported once every candidate has been tried, and only for ops that a
+  /// later raise did not take into its chain.
+  Operation *current = nullptr;
+  SmallVector<std::tuple<Operation *, Location, std::string>> nearMisses;
 
   void notifyMatchFailure(Location loc,
                           function_ref<void(Diagnostic &)> reason) override {
@@ -483,7 +489,7 @@ struct RaiseListener : public RewriterBase::Listener {
       return;
     Diagnostic diag(loc, DiagnosticSeverity::Remark);
     reason(diag);
-    emitRemark(loc) << diag.str();
+    nearMisses.emplace_back(current, loc, diag.str());
   }
   void notifyOperationErased(Operation *op) override { erased.insert(op); }
 };
@@ -528,8 +534,12 @@ struct FA2RaiseAttentionPass
       if (listener.erased.contains(op))
         continue;
       rewriter.setInsertionPoint(op);
+      listener.current = op;
       (void)pattern.matchAndRewrite(op, rewriter);
     }
+    for (auto &[op, loc, message] : listener.nearMisses)
+      if (!listener.erased.contains(op))
+        emitRemark(loc) << message;
 
     if (!explain)
       return;

@@ -354,3 +354,59 @@ func.func @negative_sum_guard_not_zero(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x3
   %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
   return %o : tensor<8x16x8xf32>
 }
+
+// -----
+
+// An empty batch (found by fa2-fuzz): heads would be 0, which fa2.attention's
+// verifier rejects; nothing to compute, the chain stays.
+#id = affine_map<(b, i, j) -> (b, i, j)>
+#mk = affine_map<(b, i, j) -> (i, j)>
+func.func @negative_empty_batch(%q: tensor<0x16x0xf32>, %kt: tensor<0x0x32xf32>, %v: tensor<0x32x0xf32>, %m: tensor<16x32xi1>) -> tensor<0x16x0xf32> {
+  %zero = arith.constant 0.0 : f32
+  %low = arith.constant -3.40282347E+38 : f32
+  %e0 = tensor.empty() : tensor<0x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<0x16x32xf32>) -> tensor<0x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<0x16x0xf32>, tensor<0x0x32xf32>) outs(%z0 : tensor<0x16x32xf32>) -> tensor<0x16x32xf32>
+  %x = linalg.generic {indexing_maps = [#id, #mk, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%s, %m : tensor<0x16x32xf32>, tensor<16x32xi1>) outs(%e0 : tensor<0x16x32xf32>) {
+  ^bb0(%a: f32, %b: i1, %o: f32):
+    %r = arith.select %b, %low, %a : f32
+    linalg.yield %r : f32
+  } -> tensor<0x16x32xf32>
+  %p = linalg.softmax dimension(2) ins(%x : tensor<0x16x32xf32>) outs(%e0 : tensor<0x16x32xf32>) -> tensor<0x16x32xf32>
+  %e3 = tensor.empty() : tensor<0x16x0xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<0x16x0xf32>) -> tensor<0x16x0xf32>
+  // expected-remark @below {{not raised to fa2.attention: an operand has a dimension of size 0}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<0x16x32xf32>, tensor<0x32x0xf32>) outs(%z3 : tensor<0x16x0xf32>) -> tensor<0x16x0xf32>
+  return %o : tensor<0x16x0xf32>
+}
+
+// -----
+
+// A linalg.softmax whose init is the masked scores and whose input is not
+// derived from them (found by fa2-fuzz; it dereferenced null).
+#id = affine_map<(b, i, j) -> (b, i, j)>
+func.func @negative_softmax_input_not_scores(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x17xf32>, %v: tensor<8x17x8xf32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %off = arith.constant 16 : index
+  %e0 = tensor.empty() : tensor<8x16x17xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x17xf32>) -> tensor<8x16x17xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x17xf32>) outs(%z0 : tensor<8x16x17xf32>) -> tensor<8x16x17xf32>
+  %x = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%s : tensor<8x16x17xf32>) outs(%e0 : tensor<8x16x17xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %i = linalg.index 1 : index
+    %j = linalg.index 2 : index
+    %lim = arith.addi %i, %off : index
+    %c = arith.cmpi ule, %j, %lim : index
+    %r = arith.select %c, %a, %ninf : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16x17xf32>
+  %p = linalg.softmax dimension(2) ins(%e0 : tensor<8x16x17xf32>) outs(%x : tensor<8x16x17xf32>) -> tensor<8x16x17xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: cannot follow the dimensions of the scores through 'linalg.softmax': its input does not come from the scores}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x17xf32>, tensor<8x17x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
