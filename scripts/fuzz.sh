@@ -44,6 +44,7 @@ FA2_OPT=$BUILD/bin/fa2-opt
 [ -x "$FA2_OPT" ] || { echo "fuzz.sh: no $FA2_OPT (build first, or --build DIR)" >&2; exit 1; }
 mkdir -p "$OUT"
 echo "fuzz.sh: $(date -u +%FT%TZ) git $(git -C "$REPO" rev-parse --short HEAD) fa2-opt=$FA2_OPT runs=$RUNS seed=$SEED"
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+# allow_user_poisoning=0: see Runner in tools/fa2-fuzz/fa2-fuzz.py.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allow_user_poisoning=0}
 exec python3 "$REPO/tools/fa2-fuzz/fa2-fuzz.py" --fa2-opt "$FA2_OPT" --seed "$SEED" --runs "$RUNS" \
   --jobs "$JOBS" --out "$OUT" --minimize --progress 1000 "${EXTRA[@]}"
