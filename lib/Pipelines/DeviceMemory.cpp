@@ -124,7 +124,10 @@ static Use useKind(OpOperand &operand) {
 }
 
 /// Whether `op` may write `v`.
-static bool mayWrite(Operation *op, Value v) {
+/// Whether `op` may have an effect `isKind` on `v`; ops that do not say
+/// may.
+static bool mayAffect(Operation *op, Value v,
+                      function_ref<bool(MemoryEffects::Effect *)> isKind) {
   if (isMemoryEffectFree(op))
     return false;
   auto iface = dyn_cast<MemoryEffectOpInterface>(op);
@@ -133,10 +136,20 @@ static bool mayWrite(Operation *op, Value v) {
   SmallVector<MemoryEffects::EffectInstance> effects;
   iface.getEffects(effects);
   for (auto &e : effects)
-    if (isa<MemoryEffects::Write, MemoryEffects::Free>(e.getEffect()) &&
-        (!e.getValue() || e.getValue() == v))
+    if (isKind(e.getEffect()) && (!e.getValue() || e.getValue() == v))
       return true;
   return false;
+}
+
+static bool isWriteOrFree(MemoryEffects::Effect *e) {
+  return isa<MemoryEffects::Write, MemoryEffects::Free>(e);
+}
+static bool isRead(MemoryEffects::Effect *e) {
+  return isa<MemoryEffects::Read>(e);
+}
+
+static bool mayWrite(Operation *op, Value v) {
+  return mayAffect(op, v, isWriteOrFree);
 }
 
 class Placer {
@@ -365,9 +378,10 @@ LogicalResult Placer::stageHostUses(Block &block, Value root) {
   return success();
 }
 
-/// Whether block argument `arg` of a kernel or function body may be written
-/// (through views); unknown ops may.
-static bool argMayBeWritten(BlockArgument arg) {
+/// Whether block argument `arg` of a kernel or function body may have an
+/// effect `isKind` (through views); unknown ops may.
+static bool argMayBeAffected(BlockArgument arg,
+                             function_ref<bool(MemoryEffects::Effect *)> isKind) {
   SmallVector<Value> work = {arg};
   while (!work.empty()) {
     Value v = work.pop_back_val();
@@ -379,44 +393,7 @@ static bool argMayBeWritten(BlockArgument arg) {
             work.push_back(r);
         continue;
       }
-      if (mayWrite(user, v))
-        return true;
-    }
-  }
-  return false;
-}
-
-/// Whether `op` may read `v`.
-static bool mayRead(Operation *op, Value v) {
-  if (isMemoryEffectFree(op))
-    return false;
-  auto iface = dyn_cast<MemoryEffectOpInterface>(op);
-  if (!iface)
-    return true;
-  SmallVector<MemoryEffects::EffectInstance> effects;
-  iface.getEffects(effects);
-  for (auto &e : effects)
-    if (isa<MemoryEffects::Read>(e.getEffect()) &&
-        (!e.getValue() || e.getValue() == v))
-      return true;
-  return false;
-}
-
-/// Whether block argument `arg` of a kernel or function body may be read
-/// (through views); unknown ops may.
-static bool argMayBeRead(BlockArgument arg) {
-  SmallVector<Value> work = {arg};
-  while (!work.empty()) {
-    Value v = work.pop_back_val();
-    for (OpOperand &use : v.getUses()) {
-      Operation *user = use.getOwner();
-      if (isMetadataOnly(user)) {
-        for (Value r : user->getResults())
-          if (isa<BaseMemRefType>(r.getType()))
-            work.push_back(r);
-        continue;
-      }
-      if (mayRead(user, v))
+      if (mayAffect(user, v, isKind))
         return true;
     }
   }
@@ -451,14 +428,14 @@ static BlockArgument calleeArgument(OpOperand &operand) {
 /// its operand `operand`.
 static bool calleeMayRead(OpOperand &operand) {
   BlockArgument arg = calleeArgument(operand);
-  return !arg || argMayBeRead(arg);
+  return !arg || argMayBeAffected(arg, isRead);
 }
 
 /// Whether the kernel or function that `user` launches or calls may write
 /// its operand `operand`.
 static bool calleeMayWrite(OpOperand &operand) {
   BlockArgument arg = calleeArgument(operand);
-  return !arg || argMayBeWritten(arg);
+  return !arg || argMayBeAffected(arg, isWriteOrFree);
 }
 
 /// A constant memref.global: nothing may write it.

@@ -450,21 +450,30 @@ static bool prepareSharedMemory(const Driver &d, CUfunction f, int32_t smem) {
   return true;
 }
 
+/// The checks before a launch: a driver, a kernel, its shared memory
+/// raised. Null when the launch must not happen (the error is recorded).
+static const Driver *beginLaunch(CUfunction f, int32_t smem) {
+  const Driver *d = enter();
+  if (!d)
+    return nullptr;
+  if (!f) {
+    recordError("launch of a kernel that was not found (see above)");
+    return nullptr;
+  }
+  if (!prepareSharedMemory(*d, f, smem))
+    return nullptr;
+  counters.launches.fetch_add(1, std::memory_order_relaxed);
+  return d;
+}
+
 FA2RT_EXPORT void mgpuLaunchKernel(CUfunction f, intptr_t gx, intptr_t gy,
                                    intptr_t gz, intptr_t bx, intptr_t by,
                                    intptr_t bz, int32_t smem, CUstream stream,
                                    void **params, void **extra,
                                    size_t /*paramsCount*/) {
-  const Driver *d = enter();
+  const Driver *d = beginLaunch(f, smem);
   if (!d)
     return;
-  if (!f) {
-    recordError("launch of a kernel that was not found (see above)");
-    return;
-  }
-  if (!prepareSharedMemory(*d, f, smem))
-    return;
-  counters.launches.fetch_add(1, std::memory_order_relaxed);
   CUresult r = d->cuLaunchKernel(f, unsigned(gx), unsigned(gy), unsigned(gz),
                                  unsigned(bx), unsigned(by), unsigned(bz),
                                  unsigned(smem), stream, params, extra);
@@ -480,16 +489,9 @@ FA2RT_EXPORT void mgpuLaunchClusterKernel(
     intptr_t gy, intptr_t gz, intptr_t bx, intptr_t by, intptr_t bz,
     int32_t smem, CUstream stream, void **params, void **extra,
     size_t /*paramsCount*/) {
-  const Driver *d = enter();
+  const Driver *d = beginLaunch(f, smem);
   if (!d)
     return;
-  if (!f) {
-    recordError("launch of a kernel that was not found (see above)");
-    return;
-  }
-  if (!prepareSharedMemory(*d, f, smem))
-    return;
-  counters.launches.fetch_add(1, std::memory_order_relaxed);
   CUlaunchConfig config = {};
   config.gridDimX = unsigned(gx);
   config.gridDimY = unsigned(gy);
