@@ -2459,8 +2459,19 @@ static std::optional<NamedTensor> absorbUnitReshape(const NamedTensor &out,
 /// beside the softmax and never read). Adds the ops of the tree to `tree`.
 static bool isDeadTree(Operation *op, DenseMap<Operation *, bool> &memo,
                        SetVector<Operation *> &tree, unsigned depth = 0) {
-  if (auto it = memo.find(op); it != memo.end())
+  if (auto it = memo.find(op); it != memo.end()) {
+    if (it->second) {
+      // Dead, found through another path: its tree (all its users,
+      // transitively, dead too) goes with this one.
+      SmallVector<Operation *> work{op};
+      while (!work.empty()) {
+        Operation *cur = work.pop_back_val();
+        if (tree.insert(cur))
+          llvm::append_range(work, cur->getUsers());
+      }
+    }
     return it->second;
+  }
   memo[op] = false; // cycles (graph regions) are not dead
   if (depth > 64 || !wouldOpBeTriviallyDead(op) || op->hasTrait<OpTrait::IsTerminator>())
     return false;
