@@ -82,6 +82,28 @@ static bool isMetadataOnly(Operation *op) {
              memref::ExtractAlignedPointerAsIndexOp, memref::RankOp>(op);
 }
 
+/// Calls `fn` on every use of `root` and of the views of it (through ops
+/// that only read metadata) by an op that is not such a view; stops when
+/// `fn` returns true, and returns whether it did.
+static bool anyUseThroughViews(Value root, function_ref<bool(OpOperand &)> fn) {
+  SmallVector<Value> work = {root};
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (isMetadataOnly(user)) {
+        for (Value r : user->getResults())
+          if (isa<BaseMemRefType>(r.getType()))
+            work.push_back(r);
+        continue;
+      }
+      if (fn(use))
+        return true;
+    }
+  }
+  return false;
+}
+
 static bool hasIdentityLayout(Type t) {
   auto m = dyn_cast<MemRefType>(t);
   return m && m.getLayout().isIdentity() && !m.getMemorySpace();
@@ -243,40 +265,31 @@ LogicalResult Placer::convertDeviceAllocs() {
         firstIsDevice = isDevice;
       }
     };
-    SmallVector<Value> work = {alloc.getResult()};
-    while (!work.empty()) {
-      Value v = work.pop_back_val();
-      for (OpOperand &use : v.getUses()) {
-        Operation *user = use.getOwner();
-        if (isMetadataOnly(user)) {
-          for (Value r : user->getResults())
-            if (isa<BaseMemRefType>(r.getType()))
-              work.push_back(r);
-          continue;
+    anyUseThroughViews(alloc.getResult(), [&](OpOperand &use) {
+      Operation *user = use.getOwner();
+      if (auto c = dyn_cast<memref::CopyOp>(user)) {
+        if (!hasIdentityLayout(c.getSource().getType()) ||
+            !hasIdentityLayout(c.getTarget().getType())) {
+          host = true;
+          note(user, false);
         }
-        if (auto c = dyn_cast<memref::CopyOp>(user)) {
-          if (!hasIdentityLayout(c.getSource().getType()) ||
-              !hasIdentityLayout(c.getTarget().getType())) {
-            host = true;
-            note(user, false);
-          }
-          continue;
-        }
-        if (isa<memref::DeallocOp>(user))
-          continue;
-        if (carriesOperands(user)) {
-          // Carried through a loop or branch: stays on the host, copied to
-          // the device around each kernel that uses it.
-          carried = true;
-          continue;
-        }
-        Use kind = useKind(use);
-        host |= kind == Use::Host;
-        device |= kind == Use::Device;
-        if (kind != Use::None)
-          note(user, kind == Use::Device);
+        return false;
       }
-    }
+      if (isa<memref::DeallocOp>(user))
+        return false;
+      if (carriesOperands(user)) {
+        // Carried through a loop or branch: stays on the host, copied to
+        // the device around each kernel that uses it.
+        carried = true;
+        return false;
+      }
+      Use kind = useKind(use);
+      host |= kind == Use::Host;
+      device |= kind == Use::Device;
+      if (kind != Use::None)
+        note(user, kind == Use::Device);
+      return false;
+    });
     if (carried || !device || (host && !firstIsDevice))
       continue;
     b.setInsertionPoint(alloc);
@@ -382,22 +395,9 @@ LogicalResult Placer::stageHostUses(Block &block, Value root) {
 /// effect `isKind` (through views); unknown ops may.
 static bool argMayBeAffected(BlockArgument arg,
                              function_ref<bool(MemoryEffects::Effect *)> isKind) {
-  SmallVector<Value> work = {arg};
-  while (!work.empty()) {
-    Value v = work.pop_back_val();
-    for (OpOperand &use : v.getUses()) {
-      Operation *user = use.getOwner();
-      if (isMetadataOnly(user)) {
-        for (Value r : user->getResults())
-          if (isa<BaseMemRefType>(r.getType()))
-            work.push_back(r);
-        continue;
-      }
-      if (mayAffect(user, v, isKind))
-        return true;
-    }
-  }
-  return false;
+  return anyUseThroughViews(arg, [&](OpOperand &use) {
+    return mayAffect(use.getOwner(), use.get(), isKind);
+  });
 }
 
 /// The body argument that `operand` of a kernel launch or call binds to, if
