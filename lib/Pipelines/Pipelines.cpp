@@ -257,6 +257,7 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   gpuOptions.qInRegisters = options.qInRegisters;
   gpuOptions.splitKVCopies = options.splitKVCopies;
   gpuOptions.manifestDir = options.manifestDir;
+  gpuOptions.f32Precision = options.f32Precision;
   pm.addPass(std::make_unique<CheckPipelineOptionsPass>(
       "fa2-to-ptx", checkGPUOptions(gpuOptions)));
 
@@ -266,6 +267,7 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   FA2LowerToGPUOptions lower;
   lower.chip = options.chip;
   lower.manifestDir = options.manifestDir;
+  lower.f32Precision = options.f32Precision;
   lower.binaryFormat = options.cubin ? "cubin" : "ptx";
   lower.blockM = options.blockM;
   lower.blockN = options.blockN;

@@ -33,6 +33,7 @@
 #include "fa2/Conversion/AttentionToGPU/KernelBuilder.h"
 #include "fa2/Conversion/AttentionToGPU/Manifest.h"
 #include "fa2/Conversion/AttentionToGPU/Schedule.h"
+#include "fa2/Conversion/AttentionToGPU/SplitOperands.h"
 #include "fa2/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
@@ -80,6 +81,8 @@ struct ScheduleOverrides {
   std::optional<SmemSwizzle> swizzle;
   std::optional<int64_t> rescaleThreshold, minBlocksPerSM;
   std::optional<bool> qInRegisters, splitKVCopies;
+  /// How f32 inputs are served (not a schedule field: never "any()").
+  F32Precision f32Precision = F32Precision::Accurate;
 
   /// Whether the user asked for any schedule field: a schedule that then
   /// cannot run is an error, not a fallback to the CPU.
@@ -106,11 +109,6 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
   auto vTy = op.getValue().getType();
   auto oTy = op.getOutput().getType();
   Type elem = qTy.getElementType();
-  if (elem.isF32()) {
-    os << "f32 inputs are left for the CPU lowering: the GPU kernel runs on "
-          "f16/bf16 tensor cores and will not round f32 inputs silently";
-    return failure();
-  }
   unsigned featPos = op.getFeatureDimPos();
   int64_t d = mergeDim(qTy.getDimSize(featPos), kTy.getDimSize(featPos));
   int64_t dv = mergeDim(vTy.getDimSize(featPos), oTy.getDimSize(featPos));
@@ -136,6 +134,9 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
   AttentionKernelSpec spec;
   spec.elementType = elem;
   spec.outElementType = oTy.getElementType();
+  if (elem.isF32())
+    spec.f32Precision = overrides.f32Precision;
+  int64_t pieces = spec.operandPieces();
   spec.bshd = op.getLayout() == Layout::BSHD;
   spec.causal = op.getCausal();
   MaskSemantics masking = MaskSemantics::get(op);
@@ -243,7 +244,7 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     }
   }
 
-  GPUSchedule s = getDefaultSchedule(d, dv, chip);
+  GPUSchedule s = getDefaultSchedule(d, dv, chip, pieces);
   if (overrides.blockM)
     s.blockM = overrides.blockM;
   if (overrides.blockN)
@@ -262,7 +263,7 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     s.qInRegisters = *overrides.qInRegisters;
   if (overrides.splitKVCopies)
     s.splitKVCopies = *overrides.splitKVCopies;
-  std::string bad = validateSchedule(s, d, dv, chip);
+  std::string bad = validateSchedule(s, d, dv, chip, pieces);
   if (!bad.empty()) {
     os << "no valid schedule: " << bad;
     return failure();
@@ -519,6 +520,7 @@ struct FA2LowerToGPUPass
     options.qInRegisters = qInRegisters;
     options.splitKVCopies = splitKVCopies;
     options.manifestDir = manifestDir;
+    options.f32Precision = f32Precision;
     if (std::optional<OptionError> bad = checkGPUOptions(options)) {
       emitOptionError(&getContext(), getArgument(), *bad);
       return signalPassFailure();
@@ -533,6 +535,7 @@ struct FA2LowerToGPUPass
       overrides.qInRegisters = qInRegisters != 0;
     if (splitKVCopies != -1)
       overrides.splitKVCopies = splitKVCopies != 0;
+    overrides.f32Precision = *parseF32Precision(f32Precision);
     if (swizzle == "xor")
       overrides.swizzle = SmemSwizzle::Xor;
     else if (swizzle == "pad")
@@ -586,6 +589,9 @@ struct FA2LowerToGPUPass
       usedNames.insert(name);
       spec->name = name;
       spec->function = owner;
+      if (spec->f32Precision)
+        op.emitRemark() << "fa2-lower-to-gpu: f32 inputs on bf16 tensor cores, "
+                        << f32PrecisionReason(*spec->f32Precision);
 
       b.setInsertionPoint(top);
       auto target =

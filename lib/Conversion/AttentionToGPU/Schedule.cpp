@@ -92,6 +92,10 @@ std::optional<OptionError> fa2::checkGPUOptions(const GPUOptions &o) {
   if (o.splitKVCopies < -1 || o.splitKVCopies > 1)
     return error("split-kv-copies", llvm::Twine(o.splitKVCopies),
                  "expected -1 (the schedule's), 0 or 1");
+  if (!parseF32Precision(o.f32Precision))
+    return error("f32-precision", o.f32Precision,
+                 "expected accurate (split bf16 operands, f32-level results) "
+                 "or fast (bf16 operands)");
   if (!o.manifestDir.empty())
     if (std::error_code ec = llvm::sys::fs::create_directories(o.manifestDir))
       return error("manifest-dir", o.manifestDir,
@@ -185,8 +189,23 @@ llvm::SmallVector<ScheduleField> fa2::scheduleFields(const GPUSchedule &s) {
           {"split_kv_copies", s.splitKVCopies}};
 }
 
+llvm::StringRef fa2::stringifyF32Precision(F32Precision precision) {
+  return precision == F32Precision::Accurate ? "accurate" : "fast";
+}
+
+std::optional<F32Precision> fa2::parseF32Precision(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<F32Precision>>(name)
+      .Case("accurate", F32Precision::Accurate)
+      .Case("fast", F32Precision::Fast)
+      .Default(std::nullopt);
+}
+
+int64_t fa2::operandPieces(F32Precision precision) {
+  return precision == F32Precision::Accurate ? 3 : 1;
+}
+
 GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
-                                    const ChipInfo &chip) {
+                                    const ChipInfo &chip, int64_t pieces) {
   int64_t d = std::max(headDim, headDimV);
   const ScheduleRow *row = &kScheduleTable[std::size(kScheduleTable) - 1];
   for (const ScheduleRow &r : kScheduleTable) {
@@ -202,29 +221,42 @@ GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
   s.minBlocksPerSM = row->minBlocksPerSM;
   s.qInRegisters = row->qInRegisters;
   s.splitKVCopies = row->splitKVCopies;
+  // Split f32 operands (pieces > 1) hold every tile three times and load
+  // three Q fragments per k-step: Q stays in shared memory, and the
+  // candidates end with smaller tiles that fit three copies.
+  if (pieces > 1)
+    s.qInRegisters = false;
+  static constexpr Tiles kSplitFallbacks[] = {
+      {64, 32, 4, 1}, {32, 32, 2, 1}, {16, 16, 1, 1}};
+  llvm::SmallVector<Tiles, 8> candidates(std::begin(row->candidates),
+                                         std::end(row->candidates));
+  if (pieces > 1)
+    candidates.append(std::begin(kSplitFallbacks), std::end(kSplitFallbacks));
   // Chips with less shared memory (sm_86/89: 99 KiB) first drop the second
   // K/V buffer, then take smaller tiles.
-  for (const Tiles &t : row->candidates) {
+  for (const Tiles &t : candidates) {
     s.blockM = t.blockM;
     s.blockN = t.blockN;
     s.numWarps = t.numWarps;
     s.numStages = t.numStages;
-    if (sharedMemoryBytes(s, headDim, headDimV) <= chip.maxSharedBytes)
+    if (sharedMemoryBytes(s, headDim, headDimV, pieces) <=
+        chip.maxSharedBytes)
       break;
   }
   return s;
 }
 
 int64_t fa2::sharedMemoryBytes(const GPUSchedule &s, int64_t headDim,
-                               int64_t headDimV) {
+                               int64_t headDimV, int64_t pieces) {
   int64_t qk = sharedRowStride(padHeadDim(headDim), s.swizzle);
   int64_t v = sharedRowStride(padHeadDim(headDimV), s.swizzle);
   int64_t elems = s.blockM * qk + s.numStages * s.blockN * (qk + v);
-  return elems * 2;
+  return elems * 2 * pieces;
 }
 
 std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
-                                  int64_t headDimV, const ChipInfo &chip) {
+                                  int64_t headDimV, const ChipInfo &chip,
+                                  int64_t pieces) {
   std::string why;
   llvm::raw_string_ostream os(why);
   if (s.blockM <= 0 || s.blockN <= 0 || s.numWarps <= 0 || s.numStages <= 0)
@@ -245,9 +277,12 @@ std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
        << s.rescaleThreshold;
   else if (s.minBlocksPerSM < 0 || s.minBlocksPerSM > 32)
     os << "min-blocks-per-sm must be 0..32, got " << s.minBlocksPerSM;
-  else if (int64_t bytes = sharedMemoryBytes(s, headDim, headDimV);
+  else if (int64_t bytes = sharedMemoryBytes(s, headDim, headDimV, pieces);
            bytes > chip.maxSharedBytes)
-    os << "the tiles need " << bytes << " bytes of shared memory, more than "
-       << chip.name << "'s " << chip.maxSharedBytes;
+    os << "the tiles need " << bytes << " bytes of shared memory"
+       << (pieces > 1 ? " (" + std::to_string(pieces) +
+                            " bf16 pieces of each f32 tile)"
+                      : std::string())
+       << ", more than " << chip.name << "'s " << chip.maxSharedBytes;
   return why;
 }
