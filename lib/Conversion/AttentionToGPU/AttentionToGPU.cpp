@@ -245,6 +245,11 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
   }
 
   GPUSchedule s = getDefaultSchedule(d, dv, chip, pieces);
+  // f32 inputs are staged through registers (stageF32Chunk): with Q's
+  // fragments held too, the d = 64 fast kernel spilled 40 bytes (ptxas,
+  // sm_90); without, none.
+  if (elem.isF32())
+    s.qInRegisters = false;
   if (overrides.blockM)
     s.blockM = overrides.blockM;
   if (overrides.blockN)
