@@ -300,19 +300,24 @@ private:
   /// at sequence position `seqStart`, into the shared tile at `dstBase`.
   /// Tile rows at or past `validRows` (an i32; null: every row is valid) and
   /// chunks past the head dim are zero-filled (src-elements 0). Returns the
-  /// copies' tokens (none for f32 inputs, which stageF32Chunk converts
+  /// copies' tokens (none for f32 inputs, which stageF32Chunks converts
   /// through registers).
   SmallVector<Value> copyTile(Value src, Value srcBase, Value srcRowStride,
                               Value seqStart, Value validRows, Value dst,
                               Value dstBase, int64_t rows,
                               const SharedTileLayout &l);
 
-  /// f32 inputs: loads chunk `srcOff` (8 elements) of `src` into registers,
-  /// splits it into the bf16 pieces and stores piece p at `dstOff` + p·plane
-  /// of the shared tile `dst` (zeros where `valid`, an i1, is false). No
-  /// cp.async: the copy converts, so it goes through registers.
-  void stageF32Chunk(Value src, Value srcOff, Value dst, Value dstOff,
-                     Value valid);
+  /// One 8-element chunk of an f32 tile: where it is read and written, and
+  /// whether it exists (an i1; null: always).
+  struct F32Chunk {
+    Value srcOff, dstOff, valid;
+  };
+  /// f32 inputs: loads each chunk of `src` into registers, splits it into
+  /// the bf16 pieces and stores piece p at its `dstOff` + p·plane of the
+  /// shared tile `dst` (zeros where it does not exist). No cp.async: the
+  /// copy converts, so it goes through registers. The loads of a group of
+  /// chunks are all issued before the first store waits for its data.
+  void stageF32Chunks(Value src, Value dst, ArrayRef<F32Chunk> chunks);
   /// Elements between the pieces of the shared tile `dst` (sQ, sK or sV).
   int64_t planeOf(Value dst) {
     return dst == sQ ? qPlane : dst == sK ? kPlane : vPlane;
@@ -487,10 +492,12 @@ SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
     return valid;
   };
   SmallVector<Value> tokens;
+  // f32 chunks are collected and staged in groups (stageF32Chunks).
+  SmallVector<F32Chunk> f32Chunks;
   // One 8-element chunk; `valid` (i1, null: always) false zero-fills it.
   auto copy = [&](Value dstOff, Value srcOff, Value valid) {
     if (spec.elementType.isF32()) {
-      stageF32Chunk(src, srcOff, dst, dstOff, valid);
+      f32Chunks.push_back({srcOff, dstOff, valid});
       return;
     }
     Value srcElems = valid ? select(valid, c(8), c(0)) : Value();
@@ -531,6 +538,7 @@ SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
         k = it * rowsPerRound;
       copy(dstOff, srcOff, predicate(r, colOfThread, k));
     }
+    stageF32Chunks(src, dst, f32Chunks);
     return tokens;
   }
   for (int64_t it = 0; it < iters; ++it) {
@@ -544,39 +552,52 @@ SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
     Value dstOff = add(dstBase, sharedOffset(l, r, remc(r, 8), ch));
     copy(dstOff, srcOff, predicate(r, ch));
   }
+  stageF32Chunks(src, dst, f32Chunks);
   return tokens;
 }
 
-void KernelEmitter::stageF32Chunk(Value src, Value srcOff, Value dst,
-                                  Value dstOff, Value valid) {
+void KernelEmitter::stageF32Chunks(Value src, Value dst,
+                                   ArrayRef<F32Chunk> chunks) {
   auto chunkTy = VectorType::get({8}, f32Ty);
-  auto load = [&]() -> Value {
+  auto load = [&](Value srcOff) -> Value {
     // Rows are 16-byte aligned (docs/manifest.md): two 16-byte loads.
     return vector::LoadOp::create(b, loc, chunkTy, src, ValueRange{srcOff},
                                   /*nontemporal=*/false, llvm::MaybeAlign(16));
   };
-  Value x;
-  if (!valid) {
-    x = load();
-  } else {
-    // Rows past the tensor and padding chunks read nothing (their address
-    // may lie past the buffer) and stage zeros, as cp.async's zero-fill.
-    auto ifOp = scf::IfOp::create(b, loc, TypeRange{chunkTy}, valid,
-                                  /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-    scf::YieldOp::create(b, loc, load());
-    b.setInsertionPointToStart(&ifOp.getElseRegion().front());
-    Value zeros = arith::ConstantOp::create(
-        b, loc, chunkTy, DenseElementsAttr::get(chunkTy, b.getF32FloatAttr(0)));
-    scf::YieldOp::create(b, loc, zeros);
-    x = ifOp.getResult(0);
-  }
   int64_t plane = planeOf(dst);
-  for (auto [p, piece] : llvm::enumerate(splitToBF16(b, loc, x, pieces)))
-    vector::StoreOp::create(b, loc, piece, dst,
-                            ValueRange{addc(dstOff, p * plane)},
-                            /*nontemporal=*/false, llvm::MaybeAlign(16));
+  // Four chunks (32 registers) in flight at a time: one chunk at a time
+  // left each load's whole latency between two stores, all of a d = 128
+  // tile at once would hold 64 registers next to the accumulators.
+  constexpr size_t kInFlight = 4;
+  for (size_t first = 0; first < chunks.size(); first += kInFlight) {
+    ArrayRef<F32Chunk> group =
+        chunks.slice(first, std::min(kInFlight, chunks.size() - first));
+    SmallVector<Value> loaded;
+    for (const F32Chunk &chunk : group) {
+      if (!chunk.valid) {
+        loaded.push_back(load(chunk.srcOff));
+        continue;
+      }
+      // Rows past the tensor and padding chunks read nothing (their address
+      // may lie past the buffer) and stage zeros, as cp.async's zero-fill.
+      auto ifOp = scf::IfOp::create(b, loc, TypeRange{chunkTy}, chunk.valid,
+                                    /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      scf::YieldOp::create(b, loc, load(chunk.srcOff));
+      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+      Value zeros = arith::ConstantOp::create(
+          b, loc, chunkTy,
+          DenseElementsAttr::get(chunkTy, b.getF32FloatAttr(0)));
+      scf::YieldOp::create(b, loc, zeros);
+      loaded.push_back(ifOp.getResult(0));
+    }
+    for (auto [chunk, x] : llvm::zip_equal(group, loaded))
+      for (auto [p, piece] : llvm::enumerate(splitToBF16(b, loc, x, pieces)))
+        vector::StoreOp::create(b, loc, piece, dst,
+                                ValueRange{addc(chunk.dstOff, p * plane)},
+                                /*nontemporal=*/false, llvm::MaybeAlign(16));
+  }
 }
 
 SmallVector<Value> KernelEmitter::copyKVBlock(Value j, Value buf,
