@@ -6,7 +6,7 @@
 // result is still a module of LLVM ops with no fa2 op and no gpu.binary.
 
 // A negative scale (the kernel folds the scale after the row max).
-// REMARK: to-ptx-host-fallback.mlir:{{[0-9]+}}:8: remark: fa2-lower-to-gpu: not lowered to a GPU kernel: the kernel folds the scale into exp2 after the row max, which needs a positive scale, got -0.125
+// REMARK: to-ptx-host-fallback.mlir:{{[0-9]+}}:8: remark: fa2-lower-to-gpu: not lowered to a GPU kernel: the kernel folds the scale into exp2 after the row max, which needs a positive scale, got -1.250000e-01
 // CHECK-LABEL: llvm.func @negative_scale
 // CHECK-NOT:   fa2.attention
 // CHECK:       {{llvm.intr.exp|llvm.call @expf}}

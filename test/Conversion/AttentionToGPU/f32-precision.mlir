@@ -16,7 +16,8 @@
 // mma of Q·Kᵀ and of P·V, P split in registers the same way.
 // fast: one bf16 copy, one product.
 
-// ACC-LABEL: gpu.func @fa2_attention_f32_0(%[[Q:.*]]: memref<16384xf32>, %[[K:.*]]: memref<16384xf32>, %[[V:.*]]: memref<16384xf32>, %[[O:.*]]: memref<16384xf32>, %[[LSE:.*]]: memref<256xf32>) kernel
+// ACC-LABEL: gpu.func @fa2_attention_f32_0(
+// ACC-SAME:   %[[Q:.*]]: memref<16384xf32>, %[[K:.*]]: memref<16384xf32>, %[[V:.*]]: memref<16384xf32>, %[[O:.*]]: memref<16384xf32>, %[[LSE:.*]]: memref<256xf32>) kernel
 // ACC-SAME:   q_in_registers = false
 // ACC-SAME:   stages = 2
 // The Q tile (128 x 64) three times, then K and V (2 stages x 64 x 64) three
@@ -43,10 +44,12 @@
 // ACC:        vector.load %[[K]]
 // ACC-NOT:    nvgpu.device_async_copy
 // ACC:        vector.load %[[V]]
-// In the loop, Q·Kᵀ: six bf16 products per accumulator, the small ones
-// first; then P·V the same.
+// In the loop, Q·Kᵀ: six bf16 products per accumulator (2 m16 x 8 n8 x 4
+// k16 x 6 = 384 mma), the small ones first; then P·V the same.
 // ACC:        scf.for
-// ACC-COUNT-6: nvvm.mma.sync {{.*}} {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
+// ACC:        nvvm.mma.sync {{.*}} {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
+// ACC-COUNT-383: nvvm.mma.sync
+// ACC-NOT:    nvvm.mma.sync
 // ACC:        nvvm.vote.sync any
 // ACC:        math.exp2
 // ACC:        arith.truncf %{{.*}} : f32 to bf16
@@ -72,8 +75,9 @@
 // FAST-NEXT:   %[[HI:.*]] = arith.truncf %[[X]] : vector<8xf32> to vector<8xbf16>
 // FAST-NEXT:   vector.store %[[HI]], %[[SQ]]
 // FAST-NOT:    arith.subf
+// Q·Kᵀ of a block: 2 m16 tiles x 8 n8 tiles x 4 k16 steps, one mma each.
 // FAST:        scf.for
-// FAST:        nvvm.mma.sync
+// FAST-COUNT-64: nvvm.mma.sync
 // FAST-NOT:    nvvm.mma.sync
 // FAST:        nvvm.vote.sync any
 // FAST-LABEL: func.func @f32(
