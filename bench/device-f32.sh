@@ -28,8 +28,13 @@ if ! { cmake -G Ninja -S fa2-run -B build-dev -DCMAKE_BUILD_TYPE=Release >/dev/n
 fi
 R=build-dev/bin/fa2-run
 step "corpus (static shapes, one case each)"
-$R --iters 0 --repeat 3 $(for d in corpus/*/; do printf -- '--manifest %s ' "$d"; done) 2>&1 | tee "$OUT/corpus.log" | grep -E "PASS|FAIL|SUMMARY|error" || status=1
-grep -q "failed=0" "$OUT/corpus.log" || status=1
+{ $R --iters 0 --repeat 3 $(for d in corpus/*/; do grep -q ': null' "$d"*.json || printf -- '--manifest %s ' "$d"; done)
+  $R --iters 0 --batch 2 --seqs 113:203,256:256 \
+    $(for d in corpus/*/; do grep -q ': null' "$d"*.json && printf -- '--manifest %s ' "$d"; done); } 2>&1 | tee "$OUT/corpus.log" | grep -E "FAIL|SUMMARY|error"
+[ "$(grep -c 'failed=0' "$OUT/corpus.log")" = 2 ] || status=1
+step "corpus through check_sdpa.py (torch SDPA, f64 reference for f32)"
+python3 bench/check_sdpa.py --seqs 113:203,256:256 corpus 2>&1 | tee "$OUT/check_sdpa.log" | grep -E "FAIL|SUMMARY|Error|error" || status=1
+grep -q "failed=0" "$OUT/check_sdpa.log" || status=1
 step "f32 kernels: FA's seq pairs, MHA and GQA"
 SEQS=1:1,1:1024,113:203,128:217,113:211,108:256,256:512,512:256,1023:1024,1024:1023,2048:2048
 for k in kernels/*/; do

@@ -12,7 +12,7 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 DEST=${1:-$REPO/.device-carry/f32}
 rm -rf "$DEST" && mkdir -p "$DEST/bench"
 cp -r "$REPO/tools/fa2-run" "$DEST/fa2-run"
-cp "$REPO"/bench/{f32.py,fa2_kernel.py,device-f32.sh} "$DEST/bench/"
+cp "$REPO"/bench/{f32.py,fa2_kernel.py,check_sdpa.py,torch_ref.py,device-f32.sh} "$DEST/bench/"
 "$REPO/bench/build-f32.sh" -o "$DEST/kernels"
 "$REPO/scripts/build-gpu-kernels.sh" -o "$DEST/gk" --only corpus --no-tools >/dev/null
 mv "$DEST/gk/corpus" "$DEST/corpus" && rm -rf "$DEST/gk"

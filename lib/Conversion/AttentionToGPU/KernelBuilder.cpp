@@ -323,11 +323,22 @@ private:
     return dst == sQ ? qPlane : dst == sK ? kPlane : vPlane;
   }
   /// a·b + acc for operands held as `pieces` fragments each (a[i], b[j]):
-  /// one mma per piece product (pieceProducts).
+  /// one mma per piece product (pieceProducts). Split operands sum their
+  /// products from zero and add that to `acc` with one f32 add (round to
+  /// nearest): the tensor cores add into their accumulator truncating
+  /// (round toward zero), so six mma per k-step straight into S or O left a
+  /// bias of one ulp of the accumulator per mma, 3-8x the f32 math path's
+  /// error against f64 (H200, bench/f32.py); from zero, each k-step's
+  /// truncation is relative to its own, smaller, partial sum.
   Value mmaPieces(ArrayRef<Value> a, ArrayRef<Value> bOps, Value acc) {
+    if (pieces == 1)
+      return mma(a[0], bOps[0], acc);
+    auto accTy = cast<VectorType>(acc.getType());
+    Value sum = arith::ConstantOp::create(
+        b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0)));
     for (auto [i, j] : pieceProducts(pieces))
-      acc = mma(a[i], bOps[j], acc);
-    return acc;
+      sum = mma(a[i], bOps[j], sum);
+    return fadd(acc, sum);
   }
 
   /// Which tiles of a K/V block copyKVBlock copies.
