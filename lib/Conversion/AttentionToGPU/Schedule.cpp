@@ -243,12 +243,12 @@ GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
         chip.maxSharedBytes)
       break;
   }
-  // Split operands above d = 64: three Q, K and V fragments per k-step next
-  // to the O accumulators spilled 120 bytes at d = 128 with two m16 tiles
-  // per warp (ptxas, sm_90); one m16 tile per warp allocates 185 registers
-  // without spilling.
-  if (pieces > 1 && d > 64 && s.blockM / s.numWarps > 16 &&
-      s.blockM / 16 <= 16)
+  // Split operands: three Q, K and V fragments per k-step and the
+  // per-k-step sums next to the accumulators spilled with two m16 tiles per
+  // warp (ptxas, sm_90: 120 bytes at d = 128, 2.4 KB at d = 64); one m16
+  // tile per warp allocates 185 registers without spilling at d = 128, and
+  // spills 32 bytes at d = 64 (its split masked loop).
+  if (pieces > 1 && s.blockM / s.numWarps > 16 && s.blockM / 16 <= 16)
     s.numWarps = s.blockM / 16;
   return s;
 }

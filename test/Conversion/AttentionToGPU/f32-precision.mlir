@@ -20,6 +20,7 @@
 // ACC-SAME:   %[[Q:.*]]: memref<16384xf32>, %[[K:.*]]: memref<16384xf32>, %[[V:.*]]: memref<16384xf32>, %[[O:.*]]: memref<16384xf32>, %[[LSE:.*]]: memref<256xf32>) kernel
 // ACC-SAME:   q_in_registers = false
 // ACC-SAME:   stages = 2
+// ACC-SAME:   warps = 8
 // The Q tile (128 x 64) three times, then K and V (2 stages x 64 x 64) three
 // times each.
 // ACC:        %[[SQ:.*]] = memref.view %{{.*}}[%c0][] {{.*}} to memref<24576xbf16, #gpu.address_space<workgroup>>
@@ -44,11 +45,12 @@
 // ACC:        vector.load %[[K]]
 // ACC-NOT:    nvgpu.device_async_copy
 // ACC:        vector.load %[[V]]
-// In the loop, Q·Kᵀ: six bf16 products per accumulator (2 m16 x 8 n8 x 4
-// k16 x 6 = 384 mma), the small ones first; then P·V the same.
+// In the loop, Q·Kᵀ: six bf16 products per accumulator (1 m16 x 8 n8 x 4
+// k16 x 6 = 192 mma: 8 warps of one m16 tile), the small ones first, summed
+// from zero and added to S; then P·V the same.
 // ACC:        scf.for
 // ACC:        nvvm.mma.sync {{.*}} {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
-// ACC-COUNT-383: nvvm.mma.sync
+// ACC-COUNT-191: nvvm.mma.sync
 // ACC-NOT:    nvvm.mma.sync
 // ACC:        nvvm.vote.sync any
 // ACC:        math.exp2
