@@ -96,7 +96,7 @@ module() {
   fi
   ot=$qt
   # $OUT_DTYPE, if set, is O's element type (mixed precision).
-  [ -n "${OUT_DTYPE:-}" ] && ot=${qt%x${dt}>}x${OUT_DTYPE}>
+  [ -n "${OUT_DTYPE:-}" ] && ot="${qt%x${dt}>}x${OUT_DTYPE}>"
   lt="tensor<${b}x${hq}x${sq}xf32>"
   case "$mask" in
     i1) mt="tensor<${sq}x${sk}xi1>" ;;
