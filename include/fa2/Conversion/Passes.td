@@ -56,8 +56,9 @@ def FA2LowerToGPU : Pass<"fa2-lower-to-gpu", "::mlir::ModuleOp"> {
     Option<"f32Precision", "f32-precision", "std::string",
            /*default=*/"\"accurate\"",
            "How f32 Q/K/V meet the bf16 tensor cores: accurate (three bf16 "
-           "pieces per operand, six products: f32-level error) or fast (bf16 "
-           "operands: bf16-level error)">,
+           "pieces per operand, six products: f32-level error), fast (bf16 "
+           "operands: bf16-level error) or host (no GPU kernel: the CPU "
+           "lowering)">,
     Option<"manifestDir", "manifest-dir", "std::string", /*default=*/"\"\"",
            "Write a JSON manifest per kernel into this directory">,
     Option<"binaryFormat", "format", "std::string", /*default=*/"\"ptx\"",

@@ -76,7 +76,8 @@ struct ToPTXOptions : public mlir::PassPipelineOptions<ToPTXOptions> {
   Option<std::string> f32Precision{
       *this, "f32-precision",
       llvm::cl::desc("f32 inputs: accurate (three bf16 pieces, f32-level "
-                     "error; the default) or fast (bf16 operands)"),
+                     "error; the default), fast (bf16 operands) or host (on "
+                     "the CPU)"),
       llvm::cl::init("accurate")};
   Option<std::string> toolkit{
       *this, "toolkit",

@@ -103,6 +103,10 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
   auto vTy = op.getValue().getType();
   auto oTy = op.getOutput().getType();
   Type elem = qTy.getElementType();
+  if (elem.isF32() && overrides.f32Precision == F32Precision::Host) {
+    os << "f32 inputs are left for the CPU lowering (f32-precision=host)";
+    return failure();
+  }
   unsigned featPos = op.getFeatureDimPos();
   int64_t d = mergeDim(qTy.getDimSize(featPos), kTy.getDimSize(featPos));
   int64_t dv = mergeDim(vTy.getDimSize(featPos), oTy.getDimSize(featPos));

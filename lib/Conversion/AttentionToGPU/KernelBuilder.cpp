@@ -341,6 +341,23 @@ private:
     return fadd(acc, sum);
   }
 
+  /// One cp.async commit group of `tokens`; none (a null value) without
+  /// tokens: f32 tiles are staged by plain stores, and an empty
+  /// device_async_create_group would not even print parseably (its empty
+  /// operand list runs into the next line).
+  Value commitCopies(ValueRange tokens) {
+    if (tokens.empty())
+      return {};
+    return nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy, tokens);
+  }
+  /// cp.async.wait_group: until at most `pending` groups are in flight;
+  /// nothing where no group was committed (`group` null).
+  void waitCopies(Value group, int32_t pending) {
+    if (group)
+      nvgpu::DeviceAsyncWaitOp::create(b, loc, group,
+                                       b.getI32IntegerAttr(pending));
+  }
+
   /// Which tiles of a K/V block copyKVBlock copies.
   enum class KVTiles { K, V, Both };
   /// Copies the K and/or V tile of block `j` into buffer `buf`. With
@@ -1167,8 +1184,7 @@ void KernelEmitter::emit() {
                                                    sub(Sq, m0)));
   SmallVector<Value> qToks =
       copyTile(qGlobal, qBase, qRow, m0, qValidRows, sQ, c(0), s.blockM, qk);
-  Value qGroup =
-      nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy, qToks);
+  Value qGroup = commitCopies(qToks);
   // Exactly one group per K/V block, so that cp.async.wait_group counts
   // stay uniform. A block past kvEnd is "copied" with src-size 0 (no global
   // access) rather than skipped by a branch: the copies then sit in the loop
@@ -1178,7 +1194,7 @@ void KernelEmitter::emit() {
     return copyKVBlock(j, buf, exists, tiles);
   };
   auto commitGroup = [&](ValueRange tokens) {
-    return nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy, tokens);
+    return commitCopies(tokens);
   };
   auto issueKVBlock = [&](Value j, Value buf) {
     return commitGroup(issueKVTiles(j, buf, KVTiles::Both));
@@ -1195,8 +1211,7 @@ void KernelEmitter::emit() {
     // Q in registers: wait for the Q group only (the K/V groups issued
     // after it may stay in flight), then every warp loads its fragments
     // once instead of once per K/V block.
-    nvgpu::DeviceAsyncWaitOp::create(b, loc, qGroup,
-                                     b.getI32IntegerAttr(s.numStages - 1));
+    waitCopies(qGroup, s.numStages - 1);
     gpu::BarrierOp::create(b, loc);
     qFragments.resize(qk.paddedDim / 16);
     for (int64_t ks = 0; ks < qk.paddedDim / 16; ++ks)
@@ -1513,16 +1528,13 @@ void KernelEmitter::emit() {
       SmallVector<Value> l(iter.begin() + MT * NO + MT * 2, iter.end());
       Value buf = c(0);
       if (s.numStages == 1) {
-        Value grp = nvgpu::DeviceAsyncCreateGroupOp::create(
-            b, loc, tokenTy, copyKVBlock(j, c(0)));
-        nvgpu::DeviceAsyncWaitOp::create(b, loc, grp, b.getI32IntegerAttr(0));
+        waitCopies(commitCopies(copyKVBlock(j, c(0))), 0);
         gpu::BarrierOp::create(b, loc);
       } else {
         // Block j's group is complete once at most stages-2 newer groups are
         // pending; the barrier then also tells every warp that block j-1's
         // buffer is free, and block j+stages-1 is issued into it.
-        nvgpu::DeviceAsyncWaitOp::create(b, loc, qGroup,
-                                         b.getI32IntegerAttr(s.numStages - 2));
+        waitCopies(qGroup, s.numStages - 2);
         gpu::BarrierOp::create(b, loc);
         buf = remc(j, s.numStages);
       }
@@ -1580,7 +1592,7 @@ void KernelEmitter::emit() {
   // The last iterations issued zero-fill copies for blocks past kvEnd
   // (src-size 0, no global access); they still write shared memory, and must
   // land before the CTA exits and its shared memory goes to the next CTA.
-  nvgpu::DeviceAsyncWaitOp::create(b, loc, qGroup, b.getI32IntegerAttr(0));
+  waitCopies(qGroup, 0);
   ValueRange res = loop.getResults();
   Value cScaleNat = cf(spec.scale);
   Value cLn2 = cf(ln2);

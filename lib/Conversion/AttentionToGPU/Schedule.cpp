@@ -94,8 +94,8 @@ std::optional<OptionError> fa2::checkGPUOptions(const GPUOptions &o) {
                  "expected -1 (the schedule's), 0 or 1");
   if (!parseF32Precision(o.f32Precision))
     return error("f32-precision", o.f32Precision,
-                 "expected accurate (split bf16 operands, f32-level results) "
-                 "or fast (bf16 operands)");
+                 "expected accurate (split bf16 operands, f32-level results), "
+                 "fast (bf16 operands) or host (f32 ops stay on the CPU)");
   if (!o.manifestDir.empty())
     if (std::error_code ec = llvm::sys::fs::create_directories(o.manifestDir))
       return error("manifest-dir", o.manifestDir,
@@ -190,13 +190,22 @@ llvm::SmallVector<ScheduleField> fa2::scheduleFields(const GPUSchedule &s) {
 }
 
 llvm::StringRef fa2::stringifyF32Precision(F32Precision precision) {
-  return precision == F32Precision::Accurate ? "accurate" : "fast";
+  switch (precision) {
+  case F32Precision::Accurate:
+    return "accurate";
+  case F32Precision::Fast:
+    return "fast";
+  case F32Precision::Host:
+    return "host";
+  }
+  llvm_unreachable("unknown F32Precision");
 }
 
 std::optional<F32Precision> fa2::parseF32Precision(llvm::StringRef name) {
   return llvm::StringSwitch<std::optional<F32Precision>>(name)
       .Case("accurate", F32Precision::Accurate)
       .Case("fast", F32Precision::Fast)
+      .Case("host", F32Precision::Host)
       .Default(std::nullopt);
 }
 

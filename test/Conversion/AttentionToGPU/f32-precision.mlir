@@ -1,6 +1,8 @@
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu -verify-diagnostics | FileCheck %s --check-prefix=ACC
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="f32-precision=fast" 2>%t.fast.err | FileCheck %s --check-prefix=FAST
 // RUN: FileCheck %s --check-prefix=FASTREMARK --input-file=%t.fast.err
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="f32-precision=host" 2>%t.host.err | FileCheck %s --check-prefix=HOST
+// RUN: FileCheck %s --check-prefix=HOSTREMARK --input-file=%t.host.err
 // RUN: rm -rf %t.m && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t.m" -o /dev/null 2>/dev/null
 // RUN: FileCheck %s --check-prefix=MANIFEST --input-file=%t.m/fa2_attention_f32_0.json
 // RUN: rm -rf %t.f && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t.f f32-precision=fast" -o /dev/null 2>/dev/null
@@ -87,6 +89,12 @@
 
 // FASTREMARK: remark: fa2-lower-to-gpu: f32 inputs on bf16 tensor cores, precision fast (f32-precision=fast, asked for): Q, K, V and P are rounded to bf16 (nearest even), one mma per product accumulated in f32: bf16-level error
 
+// host keeps f32 ops for the CPU lowering (the 16-bit ones still lower).
+// HOST-LABEL: func.func @f32(
+// HOST:        fa2.attention {{.*}} -> tensor<1x2x128x64xf32>
+// HOSTREMARK:     remark: fa2-lower-to-gpu: not lowered to a GPU kernel: f32 inputs are left for the CPU lowering (f32-precision=host)
+// HOSTREMARK-NOT: f32 inputs on bf16 tensor cores
+
 // MANIFEST: "dtype": "f32"
 // MANIFEST: "f32_precision": {
 // MANIFEST-NEXT: "mode": "accurate",
@@ -116,7 +124,7 @@ func.func @f32(%q: tensor<1x2x128x64xf32>, %k: tensor<1x2x128x64xf32>, %v: tenso
 // ACC-SAME:   memref<16384xf32>, %{{.*}}: memref<16384xf32>, %{{.*}}: memref<16384xf32>, %{{.*}}: memref<16384xbf16>
 // ACC:        %[[SQ:.*]] = memref.view {{.*}} to memref<24576xbf16, #gpu.address_space<workgroup>>
 // ACC:        scf.for
-// ACC:        nvgpu.device_async_wait
+// ACC-NOT:    nvgpu.device_async
 // ACC:        arith.truncf %{{.*}} : f32 to bf16
 // ACC:        vector.store %{{.*}}, %[[SQ]]
 // ACC:        vector.load %[[SQ]]{{.*}} vector<8xbf16>

@@ -56,6 +56,9 @@ enum class F32Precision {
   /// Q, K, V and P rounded to bf16 once (round to nearest even), one mma per
   /// product: bf16 operand error, about 2^-9 relative per operand.
   Fast,
+  /// No GPU kernel: f32 ops stay for the CPU lowering (with a remark), as
+  /// before the policy existed; for host-only runs of f32 modules.
+  Host,
 };
 
 llvm::StringRef stringifyF32Precision(F32Precision precision);
