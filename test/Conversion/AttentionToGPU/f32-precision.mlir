@@ -93,7 +93,7 @@
 // HOST-LABEL: func.func @f32(
 // HOST:        fa2.attention {{.*}} -> tensor<1x2x128x64xf32>
 // HOSTREMARK:     remark: fa2-lower-to-gpu: not lowered to a GPU kernel: f32 inputs are left for the CPU lowering (f32-precision=host)
-// HOSTREMARK-NOT: f32 inputs on bf16 tensor cores
+// HOSTREMARK-NOT: remark: fa2-lower-to-gpu: f32 inputs on bf16 tensor cores
 
 // MANIFEST: "dtype": "f32"
 // MANIFEST: "f32_precision": {
