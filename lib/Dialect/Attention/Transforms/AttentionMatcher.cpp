@@ -457,7 +457,8 @@ public:
   /// false if it is not a batch name, a size is dynamic or an earlier split
   /// differs.
   bool recordSplit(int64_t parent, ArrayRef<int64_t> sizes) {
-    if (!batchLoops.contains(parent) || sizes.size() > kMaxSplit ||
+    if (!(batchLoops.contains(parent) || splittableLoops.contains(parent)) ||
+        sizes.size() > kMaxSplit ||
         llvm::any_of(sizes, ShapedType::isDynamic))
       return false;
     auto [it, inserted] = splits.try_emplace(parent, sizes.begin(), sizes.end());
@@ -476,6 +477,40 @@ public:
         return std::nullopt;
     return parent;
   }
+  /// The name of a dim merged from `parts` (outer first) of static `sizes`;
+  /// kUnknown if a size is dynamic or there are too many merged names.
+  /// Only a batch dim followed by row dims of the first contraction merge
+  /// (the query heads of a grouped einsum, [K, G] -> K·G); other merges
+  /// are left to the ops' own readings.
+  int64_t mergedName(ArrayRef<int64_t> parts, ArrayRef<int64_t> sizes) {
+    auto loopOf = [](int64_t n) { return isSplitPart(n) ? splitParent(n) : n; };
+    if (parts.size() < 2 || llvm::any_of(sizes, ShapedType::isDynamic) ||
+        !batchLoops.contains(loopOf(parts.front())) ||
+        llvm::any_of(parts.drop_front(), [&](int64_t n) {
+          return n < 0 || batchLoops.contains(loopOf(n)) ||
+                 !splittableLoops.contains(loopOf(n));
+        }))
+      return kUnknown;
+    for (auto [i, m] : llvm::enumerate(merges))
+      if (ArrayRef<int64_t>(m.parts) == parts && ArrayRef<int64_t>(m.sizes) == sizes)
+        return kMergedBase + i;
+    if (merges.size() >= static_cast<size_t>(kMaxMerged))
+      return kUnknown;
+    merges.push_back(MergedDims{SmallVector<int64_t>(parts), SmallVector<int64_t>(sizes)});
+    return kMergedBase + merges.size() - 1;
+  }
+  const MergedDims *mergedDims(int64_t name) const {
+    if (!isMerged(name) || name - kMergedBase >= static_cast<int64_t>(merges.size()))
+      return nullptr;
+    return &merges[name - kMergedBase];
+  }
+  /// Merged dims named so far (see mergedName).
+  SmallVector<MergedDims> merges;
+  /// Loops of the first contraction whose dims the chain may split: its
+  /// batch loops and its row and column loops (the rows of a grouped
+  /// einsum, [G·T] -> [G, T]).
+  DenseSet<int64_t> splittableLoops;
+
   Expr *mkReduce(Fn fn, Expr *a, int64_t name) {
     Expr *e = alloc(EK::Reduce);
     e->fn = fn;
@@ -1163,6 +1198,19 @@ Expr *ExprBuilder::convertReshape(Operation *op, Value src, Value res,
           continue;
         }
       }
+      // A merged dim collapsed back from its parts.
+      const MergedDims *md = mergedDims(names[g]);
+      if (SmallVector<int64_t> nonUnit = nonUnitDims(st.getShape(), group);
+          md && nonUnit.size() > 1) {
+        if (nonUnit.size() != md->parts.size() ||
+            llvm::any_of(llvm::enumerate(nonUnit), [&](auto p) {
+              return st.getDimSize(p.value()) != md->sizes[p.index()];
+            }))
+          return nullptr;
+        for (auto [i, d] : llvm::enumerate(nonUnit))
+          srcNames[d] = md->parts[i];
+        continue;
+      }
       if (!splitGroupNames(st.getShape(), group, names[g], headName, srcNames))
         return nullptr;
     }
@@ -1172,15 +1220,20 @@ Expr *ExprBuilder::convertReshape(Operation *op, Value src, Value res,
     if (reassoc->size() != srcNames.size())
       return nullptr;
     for (auto [j, group] : llvm::enumerate(*reassoc)) {
-      SmallVector<int64_t> named;
+      SmallVector<int64_t> named, sizes;
       for (int64_t d : group)
-        if (names[d] != kUnit)
+        if (names[d] != kUnit) {
           named.push_back(names[d]);
+          sizes.push_back(rt.getDimSize(d));
+        }
       if (named.size() > 1) {
         std::optional<int64_t> parent = mergedParent(named);
-        if (!parent)
+        // Other names merged ([K, G] of a grouped einsum read from [K·G]):
+        // the source dim is their row-major merge.
+        int64_t merged = parent ? *parent : mergedName(named, sizes);
+        if (merged == kUnknown)
           return nullptr;
-        srcNames[j] = *parent;
+        srcNames[j] = merged;
         continue;
       }
       srcNames[j] = named.empty() ? kUnit : named.front();
@@ -1335,20 +1388,25 @@ std::optional<Names> ExprBuilder::computeLabels(Value v) {
     if (st.getRank() > rt.getRank()) {
       Names out;
       for (const ReassociationIndices &group : *reassoc) {
-        SmallVector<int64_t> named;
+        SmallVector<int64_t> named, sizes;
         for (int64_t d : group)
-          if ((*in)[d] != kUnit)
+          if ((*in)[d] != kUnit) {
             named.push_back((*in)[d]);
+            sizes.push_back(st.getDimSize(d));
+          }
         if (named.size() <= 1) {
           out.push_back(named.empty() ? kUnit : named.front());
           continue;
         }
+        // The parts of a split dim merged back, or other dims merged into
+        // one (a grouped einsum's [K, G] reshaped to the query heads).
         std::optional<int64_t> parent = mergedParent(named);
-        if (!parent) {
+        int64_t merged = parent ? *parent : mergedName(named, sizes);
+        if (merged == kUnknown) {
           noteUnlabeled(def, "it merges dimensions of the scores");
           return std::nullopt;
         }
-        out.push_back(*parent);
+        out.push_back(merged);
       }
       return out;
     }
@@ -1360,9 +1418,17 @@ std::optional<Names> ExprBuilder::computeLabels(Value v) {
         SmallVector<int64_t> sizes;
         for (int64_t d : nonUnit)
           sizes.push_back(rt.getDimSize(d));
+        // A merged dim split back into its parts.
+        if (const MergedDims *md = mergedDims((*in)[j]);
+            md && ArrayRef<int64_t>(md->sizes) == ArrayRef<int64_t>(sizes)) {
+          for (auto [i, d] : llvm::enumerate(nonUnit))
+            out[d] = md->parts[i];
+          continue;
+        }
         if (!recordSplit((*in)[j], sizes)) {
           noteUnlabeled(def, "it splits a dimension of the scores that is "
-                             "not a batch dimension, or not statically");
+                             "not a batch, row or column dimension, or not "
+                             "statically");
           return std::nullopt;
         }
         for (auto [i, d] : llvm::enumerate(nonUnit))
@@ -2174,20 +2240,53 @@ static bool isAttentionElementType(Type t) {
 /// Classifies the names of a Q/K/V/O reading against the required set.
 /// `head` may be missing (MQA) or split into kGroupOuter names (GQA) when
 /// allowed. Returns nullopt if the reading is unusable.
+namespace {
+/// The groups of a grouped einsum (form 7) and the name of their merge with
+/// the K/V head (AttentionMatch::groupNames, groupedHeadName).
+struct GroupedHead {
+  ArrayRef<int64_t> groups;
+  int64_t name = kUnknown;
+  ArrayRef<int64_t> sizes;
+};
+} // namespace
+
+/// The names of `t` without unit dims, split batch dims as their parts and
+/// the grouped head as [head, groups...]; nullopt for another merged dim.
+static std::optional<SmallVector<int64_t>>
+presentNames(const NamedTensor &t, int64_t head, const SplitMap &splits,
+             const GroupedHead &grouped) {
+  SmallVector<int64_t> present;
+  for (int64_t n : expandSplits(t.names, splits)) {
+    if (n == kUnit)
+      continue;
+    if (isMerged(n)) {
+      if (n != grouped.name)
+        return std::nullopt;
+      present.push_back(head);
+      llvm::append_range(present, grouped.groups);
+      continue;
+    }
+    present.push_back(n);
+  }
+  return present;
+}
+
 static std::optional<HeadKind> classifyNames(const NamedTensor &t,
                                              ArrayRef<int64_t> batchNames,
                                              ArrayRef<int64_t> otherNames,
                                              bool allowHeadVariants,
-                                             const SplitMap &splits) {
+                                             const SplitMap &splits,
+                                             const GroupedHead &grouped) {
   if (!t.value || !unitDimsAreStatic(t))
     return std::nullopt;
   if (!isAttentionElementType(getElementTypeOrSelf(t.value.getType())))
     return std::nullopt;
-  SmallVector<int64_t> present;
-  for (int64_t n : expandSplits(t.names, splits))
-    if (n != kUnit)
-      present.push_back(n);
   int64_t head = batchNames.back();
+  std::optional<SmallVector<int64_t>> maybePresent =
+      presentNames(t, head, splits, grouped);
+  if (!maybePresent)
+    return std::nullopt;
+  SmallVector<int64_t> present = std::move(*maybePresent);
   bool hasHead = llvm::is_contained(present, head);
   bool hasOuter = llvm::any_of(present, [](int64_t n) {
     return n >= kGroupOuter && n < kGroup;
@@ -2257,17 +2356,41 @@ static std::optional<int64_t> kvHeads(const NamedTensor &t, int64_t head,
 }
 
 /// The names of `t` without unit dims, with a GQA run of outer names folded
-/// back into `head`.
+/// back into `head`, and the grouped head or a run [head, groups...] as
+/// `head` (groups elsewhere stay, and then the order differs).
 static SmallVector<int64_t> foldedNames(const NamedTensor &t, int64_t head,
-                                        const SplitMap &splits) {
+                                        const SplitMap &splits,
+                                        const GroupedHead &grouped) {
   SmallVector<int64_t> out;
-  for (int64_t n : expandSplits(t.names, splits)) {
+  SmallVector<int64_t> names = expandSplits(t.names, splits);
+  for (size_t i = 0; i < names.size(); ++i) {
+    int64_t n = names[i];
     if (n == kUnit)
       continue;
     if (n >= kGroupOuter && n < kGroup) {
       if (n == kGroupOuter)
         out.push_back(head);
       continue;
+    }
+    if (n == grouped.name) {
+      out.push_back(head);
+      continue;
+    }
+    if (n == head && !grouped.groups.empty()) {
+      // [head, groups...] next to each other, in order (unit dims aside).
+      size_t j = i + 1, g = 0;
+      for (; j < names.size() && g < grouped.groups.size(); ++j) {
+        if (names[j] == kUnit)
+          continue;
+        if (names[j] != grouped.groups[g])
+          break;
+        ++g;
+      }
+      if (g == grouped.groups.size()) {
+        out.push_back(head);
+        i = j - 1;
+        continue;
+      }
     }
     out.push_back(n);
   }
@@ -2276,8 +2399,9 @@ static SmallVector<int64_t> foldedNames(const NamedTensor &t, int64_t head,
 
 /// Whether `t` already has the arrangement `target` (missing names aside).
 static bool inOrder(const NamedTensor &t, ArrayRef<int64_t> target,
-                    int64_t head, const SplitMap &splits) {
-  SmallVector<int64_t> have = foldedNames(t, head, splits);
+                    int64_t head, const SplitMap &splits,
+                    const GroupedHead &grouped) {
+  SmallVector<int64_t> have = foldedNames(t, head, splits, grouped);
   SmallVector<int64_t> want;
   for (int64_t n : target)
     if (llvm::is_contained(have, n))
@@ -2294,6 +2418,11 @@ namespace {
 struct Attempt {
   AttentionMismatch why;
   FailureOr<AttentionMatch> match = failure();
+  /// How many row dims could be the query (more than one with groups).
+  size_t numRowChoices = 1;
+  /// Of a match: how many of Q, K, V and O are not in the op's layout
+  /// already (each costs a transpose).
+  int misfits = 0;
 };
 } // namespace
 
@@ -2396,7 +2525,12 @@ static std::optional<NamedTensor> absorbTranspose(const NamedTensor &out) {
 /// A reshape that only adds or drops unit dims and is the only user of the
 /// output.
 static std::optional<NamedTensor> absorbUnitReshape(const NamedTensor &out,
-                                                    const SplitMap &splits) {
+                                                    const SplitMap &splits,
+                                                    int64_t head,
+                                                    const GroupedHead &grouped) {
+  // [head, groups...] in order: the grouped head's parts.
+  SmallVector<int64_t> groupedParts{head};
+  llvm::append_range(groupedParts, grouped.groups);
   if (!out.value.hasOneUse())
     return std::nullopt;
   Operation *user = *out.value.getUsers().begin();
@@ -2422,6 +2556,11 @@ static std::optional<NamedTensor> absorbUnitReshape(const NamedTensor &out,
         names.push_back(named.empty() ? kUnit : named.front());
         continue;
       }
+      // The K/V head and the groups merged into the query heads.
+      if (grouped.name != kUnknown && ArrayRef<int64_t>(named) == ArrayRef<int64_t>(groupedParts)) {
+        names.push_back(grouped.name);
+        continue;
+      }
       // The parts of a split batch dim, merged back in order.
       int64_t parent = isSplitPart(named.front()) ? splitParent(named.front()) : -1;
       auto it = splits.find(parent);
@@ -2437,6 +2576,19 @@ static std::optional<NamedTensor> absorbUnitReshape(const NamedTensor &out,
   names.assign(rt.getRank(), kUnit);
   for (auto [j, group] : llvm::enumerate(*reassoc)) {
     SmallVector<int64_t> nonUnit = nonUnitDims(rt.getShape(), group);
+    if (nonUnit.size() > 1 && out.names[j] == grouped.name &&
+        nonUnit.size() == groupedParts.size()) {
+      // The query heads split into the K/V head and the groups (the sizes
+      // multiply to the merged size, and all but the first match).
+      bool sizesMatch = true;
+      for (size_t i = 1; i < nonUnit.size(); ++i)
+        sizesMatch &= rt.getDimSize(nonUnit[i]) == grouped.sizes[i - 1];
+      if (!sizesMatch)
+        return std::nullopt;
+      for (auto [i, d] : llvm::enumerate(nonUnit))
+        names[d] = groupedParts[i];
+      continue;
+    }
     if (nonUnit.size() > 1) {
       // A batch dim split into the parts the chain already uses.
       auto it = splits.find(out.names[j]);
@@ -2486,7 +2638,7 @@ static bool isDeadTree(Operation *op, DenseMap<Operation *, bool> &memo,
 }
 
 static Attempt matchWith(const Contraction &c1, const Contraction &c2,
-                         unsigned pIdx) {
+                         unsigned pIdx, unsigned queryChoice) {
   Attempt a;
   a.why.beganToMatch = true;
   auto fail = [&](int progress, const Twine &reason) {
@@ -2495,10 +2647,13 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
     return a;
   };
   std::string c1Name = opName(c1.op), c2Name = opName(c2.op);
-  if (c1.m.size() != 1 || c1.n.size() != 1 || c1.k.size() != 1)
+  // One side of the scores is the keys (one dim); the other may have several
+  // row dims: the query and the groups of a grouped einsum (form 7).
+  if (c1.k.size() != 1 || c1.m.empty() || c1.n.empty() ||
+      (c1.m.size() != 1 && c1.n.size() != 1))
     return fail(1, "the first contraction ('" + c1Name +
-                       "') must have one row, one column and one reduction "
-                       "dimension");
+                       "') must have one reduction dimension and one row or "
+                       "one column dimension");
   Names scoreNames;
   for (AffineExpr e : c1.maps[2].getResults())
     scoreNames.push_back(cast<AffineDimExpr>(e).getPosition());
@@ -2506,6 +2661,8 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   ExprBuilder eb(c1.result, scoreNames, block);
   for (unsigned b : c1.batch)
     eb.batchLoops.insert(b);
+  for (unsigned r : llvm::concat<const unsigned>(c1.m, c1.n))
+    eb.splittableLoops.insert(r);
 
   Value p = c2.operands[pIdx];
   const Names *pLabels = eb.labelsOf(p);
@@ -2525,20 +2682,51 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
     return fail(2, why);
   int64_t key = sm->keyName;
   int64_t keyPos = positionOf(scoreNames, key);
-  unsigned freeM = c1.m[0], freeN = c1.n[0];
-  if (key != static_cast<int64_t>(freeM) && key != static_cast<int64_t>(freeN))
+  bool keyIsN = llvm::is_contained(c1.n, static_cast<unsigned>(key));
+  bool keyIsM = llvm::is_contained(c1.m, static_cast<unsigned>(key));
+  if (key < 0 || (!keyIsN && !keyIsM))
     return fail(3, "softmax reduces over dim " + Twine(keyPos) +
                        " of the scores, which is not a row or column "
                        "dimension of the first contraction");
-  int64_t query = key == static_cast<int64_t>(freeM) ? freeN : freeM;
-  int64_t queryPos = positionOf(scoreNames, query);
+  if ((keyIsN ? c1.n : c1.m).size() != 1 || eb.splits.count(key))
+    return fail(3, "softmax reduces over one of several key dimensions of "
+                   "the scores");
+  // The row dims: the query, and the groups of a grouped einsum (form 7:
+  // Q[B,T,K,G,H]·K[B,S,K,H] -> [B,T,K,G,S]), which K and V do not index.
+  SmallVector<int64_t> rows;
+  for (unsigned r : keyIsN ? c1.m : c1.n)
+    rows.push_back(r);
+  rows = expandSplits(rows, eb.splits);
+  a.numRowChoices = rows.size();
+  if (queryChoice >= rows.size())
+    return fail(3, "no such query dimension");
+  int64_t query = rows[queryChoice];
+  SmallVector<int64_t> groups;
+  for (int64_t r : rows)
+    if (r != query)
+      groups.push_back(r);
+  int64_t queryLoop = isSplitPart(query) ? splitParent(query) : query;
+  int64_t queryPos = positionOf(scoreNames, queryLoop);
+  // The static size of a dim of the scores by name (a loop or a part).
+  auto s1Type = cast<RankedTensorType>(c1.result.getType());
+  auto sizeOf = [&](int64_t name) -> int64_t {
+    if (isSplitPart(name)) {
+      auto it = eb.splits.find(splitParent(name));
+      return it == eb.splits.end() ? ShapedType::kDynamic
+                                   : it->second[splitIndex(name)];
+    }
+    int64_t pos = positionOf(scoreNames, name);
+    return pos < 0 ? ShapedType::kDynamic : s1Type.getDimSize(pos);
+  };
 
-  // The second contraction must contract P's key dim, keep its query dim and
-  // its batch dims.
-  if (c2.m.size() != 1 || c2.n.size() != 1 || c2.k.size() != 1)
+  // The second contraction must contract P's key dim, keep its rows and its
+  // batch dims.
+  ArrayRef<unsigned> pSide = pIdx == 0 ? c2.m : c2.n;
+  ArrayRef<unsigned> vSide = pIdx == 0 ? c2.n : c2.m;
+  if (c2.k.size() != 1 || vSide.size() != 1 || pSide.empty())
     return fail(3, "the second contraction ('" + c2Name +
-                       "') must have one row, one column and one reduction "
-                       "dimension");
+                       "') must have one reduction dimension and one "
+                       "dimension of the values besides the batch");
   DenseMap<unsigned, int64_t> c2Names;
   for (auto [pos, e] : llvm::enumerate(c2.maps[pIdx].getResults()))
     c2Names[cast<AffineDimExpr>(e).getPosition()] = pNames[pos];
@@ -2555,11 +2743,20 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
                        (pos >= 0 ? "dim " + Twine(pos).str() + " of them"
                                  : std::string("another dimension")));
   }
-  unsigned pFree = pIdx == 0 ? c2.m[0] : c2.n[0];
-  unsigned vFree = pIdx == 0 ? c2.n[0] : c2.m[0];
-  if (c2Name_(pFree) != query)
+  SmallVector<int64_t> c2Rows;
+  for (unsigned r : pSide)
+    c2Rows.push_back(c2Name_(r));
+  c2Rows = expandSplits(c2Rows, eb.splits);
+  if (!llvm::is_contained(c2Rows, query))
     return fail(4, "the second contraction does not keep the query dim " +
                        Twine(queryPos) + " of the scores");
+  if (c2Rows.size() != rows.size() ||
+      !llvm::all_of(c2Rows, [&](int64_t n) { return llvm::is_contained(rows, n); }))
+    return fail(4, "the second contraction ('" + c2Name +
+                       "') does not keep the row dimensions of the scores "
+                       "apart from the values' (a group dimension that V "
+                       "varies along and K does not)");
+  unsigned vFree = vSide[0];
   // Batch dims, with those the chain splits replaced by their parts.
   SmallVector<int64_t> c1Batch =
       expandSplits(SmallVector<int64_t>(c1.batch.begin(), c1.batch.end()),
@@ -2571,14 +2768,16 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   if (c2Batch.size() != c1Batch.size() ||
       !llvm::all_of(c2Batch, [&](int64_t n) { return llvm::is_contained(c1Batch, n); }))
     return fail(4, "the two contractions have different batch dimensions");
+  if (!groups.empty() && c1Batch.empty())
+    return fail(4, "a group dimension beside the query needs a batch "
+                   "dimension of K and V to merge with into the heads");
   c2Names[vFree] = kValueFeature;
 
   // Scale, masks, causal.
   FailureOr<ScoresMatch> scores = matchScores(sm->x, c1.result, why);
   if (failed(scores))
     return fail(5, why);
-  auto s1Type = cast<RankedTensorType>(c1.result.getType());
-  int64_t sq = s1Type.getDimSize(queryPos), sk = s1Type.getDimSize(keyPos);
+  int64_t sq = sizeOf(query), sk = sizeOf(key);
 
   AttentionMatch m;
   m.anchor = c2.op;
@@ -2766,12 +2965,18 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   m.fill = fill;
   if (m.causal && m.window)
     m.window->second = 0;
+  auto isBatchOrGroup = [&](int64_t n) {
+    return llvm::is_contained(c1Batch, n) || llvm::is_contained(groups, n);
+  };
   for (const MaskTerm &t : terms) {
-    // A mask may only index batch, query and key.
-    for (int64_t n : expandSplits(t.tensor.names, eb.splits))
-      if (n != kUnit && n != query && n != key && !llvm::is_contained(c1Batch, n))
+    // A mask may only index batch (and group), query and key.
+    for (int64_t n : expandSplits(t.tensor.names, eb.splits)) {
+      const MergedDims *md = eb.mergedDims(n);
+      if (n != kUnit && n != query && n != key && !isBatchOrGroup(n) &&
+          !(md && llvm::all_of(md->parts, isBatchOrGroup)))
         return fail(6, "the mask varies along a dimension that is not a "
                        "batch, query or key dimension");
+    }
     if (!unitDimsAreStatic(t.tensor) ||
         llvm::all_of(t.tensor.names, [](int64_t n) { return n == kUnit; }))
       return fail(6, "the mask has a broadcast dimension that is not of size 1");
@@ -2780,7 +2985,7 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
 
   // Q, K, V, O.
   unsigned qIdx = llvm::is_contained(c1.maps[0].getResults(),
-                                     getAffineDimExpr(query, c2.op->getContext()))
+                                     getAffineDimExpr(queryLoop, c2.op->getContext()))
                       ? 0
                       : 1;
   auto operandNames = [](AffineMap map, auto nameOf) {
@@ -2806,11 +3011,22 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   SmallVector<OperandCandidate> qCands =
       candidates(c1.operands[qIdx], qNames, qExpr, true);
   // Batch order: as the innermost usable reading of Q has them; heads last.
+  // Merged dims count as their parts here.
+  auto expandMerged = [&](ArrayRef<int64_t> names) {
+    SmallVector<int64_t> out;
+    for (int64_t n : expandSplits(names, eb.splits)) {
+      if (const MergedDims *md = eb.mergedDims(n))
+        llvm::append_range(out, expandSplits(md->parts, eb.splits));
+      else
+        out.push_back(n);
+    }
+    return out;
+  };
   SmallVector<int64_t> batchNames;
   for (auto it = qCands.rbegin(); it != qCands.rend() && batchNames.empty(); ++it) {
     SmallVector<int64_t> order;
-    for (int64_t n : expandSplits(it->tensor.names, eb.splits))
-      if (llvm::is_contained(c1Batch, n))
+    for (int64_t n : expandMerged(it->tensor.names))
+      if (llvm::is_contained(c1Batch, n) && !llvm::is_contained(order, n))
         order.push_back(n);
     if (order.size() == c1Batch.size())
       batchNames = order;
@@ -2820,6 +3036,41 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   if (batchNames.empty())
     return fail(7, "cannot tell the batch dimensions of the query apart");
   int64_t head = batchNames.back();
+  if (!groups.empty()) {
+    // The groups merge with the K/V head into the query heads, outer first:
+    // query head k·G + g reads K/V head k. The K/V head is the batch dim
+    // right before the first group in the query as the contraction reads it
+    // (then no transpose is needed), else the query's innermost batch dim.
+    SmallVector<int64_t> qRead = expandSplits(qNames, eb.splits);
+    int64_t g0 = positionOf(qRead, groups.front());
+    if (g0 > 0 && llvm::is_contained(c1Batch, qRead[g0 - 1]))
+      head = qRead[g0 - 1];
+    llvm::erase(batchNames, head);
+    batchNames.push_back(head);
+    m.headSize = sizeOf(head);
+    SmallVector<int64_t> parts{head}, sizes{m.headSize};
+    for (int64_t g : groups) {
+      parts.push_back(g);
+      sizes.push_back(sizeOf(g));
+      m.groupSizes.push_back(sizes.back());
+    }
+    m.groupNames = groups;
+    m.groupedHeadName = eb.mergedName(parts, sizes);
+    if (m.groupedHeadName == kUnknown)
+      return fail(7, "the group dimensions and the K/V head dimension they "
+                     "merge with must have static sizes");
+    // A mask varies along all of the query heads' parts or none: its head
+    // dim is then Hq or 1.
+    for (const MaskTerm &t : terms) {
+      SmallVector<int64_t> names = expandMerged(t.tensor.names);
+      int64_t present = llvm::count_if(
+          parts, [&](int64_t n) { return llvm::is_contained(names, n); });
+      if (present != 0 && present != static_cast<int64_t>(parts.size()))
+        return fail(6, "the mask varies along some but not all of the "
+                       "dimensions the query heads are merged from (the K/V "
+                       "head and the group dimensions)");
+    }
+  }
   eb.headName = head;
   Expr *kExpr = eb.build(c1.operands[1 - qIdx], kNames);
   Expr *vExpr = eb.build(c2.operands[1 - pIdx], vNames);
@@ -2829,6 +3080,9 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       candidates(c2.operands[1 - pIdx], vNames, vExpr, false);
 
   int64_t feat = c1.k[0];
+  GroupedHead grouped{m.groupNames, m.groupedHeadName, m.groupSizes};
+  SmallVector<int64_t> qOther{query, feat};
+  llvm::append_range(qOther, groups);
   SmallVector<Type> typeOrder;
   for (auto *cands : {&qCands, &kCands, &vCands})
     if (!cands->empty())
@@ -2843,13 +3097,13 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
         if (getElementTypeOrSelf(it->tensor.value.getType()) != t)
           continue;
         std::optional<HeadKind> kind = classifyNames(
-            it->tensor, batchNames, other, want.has_value(), eb.splits);
+            it->tensor, batchNames, other, want.has_value(), eb.splits, grouped);
         if (kind && (!want || *kind == *want))
           return *it;
       }
       return std::nullopt;
     };
-    std::optional<OperandCandidate> qc = pick(qCands, {query, feat}, std::nullopt);
+    std::optional<OperandCandidate> qc = pick(qCands, qOther, std::nullopt);
     if (!qc)
       continue;
     for (HeadKind kind : {HeadKind::GQA, HeadKind::MQA, HeadKind::Full}) {
@@ -2898,7 +3152,8 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       m.output = *t;
       continue;
     }
-    if (std::optional<NamedTensor> t = absorbUnitReshape(m.output, eb.splits)) {
+    if (std::optional<NamedTensor> t =
+            absorbUnitReshape(m.output, eb.splits, head, grouped)) {
       absorbed.push_back(t->value.getDefiningOp());
       m.output = *t;
       continue;
@@ -2926,14 +3181,15 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
     };
     auto countMisfits = [&](bool bshd) {
       int n = 0;
-      n += !inOrder(m.query, order(bshd, query, feat), head, m.splits);
-      n += !inOrder(m.key, order(bshd, key, feat), head, m.splits);
-      n += !inOrder(m.value, order(bshd, key, kValueFeature), head, m.splits);
-      n += !inOrder(m.output, order(bshd, query, kValueFeature), head, m.splits);
+      n += !inOrder(m.query, order(bshd, query, feat), head, m.splits, grouped);
+      n += !inOrder(m.key, order(bshd, key, feat), head, m.splits, grouped);
+      n += !inOrder(m.value, order(bshd, key, kValueFeature), head, m.splits, grouped);
+      n += !inOrder(m.output, order(bshd, query, kValueFeature), head, m.splits, grouped);
       return n;
     };
-    m.layout = countMisfits(true) < countMisfits(false) ? Layout::BSHD
-                                                        : Layout::BHSD;
+    int bshdMisfits = countMisfits(true), bhsdMisfits = countMisfits(false);
+    m.layout = bshdMisfits < bhsdMisfits ? Layout::BSHD : Layout::BHSD;
+    a.misfits = std::min(bshdMisfits, bhsdMisfits);
   }
 
   // Log-sum-exp: a value of the function equal to max + log(sum) (with the
@@ -2989,7 +3245,8 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       if (!getElementTypeOrSelf(r.getType()).isF32())
         continue;
       if (llvm::any_of(*labels, [&](int64_t n) {
-            return isSplitPart(n) && !m.splits.count(splitParent(n));
+            return (isSplitPart(n) && !m.splits.count(splitParent(n))) ||
+                   (isMerged(n) && n != m.groupedHeadName);
           }))
         continue;
       Expr *e = eb.build(r, *labels);
@@ -3097,14 +3354,28 @@ FailureOr<AttentionMatch> fa2::matchAttention(Operation *secondContraction,
     bool softmaxLike = looksLikeSoftmax(visited);
     for (Operation *first : firsts) {
       std::optional<Contraction> c1 = getContraction(first);
-      Attempt a = matchWith(*c1, *c2, pIdx);
-      if (succeeded(a.match))
-        return a.match;
-      a.why.beganToMatch = softmaxLike;
-      if (!a.why.beganToMatch)
-        continue;
-      if (!why.beganToMatch || a.why.progress > why.progress)
-        why = a.why;
+      // With several row dims (a grouped einsum), each may be the query;
+      // of those that match, the one that needs the fewest transposes wins
+      // (the first on a tie). The furthest failure is reported otherwise.
+      std::optional<Attempt> best;
+      Attempt a = matchWith(*c1, *c2, pIdx, 0);
+      size_t choices = a.numRowChoices;
+      for (unsigned choice = 0; choice < choices && choice < 4; ++choice) {
+        if (choice > 0)
+          a = matchWith(*c1, *c2, pIdx, choice);
+        if (succeeded(a.match)) {
+          if (!best || a.misfits < best->misfits)
+            best = a;
+          continue;
+        }
+        a.why.beganToMatch = softmaxLike;
+        if (!a.why.beganToMatch)
+          continue;
+        if (!why.beganToMatch || a.why.progress > why.progress)
+          why = a.why;
+      }
+      if (best)
+        return best->match;
     }
   }
   return failure();
