@@ -90,20 +90,20 @@ for d in 64 128; do
       causal=0; [ "$sq" -gt 1 ] && causal=1
       name="bf16-d$d-q$sq-g$g"
       module "decode_${name//-/_}" bf16 $d $((8 * g)) 8 $sq $causal 0 bhsd 0 >"$src"
-      compile "$src" "$OUT/grid/$name"
+      compile "$src" "$OUT/grid/$name" "pack-gqa=1"
       if [ "$d" = 128 ]; then
-        compile "$src" "$OUT/variant/$name-m64w4" "block-m=64 warps=4"
-        compile "$src" "$OUT/variant/$name-n128s2" "block-n=128 stages=2"
-        compile "$src" "$OUT/variant/$name-nosplit" "kv-splits=1"
+        compile "$src" "$OUT/variant/$name-m64w4" "pack-gqa=1 block-m=64 warps=4"
+        compile "$src" "$OUT/variant/$name-n128s2" "pack-gqa=1 block-n=128 stages=2"
+        compile "$src" "$OUT/variant/$name-nosplit" "pack-gqa=1 kv-splits=1"
       fi
     done
   done
 done
 # Correctness-only kernels.
-module check_f16_lse_bshd f16 128 32 8 4 1 1 bshd 0 >"$src"; compile "$src" "$OUT/check/f16-lse-bshd-q4-g4"
-module check_d256_lse bf16 256 64 8 1 0 1 bhsd 0 >"$src"; compile "$src" "$OUT/check/bf16-d256-lse-q1-g8"
-module check_d64_g1_lse f16 64 8 8 8 1 1 bhsd 0 >"$src"; compile "$src" "$OUT/check/f16-d64-lse-q8-g1"
-module check_mask bf16 128 32 8 1 0 1 bhsd 1 >"$src"; compile "$src" "$OUT/check/bf16-mask-lse-q1-g4"
+module check_f16_lse_bshd f16 128 32 8 4 1 1 bshd 0 >"$src"; compile "$src" "$OUT/check/f16-lse-bshd-q4-g4" "pack-gqa=1"
+module check_d256_lse bf16 256 64 8 1 0 1 bhsd 0 >"$src"; compile "$src" "$OUT/check/bf16-d256-lse-q1-g8" "pack-gqa=1"
+module check_d64_g1_lse f16 64 8 8 8 1 1 bhsd 0 >"$src"; compile "$src" "$OUT/check/f16-d64-lse-q8-g1" "pack-gqa=1"
+module check_mask bf16 128 32 8 1 0 1 bhsd 1 >"$src"; compile "$src" "$OUT/check/bf16-mask-lse-q1-g4" "pack-gqa=1"
 # Split-KV on the prefill tile (unpacked rows), seq_q dynamic.
 sed 's/x1x128xbf16>/x?x128xbf16>/g; s/x32x1xf32>/x32x?xf32>/g' <(module check_dyn_sq bf16 128 32 8 1 1 1 bhsd 0) >"$src"
 compile "$src" "$OUT/check/bf16-split-dynsq-causal-lse" "kv-splits=0"

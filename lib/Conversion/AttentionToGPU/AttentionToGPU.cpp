@@ -240,14 +240,16 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     }
   }
 
-  // Decode (few query rows per K/V head): packed GQA rows in a small row
-  // tile and split-KV, when the head counts and Sq are static (the row
-  // tile is sized by G·Sq); otherwise the prefill table.
+  // Decode (few query rows per K/V head), asked for with pack-gqa=1:
+  // packed GQA rows in a small row tile and split-KV, when the head counts
+  // and Sq are static (the row tile is sized by G·Sq); otherwise the
+  // prefill table. Not the default yet: tools/fa2-run does not run the
+  // combine launch of a split-KV manifest.
   int64_t group = spec.groupSize();
   bool packable = !ShapedType::isDynamic(group);
   std::optional<GPUSchedule> decode;
   if (packable && !ShapedType::isDynamic(spec.seqQ) &&
-      overrides.packGQA.value_or(true))
+      overrides.packGQA.value_or(false))
     decode = getDecodeSchedule(group * spec.seqQ, d, dv, chip);
   GPUSchedule s = decode ? *decode : getDefaultSchedule(d, dv, chip);
   if (overrides.packGQA) {

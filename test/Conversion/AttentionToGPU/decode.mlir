@@ -1,11 +1,11 @@
-// Decode schedules: packed GQA rows in a small row tile, split-KV with a
+// Decode schedules (pack-gqa=1; without it the prefill kernel): packed GQA rows in a small row tile, split-KV with a
 // combine kernel, the split count at run time (dynamic seq_k) or at compile
 // time (static shapes).
-// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t" | FileCheck %s
+// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t pack-gqa=1" | FileCheck %s
 // RUN: FileCheck %s --check-prefix=DYN --input-file=%t/fa2_attention_decode_dynamic_0.json
 // RUN: FileCheck %s --check-prefix=STATIC --input-file=%t/fa2_attention_decode_static_0.json
 // RUN: FileCheck %s --check-prefix=WIDE --input-file=%t/fa2_attention_decode_wide_batch_0.json
-// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="pack-gqa=0 kv-splits=1" | FileCheck %s --check-prefix=OFF
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu | FileCheck %s --check-prefix=OFF
 
 // Sq = 1, 32 query heads on 8 K/V heads: 4 packed rows in a 16-row tile
 // (one warp); the host computes the split count from batch and seq_k for
