@@ -1,104 +1,27 @@
 //===- Pipelines.cpp - fa2-to-cpu and fa2-to-ptx ---------------------------===//
 #include "fa2/Pipelines/Pipelines.h"
 
-#include "fa2/Pipelines/DeviceMemory.h"
+#include "fa2/Pipelines/Passes.h"
 #include "fa2/Conversion/AttentionToGPU/KernelBuilder.h"
 #include "fa2/Conversion/Passes.h"
 #include "fa2/Dialect/Attention/Transforms/Passes.h"
 #include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Arith/Transforms/BufferDeallocationOpInterfaceImpl.h"
-#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
-#include "mlir/Dialect/ControlFlow/Transforms/BufferDeallocationOpInterfaceImpl.h"
-#include "mlir/Dialect/ControlFlow/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
-#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
-#include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
-#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tosa/Transforms/Passes.h"
-#include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
 namespace {
-/// The first pass of fa2-to-cpu. It replaces every op with tensor semantics
-/// that implements linalg::AggregatedOpInterface (linalg.softmax above all)
-/// by the ops its decomposeOperation builds, so that the rest of the pipeline
-/// only sees linalg.generic/fill and named contractions.
-///
-/// It also declares the interface models that One-Shot Bufferize and buffer
-/// deallocation need later in the pipeline: upstream registers them in
-/// mlir::registerAllDialects, which a tool embedding fa2-to-cpu may not call,
-/// and without them every function fails with "op was not bufferized".
-struct DecomposeAggregatedOpsPass
-    : public PassWrapper<DecomposeAggregatedOpsPass, OperationPass<>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(DecomposeAggregatedOpsPass)
-  StringRef getArgument() const final { return "fa2-decompose-aggregated-ops"; }
-  StringRef getDescription() const final {
-    return "Decompose linalg aggregated ops (linalg.softmax) on tensors";
-  }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<arith::ArithDialect, bufferization::BufferizationDialect,
-                    linalg::LinalgDialect, math::MathDialect,
-                    memref::MemRefDialect, scf::SCFDialect,
-                    tensor::TensorDialect>();
-    arith::registerBufferizableOpInterfaceExternalModels(registry);
-    arith::registerBufferDeallocationOpInterfaceExternalModels(registry);
-    bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
-        registry);
-    cf::registerBufferizableOpInterfaceExternalModels(registry);
-    cf::registerBufferDeallocationOpInterfaceExternalModels(registry);
-    linalg::registerBufferizableOpInterfaceExternalModels(registry);
-    memref::registerAllocationOpInterfaceExternalModels(registry);
-    scf::registerBufferizableOpInterfaceExternalModels(registry);
-    scf::registerBufferDeallocationOpInterfaceExternalModels(registry);
-    tensor::registerBufferizableOpInterfaceExternalModels(registry);
-  }
-  void runOnOperation() override {
-    SmallVector<linalg::AggregatedOpInterface> ops;
-    getOperation()->walk([&](linalg::AggregatedOpInterface op) {
-      // On memrefs the decomposition has no results to replace with.
-      if (op->getNumResults() > 0 &&
-          llvm::all_of(op->getResultTypes(), llvm::IsaPred<TensorType>))
-        ops.push_back(op);
-    });
-    IRRewriter rewriter(&getContext());
-    for (linalg::AggregatedOpInterface op : ops) {
-      // linalg.softmax verifies on any element type, but its decomposition
-      // builds float ops (maxnumf, exp, divf) and crashes on integers.
-      if (auto softmax = dyn_cast<linalg::SoftmaxOp>(op.getOperation())) {
-        Type elem = softmax.getInputOperandType().getElementType();
-        if (!isa<FloatType>(elem)) {
-          mlir::emitError(op->getLoc())
-              << "fa2: linalg.softmax on " << elem
-              << " elements cannot be lowered: softmax is defined on "
-                 "floating-point types only";
-          return signalPassFailure();
-        }
-      }
-      rewriter.setInsertionPoint(op);
-      FailureOr<SmallVector<Value>> values = op.decomposeOperation(rewriter);
-      if (failed(values)) {
-        op->emitError("fa2-to-cpu: cannot decompose this op");
-        return signalPassFailure();
-      }
-      rewriter.replaceOp(op, *values);
-    }
-  }
-};
-
 /// The first pass of fa2-to-cpu and fa2-to-ptx: an option no kernel can
 /// run with is an error located at the option (the pipeline's textual form),
 /// before anything is lowered, instead of a remark per op and a silent
@@ -172,7 +95,7 @@ static void addHostTensorLoweringPasses(OpPassManager &pm) {
   fpm.addPass(createTosaToArithPass());
   fpm.addPass(createTosaToTensorPass());
   fpm.addPass(createConvertElementwiseToLinalgPass());
-  pm.addPass(std::make_unique<DecomposeAggregatedOpsPass>());
+  pm.addPass(fa2::createFA2DecomposeAggregatedOps());
 }
 
 /// Bufferizes the whole module; function boundaries get identity layouts so
@@ -236,11 +159,11 @@ void fa2::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
 /// dies, and buffers live on the device (arguments, results, what kernels
 /// use) except around host ops, which get host copies; one stream per call.
 static void addHostMemoryPasses(OpPassManager &pm) {
-  pm.addPass(fa2::createResultsToOutParamsPass());
+  pm.addPass(fa2::createFA2ResultsToOutParams());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(fa2::createPlaceDeviceMemoryPass());
+  pm.addPass(fa2::createFA2PlaceDeviceMemory());
 }
 
 void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
@@ -316,8 +239,7 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
 }
 
 void fa2::registerPipelines() {
-  registerPass([] { return fa2::createResultsToOutParamsPass(); });
-  registerPass([] { return fa2::createPlaceDeviceMemoryPass(); });
+  registerFA2PipelinesPasses();
   PassPipelineRegistration<ToCPUOptions>(
       "fa2-to-cpu",
       "Lower fa2 ops (blocked online softmax) and the rest of the module to "

@@ -24,10 +24,6 @@
 //
 // An op the kernel cannot serve stays as it is, with a remark saying why.
 //
-// The file also holds the two small passes of the PTX pipeline:
-// `fa2-gpu-math-to-nvvm` (fast exp2/log2 without libdevice) and
-// `fa2-write-kernels` (the PTX/cubin files beside the manifests).
-//
 //===----------------------------------------------------------------------===//
 
 #include "fa2/Conversion/AttentionToGPU/KernelBuilder.h"
@@ -61,8 +57,6 @@
 
 namespace fa2 {
 #define GEN_PASS_DEF_FA2LOWERTOGPU
-#define GEN_PASS_DEF_FA2GPUMATHTONVVM
-#define GEN_PASS_DEF_FA2WRITEKERNELS
 #include "fa2/Conversion/Passes.h.inc"
 } // namespace fa2
 
@@ -618,104 +612,6 @@ struct FA2LowerToGPUPass
     for (Operation *container : containers)
       container->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                          b.getUnitAttr());
-  }
-};
-} // namespace
-
-//===----------------------------------------------------------------------===//
-// fa2-gpu-math-to-nvvm
-//===----------------------------------------------------------------------===//
-
-/// Replaces a unary f32 math op by a call of an NVVM intrinsic.
-static void replaceByIntrinsic(RewriterBase &rewriter, Operation *op,
-                               StringRef intrinsic) {
-  rewriter.setInsertionPoint(op);
-  auto call = LLVM::CallIntrinsicOp::create(
-      rewriter, op->getLoc(), op->getResult(0).getType(),
-      rewriter.getStringAttr(intrinsic), op->getOperands());
-  rewriter.replaceOp(op, call.getResults());
-}
-
-namespace {
-struct FA2GPUMathToNVVMPass
-    : public fa2::impl::FA2GPUMathToNVVMBase<FA2GPUMathToNVVMPass> {
-  using FA2GPUMathToNVVMBase::FA2GPUMathToNVVMBase;
-
-  void runOnOperation() override {
-    IRRewriter rewriter(&getContext());
-    SmallVector<Operation *> ops;
-    getOperation().walk([&](Operation *op) {
-      if (isa<math::Exp2Op, math::Log2Op, math::FmaOp>(op) &&
-          op->getResult(0).getType().isF32())
-        ops.push_back(op);
-    });
-    for (Operation *op : ops) {
-      if (isa<math::Exp2Op>(op)) {
-        replaceByIntrinsic(rewriter, op, "llvm.nvvm.ex2.approx.ftz.f");
-      } else if (isa<math::Log2Op>(op)) {
-        replaceByIntrinsic(rewriter, op, "llvm.nvvm.lg2.approx.ftz.f");
-      } else {
-        rewriter.setInsertionPoint(op);
-        rewriter.replaceOpWithNewOp<LLVM::FMAOp>(
-            op, op->getOperand(0), op->getOperand(1), op->getOperand(2));
-      }
-    }
-  }
-};
-} // namespace
-
-//===----------------------------------------------------------------------===//
-// fa2-write-kernels
-//===----------------------------------------------------------------------===//
-
-namespace {
-struct FA2WriteKernelsPass
-    : public fa2::impl::FA2WriteKernelsBase<FA2WriteKernelsPass> {
-  using FA2WriteKernelsBase::FA2WriteKernelsBase;
-
-  void runOnOperation() override {
-    if (dir.empty())
-      return;
-    if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
-      emitOptionError(&getContext(), getArgument(),
-                      {"dir", dir, "cannot create the folder: " + ec.message()});
-      return signalPassFailure();
-    }
-    getOperation().walk([&](gpu::BinaryOp binary) {
-      for (Attribute attr : binary.getObjects()) {
-        auto object = dyn_cast<gpu::ObjectAttr>(attr);
-        if (!object)
-          continue;
-        StringRef ext;
-        switch (object.getFormat()) {
-        case gpu::CompilationTarget::Assembly:
-          ext = ".ptx";
-          break;
-        case gpu::CompilationTarget::Binary:
-          ext = ".cubin";
-          break;
-        case gpu::CompilationTarget::Fatbin:
-          ext = ".fatbin";
-          break;
-        default:
-          ext = ".bc";
-          break;
-        }
-        SmallString<256> path(dir);
-        llvm::sys::path::append(path, binary.getName() + ext);
-        std::error_code ec;
-        llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
-        if (ec) {
-          binary.emitError() << "fa2-write-kernels: cannot write '" << path
-                             << "': " << ec.message();
-          signalPassFailure();
-          return;
-        }
-        os << object.getObject().getValue();
-        // One object per binary: fa2's gpu.modules have one target.
-        break;
-      }
-    });
   }
 };
 } // namespace

@@ -1,4 +1,4 @@
-//===- DeviceMemory.cpp - fa2-to-ptx's host code: where buffers live ------===//
+//===- PlaceDeviceMemory.cpp - fa2-to-ptx's host code: where buffers live ===//
 //
 // `fa2-place-device-memory`, the last step of fa2-to-ptx on buffers, fixes
 // the calling convention of the host code (docs/runtime.md):
@@ -28,9 +28,8 @@
 //    points with memref descriptors).
 //
 //===----------------------------------------------------------------------===//
-#include "fa2/Pipelines/DeviceMemory.h"
+#include "fa2/Pipelines/Passes.h"
 
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -44,6 +43,11 @@
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
+
+namespace fa2 {
+#define GEN_PASS_DEF_FA2PLACEDEVICEMEMORY
+#include "fa2/Pipelines/Passes.h.inc"
+} // namespace fa2
 
 using namespace mlir;
 
@@ -623,18 +627,7 @@ LogicalResult Placer::run() {
 }
 
 struct PlaceDeviceMemoryPass
-    : public PassWrapper<PlaceDeviceMemoryPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(PlaceDeviceMemoryPass)
-  StringRef getArgument() const final { return "fa2-place-device-memory"; }
-  StringRef getDescription() const final {
-    return "Host code of fa2-to-ptx: device-memory calling convention, "
-           "gpu.alloc for kernel-only buffers, host copies around host ops, "
-           "one stream per call";
-  }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<gpu::GPUDialect, memref::MemRefDialect,
-                    LLVM::LLVMDialect>();
-  }
+    : public fa2::impl::FA2PlaceDeviceMemoryBase<PlaceDeviceMemoryPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     for (auto func : module.getOps<func::FuncOp>()) {
@@ -648,67 +641,4 @@ struct PlaceDeviceMemoryPass
     }
   }
 };
-/// gpu.launch_func declares no memory effects, and buffer deallocation
-/// rejects ops with unknown ones: the launch reads and writes each memref it
-/// passes to its kernel.
-struct LaunchFuncEffects
-    : public MemoryEffectOpInterface::ExternalModel<LaunchFuncEffects,
-                                                    gpu::LaunchFuncOp> {
-  void getEffects(Operation *op,
-                  SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-                      &effects) const {
-    for (OpOperand &operand : cast<gpu::LaunchFuncOp>(op)
-                                  .getKernelOperandsMutable())
-      if (isa<BaseMemRefType>(operand.get().getType())) {
-        effects.emplace_back(MemoryEffects::Read::get(), &operand);
-        effects.emplace_back(MemoryEffects::Write::get(), &operand);
-      }
-  }
-};
-
-static void registerLaunchFuncEffects(DialectRegistry &registry) {
-  registry.addExtension(+[](MLIRContext *ctx, gpu::GPUDialect *) {
-    gpu::LaunchFuncOp::attachInterface<LaunchFuncEffects>(*ctx);
-  });
-}
-
-struct ResultsToOutParamsPass
-    : public PassWrapper<ResultsToOutParamsPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ResultsToOutParamsPass)
-  StringRef getArgument() const final { return "fa2-results-to-out-params"; }
-  StringRef getDescription() const final {
-    return "Static-shaped memref results become out-parameters that the "
-           "caller allocates (public functions too)";
-  }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<gpu::GPUDialect, memref::MemRefDialect>();
-    // For the buffer deallocation that follows in fa2-to-ptx.
-    registerLaunchFuncEffects(registry);
-  }
-  void runOnOperation() override {
-    bufferization::BufferResultsToOutParamsOpts options;
-    options.filterFn = [](func::FuncOp *func) {
-      if (func->isExternal())
-        return false;
-      return llvm::all_of(func->getResultTypes(), [](Type t) {
-        auto m = dyn_cast<MemRefType>(t);
-        return !m || m.hasStaticShape();
-      });
-    };
-    options.hoistStaticAllocs = true;
-    options.addResultAttribute = true; // the signature fa2-compile.sh reads
-    options.modifyPublicFunctions = true;
-    if (failed(bufferization::promoteBufferResultsToOutParams(getOperation(),
-                                                              options)))
-      signalPassFailure();
-  }
-};
 } // namespace
-
-std::unique_ptr<Pass> fa2::createResultsToOutParamsPass() {
-  return std::make_unique<ResultsToOutParamsPass>();
-}
-
-std::unique_ptr<Pass> fa2::createPlaceDeviceMemoryPass() {
-  return std::make_unique<PlaceDeviceMemoryPass>();
-}
