@@ -28,6 +28,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 
 using namespace mlir;
 using namespace fa2;
@@ -790,6 +791,37 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       return fail(R::BooleanMaskInsideSelect);
     }
   }
+  // XSoftmax (DeBERTa): masked_fill(~m, fill) -> softmax -> masked_fill(~m,
+  // 0). Where the zeroing is exactly the one removal and the fill underflows
+  // next to any kept score, P is 0 on removed scores either way and a fully
+  // removed row gives 0: fa2.attention without a fill, exactly.
+  const char *zeroedNotRemoved =
+      "the softmax is replaced by 0 where a test that is not 'the row is "
+      "fully masked' holds";
+  if (sm->zeroCond) {
+    auto strip = [](Expr *c, bool &flag) {
+      while (c->kind == EK::Unary && c->fn == Fn::Not) {
+        c = c->args[0];
+        flag = !flag;
+      }
+      return c;
+    };
+    bool removedWhere = false, zeroedWhere = sm->zeroTruth;
+    // One removal, the select's (float masks remove nothing; a removal
+    // they make, or causal beside the select, would not be zeroed).
+    bool exact = scores->selects.size() == 1 && removals.size() == 1;
+    if (exact) {
+      const ScoresMatch::Removal &r = scores->selects.front();
+      removedWhere = !r.keep;
+      Expr *rc = strip(r.cond, removedWhere);
+      Expr *zc = strip(sm->zeroCond, zeroedWhere);
+      exact = equalExpr(rc, zc) && removedWhere == zeroedWhere &&
+              (std::isinf(r.fill) || r.fill <= -1e30);
+    }
+    if (!exact)
+      return failWith(R::NotASoftmax, zeroedNotRemoved);
+    removals.front().fill = -std::numeric_limits<double>::infinity();
+  }
 
   // The value removed scores take: one for all removals.
   std::optional<double> fill;
@@ -1116,6 +1148,8 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       }
     }
   }
+  if (m.lse && sm->zeroCond)
+    return failWith(R::NotASoftmax, zeroedNotRemoved);
   if (m.lse && shiftedRows)
     return fail(R::ShiftedLseRead);
   if (m.lse)
