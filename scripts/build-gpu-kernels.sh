@@ -11,6 +11,8 @@
 #   OUT/grid/<config>/   one fa2 kernel per folder: d x dtype x heads x causal
 #                 (x layout, mask, lse), sequence lengths dynamic
 #   OUT/corpus/<file>-<n>/  each module of test/Corpus/*.mlir that fa2 lowers
+#   OUT/boundary/ launches on CUDA's limits (batch·heads > 65535, an empty
+#                 batch, a mangled name): test/Integration/CUDA/Inputs/boundary
 #   OUT/BUILD.log what compiled, and every remark of what did not: a grid
 #                 kernel fa2 must lower that did not is a line "NOT BUILT",
 #                 which test/Integration/CUDA/build-log.test fails on (and
@@ -22,7 +24,7 @@
 # link), unless --no-tools.
 #
 # usage: scripts/build-gpu-kernels.sh [-o OUT] [--fa2-opt PATH] [--chip sm_90]
-#                                     [--only mock|grid|corpus|tools]... [--no-tools]
+#                                     [--only mock|grid|corpus|boundary|tools]... [--no-tools]
 #                                     [--static-seqs]
 # --static-seqs compiles one kernel per (seq_q, seq_k) of the grid instead of
 # one with dynamic lengths (for a lowering that has no dynamic shapes yet);
@@ -263,6 +265,19 @@ EOF
       rm -rf "$tmpd"
     done < <(find "$REPO/test/Corpus" -name '*.mlir' | sort)
     log "corpus: $n_ok modules lowered to kernels"
+  fi
+fi
+
+#===----------------------------------------------------------------------===#
+# Launches on CUDA's limits (boundary-launch.test, runner-big-batch-heads.test)
+#===----------------------------------------------------------------------===#
+if want boundary; then
+  if [ -z "$FA2_OPT" ]; then
+    log "boundary: NOT BUILT: no fa2-opt"; BUILD_STATUS=1
+  elif bash "$REPO/test/Integration/CUDA/Inputs/boundary/build.sh" "$FA2_OPT" "$OUT/boundary" >>"$LOG" 2>&1; then
+    log "boundary: $(ls "$OUT"/boundary/*/*.json | wc -l) manifests"
+  else
+    log "boundary: NOT BUILT (test/Integration/CUDA/Inputs/boundary/build.sh failed)"; BUILD_STATUS=1
   fi
 fi
 

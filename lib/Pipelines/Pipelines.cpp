@@ -16,26 +16,126 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/Tosa/Transforms/Passes.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/ShapedOpInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
 namespace {
+/// The value `v` takes once the canonicalizer has folded what it can: a
+/// constant, or the fold of its defining op given the values of the operands
+/// that fold to constants (`arith.subi %c0, %c1` is -1 to the greedy rewrite
+/// driver before any pattern sees its user). The fold runs on a detached
+/// clone, since folders may update an op in place. nullopt when unknown.
+static std::optional<int64_t>
+foldedInteger(Value v, DenseMap<Value, std::optional<int64_t>> &memo,
+              unsigned depth = 8) {
+  if (auto it = memo.find(v); it != memo.end())
+    return it->second;
+  std::optional<int64_t> result;
+  auto finish = [&] { return memo[v] = result; };
+  APInt constant;
+  if (matchPattern(v, m_ConstantInt(&constant))) {
+    if (constant.getSignificantBits() <= 64)
+      result = constant.getSExtValue();
+    return finish();
+  }
+  auto opResult = dyn_cast<OpResult>(v);
+  if (!opResult || depth == 0)
+    return finish();
+  Operation *def = opResult.getOwner();
+  if (def->getNumRegions() != 0 || !isPure(def))
+    return finish();
+  SmallVector<Attribute> operands;
+  bool anyConstant = false;
+  for (Value operand : def->getOperands()) {
+    std::optional<int64_t> value;
+    if (operand.getType().isIntOrIndex())
+      value = foldedInteger(operand, memo, depth - 1);
+    operands.push_back(value ? IntegerAttr::get(operand.getType(), *value)
+                             : Attribute());
+    anyConstant |= value.has_value();
+  }
+  if (!anyConstant)
+    return finish();
+  Operation *clone = def->clone();
+  SmallVector<OpFoldResult> folded;
+  if (succeeded(clone->fold(operands, folded)) &&
+      folded.size() == def->getNumResults()) {
+    OpFoldResult mine = folded[opResult.getResultNumber()];
+    if (auto attr = dyn_cast_if_present<IntegerAttr>(
+            dyn_cast_if_present<Attribute>(mine))) {
+      if (attr.getValue().getSignificantBits() <= 64)
+        result = attr.getValue().getSExtValue();
+    } else if (auto forwarded = dyn_cast_if_present<Value>(mine)) {
+      // A fold that forwards an operand (addi %x, 0 -> %x): the clone's
+      // operands are the original's values; the clone's own results are not.
+      if (forwarded.getDefiningOp() != clone)
+        result = foldedInteger(forwarded, memo, depth - 1);
+    }
+  }
+  clone->destroy();
+  return finish();
+}
+
+/// IR that verifies but that an upstream pattern of the pipeline crashes on,
+/// reported at the op. A `memref.dim`/`tensor.dim` of a dimension outside
+/// [0, rank) is undefined behaviour, yet verifies; the GPU dialect's
+/// `memref.dim(gpu.alloc)` canonicalization (registered whenever the GPU
+/// dialect is loaded: always in fa2-to-ptx, in fa2-to-cpu on a module with a
+/// gpu.module) rejects an index past the rank but indexes the shape with a
+/// negative one, and tensor.dim becomes memref.dim when bufferized.
+static LogicalResult checkUpstreamPreconditions(Operation *root,
+                                                StringRef pipeline) {
+  DenseMap<Value, std::optional<int64_t>> memo;
+  bool failed = false;
+  root->walk([&](ShapedDimOpInterface dimOp) {
+    OpFoldResult dimension = dimOp.getDimension();
+    std::optional<int64_t> index =
+        isa<Value>(dimension)
+            ? foldedInteger(cast<Value>(dimension), memo)
+            : getConstantIntValue(dimension);
+    if (!index)
+      return;
+    auto shaped = dyn_cast<ShapedType>(dimOp.getShapedValue().getType());
+    bool ranked = shaped && shaped.hasRank();
+    if (*index >= 0 && (!ranked || *index < shaped.getRank()))
+      return;
+    InFlightDiagnostic diag = dimOp->emitError()
+                              << pipeline << ": '" << dimOp->getName()
+                              << "' asks for dimension " << *index << " of ";
+    if (ranked)
+      diag << "a rank-" << shaped.getRank() << " ";
+    diag << dimOp.getShapedValue().getType()
+         << ": undefined behaviour, which the pipeline's upstream rewrites "
+            "cannot take (they index the shape with it)";
+    failed = true;
+  });
+  return failure(failed);
+}
+
 /// The first pass of fa2-to-cpu and fa2-to-ptx: an option no kernel can
 /// run with is an error located at the option (the pipeline's textual form),
 /// before anything is lowered, instead of a remark per op and a silent
 /// fallback, or a failure reported at the module; so is a nested module,
-/// which the pipeline's nested passes would not reach.
-struct CheckPipelineOptionsPass
-    : public PassWrapper<CheckPipelineOptionsPass, OperationPass<>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckPipelineOptionsPass)
-  CheckPipelineOptionsPass(std::string pipeline,
-                           std::optional<fa2::OptionError> error)
+/// which the pipeline's nested passes would not reach, and so is IR that an
+/// upstream pass of the pipeline would crash on (checkUpstreamPreconditions):
+/// the pipeline only hands upstream patterns IR they accept.
+struct CheckPipelineInputPass
+    : public PassWrapper<CheckPipelineInputPass, OperationPass<>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckPipelineInputPass)
+  CheckPipelineInputPass(std::string pipeline,
+                         std::optional<fa2::OptionError> error)
       : pipeline(std::move(pipeline)), error(std::move(error)) {}
-  StringRef getArgument() const final { return "fa2-check-pipeline-options"; }
+  StringRef getArgument() const final { return "fa2-check-pipeline-input"; }
   StringRef getDescription() const final {
-    return "Reject the pipeline's options before lowering anything";
+    return "Reject the pipeline's options, and input its passes cannot take, "
+           "before lowering anything";
   }
   void runOnOperation() override {
     if (error) {
@@ -57,6 +157,8 @@ struct CheckPipelineOptionsPass
       return WalkResult::interrupt();
     });
     if (nested.wasInterrupted())
+      return signalPassFailure();
+    if (failed(checkUpstreamPreconditions(getOperation(), pipeline)))
       signalPassFailure();
   }
   std::string pipeline;
@@ -135,7 +237,7 @@ static void addHostToLLVMPasses(OpPassManager &pm, bool gpuLaunches = false) {
 }
 
 void fa2::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
-  pm.addPass(std::make_unique<CheckPipelineOptionsPass>(
+  pm.addPass(std::make_unique<CheckPipelineInputPass>(
       "fa2-to-cpu", checkCPUOptions(options)));
   addHostTensorLoweringPasses(pm);
   // fa2 ops to FlashAttention-2's loops.
@@ -179,8 +281,10 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   gpuOptions.minBlocksPerSM = options.minBlocksPerSM;
   gpuOptions.qInRegisters = options.qInRegisters;
   gpuOptions.splitKVCopies = options.splitKVCopies;
+  gpuOptions.packGQA = options.packGQA;
+  gpuOptions.kvSplits = options.kvSplits;
   gpuOptions.manifestDir = options.manifestDir;
-  pm.addPass(std::make_unique<CheckPipelineOptionsPass>(
+  pm.addPass(std::make_unique<CheckPipelineInputPass>(
       "fa2-to-ptx", checkGPUOptions(gpuOptions)));
 
   // Tensor level: attention chains to fa2.attention, then each op the kernel
@@ -199,6 +303,8 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   lower.minBlocksPerSM = options.minBlocksPerSM;
   lower.qInRegisters = options.qInRegisters;
   lower.splitKVCopies = options.splitKVCopies;
+  lower.packGQA = options.packGQA;
+  lower.kvSplits = options.kvSplits;
   pm.addPass(createFA2LowerToGPU(lower));
 
   // Host: the rest of the tensor program, and every fa2.attention the kernel

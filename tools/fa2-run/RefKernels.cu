@@ -159,8 +159,14 @@ extern "C" __global__ void __launch_bounds__(FA2REF_THREADS)
   __shared__ float scratch[2 * FA2REF_THREADS / 32];
 
   const int i = blockIdx.x;
-  const int bh = blockIdx.y;
-  const int b = bh / p.headsQ, h = bh % p.headsQ;
+  // (batch, query head) over grid y and z, each at most 65535: bh = y +
+  // gridDim.y * z; the CTAs of the rounded-up grid past batch * Hq have
+  // nothing to do (the whole CTA returns, before any barrier).
+  const long long bh = blockIdx.y + (long long)gridDim.y * blockIdx.z;
+  if (bh >= (long long)p.batch * p.headsQ)
+    return;
+  const long long b = bh / p.headsQ;
+  const int h = (int)(bh % p.headsQ);
   const int g = h / (p.headsQ / p.headsKV);
   const long long qRow = b * p.qsb + h * p.qsh + i * p.qss;
   const long long kRow0 = b * p.ksb + g * p.ksh;

@@ -20,7 +20,8 @@ enum {
 /// Threads per CTA and keys per shared-memory chunk of the reference kernel.
 enum { FA2REF_THREADS = 128, FA2REF_CHUNK = 256, FA2REF_MAX_DV = 512 };
 
-/// One CTA per (query row, batch * query head). Q, K and V are addressed by
+/// One CTA per (query row, batch * query head), the latter over grid y and z
+/// when it exceeds 65535 (fa2-run.cpp). Q, K and V are addressed by
 /// element strides over (batch, head, seq) with the feature dimension
 /// contiguous, which covers both bhsd and bshd. The mask is addressed by
 /// strides over (batch, query head, query row, key), 0 where it broadcasts.

@@ -895,10 +895,19 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, CUfunct
     rp.fill = static_cast<float>(std::max(-3.4028234663852886e38, std::min(3.4028234663852886e38, m.fill)));
     void *refArgs[] = {&rp};
     const unsigned smem = static_cast<unsigned>((d.headDim + 2 * FA2REF_CHUNK) * 4);
-    if (d.batch * d.headsQ > 65535)
-      die(kExitUsage, "batch * heads_q = %lld exceeds the reference kernel's grid", (long long)(d.batch * d.headsQ));
-    check(cuda::cuLaunchKernel(ref, static_cast<unsigned>(d.seqQ), static_cast<unsigned>(d.batch * d.headsQ), 1,
-                               FA2REF_THREADS, 1, 1, smem, nullptr, refArgs, nullptr),
+    // One CTA per query row (grid x) and per (batch, query head), spread
+    // over grid y and z when batch * Hq exceeds grid y's 65535 (as fa2's
+    // kernels do, docs/manifest.md): z = ceil(BH / 65535), y = ceil(BH / z);
+    // the kernel's CTAs past BH return at once.
+    const int64_t batchHeads = d.batch * d.headsQ;
+    const int64_t refGridZ = (batchHeads + 65534) / 65535;
+    const int64_t refGridY = (batchHeads + refGridZ - 1) / refGridZ;
+    if (refGridZ > 65535 || d.seqQ > INT32_MAX)
+      die(kExitUsage, "batch * heads_q = %lld, seq_q = %lld: more CTAs than a CUDA grid holds",
+          (long long)batchHeads, (long long)d.seqQ);
+    check(cuda::cuLaunchKernel(ref, static_cast<unsigned>(d.seqQ), static_cast<unsigned>(refGridY),
+                               static_cast<unsigned>(refGridZ), FA2REF_THREADS, 1, 1, smem, nullptr,
+                               refArgs, nullptr),
           "launching the reference kernel");
     check(cuda::cuCtxSynchronize(), "running the reference kernel");
     std::vector<uint8_t> h32 = o32.download(), hlp = olp.download(), hlse = lse32.download();
