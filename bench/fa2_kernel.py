@@ -26,13 +26,13 @@ def torch_dtype(name):
 
 def eval_expr(expr, env):
     """Evaluates a manifest expression: integers, dim names, + - * / (floor),
-    ceildiv(a, b), parentheses."""
+    ceildiv(a, b), min(a, b), max(a, b), parentheses."""
     expr = str(expr)
     if not re.fullmatch(r"[A-Za-z0-9_+\-*/(), ]*", expr):
         raise ValueError(f"bad manifest expression {expr!r}")
     code = expr.replace("/", "//")
     return int(eval(code, {"__builtins__": {}},
-                    dict(env, ceildiv=lambda a, b: -(-a // b))))
+                    dict(env, ceildiv=lambda a, b: -(-a // b), min=min, max=max)))
 
 
 _STREAMS = {}
@@ -75,6 +75,29 @@ class Fa2Kernel:
         # dynamic limit whenever the kernel has any.
         if self.smem > 0:
             self.function.max_dynamic_shared_size_bytes = self.smem
+        # Split-KV: a second launch (the combine) and scratch buffers
+        # (docs/manifest.md); num_splits may depend on the SM count.
+        self.combine = m.get("combine")
+        if self.combine is not None:
+            self.combine_function = self.module.get_function(self.combine["kernel"])
+        self.sm_count = torch.cuda.get_device_properties(0).multi_processor_count
+
+    @staticmethod
+    def _args(params, bufs, env, name):
+        args = []
+        for p in params:
+            ty = p["type"]
+            if ty == "ptr":
+                args.append(np.uint64(bufs[p["buffer"]].data_ptr()))
+            elif ty == "i32":
+                args.append(np.int32(eval_expr(p["value"], env)))
+            elif ty == "i64":
+                args.append(np.int64(eval_expr(p["value"], env)))
+            elif ty == "f32":
+                args.append(np.float32(float(p["value"])))
+            else:
+                raise ValueError(f"{name}: parameter {p['name']} has unknown type {ty}")
+        return tuple(args)
 
     def bind(self, **given):
         """The dims with dynamic (null) ones taken from `given`; a given value
@@ -109,6 +132,9 @@ class Fa2Kernel:
         between launches at small sizes)."""
         if env is None:
             env = self.env_from(q, k, v)
+        env = dict(env)
+        if "num_splits" in self.m:
+            env["num_splits"] = eval_expr(self.m["num_splits"], dict(env, sm_count=self.sm_count))
         bufs = {"q": q, "k": k, "v": v}
         if "mask" in self.m["buffers"]:
             if mask is None:
@@ -125,28 +151,32 @@ class Fa2Kernel:
             want = int(np.prod(self.shape(name, env)))
             if not t.is_contiguous() or t.numel() != want:
                 raise ValueError(f"{self.name}: buffer {name} must be contiguous with {want} elements")
-        args = []
-        for p in self.m["params"]:
-            ty = p["type"]
-            if ty == "ptr":
-                args.append(np.uint64(bufs[p["buffer"]].data_ptr()))
-            elif ty == "i32":
-                args.append(np.int32(eval_expr(p["value"], env)))
-            elif ty == "i64":
-                args.append(np.int64(eval_expr(p["value"], env)))
-            elif ty == "f32":
-                args.append(np.float32(float(p["value"])))
-            else:
-                raise ValueError(f"{self.name}: parameter {p['name']} has unknown type {ty}")
-        args = tuple(args)
+        for name, b in self.m["buffers"].items():
+            if b.get("scratch"):
+                bufs[name] = torch.empty(self.shape(name, env), dtype=torch_dtype(b["dtype"]),
+                                         device=q.device)
+        self.scratch = {n: t for n, t in bufs.items() if self.m["buffers"][n].get("scratch")}
+        args = self._args(self.m["params"], bufs, env, self.name)
         grid = tuple(eval_expr(g, env) for g in self.m["grid"])
         block = tuple(eval_expr(b, env) for b in self.m["block"])
         stream = _cupy_stream(torch.cuda.current_stream().cuda_stream)
         function, smem = self.function, self.smem
+        second = None
+        if self.combine is not None:
+            c = self.combine
+            second = (self.combine_function,
+                      tuple(eval_expr(g, env) for g in c["grid"]),
+                      tuple(eval_expr(b, env) for b in c["block"]),
+                      self._args(c["params"], bufs, env, c["kernel"]),
+                      int(c["dynamic_shared_memory_bytes"]))
+        self.last_env = env
 
         def launch():
             with stream:
                 function(grid, block, args, shared_mem=smem)
+                if second is not None:
+                    f2, g2, b2, a2, s2 = second
+                    f2(g2, b2, a2, shared_mem=s2)
         return launch, out, lse
 
     def env_from(self, q, k, v):

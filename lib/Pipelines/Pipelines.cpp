@@ -281,6 +281,8 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   gpuOptions.minBlocksPerSM = options.minBlocksPerSM;
   gpuOptions.qInRegisters = options.qInRegisters;
   gpuOptions.splitKVCopies = options.splitKVCopies;
+  gpuOptions.packGQA = options.packGQA;
+  gpuOptions.kvSplits = options.kvSplits;
   gpuOptions.manifestDir = options.manifestDir;
   pm.addPass(std::make_unique<CheckPipelineInputPass>(
       "fa2-to-ptx", checkGPUOptions(gpuOptions)));
@@ -301,6 +303,8 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   lower.minBlocksPerSM = options.minBlocksPerSM;
   lower.qInRegisters = options.qInRegisters;
   lower.splitKVCopies = options.splitKVCopies;
+  lower.packGQA = options.packGQA;
+  lower.kvSplits = options.kvSplits;
   pm.addPass(createFA2LowerToGPU(lower));
 
   // Host: the rest of the tensor program, and every fa2.attention the kernel

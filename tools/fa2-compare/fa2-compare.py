@@ -19,6 +19,13 @@
 # them with arith.bitcast + printMemrefI32): printMemrefF32 keeps only six
 # significant digits, too few to check 1e-5.
 #
+# With --exact E (a third file, the same function evaluated in f32) the rule
+# is FlashAttention's instead (../../../shared/ANCHORS.md): per memref, the
+# candidate passes when max|x - e| <= factor * max|r - e|, i.e. it is at
+# most `factor` times as far from the f32 evaluation as the reference, the
+# input's own low-precision evaluation, is. A memref that fails counts as
+# bad; the summary line then also reads the two distances.
+#
 # ===----------------------------------------------------------------------=== #
 import argparse
 import math
@@ -102,6 +109,40 @@ def compare(ref, out, rtol, floor):
     return max_rel, nans, bad, first
 
 
+def compare_with_exact(ref_blocks, out_blocks, exact_blocks, factor):
+    """FlashAttention's rule, per memref: max|x - e| <= factor * max|r - e|."""
+    if len(exact_blocks) != len(ref_blocks):
+        sys.exit("fa2-compare: %d reference memrefs but %d exact ones"
+                 % (len(ref_blocks), len(exact_blocks)))
+    total = nans = bad = 0
+    worst_out = worst_ref = 0.0
+    for n, ((rs, rv), (xs, xv), (es, ev)) in enumerate(
+            zip(ref_blocks, out_blocks, exact_blocks)):
+        if not rs == xs == es:
+            sys.exit("fa2-compare: memref %d has sizes %s, %s and %s in the "
+                     "reference, candidate and exact files" % (n, rs, xs, es))
+        if not any(v != 0 and math.isfinite(v) for v in ev):
+            sys.exit("fa2-compare: the exact evaluation is all zeros")
+        out_err = ref_err = 0.0
+        for r, x, e in zip(rv, xv, ev):
+            if math.isnan(x):
+                nans += 1
+            # A NaN or inf where the exact evaluation has none is infinitely
+            # far from it.
+            out_err = max(out_err, abs(x - e) if math.isfinite(x) else math.inf)
+            ref_err = max(ref_err, abs(r - e) if math.isfinite(r) else math.inf)
+        ok = out_err <= factor * ref_err
+        print("memref %d: sizes=%s max|out-exact|=%.3e max|ref-exact|=%.3e %s"
+              % (n, rs, out_err, ref_err, "ok" if ok else "FAILS"))
+        bad += 0 if ok else 1
+        total += len(rv)
+        worst_out, worst_ref = max(worst_out, out_err), max(worst_ref, ref_err)
+    print("fa2-compare: blocks=%d elements=%d max|out-exact|=%.3e "
+          "max|ref-exact|=%.3e factor=%g nan=%d bad=%d"
+          % (len(ref_blocks), total, worst_out, worst_ref, factor, nans, bad))
+    return 1 if bad else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("files", nargs="+", help="REF [OUT], or one file holding both")
@@ -112,6 +153,12 @@ def main():
                          "the floor instead of |ref| (default 0.1)")
     ap.add_argument("--bits", action="store_true",
                     help="values are f32 bit patterns printed as i32")
+    ap.add_argument("--exact", metavar="FILE",
+                    help="an f32 evaluation of the same function: compare "
+                         "with FlashAttention's rule against it")
+    ap.add_argument("--factor", type=float, default=2.0,
+                    help="with --exact: how many times the reference's "
+                         "distance the candidate may be (default 2)")
     args = ap.parse_args()
     if len(args.files) > 2:
         ap.error("expected one or two files")
@@ -134,6 +181,10 @@ def main():
     if len(ref_blocks) != len(out_blocks):
         sys.exit("fa2-compare: %d reference memrefs but %d candidates"
                  % (len(ref_blocks), len(out_blocks)))
+
+    if args.exact:
+        return compare_with_exact(ref_blocks, out_blocks, read(args.exact),
+                                  args.factor)
 
     total = nans = bad = 0
     max_rel = 0.0

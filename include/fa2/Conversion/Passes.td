@@ -47,6 +47,15 @@ def FA2LowerToGPU : Pass<"fa2-lower-to-gpu", "::mlir::ModuleOp"> {
     Option<"splitKVCopies", "split-kv-copies", "int64_t", /*default=*/"-1",
            "Issue V's copies after the row max instead of with K's after "
            "Q.K^T (1) or not (0); -1: the schedule's choice">,
+    Option<"packGQA", "pack-gqa", "int64_t", /*default=*/"-1",
+           "Pack the query heads of a GQA group (times Sq) into the rows of "
+           "one CTA tile, with the decode schedule (small row tiles, "
+           "split-KV) where the head counts and Sq are static and "
+           "G.Sq <= 128 (1), or not (0 and -1, the default)">,
+    Option<"kvSplits", "kv-splits", "int64_t", /*default=*/"-1",
+           "Split the keys among this many CTAs per row tile, merged by a "
+           "combine kernel (1: no split; 0: from the shapes and the SM "
+           "count; -1: the schedule's choice)">,
     Option<"minBlocksPerSM", "min-blocks-per-sm", "int64_t",
            /*default=*/"-1",
            "CTAs per SM ptxas must budget registers for (0: ptxas's "

@@ -68,6 +68,16 @@ struct ToPTXOptions : public mlir::PassPipelineOptions<ToPTXOptions> {
       llvm::cl::desc("V's copies after the row max (1) or with K's (0); -1: "
                      "the schedule's"),
       llvm::cl::init(-1)};
+  Option<int64_t> packGQA{
+      *this, "pack-gqa",
+      llvm::cl::desc("Pack a GQA group's query heads into one row tile (1) "
+                     "or not (0); -1: the schedule's"),
+      llvm::cl::init(-1)};
+  Option<int64_t> kvSplits{
+      *this, "kv-splits",
+      llvm::cl::desc("K/V splits per row tile (1: none; 0: from the shapes "
+                     "and SM count; -1: the schedule's)"),
+      llvm::cl::init(-1)};
   Option<int64_t> minBlocksPerSM{
       *this, "min-blocks-per-sm",
       llvm::cl::desc("CTAs per SM to budget registers for (0: ptxas's; -1: "

@@ -26,6 +26,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "fa2/Conversion/AttentionToGPU/CombineBuilder.h"
 #include "fa2/Conversion/AttentionToGPU/KernelBuilder.h"
 #include "fa2/Conversion/AttentionToGPU/Manifest.h"
 #include "fa2/Conversion/AttentionToGPU/Schedule.h"
@@ -73,13 +74,15 @@ struct ScheduleOverrides {
   int64_t blockM = 0, blockN = 0, numWarps = 0, numStages = 0;
   std::optional<SmemSwizzle> swizzle;
   std::optional<int64_t> rescaleThreshold, minBlocksPerSM;
-  std::optional<bool> qInRegisters, splitKVCopies;
+  std::optional<bool> qInRegisters, splitKVCopies, packGQA;
+  std::optional<int64_t> kvSplits;
 
   /// Whether the user asked for any schedule field: a schedule that then
   /// cannot run is an error, not a fallback to the CPU.
   bool any() const {
     return blockM || blockN || numWarps || numStages || swizzle ||
-           rescaleThreshold || minBlocksPerSM || qInRegisters || splitKVCopies;
+           rescaleThreshold || minBlocksPerSM || qInRegisters ||
+           splitKVCopies || packGQA || kvSplits;
   }
 };
 } // namespace
@@ -237,7 +240,28 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     }
   }
 
-  GPUSchedule s = getDefaultSchedule(d, dv, chip);
+  // Decode (few query rows per K/V head), asked for with pack-gqa=1:
+  // packed GQA rows in a small row tile and split-KV, when the head counts
+  // and Sq are static (the row tile is sized by G·Sq); otherwise the
+  // prefill table. Not the default yet: tools/fa2-run does not run the
+  // combine launch of a split-KV manifest.
+  int64_t group = spec.groupSize();
+  bool packable = !ShapedType::isDynamic(group);
+  std::optional<GPUSchedule> decode;
+  if (packable && !ShapedType::isDynamic(spec.seqQ) &&
+      overrides.packGQA.value_or(false))
+    decode = getDecodeSchedule(group * spec.seqQ, d, dv, chip);
+  GPUSchedule s = decode ? *decode : getDefaultSchedule(d, dv, chip);
+  if (overrides.packGQA) {
+    if (*overrides.packGQA && !packable) {
+      os << "no valid schedule: pack-gqa needs static head counts (the "
+            "packed rows of a group are a compile-time mapping)";
+      return failure();
+    }
+    s.packGQA = *overrides.packGQA;
+  }
+  if (overrides.kvSplits)
+    s.kvSplits = *overrides.kvSplits;
   if (overrides.blockM)
     s.blockM = overrides.blockM;
   if (overrides.blockN)
@@ -261,12 +285,36 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     os << "no valid schedule: " << bad;
     return failure();
   }
-  // batch·heads beyond grid y's limit (or unknown until run time): the
-  // launch spreads it over grid y and z.
+  // batch·heads (batch·Hkv with packed rows) beyond grid y's limit (or
+  // unknown until run time): the launch spreads it over grid y and z.
   int64_t batch = spec.batch();
+  int64_t heads = s.packGQA ? spec.headsKV : spec.headsQ;
   spec.foldBatchHeads = ShapedType::isDynamic(batch) ||
-                        ShapedType::isDynamic(spec.headsQ) ||
-                        batch * spec.headsQ > kMaxGridY;
+                        ShapedType::isDynamic(heads) ||
+                        batch * heads > kMaxGridY;
+  // The number of K/V splits: the option's, or chosen from the shapes and
+  // the SM count: now when every size it reads is static (a count of 1 is
+  // no split: no scratch, no combine), else by the launch at run time. A
+  // finite fill keeps one kernel (its clamped LSE is no weight to merge).
+  if (spec.fill)
+    s.kvSplits = 1;
+  if (s.kvSplits == GPUSchedule::kKVSplitsAuto) {
+    int64_t rows = s.packGQA && !ShapedType::isDynamic(spec.seqQ)
+                       ? group * spec.seqQ
+                       : spec.seqQ;
+    if (!ShapedType::isDynamic(batch) && !ShapedType::isDynamic(heads) &&
+        !ShapedType::isDynamic(rows) && !ShapedType::isDynamic(spec.seqK)) {
+      int64_t ctas = batch * heads * llvm::divideCeil(rows, s.blockM);
+      int64_t n = numKVSplits(ctas, llvm::divideCeil(spec.seqK, s.blockN),
+                              chip.smCount, s.minBlocksPerSplit);
+      s.kvSplits = n;
+      spec.numSplits = n;
+    } else {
+      spec.numSplits = ShapedType::kDynamic;
+    }
+  } else {
+    spec.numSplits = s.kvSplits;
+  }
   spec.schedule = s;
   return spec;
 }
@@ -314,6 +362,7 @@ static Value allocResult(OpBuilder &b, Location loc, RankedTensorType type,
 
 /// Replaces `op` by the launch of `kernel`.
 static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
+                            gpu::GPUFuncOp combine,
                             const AttentionKernelSpec &spec) {
   Location loc = op.getLoc();
   b.setInsertionPoint(op);
@@ -336,27 +385,85 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
   Value oAlloc = allocResult(b, loc, oTy, qSizes);
   Value o = flatten(b, loc, oAlloc, spec.bufferType("o"));
   SmallVector<Value> args = {q, k, v, o};
-  Value lAlloc;
-  if (Value lse = op.getLse()) {
-    auto lTy = cast<RankedTensorType>(lse.getType());
+  Value lAlloc, lse;
+  if (Value lseResult = op.getLse()) {
+    auto lTy = cast<RankedTensorType>(lseResult.getType());
     SmallVector<Value> lSizes(qSizes.begin(), qSizes.begin() + nb);
     lSizes.push_back(qSizes[headPos]);
     lSizes.push_back(qSizes[seqPos]);
     lAlloc = allocResult(b, loc, lTy, lSizes);
-    args.push_back(flatten(b, loc, lAlloc, spec.bufferType("lse")));
+    lse = flatten(b, loc, lAlloc, spec.bufferType("lse"));
+    args.push_back(lse);
+  }
+  const GPUSchedule &s = spec.schedule;
+  Value hq = qSizes[headPos], sq = qSizes[seqPos];
+  Value hkv = dimOf(b, loc, kBuf, headPos), sk = dimOf(b, loc, kBuf, seqPos);
+  Value batch = arith::ConstantIndexOp::create(b, loc, 1);
+  for (unsigned i = 0; i < nb; ++i)
+    batch = b.createOrFold<arith::MulIOp>(loc, batch, qSizes[i]);
+  auto cIdx = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto ceilDiv = [&](Value x, int64_t y) {
+    return b.createOrFold<arith::CeilDivUIOp>(loc, x, cIdx(y));
+  };
+  // Packed GQA rows: a CTA row tile covers G·Sq rows of one (batch, K/V
+  // head); otherwise Sq rows of one (batch, query head).
+  Value rows = s.packGQA ? b.createOrFold<arith::MulIOp>(
+                               loc, sq, cIdx(spec.groupSize()))
+                         : sq;
+  Value ctaHeads = s.packGQA ? hkv : hq;
+  // Split-KV: the partials go to scratch, O and LSE come from the combine.
+  Value numSplits, oPartAlloc, lsePartAlloc;
+  if (spec.splitKV()) {
+    if (!ShapedType::isDynamic(spec.numSplits)) {
+      numSplits = cIdx(spec.numSplits);
+    } else {
+      // numKVSplits (Schedule.cpp) at run time, for the chip's SM count.
+      Value ctas = b.createOrFold<arith::MulIOp>(
+          loc, b.createOrFold<arith::MulIOp>(loc, batch, ctaHeads),
+          ceilDiv(rows, s.blockM));
+      Value forSMs = b.createOrFold<arith::CeilDivUIOp>(
+          loc, cIdx(2 * spec.chip.smCount),
+          b.createOrFold<arith::MaxUIOp>(loc, ctas, cIdx(1)));
+      Value forBlocks = ceilDiv(ceilDiv(sk, s.blockN), s.minBlocksPerSplit);
+      numSplits = b.createOrFold<arith::MaxUIOp>(
+          loc, cIdx(1),
+          b.createOrFold<arith::MinUIOp>(
+              loc, b.createOrFold<arith::MinUIOp>(loc, forSMs, forBlocks),
+              cIdx(kMaxKVSplits)));
+    }
+    Value partRows = b.createOrFold<arith::MulIOp>(
+        loc,
+        b.createOrFold<arith::MulIOp>(
+            loc, b.createOrFold<arith::MulIOp>(loc, batch, hq), sq),
+        numSplits);
+    auto alloc = [&](StringRef buffer, Value elems) {
+      MemRefType ty = spec.bufferType(buffer);
+      auto dynTy = MemRefType::get({ShapedType::kDynamic}, ty.getElementType());
+      Value buf = memref::AllocOp::create(b, loc, dynTy, ValueRange{elems},
+                                          b.getI64IntegerAttr(128));
+      return std::make_pair(buf, b.createOrFold<memref::CastOp>(loc, ty, buf));
+    };
+    auto [oPart, oPartArg] = alloc(
+        "o_partial",
+        b.createOrFold<arith::MulIOp>(loc, partRows, cIdx(spec.headDimV)));
+    auto [lsePart, lsePartArg] = alloc("lse_partial", partRows);
+    oPartAlloc = oPart;
+    lsePartAlloc = lsePart;
+    args = {q, k, v, oPartArg, lsePartArg};
   }
   Value mBuf;
   if (Value mask = op.getMask()) {
     mBuf = bufferOf(b, loc, mask);
     args.push_back(flatten(b, loc, mBuf, spec.bufferType("mask")));
   }
-  Value hq = qSizes[headPos], sq = qSizes[seqPos];
-  Value hkv = dimOf(b, loc, kBuf, headPos), sk = dimOf(b, loc, kBuf, seqPos);
   for (const std::string &name : spec.dynamicSizeNames()) {
     Value size = llvm::StringSwitch<Value>(name)
                      .Case("heads_q", hq)
                      .Case("heads_kv", hkv)
                      .Case("seq_q", sq)
+                     .Case("num_splits", numSplits)
                      .Default(sk);
     args.push_back(arith::IndexCastUIOp::create(b, loc, b.getI32Type(), size));
   }
@@ -373,10 +480,11 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
     }
   }
 
-  const GPUSchedule &s = spec.schedule;
   Value gridX = b.createOrFold<arith::CeilDivUIOp>(
-      loc, sq, arith::ConstantIndexOp::create(b, loc, s.blockM));
-  Value batchHeads = hq;
+      loc, rows, arith::ConstantIndexOp::create(b, loc, s.blockM));
+  if (numSplits)
+    gridX = b.createOrFold<arith::MulIOp>(loc, gridX, numSplits);
+  Value batchHeads = ctaHeads;
   for (unsigned i = 0; i < nb; ++i)
     batchHeads = b.createOrFold<arith::MulIOp>(loc, batchHeads, qSizes[i]);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
@@ -398,6 +506,30 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
     gpu::LaunchFuncOp::create(b, loc, kernel,
                               gpu::KernelDim3{gridX, gridY, gridZ},
                               gpu::KernelDim3{threads, one, one}, smem, args);
+    if (!combine)
+      return;
+    // The combine: one warp per (batch, head, query) row, after the
+    // splits (same stream, in order).
+    SmallVector<Value> cArgs = {args[3], args[4], o};
+    if (lse)
+      cArgs.push_back(lse);
+    for (const std::string &name : combineSizeNames(spec)) {
+      Value size = llvm::StringSwitch<Value>(name)
+                       .Case("heads_q", hq)
+                       .Case("seq_q", sq)
+                       .Default(numSplits);
+      cArgs.push_back(
+          arith::IndexCastUIOp::create(b, loc, b.getI32Type(), size));
+    }
+    Value allRows = b.createOrFold<arith::MulIOp>(
+        loc, b.createOrFold<arith::MulIOp>(loc, batch, hq), sq);
+    Value cGrid = ceilDiv(allRows, kCombineRowsPerCTA);
+    Value cThreads = cIdx(32 * kCombineRowsPerCTA);
+    Value noSmem = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
+    gpu::LaunchFuncOp::create(b, loc, combine,
+                              gpu::KernelDim3{cGrid, one, one},
+                              gpu::KernelDim3{cThreads, one, one}, noSmem,
+                              cArgs);
   };
   // The matcher left statically empty problems alone: a constant grid is
   // never empty here.
@@ -418,6 +550,9 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
                       });
   }
 
+  // The scratch (oPartAlloc, lsePartAlloc) is freed by the host pipeline's
+  // buffer deallocation, like every other memref.alloc: the launches are
+  // synchronous, so it is dead after the combine.
   SmallVector<Value> results = {bufferization::ToTensorOp::create(
       b, loc, oTy, oAlloc, /*restrict=*/true, /*writable=*/true)};
   if (lAlloc)
@@ -512,6 +647,8 @@ struct FA2LowerToGPUPass
     options.minBlocksPerSM = minBlocksPerSM;
     options.qInRegisters = qInRegisters;
     options.splitKVCopies = splitKVCopies;
+    options.packGQA = packGQA;
+    options.kvSplits = kvSplits;
     options.manifestDir = manifestDir;
     if (std::optional<OptionError> bad = checkGPUOptions(options)) {
       emitOptionError(&getContext(), getArgument(), *bad);
@@ -527,6 +664,10 @@ struct FA2LowerToGPUPass
       overrides.qInRegisters = qInRegisters != 0;
     if (splitKVCopies != -1)
       overrides.splitKVCopies = splitKVCopies != 0;
+    if (packGQA != -1)
+      overrides.packGQA = packGQA != 0;
+    if (kvSplits != -1)
+      overrides.kvSplits = kvSplits;
     if (swizzle == "xor")
       overrides.swizzle = SmemSwizzle::Xor;
     else if (swizzle == "pad")
@@ -598,7 +739,15 @@ struct FA2LowerToGPUPass
       IRRewriter rewriter(module.getContext());
       DominanceInfo dominance(kernel);
       eliminateCommonSubExpressions(rewriter, dominance, kernel);
-      rewriteToLaunch(b, op, kernel, *spec);
+      // Split-KV: the combine kernel, in the same gpu.module (one binary).
+      gpu::GPUFuncOp combine;
+      if (spec->splitKV()) {
+        combine = buildCombineKernel(b, op.getLoc(), gpuModule, *spec);
+        (void)applyPatternsGreedily(combine, FrozenRewritePatternSet());
+        DominanceInfo combineDominance(combine);
+        eliminateCommonSubExpressions(rewriter, combineDominance, combine);
+      }
+      rewriteToLaunch(b, op, kernel, combine, *spec);
 
       if (!manifestDir.empty()) {
         if (llvm::Error err = writeManifest(*spec, manifestDir, binaryFormat)) {

@@ -71,7 +71,7 @@ int64_t AttentionKernelSpec::batch() const {
 
 SmallVector<std::string> AttentionKernelSpec::dynamicSizeNames() const {
   SmallVector<std::string> names;
-  for (StringRef name : {"heads_q", "heads_kv", "seq_q", "seq_k"})
+  for (StringRef name : {"heads_q", "heads_kv", "seq_q", "seq_k", "num_splits"})
     if (ShapedType::isDynamic(size(name)))
       names.push_back(name.str());
   return names;
@@ -97,6 +97,7 @@ int64_t AttentionKernelSpec::size(StringRef name) const {
       .Case("seq_k", seqK)
       .Case("head_dim", headDim)
       .Case("head_dim_v", headDimV)
+      .Case("num_splits", numSplits)
       .Default(ShapedType::kDynamic);
 }
 
@@ -115,6 +116,12 @@ AttentionKernelSpec::bufferShape(StringRef buffer) const {
     return bhsd("heads_kv", "seq_k", "head_dim_v");
   if (buffer == "o")
     return bhsd("heads_q", "seq_q", "head_dim_v");
+  // Split-KV scratch: one row per (batch, head, query) as the LSE, the
+  // splits of a row next to each other (the combine reads them together).
+  if (buffer == "o_partial")
+    return {"batch", "heads_q", "seq_q", "num_splits", "head_dim_v"};
+  if (buffer == "lse_partial")
+    return {"batch", "heads_q", "seq_q", "num_splits"};
   if (buffer == "mask") {
     // Right-aligned to the scores: "1" where broadcast, the scores' name
     // where the extent is theirs (dynamic: the runner's value is passed as
@@ -151,7 +158,8 @@ MemRefType AttentionKernelSpec::bufferType(StringRef buffer) const {
   Type elem = elementType;
   if (buffer == "o")
     elem = outElementType;
-  else if (buffer == "lse")
+  else if (buffer == "lse" || buffer == "o_partial" ||
+           buffer == "lse_partial")
     elem = Float32Type::get(elementType.getContext());
   else if (buffer == "mask")
     elem = maskElementType;
@@ -297,6 +305,50 @@ private:
                               Value seqStart, Value validRows, Value dst,
                               Value dstBase, int64_t rows,
                               const SharedTileLayout &l);
+
+  /// With packed GQA rows: the Q tile's rows [m0, m0 + Br) of the group's
+  /// G·Sq rows, row p being query position p / G of head p % G; rows at or
+  /// past `validRows` (i32; null: all valid) are zero-filled.
+  SmallVector<Value> copyPackedQTile(Value validRows);
+
+  //===--- the row mapping (packed GQA rows, split-KV partials) -------===//
+  /// The query position of tile row `row` (m0 + local row): the row itself,
+  /// or row / G with packed GQA rows.
+  Value queryPos(Value row) {
+    return s.packGQA ? divc(row, spec.groupSize()) : row;
+  }
+  /// The row of the LSE buffer [batch·Hq·Sq] of tile row `row`, relative to
+  /// lseBase: the row itself, or (row % G)·Sq + row / G when packed.
+  Value lseRow(Value row) {
+    if (!s.packGQA)
+      return row;
+    return add(mul(remc(row, spec.groupSize()), Sq), queryPos(row));
+  }
+  /// Where tile row `row`'s O (or O partial) row starts.
+  Value oRowOffset(Value row) {
+    if (spec.splitKV())
+      return mulc(add(mul(add(lseBase, lseRow(row)), numSplitsV), splitIdx),
+                  spec.headDimV);
+    if (!s.packGQA)
+      return add(oBase, mul(row, oRow));
+    return add(oBase, add(mul(remc(row, spec.groupSize()), oHeadStride),
+                          mul(queryPos(row), oRow)));
+  }
+  /// The LSE (or LSE partial) element of tile row `row`.
+  Value lseOffset(Value row) {
+    if (spec.splitKV())
+      return add(mul(add(lseBase, lseRow(row)), numSplitsV), splitIdx);
+    return add(lseBase, lseRow(row));
+  }
+  /// Rows of the whole problem for this (batch, head or group): Sq, or G·Sq.
+  Value rowsTotal;
+  /// Packed rows: distance between the rows of consecutive heads of a
+  /// group in Q and O (bhsd Sq·d, bshd d).
+  Value qHeadStride, oHeadStride;
+  /// Split-KV: this CTA's split and the number of splits.
+  Value splitIdx, numSplitsV;
+  /// The mask's head stride (0 when it broadcasts over heads).
+  Value maskSh;
 
   /// Which tiles of a K/V block copyKVBlock copies.
   enum class KVTiles { K, V, Both };
@@ -507,6 +559,41 @@ SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
   return tokens;
 }
 
+SmallVector<Value> KernelEmitter::copyPackedQTile(Value validRows) {
+  // Once per CTA: the per-row head/position arithmetic is not worth
+  // hoisting as copyTile does for K/V.
+  int64_t chunks = qk.chunks(), realChunks = qk.realChunks();
+  int64_t total = s.blockM * chunks, threads = s.numThreads();
+  int64_t group = spec.groupSize();
+  auto i32Ty = b.getI32Type();
+  SmallVector<Value> tokens;
+  for (int64_t first = 0; first < total; first += threads) {
+    Value idx = addc(tid, first);
+    if (first + threads > total)
+      idx = arith::MinUIOp::create(b, loc, idx, c(total - 1));
+    Value r = divc(idx, chunks), ch = remc(idx, chunks);
+    Value row = add(m0, r);
+    Value srcOff = add(add(qBase, add(mul(remc(row, group), qHeadStride),
+                                      mul(divc(row, group), qRow))),
+                       mulc(ch, 8));
+    Value dstOff = sharedOffset(qk, r, remc(r, 8), ch);
+    Value valid;
+    if (validRows)
+      valid = cmp(arith::CmpIPredicate::slt,
+                  arith::IndexCastOp::create(b, loc, i32Ty, r), validRows);
+    if (realChunks != chunks) {
+      Value colValid = cmp(arith::CmpIPredicate::ult, ch, c(realChunks));
+      valid = valid ? arith::AndIOp::create(b, loc, valid, colValid).getResult()
+                    : colValid;
+    }
+    Value srcElems = valid ? select(valid, c(8), c(0)) : Value();
+    tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
+        b, loc, tokenTy, sQ, ValueRange{dstOff}, qGlobal, ValueRange{srcOff},
+        b.getIndexAttr(8), srcElems, b.getUnitAttr()));
+  }
+  return tokens;
+}
+
 SmallVector<Value> KernelEmitter::copyKVBlock(Value j, Value buf,
                                               Value exists, KVTiles tiles) {
   Value kvStart = mulc(j, s.blockN);
@@ -647,7 +734,7 @@ KernelEmitter::maskScores(const SmallVector<SmallVector<Value>> &S,
   for (int64_t mt = 0; mt < MT; ++mt) {
     SmallVector<Value> rel(2);
     for (int64_t half = 0; half < 2; ++half) {
-      Value row = add(m0, addc(warpRow0, mt * 16 + 8 * half));
+      Value row = queryPos(add(m0, addc(warpRow0, mt * 16 + 8 * half)));
       Value limit = Sk;
       if (spec.causal)
         limit =
@@ -731,7 +818,7 @@ KernelEmitter::maskScoresWindowFill(const SmallVector<SmallVector<Value>> &S,
   for (int64_t mt = 0; mt < MT; ++mt) {
     Value relLo[2], relHi[2], relSk[2];
     for (int64_t half = 0; half < 2; ++half) {
-      Value row = add(m0, addc(warpRow0, mt * 16 + 8 * half));
+      Value row = queryPos(add(m0, addc(warpRow0, mt * 16 + 8 * half)));
       Value diag = sub(add(row, Sk), Sq);
       // Bounds past ±2^48 (MaskSemantics' clamp) stay far inside i64.
       if (lo)
@@ -788,9 +875,13 @@ KernelEmitter::applyMaskOperand(const SmallVector<SmallVector<Value>> &S,
   for (int64_t mt = 0; mt < MT; ++mt) {
     SmallVector<Value> rowOff(2);
     for (int64_t half = 0; half < 2; ++half) {
-      Value row = add(m0, addc(warpRow0, mt * 16 + 8 * half));
-      row = arith::MinUIOp::create(b, loc, row, lastRow);
+      Value tileRow = add(m0, addc(warpRow0, mt * 16 + 8 * half));
+      Value row = arith::MinUIOp::create(b, loc, queryPos(tileRow), lastRow);
       rowOff[half] = add(maskBase, mul(row, maskSi));
+      // Packed rows: each row's own head of the group.
+      if (s.packGQA)
+        rowOff[half] =
+            add(rowOff[half], mul(remc(tileRow, spec.groupSize()), maskSh));
     }
     for (int64_t nt = 0; nt < NT; ++nt) {
       SmallVector<Value> vals;
@@ -828,7 +919,7 @@ void KernelEmitter::emit() {
   kGlobal = func.getArgument(1);
   vGlobal = func.getArgument(2);
   oGlobal = func.getArgument(3);
-  if (spec.hasLse)
+  if (spec.writesLse())
     lseGlobal = func.getArgument(4);
   if (spec.hasMask())
     maskGlobal = func.getArgument(spec.numBufferArgs() - 1);
@@ -849,7 +940,19 @@ void KernelEmitter::emit() {
   Value D = c(spec.headDim), Dv = c(spec.headDimV);
 
   Value qBlock = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
-  if (spec.causal) {
+  rowsTotal = s.packGQA ? mulc(Sq, spec.groupSize()) : Sq;
+  if (spec.splitKV()) {
+    // Grid x = row tiles · splits: x = split · tiles + tile, so that the
+    // splits of one row tile run side by side (their K/V ranges differ,
+    // their Q tile is the same).
+    numSplitsV = sizeValue("num_splits");
+    Value numQBlocks =
+        b.createOrFold<arith::CeilDivUIOp>(loc, rowsTotal, c(s.blockM));
+    splitIdx = b.createOrFold<arith::DivUIOp>(loc, qBlock, numQBlocks);
+    qBlock = b.createOrFold<arith::RemUIOp>(loc, qBlock, numQBlocks);
+    if (spec.causal)
+      qBlock = sub(sub(numQBlocks, c(1)), qBlock);
+  } else if (spec.causal) {
     // Heaviest query blocks first: a causal CTA's work grows with its block
     // index, and CTAs start in blockIdx order, so the last wave is made of
     // the lightest ones instead of the heaviest (+1.5% at d = 128, +2.5% at
@@ -863,19 +966,37 @@ void KernelEmitter::emit() {
     // batch·Hq spread over grid y and z (AttentionKernelSpec).
     Value z = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
     bh = add(bh, mul(gpu::GridDimOp::create(b, loc, gpu::Dimension::y), z));
-    Value batchHeads = ShapedType::isDynamic(spec.batch())
-                           ? b.createOrFold<arith::DivUIOp>(
-                                 loc,
-                                 memref::DimOp::create(b, loc, oGlobal, 0),
-                                 mul(Sq, c(spec.headDimV)))
-                           : mul(c(spec.batch()), Hq);
+    Value batchHeads;
+    if (!ShapedType::isDynamic(spec.batch()))
+      batchHeads = mul(c(spec.batch()), Hq);
+    else if (s.packGQA || spec.splitKV())
+      batchHeads = b.createOrFold<arith::DivUIOp>(
+          loc, memref::DimOp::create(b, loc, qGlobal, 0),
+          mul(Sq, c(spec.headDim)));
+    else
+      batchHeads = b.createOrFold<arith::DivUIOp>(
+          loc, memref::DimOp::create(b, loc, oGlobal, 0),
+          mul(Sq, c(spec.headDimV)));
+    // Packed rows: one CTA row per (batch, K/V head).
+    if (s.packGQA)
+      batchHeads = divc(batchHeads, spec.groupSize());
     bh = b.createOrFold<arith::MinUIOp>(loc, bh, sub(batchHeads, c(1)));
   }
-  Value batchIdx = b.createOrFold<arith::DivUIOp>(loc, bh, Hq);
-  Value h = b.createOrFold<arith::RemUIOp>(loc, bh, Hq);
-  // GQA/MQA: query head h reads K/V head h / (Hq / Hkv).
-  Value groupSize = b.createOrFold<arith::DivUIOp>(loc, Hq, Hkv);
-  Value hkv = b.createOrFold<arith::DivUIOp>(loc, h, groupSize);
+  Value batchIdx, h, hkv;
+  if (s.packGQA) {
+    // Grid y counts (batch, K/V head); the tile's rows are the group's
+    // query heads h .. h + G - 1 (times Sq), bh their first (batch, head).
+    batchIdx = b.createOrFold<arith::DivUIOp>(loc, bh, Hkv);
+    hkv = b.createOrFold<arith::RemUIOp>(loc, bh, Hkv);
+    h = mulc(hkv, spec.groupSize());
+    bh = add(mul(batchIdx, Hq), h);
+  } else {
+    batchIdx = b.createOrFold<arith::DivUIOp>(loc, bh, Hq);
+    h = b.createOrFold<arith::RemUIOp>(loc, bh, Hq);
+    // GQA/MQA: query head h reads K/V head h / (Hq / Hkv).
+    Value groupSize = b.createOrFold<arith::DivUIOp>(loc, Hq, Hkv);
+    hkv = b.createOrFold<arith::DivUIOp>(loc, h, groupSize);
+  }
   m0 = mulc(qBlock, s.blockM);
   warpRow0 = add(mulc(warp, s.rowsPerWarp()), g);
 
@@ -891,6 +1012,10 @@ void KernelEmitter::emit() {
     vRow = Dv;
     oBase = mul(mul(bh, Sq), Dv);
     oRow = Dv;
+    if (s.packGQA) {
+      qHeadStride = mul(Sq, D);
+      oHeadStride = mul(Sq, Dv);
+    }
   } else {
     Value qTok = add(mul(mul(batchIdx, Sq), Hq), h);
     qBase = mul(qTok, D);
@@ -902,6 +1027,10 @@ void KernelEmitter::emit() {
     vRow = mul(Hkv, Dv);
     oBase = mul(qTok, Dv);
     oRow = mul(Hq, Dv);
+    if (s.packGQA) {
+      qHeadStride = D;
+      oHeadStride = Dv;
+    }
   }
   lseBase = mul(bh, Sq);
   if (spec.hasMask()) {
@@ -932,6 +1061,7 @@ void KernelEmitter::emit() {
       running = mul(running, extent);
     }
     maskBase = add(mul(batchIdx, strides[0]), mul(h, strides[1]));
+    maskSh = strides[1];
     maskSi = strides[2];
     maskSj = strides[3];
   }
@@ -957,7 +1087,7 @@ void KernelEmitter::emit() {
   // per instruction, instead of one 4-byte store per fragment pair (half a
   // 32-byte sector each). f32 outputs, and O rows wider than a Q row, are
   // stored from registers (sO stays null).
-  if (spec.outElementType.getIntOrFloatBitWidth() == 16 &&
+  if (!spec.splitKV() && spec.outElementType.getIntOrFloatBitWidth() == 16 &&
       vl.paddedDim <= qk.paddedDim && spec.headDimV % 8 == 0)
     sO = spec.outElementType == elemTy ? sQ
                                        : view(0, qElems, spec.outElementType);
@@ -1007,7 +1137,12 @@ void KernelEmitter::emit() {
   if (diagHi && skipRemoved) {
     // The last query row of the block sees keys up to
     // min(m0+Br, Sq) - 1 + Sk - Sq + hi: blocks past it are skipped.
-    Value rowsEnd = arith::MinSIOp::create(b, loc, addc(m0, s.blockM), Sq);
+    Value rowsEnd = arith::MinSIOp::create(
+        b, loc,
+        s.packGQA ? b.createOrFold<arith::CeilDivUIOp>(
+                        loc, addc(m0, s.blockM), c(spec.groupSize()))
+                  : addc(m0, s.blockM),
+        Sq);
     Value visible = addc(sub(add(rowsEnd, Sk), Sq), *diagHi);
     Value blocks = arith::MaxSIOp::create(
         b, loc, c(0), arith::CeilDivSIOp::create(b, loc, visible, c(s.blockN)));
@@ -1017,10 +1152,25 @@ void KernelEmitter::emit() {
   // m0 + Sk - Sq + lo, nor does any later row.
   Value kvBegin;
   if (diagLo && skipRemoved) {
-    Value first = arith::MaxSIOp::create(b, loc, c(0),
-                                         addc(sub(add(m0, Sk), Sq), *diagLo));
+    Value first = arith::MaxSIOp::create(
+        b, loc, c(0), addc(sub(add(queryPos(m0), Sk), Sq), *diagLo));
     kvBegin = arith::MinSIOp::create(
         b, loc, kvEnd, b.createOrFold<arith::DivUIOp>(loc, first, c(s.blockN)));
+  }
+  if (spec.splitKV()) {
+    // This CTA's split: blocks [split·n, split·n + n) of the row tile's
+    // range, n = ceil(blocks / splits). A split past the visible blocks
+    // runs no iteration; its rows are empty (LSE -inf, O 0) and weigh
+    // nothing in the combine.
+    Value perSplit =
+        b.createOrFold<arith::CeilDivUIOp>(loc, numKV, numSplitsV);
+    Value splitBegin = mul(splitIdx, perSplit);
+    kvEnd = arith::MinSIOp::create(b, loc, kvEnd,
+                                   add(splitBegin, perSplit));
+    kvBegin = arith::MinSIOp::create(
+        b, loc, kvEnd,
+        kvBegin ? arith::MaxSIOp::create(b, loc, kvBegin, splitBegin)
+                : splitBegin);
   }
   // Blocks whose every key is visible to every query row need no mask.
   bool tailMask = ShapedType::isDynamic(spec.seqK) || spec.seqK % s.blockN != 0;
@@ -1030,25 +1180,33 @@ void KernelEmitter::emit() {
     maskFrom = Sk;
     if (diagHi)
       maskFrom = arith::MinSIOp::create(
-          b, loc, Sk, addc(sub(add(m0, Sk), Sq), *diagHi + 1));
+          b, loc, Sk, addc(sub(add(queryPos(m0), Sk), Sq), *diagHi + 1));
   }
   // ... or iff j·Bc < maskBelow: the last row's first kept key.
   Value maskBelow;
   if (diagLo)
-    maskBelow = addc(sub(add(m0, Sk), Sq), s.blockM - 1 + *diagLo);
+    maskBelow = s.packGQA
+                    ? addc(sub(add(queryPos(addc(m0, s.blockM - 1)), Sk), Sq),
+                           *diagLo)
+                    : addc(sub(add(m0, Sk), Sq), s.blockM - 1 + *diagLo);
 
   //===--- prologue: Q, then the first stages-1 K/V blocks ----------------===//
   // Every row of every Q tile is inside the tensor: no row tests on the Q
   // copies nor on the O/LSE stores.
+  int64_t staticRows = spec.seqQ;
+  if (s.packGQA && !ShapedType::isDynamic(spec.seqQ))
+    staticRows = spec.seqQ * spec.groupSize();
   bool qAllValid =
-      !ShapedType::isDynamic(spec.seqQ) && spec.seqQ % s.blockM == 0;
+      !ShapedType::isDynamic(staticRows) && staticRows % s.blockM == 0;
   // Rows of the Q tile inside the tensor (m0 < Sq in every launched CTA).
   Value qValidRows =
       qAllValid ? Value()
                 : Value(arith::IndexCastOp::create(b, loc, b.getI32Type(),
-                                                   sub(Sq, m0)));
+                                                   sub(rowsTotal, m0)));
   SmallVector<Value> qToks =
-      copyTile(qGlobal, qBase, qRow, m0, qValidRows, sQ, c(0), s.blockM, qk);
+      s.packGQA ? copyPackedQTile(qValidRows)
+                : copyTile(qGlobal, qBase, qRow, m0, qValidRows, sQ, c(0),
+                           s.blockM, qk);
   Value qGroup =
       nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy, qToks);
   // Exactly one group per K/V block, so that cp.async.wait_group counts
@@ -1115,7 +1273,8 @@ void KernelEmitter::emit() {
     // Block j needs the mask iff (j+1)·Bc > maskFrom, i.e. j >= maskFrom/Bc.
     Value first = arith::FloorDivSIOp::create(b, loc, maskFrom, c(s.blockN));
     maskStart = arith::MinSIOp::create(
-        b, loc, kvEnd, arith::MaxSIOp::create(b, loc, c(0), first));
+        b, loc, kvEnd,
+        arith::MaxSIOp::create(b, loc, kvBegin ? kvBegin : c(0), first));
   }
   // The pieces of one K/V block's step, shared by both loop forms below.
   //
@@ -1436,7 +1595,8 @@ void KernelEmitter::emit() {
   };
   scf::ForOp loop;
   if (split) {
-    loop = emitKVLoop(c(0), maskStart, inits, MaskMode::None);
+    loop = emitKVLoop(kvBegin ? kvBegin : c(0), maskStart, inits,
+                      MaskMode::None);
     loop = emitKVLoop(maskStart, kvEnd, loop.getResults(), MaskMode::Always);
   } else {
     loop = emitKVLoop(kvBegin ? kvBegin : c(0), kvEnd, inits,
@@ -1453,7 +1613,8 @@ void KernelEmitter::emit() {
   Value cLn2 = cf(ln2);
   Value one = cf(1.0);
   Value posInf = cf(std::numeric_limits<double>::infinity());
-  Type outTy = spec.outElementType;
+  // Split-KV partials are f32 (the combine rounds once).
+  Type outTy = spec.splitKV() ? f32Ty : spec.outElementType;
   // O staged through the Q tile (see sO).
   bool stageO = static_cast<bool>(sO);
   if (stageO)
@@ -1494,7 +1655,7 @@ void KernelEmitter::emit() {
       }
 
       auto storeRow = [&](OpBuilder &, Location) {
-        Value rowOff = add(oBase, mul(globalRow, oRow));
+        Value rowOff = oRowOffset(globalRow);
         for (int64_t no = 0; !stageO && no < spec.headDimV / 8; ++no) {
           Value off = add(rowOff, addc(mulc(t, 2), no * 8));
           // Column 2t + 8·no: the pair is aligned to its own size.
@@ -1503,12 +1664,18 @@ void KernelEmitter::emit() {
               /*nontemporal=*/false,
               llvm::MaybeAlign(2 * outTy.getIntOrFloatBitWidth() / 8));
         }
-        if (spec.hasLse) {
+        if (spec.writesLse()) {
           Value lse = fma(mFinal, cScaleNat,
                           fmul(math::Log2Op::create(b, loc, lSum,
                                                     arith::FastMathFlags::afn),
                                cLn2));
-          lse = select(empty, posInf, lse);
+          // An empty row's partial weighs nothing in the combine (-inf);
+          // the op's LSE of an empty row is +inf.
+          lse = select(empty,
+                       spec.splitKV()
+                           ? cf(-std::numeric_limits<double>::infinity())
+                           : posInf,
+                       lse);
           if (fillClamp) {
             // A row of clamped fills only: its LSE is fill + log Σ..., which
             // is the fill in f32 (|fill| > 2^76 · every other term).
@@ -1523,17 +1690,17 @@ void KernelEmitter::emit() {
           Value first = cmp(arith::CmpIPredicate::eq, t, c(0));
           scf::IfOp::create(b, loc, first, [&](OpBuilder &, Location) {
             memref::StoreOp::create(b, loc, lse, lseGlobal,
-                                    ValueRange{add(lseBase, globalRow)});
+                                    ValueRange{lseOffset(globalRow)});
             scf::YieldOp::create(b, loc);
           });
         }
       };
-      if (stageO && !spec.hasLse)
+      if (stageO && !spec.writesLse())
         continue;
       if (qAllValid) {
         storeRow(b, loc);
       } else {
-        Value inside = cmp(arith::CmpIPredicate::ult, globalRow, Sq);
+        Value inside = cmp(arith::CmpIPredicate::ult, globalRow, rowsTotal);
         scf::IfOp::create(b, loc, inside, [&](OpBuilder &bb, Location l) {
           storeRow(bb, l);
           scf::YieldOp::create(b, loc);
@@ -1559,7 +1726,7 @@ void KernelEmitter::emit() {
       Value globalRow = add(m0, row);
       Value ok = inTile;
       if (!qAllValid) {
-        Value inside = cmp(arith::CmpIPredicate::ult, globalRow, Sq);
+        Value inside = cmp(arith::CmpIPredicate::ult, globalRow, rowsTotal);
         ok = ok ? arith::AndIOp::create(b, loc, ok, inside).getResult()
                 : inside;
       }
@@ -1568,7 +1735,7 @@ void KernelEmitter::emit() {
         Value v = vector::LoadOp::create(b, loc, chunkTy, sO, ValueRange{src},
                                          /*nontemporal=*/false,
                                          llvm::MaybeAlign(16));
-        Value dst = add(add(oBase, mul(globalRow, oRow)), mulc(ch, 8));
+        Value dst = add(oRowOffset(globalRow), mulc(ch, 8));
         vector::StoreOp::create(b, loc, v, oGlobal, ValueRange{dst},
                                 /*nontemporal=*/false, llvm::MaybeAlign(16));
       };
@@ -1591,9 +1758,10 @@ gpu::GPUFuncOp fa2::buildAttentionKernel(OpBuilder &builder, Location loc,
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(module.getBody());
   SmallVector<Type> argTypes = {spec.bufferType("q"), spec.bufferType("k"),
-                                spec.bufferType("v"), spec.bufferType("o")};
-  if (spec.hasLse)
-    argTypes.push_back(spec.bufferType("lse"));
+                                spec.bufferType("v"),
+                                spec.bufferType(spec.outBuffer())};
+  if (spec.writesLse())
+    argTypes.push_back(spec.bufferType(spec.lseBuffer()));
   if (spec.hasMask())
     argTypes.push_back(spec.bufferType("mask"));
   size_t numI32 =

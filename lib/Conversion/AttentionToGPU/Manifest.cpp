@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fa2/Conversion/AttentionToGPU/Manifest.h"
+#include "fa2/Conversion/AttentionToGPU/CombineBuilder.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -37,17 +38,27 @@ static json::Value dimValue(int64_t v) {
   return v;
 }
 
+/// The rows of one CTA row: seq_q, or G·seq_q with packed GQA rows.
+static std::string rowsExpression(const AttentionKernelSpec &spec) {
+  if (!spec.schedule.packGQA)
+    return "seq_q";
+  return std::to_string(spec.groupSize()) + " * seq_q";
+}
+
 SmallVector<std::string, 3>
 fa2::gridExpressions(const AttentionKernelSpec &spec) {
-  std::string x =
-      "ceildiv(seq_q, " + std::to_string(spec.schedule.blockM) + ")";
+  std::string x = "ceildiv(" + rowsExpression(spec) + ", " +
+                  std::to_string(spec.schedule.blockM) + ")";
+  if (spec.splitKV())
+    x += " * num_splits";
+  std::string bh =
+      spec.schedule.packGQA ? "batch * heads_kv" : "batch * heads_q";
   if (!spec.foldBatchHeads)
-    return {x, "batch * heads_q", "1"};
+    return {x, bh, "1"};
   // Spread over y and z, each at most 65535 (KernelBuilder.h); z never 0,
   // so y's division is defined even for an empty batch (then y = 0).
-  std::string z =
-      "ceildiv(batch * heads_q + 1, " + std::to_string(kMaxGridY) + ")";
-  return {x, "ceildiv(batch * heads_q, " + z + ")", z};
+  std::string z = "ceildiv(" + bh + " + 1, " + std::to_string(kMaxGridY) + ")";
+  return {x, "ceildiv(" + bh + ", " + z + ")", z};
 }
 
 json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
@@ -86,16 +97,27 @@ json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
     buffers.push_back("lse");
   if (spec.hasMask())
     buffers.push_back("mask");
+  // Split-KV scratch, which the runner allocates (uninitialized: every
+  // element is written by the splits before the combine reads it).
+  if (spec.splitKV()) {
+    buffers.push_back("o_partial");
+    buffers.push_back("lse_partial");
+  }
   json::Object bufs;
-  json::Array params;
   for (StringRef buf : buffers) {
     SmallVector<std::string> shape = spec.bufferShape(buf);
     json::Array shapeJson;
     for (const std::string &d : shape)
       shapeJson.push_back(d);
     Type elem = spec.bufferType(buf).getElementType();
-    bufs[buf] = json::Object{{"dtype", typeName(elem)},
-                             {"shape", std::move(shapeJson)}};
+    json::Object b{{"dtype", typeName(elem)}, {"shape", std::move(shapeJson)}};
+    if (buf == "o_partial" || buf == "lse_partial")
+      b["scratch"] = true;
+    bufs[buf] = std::move(b);
+  }
+  // The five parameters convert-gpu-to-nvvm makes of a 1-D memref.
+  auto memrefParams = [&](json::Array &params, StringRef buf) {
+    SmallVector<std::string> shape = spec.bufferShape(buf);
     std::string size = llvm::join(shape, " * ");
     auto param = [&](StringRef field, StringRef type) {
       return json::Object{{"name", (buf + "." + field).str()},
@@ -116,7 +138,15 @@ json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
     params.push_back(std::move(offset));
     params.push_back(std::move(sizeP));
     params.push_back(std::move(stride));
-  }
+  };
+  json::Array params;
+  SmallVector<StringRef> kernelBuffers = {"q", "k", "v", spec.outBuffer()};
+  if (spec.writesLse())
+    kernelBuffers.push_back(spec.lseBuffer());
+  if (spec.hasMask())
+    kernelBuffers.push_back("mask");
+  for (StringRef buf : kernelBuffers)
+    memrefParams(params, buf);
   for (const std::string &name : spec.dynamicSizeNames())
     params.push_back(
         json::Object{{"name", name}, {"type", "i32"}, {"value", name}});
@@ -142,6 +172,43 @@ json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
                           [](StringRef v) { return json::Value(v.str()); }),
         f.value);
   m["schedule"] = std::move(schedule);
+
+  if (spec.splitKV()) {
+    // The split count: a literal, or chosen at run time from the sizes and
+    // the device's SM count (numKVSplits in Schedule.cpp).
+    const GPUSchedule &s = spec.schedule;
+    if (!ShapedType::isDynamic(spec.numSplits)) {
+      m["num_splits"] = std::to_string(spec.numSplits);
+    } else {
+      std::string ctas = (s.packGQA ? "batch * heads_kv" : "batch * heads_q") +
+                         std::string(" * ceildiv(") + rowsExpression(spec) +
+                         ", " + std::to_string(s.blockM) + ")";
+      std::string blocks =
+          "ceildiv(seq_k, " + std::to_string(s.blockN) + ")";
+      m["num_splits"] =
+          numKVSplitsExpression(ctas, blocks, s.minBlocksPerSplit);
+    }
+    // The second launch, after the first on the same stream.
+    json::Array cParams;
+    SmallVector<StringRef> cBuffers = {"o_partial", "lse_partial", "o"};
+    if (spec.hasLse)
+      cBuffers.push_back("lse");
+    for (StringRef buf : cBuffers)
+      memrefParams(cParams, buf);
+    for (const std::string &name : combineSizeNames(spec))
+      cParams.push_back(
+          json::Object{{"name", name}, {"type", "i32"}, {"value", name}});
+    json::Object combine;
+    combine["kernel"] = combineKernelName(spec);
+    combine["params"] = std::move(cParams);
+    combine["grid"] = json::Array{
+        "ceildiv(batch * heads_q * seq_q, " +
+            std::to_string(kCombineRowsPerCTA) + ")",
+        "1", "1"};
+    combine["block"] = json::Array{32 * kCombineRowsPerCTA, 1, 1};
+    combine["dynamic_shared_memory_bytes"] = 0;
+    m["combine"] = std::move(combine);
+  }
   return json::Value(std::move(m));
 }
 

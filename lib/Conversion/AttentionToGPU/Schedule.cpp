@@ -41,7 +41,16 @@ std::optional<ChipInfo> fa2::getChipInfo(llvm::StringRef chip) {
                                     .Default(std::nullopt);
   if (!smem)
     return std::nullopt;
-  return ChipInfo{chip.str(), *smem};
+  // SM counts of each chip's largest part (A100 108, RTX 3090 Ti 84, Orin 16,
+  // RTX 4090 128, H100/H200 SXM 132): only the host code's split count reads
+  // it, the manifest's runner asks the device.
+  int64_t sms = llvm::StringSwitch<int64_t>(chip)
+                    .Case("sm_80", 108)
+                    .Case("sm_86", 84)
+                    .Case("sm_87", 16)
+                    .Case("sm_89", 128)
+                    .Default(132);
+  return ChipInfo{chip.str(), *smem, sms};
 }
 
 llvm::StringRef fa2::knownChips() {
@@ -92,6 +101,14 @@ std::optional<OptionError> fa2::checkGPUOptions(const GPUOptions &o) {
   if (o.splitKVCopies < -1 || o.splitKVCopies > 1)
     return error("split-kv-copies", llvm::Twine(o.splitKVCopies),
                  "expected -1 (the schedule's), 0 or 1");
+  if (o.packGQA < -1 || o.packGQA > 1)
+    return error("pack-gqa", llvm::Twine(o.packGQA),
+                 "expected -1 (the schedule's), 0 or 1");
+  if (o.kvSplits < -1 || o.kvSplits > kMaxKVSplits)
+    return error("kv-splits", llvm::Twine(o.kvSplits),
+                 "expected -1 (the schedule's), 0 (chosen from the shapes "
+                 "and SM count) or 1 to " +
+                     llvm::Twine(kMaxKVSplits));
   if (!o.manifestDir.empty())
     if (std::error_code ec = llvm::sys::fs::create_directories(o.manifestDir))
       return error("manifest-dir", o.manifestDir,
@@ -174,7 +191,7 @@ int64_t fa2::sharedRowStride(int64_t paddedDim, SmemSwizzle swizzle) {
 }
 
 llvm::SmallVector<ScheduleField> fa2::scheduleFields(const GPUSchedule &s) {
-  return {{"block_m", s.blockM},
+  llvm::SmallVector<ScheduleField> fields = {{"block_m", s.blockM},
           {"block_n", s.blockN},
           {"warps", s.numWarps},
           {"stages", s.numStages},
@@ -183,6 +200,15 @@ llvm::SmallVector<ScheduleField> fa2::scheduleFields(const GPUSchedule &s) {
           {"min_blocks_per_sm", s.minBlocksPerSM},
           {"q_in_registers", s.qInRegisters},
           {"split_kv_copies", s.splitKVCopies}};
+  // The decode fields only where they are used, so that a prefill kernel's
+  // attribute and manifest stay as they were.
+  if (s.packGQA)
+    fields.push_back({"pack_gqa", true});
+  if (s.splitKV()) {
+    fields.push_back({"kv_splits", s.kvSplits});
+    fields.push_back({"min_blocks_per_split", s.minBlocksPerSplit});
+  }
+  return fields;
 }
 
 GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
@@ -215,6 +241,55 @@ GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
   return s;
 }
 
+/// The decode table: packed rows up to 64 take the smallest tile of 16, 32
+/// or 64 rows (one warp per 16 rows, every warp busy), Bc = 64 with three
+/// K/V stages so that two blocks are in flight while one is computed (a
+/// decode CTA does little arithmetic per byte: keeping bytes in flight is
+/// its whole job). Up to 128 rows take two 64-row tiles. Split-KV is chosen
+/// from the shapes (kKVSplitsAuto). Where three stages do not fit (d = 256
+/// on 99 KiB chips) two, then one.
+std::optional<GPUSchedule> fa2::getDecodeSchedule(int64_t rows,
+                                                  int64_t headDim,
+                                                  int64_t headDimV,
+                                                  const ChipInfo &chip) {
+  if (rows > 128)
+    return std::nullopt;
+  GPUSchedule s = getDefaultSchedule(headDim, headDimV, chip);
+  s.blockM = rows <= 16 ? 16 : rows <= 32 ? 32 : 64;
+  s.numWarps = s.blockM / 16;
+  s.blockN = 64;
+  s.packGQA = true;
+  s.kvSplits = GPUSchedule::kKVSplitsAuto;
+  s.minBlocksPerSplit = 2;
+  // One m16 tile per warp: Q in registers costs d/16·4 registers.
+  s.qInRegisters = true;
+  for (int64_t stages : {3, 2, 1}) {
+    s.numStages = stages;
+    if (sharedMemoryBytes(s, headDim, headDimV) <= chip.maxSharedBytes)
+      break;
+  }
+  return s;
+}
+
+int64_t fa2::numKVSplits(int64_t ctas, int64_t numKVBlocks, int64_t smCount,
+                         int64_t minBlocksPerSplit) {
+  auto ceilDiv = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
+  int64_t forSMs = ceilDiv(2 * smCount, std::max<int64_t>(ctas, 1));
+  int64_t forBlocks = ceilDiv(numKVBlocks, minBlocksPerSplit);
+  return std::max<int64_t>(
+      1, std::min({forSMs, forBlocks, kMaxKVSplits}));
+}
+
+std::string fa2::numKVSplitsExpression(llvm::StringRef ctas,
+                                       llvm::StringRef kvBlocks,
+                                       int64_t minBlocksPerSplit) {
+  return ("max(1, min(min(ceildiv(2 * sm_count, max(" + ctas +
+          ", 1)), ceildiv(" + kvBlocks + ", " +
+          llvm::Twine(minBlocksPerSplit) + ")), " + llvm::Twine(kMaxKVSplits) +
+          "))")
+      .str();
+}
+
 int64_t fa2::sharedMemoryBytes(const GPUSchedule &s, int64_t headDim,
                                int64_t headDimV) {
   int64_t qk = sharedRowStride(padHeadDim(headDim), s.swizzle);
@@ -245,6 +320,11 @@ std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
        << s.rescaleThreshold;
   else if (s.minBlocksPerSM < 0 || s.minBlocksPerSM > 32)
     os << "min-blocks-per-sm must be 0..32, got " << s.minBlocksPerSM;
+  else if (s.kvSplits < 0 || s.kvSplits > kMaxKVSplits)
+    os << "kv-splits must be 0 (chosen) or 1.." << kMaxKVSplits << ", got "
+       << s.kvSplits;
+  else if (s.minBlocksPerSplit < 1)
+    os << "a K/V split needs at least one block";
   else if (int64_t bytes = sharedMemoryBytes(s, headDim, headDimV);
            bytes > chip.maxSharedBytes)
     os << "the tiles need " << bytes << " bytes of shared memory, more than "

@@ -33,10 +33,16 @@
 // RUN: fa2-compare --bits %t.ref %t.fa2 | FileCheck %s --check-prefix=EXEC
 // EXEC: fa2-compare: {{.*}} nan=0 bad=0{{$}}
 
-// Remarks first, then the module: a remark, or the op.
-// CHECK: {{= fa2.attention|remark: not raised to fa2.attention}}
+// Remarks first, then the module. Not raised today: XSoftmax's second
+// masked_fill zeroes the removed elements of P, which the matcher reads as
+// a guard that is not "the row is fully masked" (it is exact as fa2's
+// -inf removal, since the finfo.min fill underflows in every row that keeps
+// a key; recognizing it is left open). The gather stays an opaque leaf.
+// CHECK: remark: not raised to fa2.attention: the softmax is replaced by 0 where a test that is not 'the row is fully masked' holds
 // CHECK-LABEL: func.func @deberta_c2p_attention
+// CHECK-NOT: fa2.attention
 // CHECK: tensor.extract
+// CHECK-NOT: fa2.attention
 // CHECK: return
 #map = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 #map1 = affine_map<(d0, d1, d2, d3) -> (d0, 0, d2, d3)>

@@ -1,11 +1,4 @@
 // RUN: fa2-opt %s --fa2-raise-attention | FileCheck %s
-// XFAIL: *
-// XFAIL until form 7 (the group dim as a second row dim of both einsums) and
-// form 8 (K_MASK as `fill`) are matched; today:
-//   remark: not raised to fa2.attention: the first contraction
-//   ('linalg.generic') must have one row, one column and one reduction
-//   dimension
-//
 // Gemma's Attention.__call__ (google-deepmind/gemma, JAX, use_gqa) through
 // jax.jit(...).lower() → StableHLO → stablehlo-legalize-to-linalg with
 // enable-primitive-ops (linalg.map / reduce / broadcast / transpose):
@@ -38,13 +31,18 @@
 // EXEC-RAISED: = fa2.attention
 // EXEC: fa2-compare: {{.*}} nan=0 bad=0{{$}}
 
-// Q [B, T, N, H] over K/V [B, S, K, H] in layout<bshd>, the bool mask
-// broadcast over heads, the fill carried exactly.
-// CHECK-LABEL: func.func @gemma_attention
+// Q [B, T, N, H] over K/V [B, S, K, H] in layout<bshd>: the group dim G
+// folds back into the heads N = K·G through the module's own reshapes (query
+// head k·G + g reads K/V head k, as the op's h / (Hq / Hkv) does), so no
+// transpose is left; the bool mask broadcast over heads, the fill carried
+// exactly.
+// CHECK-LABEL: func.func public @gemma_attention
 // CHECK-SAME: (%[[Q:.*]]: tensor<2x8x4x16xf32>, %[[K:.*]]: tensor<2x8x2x16xf32>, %[[V:.*]]: tensor<2x8x2x16xf32>, %[[M:.*]]: tensor<2x8x8xi1>)
 // CHECK-NOT: math.exp
 // CHECK-NOT: arith.maximumf
-// CHECK: %[[O:.*]] = fa2.attention %[[Q]], %[[K]], %[[V]] mask(%{{.*}}) scale(2.500000e-01) fill(-2.38197{{[0-9]*}}E+38) layout<bshd> : tensor<2x8x4x16xf32>, tensor<2x8x2x16xf32>, tensor<2x8x2x16xf32>, tensor<2x1x8x8xi1> -> tensor<2x8x4x16xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[MH:.*]] = tensor.expand_shape %[[M]] {{\[\[}}0], [1, 2], [3]] output_shape [2, 1, 8, 8]
+// CHECK-NEXT: %[[O:.*]] = fa2.attention %[[Q]], %[[K]], %[[V]] mask(%[[MH]]) scale(2.500000e-01) fill(-2.38197{{[0-9]*}}E+38) layout<bshd> : tensor<2x8x4x16xf32>, tensor<2x8x2x16xf32>, tensor<2x8x2x16xf32>, tensor<2x1x8x8xi1> -> tensor<2x8x4x16xf32>
 // CHECK-NOT: math.exp
 // CHECK-NOT: arith.maximumf
 // CHECK-NOT: linalg.reduce

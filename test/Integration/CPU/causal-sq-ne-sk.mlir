@@ -1,19 +1,16 @@
 // Causal masking with Sq < Sk: key j is visible to query i iff
 // j <= i + (Sk - Sq) (bottom-right alignment).
 //
-// (a) upstream passes alone; (b) fa2-raise-attention, then fa2-to-cpu.
-// RUN: %upstream_lower %s | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.ref
-// RUN: fa2-opt %s --fa2-raise-attention -o %t.raised.mlir
+// (a) upstream passes alone; (b) fa2-raise-attention, then fa2-to-cpu
+// (test/Inputs/differential.py).
+// RUN: %differential %s %t --to-cpu="" --to-cpu="block-q=8 block-k=16" --compare="--bits" | FileCheck %s
 // RUN: FileCheck %s --check-prefix=RAISED < %t.raised.mlir
-// RUN: fa2-opt %t.raised.mlir --fa2-to-cpu | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.fa2
-// RUN: fa2-compare --bits %t.ref %t.fa2 | FileCheck %s
-// RUN: fa2-opt %t.raised.mlir --fa2-to-cpu="block-q=8 block-k=16" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.fa2.0
-// RUN: fa2-compare --bits %t.ref %t.fa2.0 | FileCheck %s
 
 // RAISED-LABEL: func.func @attention
 // RAISED: fa2.attention
 // RAISED-SAME: causal
-// CHECK: fa2-compare: {{.*}} nan=0 bad=0{{$}}
+// CHECK-COUNT-2: fa2-compare: {{.*}} nan=0 bad=0{{$}}
+// CHECK-NOT: fa2-compare
 
 
 func.func @attention(%q: tensor<2x2x20x8xf32>, %k: tensor<2x2x52x8xf32>, %v: tensor<2x2x52x8xf32>) -> (tensor<2x2x20x8xf32>) {

@@ -1,20 +1,15 @@
 // Multi-head attention, f32, scale 0.25 as a multiply, linalg.softmax.
 // Also run with other block sizes: the loops change, the numbers do not.
 //
-// (a) upstream passes alone; (b) fa2-raise-attention, then fa2-to-cpu.
-// RUN: %upstream_lower %s | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.ref
-// RUN: fa2-opt %s --fa2-raise-attention -o %t.raised.mlir
+// (a) upstream passes alone; (b) fa2-raise-attention, then fa2-to-cpu
+// (test/Inputs/differential.py).
+// RUN: %differential %s %t --to-cpu="" --to-cpu="block-q=5 block-k=7" --to-cpu="block-q=1 block-k=1" --compare="--bits" | FileCheck %s
 // RUN: FileCheck %s --check-prefix=RAISED < %t.raised.mlir
-// RUN: fa2-opt %t.raised.mlir --fa2-to-cpu | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.fa2
-// RUN: fa2-compare --bits %t.ref %t.fa2 | FileCheck %s
-// RUN: fa2-opt %t.raised.mlir --fa2-to-cpu="block-q=5 block-k=7" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.fa2.0
-// RUN: fa2-compare --bits %t.ref %t.fa2.0 | FileCheck %s
-// RUN: fa2-opt %t.raised.mlir --fa2-to-cpu="block-q=1 block-k=1" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.fa2.1
-// RUN: fa2-compare --bits %t.ref %t.fa2.1 | FileCheck %s
 
 // RAISED-LABEL: func.func @attention
 // RAISED: fa2.attention
-// CHECK: fa2-compare: {{.*}} nan=0 bad=0{{$}}
+// CHECK-COUNT-3: fa2-compare: {{.*}} nan=0 bad=0{{$}}
+// CHECK-NOT: fa2-compare
 
 
 func.func @attention(%q: tensor<2x4x24x16xf32>, %k: tensor<2x4x24x16xf32>, %v: tensor<2x4x24x16xf32>) -> (tensor<2x4x24x16xf32>) {

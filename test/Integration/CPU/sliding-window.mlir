@@ -2,19 +2,16 @@
 // j - (i + Sk - Sq) outside [-6, 0] are set to -inf by linalg.index compares.
 // Raised to causal window(6, 0); also with blocks smaller than the window.
 //
-// (a) upstream passes alone; (b) fa2-raise-attention, then fa2-to-cpu.
-// RUN: %upstream_lower %s | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.ref
-// RUN: fa2-opt %s --fa2-raise-attention -o %t.raised.mlir
+// (a) upstream passes alone; (b) fa2-raise-attention, then fa2-to-cpu
+// (test/Inputs/differential.py).
+// RUN: %differential %s %t --to-cpu="" --to-cpu="block-q=8 block-k=4" --compare="--bits" | FileCheck %s
 // RUN: FileCheck %s --check-prefix=RAISED < %t.raised.mlir
-// RUN: fa2-opt %t.raised.mlir --fa2-to-cpu | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.fa2
-// RUN: fa2-compare --bits %t.ref %t.fa2 | FileCheck %s
-// RUN: fa2-opt %t.raised.mlir --fa2-to-cpu="block-q=8 block-k=4" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.fa2.0
-// RUN: fa2-compare --bits %t.ref %t.fa2.0 | FileCheck %s
 
 // RAISED-LABEL: func.func @attention
 // RAISED: fa2.attention
 // RAISED-SAME: causal window(6, 0)
-// CHECK: fa2-compare: {{.*}} nan=0 bad=0{{$}}
+// CHECK-COUNT-2: fa2-compare: {{.*}} nan=0 bad=0{{$}}
+// CHECK-NOT: fa2-compare
 
 
 func.func @attention(%q: tensor<2x2x40x8xf32>, %k: tensor<2x2x56x8xf32>, %v: tensor<2x2x56x8xf32>) -> (tensor<2x2x40x8xf32>) {

@@ -65,13 +65,39 @@ struct AttentionKernelSpec {
   /// How many of the trailing (batch, heads_q, seq_q, seq_k) dims the mask's
   /// buffer spells out (its rank once leading unit batch dims are dropped).
   unsigned maskRank = 0;
+  /// K/V splits (schedule.kvSplits resolved): 1 = none, the kernel writes O
+  /// (and LSE); N > 1, or kDynamic (an i32 argument `num_splits`, computed
+  /// by the launch from the sizes and the SM count), = the kernel writes
+  /// partial O (f32, normalized) and LSE per split into the scratch buffers
+  /// `o_partial` [batch, heads_q, seq_q, num_splits, head_dim_v] and
+  /// `lse_partial` [batch, heads_q, seq_q, num_splits], which its combine
+  /// kernel (CombineBuilder.h) merges into O and LSE.
+  int64_t numSplits = 1;
+
+  bool splitKV() const { return numSplits != 1; }
+  /// Whether the kernel writes an LSE buffer (the op's, or the partials').
+  bool writesLse() const { return hasLse || splitKV(); }
+  /// Query heads per K/V head (static when the schedule packs GQA rows).
+  int64_t groupSize() const {
+    return mlir::ShapedType::isDynamic(headsQ) ||
+                   mlir::ShapedType::isDynamic(headsKV)
+               ? mlir::ShapedType::kDynamic
+               : headsQ / headsKV;
+  }
+  /// The name of the kernel's O and LSE buffers: "o"/"lse", or the
+  /// partials' "o_partial"/"lse_partial" with split-KV.
+  llvm::StringRef outBuffer() const { return splitKV() ? "o_partial" : "o"; }
+  llvm::StringRef lseBuffer() const {
+    return splitKV() ? "lse_partial" : "lse";
+  }
 
   bool hasMask() const { return static_cast<bool>(maskElementType); }
   /// The op's masking semantics (causal, window, fill, mask kind).
   MaskSemantics maskSemantics() const;
-  /// Number of 1-D memref arguments (q, k, v, o, [lse], [mask]).
+  /// Number of 1-D memref arguments (q, k, v, o, [lse], [mask]); with
+  /// split-KV o and lse are the partials.
   unsigned numBufferArgs() const {
-    return 4 + (hasLse ? 1 : 0) + (hasMask() ? 1 : 0);
+    return 4 + (writesLse() ? 1 : 0) + (hasMask() ? 1 : 0);
   }
   /// The scores' dim names whose mask extent is dynamic, in argument order:
   /// each is an i32 kernel argument after the dynamic sizes.
@@ -80,7 +106,7 @@ struct AttentionKernelSpec {
   /// Product of the batch dimensions, or kDynamic.
   int64_t batch() const;
   /// The sizes passed to the kernel as i32 arguments, in argument order:
-  /// a subset of heads_q, heads_kv, seq_q, seq_k.
+  /// a subset of heads_q, heads_kv, seq_q, seq_k, num_splits.
   llvm::SmallVector<std::string> dynamicSizeNames() const;
   /// The size called `name` (one of the manifest's dims).
   int64_t size(llvm::StringRef name) const;
@@ -107,8 +133,9 @@ void emitOptionError(mlir::MLIRContext *ctx, llvm::StringRef pass,
                      const OptionError &error);
 
 /// Builds `gpu.func @<spec.name>` (a kernel) inside `module`, which must be
-/// empty. Arguments: q, k, v, o[, lse][, mask] as 1-D memrefs, then one i32
-/// per dynamic size, then one i32 per dynamic mask extent.
+/// empty. Arguments: q, k, v, o[, lse][, mask] as 1-D memrefs (o_partial,
+/// lse_partial with split-KV), then one i32 per dynamic size, then one i32
+/// per dynamic mask extent.
 mlir::gpu::GPUFuncOp buildAttentionKernel(mlir::OpBuilder &builder,
                                           mlir::Location loc,
                                           mlir::gpu::GPUModuleOp module,

@@ -35,6 +35,10 @@ llvm::StringRef stringifySwizzle(SmemSwizzle swizzle);
 struct ChipInfo {
   std::string name;           // sm_80 ... sm_90a
   int64_t maxSharedBytes = 0; // per CTA, with the opt-in attribute
+  /// Multiprocessors of the chip's largest part (H100/H200 SXM: 132). Only
+  /// the host code's split-KV count uses it: a manifest leaves the count as
+  /// an expression over `sm_count`, which the runner reads off the device.
+  int64_t smCount = 0;
 };
 
 /// Returns the chip's limits, or nullopt for a chip fa2 does not target.
@@ -51,6 +55,8 @@ struct GPUOptions {
   int64_t blockM = 0, blockN = 0, numWarps = 0, numStages = 0;
   int64_t rescaleThreshold = -2, minBlocksPerSM = -1, qInRegisters = -1,
           splitKVCopies = -1;
+  /// Decode schedule overrides: -1 = the schedule's choice.
+  int64_t packGQA = -1, kvSplits = -1;
 };
 
 /// An option the user cannot have: its name, its value and why.
@@ -95,7 +101,22 @@ struct GPUSchedule {
   /// commit group still; otherwise both go after Q·K_jᵀ. Spreads the copies'
   /// address arithmetic over the iteration.
   bool splitKVCopies = false;
+  /// Packed GQA rows (decode): the Hq/Hkv query heads that share a K/V head,
+  /// times Sq, are the rows of one CTA tile (row p = query position p / G of
+  /// head p % G of the group), so each K/V tile is read once per group.
+  /// Needs static head counts.
+  bool packGQA = false;
+  /// Split-KV (decode): the K/V blocks of a row tile are divided among
+  /// this many CTAs, each writing a partial O and its LSE to scratch, and a
+  /// combine kernel merges them by LSE. 1 = no split; kKVSplitsAuto = the
+  /// count is chosen from the shapes and the SM count (numKVSplits), at
+  /// compile time when the shapes are static, at run time otherwise.
+  int64_t kvSplits = 1;
+  static constexpr int64_t kKVSplitsAuto = 0;
+  /// A split covers at least this many K/V blocks.
+  int64_t minBlocksPerSplit = 2;
 
+  bool splitKV() const { return kvSplits != 1; }
   int64_t numThreads() const { return numWarps * 32; }
   /// Query rows owned by each warp for the whole kernel.
   int64_t rowsPerWarp() const { return blockM / numWarps; }
@@ -118,6 +139,29 @@ llvm::SmallVector<ScheduleField> scheduleFields(const GPUSchedule &s);
 /// before any override. Head dims are rounded up to the next entry.
 GPUSchedule getDefaultSchedule(int64_t headDim, int64_t headDimV,
                                const ChipInfo &chip);
+
+/// The decode schedule (packed GQA rows, split-KV) for `rows` = G·Sq packed
+/// query rows, or nullopt when the prefill table serves better (more rows
+/// than a 64-row tile holds twice). Row tiles of 16/32/64 rows, one warp per
+/// 16 rows.
+std::optional<GPUSchedule> getDecodeSchedule(int64_t rows, int64_t headDim,
+                                             int64_t headDimV,
+                                             const ChipInfo &chip);
+
+/// The number of K/V splits for `ctas` row-tile CTAs (batch·Hkv·row tiles)
+/// over `numKVBlocks` K/V blocks on `smCount` multiprocessors: enough CTAs
+/// for two per SM, each split at least `minBlocksPerSplit` blocks, at most
+/// kMaxKVSplits, at least 1. Three spellings of one formula: this one
+/// (static shapes), numKVSplitsExpression (the manifest) and the host IR
+/// (AttentionToGPU.cpp), which must agree.
+int64_t numKVSplits(int64_t ctas, int64_t numKVBlocks, int64_t smCount,
+                    int64_t minBlocksPerSplit);
+constexpr int64_t kMaxKVSplits = 128;
+/// numKVSplits as a manifest expression over `sm_count`, `ctas` and
+/// `kv_blocks` (expressions themselves).
+std::string numKVSplitsExpression(llvm::StringRef ctas,
+                                  llvm::StringRef kvBlocks,
+                                  int64_t minBlocksPerSplit);
 
 /// The swizzle that keeps ldmatrix free of bank conflicts for rows of
 /// `paddedDim` f16/bf16 elements (a multiple of 16).

@@ -72,12 +72,30 @@ static Value createTranspose(OpBuilder &b, Location loc, Value v,
 /// or absent from `target`, transposes, merges runs of parts (GQA outer
 /// names into `head`, split parts into their parent) and inserts unit dims
 /// for target names `src` lacks.
+///
+/// With groups (a grouped einsum, AttentionMatch::groupNames), `head` in Q,
+/// O, the mask and the LSE is the op's query-head dim, [head, groups...]
+/// merged: a src or target dim named groupedHeadName is that dim, groups
+/// the target lacks merge into it after the head, and a src head that the
+/// target wants as [head, groups...] is split.
 static Value rearrange(OpBuilder &b, Location loc, NamedTensor src,
-                       ArrayRef<int64_t> target, int64_t head,
-                       const SplitMap &splits) {
+                       ArrayRef<int64_t> targetNames, const AttentionMatch &m) {
+  int64_t head = m.batchNames.back();
+  const SplitMap &splits = m.splits;
+  ArrayRef<int64_t> groupNames = m.groupNames;
   Value v = src.value;
   SmallVector<int64_t> names = src.names;
+  SmallVector<int64_t> target(targetNames);
+  if (!groupNames.empty())
+    for (SmallVector<int64_t> *list : {&names, &target})
+      for (int64_t &n : *list)
+        if (n == m.groupedHeadName)
+          n = head;
   auto inTarget = [&](int64_t n) { return llvm::is_contained(target, n); };
+  auto isGroup = [&](int64_t n) { return llvm::is_contained(groupNames, n); };
+  auto groupIndex = [&](int64_t n) {
+    return llvm::find(groupNames, n) - groupNames.begin();
+  };
 
   // Already there, unit dims standing in for the names it lacks.
   if (names.size() == target.size() &&
@@ -87,6 +105,39 @@ static Value rearrange(OpBuilder &b, Location loc, NamedTensor src,
                (n == kUnit && (t == kUnit || !llvm::is_contained(names, t)));
       }))
     return v;
+
+  // 0. Split the query heads into the K/V head and the groups where the
+  // target has the groups as dims of their own.
+  if (!groupNames.empty() && llvm::is_contained(names, head) &&
+      llvm::all_of(groupNames, inTarget) &&
+      llvm::none_of(groupNames, [&](int64_t g) { return llvm::is_contained(names, g); })) {
+    auto type = cast<RankedTensorType>(v.getType());
+    SmallVector<ReassociationIndices> reassoc;
+    SmallVector<int64_t> newNames, shape;
+    SmallVector<OpFoldResult> sizes;
+    SmallVector<OpFoldResult> srcSizes = tensor::getMixedSizes(b, loc, v);
+    for (auto [i, n] : llvm::enumerate(names)) {
+      ReassociationIndices group{static_cast<int64_t>(newNames.size())};
+      newNames.push_back(n);
+      if (n != head) {
+        shape.push_back(type.getDimSize(i));
+        sizes.push_back(srcSizes[i]);
+      } else {
+        shape.push_back(m.headSize);
+        sizes.push_back(b.getIndexAttr(m.headSize));
+        for (auto [g, size] : llvm::zip(groupNames, m.groupSizes)) {
+          group.push_back(newNames.size());
+          newNames.push_back(g);
+          shape.push_back(size);
+          sizes.push_back(b.getIndexAttr(size));
+        }
+      }
+      reassoc.push_back(group);
+    }
+    auto outType = RankedTensorType::get(shape, type.getElementType());
+    v = tensor::ExpandShapeOp::create(b, loc, outType, v, reassoc, sizes);
+    names = newNames;
+  }
 
   // 0. Split batch dims whose parts the target wants.
   if (llvm::any_of(names, [&](int64_t n) {
@@ -122,7 +173,7 @@ static Value rearrange(OpBuilder &b, Location loc, NamedTensor src,
 
   // The target name a src dim ends up in.
   auto destOf = [&](int64_t n) -> int64_t {
-    if (isOuter(n))
+    if (isOuter(n) || (isGroup(n) && !inTarget(n)))
       return head;
     if (isSplitPart(n) && !inTarget(n) && inTarget(splitParent(n)))
       return splitParent(n);
@@ -148,6 +199,8 @@ static Value rearrange(OpBuilder &b, Location loc, NamedTensor src,
     double pos = llvm::find(target, destOf(n)) - target.begin();
     if (isOuter(n))
       pos += (n - kGroupOuter) * 1e-3;
+    else if (isGroup(n) && destOf(n) == head)
+      pos += (groupIndex(n) + 1) * 1e-3;
     else if (destOf(n) != n)
       pos += splitIndex(n) * 1e-3;
     return pos;
@@ -350,9 +403,9 @@ static void raise(RewriterBase &rewriter, const AttentionMatch &m) {
   SmallVector<int64_t> vOrder = order(m.keyName, kValueFeature);
   SmallVector<int64_t> oOrder = order(m.queryName, kValueFeature);
 
-  Value q = rearrange(rewriter, loc, m.query, qOrder, head, m.splits);
-  Value k = rearrange(rewriter, loc, m.key, kOrder, head, m.splits);
-  Value v = rearrange(rewriter, loc, m.value, vOrder, head, m.splits);
+  Value q = rearrange(rewriter, loc, m.query, qOrder, m);
+  Value k = rearrange(rewriter, loc, m.key, kOrder, m);
+  Value v = rearrange(rewriter, loc, m.value, vOrder, m);
 
   Value mask;
   if (!m.masks.empty()) {
@@ -363,10 +416,13 @@ static void raise(RewriterBase &rewriter, const AttentionMatch &m) {
     size_t first = sOrder.size(), keep = 0;
     for (const MaskTerm &t : m.masks) {
       SmallVector<int64_t> maskNames = t.tensor.names;
-      for (int64_t n : t.tensor.names)
+      for (int64_t n : t.tensor.names) {
         if (auto it = m.splits.find(n); it != m.splits.end())
           for (size_t i = 0; i < it->second.size(); ++i)
             maskNames.push_back(splitPart(n, i));
+        if (!m.groupNames.empty() && n == m.groupedHeadName)
+          maskNames.push_back(head);
+      }
       size_t f = 0;
       while (f < sOrder.size() && !llvm::is_contained(maskNames, sOrder[f]))
         ++f;
@@ -379,7 +435,7 @@ static void raise(RewriterBase &rewriter, const AttentionMatch &m) {
     SmallVector<int64_t> target(sOrder.begin() + first, sOrder.end());
     SmallVector<Value> parts;
     for (const MaskTerm &t : m.masks)
-      parts.push_back(rearrange(rewriter, loc, t.tensor, target, head, m.splits));
+      parts.push_back(rearrange(rewriter, loc, t.tensor, target, m));
     if (m.masks.size() == 1)
       mask = m.masks[0].kind == MaskTerm::Drop
                  ? negateMask(rewriter, loc, parts[0])
@@ -413,14 +469,14 @@ static void raise(RewriterBase &rewriter, const AttentionMatch &m) {
     op->setAttr("fill", rewriter.getF64FloatAttr(*m.fill));
 
   Value out = rearrange(rewriter, loc, NamedTensor{op.getOutput(), oOrder},
-                        m.output.names, head, m.splits);
+                        m.output.names, m);
   out = castTo(rewriter, loc, out, m.output.value.getType());
   rewriter.replaceAllUsesWith(m.output.value, out);
   if (lseUse) {
     SmallVector<int64_t> lOrder(batch);
     lOrder.push_back(m.queryName);
     Value lse = rearrange(rewriter, loc, NamedTensor{op.getLse(), lOrder},
-                          lseUse->names, head, m.splits);
+                          lseUse->names, m);
     lse = castTo(rewriter, loc, lse, lseUse->value.getType());
     rewriter.replaceAllUsesWith(lseUse->value, lse);
   }

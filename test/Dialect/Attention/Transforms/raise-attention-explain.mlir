@@ -410,3 +410,84 @@ func.func @negative_softmax_input_not_scores(%q: tensor<8x16x8xf32>, %kt: tensor
   %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x17xf32>, tensor<8x17x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
   return %o : tensor<8x16x8xf32>
 }
+// -----
+
+// A grouped einsum whose values vary along the group while the keys do not
+// (Q[B,T,K,G,H]·K[B,S,K,H], then P·V[B,S,K,G,H]): the query heads [K, G]
+// read one K head but G different V heads. fa2.attention's K and V have
+// the same heads, so K would have to be repeated G times; the raiser only
+// reads views and transposes, and leaves the chain.
+#gq = affine_map<(b, t, k, g, s, h) -> (b, t, k, g, h)>
+#gk = affine_map<(b, t, k, g, s, h) -> (b, s, k, h)>
+#gs = affine_map<(b, t, k, g, s, h) -> (b, t, k, g, s)>
+#gp = affine_map<(b, t, k, g, h, s) -> (b, t, k, g, s)>
+#gv = affine_map<(b, t, k, g, h, s) -> (b, s, k, g, h)>
+#go = affine_map<(b, t, k, g, h, s) -> (b, t, k, g, h)>
+func.func @negative_grouped_values_vary_along_group(%q: tensor<2x8x2x2x16xf32>, %k: tensor<2x8x2x16xf32>, %v: tensor<2x8x2x2x16xf32>) -> tensor<2x8x2x2x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %es = tensor.empty() : tensor<2x8x2x2x8xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<2x8x2x2x8xf32>) -> tensor<2x8x2x2x8xf32>
+  %s = linalg.generic {indexing_maps = [#gq, #gk, #gs], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : tensor<2x8x2x2x16xf32>, tensor<2x8x2x16xf32>) outs(%zs : tensor<2x8x2x2x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<2x8x2x2x8xf32>
+  %p = linalg.softmax dimension(4) ins(%s : tensor<2x8x2x2x8xf32>) outs(%es : tensor<2x8x2x2x8xf32>) -> tensor<2x8x2x2x8xf32>
+  %eo = tensor.empty() : tensor<2x8x2x2x16xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x8x2x2x16xf32>) -> tensor<2x8x2x2x16xf32>
+  // expected-remark @below {{not raised to fa2.attention: the second contraction ('linalg.generic') does not keep the row dimensions of the scores apart from the values' (a group dimension that V varies along and K does not)}}
+  %o = linalg.generic {indexing_maps = [#gp, #gv, #go], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%p, %v : tensor<2x8x2x2x8xf32>, tensor<2x8x2x2x16xf32>) outs(%zo : tensor<2x8x2x2x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<2x8x2x2x16xf32>
+  return %o : tensor<2x8x2x2x16xf32>
+}
+
+// -----
+
+// A grouped einsum with a bias that varies along the group G but not along
+// the K/V head K: the op's mask broadcasts over heads as a whole (its head
+// dim is 1 or Hq = K·G), so the bias would have to be copied K times.
+#hq = affine_map<(b, t, k, g, s, h) -> (b, t, k, g, h)>
+#hk = affine_map<(b, t, k, g, s, h) -> (b, s, k, h)>
+#hs = affine_map<(b, t, k, g, s, h) -> (b, t, k, g, s)>
+#hp = affine_map<(b, t, k, g, h, s) -> (b, t, k, g, s)>
+#hv = affine_map<(b, t, k, g, h, s) -> (b, s, k, h)>
+#ho = affine_map<(b, t, k, g, h, s) -> (b, t, k, g, h)>
+#all5 = affine_map<(b, t, k, g, s) -> (b, t, k, g, s)>
+#bias = affine_map<(b, t, k, g, s) -> (g, t, s)>
+func.func @negative_grouped_bias_along_group_only(%q: tensor<2x8x2x2x16xf32>, %k: tensor<2x8x2x16xf32>, %v: tensor<2x8x2x16xf32>, %bias: tensor<2x8x8xf32>) -> tensor<2x8x2x2x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %es = tensor.empty() : tensor<2x8x2x2x8xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<2x8x2x2x8xf32>) -> tensor<2x8x2x2x8xf32>
+  %s = linalg.generic {indexing_maps = [#hq, #hk, #hs], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : tensor<2x8x2x2x16xf32>, tensor<2x8x2x16xf32>) outs(%zs : tensor<2x8x2x2x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<2x8x2x2x8xf32>
+  %sb = linalg.generic {indexing_maps = [#all5, #bias, #all5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%s, %bias : tensor<2x8x2x2x8xf32>, tensor<2x8x8xf32>) outs(%es : tensor<2x8x2x2x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = arith.addf %a, %b : f32
+    linalg.yield %r : f32
+  } -> tensor<2x8x2x2x8xf32>
+  %p = linalg.softmax dimension(4) ins(%sb : tensor<2x8x2x2x8xf32>) outs(%es : tensor<2x8x2x2x8xf32>) -> tensor<2x8x2x2x8xf32>
+  %eo = tensor.empty() : tensor<2x8x2x2x16xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x8x2x2x16xf32>) -> tensor<2x8x2x2x16xf32>
+  // expected-remark @below {{not raised to fa2.attention: the mask varies along some but not all of the dimensions the query heads are merged from (the K/V head and the group dimensions)}}
+  %o = linalg.generic {indexing_maps = [#hp, #hv, #ho], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%p, %v : tensor<2x8x2x2x8xf32>, tensor<2x8x2x16xf32>) outs(%zo : tensor<2x8x2x2x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<2x8x2x2x16xf32>
+  return %o : tensor<2x8x2x2x16xf32>
+}

@@ -504,7 +504,7 @@ def emit_main(s, callees, dyn_callees=()):
     return "\n".join(["func.func @main() {"] + f.out + ["}", "func.func private @printMemrefI32(tensor<*xi32>)"])
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RUNNER = "mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils"
+RUNNER = "%run_main"
 
 TOL = {"f32": "", "f16": " --rtol 2e-3", "bf16": " --rtol 1.6e-2"}
 
@@ -512,23 +512,20 @@ TOL = {"f32": "", "f16": " --rtol 2e-3", "bf16": " --rtol 1.6e-2"}
 def header_A(desc, et, extra_blocks=None, raised_checks=()):
     tol = TOL[et]
     lines = ["// " + l for l in desc.strip().split("\n")]
+    to_cpu = "".join(' --to-cpu="block-q=%d block-k=%d"' % b for b in (extra_blocks or []))
+    if to_cpu:
+        to_cpu = ' --to-cpu=""' + to_cpu
     lines += [
         "//",
-        "// (a) upstream passes alone; (b) fa2-raise-attention, then fa2-to-cpu.",
-        "// RUN: %upstream_lower %s | " + RUNNER + " > %t.ref",
-        "// RUN: fa2-opt %s --fa2-raise-attention -o %t.raised.mlir",
+        "// (a) upstream passes alone; (b) fa2-raise-attention, then fa2-to-cpu",
+        "// (test/Inputs/differential.py).",
+        "// RUN: %%differential %%s %%t%s --compare=\"--bits%s\" | FileCheck %%s" % (to_cpu, tol),
         "// RUN: FileCheck %s --check-prefix=RAISED < %t.raised.mlir",
-        "// RUN: fa2-opt %t.raised.mlir --fa2-to-cpu | " + RUNNER + " > %t.fa2",
-        "// RUN: fa2-compare --bits%s %%t.ref %%t.fa2 | FileCheck %%s" % tol,
     ]
-    for i, (bq, bk) in enumerate(extra_blocks or []):
-        lines += [
-            "// RUN: fa2-opt %%t.raised.mlir --fa2-to-cpu=\"block-q=%d block-k=%d\" | %s > %%t.fa2.%d" % (bq, bk, RUNNER, i),
-            "// RUN: fa2-compare --bits%s %%t.ref %%t.fa2.%d | FileCheck %%s" % (tol, i),
-        ]
     lines += ["", "// RAISED-LABEL: func.func @attention", "// RAISED: fa2.attention"]
     lines += ["// RAISED-SAME: " + c for c in raised_checks]
-    lines += ["// CHECK: fa2-compare: {{.*}} nan=0 bad=0{{$}}", ""]
+    lines += ["// CHECK-COUNT-%d: fa2-compare: {{.*}} nan=0 bad=0{{$}}" % (1 + len(extra_blocks or [])),
+              "// CHECK-NOT: fa2-compare", ""]
     return "\n".join(lines) + "\n"
 
 

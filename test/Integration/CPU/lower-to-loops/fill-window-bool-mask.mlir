@@ -4,9 +4,9 @@
 //
 // @reference is the same attention as linalg on tensors; main prints its
 // results, then @fa2's, and fa2-compare compares the two halves.
-// RUN: fa2-opt %s --fa2-to-cpu | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.0
+// RUN: fa2-opt %s --fa2-to-cpu | %run_main > %t.0
 // RUN: fa2-compare --bits %t.0 | FileCheck %s
-// RUN: fa2-opt %s --fa2-to-cpu="block-q=4 block-k=8" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.1
+// RUN: fa2-opt %s --fa2-to-cpu="block-q=4 block-k=8" | %run_main > %t.1
 // RUN: fa2-compare --bits %t.1 | FileCheck %s
 
 // CHECK: fa2-compare: {{.*}} nan=0 bad=0{{$}}

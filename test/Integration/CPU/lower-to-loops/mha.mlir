@@ -2,11 +2,11 @@
 //
 // @reference is the same attention as linalg on tensors; main prints its
 // results, then @fa2's, and fa2-compare compares the two halves.
-// RUN: fa2-opt %s --fa2-to-cpu | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.0
+// RUN: fa2-opt %s --fa2-to-cpu | %run_main > %t.0
 // RUN: fa2-compare --bits %t.0 | FileCheck %s
-// RUN: fa2-opt %s --fa2-to-cpu="block-q=5 block-k=7" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.1
+// RUN: fa2-opt %s --fa2-to-cpu="block-q=5 block-k=7" | %run_main > %t.1
 // RUN: fa2-compare --bits %t.1 | FileCheck %s
-// RUN: fa2-opt %s --fa2-to-cpu="block-q=24 block-k=1" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.2
+// RUN: fa2-opt %s --fa2-to-cpu="block-q=24 block-k=1" | %run_main > %t.2
 // RUN: fa2-compare --bits %t.2 | FileCheck %s
 
 // CHECK: fa2-compare: {{.*}} nan=0 bad=0{{$}}

@@ -42,6 +42,14 @@ constexpr int64_t kSyntheticHead = 3000;
 /// The name list of an opaque value (one the matcher does not model, e.g. a
 /// tensor.extract at computed indices): it may vary along every dimension.
 constexpr int64_t kOpaque = -3;
+/// A dimension merged from several named ones (the query heads [K, G] of a
+/// grouped einsum reshaped to [K·G]) is named kMergedBase + i, where i
+/// indexes the match's MergedDims.
+constexpr int64_t kMergedBase = 3100;
+constexpr int64_t kMaxMerged = 800;
+inline bool isMerged(int64_t n) {
+  return n >= kMergedBase && n < kMergedBase + kMaxMerged;
+}
 /// A batch dimension the chain splits (e.g. [B*H] -> [B, H] around a mask
 /// add) is named by its parts: kSplitBase + parent * kMaxSplit + index.
 constexpr int64_t kSplitBase = 4000;
@@ -56,6 +64,12 @@ inline int64_t splitPart(int64_t parent, int64_t index) {
 
 /// The static sizes of the parts of each split batch dimension, by parent.
 using SplitMap = llvm::DenseMap<int64_t, llvm::SmallVector<int64_t>>;
+
+/// The dims a merged name stands for, outer first, with their static sizes.
+struct MergedDims {
+  llvm::SmallVector<int64_t> parts;
+  llvm::SmallVector<int64_t> sizes;
+};
 
 /// A tensor plus the name of each of its dimensions.
 struct NamedTensor {
@@ -103,6 +117,17 @@ struct AttentionMatch {
   llvm::SmallVector<int64_t> batchNames;
   /// Batch dims the chain splits into parts.
   SplitMap splits;
+  /// Grouped GQA written as einsums (issue 12, form 7): row dims of both
+  /// contractions besides the query that K and V do not have. The op's query
+  /// heads are [head, groups...] merged, outer first, so that query head
+  /// k·G + g reads K/V head k, as fa2.attention's h / (Hq / Hkv) does.
+  /// Tensors may carry the groups as dims of their own or merged with the
+  /// head under `groupedHeadName`.
+  llvm::SmallVector<int64_t> groupNames;
+  llvm::SmallVector<int64_t> groupSizes;
+  /// The static size of the head dim (the K/V heads) when there are groups.
+  int64_t headSize = 0;
+  int64_t groupedHeadName = attention_names::kUnknown;
   int64_t queryName = 0, keyName = 0, featureName = 0;
   /// The operations of the chain, to erase once nothing uses them.
   llvm::SmallVector<mlir::Operation *> chainOps;

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+#===- bench/build-decode.sh - compile the decode benchmark's fa2 kernels ---===#
+#
+# Compiles, here with fa2-opt --fa2-to-ptx, the kernels bench/decode.py runs
+# on the GPU machine: LLaMA-style decode steps, K/V heads 8, query heads
+# 8·G, seq_q static (a decode step's query count is fixed by the serving
+# loop), batch and seq_k dynamic (one kernel for every cache length):
+#
+#   OUT/grid/<dt>-d<d>-q<Sq>-g<G>/   Sq in {1, 4, 16}, G in {1, 4, 8},
+#                                    d in {64, 128}, bf16; causal when Sq > 1
+#                                    (bottom-right: the speculative rows)
+#   OUT/variant/<name>/              d = 128 bf16 with other schedules
+#                                    (block-m/warps, block-n/stages, no split)
+#   OUT/check/<name>/                correctness only: f16, LSE, bshd, d = 256,
+#                                    an i1 padding mask, split-KV on the
+#                                    prefill tile with dynamic seq_q
+#   OUT/chunked/                     chunked prefill, Sq = 512 static
+#
+#   bench/build-decode.sh [-o OUT] [--fa2-opt PATH]
+#   device run: python3 bench/decode.py --kernels OUT --out $OUT
+#===----------------------------------------------------------------------===#
+set -uo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+OUT=$REPO/.device-carry/decode/decode-kernels
+FA2_OPT=${FA2_OPT:-}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -o) OUT=$2; shift 2 ;;
+    --fa2-opt) FA2_OPT=$2; shift 2 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    *) echo "build-decode.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+[ -n "$FA2_OPT" ] || FA2_OPT=$(ls -t "$REPO"/build*/bin/fa2-opt 2>/dev/null | head -1)
+rm -rf "$OUT" && mkdir -p "$OUT"
+LOG=$OUT/BUILD.log
+echo "build-decode.sh: fa2-opt=$FA2_OPT git=$(git -C "$REPO" rev-parse --short HEAD)" | tee "$LOG"
+FAILED=0
+
+# module NAME DT D HQ HKV SQ CAUSAL LSE(0/1) LAYOUT(bhsd/bshd) MASK(0/1)
+module() {
+  local name=$1 dt=$2 d=$3 hq=$4 hkv=$5 sq=$6 causal=$7 lse=$8 layout=$9 mask=${10}
+  local tq tk tl attrs="" scale
+  if [ "$layout" = bshd ]; then
+    tq="tensor<?x${sq}x${hq}x${d}x${dt}>"; tk="tensor<?x?x${hkv}x${d}x${dt}>"; attrs=" layout<bshd>"
+  else
+    tq="tensor<?x${hq}x${sq}x${d}x${dt}>"; tk="tensor<?x${hkv}x?x${d}x${dt}>"
+  fi
+  tl="tensor<?x${hq}x${sq}xf32>"
+  [ "$causal" = 1 ] && attrs=" causal$attrs"
+  scale=$(python3 -c "print(repr(1.0 / $d ** 0.5))")
+  local margs="" mtype="" mop=""
+  if [ "$mask" = 1 ]; then
+    margs=", %m: tensor<?x1x1x?xi1>"; mop=" mask(%m)"; mtype=", tensor<?x1x1x?xi1>"
+  fi
+  if [ "$lse" = 1 ]; then
+    cat <<MLIR
+func.func @$name(%q: $tq, %k: $tk, %v: $tk$margs) -> ($tq, $tl) {
+  %o, %lse = fa2.attention %q, %k, %v$mop scale($scale)$attrs : $tq, $tk, $tk$mtype -> $tq, $tl
+  return %o, %lse : $tq, $tl
+}
+MLIR
+  else
+    cat <<MLIR
+func.func @$name(%q: $tq, %k: $tk, %v: $tk$margs) -> $tq {
+  %o = fa2.attention %q, %k, %v$mop scale($scale)$attrs : $tq, $tk, $tk$mtype -> $tq
+  return %o : $tq
+}
+MLIR
+  fi
+}
+
+compile() { # SRC DEST [OPTIONS]
+  local tmp; tmp=$(mktemp -d)
+  if "$FA2_OPT" "$1" --fa2-to-ptx="manifest-dir=$tmp ${3:-}" -o /dev/null >"$tmp/.out" 2>&1 &&
+     ls "$tmp"/*.json >/dev/null 2>&1; then
+    mkdir -p "$2" && cp "$tmp"/*.json "$tmp"/*.ptx "$2"/
+    echo "  ok $2 ${3:-}" | tee -a "$LOG"
+  else
+    echo "  NOT BUILT $2 ${3:-}:" | tee -a "$LOG"; sed 's/^/    /' "$tmp/.out" | head -20 | tee -a "$LOG"
+    FAILED=1
+  fi
+  rm -rf "$tmp"
+}
+
+src=$(mktemp --suffix=.mlir)
+for d in 64 128; do
+  for sq in 1 4 16; do
+    for g in 1 4 8; do
+      causal=0; [ "$sq" -gt 1 ] && causal=1
+      name="bf16-d$d-q$sq-g$g"
+      module "decode_${name//-/_}" bf16 $d $((8 * g)) 8 $sq $causal 0 bhsd 0 >"$src"
+      compile "$src" "$OUT/grid/$name" "pack-gqa=1"
+      if [ "$d" = 128 ]; then
+        compile "$src" "$OUT/variant/$name-m64w4" "pack-gqa=1 block-m=64 warps=4"
+        compile "$src" "$OUT/variant/$name-n128s2" "pack-gqa=1 block-n=128 stages=2"
+        compile "$src" "$OUT/variant/$name-nosplit" "pack-gqa=1 kv-splits=1"
+      fi
+    done
+  done
+done
+# Correctness-only kernels.
+module check_f16_lse_bshd f16 128 32 8 4 1 1 bshd 0 >"$src"; compile "$src" "$OUT/check/f16-lse-bshd-q4-g4" "pack-gqa=1"
+module check_d256_lse bf16 256 64 8 1 0 1 bhsd 0 >"$src"; compile "$src" "$OUT/check/bf16-d256-lse-q1-g8" "pack-gqa=1"
+module check_d64_g1_lse f16 64 8 8 8 1 1 bhsd 0 >"$src"; compile "$src" "$OUT/check/f16-d64-lse-q8-g1" "pack-gqa=1"
+module check_mask bf16 128 32 8 1 0 1 bhsd 1 >"$src"; compile "$src" "$OUT/check/bf16-mask-lse-q1-g4" "pack-gqa=1"
+# Split-KV on the prefill tile (unpacked rows), seq_q dynamic.
+sed 's/x1x128xbf16>/x?x128xbf16>/g; s/x32x1xf32>/x32x?xf32>/g' <(module check_dyn_sq bf16 128 32 8 1 1 1 bhsd 0) >"$src"
+compile "$src" "$OUT/check/bf16-split-dynsq-causal-lse" "kv-splits=0"
+# Chunked prefill: Sq = 512 of an 8k cache, causal bottom-right (the
+# prefill table: 4·512 rows are too many for a decode tile).
+module chunked bf16 128 32 8 512 1 0 bhsd 0 >"$src"; compile "$src" "$OUT/chunked/bf16-d128-q512-g4"
+rm -f "$src"
+echo "build-decode.sh: $(find "$OUT" -name '*.json' | wc -l) kernels in $OUT ($(du -sh "$OUT" | cut -f1))" | tee -a "$LOG"
+exit $FAILED

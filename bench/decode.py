@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+#===- bench/decode.py - fa2 decode (split-KV, packed GQA) vs PyTorch SDPA ---===#
+#
+# Runs ON the GPU machine, after bench/build-decode.sh compiled the kernels
+# here:
+#
+#   python3 bench/decode.py --kernels DIR --out $OUT [--quick]
+#
+# One process, the same inputs for every backend:
+#   1. the device-to-device copy bandwidth (torch copy_ of 2 GiB, bytes read
+#      plus written), the ceiling the decode numbers are set against;
+#   2. correctness of every kernel under DIR on FlashAttention's seq pairs
+#      that its static seq_q allows ((1,1), (1,128k), (239,1), (8,4096)
+#      causal, ...): NaN-poisoned O and LSE, FlashAttention's rule against
+#      an f32 reference (max|out - ref| <= 2 max|lowprec - ref| + eps), LSE
+#      within 1e-3 relative, +inf exactly where a row is empty, a second
+#      launch bitwise equal;
+#   3. the decode grid: Sq in {1, 4, 16}, GQA group G in {1, 4, 8} (8 K/V
+#      heads), d in {64, 128}, seq_k 1k..128k, batch 1..64: GB/s of K/V read
+#      by fa2, SDPA flash and cuDNN (enable_gqa; Sq > 1 causal bottom-right
+#      through causal_lower_right), % of the copy bandwidth, fa2 over the
+#      faster of the two; median of triton's do_bench in interleaved rounds;
+#   4. schedule variants (grid under DIR/variant) on a sub-grid;
+#   5. chunked prefill (Sq = 512, Sk = 8k, causal) against SDPA flash.
+# Writes decode.csv and decode.md to --out, prints the tables last.
+#===----------------------------------------------------------------------===#
+import argparse
+import csv
+import math
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+from torch.nn.attention import SDPBackend, sdpa_kernel
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fa2_kernel import Fa2Kernel, find_manifests  # noqa: E402
+from torch_ref import attention_ref, fa_rule  # noqa: E402
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    p.add_argument("--kernels", required=True)
+    p.add_argument("--out", default=".")
+    p.add_argument("--seqks", default="1024,8192,32768,131072")
+    p.add_argument("--batches", default="1,8,64")
+    p.add_argument("--max-kv-gb", type=float, default=18.0)
+    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--warmup-ms", type=float, default=10)
+    p.add_argument("--rep-ms", type=float, default=30)
+    p.add_argument("--only", default="", help="check,grid,variant,chunked (default all)")
+    p.add_argument("--sanitize", action="store_true", help="one small case per check kernel, no timing")
+    return p.parse_args()
+
+
+def bench_ms(fn, args):
+    from triton.testing import do_bench
+    return do_bench(fn, warmup=args.warmup_ms, rep=args.rep_ms, return_mode="median")
+
+
+def copy_gbps(args):
+    n = 1 << 30  # 2 GiB of bf16
+    a = torch.randn(n, device="cuda", dtype=torch.bfloat16)
+    b = torch.empty_like(a)
+    ms = bench_ms(lambda: b.copy_(a), args)
+    del a, b
+    return 2 * 2 * n / ms / 1e6
+
+
+def load(folder):
+    out = {}
+    for path in find_manifests(folder):
+        k = Fa2Kernel(path)
+        out[os.path.basename(os.path.dirname(path))] = k
+    return out
+
+
+def make_inputs(kern, batch, sq, sk, gen):
+    dims = kern.dims
+    hq, hkv, d = dims["heads_q"], dims["heads_kv"], dims["head_dim"]
+    dev = "cuda"
+    if kern.bshd:
+        qs, ks = (batch, sq, hq, d), (batch, sk, hkv, d)
+    else:
+        qs, ks = (batch, hq, sq, d), (batch, hkv, sk, d)
+    q = torch.randn(qs, device=dev, dtype=kern.dtype, generator=gen)
+    k = torch.randn(ks, device=dev, dtype=kern.dtype, generator=gen)
+    v = torch.randn(ks, device=dev, dtype=kern.dtype, generator=gen)
+    return q, k, v
+
+
+def run_fa2(kern, q, k, v, mask=None):
+    env = kern.env_from(q, k, v)
+    o = torch.full(kern.shape("o", env), float("nan"), device="cuda", dtype=kern.out_dtype)
+    lse = torch.full(kern.shape("lse", env), float("nan"), device="cuda") if kern.has_lse else None
+    launch, o, lse = kern.launcher(q, k, v, mask=mask, out=o, lse=lse, env=env)
+    for t in kern.scratch.values():  # poison the scratch too: the splits must write it all
+        t.fill_(float("nan"))
+    launch()
+    torch.cuda.synchronize()
+    return launch, o, lse
+
+
+def check_case(kern, name, batch, sq, sk, seed, results, repeat=True):
+    gen = torch.Generator(device="cuda").manual_seed(seed)
+    q, k, v = make_inputs(kern, batch, sq, sk, gen)
+    mask = None
+    if "mask" in kern.m["buffers"]:
+        # A padding mask per sequence: sequence b keeps its first len_b keys
+        # (one sequence keeps none: an empty row).
+        lens = torch.randint(0, sk + 1, (batch,), device="cuda", generator=gen)
+        lens[0] = sk
+        if batch > 1:
+            lens[1] = 0
+        mask = (torch.arange(sk, device="cuda").view(1, sk) < lens.view(batch, 1)).view(batch, 1, 1, sk)
+    launch, o, lse = run_fa2(kern, q, k, v, mask)
+    ref, lse32 = attention_ref(q, k, v, kern.scale, mask=mask, causal=kern.causal, bshd=kern.bshd)
+    reflp, _ = attention_ref(q, k, v, kern.scale, mask=mask, causal=kern.causal, bshd=kern.bshd, upcast=False)
+    ok, err, lp = fa_rule(o, ref, reflp)
+    detail = f"err={err:.2e} lowprec={lp:.2e}"
+    if lse is not None:
+        empty = torch.isinf(lse32)
+        finite = ~empty
+        lse_err = (lse[finite] - lse32[finite]).abs().max().item() if finite.any() else 0.0
+        inf_ok = bool(torch.equal(torch.isposinf(lse), empty))
+        ok = ok and inf_ok and lse_err <= 1e-3 * max(1.0, lse32[finite].abs().max().item() if finite.any() else 1.0)
+        detail += f" lse_err={lse_err:.2e} inf_ok={inf_ok}"
+    if repeat:
+        o1 = o.clone()
+        launch()
+        torch.cuda.synchronize()
+        same = bool(torch.equal(o1, o))
+        ok = ok and same
+        detail += f" repeat_equal={same}"
+    splits = kern.last_env.get("num_splits", 1)
+    results.append(dict(kernel=name, batch=batch, sq=sq, sk=sk, splits=splits, ok=ok, detail=detail))
+    print(f"check {'PASS' if ok else 'FAIL'} {name} b={batch} sq={sq} sk={sk} splits={splits} {detail}", flush=True)
+    del q, k, v, o, lse, ref, reflp
+
+
+def checks(kernels, args):
+    results = []
+    seed = 0
+    for name, kern in sorted(kernels.items()):
+        sq_static = kern.dims["seq_q"]
+        pairs = []
+        if sq_static is None:
+            pairs = [(239, 1), (113, 203), (1, 1), (8, 4096), (1023, 1024)]
+        else:
+            pairs = [(sq_static, sk) for sk in (1, 3, 203, 4096, 131072)]
+            if sq_static > 1:
+                pairs.append((sq_static, sq_static - 1))  # bottom-right: some rows empty
+        if args.sanitize:
+            pairs = pairs[:2] + [pairs[3]] if len(pairs) > 3 else pairs
+        for sq, sk in pairs:
+            for batch in ((1, 3) if sk <= 4096 else (1,)):
+                seed += 1
+                try:
+                    check_case(kern, name, batch, sq, sk, seed, results, repeat=not args.sanitize)
+                except Exception as e:
+                    results.append(dict(kernel=name, batch=batch, sq=sq, sk=sk, ok=False, detail=f"ERROR {e}"))
+                    print(f"check ERROR {name} b={batch} sq={sq} sk={sk}: {type(e).__name__}: {e}", flush=True)
+                torch.cuda.empty_cache()
+    return results
+
+
+def sdpa_fns(q, k, v, scale, causal, sq, sk):
+    from torch.nn.attention.bias import causal_lower_right
+    fns = {}
+    for name, backend in (("flash", SDPBackend.FLASH_ATTENTION), ("cudnn", SDPBackend.CUDNN_ATTENTION)):
+        def fn(backend=backend):
+            with sdpa_kernel(backend):
+                if causal and sq > 1:
+                    if sq == sk:
+                        return F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=scale, enable_gqa=True)
+                    return F.scaled_dot_product_attention(q, k, v, attn_mask=causal_lower_right(sq, sk),
+                                                          scale=scale, enable_gqa=True)
+                return F.scaled_dot_product_attention(q, k, v, scale=scale, enable_gqa=True)
+        try:
+            fn()
+            torch.cuda.synchronize()
+            fns[name] = fn
+        except Exception as e:
+            print(f"  sdpa {name} unavailable: {type(e).__name__}: {str(e)[:100]}", flush=True)
+    return fns
+
+
+def time_cell(kern, batch, sk, args, with_sdpa=True):
+    sq = kern.dims["seq_q"]
+    gen = torch.Generator(device="cuda").manual_seed(batch * 1000003 + sk)
+    q, k, v = make_inputs(kern, batch, sq, sk, gen)
+    launch, o, _ = run_fa2(kern, q, k, v)
+    fns = {"fa2": launch}
+    if with_sdpa:
+        fns.update(sdpa_fns(q, k, v, kern.scale, kern.causal, sq, sk))
+    # A quick agreement check against the fastest backend's output.
+    diff = float("nan")
+    if "cudnn" in fns or "flash" in fns:
+        other = (fns.get("cudnn") or fns.get("flash"))()
+        diff = (other.float() - o.float()).abs().max().item()
+    times = {n: [] for n in fns}
+    for _ in range(args.rounds):
+        for n, fn in fns.items():
+            times[n].append(bench_ms(fn, args))
+    med = {n: sorted(t)[len(t) // 2] for n, t in times.items()}
+    kv_bytes = (k.numel() + v.numel()) * k.element_size()
+    del q, k, v, o
+    torch.cuda.empty_cache()
+    return med, kv_bytes, diff, kern.last_env.get("num_splits", 1)
+
+
+def main():
+    args = parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    only = set(args.only.split(",")) if args.only else {"check", "grid", "variant", "chunked"}
+    print(f"decode.py: {torch.cuda.get_device_name()} torch {torch.__version__} "
+          f"SMs {torch.cuda.get_device_properties(0).multi_processor_count}", flush=True)
+    lines = []
+    check_results = []
+    if "check" in only:
+        for sub in (("check",) if args.sanitize else ("check", "grid")):
+            folder = os.path.join(args.kernels, sub)
+            if os.path.isdir(folder):
+                kernels = load(folder)
+                if sub == "grid" and not args.sanitize:
+                    # The grid's kernels on fewer pairs: sk 1, 203, 128k.
+                    pass
+                check_results += checks(kernels, args)
+        npass = sum(r["ok"] for r in check_results)
+        lines.append(f"checks: {npass}/{len(check_results)} PASS")
+        print(lines[-1], flush=True)
+        if args.sanitize:
+            return
+    copy_bw = copy_gbps(args)
+    print(f"decode.py: device-to-device copy {copy_bw:.0f} GB/s", flush=True)
+    rows = []
+    if "grid" in only:
+        kernels = load(os.path.join(args.kernels, "grid"))
+        for name, kern in sorted(kernels.items(), key=lambda kv: (kv[1].dims["head_dim"], kv[1].dims["seq_q"],
+                                                                    kv[1].dims["heads_q"])):
+            for sk in map(int, args.seqks.split(",")):
+                for batch in map(int, args.batches.split(",")):
+                    kvb = 2 * batch * kern.dims["heads_kv"] * sk * kern.dims["head_dim"] * 2
+                    if kvb > args.max_kv_gb * 1e9:
+                        continue
+                    med, kv_bytes, diff, splits = time_cell(kern, batch, sk, args)
+                    gbps = {n: kv_bytes / t / 1e6 for n, t in med.items()}
+                    best = max(gbps.get("flash", 0), gbps.get("cudnn", 0))
+                    row = dict(kernel=name, d=kern.dims["head_dim"], sq=kern.dims["seq_q"],
+                               g=kern.dims["heads_q"] // kern.dims["heads_kv"], sk=sk, batch=batch,
+                               kv_mb=kv_bytes / 1e6, splits=splits,
+                               fa2_gbps=gbps["fa2"], flash_gbps=gbps.get("flash", float("nan")),
+                               cudnn_gbps=gbps.get("cudnn", float("nan")),
+                               pct_copy=100 * gbps["fa2"] / copy_bw,
+                               ratio_best=gbps["fa2"] / best if best else float("nan"), maxdiff=diff,
+                               fa2_us=1000 * med["fa2"])
+                    rows.append(row)
+                    print(f"grid {name} sk={sk} b={batch} KV={kv_bytes/1e6:.0f}MB splits={splits}: "
+                          f"fa2 {row['fa2_gbps']:.0f} flash {row['flash_gbps']:.0f} cudnn {row['cudnn_gbps']:.0f} GB/s "
+                          f"({row['pct_copy']:.0f}% copy, {row['ratio_best']:.2f}x best) diff={diff:.2e}", flush=True)
+    vrows = []
+    if "variant" in only and os.path.isdir(os.path.join(args.kernels, "variant")):
+        kernels = load(os.path.join(args.kernels, "variant"))
+        base = load(os.path.join(args.kernels, "grid"))
+        for name, kern in sorted(kernels.items()):
+            if not ("-q1-" in name or "-q16-g8" in name):
+                continue
+            for sk, batch in ((131072, 1), (8192, 64)):
+                med, kv_bytes, _, splits = time_cell(kern, batch, sk, args, with_sdpa=False)
+                bname = name.rsplit("-", 1)[0]
+                bmed, _, _, bsplits = time_cell(base[bname], batch, sk, args, with_sdpa=False)
+                vrows.append(dict(variant=name, sk=sk, batch=batch, gbps=kv_bytes / med["fa2"] / 1e6,
+                                  base_gbps=kv_bytes / bmed["fa2"] / 1e6, splits=splits))
+                print(f"variant {name} sk={sk} b={batch}: {vrows[-1]['gbps']:.0f} GB/s vs default "
+                      f"{vrows[-1]['base_gbps']:.0f} (splits {splits} / {bsplits})", flush=True)
+    if "chunked" in only and os.path.isdir(os.path.join(args.kernels, "chunked")):
+        for name, kern in load(os.path.join(args.kernels, "chunked")).items():
+            for batch in (1, 4):
+                sk = 8192
+                med, kv_bytes, diff, _ = time_cell(kern, batch, sk, args)
+                sq, hq, d = 512, kern.dims["heads_q"], kern.dims["head_dim"]
+                # causal bottom-right: row i sees Sk - Sq + i + 1 keys
+                flops = 4 * batch * hq * d * sum(sk - sq + i + 1 for i in range(sq))
+                tf = {n: flops / t / 1e9 for n, t in med.items()}
+                lines.append(f"chunked prefill {name} b={batch} Sq=512 Sk=8k causal: fa2 {tf['fa2']:.0f} "
+                             f"flash {tf.get('flash', float('nan')):.0f} cudnn {tf.get('cudnn', float('nan')):.0f} "
+                             f"TFLOP/s, fa2/flash {tf['fa2'] / tf.get('flash', float('nan')):.2f} diff={diff:.2e}")
+                print(lines[-1], flush=True)
+    if rows:
+        with open(os.path.join(args.out, "decode.csv"), "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+    md = [f"copy bandwidth {copy_bw:.0f} GB/s", "",
+          "| d | Sq | G | Sk | batch | K/V MB | splits | fa2 GB/s | flash | cuDNN | % copy | fa2/best |",
+          "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        md.append(f"| {r['d']} | {r['sq']} | {r['g']} | {r['sk']} | {r['batch']} | {r['kv_mb']:.0f} | {r['splits']} | "
+                  f"{r['fa2_gbps']:.0f} | {r['flash_gbps']:.0f} | {r['cudnn_gbps']:.0f} | {r['pct_copy']:.0f} | "
+                  f"{r['ratio_best']:.2f} |")
+    if rows:
+        big = [r for r in rows if r["kv_mb"] >= 256]
+        small = [r for r in rows if r["kv_mb"] < 256]
+        md.append("")
+        md.append(f"cells >= 256 MB: {len(big)}; >= 80% copy: {sum(r['pct_copy'] >= 80 for r in big)}; "
+                  f">= 1.0x best: {sum(r['ratio_best'] >= 1.0 for r in big)}; "
+                  f"min ratio {min((r['ratio_best'] for r in big), default=float('nan')):.2f}")
+        md.append(f"cells < 256 MB: {len(small)}; >= 1.0x best: {sum(r['ratio_best'] >= 1.0 for r in small)}; "
+                  f"min ratio {min((r['ratio_best'] for r in small), default=float('nan')):.2f}")
+    for v in vrows:
+        md.append(f"variant {v['variant']} sk={v['sk']} b={v['batch']}: {v['gbps']:.0f} vs {v['base_gbps']:.0f} GB/s")
+    md += lines
+    with open(os.path.join(args.out, "decode.md"), "w") as f:
+        f.write("\n".join(md) + "\n")
+    print("\n".join(md))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+// Decode schedules (pack-gqa=1; without it the prefill kernel): packed GQA rows in a small row tile, split-KV with a
+// combine kernel, the split count at run time (dynamic seq_k) or at compile
+// time (static shapes).
+// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t pack-gqa=1" | FileCheck %s
+// RUN: FileCheck %s --check-prefix=DYN --input-file=%t/fa2_attention_decode_dynamic_0.json
+// RUN: FileCheck %s --check-prefix=STATIC --input-file=%t/fa2_attention_decode_static_0.json
+// RUN: FileCheck %s --check-prefix=WIDE --input-file=%t/fa2_attention_decode_wide_batch_0.json
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu | FileCheck %s --check-prefix=OFF
+
+// Sq = 1, 32 query heads on 8 K/V heads: 4 packed rows in a 16-row tile
+// (one warp); the host computes the split count from batch and seq_k for
+// 132 SMs (2·132 = 264 CTAs), allocates the partials and launches the
+// combine after the splits.
+// CHECK-LABEL: gpu.module @fa2_attention_decode_dynamic_0
+// CHECK: gpu.func @fa2_attention_decode_dynamic_0(%{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: i32, %{{.*}}: i32) kernel
+// CHECK-SAME: block_m = 16 : i64, block_n = 64 : i64
+// CHECK-SAME: kv_splits = 0 : i64
+// CHECK-SAME: pack_gqa = true
+// CHECK-SAME: warps = 1 : i64
+// CHECK: gpu.func @fa2_attention_decode_dynamic_0_combine(%{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: i32) kernel
+// CHECK: gpu.shuffle xor
+// CHECK-LABEL: func.func @decode_dynamic
+// CHECK: %[[FORSMS:.*]] = arith.ceildivui %c264{{.*}}, %{{.*}} : index
+// CHECK: %[[MIN:.*]] = arith.minui %[[FORSMS]], %{{.*}} : index
+// CHECK: %[[CAP:.*]] = arith.minui %[[MIN]], %c128
+// CHECK: %[[SPLITS:.*]] = arith.maxui %[[CAP]], %c1
+// CHECK: %[[OPART:.*]] = memref.alloc(%{{.*}}) {alignment = 128 : i64} : memref<?xf32>
+// CHECK: %[[LPART:.*]] = memref.alloc(%{{.*}}) {alignment = 128 : i64} : memref<?xf32>
+// CHECK: gpu.launch_func @fa2_attention_decode_dynamic_0::@fa2_attention_decode_dynamic_0 blocks in (%[[SPLITS]],
+// CHECK-SAME: args(%{{.*}} : memref<?xbf16>, %{{.*}} : memref<?xbf16>, %{{.*}} : memref<?xbf16>, %[[OPART]] : memref<?xf32>, %[[LPART]] : memref<?xf32>
+// CHECK: gpu.launch_func @fa2_attention_decode_dynamic_0::@fa2_attention_decode_dynamic_0_combine
+// CHECK-SAME: threads in (%c128
+// CHECK-SAME: args(%[[OPART]] : memref<?xf32>, %[[LPART]] : memref<?xf32>
+
+// DYN: "combine": {
+// DYN-NEXT: "block": [
+// DYN-NEXT: 128,
+// DYN: "grid": [
+// DYN-NEXT: "ceildiv(batch * heads_q * seq_q, 4)",
+// DYN: "kernel": "fa2_attention_decode_dynamic_0_combine",
+// DYN: "name": "num_splits",
+// DYN: "ceildiv(4 * seq_q, 16) * num_splits",
+// DYN-NEXT: "ceildiv(batch * heads_kv, ceildiv(batch * heads_kv + 1, 65535))",
+// DYN: "num_splits": "max(1, min(min(ceildiv(2 * sm_count, max(batch * heads_kv * ceildiv(4 * seq_q, 16), 1)), ceildiv(ceildiv(seq_k, 64), 2)), 128))",
+// DYN: "name": "o_partial.size",
+// DYN-NEXT: "type": "i64",
+// DYN-NEXT: "value": "batch * heads_q * seq_q * num_splits * head_dim_v"
+// DYN: "name": "seq_k",
+// DYN-NEXT: "type": "i32",
+// DYN: "name": "num_splits",
+// DYN-NEXT: "type": "i32",
+// DYN-NEXT: "value": "num_splits"
+// DYN: "pack_gqa": true
+
+// OFF-LABEL: gpu.func @fa2_attention_decode_dynamic_0(
+// OFF-SAME: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: i32) kernel
+// OFF-NOT: pack_gqa
+// OFF-NOT: _combine
+// OFF: gpu.launch_func
+func.func @decode_dynamic(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf16>, %v: tensor<?x8x?x128xbf16>) -> (tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>) {
+  %o, %lse = fa2.attention %q, %k, %v scale(0.08838834764831845) : tensor<?x32x1x128xbf16>, tensor<?x8x?x128xbf16>, tensor<?x8x?x128xbf16> -> tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>
+  return %o, %lse : tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>
+}
+
+// -----
+
+// Static shapes: the split count is fixed now (batch 1, 8 K/V heads, one
+// row tile each: 264 / 8 = 33 splits of 2048 blocks), no i32 argument;
+// the partials are 1·32·4·33·128 and 1·32·4·33 floats.
+// CHECK-LABEL: gpu.func @fa2_attention_decode_static_0(
+// CHECK-SAME: %{{.*}}: memref<540672xf32>, %{{.*}}: memref<4224xf32>) kernel
+// STATIC: "ceildiv(4 * seq_q, 16) * num_splits",
+// STATIC-NEXT: "batch * heads_kv",
+// STATIC-NEXT: "1"
+// STATIC: "num_splits": "33",
+// STATIC: "kv_splits": 33,
+func.func @decode_static(%q: tensor<1x32x4x128xf16>, %k: tensor<1x8x131072x128xf16>, %v: tensor<1x8x131072x128xf16>) -> tensor<1x32x4x128xf16> {
+  %o = fa2.attention %q, %k, %v scale(0.08838834764831845) causal : tensor<1x32x4x128xf16>, tensor<1x8x131072x128xf16>, tensor<1x8x131072x128xf16> -> tensor<1x32x4x128xf16>
+  return %o : tensor<1x32x4x128xf16>
+}
+
+// -----
+
+// Enough CTAs without a split (64 · 8 row tiles > 264): packed rows, one
+// kernel, no scratch and no combine.
+// WIDE-NOT: "combine"
+// WIDE-NOT: "num_splits"
+// WIDE-NOT: "o_partial"
+// WIDE: "pack_gqa": true
+// WIDE-NOT: "kv_splits"
+// CHECK-LABEL: gpu.func @fa2_attention_decode_wide_batch_0(
+// CHECK-NOT: _combine
+// CHECK: gpu.return
+func.func @decode_wide_batch(%q: tensor<64x32x1x64xbf16>, %k: tensor<64x8x512x64xbf16>, %v: tensor<64x8x512x64xbf16>) -> tensor<64x32x1x64xbf16> {
+  %o = fa2.attention %q, %k, %v scale(0.125) : tensor<64x32x1x64xbf16>, tensor<64x8x512x64xbf16>, tensor<64x8x512x64xbf16> -> tensor<64x32x1x64xbf16>
+  return %o : tensor<64x32x1x64xbf16>
+}
