@@ -32,11 +32,17 @@ import re
 import sys
 import time
 
-import torch
-import torch.nn.functional as F
-from torch.nn.attention import SDPBackend, sdpa_kernel
+# bench/ holds a profile.py, which shadows the standard library's `profile`
+# that torch._dynamo imports (through cProfile) when causal_lower_right is
+# imported: import torch with this script's folder off the path first.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from torch.nn.attention import SDPBackend, sdpa_kernel  # noqa: E402
+from torch.nn.attention.bias import causal_lower_right  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, _HERE)
 from fa2_kernel import Fa2Kernel, find_manifests  # noqa: E402
 from torch_ref import attention_ref, fa_rule  # noqa: E402
 
@@ -172,7 +178,6 @@ def checks(kernels, args):
 
 
 def sdpa_fns(q, k, v, scale, causal, sq, sk):
-    from torch.nn.attention.bias import causal_lower_right
     fns = {}
     for name, backend in (("flash", SDPBackend.FLASH_ATTENTION), ("cudnn", SDPBackend.CUDNN_ATTENTION)):
         def fn(backend=backend):
