@@ -100,6 +100,8 @@ module() {
     qt="tensor<${b}x${hq}x${sq}x${d}x${dt}>"; kt="tensor<${b}x${hkv}x${sk}x${d}x${dt}>"
   fi
   ot=$qt
+  # $OUT_DTYPE, if set, is O's element type (mixed precision).
+  [ -n "${OUT_DTYPE:-}" ] && ot="${qt%x${dt}>}x${OUT_DTYPE}>"
   lt="tensor<${b}x${hq}x${sq}xf32>"
   case "$mask" in
     i1) mt="tensor<${sq}x${sk}xi1>" ;;
@@ -134,7 +136,8 @@ ERRORS=$(mktemp)
 compile() {
   local src=$1 dest=$2 tmp
   tmp=$(mktemp -d)
-  if "$FA2_OPT" "$src" --fa2-to-ptx="chip=$CHIP manifest-dir=$tmp${COMPILE_OPTIONS:-}" -o /dev/null >"$tmp/.out" 2>&1 &&
+  if "$FA2_OPT" "$src" --fa2-to-ptx="chip=$CHIP manifest-dir=$tmp${F32_PRECISION:+ f32-precision=$F32_PRECISION}${COMPILE_OPTIONS:-}" \
+       -o /dev/null >"$tmp/.out" 2>&1 &&
      ls "$tmp"/*.json >/dev/null 2>&1; then
     mkdir -p "$dest"
     cp "$tmp"/* "$dest"/
@@ -219,6 +222,16 @@ if want grid; then
     MASK_ATTRS=" window(37, 50)" build d128-bf16-gqa-bshd-window bf16 128 8 2 0 bshd none 1
     MASK_ATTRS=" fill(-1.0E+9)" build d64-f16-mha-causal-mask-i1-fill f16 64 4 4 1 bhsd i1 1
     MASK_ATTRS=" window(20, 10) fill(-3.4028234663852886E+38)" build d128-bf16-gqa-window-mask-float-fill bf16 128 8 2 0 bhsd f16 1
+    # f32 inputs under the precision policy (test/Integration/CUDA/f32.test):
+    # accurate (the default) and fast; f32 in with a bf16 output.
+    for d in 64 128; do
+      build "d$d-f32-mha" f32 "$d" 4 4 0 bhsd none 1
+      build "d$d-f32-gqa-causal" f32 "$d" 8 2 1 bhsd none 1
+      F32_PRECISION=fast build "d$d-f32-fast-mha" f32 "$d" 4 4 0 bhsd none 1
+      F32_PRECISION=fast build "d$d-f32-fast-gqa-causal" f32 "$d" 8 2 1 bhsd none 1
+    done
+    OUT_DTYPE=bf16 build d64-f32-bf16out-mha-causal f32 64 4 4 1 bhsd none 1
+    build d128-f32-gqa-bshd-mask-float f32 128 8 2 0 bshd f16 1
     # The other-d folders together, for one sweep.
     mkdir -p "$OUT/grid-other"
     for dir in "$OUT"/grid/other-*/; do

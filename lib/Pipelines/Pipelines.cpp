@@ -284,6 +284,7 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   gpuOptions.packGQA = options.packGQA;
   gpuOptions.kvSplits = options.kvSplits;
   gpuOptions.manifestDir = options.manifestDir;
+  gpuOptions.f32Precision = options.f32Precision;
   pm.addPass(std::make_unique<CheckPipelineInputPass>(
       "fa2-to-ptx", checkGPUOptions(gpuOptions)));
 
@@ -293,6 +294,7 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   FA2LowerToGPUOptions lower;
   lower.chip = options.chip;
   lower.manifestDir = options.manifestDir;
+  lower.f32Precision = options.f32Precision;
   lower.binaryFormat = options.cubin ? "cubin" : "ptx";
   lower.blockM = options.blockM;
   lower.blockN = options.blockN;

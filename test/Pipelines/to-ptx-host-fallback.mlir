@@ -5,13 +5,14 @@
 // and fa2-to-ptx runs it on the host with the blocked CPU algorithm, so the
 // result is still a module of LLVM ops with no fa2 op and no gpu.binary.
 
-// REMARK: to-ptx-host-fallback.mlir:{{[0-9]+}}:8: remark: fa2-lower-to-gpu: not lowered to a GPU kernel: f32 inputs are left for the CPU lowering
-// CHECK-LABEL: llvm.func @f32_inputs
+// A negative scale (the kernel folds the scale after the row max).
+// REMARK: to-ptx-host-fallback.mlir:{{[0-9]+}}:8: remark: fa2-lower-to-gpu: not lowered to a GPU kernel: the kernel folds the scale into exp2 after the row max, which needs a positive scale, got -1.250000e-01
+// CHECK-LABEL: llvm.func @negative_scale
 // CHECK-NOT:   fa2.attention
 // CHECK:       {{llvm.intr.exp|llvm.call @expf}}
 // CHECK-NOT:   {{gpu.binary|gpu.launch_func|mgpuLaunchKernel}}
-func.func @f32_inputs(%q: tensor<2x64x32xf32>) -> tensor<2x64x32xf32> {
-  %o = fa2.attention %q, %q, %q scale(0.125) : tensor<2x64x32xf32>, tensor<2x64x32xf32>, tensor<2x64x32xf32> -> tensor<2x64x32xf32>
+func.func @negative_scale(%q: tensor<2x64x32xf32>) -> tensor<2x64x32xf32> {
+  %o = fa2.attention %q, %q, %q scale(-0.125) : tensor<2x64x32xf32>, tensor<2x64x32xf32>, tensor<2x64x32xf32> -> tensor<2x64x32xf32>
   return %o : tensor<2x64x32xf32>
 }
 

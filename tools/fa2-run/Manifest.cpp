@@ -407,6 +407,14 @@ bool fa2run::loadManifest(const std::string &path, Manifest &m,
     return false;
   if (!parseDType(v->text, m.outDtype) || m.outDtype == DType::I1)
     return r.fail("unknown out_dtype '" + v->text + "' (expected f16, bf16 or f32)");
+  if (const JsonValue *prec = root.get("f32_precision")) {
+    const JsonValue *mode = prec->isObject() ? prec->get("mode") : nullptr;
+    if (!mode || !mode->isString() || (mode->text != "accurate" && mode->text != "fast"))
+      return r.fail("'f32_precision.mode' must be \"accurate\" or \"fast\"");
+    if (m.dtype != DType::F32)
+      return r.fail("'f32_precision' is only for f32 inputs");
+    m.f32Precision = mode->text;
+  }
   if (!(v = r.require(root, "layout", JsonValue::Kind::String, "")))
     return false;
   if (v->text != "bhsd" && v->text != "bshd")

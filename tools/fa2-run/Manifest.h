@@ -68,6 +68,9 @@ struct Manifest {
   /// The value of a removed score (optional key "fill"; -inf without it).
   bool hasFill = false;
   double fill = 0;
+  /// f32 kernels: the precision policy ("accurate" or "fast", the optional
+  /// key f32_precision.mode); empty for 16-bit inputs.
+  std::string f32Precision;
   /// nullopt = dynamic: the command line must supply it.
   std::map<std::string, std::optional<int64_t>> dims;
   std::map<std::string, BufferSpec> buffers;

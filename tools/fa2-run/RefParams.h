@@ -45,6 +45,12 @@ struct RefParams {
   /// The value of a removed score when hasFill (else -inf).
   float fill;
   int pad2;
+  /// Only read by fa2ref_attention_f64 (f32 inputs): the high reference is
+  /// f64 (o32/lse32 then hold doubles), and the low-precision one is
+  /// PyTorch's math path in `lowDtype` (FA2REF_F32: f32 arithmetic on the
+  /// inputs; FA2REF_BF16: the inputs rounded to bf16 first, a bf16 model's
+  /// math path), its output rounded to `outDtype` as the kernel's is.
+  int lowDtype, outDtype;
 };
 
 #endif // FA2_RUN_REFPARAMS_H

@@ -13,7 +13,9 @@ def FA2LowerToGPU : Pass<"fa2-lower-to-gpu", "::mlir::ModuleOp"> {
     blocks staged through shared memory with cp.async, tensor-core
     mma.sync fed by ldmatrix, online softmax in registers with exp2 and one
     final normalization. The schedule (tile sizes, warps, stages) is chosen
-    per head dimension and chip; a non-zero option overrides it. An op the
+    per head dimension and chip; a non-zero option overrides it. f32 inputs
+    are staged as bf16 pieces under the `f32-precision` policy (accurate by
+    default; a remark on each such op says which and why). An op the
     kernel cannot serve is left in place with a remark saying why.
   }];
   let dependentDialects = [
@@ -60,6 +62,12 @@ def FA2LowerToGPU : Pass<"fa2-lower-to-gpu", "::mlir::ModuleOp"> {
            /*default=*/"-1",
            "CTAs per SM ptxas must budget registers for (0: ptxas's "
            "choice; -1: the schedule's choice)">,
+    Option<"f32Precision", "f32-precision", "std::string",
+           /*default=*/"\"accurate\"",
+           "How f32 Q/K/V meet the bf16 tensor cores: accurate (three bf16 "
+           "pieces per operand, six products: f32-level error), fast (bf16 "
+           "operands: bf16-level error) or host (no GPU kernel: the CPU "
+           "lowering)">,
     Option<"manifestDir", "manifest-dir", "std::string", /*default=*/"\"\"",
            "Write a JSON manifest per kernel into this directory">,
     Option<"binaryFormat", "format", "std::string", /*default=*/"\"ptx\"",

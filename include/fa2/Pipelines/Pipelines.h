@@ -83,6 +83,12 @@ struct ToPTXOptions : public mlir::PassPipelineOptions<ToPTXOptions> {
       llvm::cl::desc("CTAs per SM to budget registers for (0: ptxas's; -1: "
                      "the schedule's)"),
       llvm::cl::init(-1)};
+  Option<std::string> f32Precision{
+      *this, "f32-precision",
+      llvm::cl::desc("f32 inputs: accurate (three bf16 pieces, f32-level "
+                     "error; the default), fast (bf16 operands) or host (on "
+                     "the CPU)"),
+      llvm::cl::init("accurate")};
   Option<std::string> toolkit{
       *this, "toolkit",
       llvm::cl::desc("CUDA toolkit whose ptxas assembles cubins"),

@@ -36,6 +36,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fa2/Conversion/AttentionToGPU/KernelBuilder.h"
+#include "fa2/Conversion/AttentionToGPU/SplitOperands.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -184,7 +185,13 @@ MaskSemantics AttentionKernelSpec::maskSemantics() const {
 }
 
 int64_t AttentionKernelSpec::sharedMemoryBytes() const {
-  return fa2::sharedMemoryBytes(schedule, headDim, headDimV);
+  return fa2::sharedMemoryBytes(schedule, headDim, headDimV, operandPieces());
+}
+
+Type AttentionKernelSpec::mmaElementType() const {
+  if (elementType.isF32())
+    return BFloat16Type::get(elementType.getContext());
+  return elementType;
 }
 
 //===----------------------------------------------------------------------===//
@@ -214,7 +221,8 @@ public:
                 gpu::GPUFuncOp func)
       : b(b), loc(loc), spec(spec), s(spec.schedule), func(func) {
     ctx = b.getContext();
-    elemTy = spec.elementType;
+    elemTy = spec.mmaElementType();
+    pieces = spec.operandPieces();
     f32Ty = b.getF32Type();
     idxTy = b.getIndexType();
     qk = makeLayout(spec.headDim);
@@ -300,11 +308,63 @@ private:
   /// at sequence position `seqStart`, into the shared tile at `dstBase`.
   /// Tile rows at or past `validRows` (an i32; null: every row is valid) and
   /// chunks past the head dim are zero-filled (src-elements 0). Returns the
-  /// copies' tokens.
+  /// copies' tokens (none for f32 inputs, which stageF32Chunks converts
+  /// through registers).
   SmallVector<Value> copyTile(Value src, Value srcBase, Value srcRowStride,
                               Value seqStart, Value validRows, Value dst,
                               Value dstBase, int64_t rows,
                               const SharedTileLayout &l);
+
+  /// One 8-element chunk of an f32 tile: where it is read and written, and
+  /// whether it exists (an i1; null: always).
+  struct F32Chunk {
+    Value srcOff, dstOff, valid;
+  };
+  /// f32 inputs: loads each chunk of `src` into registers, splits it into
+  /// the bf16 pieces and stores piece p at its `dstOff` + p·plane of the
+  /// shared tile `dst` (zeros where it does not exist). No cp.async: the
+  /// copy converts, so it goes through registers. The loads of a group of
+  /// chunks are all issued before the first store waits for its data.
+  void stageF32Chunks(Value src, Value dst, ArrayRef<F32Chunk> chunks);
+  /// Elements between the pieces of the shared tile `dst` (sQ, sK or sV).
+  int64_t planeOf(Value dst) {
+    return dst == sQ ? qPlane : dst == sK ? kPlane : vPlane;
+  }
+  /// a·b + acc for operands held as `pieces` fragments each (a[i], b[j]):
+  /// one mma per piece product (pieceProducts). Split operands sum their
+  /// products from zero and add that to `acc` with one f32 add (round to
+  /// nearest): the tensor cores add into their accumulator truncating
+  /// (round toward zero), so six mma per k-step straight into S or O left a
+  /// bias of one ulp of the accumulator per mma, 3-8x the f32 math path's
+  /// error against f64 (H200, bench/f32.py); from zero, each k-step's
+  /// truncation is relative to its own, smaller, partial sum.
+  Value mmaPieces(ArrayRef<Value> a, ArrayRef<Value> bOps, Value acc) {
+    if (pieces == 1)
+      return mma(a[0], bOps[0], acc);
+    auto accTy = cast<VectorType>(acc.getType());
+    Value sum = arith::ConstantOp::create(
+        b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0)));
+    for (auto [i, j] : pieceProducts(pieces))
+      sum = mma(a[i], bOps[j], sum);
+    return fadd(acc, sum);
+  }
+
+  /// One cp.async commit group of `tokens`; none (a null value) without
+  /// tokens: f32 tiles are staged by plain stores, and an empty
+  /// device_async_create_group would not even print parseably (its empty
+  /// operand list runs into the next line).
+  Value commitCopies(ValueRange tokens) {
+    if (tokens.empty())
+      return {};
+    return nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy, tokens);
+  }
+  /// cp.async.wait_group: until at most `pending` groups are in flight;
+  /// nothing where no group was committed (`group` null).
+  void waitCopies(Value group, int32_t pending) {
+    if (group)
+      nvgpu::DeviceAsyncWaitOp::create(b, loc, group,
+                                       b.getI32IntegerAttr(pending));
+  }
 
   /// With packed GQA rows: the Q tile's rows [m0, m0 + Br) of the group's
   /// G·Sq rows, row p being query position p / G of head p % G; rows at or
@@ -365,10 +425,12 @@ private:
 
   /// S = Q·K_jᵀ for the warp's rows: MT x NT accumulators.
   SmallVector<SmallVector<Value>> computeScores(Value kBufOffset);
-  /// The Q fragments of k-step ks and m-tile mt, from shared memory.
-  Value loadQFragment(int64_t ks, int64_t mt);
-  /// Q fragments held in registers for the whole kernel ([ks][mt]); empty
-  /// when every block reloads them from shared memory.
+  /// The Q fragments of k-step ks and m-tile mt, from shared memory (piece
+  /// `piece` of split f32 operands).
+  Value loadQFragment(int64_t ks, int64_t mt, int64_t piece = 0);
+  /// Q fragments held in registers for the whole kernel ([ks][mt], the
+  /// first piece only); empty when every block reloads them from shared
+  /// memory.
   SmallVector<SmallVector<Value>> qFragments;
   /// S with the mask operand applied: -inf where an i1 mask is false, plus
   /// mask/scale (the scores are still unscaled) for a float mask.
@@ -407,6 +469,11 @@ private:
   gpu::GPUFuncOp func;
   MLIRContext *ctx;
   Type elemTy, f32Ty, idxTy, tokenTy;
+  /// The bf16 pieces each operand tile is held as (spec.operandPieces): the
+  /// pieces of a tile are `pieces` consecutive copies of it in shared memory,
+  /// qPlane/kPlane/vPlane elements apart.
+  int64_t pieces = 1;
+  int64_t qPlane = 0, kPlane = 0, vPlane = 0;
   SharedTileLayout qk, vl;
   int64_t MT, NT;
 
@@ -502,14 +569,22 @@ SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
       valid = valid ? arith::AndIOp::create(b, loc, valid, colValid).getResult()
                     : colValid;
     }
-    return valid ? select(valid, c(8), c(0)) : Value();
-  };
-  auto copy = [&](Value dstOff, Value srcOff, Value srcElems) {
-    return nvgpu::DeviceAsyncCopyOp::create(
-        b, loc, tokenTy, dst, ValueRange{dstOff}, src, ValueRange{srcOff},
-        b.getIndexAttr(8), srcElems, b.getUnitAttr());
+    return valid;
   };
   SmallVector<Value> tokens;
+  // f32 chunks are collected and staged in groups (stageF32Chunks).
+  SmallVector<F32Chunk> f32Chunks;
+  // One 8-element chunk; `valid` (i1, null: always) false zero-fills it.
+  auto copy = [&](Value dstOff, Value srcOff, Value valid) {
+    if (spec.elementType.isF32()) {
+      f32Chunks.push_back({srcOff, dstOff, valid});
+      return;
+    }
+    Value srcElems = valid ? select(valid, c(8), c(0)) : Value();
+    tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
+        b, loc, tokenTy, dst, ValueRange{dstOff}, src, ValueRange{srcOff},
+        b.getIndexAttr(8), srcElems, b.getUnitAttr()));
+  };
   if (staticColumn) {
     // Thread-invariant parts first, so that every copy of the tile adds a
     // constant (an immediate offset when the row stride is static).
@@ -541,8 +616,9 @@ SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
       std::optional<int64_t> k;
       if ((it + 1) * threads <= total)
         k = it * rowsPerRound;
-      tokens.push_back(copy(dstOff, srcOff, predicate(r, colOfThread, k)));
+      copy(dstOff, srcOff, predicate(r, colOfThread, k));
     }
+    stageF32Chunks(src, dst, f32Chunks);
     return tokens;
   }
   for (int64_t it = 0; it < iters; ++it) {
@@ -554,9 +630,54 @@ SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
     Value r = divc(idx, chunks), ch = remc(idx, chunks);
     Value srcOff = add(srcTile, add(mul(r, srcRowStride), mulc(ch, 8)));
     Value dstOff = add(dstBase, sharedOffset(l, r, remc(r, 8), ch));
-    tokens.push_back(copy(dstOff, srcOff, predicate(r, ch)));
+    copy(dstOff, srcOff, predicate(r, ch));
   }
+  stageF32Chunks(src, dst, f32Chunks);
   return tokens;
+}
+
+void KernelEmitter::stageF32Chunks(Value src, Value dst,
+                                   ArrayRef<F32Chunk> chunks) {
+  auto chunkTy = VectorType::get({8}, f32Ty);
+  auto load = [&](Value srcOff) -> Value {
+    // Rows are 16-byte aligned (docs/manifest.md): two 16-byte loads.
+    return vector::LoadOp::create(b, loc, chunkTy, src, ValueRange{srcOff},
+                                  /*nontemporal=*/false, llvm::MaybeAlign(16));
+  };
+  int64_t plane = planeOf(dst);
+  // Four chunks (32 registers) in flight at a time: one chunk at a time
+  // left each load's whole latency between two stores, all of a d = 128
+  // tile at once would hold 64 registers next to the accumulators.
+  constexpr size_t kInFlight = 4;
+  for (size_t first = 0; first < chunks.size(); first += kInFlight) {
+    ArrayRef<F32Chunk> group =
+        chunks.slice(first, std::min(kInFlight, chunks.size() - first));
+    SmallVector<Value> loaded;
+    for (const F32Chunk &chunk : group) {
+      if (!chunk.valid) {
+        loaded.push_back(load(chunk.srcOff));
+        continue;
+      }
+      // Rows past the tensor and padding chunks read nothing (their address
+      // may lie past the buffer) and stage zeros, as cp.async's zero-fill.
+      auto ifOp = scf::IfOp::create(b, loc, TypeRange{chunkTy}, chunk.valid,
+                                    /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      scf::YieldOp::create(b, loc, load(chunk.srcOff));
+      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+      Value zeros = arith::ConstantOp::create(
+          b, loc, chunkTy,
+          DenseElementsAttr::get(chunkTy, b.getF32FloatAttr(0)));
+      scf::YieldOp::create(b, loc, zeros);
+      loaded.push_back(ifOp.getResult(0));
+    }
+    for (auto [chunk, x] : llvm::zip_equal(group, loaded))
+      for (auto [p, piece] : llvm::enumerate(splitToBF16(b, loc, x, pieces)))
+        vector::StoreOp::create(b, loc, piece, dst,
+                                ValueRange{addc(chunk.dstOff, p * plane)},
+                                /*nontemporal=*/false, llvm::MaybeAlign(16));
+  }
 }
 
 SmallVector<Value> KernelEmitter::copyPackedQTile(Value validRows) {
@@ -670,9 +791,10 @@ Value KernelEmitter::mma(Value a, Value bOp, Value acc) {
                                         out);
 }
 
-Value KernelEmitter::loadQFragment(int64_t ks, int64_t mt) {
+Value KernelEmitter::loadQFragment(int64_t ks, int64_t mt, int64_t piece) {
   auto fragTy = VectorType::get({4, 2}, elemTy);
-  Value off = chunkAddress(qLaneOffset, qkChunkA[ks], mt * 16 * qk.rowStride);
+  Value off = chunkAddress(qLaneOffset, qkChunkA[ks],
+                           mt * 16 * qk.rowStride + piece * qPlane);
   return nvgpu::LdMatrixOp::create(b, loc, fragTy, sQ, ValueRange{off},
                                    b.getBoolAttr(false),
                                    b.getI32IntegerAttr(4));
@@ -686,19 +808,27 @@ SmallVector<SmallVector<Value>> KernelEmitter::computeScores(Value kBufOffset) {
   SmallVector<SmallVector<Value>> S(MT, SmallVector<Value>(NT, zero));
   Value kLane = add(kBufOffset, kLaneOffset);
   for (int64_t ks = 0; ks < qk.paddedDim / 16; ++ks) {
-    SmallVector<Value> qa;
+    // qa[mt][piece]: Q's fragments (in registers: one piece only, which the
+    // schedule allows for unsplit operands alone).
+    SmallVector<SmallVector<Value>> qa(MT);
     for (int64_t mt = 0; mt < MT; ++mt)
-      qa.push_back(qFragments.empty() ? loadQFragment(ks, mt)
-                                      : qFragments[ks][mt]);
+      for (int64_t p = 0; p < pieces; ++p)
+        qa[mt].push_back(qFragments.empty() || p > 0 ? loadQFragment(ks, mt, p)
+                                                     : qFragments[ks][mt]);
     for (int64_t np = 0; np < NT / 2; ++np) {
-      Value off = chunkAddress(kLane, qkChunkB[ks], np * 16 * qk.rowStride);
-      Value kb = nvgpu::LdMatrixOp::create(b, loc, fragTy, sK, ValueRange{off},
-                                           b.getBoolAttr(false),
-                                           b.getI32IntegerAttr(4));
-      Value b0 = pairOf(kb, 0), b1 = pairOf(kb, 2);
+      SmallVector<Value> b0, b1;
+      for (int64_t p = 0; p < pieces; ++p) {
+        Value off = chunkAddress(kLane, qkChunkB[ks],
+                                 np * 16 * qk.rowStride + p * kPlane);
+        Value kb = nvgpu::LdMatrixOp::create(
+            b, loc, fragTy, sK, ValueRange{off}, b.getBoolAttr(false),
+            b.getI32IntegerAttr(4));
+        b0.push_back(pairOf(kb, 0));
+        b1.push_back(pairOf(kb, 2));
+      }
       for (int64_t mt = 0; mt < MT; ++mt) {
-        S[mt][2 * np] = mma(qa[mt], b0, S[mt][2 * np]);
-        S[mt][2 * np + 1] = mma(qa[mt], b1, S[mt][2 * np + 1]);
+        S[mt][2 * np] = mmaPieces(qa[mt], b0, S[mt][2 * np]);
+        S[mt][2 * np + 1] = mmaPieces(qa[mt], b1, S[mt][2 * np + 1]);
       }
     }
   }
@@ -1080,7 +1210,12 @@ void KernelEmitter::emit() {
     return memref::ViewOp::create(b, loc, ty, smem, c(byteOffset),
                                   ValueRange{});
   };
-  sQ = view(0, qElems, elemTy);
+  // Split f32 operands: each tile `pieces` times, the pieces of a tile
+  // adjacent (planeOf).
+  qPlane = qElems;
+  kPlane = kElems;
+  vPlane = vElems;
+  sQ = view(0, pieces * qElems, elemTy);
   // 16-bit outputs go out through shared memory: each warp writes its
   // normalized rows into its own rows of the Q tile (no other warp reads
   // them), then copies them to global memory 16 bytes per lane, whole rows
@@ -1091,8 +1226,8 @@ void KernelEmitter::emit() {
       vl.paddedDim <= qk.paddedDim && spec.headDimV % 8 == 0)
     sO = spec.outElementType == elemTy ? sQ
                                        : view(0, qElems, spec.outElementType);
-  sK = view(qElems * 2, kElems, elemTy);
-  sV = view((qElems + kElems) * 2, vElems, elemTy);
+  sK = view(pieces * qElems * 2, pieces * kElems, elemTy);
+  sV = view(pieces * (qElems + kElems) * 2, pieces * vElems, elemTy);
 
   //===--- per-lane ldmatrix addresses ------------------------------------===//
   // ldmatrix.x4: lanes 8i..8i+7 address the rows of 8x8 matrix i.
@@ -1207,8 +1342,7 @@ void KernelEmitter::emit() {
       s.packGQA ? copyPackedQTile(qValidRows)
                 : copyTile(qGlobal, qBase, qRow, m0, qValidRows, sQ, c(0),
                            s.blockM, qk);
-  Value qGroup =
-      nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy, qToks);
+  Value qGroup = commitCopies(qToks);
   // Exactly one group per K/V block, so that cp.async.wait_group counts
   // stay uniform. A block past kvEnd is "copied" with src-size 0 (no global
   // access) rather than skipped by a branch: the copies then sit in the loop
@@ -1218,7 +1352,7 @@ void KernelEmitter::emit() {
     return copyKVBlock(j, buf, exists, tiles);
   };
   auto commitGroup = [&](ValueRange tokens) {
-    return nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy, tokens);
+    return commitCopies(tokens);
   };
   auto issueKVBlock = [&](Value j, Value buf) {
     return commitGroup(issueKVTiles(j, buf, KVTiles::Both));
@@ -1235,8 +1369,7 @@ void KernelEmitter::emit() {
     // Q in registers: wait for the Q group only (the K/V groups issued
     // after it may stay in flight), then every warp loads its fragments
     // once instead of once per K/V block.
-    nvgpu::DeviceAsyncWaitOp::create(b, loc, qGroup,
-                                     b.getI32IntegerAttr(s.numStages - 1));
+    waitCopies(qGroup, s.numStages - 1);
     gpu::BarrierOp::create(b, loc);
     qFragments.resize(qk.paddedDim / 16);
     for (int64_t ks = 0; ks < qk.paddedDim / 16; ++ks)
@@ -1480,9 +1613,10 @@ void KernelEmitter::emit() {
     SmallVector<Value> O = step.O, l = step.l;
     Value vBuf = add(mulc(buf, s.blockN * vl.rowStride), vLaneOffset);
     for (int64_t kk = 0; kk < NT / 2; ++kk) {
-      SmallVector<Value> pa;
+      // pa[mt][piece]: P's A fragments, P split like the other operands.
+      SmallVector<SmallVector<Value>> pa(MT);
       for (int64_t mt = 0; mt < MT; ++mt) {
-        SmallVector<Value> elems;
+        SmallVector<SmallVector<Value>> elems(pieces);
         Value rowSum[2];
         for (int64_t q = 0; q < 4; ++q) {
           // Fragment register q: rows g (+8 if q odd), keys 2t.. (+8 if
@@ -1501,22 +1635,36 @@ void KernelEmitter::emit() {
                                 cS))
                     : exp2(fma(x, cS, step.negOffset[r]));
             rowSum[half] = rowSum[half] ? fadd(rowSum[half], p) : p;
-            elems.push_back(arith::TruncFOp::create(b, loc, elemTy, p));
+            if (pieces == 1) {
+              elems[0].push_back(arith::TruncFOp::create(b, loc, elemTy, p));
+            } else {
+              for (auto [k, piece] :
+                   llvm::enumerate(splitToBF16(b, loc, p, pieces)))
+                elems[k].push_back(piece);
+            }
           }
         }
         for (int64_t half = 0; half < 2; ++half)
           l[mt * 2 + half] = fadd(l[mt * 2 + half], rowSum[half]);
-        pa.push_back(vector::FromElementsOp::create(b, loc, fragTy, elems));
+        for (int64_t k = 0; k < pieces; ++k)
+          pa[mt].push_back(
+              vector::FromElementsOp::create(b, loc, fragTy, elems[k]));
       }
       for (int64_t np = 0; np < NO / 2; ++np) {
-        Value off = chunkAddress(vBuf, vChunkA[np], kk * 16 * vl.rowStride);
-        Value vb = nvgpu::LdMatrixOp::create(
-            b, loc, fragTy, sV, ValueRange{off}, b.getBoolAttr(true),
-            b.getI32IntegerAttr(4));
-        Value b0 = pairOf(vb, 0), b1 = pairOf(vb, 2);
+        SmallVector<Value> b0, b1;
+        for (int64_t k = 0; k < pieces; ++k) {
+          Value off = chunkAddress(vBuf, vChunkA[np],
+                                   kk * 16 * vl.rowStride + k * vPlane);
+          Value vb = nvgpu::LdMatrixOp::create(
+              b, loc, fragTy, sV, ValueRange{off}, b.getBoolAttr(true),
+              b.getI32IntegerAttr(4));
+          b0.push_back(pairOf(vb, 0));
+          b1.push_back(pairOf(vb, 2));
+        }
         for (int64_t mt = 0; mt < MT; ++mt) {
-          O[mt * NO + 2 * np] = mma(pa[mt], b0, O[mt * NO + 2 * np]);
-          O[mt * NO + 2 * np + 1] = mma(pa[mt], b1, O[mt * NO + 2 * np + 1]);
+          O[mt * NO + 2 * np] = mmaPieces(pa[mt], b0, O[mt * NO + 2 * np]);
+          O[mt * NO + 2 * np + 1] =
+              mmaPieces(pa[mt], b1, O[mt * NO + 2 * np + 1]);
         }
       }
     }
@@ -1539,16 +1687,13 @@ void KernelEmitter::emit() {
       SmallVector<Value> l(iter.begin() + MT * NO + MT * 2, iter.end());
       Value buf = c(0);
       if (s.numStages == 1) {
-        Value grp = nvgpu::DeviceAsyncCreateGroupOp::create(
-            b, loc, tokenTy, copyKVBlock(j, c(0)));
-        nvgpu::DeviceAsyncWaitOp::create(b, loc, grp, b.getI32IntegerAttr(0));
+        waitCopies(commitCopies(copyKVBlock(j, c(0))), 0);
         gpu::BarrierOp::create(b, loc);
       } else {
         // Block j's group is complete once at most stages-2 newer groups are
         // pending; the barrier then also tells every warp that block j-1's
         // buffer is free, and block j+stages-1 is issued into it.
-        nvgpu::DeviceAsyncWaitOp::create(b, loc, qGroup,
-                                         b.getI32IntegerAttr(s.numStages - 2));
+        waitCopies(qGroup, s.numStages - 2);
         gpu::BarrierOp::create(b, loc);
         buf = remc(j, s.numStages);
       }
@@ -1607,7 +1752,7 @@ void KernelEmitter::emit() {
   // The last iterations issued zero-fill copies for blocks past kvEnd
   // (src-size 0, no global access); they still write shared memory, and must
   // land before the CTA exits and its shared memory goes to the next CTA.
-  nvgpu::DeviceAsyncWaitOp::create(b, loc, qGroup, b.getI32IntegerAttr(0));
+  waitCopies(qGroup, 0);
   ValueRange res = loop.getResults();
   Value cScaleNat = cf(spec.scale);
   Value cLn2 = cf(ln2);

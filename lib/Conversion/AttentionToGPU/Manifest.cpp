@@ -9,6 +9,7 @@
 
 #include "fa2/Conversion/AttentionToGPU/Manifest.h"
 #include "fa2/Conversion/AttentionToGPU/CombineBuilder.h"
+#include "fa2/Conversion/AttentionToGPU/SplitOperands.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -74,6 +75,14 @@ json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
   m["chip"] = spec.chip.name;
   m["dtype"] = typeName(spec.elementType);
   m["out_dtype"] = typeName(spec.outElementType);
+  if (spec.f32Precision) {
+    auto pieces = spec.operandPieces();
+    m["f32_precision"] = json::Object{
+        {"mode", stringifyF32Precision(*spec.f32Precision)},
+        {"operand_pieces", pieces},
+        {"products", static_cast<int64_t>(pieceProducts(pieces).size())},
+        {"reason", f32PrecisionReason(*spec.f32Precision)}};
+  }
   m["layout"] = spec.bshd ? "bshd" : "bhsd";
   m["causal"] = spec.causal;
   // Only where set, so that other kernels' manifests stay as they were.

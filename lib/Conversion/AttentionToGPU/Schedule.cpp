@@ -101,6 +101,10 @@ std::optional<OptionError> fa2::checkGPUOptions(const GPUOptions &o) {
   if (o.splitKVCopies < -1 || o.splitKVCopies > 1)
     return error("split-kv-copies", llvm::Twine(o.splitKVCopies),
                  "expected -1 (the schedule's), 0 or 1");
+  if (!parseF32Precision(o.f32Precision))
+    return error("f32-precision", o.f32Precision,
+                 "expected accurate (split bf16 operands, f32-level results), "
+                 "fast (bf16 operands) or host (f32 ops stay on the CPU)");
   if (o.packGQA < -1 || o.packGQA > 1)
     return error("pack-gqa", llvm::Twine(o.packGQA),
                  "expected -1 (the schedule's), 0 or 1");
@@ -211,8 +215,32 @@ llvm::SmallVector<ScheduleField> fa2::scheduleFields(const GPUSchedule &s) {
   return fields;
 }
 
+llvm::StringRef fa2::stringifyF32Precision(F32Precision precision) {
+  switch (precision) {
+  case F32Precision::Accurate:
+    return "accurate";
+  case F32Precision::Fast:
+    return "fast";
+  case F32Precision::Host:
+    return "host";
+  }
+  llvm_unreachable("unknown F32Precision");
+}
+
+std::optional<F32Precision> fa2::parseF32Precision(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<F32Precision>>(name)
+      .Case("accurate", F32Precision::Accurate)
+      .Case("fast", F32Precision::Fast)
+      .Case("host", F32Precision::Host)
+      .Default(std::nullopt);
+}
+
+int64_t fa2::operandPieces(F32Precision precision) {
+  return precision == F32Precision::Accurate ? 3 : 1;
+}
+
 GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
-                                    const ChipInfo &chip) {
+                                    const ChipInfo &chip, int64_t pieces) {
   int64_t d = std::max(headDim, headDimV);
   const ScheduleRow *row = &kScheduleTable[std::size(kScheduleTable) - 1];
   for (const ScheduleRow &r : kScheduleTable) {
@@ -228,16 +256,35 @@ GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
   s.minBlocksPerSM = row->minBlocksPerSM;
   s.qInRegisters = row->qInRegisters;
   s.splitKVCopies = row->splitKVCopies;
+  // Split f32 operands (pieces > 1) hold every tile three times and load
+  // three Q fragments per k-step: Q stays in shared memory, and the
+  // candidates end with smaller tiles that fit three copies.
+  if (pieces > 1)
+    s.qInRegisters = false;
+  static constexpr Tiles kSplitFallbacks[] = {
+      {64, 32, 4, 1}, {32, 32, 2, 1}, {16, 16, 1, 1}};
+  llvm::SmallVector<Tiles, 8> candidates(std::begin(row->candidates),
+                                         std::end(row->candidates));
+  if (pieces > 1)
+    candidates.append(std::begin(kSplitFallbacks), std::end(kSplitFallbacks));
   // Chips with less shared memory (sm_86/89: 99 KiB) first drop the second
   // K/V buffer, then take smaller tiles.
-  for (const Tiles &t : row->candidates) {
+  for (const Tiles &t : candidates) {
     s.blockM = t.blockM;
     s.blockN = t.blockN;
     s.numWarps = t.numWarps;
     s.numStages = t.numStages;
-    if (sharedMemoryBytes(s, headDim, headDimV) <= chip.maxSharedBytes)
+    if (sharedMemoryBytes(s, headDim, headDimV, pieces) <=
+        chip.maxSharedBytes)
       break;
   }
+  // Split operands: three Q, K and V fragments per k-step and the
+  // per-k-step sums next to the accumulators spilled with two m16 tiles per
+  // warp (ptxas, sm_90: 120 bytes at d = 128, 2.4 KB at d = 64); one m16
+  // tile per warp allocates 185 registers without spilling at d = 128, and
+  // spills 32 bytes at d = 64 (its split masked loop).
+  if (pieces > 1 && s.blockM / s.numWarps > 16 && s.blockM / 16 <= 16)
+    s.numWarps = s.blockM / 16;
   return s;
 }
 
@@ -294,15 +341,16 @@ std::string fa2::numKVSplitsExpression(llvm::StringRef ctas,
 }
 
 int64_t fa2::sharedMemoryBytes(const GPUSchedule &s, int64_t headDim,
-                               int64_t headDimV) {
+                               int64_t headDimV, int64_t pieces) {
   int64_t qk = sharedRowStride(padHeadDim(headDim), s.swizzle);
   int64_t v = sharedRowStride(padHeadDim(headDimV), s.swizzle);
   int64_t elems = s.blockM * qk + s.numStages * s.blockN * (qk + v);
-  return elems * 2;
+  return elems * 2 * pieces;
 }
 
 std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
-                                  int64_t headDimV, const ChipInfo &chip) {
+                                  int64_t headDimV, const ChipInfo &chip,
+                                  int64_t pieces) {
   std::string why;
   llvm::raw_string_ostream os(why);
   if (s.blockM <= 0 || s.blockN <= 0 || s.numWarps <= 0 || s.numStages <= 0)
@@ -328,9 +376,12 @@ std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
        << s.kvSplits;
   else if (s.minBlocksPerSplit < 1)
     os << "a K/V split needs at least one block";
-  else if (int64_t bytes = sharedMemoryBytes(s, headDim, headDimV);
+  else if (int64_t bytes = sharedMemoryBytes(s, headDim, headDimV, pieces);
            bytes > chip.maxSharedBytes)
-    os << "the tiles need " << bytes << " bytes of shared memory, more than "
-       << chip.name << "'s " << chip.maxSharedBytes;
+    os << "the tiles need " << bytes << " bytes of shared memory"
+       << (pieces > 1 ? " (" + std::to_string(pieces) +
+                            " bf16 pieces of each f32 tile)"
+                      : std::string())
+       << ", more than " << chip.name << "'s " << chip.maxSharedBytes;
   return why;
 }

@@ -1,17 +1,6 @@
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu -verify-diagnostics | FileCheck %s
 // Ops the kernel cannot serve stay as valid IR, each with a remark saying why.
 
-// CHECK-LABEL: func.func @negative_f32_inputs
-// CHECK: fa2.attention
-// CHECK-NOT: gpu.launch_func
-func.func @negative_f32_inputs(%q: tensor<1x2x64x64xf32>, %k: tensor<1x2x64x64xf32>, %v: tensor<1x2x64x64xf32>) -> tensor<1x2x64x64xf32> {
-  // expected-remark @+1 {{fa2-lower-to-gpu: not lowered to a GPU kernel: f32 inputs are left for the CPU lowering}}
-  %o = fa2.attention %q, %k, %v scale(0.125) : tensor<1x2x64x64xf32>, tensor<1x2x64x64xf32>, tensor<1x2x64x64xf32> -> tensor<1x2x64x64xf32>
-  return %o : tensor<1x2x64x64xf32>
-}
-
-// -----
-
 // CHECK-LABEL: func.func @negative_rank0_mask
 // CHECK: fa2.attention {{.*}} mask
 func.func @negative_rank0_mask(%q: tensor<1x2x64x64xf16>, %m: tensor<f16>) -> tensor<1x2x64x64xf16> {
@@ -76,10 +65,10 @@ func.func @negative_non_positive_scale(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2
 // CHECK: gpu.module @fa2_attention_mixed_0
 // CHECK-LABEL: func.func @mixed
 // CHECK: gpu.launch_func @fa2_attention_mixed_0::@fa2_attention_mixed_0
-// CHECK: fa2.attention {{.*}} : tensor<1x2x64x64xf32>
-func.func @mixed(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>, %v: tensor<1x2x64x64xf16>, %q32: tensor<1x2x64x64xf32>) -> (tensor<1x2x64x64xf16>, tensor<1x2x64x64xf32>) {
+// CHECK: fa2.attention {{.*}} : tensor<1x2x64x36xf16>
+func.func @mixed(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>, %v: tensor<1x2x64x64xf16>, %q36: tensor<1x2x64x36xf16>) -> (tensor<1x2x64x64xf16>, tensor<1x2x64x36xf16>) {
   %o = fa2.attention %q, %k, %v scale(0.125) : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16> -> tensor<1x2x64x64xf16>
-  // expected-remark @+1 {{f32 inputs are left for the CPU lowering}}
-  %o32 = fa2.attention %q32, %q32, %q32 scale(0.125) : tensor<1x2x64x64xf32>, tensor<1x2x64x64xf32>, tensor<1x2x64x64xf32> -> tensor<1x2x64x64xf32>
-  return %o, %o32 : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf32>
+  // expected-remark @+1 {{head dims must be multiples of 8 up to 256}}
+  %o36 = fa2.attention %q36, %q36, %q36 scale(0.125) : tensor<1x2x64x36xf16>, tensor<1x2x64x36xf16>, tensor<1x2x64x36xf16> -> tensor<1x2x64x36xf16>
+  return %o, %o36 : tensor<1x2x64x64xf16>, tensor<1x2x64x36xf16>
 }

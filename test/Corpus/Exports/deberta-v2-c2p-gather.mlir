@@ -19,30 +19,37 @@
 //
 // Issue 12 form 1: a body with tensor.extract inside the scores' expression
 // must be an opaque leaf (a mask term the matcher does not model): never a
-// crash, never a wrong raise. Whether this is raised (the relative bias and
-// the keep-mask as one float mask: XSoftmax's zeroing after the finfo.min
-// fill is exactly fa2's empty-row rule) or not (with a remark), the results
-// must agree.
+// crash, never a wrong raise. Raised: the relative bias and the keep-mask
+// become one float mask, and XSoftmax's zeroing after the finfo.min fill is
+// exactly fa2's empty-row rule; the results must agree.
 //
 // Execution: the second sequence is padded after 5 tokens: its last 3 query
 // rows are fully masked (XSoftmax gives 0 there).
 // EXEC-CONST: 4 = dense<[[1, 1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 0, 0, 0]]>
 // RUN: %exports_exec_main %s > %t.exec.mlir
 // RUN: %upstream_lower %t.exec.mlir | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.ref
-// RUN: fa2-opt %t.exec.mlir --fa2-raise-attention | fa2-opt --fa2-to-cpu | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.fa2
+// RUN: fa2-opt %t.exec.mlir --fa2-raise-attention -o %t.raised.mlir
+// RUN: FileCheck %s --check-prefix=EXEC-RAISED < %t.raised.mlir
+// RUN: fa2-opt %t.raised.mlir --fa2-to-cpu | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.fa2
 // RUN: fa2-compare --bits %t.ref %t.fa2 | FileCheck %s --check-prefix=EXEC
+// EXEC-RAISED: = fa2.attention
 // EXEC: fa2-compare: {{.*}} nan=0 bad=0{{$}}
 
-// Remarks first, then the module. Not raised today: XSoftmax's second
-// masked_fill zeroes the removed elements of P, which the matcher reads as
-// a guard that is not "the row is fully masked" (it is exact as fa2's
-// -inf removal, since the finfo.min fill underflows in every row that keeps
-// a key; recognizing it is left open). The gather stays an opaque leaf.
-// CHECK: remark: not raised to fa2.attention: the softmax is replaced by 0 where a test that is not 'the row is fully masked' holds
+// Remarks first (none), then the module. XSoftmax's second masked_fill
+// zeroes exactly the scores the first one removed, with finfo.min, which
+// underflows next to any kept score: P is 0 there either way, and a fully
+// removed row is 0, which is fa2.attention without a fill. So it is raised
+// with no fill, the relative bias (the gather, an opaque leaf, divided by
+// the scale) and the keep mask combined into one float mask that is -inf
+// where a score is removed.
+// CHECK-NOT: remark
 // CHECK-LABEL: func.func @deberta_c2p_attention
-// CHECK-NOT: fa2.attention
 // CHECK: tensor.extract
-// CHECK-NOT: fa2.attention
+// CHECK: %[[M:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x2x8x8xf32>, tensor<2x1x8x8xi1>)
+// CHECK: %[[NINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK-NEXT: arith.select %{{.*}}, %{{.*}}, %[[NINF]] : f32
+// CHECK: = fa2.attention %{{.*}}, %{{.*}}, %{{.*}} mask(%[[M]]) scale(0.176776692) : tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32>, tensor<2x2x8x8xf32> -> tensor<2x2x8x16xf32>
+// CHECK-NOT: math.exp
 // CHECK: return
 #map = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 #map1 = affine_map<(d0, d1, d2, d3) -> (d0, 0, d2, d3)>

@@ -31,8 +31,11 @@ struct AttentionKernelSpec {
 
   std::string name;          // the gpu.module, the gpu.func and the PTX .entry
   std::string function;      // the function holding the op (name unmangled)
-  mlir::Type elementType;    // Q, K, V: f16 or bf16
+  mlir::Type elementType;    // Q, K, V in global memory: f16, bf16 or f32
   mlir::Type outElementType; // O: f16, bf16 or f32
+  /// With f32 Q/K/V: how they meet the 16-bit tensor cores (the option
+  /// f32-precision). None for f16/bf16 inputs.
+  std::optional<F32Precision> f32Precision;
   bool bshd = false;         // [batch, seq, heads, dim] instead of bhsd
   bool causal = false;
   /// The sliding window [left, right] (MaskSemantics' clamped bounds), or
@@ -92,6 +95,13 @@ struct AttentionKernelSpec {
   }
 
   bool hasMask() const { return static_cast<bool>(maskElementType); }
+  /// The element type of the shared tiles, the mma.sync operands and P:
+  /// the inputs' own, or bf16 for f32 inputs.
+  mlir::Type mmaElementType() const;
+  /// The bf16 pieces each operand is held as (1, or 3 for accurate f32).
+  int64_t operandPieces() const {
+    return f32Precision ? fa2::operandPieces(*f32Precision) : 1;
+  }
   /// The op's masking semantics (causal, window, fill, mask kind).
   MaskSemantics maskSemantics() const;
   /// Number of 1-D memref arguments (q, k, v, o, [lse], [mask]); with

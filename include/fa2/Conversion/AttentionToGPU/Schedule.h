@@ -48,10 +48,33 @@ std::optional<ChipInfo> getChipInfo(llvm::StringRef chip);
 /// ("sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a").
 llvm::StringRef knownChips();
 
+/// How the kernel serves f32 Q/K/V on 16-bit tensor cores (the option
+/// `f32-precision`). Both stage Q, K and V into shared memory as bf16 pieces
+/// (register loads and conversions instead of cp.async) and accumulate in f32.
+enum class F32Precision {
+  /// Each f32 operand is split into three bf16 pieces (x = hi + mid + lo up
+  /// to 2^-24 relative) and each product is the six piece products of order
+  /// at most 2 (hi·hi, hi·mid, mid·hi, hi·lo, mid·mid, lo·hi): f32-level
+  /// results on the bf16 mma.sync, for Q·Kᵀ and for P·V alike.
+  Accurate,
+  /// Q, K, V and P rounded to bf16 once (round to nearest even), one mma per
+  /// product: bf16 operand error, about 2^-9 relative per operand.
+  Fast,
+  /// No GPU kernel: f32 ops stay for the CPU lowering (with a remark), as
+  /// before the policy existed; for host-only runs of f32 modules.
+  Host,
+};
+
+llvm::StringRef stringifyF32Precision(F32Precision precision);
+std::optional<F32Precision> parseF32Precision(llvm::StringRef name);
+/// The bf16 pieces each f32 operand is split into under `precision`.
+int64_t operandPieces(F32Precision precision);
+
 /// The GPU options of fa2-lower-to-gpu and fa2-to-ptx as the user gave them
 /// (0, -1, -2 and "" are "the schedule's choice", as in the pass options).
 struct GPUOptions {
   std::string chip = "sm_90", format = "ptx", swizzle, manifestDir;
+  std::string f32Precision = "accurate";
   int64_t blockM = 0, blockN = 0, numWarps = 0, numStages = 0;
   int64_t rescaleThreshold = -2, minBlocksPerSM = -1, qInRegisters = -1,
           splitKVCopies = -1;
@@ -137,8 +160,10 @@ llvm::SmallVector<ScheduleField> scheduleFields(const GPUSchedule &s);
 
 /// The table entry for a head dimension (Q/K) and value dimension on `chip`,
 /// before any override. Head dims are rounded up to the next entry.
+/// `pieces` is the number of bf16 copies of each operand tile in shared
+/// memory (operandPieces; 1 for 16-bit inputs).
 GPUSchedule getDefaultSchedule(int64_t headDim, int64_t headDimV,
-                               const ChipInfo &chip);
+                               const ChipInfo &chip, int64_t pieces = 1);
 
 /// The decode schedule (packed GQA rows, split-KV) for `rows` = G·Sq packed
 /// query rows, or nullopt when the prefill table serves better (more rows
@@ -180,14 +205,16 @@ inline int64_t padHeadDim(int64_t d) { return (d + 15) / 16 * 16; }
 int64_t sharedRowStride(int64_t paddedDim, SmemSwizzle swizzle);
 
 /// Dynamic shared memory (bytes) the kernel needs: the Q tile plus
-/// `numStages` K and V tiles, 2-byte elements.
+/// `numStages` K and V tiles, 2-byte elements, each held `pieces` times
+/// (the bf16 pieces of f32 operands, operandPieces).
 int64_t sharedMemoryBytes(const GPUSchedule &s, int64_t headDim,
-                          int64_t headDimV);
+                          int64_t headDimV, int64_t pieces = 1);
 
 /// Why `s` cannot run (an empty string when it can): divisibility of the
 /// tiles by the mma shapes and warps, and the chip's shared memory.
 std::string validateSchedule(const GPUSchedule &s, int64_t headDim,
-                             int64_t headDimV, const ChipInfo &chip);
+                             int64_t headDimV, const ChipInfo &chip,
+                             int64_t pieces = 1);
 
 } // namespace fa2
 

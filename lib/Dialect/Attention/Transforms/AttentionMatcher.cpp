@@ -28,6 +28,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 
 using namespace mlir;
 using namespace fa2;
@@ -513,19 +514,32 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
                          unsigned pIdx, unsigned queryChoice) {
   Attempt a;
   a.why.beganToMatch = true;
-  auto fail = [&](int progress, const Twine &reason) {
-    a.why.progress = progress;
-    a.why.reason = reason.str();
+  using R = AttentionMismatchReason;
+  auto fail = [&](R reason) {
+    a.why.reason = reason;
     return a;
   };
-  std::string c1Name = opName(c1.op), c2Name = opName(c2.op);
+  // The same, naming what the message names.
+  auto failAt = [&](R reason, Operation *op, Operation *other = nullptr) {
+    a.why.op = opName(op);
+    if (other)
+      a.why.otherOp = opName(other);
+    return fail(reason);
+  };
+  auto failDim = [&](R reason, int64_t dim, int64_t otherDim = -1) {
+    a.why.dim = dim;
+    a.why.otherDim = otherDim;
+    return fail(reason);
+  };
+  auto failWith = [&](R reason, const std::string &detail) {
+    a.why.detail = detail;
+    return fail(reason);
+  };
   // One side of the scores is the keys (one dim); the other may have several
   // row dims: the query and the groups of a grouped einsum (form 7).
   if (c1.k.size() != 1 || c1.m.empty() || c1.n.empty() ||
       (c1.m.size() != 1 && c1.n.size() != 1))
-    return fail(1, "the first contraction ('" + c1Name +
-                       "') must have one reduction dimension and one row or "
-                       "one column dimension");
+    return failAt(R::FirstContractionShape, c1.op);
   Names scoreNames;
   for (AffineExpr e : c1.maps[2].getResults())
     scoreNames.push_back(cast<AffineDimExpr>(e).getPosition());
@@ -540,10 +554,11 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   const Names *pLabels = eb.labelsOf(p);
   if (!pLabels || llvm::is_contained(*pLabels, kUnknown)) {
     if (eb.unlabeledOp)
-      return fail(1, "cannot follow the dimensions of the scores through '" +
-                         opName(eb.unlabeledOp) + "': " + eb.unlabeledWhy);
-    return fail(1, "cannot follow the dimensions of the scores to the "
-                   "second contraction");
+    if (eb.unlabeledOp) {
+      a.why.detail = eb.unlabeledWhy;
+      return failAt(R::ScoresNotFollowedThrough, eb.unlabeledOp);
+    }
+    return fail(R::ScoresNotFollowed);
   }
   Names pNames = *pLabels;
   Expr *pExpr = eb.build(p, pNames);
@@ -551,18 +566,15 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   std::string why;
   FailureOr<SoftmaxMatch> sm = matchSoftmax(pExpr, why);
   if (failed(sm))
-    return fail(2, why);
+    return failWith(R::NotASoftmax, why);
   int64_t key = sm->keyName;
   int64_t keyPos = positionOf(scoreNames, key);
   bool keyIsN = llvm::is_contained(c1.n, static_cast<unsigned>(key));
   bool keyIsM = llvm::is_contained(c1.m, static_cast<unsigned>(key));
   if (key < 0 || (!keyIsN && !keyIsM))
-    return fail(3, "softmax reduces over dim " + Twine(keyPos) +
-                       " of the scores, which is not a row or column "
-                       "dimension of the first contraction");
+    return failDim(R::SoftmaxNotOverRowOrColumn, keyPos);
   if ((keyIsN ? c1.n : c1.m).size() != 1 || eb.splits.count(key))
-    return fail(3, "softmax reduces over one of several key dimensions of "
-                   "the scores");
+    return fail(R::SeveralKeyDims);
   // The row dims: the query, and the groups of a grouped einsum (form 7:
   // Q[B,T,K,G,H]·K[B,S,K,H] -> [B,T,K,G,S]), which K and V do not index.
   SmallVector<int64_t> rows;
@@ -571,7 +583,7 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   rows = expandSplits(rows, eb.splits);
   a.numRowChoices = rows.size();
   if (queryChoice >= rows.size())
-    return fail(3, "no such query dimension");
+    return fail(R::NoSuchQueryDim);
   int64_t query = rows[queryChoice];
   SmallVector<int64_t> groups;
   for (int64_t r : rows)
@@ -596,9 +608,7 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   ArrayRef<unsigned> pSide = pIdx == 0 ? c2.m : c2.n;
   ArrayRef<unsigned> vSide = pIdx == 0 ? c2.n : c2.m;
   if (c2.k.size() != 1 || vSide.size() != 1 || pSide.empty())
-    return fail(3, "the second contraction ('" + c2Name +
-                       "') must have one reduction dimension and one "
-                       "dimension of the values besides the batch");
+    return failAt(R::SecondContractionShape, c2.op);
   DenseMap<unsigned, int64_t> c2Names;
   for (auto [pos, e] : llvm::enumerate(c2.maps[pIdx].getResults()))
     c2Names[cast<AffineDimExpr>(e).getPosition()] = pNames[pos];
@@ -609,25 +619,17 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   int64_t contracted = c2Name_(c2.k[0]);
   if (contracted != key) {
     int64_t pos = positionOf(scoreNames, contracted);
-    return fail(4, "softmax reduces over dim " + Twine(keyPos) +
-                       " of the scores, but the second contraction contracts "
-                       "over " +
-                       (pos >= 0 ? "dim " + Twine(pos).str() + " of them"
-                                 : std::string("another dimension")));
+    return failDim(R::ContractsAnotherDim, keyPos, pos);
   }
   SmallVector<int64_t> c2Rows;
   for (unsigned r : pSide)
     c2Rows.push_back(c2Name_(r));
   c2Rows = expandSplits(c2Rows, eb.splits);
   if (!llvm::is_contained(c2Rows, query))
-    return fail(4, "the second contraction does not keep the query dim " +
-                       Twine(queryPos) + " of the scores");
+    return failDim(R::QueryDimDropped, queryPos);
   if (c2Rows.size() != rows.size() ||
       !llvm::all_of(c2Rows, [&](int64_t n) { return llvm::is_contained(rows, n); }))
-    return fail(4, "the second contraction ('" + c2Name +
-                       "') does not keep the row dimensions of the scores "
-                       "apart from the values' (a group dimension that V "
-                       "varies along and K does not)");
+    return failAt(R::RowDimsNotKept, c2.op);
   unsigned vFree = vSide[0];
   // Batch dims, with those the chain splits replaced by their parts.
   SmallVector<int64_t> c1Batch =
@@ -639,16 +641,15 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   c2Batch = expandSplits(c2Batch, eb.splits);
   if (c2Batch.size() != c1Batch.size() ||
       !llvm::all_of(c2Batch, [&](int64_t n) { return llvm::is_contained(c1Batch, n); }))
-    return fail(4, "the two contractions have different batch dimensions");
+    return fail(R::BatchDimsDiffer);
   if (!groups.empty() && c1Batch.empty())
-    return fail(4, "a group dimension beside the query needs a batch "
-                   "dimension of K and V to merge with into the heads");
+    return fail(R::GroupWithoutBatch);
   c2Names[vFree] = kValueFeature;
 
   // Scale, masks, causal.
   FailureOr<ScoresMatch> scores = matchScores(sm->x, c1.result, why);
   if (failed(scores))
-    return fail(5, why);
+    return failWith(R::ScoresNotUnderstood, why);
   int64_t sq = sizeOf(query), sk = sizeOf(key);
 
   AttentionMatch m;
@@ -780,17 +781,46 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       continue;
     }
     if (!bandError.empty())
-      return fail(6, bandError);
-    return fail(6, "the additive mask is computed inside the scores' op and "
-                   "is not a tensor fa2.attention can take");
+      return failWith(R::MaskBandOffDiagonal, bandError);
+    return fail(R::AdditiveMaskInsideOp);
   }
   for (const ScoresMatch::Removal &r : scores->selects) {
     if (!addBoolRemoval(r.cond, r.keep, {r.fill, true})) {
       if (!bandError.empty())
-        return fail(6, bandError);
-      return fail(6, "the boolean mask is computed inside the select and is "
-                     "not a tensor fa2.attention can take");
+        return failWith(R::MaskBandOffDiagonal, bandError);
+      return fail(R::BooleanMaskInsideSelect);
     }
+  }
+  // XSoftmax (DeBERTa): masked_fill(~m, fill) -> softmax -> masked_fill(~m,
+  // 0). Where the zeroing is exactly the one removal and the fill underflows
+  // next to any kept score, P is 0 on removed scores either way and a fully
+  // removed row gives 0: fa2.attention without a fill, exactly.
+  const char *zeroedNotRemoved =
+      "the softmax is replaced by 0 where a test that is not 'the row is "
+      "fully masked' holds";
+  if (sm->zeroCond) {
+    auto strip = [](Expr *c, bool &flag) {
+      while (c->kind == EK::Unary && c->fn == Fn::Not) {
+        c = c->args[0];
+        flag = !flag;
+      }
+      return c;
+    };
+    bool removedWhere = false, zeroedWhere = sm->zeroTruth;
+    // One removal, the select's (float masks remove nothing; a removal
+    // they make, or causal beside the select, would not be zeroed).
+    bool exact = scores->selects.size() == 1 && removals.size() == 1;
+    if (exact) {
+      const ScoresMatch::Removal &r = scores->selects.front();
+      removedWhere = !r.keep;
+      Expr *rc = strip(r.cond, removedWhere);
+      Expr *zc = strip(sm->zeroCond, zeroedWhere);
+      exact = equalExpr(rc, zc) && removedWhere == zeroedWhere &&
+              (std::isinf(r.fill) || r.fill <= -1e30);
+    }
+    if (!exact)
+      return failWith(R::NotASoftmax, zeroedNotRemoved);
+    removals.front().fill = -std::numeric_limits<double>::infinity();
   }
 
   // The value removed scores take: one for all removals.
@@ -810,19 +840,16 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       // scores weigh nothing, exactly as with -inf.
     } else {
       if (llvm::any_of(removals, [](const Removal &r) { return !r.exact; }))
-        return fail(6, "an additive mask adds a finite value that does not "
-                       "absorb the scores on rows that can be fully masked; "
-                       "fa2.attention cannot express it exactly");
+        return fail(R::NonAbsorbingFiniteAdd);
       if (llvm::any_of(removals, [&](const Removal &r) {
             return r.fill != removals.front().fill;
           }))
-        return fail(6, "the masks fill removed scores with different values");
+        return fail(R::DifferentFills);
       fill = removals.front().fill;
       // fill + mask == fill in f32 for every mask value short of 2^-24·|fill|
       // (an ALiBi bias under finfo.min): then the order does not matter.
       if (floatInsideFill && *fill > -1e30)
-        return fail(6, "an additive mask is applied before a finite "
-                       "masked_fill; fa2.attention fills first, then adds");
+        return fail(R::AddBeforeFiniteFill);
       bool hasBool = llvm::any_of(terms, [](const MaskTerm &t) {
         return t.kind != MaskTerm::Add;
       });
@@ -830,8 +857,7 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
         return t.kind == MaskTerm::Add;
       });
       if (hasBool && hasAdd)
-        return fail(6, "a boolean mask with a finite fill and an additive "
-                       "mask cannot be one mask operand");
+        return fail(R::BooleanFillWithAdditive);
     }
   }
   m.fill = fill;
@@ -846,12 +872,11 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       const MergedDims *md = eb.mergedDims(n);
       if (n != kUnit && n != query && n != key && !isBatchOrGroup(n) &&
           !(md && llvm::all_of(md->parts, isBatchOrGroup)))
-        return fail(6, "the mask varies along a dimension that is not a "
-                       "batch, query or key dimension");
+        return fail(R::MaskAlongOtherDim);
     }
     if (!unitDimsAreStatic(t.tensor) ||
         llvm::all_of(t.tensor.names, [](int64_t n) { return n == kUnit; }))
-      return fail(6, "the mask has a broadcast dimension that is not of size 1");
+      return fail(R::MaskBroadcastNotUnit);
   }
   m.masks = terms;
 
@@ -906,7 +931,7 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   if (c1Batch.empty())
     batchNames = {kSyntheticHead};
   if (batchNames.empty())
-    return fail(7, "cannot tell the batch dimensions of the query apart");
+    return fail(R::BatchOrderUnclear);
   int64_t head = batchNames.back();
   if (!groups.empty()) {
     // The groups merge with the K/V head into the query heads, outer first:
@@ -929,8 +954,7 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
     m.groupNames = groups;
     m.groupedHeadName = eb.mergedName(parts, sizes);
     if (m.groupedHeadName == kUnknown)
-      return fail(7, "the group dimensions and the K/V head dimension they "
-                     "merge with must have static sizes");
+      return fail(R::GroupSizesDynamic);
     // A mask varies along all of the query heads' parts or none: its head
     // dim is then Hq or 1.
     for (const MaskTerm &t : terms) {
@@ -938,9 +962,7 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       int64_t present = llvm::count_if(
           parts, [&](int64_t n) { return llvm::is_contained(names, n); });
       if (present != 0 && present != static_cast<int64_t>(parts.size()))
-        return fail(6, "the mask varies along some but not all of the "
-                       "dimensions the query heads are merged from (the K/V "
-                       "head and the group dimensions)");
+        return fail(R::MaskAlongPartOfHeads);
     }
   }
   eb.headName = head;
@@ -1000,14 +1022,12 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       break;
   }
   if (!found)
-    return fail(7, "query, key and value cannot be given one element type "
-                   "(f16, bf16 or f32) and [batch..., heads, seq, features] "
-                   "dimensions");
+    return fail(R::NoCommonOperandReading);
   // An empty batch, head or feature dimension would make heads 0 (fa2's
   // verifier rejects Hq % Hkv with Hkv = 0); there is nothing to compute.
   for (const NamedTensor *t : {&m.query, &m.key, &m.value})
     if (llvm::is_contained(cast<RankedTensorType>(t->value.getType()).getShape(), 0))
-      return fail(7, "an operand has a dimension of size 0");
+      return fail(R::EmptyOperandDim);
 
   // The output absorbs a truncation to f16/bf16 and transposes that are its
   // only users: the op writes that type and, if it fits, that layout.
@@ -1033,9 +1053,9 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
     break;
   }
   if (!isAttentionElementType(getElementTypeOrSelf(m.output.value.getType())))
-    return fail(7, "the result element type is not f16, bf16 or f32");
+    return fail(R::ResultElementType);
   if (!std::isfinite(scale) || !std::isfinite(static_cast<float>(scale)))
-    return fail(7, "the scale is not a finite f32");
+    return fail(R::ScaleNotFiniteF32);
   m.scale = scale;
   m.batchNames = batchNames;
   m.splits = eb.splits;
@@ -1128,9 +1148,10 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       }
     }
   }
+  if (m.lse && sm->zeroCond)
+    return failWith(R::NotASoftmax, zeroedNotRemoved);
   if (m.lse && shiftedRows)
-    return fail(8, "the scores are shifted by a constant and the chain's "
-                   "log-sum-exp is read; fa2.attention's would differ by it");
+    return fail(R::ShiftedLseRead);
   if (m.lse)
     collectChain(m.lse->value);
 
@@ -1147,8 +1168,7 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
         if (chain.contains(user) || user == c2.op ||
             isDeadTree(user, deadMemo, deadSide))
           continue;
-        return fail(8, "the result of '" + opName(op) + "' in the chain is also used by '" +
-                           opName(user) + "' (e.g. returned attention weights)");
+        return failAt(R::IntermediateUsedOutside, op, user);
       }
     }
   }
@@ -1185,6 +1205,159 @@ static bool isRowReduction(Operation *op) {
 static bool looksLikeSoftmax(const SetVector<Operation *> &ops) {
   return llvm::any_of(ops, llvm::IsaPred<linalg::SoftmaxOp>) ||
          (llvm::any_of(ops, computesExp) && llvm::any_of(ops, isRowReduction));
+}
+
+//===----------------------------------------------------------------------===//
+// Mismatch reasons in words
+//===----------------------------------------------------------------------===//
+
+int AttentionMismatch::progress() const {
+  using R = AttentionMismatchReason;
+  switch (reason) {
+  case R::None:
+    return 0;
+  case R::FirstContractionShape:
+  case R::ScoresNotFollowedThrough:
+  case R::ScoresNotFollowed:
+    return 1;
+  case R::NotASoftmax:
+    return 2;
+  case R::SoftmaxNotOverRowOrColumn:
+  case R::SeveralKeyDims:
+  case R::NoSuchQueryDim:
+  case R::SecondContractionShape:
+    return 3;
+  case R::ContractsAnotherDim:
+  case R::QueryDimDropped:
+  case R::RowDimsNotKept:
+  case R::BatchDimsDiffer:
+  case R::GroupWithoutBatch:
+    return 4;
+  case R::ScoresNotUnderstood:
+    return 5;
+  case R::MaskBandOffDiagonal:
+  case R::AdditiveMaskInsideOp:
+  case R::BooleanMaskInsideSelect:
+  case R::NonAbsorbingFiniteAdd:
+  case R::DifferentFills:
+  case R::AddBeforeFiniteFill:
+  case R::BooleanFillWithAdditive:
+  case R::MaskAlongOtherDim:
+  case R::MaskBroadcastNotUnit:
+  case R::MaskAlongPartOfHeads:
+    return 6;
+  case R::BatchOrderUnclear:
+  case R::GroupSizesDynamic:
+  case R::NoCommonOperandReading:
+  case R::EmptyOperandDim:
+  case R::ResultElementType:
+  case R::ScaleNotFiniteF32:
+    return 7;
+  case R::ShiftedLseRead:
+  case R::IntermediateUsedOutside:
+    return 8;
+  }
+  llvm_unreachable("unknown AttentionMismatchReason");
+}
+
+std::string AttentionMismatch::message() const {
+  using R = AttentionMismatchReason;
+  std::string dimStr = std::to_string(dim);
+  switch (reason) {
+  case R::None:
+    return "";
+  case R::FirstContractionShape:
+    return "the first contraction ('" + op +
+           "') must have one reduction dimension and one row or one column "
+           "dimension";
+  case R::ScoresNotFollowedThrough:
+    return "cannot follow the dimensions of the scores through '" + op +
+           "': " + detail;
+  case R::ScoresNotFollowed:
+    return "cannot follow the dimensions of the scores to the second "
+           "contraction";
+  case R::NotASoftmax:
+  case R::ScoresNotUnderstood:
+  case R::MaskBandOffDiagonal:
+    return detail;
+  case R::SoftmaxNotOverRowOrColumn:
+    return "softmax reduces over dim " + dimStr +
+           " of the scores, which is not a row or column dimension of the "
+           "first contraction";
+  case R::SeveralKeyDims:
+    return "softmax reduces over one of several key dimensions of the scores";
+  case R::NoSuchQueryDim:
+    return "no such query dimension";
+  case R::SecondContractionShape:
+    return "the second contraction ('" + op +
+           "') must have one reduction dimension and one dimension of the "
+           "values besides the batch";
+  case R::ContractsAnotherDim:
+    return "softmax reduces over dim " + dimStr +
+           " of the scores, but the second contraction contracts over " +
+           (otherDim >= 0 ? "dim " + std::to_string(otherDim) + " of them"
+                          : std::string("another dimension"));
+  case R::QueryDimDropped:
+    return "the second contraction does not keep the query dim " + dimStr +
+           " of the scores";
+  case R::RowDimsNotKept:
+    return "the second contraction ('" + op +
+           "') does not keep the row dimensions of the scores apart from the "
+           "values' (a group dimension that V varies along and K does not)";
+  case R::BatchDimsDiffer:
+    return "the two contractions have different batch dimensions";
+  case R::GroupWithoutBatch:
+    return "a group dimension beside the query needs a batch dimension of K "
+           "and V to merge with into the heads";
+  case R::AdditiveMaskInsideOp:
+    return "the additive mask is computed inside the scores' op and is not a "
+           "tensor fa2.attention can take";
+  case R::BooleanMaskInsideSelect:
+    return "the boolean mask is computed inside the select and is not a "
+           "tensor fa2.attention can take";
+  case R::NonAbsorbingFiniteAdd:
+    return "an additive mask adds a finite value that does not absorb the "
+           "scores on rows that can be fully masked; fa2.attention cannot "
+           "express it exactly";
+  case R::DifferentFills:
+    return "the masks fill removed scores with different values";
+  case R::AddBeforeFiniteFill:
+    return "an additive mask is applied before a finite masked_fill; "
+           "fa2.attention fills first, then adds";
+  case R::BooleanFillWithAdditive:
+    return "a boolean mask with a finite fill and an additive mask cannot be "
+           "one mask operand";
+  case R::MaskAlongOtherDim:
+    return "the mask varies along a dimension that is not a batch, query or "
+           "key dimension";
+  case R::MaskBroadcastNotUnit:
+    return "the mask has a broadcast dimension that is not of size 1";
+  case R::MaskAlongPartOfHeads:
+    return "the mask varies along some but not all of the dimensions the "
+           "query heads are merged from (the K/V head and the group "
+           "dimensions)";
+  case R::BatchOrderUnclear:
+    return "cannot tell the batch dimensions of the query apart";
+  case R::GroupSizesDynamic:
+    return "the group dimensions and the K/V head dimension they merge with "
+           "must have static sizes";
+  case R::NoCommonOperandReading:
+    return "query, key and value cannot be given one element type (f16, bf16 "
+           "or f32) and [batch..., heads, seq, features] dimensions";
+  case R::EmptyOperandDim:
+    return "an operand has a dimension of size 0";
+  case R::ResultElementType:
+    return "the result element type is not f16, bf16 or f32";
+  case R::ScaleNotFiniteF32:
+    return "the scale is not a finite f32";
+  case R::ShiftedLseRead:
+    return "the scores are shifted by a constant and the chain's log-sum-exp "
+           "is read; fa2.attention's would differ by it";
+  case R::IntermediateUsedOutside:
+    return "the result of '" + op + "' in the chain is also used by '" +
+           otherOp + "' (e.g. returned attention weights)";
+  }
+  llvm_unreachable("unknown AttentionMismatchReason");
 }
 
 /// The matched graph (see matchWith for each step):
@@ -1243,7 +1416,7 @@ FailureOr<AttentionMatch> fa2::matchAttention(Operation *secondContraction,
         a.why.beganToMatch = softmaxLike;
         if (!a.why.beganToMatch)
           continue;
-        if (!why.beganToMatch || a.why.progress > why.progress)
+        if (!why.beganToMatch || a.why.progress() > why.progress())
           why = a.why;
       }
       if (best)

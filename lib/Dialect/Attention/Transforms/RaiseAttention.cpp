@@ -522,7 +522,7 @@ struct RaiseAttentionPattern : public RewritePattern {
       if (!why.beganToMatch)
         return failure();
       return rewriter.notifyMatchFailure(
-          op, "not raised to fa2.attention: " + why.reason);
+          op, "not raised to fa2.attention: " + why.message());
     }
     raise(rewriter, *m);
     return success();

@@ -181,12 +181,17 @@ FailureOr<SoftmaxMatch> matchSoftmax(Expr *p, std::string &why) {
       FailureOr<SoftmaxMatch> m = matchSoftmax(inner, why);
       if (failed(m))
         return failure();
-      if (!isDeadRowTest(guard, truth, *m)) {
-        why = "the softmax is replaced by 0 where a test that is not 'the "
-              "row is fully masked' holds";
-        return failure();
+      if (isDeadRowTest(guard, truth, *m))
+        return m;
+      if (!m->zeroCond && dependsOn(guard, m->keyName)) {
+        // Per element: checked against the scores' removals later.
+        m->zeroCond = guard;
+        m->zeroTruth = truth;
+        return m;
       }
-      return m;
+      why = "the softmax is replaced by 0 where a test that is not 'the "
+            "row is fully masked' holds";
+      return failure();
     }
   }
   // Division form: e / sum(e), or e * (1 / sum(e)).

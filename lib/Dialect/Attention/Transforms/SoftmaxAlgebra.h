@@ -22,6 +22,13 @@ struct SoftmaxMatch {
   Expr *rowMax = nullptr;   // the Reduce(max) in rowShift, guard peeled
   Expr *rowSum = nullptr;   // the Reduce(add) node
   int64_t keyName = 0;
+  /// XSoftmax (DeBERTa): where(cond, 0, softmax(x)) with a test that varies
+  /// along the keys. Exact only where it zeroes precisely the scores a
+  /// select removed with a fill that underflows (the orchestrator checks):
+  /// then P is 0 there either way, and a fully removed row gives 0, as
+  /// fa2.attention without a fill does. P is 0 where `zeroCond == zeroTruth`.
+  Expr *zeroCond = nullptr;
+  bool zeroTruth = false;
 };
 
 /// Recognizes P as a softmax over one name of its input; `why` says what

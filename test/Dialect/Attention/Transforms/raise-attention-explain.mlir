@@ -491,3 +491,35 @@ func.func @negative_grouped_bias_along_group_only(%q: tensor<2x8x2x2x16xf32>, %k
   } -> tensor<2x8x2x2x16xf32>
   return %o : tensor<2x8x2x2x16xf32>
 }
+
+// -----
+
+// XSoftmax's shape, but the zeroing after the softmax uses another mask than
+// the finfo.min fill before it: rows the fill removes and the zeroing keeps
+// average V in the original, so this is not fa2's -inf removal.
+#xs = affine_map<(b, i, j) -> (b, i, j)>
+func.func @negative_zeroing_another_mask(%q: tensor<4x8x16xf32>, %kt: tensor<4x16x8xf32>, %v: tensor<4x8x16xf32>, %drop: tensor<4x8x8xi1>, %zero_where: tensor<4x8x8xi1>) -> tensor<4x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %min = arith.constant -3.40282347E+38 : f32
+  %e = tensor.empty() : tensor<4x8x8xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<4x8x16xf32>, tensor<4x16x8xf32>) outs(%z : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %filled = linalg.generic {indexing_maps = [#xs, #xs, #xs], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%s, %drop : tensor<4x8x8xf32>, tensor<4x8x8xi1>) outs(%e : tensor<4x8x8xf32>) {
+  ^bb0(%a: f32, %d: i1, %o: f32):
+    %r = arith.select %d, %min, %a : f32
+    linalg.yield %r : f32
+  } -> tensor<4x8x8xf32>
+  %p = linalg.softmax dimension(2) ins(%filled : tensor<4x8x8xf32>) outs(%e : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %pz = linalg.generic {indexing_maps = [#xs, #xs, #xs], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%p, %zero_where : tensor<4x8x8xf32>, tensor<4x8x8xi1>) outs(%e : tensor<4x8x8xf32>) {
+  ^bb0(%a: f32, %d: i1, %o: f32):
+    %r = arith.select %d, %zero, %a : f32
+    linalg.yield %r : f32
+  } -> tensor<4x8x8xf32>
+  %eo = tensor.empty() : tensor<4x8x16xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%eo : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  // expected-remark @below {{not raised to fa2.attention: the softmax is replaced by 0 where a test that is not 'the row is fully masked' holds}}
+  %o = linalg.batch_matmul ins(%pz, %v : tensor<4x8x8xf32>, tensor<4x8x16xf32>) outs(%zo : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  return %o : tensor<4x8x16xf32>
+}

@@ -133,14 +133,69 @@ struct AttentionMatch {
   llvm::SmallVector<mlir::Operation *> chainOps;
 };
 
+/// Why a candidate was not raised: one enumerator per check of the match,
+/// in the order the match makes them (as upstream's MatchContractionResult),
+/// grouped by the step they belong to. AttentionMismatch::message() words
+/// each one; what a message names (an op, a dim, the reason a sub-matcher
+/// gave) is in AttentionMismatch's fields.
+enum class AttentionMismatchReason {
+  None = 0,
+  // Step 1: the contractions and the dims of the scores.
+  FirstContractionShape,    ///< op
+  ScoresNotFollowedThrough, ///< op, detail (why that op loses the dims)
+  ScoresNotFollowed,
+  // Step 2: the softmax.
+  NotASoftmax, ///< detail (SoftmaxAlgebra's reason)
+  // Step 3: which dims are the keys and the rows.
+  SoftmaxNotOverRowOrColumn, ///< dim
+  SeveralKeyDims,
+  NoSuchQueryDim,
+  SecondContractionShape, ///< op
+  // Step 4: the second contraction against the first.
+  ContractsAnotherDim, ///< dim, otherDim (-1: not a dim of the scores)
+  QueryDimDropped,     ///< dim
+  RowDimsNotKept,      ///< op
+  BatchDimsDiffer,
+  GroupWithoutBatch,
+  // Step 5: scale and masks on the scores.
+  ScoresNotUnderstood, ///< detail (SoftmaxAlgebra's reason)
+  // Step 6: the masks as fa2.attention's causal, window, fill and mask.
+  MaskBandOffDiagonal, ///< detail (the window bounds)
+  AdditiveMaskInsideOp,
+  BooleanMaskInsideSelect,
+  NonAbsorbingFiniteAdd,
+  DifferentFills,
+  AddBeforeFiniteFill,
+  BooleanFillWithAdditive,
+  MaskAlongOtherDim,
+  MaskBroadcastNotUnit,
+  MaskAlongPartOfHeads,
+  // Step 7: Q, K, V and O.
+  BatchOrderUnclear,
+  GroupSizesDynamic,
+  NoCommonOperandReading,
+  EmptyOperandDim,
+  ResultElementType,
+  ScaleNotFiniteF32,
+  // Step 8: what else the function reads of the chain.
+  ShiftedLseRead,
+  IntermediateUsedOutside, ///< op, otherOp (its user)
+};
+
 /// Why a candidate was not raised.
 struct AttentionMismatch {
   /// False when the anchor is not even the start of a candidate (no
   /// contraction feeds it); such ops get no remark.
   bool beganToMatch = false;
-  /// How far the match got; the furthest attempt's reason is reported.
-  int progress = 0;
-  std::string reason;
+  AttentionMismatchReason reason = AttentionMismatchReason::None;
+  /// What the message names.
+  std::string op, otherOp, detail;
+  int64_t dim = -1, otherDim = -1;
+  /// How far the match got: the step of `reason` (0 for None). The furthest
+  /// attempt's reason is reported.
+  int progress() const;
+  /// The reason in words, as the remark gives it.
+  std::string message() const;
 };
 
 /// Returns true for ops the matcher treats as contractions (linalg ops whose
