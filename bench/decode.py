@@ -28,14 +28,21 @@ import argparse
 import csv
 import math
 import os
+import re
 import sys
 import time
 
-import torch
-import torch.nn.functional as F
-from torch.nn.attention import SDPBackend, sdpa_kernel
+# bench/ holds a profile.py, which shadows the standard library's `profile`
+# that torch._dynamo imports (through cProfile) when causal_lower_right is
+# imported: import torch with this script's folder off the path first.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from torch.nn.attention import SDPBackend, sdpa_kernel  # noqa: E402
+from torch.nn.attention.bias import causal_lower_right  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, _HERE)
 from fa2_kernel import Fa2Kernel, find_manifests  # noqa: E402
 from torch_ref import attention_ref, fa_rule  # noqa: E402
 
@@ -52,6 +59,10 @@ def parse_args():
     p.add_argument("--rep-ms", type=float, default=30)
     p.add_argument("--only", default="", help="check,grid,variant,chunked (default all)")
     p.add_argument("--sanitize", action="store_true", help="one small case per check kernel, no timing")
+    p.add_argument("--num-splits-alt", default="",
+                   help="also time fa2 with this num_splits expression, or 'ceil' for the rule "
+                        "before full waves (same PTX: another split count at launch)")
+    p.add_argument("--grid-filter", default="", help="only grid kernels whose folder name contains this")
     return p.parse_args()
 
 
@@ -167,7 +178,6 @@ def checks(kernels, args):
 
 
 def sdpa_fns(q, k, v, scale, causal, sq, sk):
-    from torch.nn.attention.bias import causal_lower_right
     fns = {}
     for name, backend in (("flash", SDPBackend.FLASH_ATTENTION), ("cudnn", SDPBackend.CUDNN_ATTENTION)):
         def fn(backend=backend):
@@ -193,6 +203,28 @@ def time_cell(kern, batch, sk, args, with_sdpa=True):
     q, k, v = make_inputs(kern, batch, sq, sk, gen)
     launch, o, _ = run_fa2(kern, q, k, v)
     fns = {"fa2": launch}
+    alt_splits = None
+    if getattr(args, "num_splits_alt", "") and "num_splits" in kern.m:
+        # Another split rule on the same kernel: num_splits is a launch
+        # argument of a dynamic-seq_k kernel, so only the manifest changes.
+        rule = kern.m["num_splits"]
+        if args.num_splits_alt == "ceil":
+            # The rule before full waves: 2·SMs / CTAs rounded up.
+            alt = re.sub(r"2 \* sm_count / max\((.*?), 1\)", r"ceildiv(2 * sm_count, max(\1, 1))", rule)
+        else:
+            alt = args.num_splits_alt
+        kern.m["num_splits"] = alt
+        try:
+            alt_launch, alt_o, _ = run_fa2(kern, q, k, v)
+            alt_splits = kern.last_env["num_splits"]
+            fns["fa2_alt"] = alt_launch
+            diff_alt = (alt_o.float() - o.float()).abs().max().item()
+            if not diff_alt < 0.05:
+                print(f"  alt rule: output differs from the manifest rule's by {diff_alt:.3g}", flush=True)
+        finally:
+            kern.m["num_splits"] = rule
+        launch, o, _ = run_fa2(kern, q, k, v)  # last_env back to the manifest's rule
+        fns["fa2"] = launch
     if with_sdpa:
         fns.update(sdpa_fns(q, k, v, kern.scale, kern.causal, sq, sk))
     # A quick agreement check against the fastest backend's output.
@@ -208,6 +240,8 @@ def time_cell(kern, batch, sk, args, with_sdpa=True):
     kv_bytes = (k.numel() + v.numel()) * k.element_size()
     del q, k, v, o
     torch.cuda.empty_cache()
+    if alt_splits is not None:
+        med["alt_splits"] = alt_splits
     return med, kv_bytes, diff, kern.last_env.get("num_splits", 1)
 
 
@@ -240,12 +274,15 @@ def main():
         kernels = load(os.path.join(args.kernels, "grid"))
         for name, kern in sorted(kernels.items(), key=lambda kv: (kv[1].dims["head_dim"], kv[1].dims["seq_q"],
                                                                     kv[1].dims["heads_q"])):
+            if args.grid_filter and not any(f in name for f in args.grid_filter.split(",")):
+                continue
             for sk in map(int, args.seqks.split(",")):
                 for batch in map(int, args.batches.split(",")):
                     kvb = 2 * batch * kern.dims["heads_kv"] * sk * kern.dims["head_dim"] * 2
                     if kvb > args.max_kv_gb * 1e9:
                         continue
                     med, kv_bytes, diff, splits = time_cell(kern, batch, sk, args)
+                    alt_splits = med.pop("alt_splits", None)
                     gbps = {n: kv_bytes / t / 1e6 for n, t in med.items()}
                     best = max(gbps.get("flash", 0), gbps.get("cudnn", 0))
                     row = dict(kernel=name, d=kern.dims["head_dim"], sq=kern.dims["seq_q"],
@@ -257,6 +294,10 @@ def main():
                                ratio_best=gbps["fa2"] / best if best else float("nan"), maxdiff=diff,
                                fa2_us=1000 * med["fa2"])
                     rows.append(row)
+                    if alt_splits is not None:
+                        row.update(alt_splits=alt_splits, alt_gbps=gbps["fa2_alt"])
+                        print(f"  alt rule: splits={alt_splits} {gbps['fa2_alt']:.0f} GB/s vs "
+                              f"{gbps['fa2']:.0f} GB/s with splits={splits}", flush=True)
                     print(f"grid {name} sk={sk} b={batch} KV={kv_bytes/1e6:.0f}MB splits={splits}: "
                           f"fa2 {row['fa2_gbps']:.0f} flash {row['flash_gbps']:.0f} cudnn {row['cudnn_gbps']:.0f} GB/s "
                           f"({row['pct_copy']:.0f}% copy, {row['ratio_best']:.2f}x best) diff={diff:.2e}", flush=True)
@@ -290,7 +331,7 @@ def main():
                 print(lines[-1], flush=True)
     if rows:
         with open(os.path.join(args.out, "decode.csv"), "w", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            w = csv.DictWriter(f, fieldnames=list(dict.fromkeys(k for r in rows for k in r)))
             w.writeheader()
             w.writerows(rows)
     md = [f"copy bandwidth {copy_bw:.0f} GB/s", "",

@@ -10,6 +10,8 @@
 #                 fa2-run itself
 #   OUT/grid/<config>/   one fa2 kernel per folder: d x dtype x heads x causal
 #                 (x layout, mask, lse), sequence lengths dynamic
+#   OUT/decode/<config>/  split-KV decode kernels (pack-gqa=1): GQA groups,
+#                 d, causal speculative steps, bshd, a padding mask
 #   OUT/corpus/<file>-<n>/  each module of test/Corpus/*.mlir that fa2 lowers
 #   OUT/boundary/ launches on CUDA's limits (batch·heads > 65535, an empty
 #                 batch, a mangled name): test/Integration/CUDA/Inputs/boundary
@@ -24,7 +26,7 @@
 # link), unless --no-tools.
 #
 # usage: scripts/build-gpu-kernels.sh [-o OUT] [--fa2-opt PATH] [--chip sm_90]
-#                                     [--only mock|grid|corpus|boundary|tools]... [--no-tools]
+#                                     [--only mock|grid|decode|corpus|boundary|tools]... [--no-tools]
 #                                     [--static-seqs]
 # --static-seqs compiles one kernel per (seq_q, seq_k) of the grid instead of
 # one with dynamic lengths (for a lowering that has no dynamic shapes yet);
@@ -84,7 +86,8 @@ fi
 # fa2 kernels
 #===----------------------------------------------------------------------===#
 
-# module NAME DTYPE D HQ HKV CAUSAL(0/1) LAYOUT(bhsd/bshd) MASK(none/i1/f16) LSE(0/1) SQ SK [B]
+# module NAME DTYPE D HQ HKV CAUSAL(0/1) LAYOUT(bhsd/bshd) MASK(none/i1/f16/pad) LSE(0/1) SQ SK [B]
+# (pad: an i1 padding mask per sequence, [B, 1, 1, SK])
 # prints a module with one fa2.attention; SQ/SK may be '?'. $MASK_ATTRS, if
 # set, goes after `causal` (e.g. " window(100, 0) fill(-1e9)").
 module() {
@@ -103,6 +106,7 @@ module() {
   case "$mask" in
     i1) mt="tensor<${sq}x${sk}xi1>" ;;
     f16) mt="tensor<${b}x1x${sq}x${sk}x${dt}>" ;;
+    pad) mt="tensor<${b}x1x1x${sk}xi1>" ;;
   esac
   if [ -n "$mt" ]; then margs=", %m: $mt"; mop=" mask(%m)"; mtype=", $mt"; fi
   attrs="${MASK_ATTRS:-}$attrs"
@@ -126,13 +130,13 @@ EOF
   fi
 }
 
-# compile SRC DEST: fa2-opt --fa2-to-ptx into DEST; returns 0 iff a manifest
-# came out. fa2-opt's remarks and errors are left in $ERRORS for the log.
+# compile SRC DEST: fa2-opt --fa2-to-ptx into DEST (with the pass options in
+# $COMPILE_OPTIONS, e.g. " pack-gqa=1"); returns 0 iff a manifest came out. fa2-opt's remarks and errors are left in $ERRORS for the log.
 ERRORS=$(mktemp)
 compile() {
   local src=$1 dest=$2 tmp
   tmp=$(mktemp -d)
-  if "$FA2_OPT" "$src" --fa2-to-ptx="chip=$CHIP manifest-dir=$tmp${F32_PRECISION:+ f32-precision=$F32_PRECISION}" \
+  if "$FA2_OPT" "$src" --fa2-to-ptx="chip=$CHIP manifest-dir=$tmp${F32_PRECISION:+ f32-precision=$F32_PRECISION}${COMPILE_OPTIONS:-}" \
        -o /dev/null >"$tmp/.out" 2>&1 &&
      ls "$tmp"/*.json >/dev/null 2>&1; then
     mkdir -p "$dest"
@@ -246,6 +250,54 @@ EOF
       done
     done
     log "grid: $(ls -d "$OUT"/grid/*/ 2>/dev/null | wc -l) folders built"
+  fi
+fi
+
+#===----------------------------------------------------------------------===#
+# Decode kernels (test/Integration/CUDA/decode.test): packed GQA rows and
+# split-KV (pack-gqa=1), seq_q static as a serving loop fixes it (or dynamic),
+# seq_k dynamic; each folder must hold a split-KV manifest (a "combine").
+#===----------------------------------------------------------------------===#
+# decode NAME DTYPE D HQ HKV CAUSAL LAYOUT MASK LSE SQ: OUT/decode/NAME, with
+# pack-gqa=1 and the pass options in $DECODE_OPTIONS
+decode() {
+  local name=$1 src dest=$OUT/decode/$1; shift
+  src=$(mktemp --suffix=.mlir)
+  module "k_${name//-/_}" "$@" '?' >"$src"
+  if COMPILE_OPTIONS=" pack-gqa=1${DECODE_OPTIONS:-}" compile "$src" "$dest"; then
+    if grep -q '"combine"' "$dest"/*.json; then
+      log "decode: $name ok"
+    else
+      log "decode: $name NOT BUILT (no split-KV manifest)"; BUILD_STATUS=1
+    fi
+  else
+    log "decode: $name NOT BUILT"; BUILD_STATUS=1; cat "$ERRORS" >>"$LOG"
+  fi
+  cp "$src" "$OUT/decode/$name.mlir" 2>/dev/null || true
+  rm -f "$src"
+}
+if want decode; then
+  rm -rf "$OUT/decode" && mkdir -p "$OUT/decode"
+  if [ -z "$FA2_OPT" ]; then
+    log "decode: NOT BUILT: no fa2-opt"; BUILD_STATUS=1
+  else
+    # GQA groups 1/4/8, d 64/128 (and 256), f16/bf16, LSE or not.
+    decode d64-f16-g1-q1 f16 64 4 4 0 bhsd none 1 1
+    decode d128-bf16-g4-q1 bf16 128 8 2 0 bhsd none 1 1
+    decode d128-f16-g8-q1-nolse f16 128 16 2 0 bhsd none 0 1
+    decode d64-bf16-g8-q1 bf16 64 16 2 0 bhsd none 1 1
+    decode d256-bf16-g4-q1 bf16 256 8 2 0 bhsd none 1 1
+    # Speculative / chunked steps: causal bottom-right, seq_q static or not.
+    decode d128-bf16-g4-q8-causal bf16 128 8 2 1 bhsd none 1 8
+    decode d64-f16-g8-q4-causal f16 64 16 2 1 bhsd none 1 4
+    # With seq_q dynamic the decode table cannot size the row tile: the
+    # prefill tile, packed and split (kv-splits=0: the count from the shapes),
+    # for FA's (239, 1) and (1, 128k) pairs in one kernel.
+    DECODE_OPTIONS=" kv-splits=0" decode d128-bf16-g4-causal bf16 128 8 2 1 bhsd none 1 '?'
+    # Layout and a padding mask per sequence.
+    decode d128-bf16-g4-q1-bshd bf16 128 8 2 0 bshd none 1 1
+    decode d128-bf16-g4-q1-pad bf16 128 8 2 0 bhsd pad 1 1
+    log "decode: $(ls "$OUT"/decode/*/*.json 2>/dev/null | wc -l) manifests"
   fi
 fi
 

@@ -65,7 +65,8 @@ namespace {
 /// Recursive descent over:
 ///   expr   := term (('+' | '-') term)*
 ///   term   := factor (('*' | '/') factor)*
-///   factor := integer | name | 'ceildiv' '(' expr ',' expr ')' | '(' expr ')'
+///   factor := integer | name | ('ceildiv' | 'min' | 'max') '(' expr ',' expr ')'
+///           | '(' expr ')'
 /// With `checkOnly`, names are only checked to exist and division by zero is
 /// not an error (all names evaluate to 1).
 class ExprParser {
@@ -170,21 +171,25 @@ private:
              (std::isalnum(static_cast<unsigned char>(text[pos])) || text[pos] == '_'))
         ++pos;
       std::string name = text.substr(start, pos - start);
-      if (name == "ceildiv") {
+      if (name == "ceildiv" || name == "min" || name == "max") {
         int64_t a, b;
         if (!peek('('))
-          return fail("expected '(' after ceildiv");
+          return fail("expected '(' after " + name);
         ++pos;
         if (!parseExpr(a))
           return false;
         if (!peek(','))
-          return fail("expected ',' in ceildiv");
+          return fail("expected ',' in " + name);
         ++pos;
         if (!parseExpr(b))
           return false;
         if (!peek(')'))
-          return fail("expected ')' after ceildiv's arguments");
+          return fail("expected ')' after " + name + "'s arguments");
         ++pos;
+        if (name == "min" || name == "max") {
+          out = name == "min" ? std::min(a, b) : std::max(a, b);
+          return true;
+        }
         return divide(a, b, /*ceil=*/true, out);
       }
       auto it = env.find(name);
@@ -261,6 +266,94 @@ struct Reader {
   }
 };
 } // namespace
+
+/// The fields of one launch (params, grid, block, dynamic shared memory) in
+/// `root`, whose path in the manifest is `at` ("" or "combine.").
+static bool parseLaunch(const JsonValue &root, const std::string &at,
+                        const std::map<std::string, BufferSpec> &buffers,
+                        const std::map<std::string, int64_t> &names, Reader &r,
+                        std::string &error, LaunchSpec &out) {
+  const JsonValue *params = r.require(root, "params", JsonValue::Kind::Array, at);
+  if (!params)
+    return false;
+  for (size_t i = 0; i < params->array.size(); ++i) {
+    const JsonValue &p = params->array[i];
+    std::string where = at + "params[" + std::to_string(i) + "].";
+    if (!p.isObject())
+      return r.fail("'" + at + "params[" + std::to_string(i) + "]' must be an object");
+    ParamSpec spec;
+    const JsonValue *n = r.require(p, "name", JsonValue::Kind::String, where);
+    if (!n)
+      return false;
+    spec.name = n->text;
+    const JsonValue *t = r.require(p, "type", JsonValue::Kind::String, where);
+    if (!t)
+      return false;
+    if (t->text == "ptr")
+      spec.type = ParamType::Ptr;
+    else if (t->text == "i32")
+      spec.type = ParamType::I32;
+    else if (t->text == "i64")
+      spec.type = ParamType::I64;
+    else if (t->text == "f32")
+      spec.type = ParamType::F32;
+    else
+      return r.fail("parameter '" + spec.name + "' has unknown type '" + t->text +
+                    "' (expected ptr, i32, i64 or f32)");
+    if (spec.type == ParamType::Ptr) {
+      const JsonValue *b = r.require(p, "buffer", JsonValue::Kind::String, where);
+      if (!b)
+        return false;
+      spec.buffer = b->text;
+      if (!buffers.count(spec.buffer))
+        return r.fail("parameter '" + spec.name + "' points to unknown buffer '" +
+                      spec.buffer + "'");
+    } else {
+      const JsonValue *val = p.get("value");
+      if (!val)
+        return r.fail("missing field '" + where + "value' (parameter '" + spec.name + "')");
+      if (!r.expr(*val, where + "value", spec.value))
+        return false;
+      if (spec.type == ParamType::F32) {
+        char *end = nullptr;
+        std::strtod(spec.value.c_str(), &end);
+        if (!end || *end != '\0')
+          return r.fail("parameter '" + spec.name + "' (f32) must be a number, not '" +
+                        spec.value + "'");
+      } else if (!checkExpr(spec.value, names, error)) {
+        return r.fail("parameter '" + spec.name + "': " + error);
+      }
+    }
+    out.params.push_back(spec);
+  }
+  if (out.params.empty())
+    return r.fail("field '" + at + "params' is empty");
+
+  for (const char *key : {"grid", "block"}) {
+    const JsonValue *arr = r.require(root, key, JsonValue::Kind::Array, at);
+    if (!arr)
+      return false;
+    if (arr->array.size() != 3)
+      return r.fail("field '" + at + key + "' must have 3 entries");
+    for (int i = 0; i < 3; ++i) {
+      std::string where = at + key + "[" + std::to_string(i) + "]";
+      std::string &e = std::string(key) == "grid" ? out.grid[i] : out.block[i];
+      if (!r.expr(arr->array[i], where, e))
+        return false;
+      if (!checkExpr(e, names, error))
+        return r.fail("'" + where + "': " + error);
+    }
+  }
+  const JsonValue *v =
+      r.require(root, "dynamic_shared_memory_bytes", JsonValue::Kind::Number, at);
+  if (!v)
+    return false;
+  if (v->number < 0 || v->text.find_first_of(".eE-") != std::string::npos)
+    return r.fail("'" + at + "dynamic_shared_memory_bytes' must be a non-negative integer");
+  out.dynamicSharedBytes = std::strtoll(v->text.c_str(), nullptr, 10);
+  return true;
+
+}
 
 bool fa2run::loadManifest(const std::string &path, Manifest &m,
                           std::string &error) {
@@ -386,6 +479,17 @@ bool fa2run::loadManifest(const std::string &path, Manifest &m,
   std::map<std::string, int64_t> names;
   for (const auto &kv : m.dims)
     names[kv.first] = 1;
+  // Split-KV: num_splits is evaluated first (it may read the device's SM
+  // count) and then named by the other expressions.
+  if ((v = root.get("num_splits"))) {
+    if (!r.expr(*v, "num_splits", m.numSplits))
+      return false;
+    std::map<std::string, int64_t> withSMs = names;
+    withSMs["sm_count"] = 1;
+    if (!checkExpr(m.numSplits, withSMs, error))
+      return r.fail("'num_splits': " + error);
+    names["num_splits"] = 1;
+  }
 
   // buffers: q, k, v, o always; lse when "lse"; mask optional.
   const JsonValue *buffers = r.require(root, "buffers", JsonValue::Kind::Object, "");
@@ -393,12 +497,24 @@ bool fa2run::loadManifest(const std::string &path, Manifest &m,
     return false;
   for (const auto &kv : buffers->object) {
     const std::string &name = kv.first;
+    const bool partial = name == "o_partial" || name == "lse_partial";
     if (name != "q" && name != "k" && name != "v" && name != "o" &&
-        name != "lse" && name != "mask")
+        name != "lse" && name != "mask" && !partial)
       return r.fail("unknown buffer 'buffers." + name +
-                    "' (expected q, k, v, o, lse, mask)");
+                    "' (expected q, k, v, o, lse, mask, o_partial, lse_partial)");
     std::string where = "buffers." + name + ".";
     BufferSpec spec;
+    if (const JsonValue *sc = kv.second.get("scratch")) {
+      if (!sc->isBool())
+        return r.fail("field '" + where + "scratch' must be bool, not " +
+                      JsonValue::kindName(sc->kind));
+      spec.scratch = sc->boolean;
+    }
+    if (spec.scratch != partial)
+      return r.fail(partial ? "'" + where + "scratch' must be true: the runner allocates the partials"
+                            : "'" + where + "scratch' is true but only o_partial and lse_partial are scratch");
+    if (partial && m.numSplits.empty())
+      return r.fail("scratch buffer 'buffers." + name + "' without 'num_splits'");
     const JsonValue *t = r.require(kv.second, "dtype", JsonValue::Kind::String, where);
     if (!t)
       return false;
@@ -437,87 +553,47 @@ bool fa2run::loadManifest(const std::string &path, Manifest &m,
   for (const char *name : {"q", "k", "v", "o"})
     if (m.buffers[name].shape.empty())
       return r.fail(std::string("'buffers.") + name + ".shape' is empty");
+  if (!m.numSplits.empty()) {
+    for (const char *need : {"o_partial", "lse_partial"}) {
+      if (!m.buffers.count(need))
+        return r.fail(std::string("'num_splits' is given but 'buffers.") + need + "' is missing");
+      if (m.buffers[need].dtype != DType::F32)
+        return r.fail(std::string("'buffers.") + need + ".dtype' must be f32");
+    }
+  }
   if (m.buffers.count("mask") && m.buffers["mask"].shape.size() > 4)
     return r.fail("'buffers.mask.shape' has more than 4 dimensions "
                   "(batch, heads_q, seq_q, seq_k right-aligned)");
 
-  // params, in .entry order.
-  const JsonValue *params = r.require(root, "params", JsonValue::Kind::Array, "");
-  if (!params)
+  // The first (or only) launch.
+  LaunchSpec first;
+  if (!parseLaunch(root, "", m.buffers, names, r, error, first))
     return false;
-  for (size_t i = 0; i < params->array.size(); ++i) {
-    const JsonValue &p = params->array[i];
-    std::string where = "params[" + std::to_string(i) + "].";
-    if (!p.isObject())
-      return r.fail("'params[" + std::to_string(i) + "]' must be an object");
-    ParamSpec spec;
-    const JsonValue *n = r.require(p, "name", JsonValue::Kind::String, where);
-    if (!n)
-      return false;
-    spec.name = n->text;
-    const JsonValue *t = r.require(p, "type", JsonValue::Kind::String, where);
-    if (!t)
-      return false;
-    if (t->text == "ptr")
-      spec.type = ParamType::Ptr;
-    else if (t->text == "i32")
-      spec.type = ParamType::I32;
-    else if (t->text == "i64")
-      spec.type = ParamType::I64;
-    else if (t->text == "f32")
-      spec.type = ParamType::F32;
-    else
-      return r.fail("parameter '" + spec.name + "' has unknown type '" + t->text +
-                    "' (expected ptr, i32, i64 or f32)");
-    if (spec.type == ParamType::Ptr) {
-      const JsonValue *b = r.require(p, "buffer", JsonValue::Kind::String, where);
-      if (!b)
-        return false;
-      spec.buffer = b->text;
-      if (!m.buffers.count(spec.buffer))
-        return r.fail("parameter '" + spec.name + "' points to unknown buffer '" +
-                      spec.buffer + "'");
-    } else {
-      const JsonValue *val = p.get("value");
-      if (!val)
-        return r.fail("missing field '" + where + "value' (parameter '" + spec.name + "')");
-      if (!r.expr(*val, where + "value", spec.value))
-        return false;
-      if (spec.type == ParamType::F32) {
-        char *end = nullptr;
-        std::strtod(spec.value.c_str(), &end);
-        if (!end || *end != '\0')
-          return r.fail("parameter '" + spec.name + "' (f32) must be a number, not '" +
-                        spec.value + "'");
-      } else if (!checkExpr(spec.value, names, error)) {
-        return r.fail("parameter '" + spec.name + "': " + error);
-      }
-    }
-    m.params.push_back(spec);
+  m.params = std::move(first.params);
+  for (int i = 0; i < 3; ++i) {
+    m.grid[i] = first.grid[i];
+    m.block[i] = first.block[i];
   }
-  if (m.params.empty())
-    return r.fail("field 'params' is empty");
-
-  for (const char *key : {"grid", "block"}) {
-    const JsonValue *arr = r.require(root, key, JsonValue::Kind::Array, "");
-    if (!arr)
+  m.dynamicSharedBytes = first.dynamicSharedBytes;
+  // Split-KV: the combine launch.
+  if ((v = root.get("combine"))) {
+    if (!v->isObject())
+      return r.fail(std::string("field 'combine' must be object, not ") +
+                    JsonValue::kindName(v->kind));
+    if (m.numSplits.empty())
+      return r.fail("field 'combine' without 'num_splits'");
+    const JsonValue *ck = r.require(*v, "kernel", JsonValue::Kind::String, "combine.");
+    if (!ck)
       return false;
-    if (arr->array.size() != 3)
-      return r.fail(std::string("field '") + key + "' must have 3 entries");
-    for (int i = 0; i < 3; ++i) {
-      std::string where = std::string(key) + "[" + std::to_string(i) + "]";
-      std::string &e = std::string(key) == "grid" ? m.grid[i] : m.block[i];
-      if (!r.expr(arr->array[i], where, e))
-        return false;
-      if (!checkExpr(e, names, error))
-        return r.fail("'" + where + "': " + error);
-    }
+    if (ck->text.empty())
+      return r.fail("field 'combine.kernel' is empty");
+    if (!parseLaunch(*v, "combine.", m.buffers, names, r, error, m.combine))
+      return false;
+    m.combine.kernel = ck->text;
+    m.hasCombine = true;
+  } else if (!m.numSplits.empty()) {
+    return r.fail("'num_splits' without a 'combine' launch: the partials would never be merged");
   }
-  if (!(v = r.require(root, "dynamic_shared_memory_bytes", JsonValue::Kind::Number, "")))
-    return false;
-  if (v->number < 0 || v->text.find_first_of(".eE-") != std::string::npos)
-    return r.fail("'dynamic_shared_memory_bytes' must be a non-negative integer");
-  m.dynamicSharedBytes = std::strtoll(v->text.c_str(), nullptr, 10);
 
   if ((v = root.get("schedule")) && v->isObject()) {
     for (const auto &kv : v->object) {

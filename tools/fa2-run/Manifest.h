@@ -28,8 +28,11 @@ enum class ParamType { Ptr, I32, I64, F32 };
 
 struct BufferSpec {
   DType dtype = DType::F16;
-  /// Integer expressions over the names in "dims".
+  /// Integer expressions over the names in "dims" (and num_splits).
   std::vector<std::string> shape;
+  /// A split-KV partial (o_partial, lse_partial): the runner allocates it,
+  /// the first launch writes it, the combine reads it.
+  bool scratch = false;
 };
 
 struct ParamSpec {
@@ -37,6 +40,15 @@ struct ParamSpec {
   ParamType type = ParamType::I64;
   std::string buffer; // for ptr
   std::string value;  // an expression (i32/i64) or a literal (f32)
+};
+
+/// One kernel launch: the entry, its parameters in .entry order, its grid
+/// and block (expressions) and its dynamic shared memory.
+struct LaunchSpec {
+  std::string kernel;
+  std::vector<ParamSpec> params;
+  std::string grid[3], block[3];
+  int64_t dynamicSharedBytes = 0;
 };
 
 /// The dimension names every manifest has; head_dim_v defaults to head_dim.
@@ -65,6 +77,13 @@ struct Manifest {
   std::vector<ParamSpec> params;
   std::string grid[3], block[3];
   int64_t dynamicSharedBytes = 0;
+  /// Split-KV (docs/manifest.md, "Split-KV kernels"): the split count, an
+  /// expression over the dims and `sm_count` that every other expression may
+  /// name as `num_splits`; empty for a one-launch kernel. The fields above
+  /// are then the first launch (the splits) and `combine` the second.
+  std::string numSplits;
+  bool hasCombine = false;
+  LaunchSpec combine;
   std::string schedule; // printed as found, e.g. "block_m=128 block_n=64 ..."
 };
 
@@ -73,7 +92,8 @@ struct Manifest {
 bool loadManifest(const std::string &path, Manifest &out, std::string &error);
 
 /// Evaluates an integer expression: literals, names bound in `env`, + - * /
-/// (floor division of non-negative values), ceildiv(a, b), parentheses.
+/// (floor division of non-negative values), ceildiv(a, b), min(a, b),
+/// max(a, b), parentheses.
 bool evalExpr(const std::string &expr, const std::map<std::string, int64_t> &env,
               int64_t &result, std::string &error);
 

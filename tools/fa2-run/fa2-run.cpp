@@ -535,6 +535,8 @@ static int refDtype(DType t) {
 struct LoadedKernel {
   CUmodule module = nullptr;
   CUfunction function = nullptr;
+  /// Split-KV: the second launch, from the same binary.
+  CUfunction combine = nullptr;
 };
 
 static LoadedKernel loadKernel(const Manifest &m, const Options &opts) {
@@ -585,6 +587,22 @@ static LoadedKernel loadKernel(const Manifest &m, const Options &opts) {
               static_cast<long long>(m.dynamicSharedBytes), local, m.schedule.c_str());
   if (opts.verbose)
     std::printf("fa2-run:   binary=%s max_threads=%d\n", m.binaryPath.c_str(), maxThreads);
+  if (m.hasCombine) {
+    r = cuda::cuModuleGetFunction(&k.combine, k.module, m.combine.kernel.c_str());
+    if (r != CUDA_SUCCESS)
+      die(kExitCuda, "'%s' has no kernel named '%s' (the manifest's \"combine.kernel\"): %s",
+          m.binaryPath.c_str(), m.combine.kernel.c_str(), cuda::describe(r).c_str());
+    if (m.combine.dynamicSharedBytes > 0) {
+      r = cuda::cuFuncSetAttribute(k.combine, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                   static_cast<int>(m.combine.dynamicSharedBytes));
+      if (r != CUDA_SUCCESS)
+        die(kExitCuda, "combine kernel '%s' asks for %lld bytes of dynamic shared memory, "
+            "which this GPU refuses: %s", m.combine.kernel.c_str(),
+            static_cast<long long>(m.combine.dynamicSharedBytes), cuda::describe(r).c_str());
+    }
+    std::printf("fa2-run: split-KV: num_splits=%s, combine kernel %s\n", m.numSplits.c_str(),
+                m.combine.kernel.c_str());
+  }
   return k;
 }
 
@@ -686,7 +704,8 @@ struct RefKernels {
 };
 
 static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const RefKernels &refs,
-                          const Options &opts, int64_t seqQ, int64_t seqK, bool seqGiven) {
+                          const Options &opts, int64_t seqQ, int64_t seqK, bool seqGiven,
+                          int smCount) {
   CaseResult result;
   // Bind every dimension: static ones from the manifest, dynamic ones from the
   // command line; a command-line value that differs from a static one skips.
@@ -720,6 +739,20 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const R
   }
   Dims d{env["batch"], env["heads_q"], env["heads_kv"], env["seq_q"],
          env["seq_k"], env["head_dim"], env["head_dim_v"]};
+  // Split-KV: the split count first (it may read the SM count), then a name
+  // for every other expression.
+  int64_t numSplits = 0;
+  if (!m.numSplits.empty()) {
+    std::map<std::string, int64_t> withSMs = env;
+    withSMs["sm_count"] = smCount;
+    std::string error;
+    if (!evalExpr(m.numSplits, withSMs, numSplits, error))
+      die(kExitUsage, "manifest '%s': num_splits: %s", m.path.c_str(), error.c_str());
+    if (numSplits < 1)
+      die(kExitUsage, "manifest '%s': num_splits is %lld (sm_count %d)", m.path.c_str(),
+          static_cast<long long>(numSplits), smCount);
+    env["num_splits"] = numSplits;
+  }
   if (d.headsQ % d.headsKV != 0)
     die(kExitUsage, "manifest '%s': heads_q (%lld) is not a multiple of heads_kv (%lld)",
         m.path.c_str(), static_cast<long long>(d.headsQ), static_cast<long long>(d.headsKV));
@@ -762,57 +795,107 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const R
   bufs["o"].allocate("o", nO * dtypeBytes(m.outDtype));
   if (m.lse)
     bufs["lse"].allocate("lse", nRows * 4);
+  // Split-KV scratch: partial O and LSE per split, sized by the manifest and
+  // checked against their meaning. They get a guard zone like the outputs
+  // and are poisoned before each run: a partial the first launch does not
+  // write, or one the combine reads past, shows up as NaN or guard damage.
+  std::vector<std::string> scratch;
+  if (m.hasCombine) {
+    expectShape(m, "o_partial", evalShape(m, "o_partial", env),
+                {d.batch, d.headsQ, d.seqQ, numSplits, d.headDimV});
+    expectShape(m, "lse_partial", evalShape(m, "lse_partial", env),
+                {d.batch, d.headsQ, d.seqQ, numSplits});
+    bufs["o_partial"].allocate("o_partial", nO * numSplits * 4);
+    bufs["lse_partial"].allocate("lse_partial", nRows * numSplits * 4);
+    scratch = {"o_partial", "lse_partial"};
+  }
 
-  // The kernel's arguments, in .entry order.
-  std::vector<uint64_t> slots(m.params.size());
-  std::vector<void *> args(m.params.size());
-  for (size_t i = 0; i < m.params.size(); ++i) {
-    const ParamSpec &p = m.params[i];
-    args[i] = &slots[i];
-    if (p.type == ParamType::Ptr) {
-      slots[i] = bufs.at(p.buffer).ptr;
-      continue;
+  // Each launch's arguments, in .entry order.
+  struct Args {
+    std::vector<uint64_t> slots;
+    std::vector<void *> ptrs;
+  };
+  auto buildArgs = [&](const std::vector<ParamSpec> &params) {
+    Args a;
+    a.slots.resize(params.size());
+    a.ptrs.resize(params.size());
+    std::vector<uint64_t> &slots = a.slots;
+    for (size_t i = 0; i < params.size(); ++i) {
+      const ParamSpec &p = params[i];
+      a.ptrs[i] = &slots[i];
+      if (p.type == ParamType::Ptr) {
+        slots[i] = bufs.at(p.buffer).ptr;
+        continue;
+      }
+      if (p.type == ParamType::F32) {
+        float f = std::strtof(p.value.c_str(), nullptr);
+        std::memcpy(&slots[i], &f, 4);
+        continue;
+      }
+      int64_t v;
+      std::string error;
+      if (!evalExpr(p.value, env, v, error))
+        die(kExitUsage, "manifest '%s': parameter '%s': %s", m.path.c_str(), p.name.c_str(), error.c_str());
+      if (p.type == ParamType::I32) {
+        if (v < INT32_MIN || v > INT32_MAX)
+          die(kExitUsage, "parameter '%s' = %lld does not fit in i32", p.name.c_str(), static_cast<long long>(v));
+        int32_t v32 = static_cast<int32_t>(v);
+        std::memcpy(&slots[i], &v32, 4);
+      } else {
+        std::memcpy(&slots[i], &v, 8);
+      }
     }
-    if (p.type == ParamType::F32) {
-      float f = std::strtof(p.value.c_str(), nullptr);
-      std::memcpy(&slots[i], &f, 4);
-      continue;
+    return a;
+  };
+  struct Dims3 {
+    unsigned grid[3], block[3];
+  };
+  auto launchDims = [&](const std::string (&gridExprs)[3], const std::string (&blockExprs)[3]) {
+    Dims3 l;
+    for (int i = 0; i < 3; ++i) {
+      int64_t g, b;
+      std::string error;
+      if (!evalExpr(gridExprs[i], env, g, error) || !evalExpr(blockExprs[i], env, b, error))
+        die(kExitUsage, "manifest '%s': grid/block: %s", m.path.c_str(), error.c_str());
+      if (g < 1 || g > (i == 0 ? INT32_MAX : 65535) || b < 1 || b > 1024)
+        die(kExitUsage, "manifest '%s': launch dimension %d out of range: grid %lld, block %lld",
+            m.path.c_str(), i, static_cast<long long>(g), static_cast<long long>(b));
+      l.grid[i] = static_cast<unsigned>(g);
+      l.block[i] = static_cast<unsigned>(b);
     }
-    int64_t v;
-    std::string error;
-    if (!evalExpr(p.value, env, v, error))
-      die(kExitUsage, "manifest '%s': parameter '%s': %s", m.path.c_str(), p.name.c_str(), error.c_str());
-    if (p.type == ParamType::I32) {
-      if (v < INT32_MIN || v > INT32_MAX)
-        die(kExitUsage, "parameter '%s' = %lld does not fit in i32", p.name.c_str(), static_cast<long long>(v));
-      int32_t v32 = static_cast<int32_t>(v);
-      std::memcpy(&slots[i], &v32, 4);
-    } else {
-      std::memcpy(&slots[i], &v, 8);
-    }
+    return l;
+  };
+  Args args = buildArgs(m.params);
+  Dims3 dims = launchDims(m.grid, m.block);
+  Args combineArgs;
+  Dims3 combineDims{};
+  if (m.hasCombine) {
+    combineArgs = buildArgs(m.combine.params);
+    combineDims = launchDims(m.combine.grid, m.combine.block);
   }
-  unsigned grid[3], block[3];
-  for (int i = 0; i < 3; ++i) {
-    int64_t g, b;
-    std::string error;
-    if (!evalExpr(m.grid[i], env, g, error) || !evalExpr(m.block[i], env, b, error))
-      die(kExitUsage, "manifest '%s': grid/block: %s", m.path.c_str(), error.c_str());
-    if (g < 1 || g > (i == 0 ? INT32_MAX : 65535) || b < 1 || b > 1024)
-      die(kExitUsage, "manifest '%s': launch dimension %d out of range: grid %lld, block %lld",
-          m.path.c_str(), i, static_cast<long long>(g), static_cast<long long>(b));
-    grid[i] = static_cast<unsigned>(g);
-    block[i] = static_cast<unsigned>(b);
-  }
-  auto launch = [&](CUstream stream) {
-    CUresult r = cuda::cuLaunchKernel(kernel.function, grid[0], grid[1], grid[2], block[0],
-                                      block[1], block[2],
-                                      static_cast<unsigned>(m.dynamicSharedBytes), stream,
-                                      args.data(), nullptr);
+  auto launchOne = [&](CUfunction f, const std::string &name, const Dims3 &l, int64_t smem,
+                       Args &a, CUstream stream) {
+    CUresult r = cuda::cuLaunchKernel(f, l.grid[0], l.grid[1], l.grid[2], l.block[0], l.block[1],
+                                      l.block[2], static_cast<unsigned>(smem), stream,
+                                      a.ptrs.data(), nullptr);
     if (r != CUDA_SUCCESS)
       die(kExitCuda, "launching '%s' (grid %ux%ux%u, block %ux%ux%u, %lld bytes dynamic shared "
-          "memory) failed: %s", m.kernel.c_str(), grid[0], grid[1], grid[2], block[0], block[1],
-          block[2], static_cast<long long>(m.dynamicSharedBytes), cuda::describe(r).c_str());
+          "memory) failed: %s", name.c_str(), l.grid[0], l.grid[1], l.grid[2], l.block[0],
+          l.block[1], l.block[2], static_cast<long long>(smem), cuda::describe(r).c_str());
   };
+  // Both launches on one stream: the combine starts after the splits finish.
+  auto launch = [&](CUstream stream) {
+    launchOne(kernel.function, m.kernel, dims, m.dynamicSharedBytes, args, stream);
+    if (m.hasCombine)
+      launchOne(kernel.combine, m.combine.kernel, combineDims, m.combine.dynamicSharedBytes,
+                combineArgs, stream);
+  };
+  if (opts.verbose || m.hasCombine)
+    std::printf("fa2-run:   launch grid %ux%ux%u%s\n", dims.grid[0], dims.grid[1], dims.grid[2],
+                m.hasCombine ? fmt(", num_splits=%lld (sm_count %d), combine grid %ux%ux%u",
+                                   (long long)numSplits, smCount, combineDims.grid[0],
+                                   combineDims.grid[1], combineDims.grid[2]).c_str()
+                             : "");
   auto sync = [&](const char *what) {
     CUresult r = cuda::cuCtxSynchronize();
     if (r != CUDA_SUCCESS)
@@ -835,11 +918,15 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const R
   bufs["o"].poison(m.outDtype);
   if (m.lse)
     bufs["lse"].poison(DType::F32);
+  for (const std::string &name : scratch)
+    bufs[name].poison(DType::F32);
   launch(nullptr);
   sync("checked run");
   std::vector<uint8_t> out = bufs["o"].download();
   std::vector<uint8_t> lse = m.lse ? bufs["lse"].download() : std::vector<uint8_t>();
   size_t guard = bufs["o"].guardDamage() + (m.lse ? bufs["lse"].guardDamage() : 0);
+  for (const std::string &name : scratch)
+    guard += bufs[name].guardDamage();
   size_t inputsChanged = 0;
   for (auto &kv : hostIn)
     if (bufs[kv.first].download() != kv.second)
@@ -851,6 +938,8 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const R
     bufs["o"].poison(m.outDtype);
     if (m.lse)
       bufs["lse"].poison(DType::F32);
+    for (const std::string &name : scratch)
+      bufs[name].poison(DType::F32);
     launch(nullptr);
     sync("repeat run");
     if (bufs["o"].download() != out || (m.lse && bufs["lse"].download() != lse))
@@ -1094,6 +1183,9 @@ int main(int argc, char **argv) {
   check(cuda::cuDeviceGetAttribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev),
         "reading the compute capability");
   check(cuda::cuDriverGetVersion(&driver), "reading the driver version");
+  int smCount = 0;
+  check(cuda::cuDeviceGetAttribute(&smCount, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, dev),
+        "reading the multiprocessor count");
   CUcontext ctx;
   check(cuda::cuDevicePrimaryCtxRetain(&ctx, dev), "creating a CUDA context");
   check(cuda::cuCtxSetCurrent(ctx), "making the CUDA context current");
@@ -1115,7 +1207,7 @@ int main(int argc, char **argv) {
     if (!seqGiven)
       cases.push_back({0, 0});
     for (auto [sq, sk] : cases) {
-      switch (runCase(m, k, ref, opts, sq, sk, seqGiven).status) {
+      switch (runCase(m, k, ref, opts, sq, sk, seqGiven, smCount).status) {
       case CaseResult::Pass:
         ++passed;
         break;

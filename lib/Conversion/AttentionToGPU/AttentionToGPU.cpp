@@ -441,7 +441,7 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
       Value ctas = b.createOrFold<arith::MulIOp>(
           loc, b.createOrFold<arith::MulIOp>(loc, batch, ctaHeads),
           ceilDiv(rows, s.blockM));
-      Value forSMs = b.createOrFold<arith::CeilDivUIOp>(
+      Value forSMs = b.createOrFold<arith::DivUIOp>(
           loc, cIdx(2 * spec.chip.smCount),
           b.createOrFold<arith::MaxUIOp>(loc, ctas, cIdx(1)));
       Value forBlocks = ceilDiv(ceilDiv(sk, s.blockN), s.minBlocksPerSplit);

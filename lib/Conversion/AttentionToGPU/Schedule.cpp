@@ -321,7 +321,10 @@ std::optional<GPUSchedule> fa2::getDecodeSchedule(int64_t rows,
 int64_t fa2::numKVSplits(int64_t ctas, int64_t numKVBlocks, int64_t smCount,
                          int64_t minBlocksPerSplit) {
   auto ceilDiv = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
-  int64_t forSMs = ceilDiv(2 * smCount, std::max<int64_t>(ctas, 1));
+  // Full waves: as many splits as fit in the two CTAs per SM the decode
+  // tile leaves room for, rounded down (rounding up left a near-empty second
+  // wave: 64 row tiles -> 5 splits = 320 CTAs for 264 slots on an H200).
+  int64_t forSMs = (2 * smCount) / std::max<int64_t>(ctas, 1);
   int64_t forBlocks = ceilDiv(numKVBlocks, minBlocksPerSplit);
   return std::max<int64_t>(
       1, std::min({forSMs, forBlocks, kMaxKVSplits}));
@@ -330,8 +333,8 @@ int64_t fa2::numKVSplits(int64_t ctas, int64_t numKVBlocks, int64_t smCount,
 std::string fa2::numKVSplitsExpression(llvm::StringRef ctas,
                                        llvm::StringRef kvBlocks,
                                        int64_t minBlocksPerSplit) {
-  return ("max(1, min(min(ceildiv(2 * sm_count, max(" + ctas +
-          ", 1)), ceildiv(" + kvBlocks + ", " +
+  return ("max(1, min(min(2 * sm_count / max(" + ctas +
+          ", 1), ceildiv(" + kvBlocks + ", " +
           llvm::Twine(minBlocksPerSplit) + ")), " + llvm::Twine(kMaxKVSplits) +
           "))")
       .str();

@@ -9,8 +9,9 @@
 
 // Sq = 1, 32 query heads on 8 K/V heads: 4 packed rows in a 16-row tile
 // (one warp); the host computes the split count from batch and seq_k for
-// 132 SMs (2·132 = 264 CTAs), allocates the partials and launches the
-// combine after the splits.
+// 132 SMs (2·132 = 264 CTA slots, divided by the row tiles and rounded
+// down: full waves), allocates the partials and launches the combine after
+// the splits.
 // CHECK-LABEL: gpu.module @fa2_attention_decode_dynamic_0
 // CHECK: gpu.func @fa2_attention_decode_dynamic_0(%{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: i32, %{{.*}}: i32) kernel
 // CHECK-SAME: block_m = 16 : i64, block_n = 64 : i64
@@ -20,7 +21,7 @@
 // CHECK: gpu.func @fa2_attention_decode_dynamic_0_combine(%{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: i32) kernel
 // CHECK: gpu.shuffle xor
 // CHECK-LABEL: func.func @decode_dynamic
-// CHECK: %[[FORSMS:.*]] = arith.ceildivui %c264{{.*}}, %{{.*}} : index
+// CHECK: %[[FORSMS:.*]] = arith.divui %c264{{.*}}, %{{.*}} : index
 // CHECK: %[[MIN:.*]] = arith.minui %[[FORSMS]], %{{.*}} : index
 // CHECK: %[[CAP:.*]] = arith.minui %[[MIN]], %c128
 // CHECK: %[[SPLITS:.*]] = arith.maxui %[[CAP]], %c1
@@ -41,7 +42,7 @@
 // DYN: "name": "num_splits",
 // DYN: "ceildiv(4 * seq_q, 16) * num_splits",
 // DYN-NEXT: "ceildiv(batch * heads_kv, ceildiv(batch * heads_kv + 1, 65535))",
-// DYN: "num_splits": "max(1, min(min(ceildiv(2 * sm_count, max(batch * heads_kv * ceildiv(4 * seq_q, 16), 1)), ceildiv(ceildiv(seq_k, 64), 2)), 128))",
+// DYN: "num_splits": "max(1, min(min(2 * sm_count / max(batch * heads_kv * ceildiv(4 * seq_q, 16), 1), ceildiv(ceildiv(seq_k, 64), 2)), 128))",
 // DYN: "name": "o_partial.size",
 // DYN-NEXT: "type": "i64",
 // DYN-NEXT: "value": "batch * heads_q * seq_q * num_splits * head_dim_v"

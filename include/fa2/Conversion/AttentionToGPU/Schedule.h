@@ -174,8 +174,9 @@ std::optional<GPUSchedule> getDecodeSchedule(int64_t rows, int64_t headDim,
                                              const ChipInfo &chip);
 
 /// The number of K/V splits for `ctas` row-tile CTAs (batch·Hkv·row tiles)
-/// over `numKVBlocks` K/V blocks on `smCount` multiprocessors: enough CTAs
-/// for two per SM, each split at least `minBlocksPerSplit` blocks, at most
+/// over `numKVBlocks` K/V blocks on `smCount` multiprocessors: as many as
+/// fill the two CTAs per SM in full waves (2·smCount / ctas, rounded down),
+/// each split at least `minBlocksPerSplit` blocks, at most
 /// kMaxKVSplits, at least 1. Three spellings of one formula: this one
 /// (static shapes), numKVSplitsExpression (the manifest) and the host IR
 /// (AttentionToGPU.cpp), which must agree.
