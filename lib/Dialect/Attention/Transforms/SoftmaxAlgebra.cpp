@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 #include <cmath>
 
@@ -596,9 +597,26 @@ bool isConstantCausal(const NamedTensor &t, bool keep, int64_t qName,
         ShapedType::isDynamicShape(slice.getStaticOffsets()) ||
         ShapedType::isDynamicShape(slice.getStaticStrides()))
       return false;
+    // Offsets and strides stay inside the source dims, so that composing
+    // them cannot overflow (the verifier allows any static stride).
     for (int64_t d = 0; d < type.getRank(); ++d) {
-      offsets[d] = slice.getStaticOffsets()[d] + offsets[d] * slice.getStaticStrides()[d];
-      strides[d] *= slice.getStaticStrides()[d];
+      int64_t srcDim = slice.getSourceType().getDimSize(d);
+      int64_t offset = slice.getStaticOffsets()[d];
+      int64_t stride = slice.getStaticStrides()[d];
+      if (ShapedType::isDynamic(srcDim) || offset < 0 || offset >= srcDim ||
+          stride < 1 || stride > srcDim)
+        return false;
+      std::optional<int64_t> composedOffset =
+          llvm::checkedMul(offsets[d], stride);
+      std::optional<int64_t> composedStride =
+          llvm::checkedMul(strides[d], stride);
+      if (!composedOffset || !composedStride)
+        return false;
+      std::optional<int64_t> sum = llvm::checkedAdd(*composedOffset, offset);
+      if (!sum)
+        return false;
+      offsets[d] = *sum;
+      strides[d] = *composedStride;
     }
     v = slice.getSource();
   }
@@ -606,7 +624,12 @@ bool isConstantCausal(const NamedTensor &t, bool keep, int64_t qName,
   if (!attr || !(attr.getElementType().isInteger(1) ||
                  isa<FloatType>(attr.getElementType())))
     return false;
-  auto srcType = cast<RankedTensorType>(attr.getType());
+  // The constant may be reached through ops other than slices (a reshape of
+  // it, a mutated shape): read it only where every index stays inside it.
+  auto srcType = dyn_cast<RankedTensorType>(attr.getType());
+  if (!srcType || srcType.getRank() != type.getRank() ||
+      static_cast<int64_t>(attr.getNumElements()) != srcType.getNumElements())
+    return false;
   int64_t qPos = positionOf(t.names, qName), kPos = positionOf(t.names, kName);
   if (qPos < 0 || kPos < 0 || type.getDimSize(qPos) != sq ||
       type.getDimSize(kPos) != sk)
@@ -629,7 +652,12 @@ bool isConstantCausal(const NamedTensor &t, bool keep, int64_t qName,
       int64_t flat = 0;
       for (int64_t d = 0; d < type.getRank(); ++d) {
         int64_t idx = d == qPos ? i : d == kPos ? j : 0;
-        flat += (offsets[d] + idx * strides[d]) * srcStrides[d];
+        std::optional<int64_t> step = llvm::checkedMul(idx, strides[d]);
+        std::optional<int64_t> at =
+            step ? llvm::checkedAdd(offsets[d], *step) : std::nullopt;
+        if (!at || *at < 0 || *at >= srcType.getDimSize(d))
+          return false;
+        flat += *at * srcStrides[d];
       }
       bool kept = values[flat] == keep;
       if (kept != (j <= i + (sk - sq)))
