@@ -501,6 +501,13 @@ private:
   /// base + chunk + extra, with the constants summed last so that LLVM keeps
   /// base + chunk.lane as one loop-invariant register and folds the rest
   /// into ldmatrix's immediate offset.
+  /// The B operands of one n16 tile for each operand piece (1, or 3 for
+  /// split f32): an ldmatrix.x4 (transposed for V) at `offset + p·plane`,
+  /// split into the two n8 halves' register pairs.
+  void loadBPieces(Value tile, Value laneBase, const ChunkOffset &chunk,
+                   int64_t offset, int64_t plane, bool transpose,
+                   int64_t pieces, SmallVector<Value> &b0,
+                   SmallVector<Value> &b1);
   Value chunkAddress(Value base, const ChunkOffset &chunk, int64_t extra) {
     return addc(add(base, chunk.lane), chunk.constant + extra);
   }
@@ -742,6 +749,21 @@ SmallVector<Value> KernelEmitter::copyKVBlock(Value j, Value buf,
   return toks;
 }
 
+void KernelEmitter::loadBPieces(Value tile, Value laneBase,
+                                const ChunkOffset &chunk, int64_t offset,
+                                int64_t plane, bool transpose, int64_t pieces,
+                                SmallVector<Value> &b0,
+                                SmallVector<Value> &b1) {
+  for (int64_t p = 0; p < pieces; ++p) {
+    Value off = chunkAddress(laneBase, chunk, offset + p * plane);
+    Value frag = nvgpu::LdMatrixOp::create(
+        b, loc, VectorType::get({4, 2}, elemTy), tile, ValueRange{off}, b.getBoolAttr(transpose),
+        b.getI32IntegerAttr(4));
+    b0.push_back(pairOf(frag, 0));
+    b1.push_back(pairOf(frag, 2));
+  }
+}
+
 Value KernelEmitter::pairOf(Value frag4, int64_t first) {
   auto pairTy = VectorType::get({2, 2}, elemTy);
   Value r = arith::ConstantOp::create(
@@ -817,15 +839,8 @@ SmallVector<SmallVector<Value>> KernelEmitter::computeScores(Value kBufOffset) {
                                                      : qFragments[ks][mt]);
     for (int64_t np = 0; np < NT / 2; ++np) {
       SmallVector<Value> b0, b1;
-      for (int64_t p = 0; p < pieces; ++p) {
-        Value off = chunkAddress(kLane, qkChunkB[ks],
-                                 np * 16 * qk.rowStride + p * kPlane);
-        Value kb = nvgpu::LdMatrixOp::create(
-            b, loc, fragTy, sK, ValueRange{off}, b.getBoolAttr(false),
-            b.getI32IntegerAttr(4));
-        b0.push_back(pairOf(kb, 0));
-        b1.push_back(pairOf(kb, 2));
-      }
+      loadBPieces(sK, kLane, qkChunkB[ks], np * 16 * qk.rowStride, kPlane,
+                  /*transpose=*/false, pieces, b0, b1);
       for (int64_t mt = 0; mt < MT; ++mt) {
         S[mt][2 * np] = mmaPieces(qa[mt], b0, S[mt][2 * np]);
         S[mt][2 * np + 1] = mmaPieces(qa[mt], b1, S[mt][2 * np + 1]);
@@ -1652,15 +1667,8 @@ void KernelEmitter::emit() {
       }
       for (int64_t np = 0; np < NO / 2; ++np) {
         SmallVector<Value> b0, b1;
-        for (int64_t k = 0; k < pieces; ++k) {
-          Value off = chunkAddress(vBuf, vChunkA[np],
-                                   kk * 16 * vl.rowStride + k * vPlane);
-          Value vb = nvgpu::LdMatrixOp::create(
-              b, loc, fragTy, sV, ValueRange{off}, b.getBoolAttr(true),
-              b.getI32IntegerAttr(4));
-          b0.push_back(pairOf(vb, 0));
-          b1.push_back(pairOf(vb, 2));
-        }
+        loadBPieces(sV, vBuf, vChunkA[np], kk * 16 * vl.rowStride, vPlane,
+                    /*transpose=*/true, pieces, b0, b1);
         for (int64_t mt = 0; mt < MT; ++mt) {
           O[mt * NO + 2 * np] = mmaPieces(pa[mt], b0, O[mt * NO + 2 * np]);
           O[mt * NO + 2 * np + 1] =
