@@ -32,7 +32,6 @@
 
 using namespace mlir;
 using namespace fa2;
-using namespace fa2::attention_names;
 using namespace fa2::matcher;
 
 //===----------------------------------------------------------------------===//
@@ -82,17 +81,16 @@ static SmallVector<OperandCandidate> operandCandidates(Expr *e, bool allowScale)
 }
 
 /// `names` with each split batch name replaced by its parts.
-static SmallVector<int64_t> expandSplits(ArrayRef<int64_t> names,
-                                         const SplitMap &splits) {
-  SmallVector<int64_t> out;
-  for (int64_t n : names) {
+static Names expandSplits(ArrayRef<DimName> names, const SplitMap &splits) {
+  Names out;
+  for (DimName n : names) {
     auto it = splits.find(n);
     if (it == splits.end()) {
       out.push_back(n);
       continue;
     }
     for (size_t i = 0; i < it->second.size(); ++i)
-      out.push_back(splitPart(n, i));
+      out.push_back(DimName::splitPart(n, i));
   }
   return out;
 }
@@ -101,7 +99,7 @@ static SmallVector<int64_t> expandSplits(ArrayRef<int64_t> names,
 static bool unitDimsAreStatic(const NamedTensor &t) {
   auto type = cast<RankedTensorType>(t.value.getType());
   for (auto [i, n] : llvm::enumerate(t.names))
-    if (n == kUnit && type.getDimSize(i) != 1)
+    if (n.isUnit() && type.getDimSize(i) != 1)
       return false;
   return true;
 }
@@ -111,28 +109,28 @@ static bool isAttentionElementType(Type t) {
 }
 
 /// Classifies the names of a Q/K/V/O reading against the required set.
-/// `head` may be missing (MQA) or split into kGroupOuter names (GQA) when
+/// `head` may be missing (MQA) or split into GroupOuter names (GQA) when
 /// allowed. Returns nullopt if the reading is unusable.
 namespace {
 /// The groups of a grouped einsum (form 7) and the name of their merge with
 /// the K/V head (AttentionMatch::groupNames, groupedHeadName).
 struct GroupedHead {
-  ArrayRef<int64_t> groups;
-  int64_t name = kUnknown;
+  ArrayRef<DimName> groups;
+  DimName name;
   ArrayRef<int64_t> sizes;
 };
 } // namespace
 
 /// The names of `t` without unit dims, split batch dims as their parts and
 /// the grouped head as [head, groups...]; nullopt for another merged dim.
-static std::optional<SmallVector<int64_t>>
-presentNames(const NamedTensor &t, int64_t head, const SplitMap &splits,
+static std::optional<Names>
+presentNames(const NamedTensor &t, DimName head, const SplitMap &splits,
              const GroupedHead &grouped) {
-  SmallVector<int64_t> present;
-  for (int64_t n : expandSplits(t.names, splits)) {
-    if (n == kUnit)
+  Names present;
+  for (DimName n : expandSplits(t.names, splits)) {
+    if (n.isUnit())
       continue;
-    if (isMerged(n)) {
+    if (n.isMerged()) {
       if (n != grouped.name)
         return std::nullopt;
       present.push_back(head);
@@ -145,8 +143,8 @@ presentNames(const NamedTensor &t, int64_t head, const SplitMap &splits,
 }
 
 static std::optional<HeadKind> classifyNames(const NamedTensor &t,
-                                             ArrayRef<int64_t> batchNames,
-                                             ArrayRef<int64_t> otherNames,
+                                             ArrayRef<DimName> batchNames,
+                                             ArrayRef<DimName> otherNames,
                                              bool allowHeadVariants,
                                              const SplitMap &splits,
                                              const GroupedHead &grouped) {
@@ -154,39 +152,36 @@ static std::optional<HeadKind> classifyNames(const NamedTensor &t,
     return std::nullopt;
   if (!isAttentionElementType(getElementTypeOrSelf(t.value.getType())))
     return std::nullopt;
-  int64_t head = batchNames.back();
-  std::optional<SmallVector<int64_t>> maybePresent =
-      presentNames(t, head, splits, grouped);
+  DimName head = batchNames.back();
+  std::optional<Names> maybePresent = presentNames(t, head, splits, grouped);
   if (!maybePresent)
     return std::nullopt;
-  SmallVector<int64_t> present = std::move(*maybePresent);
+  Names present = std::move(*maybePresent);
   bool hasHead = llvm::is_contained(present, head);
-  bool hasOuter = llvm::any_of(present, [](int64_t n) {
-    return n >= kGroupOuter && n < kGroup;
-  });
-  if (llvm::is_contained(present, kGroup))
+  bool hasOuter = llvm::any_of(present, [](DimName n) { return n.isGroupOuter(); });
+  if (llvm::is_contained(present, DimName::group()))
     return std::nullopt;
-  SmallVector<int64_t> required(batchNames.begin(), batchNames.end());
+  Names required(batchNames.begin(), batchNames.end());
   required.append(otherNames.begin(), otherNames.end());
   HeadKind kind = HeadKind::Full;
   if (hasOuter) {
     if (hasHead || !allowHeadVariants)
       return std::nullopt;
     kind = HeadKind::GQA;
-  } else if (!hasHead && head != kSyntheticHead) {
+  } else if (!hasHead && head != DimName::syntheticHead()) {
     if (!allowHeadVariants)
       return std::nullopt;
     kind = HeadKind::MQA;
   }
   // Every required name except the head appears exactly once; nothing else.
-  for (int64_t n : required) {
-    if (n == head || n == kSyntheticHead)
+  for (DimName n : required) {
+    if (n == head || n == DimName::syntheticHead())
       continue;
     if (llvm::count(present, n) != 1)
       return std::nullopt;
   }
-  for (int64_t n : present) {
-    if (n >= kGroupOuter && n < kGroup)
+  for (DimName n : present) {
+    if (n.isGroupOuter())
       continue;
     if (!llvm::is_contained(required, n) || llvm::count(present, n) != 1)
       return std::nullopt;
@@ -194,12 +189,12 @@ static std::optional<HeadKind> classifyNames(const NamedTensor &t,
   if (kind == HeadKind::GQA) {
     // The outer names must be adjacent and in order so that one
     // collapse_shape merges them back into the K/V head dimension.
-    SmallVector<int64_t> outer;
-    for (int64_t n : present)
-      if (n >= kGroupOuter && n < kGroup)
+    Names outer;
+    for (DimName n : present)
+      if (n.isGroupOuter())
         outer.push_back(n);
     for (auto [i, n] : llvm::enumerate(outer))
-      if (n != kGroupOuter + static_cast<int64_t>(i))
+      if (n != DimName::groupOuter(i))
         return std::nullopt;
     int64_t first = positionOf(present, outer.front());
     for (size_t i = 0; i < outer.size(); ++i)
@@ -210,15 +205,14 @@ static std::optional<HeadKind> classifyNames(const NamedTensor &t,
 }
 
 /// The number of K/V heads of a reading (static), or nullopt.
-static std::optional<int64_t> kvHeads(const NamedTensor &t, int64_t head,
+static std::optional<int64_t> kvHeads(const NamedTensor &t, DimName head,
                                       HeadKind kind) {
   auto type = cast<RankedTensorType>(t.value.getType());
   if (kind == HeadKind::MQA)
     return 1;
   int64_t prod = 1;
   for (auto [i, n] : llvm::enumerate(t.names)) {
-    bool counts = kind == HeadKind::GQA ? (n >= kGroupOuter && n < kGroup)
-                                        : n == head;
+    bool counts = kind == HeadKind::GQA ? n.isGroupOuter() : n == head;
     if (!counts)
       continue;
     if (type.isDynamicDim(i))
@@ -231,17 +225,16 @@ static std::optional<int64_t> kvHeads(const NamedTensor &t, int64_t head,
 /// The names of `t` without unit dims, with a GQA run of outer names folded
 /// back into `head`, and the grouped head or a run [head, groups...] as
 /// `head` (groups elsewhere stay, and then the order differs).
-static SmallVector<int64_t> foldedNames(const NamedTensor &t, int64_t head,
-                                        const SplitMap &splits,
-                                        const GroupedHead &grouped) {
-  SmallVector<int64_t> out;
-  SmallVector<int64_t> names = expandSplits(t.names, splits);
+static Names foldedNames(const NamedTensor &t, DimName head,
+                         const SplitMap &splits, const GroupedHead &grouped) {
+  Names out;
+  Names names = expandSplits(t.names, splits);
   for (size_t i = 0; i < names.size(); ++i) {
-    int64_t n = names[i];
-    if (n == kUnit)
+    DimName n = names[i];
+    if (n.isUnit())
       continue;
-    if (n >= kGroupOuter && n < kGroup) {
-      if (n == kGroupOuter)
+    if (n.isGroupOuter()) {
+      if (n.groupOuterIndex() == 0)
         out.push_back(head);
       continue;
     }
@@ -253,7 +246,7 @@ static SmallVector<int64_t> foldedNames(const NamedTensor &t, int64_t head,
       // [head, groups...] next to each other, in order (unit dims aside).
       size_t j = i + 1, g = 0;
       for (; j < names.size() && g < grouped.groups.size(); ++j) {
-        if (names[j] == kUnit)
+        if (names[j].isUnit())
           continue;
         if (names[j] != grouped.groups[g])
           break;
@@ -271,12 +264,12 @@ static SmallVector<int64_t> foldedNames(const NamedTensor &t, int64_t head,
 }
 
 /// Whether `t` already has the arrangement `target` (missing names aside).
-static bool inOrder(const NamedTensor &t, ArrayRef<int64_t> target,
-                    int64_t head, const SplitMap &splits,
+static bool inOrder(const NamedTensor &t, ArrayRef<DimName> target,
+                    DimName head, const SplitMap &splits,
                     const GroupedHead &grouped) {
-  SmallVector<int64_t> have = foldedNames(t, head, splits, grouped);
-  SmallVector<int64_t> want;
-  for (int64_t n : target)
+  Names have = foldedNames(t, head, splits, grouped);
+  Names want;
+  for (DimName n : target)
     if (llvm::is_contained(have, n))
       want.push_back(n);
   return have == want;
@@ -386,7 +379,7 @@ static std::optional<NamedTensor> absorbTranspose(const NamedTensor &out) {
   if (!yield || yield.getOperand(0) != body->getArgument(0))
     return std::nullopt;
   // Loop names from the input, result names through the output map.
-  Names loops(g.getNumLoops(), kUnknown);
+  Names loops(g.getNumLoops(), DimName::unknown());
   for (auto [p, e] : llvm::enumerate(maps[0].getResults()))
     loops[cast<AffineDimExpr>(e).getPosition()] = out.names[p];
   Names names;
@@ -399,10 +392,10 @@ static std::optional<NamedTensor> absorbTranspose(const NamedTensor &out) {
 /// output.
 static std::optional<NamedTensor> absorbUnitReshape(const NamedTensor &out,
                                                     const SplitMap &splits,
-                                                    int64_t head,
+                                                    DimName head,
                                                     const GroupedHead &grouped) {
   // [head, groups...] in order: the grouped head's parts.
-  SmallVector<int64_t> groupedParts{head};
+  Names groupedParts{head};
   llvm::append_range(groupedParts, grouped.groups);
   if (!out.value.hasOneUse())
     return std::nullopt;
@@ -421,32 +414,34 @@ static std::optional<NamedTensor> absorbUnitReshape(const NamedTensor &out,
   Names names;
   if (st.getRank() > rt.getRank()) {
     for (const ReassociationIndices &group : *reassoc) {
-      SmallVector<int64_t> named;
+      Names named;
       for (int64_t d : group)
-        if (out.names[d] != kUnit)
+        if (!out.names[d].isUnit())
           named.push_back(out.names[d]);
       if (named.size() <= 1) {
-        names.push_back(named.empty() ? kUnit : named.front());
+        names.push_back(named.empty() ? DimName::unit() : named.front());
         continue;
       }
       // The K/V head and the groups merged into the query heads.
-      if (grouped.name != kUnknown && ArrayRef<int64_t>(named) == ArrayRef<int64_t>(groupedParts)) {
+      if (!grouped.name.isUnknown() && named == groupedParts) {
         names.push_back(grouped.name);
         continue;
       }
       // The parts of a split batch dim, merged back in order.
-      int64_t parent = isSplitPart(named.front()) ? splitParent(named.front()) : -1;
+      if (!named.front().isSplitPart())
+        return std::nullopt;
+      DimName parent = named.front().splitParent();
       auto it = splits.find(parent);
       if (it == splits.end() || it->second.size() != named.size() ||
           llvm::any_of(llvm::enumerate(named), [&](auto p) {
-            return p.value() != splitPart(parent, p.index());
+            return p.value() != DimName::splitPart(parent, p.index());
           }))
         return std::nullopt;
       names.push_back(parent);
     }
     return NamedTensor{res, names};
   }
-  names.assign(rt.getRank(), kUnit);
+  names.assign(rt.getRank(), DimName::unit());
   for (auto [j, group] : llvm::enumerate(*reassoc)) {
     SmallVector<int64_t> nonUnit = nonUnitDims(rt.getShape(), group);
     if (nonUnit.size() > 1 && out.names[j] == grouped.name &&
@@ -471,7 +466,7 @@ static std::optional<NamedTensor> absorbUnitReshape(const NamedTensor &out,
           }))
         return std::nullopt;
       for (auto [i, d] : llvm::enumerate(nonUnit))
-        names[d] = splitPart(out.names[j], i);
+        names[d] = DimName::splitPart(out.names[j], i);
       continue;
     }
     names[nonUnit.empty() ? group.front() : nonUnit.front()] = out.names[j];
@@ -531,10 +526,6 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
     a.why.otherDim = otherDim;
     return fail(reason);
   };
-  auto failWith = [&](R reason, const std::string &detail) {
-    a.why.detail = detail;
-    return fail(reason);
-  };
   // One side of the scores is the keys (one dim); the other may have several
   // row dims: the query and the groups of a grouped einsum (form 7).
   if (c1.k.size() != 1 || c1.m.empty() || c1.n.empty() ||
@@ -542,7 +533,7 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
     return failAt(R::FirstContractionShape, c1.op);
   Names scoreNames;
   for (AffineExpr e : c1.maps[2].getResults())
-    scoreNames.push_back(cast<AffineDimExpr>(e).getPosition());
+    scoreNames.push_back(DimName::loop(cast<AffineDimExpr>(e).getPosition()));
   Block *block = c2.op->getBlock();
   ExprBuilder eb(c1.result, scoreNames, block);
   for (unsigned b : c1.batch)
@@ -552,52 +543,49 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
 
   Value p = c2.operands[pIdx];
   const Names *pLabels = eb.labelsOf(p);
-  if (!pLabels || llvm::is_contained(*pLabels, kUnknown)) {
+  if (!pLabels || llvm::is_contained(*pLabels, DimName::unknown())) {
     if (eb.unlabeledOp)
-    if (eb.unlabeledOp) {
-      a.why.detail = eb.unlabeledWhy;
-      return failAt(R::ScoresNotFollowedThrough, eb.unlabeledOp);
-    }
+      return failAt(eb.unlabeledWhy, eb.unlabeledOp);
     return fail(R::ScoresNotFollowed);
   }
   Names pNames = *pLabels;
   Expr *pExpr = eb.build(p, pNames);
 
-  std::string why;
-  FailureOr<SoftmaxMatch> sm = matchSoftmax(pExpr, why);
+  R softmaxWhy = R::None;
+  FailureOr<SoftmaxMatch> sm = matchSoftmax(pExpr, softmaxWhy);
   if (failed(sm))
-    return failWith(R::NotASoftmax, why);
-  int64_t key = sm->keyName;
+    return fail(softmaxWhy);
+  DimName key = sm->keyName;
   int64_t keyPos = positionOf(scoreNames, key);
-  bool keyIsN = llvm::is_contained(c1.n, static_cast<unsigned>(key));
-  bool keyIsM = llvm::is_contained(c1.m, static_cast<unsigned>(key));
-  if (key < 0 || (!keyIsN && !keyIsM))
+  bool keyIsN = key.isLoop() && llvm::is_contained(c1.n, key.loopIndex());
+  bool keyIsM = key.isLoop() && llvm::is_contained(c1.m, key.loopIndex());
+  if (!keyIsN && !keyIsM)
     return failDim(R::SoftmaxNotOverRowOrColumn, keyPos);
   if ((keyIsN ? c1.n : c1.m).size() != 1 || eb.splits.count(key))
     return fail(R::SeveralKeyDims);
   // The row dims: the query, and the groups of a grouped einsum (form 7:
   // Q[B,T,K,G,H]·K[B,S,K,H] -> [B,T,K,G,S]), which K and V do not index.
-  SmallVector<int64_t> rows;
+  Names rows;
   for (unsigned r : keyIsN ? c1.m : c1.n)
-    rows.push_back(r);
+    rows.push_back(DimName::loop(r));
   rows = expandSplits(rows, eb.splits);
   a.numRowChoices = rows.size();
   if (queryChoice >= rows.size())
     return fail(R::NoSuchQueryDim);
-  int64_t query = rows[queryChoice];
-  SmallVector<int64_t> groups;
-  for (int64_t r : rows)
+  DimName query = rows[queryChoice];
+  Names groups;
+  for (DimName r : rows)
     if (r != query)
       groups.push_back(r);
-  int64_t queryLoop = isSplitPart(query) ? splitParent(query) : query;
-  int64_t queryPos = positionOf(scoreNames, queryLoop);
+  unsigned queryLoop = *query.loopOf();
+  int64_t queryPos = positionOf(scoreNames, DimName::loop(queryLoop));
   // The static size of a dim of the scores by name (a loop or a part).
   auto s1Type = cast<RankedTensorType>(c1.result.getType());
-  auto sizeOf = [&](int64_t name) -> int64_t {
-    if (isSplitPart(name)) {
-      auto it = eb.splits.find(splitParent(name));
+  auto sizeOf = [&](DimName name) -> int64_t {
+    if (name.isSplitPart()) {
+      auto it = eb.splits.find(name.splitParent());
       return it == eb.splits.end() ? ShapedType::kDynamic
-                                   : it->second[splitIndex(name)];
+                                   : it->second[name.splitIndex()];
     }
     int64_t pos = positionOf(scoreNames, name);
     return pos < 0 ? ShapedType::kDynamic : s1Type.getDimSize(pos);
@@ -609,54 +597,59 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   ArrayRef<unsigned> vSide = pIdx == 0 ? c2.n : c2.m;
   if (c2.k.size() != 1 || vSide.size() != 1 || pSide.empty())
     return failAt(R::SecondContractionShape, c2.op);
-  DenseMap<unsigned, int64_t> c2Names;
+  DenseMap<unsigned, DimName> c2Names;
   for (auto [pos, e] : llvm::enumerate(c2.maps[pIdx].getResults()))
     c2Names[cast<AffineDimExpr>(e).getPosition()] = pNames[pos];
-  auto c2Name_ = [&](unsigned loop) -> int64_t {
+  auto c2Name_ = [&](unsigned loop) -> DimName {
     auto it = c2Names.find(loop);
-    return it == c2Names.end() ? kUnknown : it->second;
+    return it == c2Names.end() ? DimName::unknown() : it->second;
   };
-  int64_t contracted = c2Name_(c2.k[0]);
+  DimName contracted = c2Name_(c2.k[0]);
   if (contracted != key) {
     int64_t pos = positionOf(scoreNames, contracted);
     return failDim(R::ContractsAnotherDim, keyPos, pos);
   }
-  SmallVector<int64_t> c2Rows;
+  Names c2Rows;
   for (unsigned r : pSide)
     c2Rows.push_back(c2Name_(r));
   c2Rows = expandSplits(c2Rows, eb.splits);
   if (!llvm::is_contained(c2Rows, query))
     return failDim(R::QueryDimDropped, queryPos);
   if (c2Rows.size() != rows.size() ||
-      !llvm::all_of(c2Rows, [&](int64_t n) { return llvm::is_contained(rows, n); }))
+      !llvm::all_of(c2Rows, [&](DimName n) { return llvm::is_contained(rows, n); }))
     return failAt(R::RowDimsNotKept, c2.op);
   unsigned vFree = vSide[0];
   // Batch dims, with those the chain splits replaced by their parts.
-  SmallVector<int64_t> c1Batch =
-      expandSplits(SmallVector<int64_t>(c1.batch.begin(), c1.batch.end()),
-                   eb.splits);
-  SmallVector<int64_t> c2Batch;
+  Names c1Batch;
+  for (unsigned b : c1.batch)
+    c1Batch.push_back(DimName::loop(b));
+  c1Batch = expandSplits(c1Batch, eb.splits);
+  Names c2Batch;
   for (unsigned b : c2.batch)
     c2Batch.push_back(c2Name_(b));
   c2Batch = expandSplits(c2Batch, eb.splits);
   if (c2Batch.size() != c1Batch.size() ||
-      !llvm::all_of(c2Batch, [&](int64_t n) { return llvm::is_contained(c1Batch, n); }))
+      !llvm::all_of(c2Batch, [&](DimName n) { return llvm::is_contained(c1Batch, n); }))
     return fail(R::BatchDimsDiffer);
   if (!groups.empty() && c1Batch.empty())
     return fail(R::GroupWithoutBatch);
-  c2Names[vFree] = kValueFeature;
+  c2Names[vFree] = DimName::valueFeature();
 
   // Scale, masks, causal.
-  FailureOr<ScoresMatch> scores = matchScores(sm->x, c1.result, why);
-  if (failed(scores))
-    return failWith(R::ScoresNotUnderstood, why);
+  AttentionMismatch scoresWhy;
+  FailureOr<ScoresMatch> scores = matchScores(sm->x, c1.result, scoresWhy);
+  if (failed(scores)) {
+    a.why.value = scoresWhy.value;
+    a.why.function = scoresWhy.function;
+    return fail(scoresWhy.reason);
+  }
   int64_t sq = sizeOf(query), sk = sizeOf(key);
 
   AttentionMatch m;
   m.anchor = c2.op;
   m.queryName = query;
   m.keyName = key;
-  m.featureName = c1.k[0];
+  m.featureName = DimName::loop(c1.k[0]);
   double scale = scores->scale;
   // Every removal (causal, or a boolean mask) with the value the removed
   // scores take, and the tensors fa2.attention's one mask operand is made of.
@@ -670,7 +663,8 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   SmallVector<MaskTerm> terms;
   bool floatInsideFill = false;
   bool shiftedRows = false;
-  std::string bandError;
+  // A band of keys that misses the diagonal, as [lower, upper] around it.
+  std::optional<std::pair<int64_t, int64_t>> offDiagonalBand;
   auto i1Origin = [](Expr *c, bool &keep) -> std::optional<NamedTensor> {
     while (!c->origin.value && c->kind == EK::Unary && c->fn == Fn::Not) {
       c = c->args[0];
@@ -710,10 +704,7 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
         int64_t left = band.lower ? off - *band.lower : sk + sq;
         int64_t right = band.upper ? *band.upper - off : sk + sq;
         if (left < 0 || right < 0) {
-          bandError = "an index mask keeps a band of keys that does not "
-                      "contain the bottom-right diagonal (window bounds " +
-                      std::to_string(-left) + ", " + std::to_string(right) +
-                      ")";
+          offDiagonalBand = std::make_pair(-left, right);
           return false;
         }
         if (right == 0)
@@ -780,14 +771,18 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       floatInsideFill |= scores->addInsideFiniteFill[idx];
       continue;
     }
-    if (!bandError.empty())
-      return failWith(R::MaskBandOffDiagonal, bandError);
+    if (offDiagonalBand) {
+      a.why.window = *offDiagonalBand;
+      return fail(R::MaskBandOffDiagonal);
+    }
     return fail(R::AdditiveMaskInsideOp);
   }
   for (const ScoresMatch::Removal &r : scores->selects) {
     if (!addBoolRemoval(r.cond, r.keep, {r.fill, true})) {
-      if (!bandError.empty())
-        return failWith(R::MaskBandOffDiagonal, bandError);
+      if (offDiagonalBand) {
+        a.why.window = *offDiagonalBand;
+        return fail(R::MaskBandOffDiagonal);
+      }
       return fail(R::BooleanMaskInsideSelect);
     }
   }
@@ -795,9 +790,6 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   // 0). Where the zeroing is exactly the one removal and the fill underflows
   // next to any kept score, P is 0 on removed scores either way and a fully
   // removed row gives 0: fa2.attention without a fill, exactly.
-  const char *zeroedNotRemoved =
-      "the softmax is replaced by 0 where a test that is not 'the row is "
-      "fully masked' holds";
   if (sm->zeroCond) {
     auto strip = [](Expr *c, bool &flag) {
       while (c->kind == EK::Unary && c->fn == Fn::Not) {
@@ -819,7 +811,7 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
               (std::isinf(r.fill) || r.fill <= -1e30);
     }
     if (!exact)
-      return failWith(R::NotASoftmax, zeroedNotRemoved);
+      return fail(R::SoftmaxZeroedNotDeadRow);
     removals.front().fill = -std::numeric_limits<double>::infinity();
   }
 
@@ -863,19 +855,19 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   m.fill = fill;
   if (m.causal && m.window)
     m.window->second = 0;
-  auto isBatchOrGroup = [&](int64_t n) {
+  auto isBatchOrGroup = [&](DimName n) {
     return llvm::is_contained(c1Batch, n) || llvm::is_contained(groups, n);
   };
   for (const MaskTerm &t : terms) {
     // A mask may only index batch (and group), query and key.
-    for (int64_t n : expandSplits(t.tensor.names, eb.splits)) {
+    for (DimName n : expandSplits(t.tensor.names, eb.splits)) {
       const MergedDims *md = eb.mergedDims(n);
-      if (n != kUnit && n != query && n != key && !isBatchOrGroup(n) &&
+      if (!n.isUnit() && n != query && n != key && !isBatchOrGroup(n) &&
           !(md && llvm::all_of(md->parts, isBatchOrGroup)))
         return fail(R::MaskAlongOtherDim);
     }
     if (!unitDimsAreStatic(t.tensor) ||
-        llvm::all_of(t.tensor.names, [](int64_t n) { return n == kUnit; }))
+        llvm::all_of(t.tensor.names, [](DimName n) { return n.isUnit(); }))
       return fail(R::MaskBroadcastNotUnit);
   }
   m.masks = terms;
@@ -891,7 +883,7 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       out.push_back(nameOf(cast<AffineDimExpr>(e).getPosition()));
     return out;
   };
-  auto c1NameOf = [](unsigned loop) { return static_cast<int64_t>(loop); };
+  auto c1NameOf = [](unsigned loop) { return DimName::loop(loop); };
   Names qNames = operandNames(c1.maps[qIdx], c1NameOf);
   Names kNames = operandNames(c1.maps[1 - qIdx], c1NameOf);
   Names vNames = operandNames(c2.maps[1 - pIdx], c2Name_);
@@ -909,9 +901,9 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       candidates(c1.operands[qIdx], qNames, qExpr, true);
   // Batch order: as the innermost usable reading of Q has them; heads last.
   // Merged dims count as their parts here.
-  auto expandMerged = [&](ArrayRef<int64_t> names) {
-    SmallVector<int64_t> out;
-    for (int64_t n : expandSplits(names, eb.splits)) {
+  auto expandMerged = [&](ArrayRef<DimName> names) {
+    Names out;
+    for (DimName n : expandSplits(names, eb.splits)) {
       if (const MergedDims *md = eb.mergedDims(n))
         llvm::append_range(out, expandSplits(md->parts, eb.splits));
       else
@@ -919,48 +911,49 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
     }
     return out;
   };
-  SmallVector<int64_t> batchNames;
+  Names batchNames;
   for (auto it = qCands.rbegin(); it != qCands.rend() && batchNames.empty(); ++it) {
-    SmallVector<int64_t> order;
-    for (int64_t n : expandMerged(it->tensor.names))
+    Names order;
+    for (DimName n : expandMerged(it->tensor.names))
       if (llvm::is_contained(c1Batch, n) && !llvm::is_contained(order, n))
         order.push_back(n);
     if (order.size() == c1Batch.size())
       batchNames = order;
   }
   if (c1Batch.empty())
-    batchNames = {kSyntheticHead};
+    batchNames = {DimName::syntheticHead()};
   if (batchNames.empty())
     return fail(R::BatchOrderUnclear);
-  int64_t head = batchNames.back();
+  DimName head = batchNames.back();
   if (!groups.empty()) {
     // The groups merge with the K/V head into the query heads, outer first:
     // query head k·G + g reads K/V head k. The K/V head is the batch dim
     // right before the first group in the query as the contraction reads it
     // (then no transpose is needed), else the query's innermost batch dim.
-    SmallVector<int64_t> qRead = expandSplits(qNames, eb.splits);
+    Names qRead = expandSplits(qNames, eb.splits);
     int64_t g0 = positionOf(qRead, groups.front());
     if (g0 > 0 && llvm::is_contained(c1Batch, qRead[g0 - 1]))
       head = qRead[g0 - 1];
     llvm::erase(batchNames, head);
     batchNames.push_back(head);
     m.headSize = sizeOf(head);
-    SmallVector<int64_t> parts{head}, sizes{m.headSize};
-    for (int64_t g : groups) {
+    Names parts{head};
+    SmallVector<int64_t> sizes{m.headSize};
+    for (DimName g : groups) {
       parts.push_back(g);
       sizes.push_back(sizeOf(g));
       m.groupSizes.push_back(sizes.back());
     }
     m.groupNames = groups;
     m.groupedHeadName = eb.mergedName(parts, sizes);
-    if (m.groupedHeadName == kUnknown)
+    if (m.groupedHeadName.isUnknown())
       return fail(R::GroupSizesDynamic);
     // A mask varies along all of the query heads' parts or none: its head
     // dim is then Hq or 1.
     for (const MaskTerm &t : terms) {
-      SmallVector<int64_t> names = expandMerged(t.tensor.names);
+      Names names = expandMerged(t.tensor.names);
       int64_t present = llvm::count_if(
-          parts, [&](int64_t n) { return llvm::is_contained(names, n); });
+          parts, [&](DimName n) { return llvm::is_contained(names, n); });
       if (present != 0 && present != static_cast<int64_t>(parts.size()))
         return fail(R::MaskAlongPartOfHeads);
     }
@@ -973,9 +966,9 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   SmallVector<OperandCandidate> vCands =
       candidates(c2.operands[1 - pIdx], vNames, vExpr, false);
 
-  int64_t feat = c1.k[0];
+  DimName feat = DimName::loop(c1.k[0]);
   GroupedHead grouped{m.groupNames, m.groupedHeadName, m.groupSizes};
-  SmallVector<int64_t> qOther{query, feat};
+  Names qOther{query, feat};
   llvm::append_range(qOther, groups);
   SmallVector<Type> typeOrder;
   for (auto *cands : {&qCands, &kCands, &vCands})
@@ -985,7 +978,7 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   typeOrder.append({builder.getF32Type(), builder.getF16Type(), builder.getBF16Type()});
   bool found = false;
   for (Type t : typeOrder) {
-    auto pick = [&](SmallVector<OperandCandidate> &cands, ArrayRef<int64_t> other,
+    auto pick = [&](SmallVector<OperandCandidate> &cands, ArrayRef<DimName> other,
                     std::optional<HeadKind> want) -> std::optional<OperandCandidate> {
       for (auto it = cands.rbegin(); it != cands.rend(); ++it) {
         if (getElementTypeOrSelf(it->tensor.value.getType()) != t)
@@ -1002,7 +995,8 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       continue;
     for (HeadKind kind : {HeadKind::GQA, HeadKind::MQA, HeadKind::Full}) {
       std::optional<OperandCandidate> kc = pick(kCands, {key, feat}, kind);
-      std::optional<OperandCandidate> vc = pick(vCands, {key, kValueFeature}, kind);
+      std::optional<OperandCandidate> vc =
+          pick(vCands, {key, DimName::valueFeature()}, kind);
       if (!kc || !vc)
         continue;
       if (kind == HeadKind::GQA) {
@@ -1061,10 +1055,10 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
   m.splits = eb.splits;
 
   // Layout: bshd when every operand already is, else bhsd.
-  if (batchNames.back() != kSyntheticHead) {
-    SmallVector<int64_t> b(batchNames.begin(), batchNames.end() - 1);
-    auto order = [&](bool bshd, int64_t seq, int64_t f) {
-      SmallVector<int64_t> o(b);
+  if (batchNames.back() != DimName::syntheticHead()) {
+    Names b(batchNames.begin(), batchNames.end() - 1);
+    auto order = [&](bool bshd, DimName seq, DimName f) {
+      Names o(b);
       if (bshd)
         o.append({seq, head, f});
       else
@@ -1075,8 +1069,10 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       int n = 0;
       n += !inOrder(m.query, order(bshd, query, feat), head, m.splits, grouped);
       n += !inOrder(m.key, order(bshd, key, feat), head, m.splits, grouped);
-      n += !inOrder(m.value, order(bshd, key, kValueFeature), head, m.splits, grouped);
-      n += !inOrder(m.output, order(bshd, query, kValueFeature), head, m.splits, grouped);
+      n += !inOrder(m.value, order(bshd, key, DimName::valueFeature()), head,
+                    m.splits, grouped);
+      n += !inOrder(m.output, order(bshd, query, DimName::valueFeature()), head,
+                    m.splits, grouped);
       return n;
     };
     int bshdMisfits = countMisfits(true), bhsdMisfits = countMisfits(false);
@@ -1131,14 +1127,15 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
       continue;
     for (Value r : op.getResults()) {
       const Names *labels = eb.labelsOf(r);
-      if (!labels || r.use_empty() || llvm::is_contained(*labels, kUnknown) ||
+      if (!labels || r.use_empty() ||
+          llvm::is_contained(*labels, DimName::unknown()) ||
           llvm::is_contained(*labels, key) || !llvm::is_contained(*labels, query))
         continue;
       if (!getElementTypeOrSelf(r.getType()).isF32())
         continue;
-      if (llvm::any_of(*labels, [&](int64_t n) {
-            return (isSplitPart(n) && !m.splits.count(splitParent(n))) ||
-                   (isMerged(n) && n != m.groupedHeadName);
+      if (llvm::any_of(*labels, [&](DimName n) {
+            return (n.isSplitPart() && !m.splits.count(n.splitParent())) ||
+                   (n.isMerged() && n != m.groupedHeadName);
           }))
         continue;
       Expr *e = eb.build(r, *labels);
@@ -1149,7 +1146,7 @@ static Attempt matchWith(const Contraction &c1, const Contraction &c2,
     }
   }
   if (m.lse && sm->zeroCond)
-    return failWith(R::NotASoftmax, zeroedNotRemoved);
+    return fail(R::SoftmaxZeroedNotDeadRow);
   if (m.lse && shiftedRows)
     return fail(R::ShiftedLseRead);
   if (m.lse)
@@ -1211,30 +1208,54 @@ static bool looksLikeSoftmax(const SetVector<Operation *> &ops) {
 // Mismatch reasons in words
 //===----------------------------------------------------------------------===//
 
-int AttentionMismatch::progress() const {
+AttentionMatchStep AttentionMismatch::step() const {
   using R = AttentionMismatchReason;
+  using S = AttentionMatchStep;
   switch (reason) {
   case R::None:
-    return 0;
+    return S::None;
   case R::FirstContractionShape:
-  case R::ScoresNotFollowedThrough:
+  case R::LabelOperandsDisagree:
+  case R::LabelUnknownOp:
+  case R::LabelSoftmaxInputElsewhere:
+  case R::LabelNoTensorSemantics:
+  case R::LabelNotUnitReshape:
+  case R::LabelMergesScoreDims:
+  case R::LabelSplitsOtherDim:
   case R::ScoresNotFollowed:
-    return 1;
+  case R::SoftmaxWithoutSecondContraction:
+    return S::Contractions;
+  case R::NoSoftmax:
   case R::NotASoftmax:
-    return 2;
+  case R::ShiftNotRowMax:
+  case R::RowMaxGuardNotDeadRow:
+  case R::SoftmaxZeroedNotDeadRow:
+  case R::SumNotOfNumerator:
+  case R::NumeratorNotExp:
+  case R::RowSumGuardNotDeadRow:
+    return S::Softmax;
   case R::SoftmaxNotOverRowOrColumn:
   case R::SeveralKeyDims:
   case R::NoSuchQueryDim:
   case R::SecondContractionShape:
-    return 3;
+    return S::KeysAndRows;
   case R::ContractsAnotherDim:
   case R::QueryDimDropped:
   case R::RowDimsNotKept:
   case R::BatchDimsDiffer:
   case R::GroupWithoutBatch:
-    return 4;
-  case R::ScoresNotUnderstood:
-    return 5;
+    return S::SecondContraction;
+  case R::ScoresThroughValue:
+  case R::SoftmaxInputNotFromScores:
+  case R::SelectNotConstantFill:
+  case R::NonPositiveScaleAfterInfMask:
+  case R::ScaledFillOverflows:
+  case R::ScoresAddedToThemselves:
+  case R::ScaleOnAdditiveMask:
+  case R::ScoresAsDivisor:
+  case R::ScaleNotConstant:
+  case R::ScoresThroughFunction:
+    return S::ScoresAlgebra;
   case R::MaskBandOffDiagonal:
   case R::AdditiveMaskInsideOp:
   case R::BooleanMaskInsideSelect:
@@ -1245,17 +1266,17 @@ int AttentionMismatch::progress() const {
   case R::MaskAlongOtherDim:
   case R::MaskBroadcastNotUnit:
   case R::MaskAlongPartOfHeads:
-    return 6;
+    return S::Masks;
   case R::BatchOrderUnclear:
   case R::GroupSizesDynamic:
   case R::NoCommonOperandReading:
   case R::EmptyOperandDim:
   case R::ResultElementType:
   case R::ScaleNotFiniteF32:
-    return 7;
+    return S::Operands;
   case R::ShiftedLseRead:
   case R::IntermediateUsedOutside:
-    return 8;
+    return S::Uses;
   }
   llvm_unreachable("unknown AttentionMismatchReason");
 }
@@ -1263,6 +1284,11 @@ int AttentionMismatch::progress() const {
 std::string AttentionMismatch::message() const {
   using R = AttentionMismatchReason;
   std::string dimStr = std::to_string(dim);
+  // The forward labels' reasons: the scores' dims stop at `op`.
+  auto notFollowedThrough = [&](const char *why) {
+    return "cannot follow the dimensions of the scores through '" + op +
+           "': " + why;
+  };
   switch (reason) {
   case R::None:
     return "";
@@ -1270,16 +1296,49 @@ std::string AttentionMismatch::message() const {
     return "the first contraction ('" + op +
            "') must have one reduction dimension and one row or one column "
            "dimension";
-  case R::ScoresNotFollowedThrough:
-    return "cannot follow the dimensions of the scores through '" + op +
-           "': " + detail;
+  case R::LabelOperandsDisagree:
+    return notFollowedThrough(
+        "its operands disagree on which dimension is which");
+  case R::LabelUnknownOp:
+    return notFollowedThrough("the matcher does not know this op");
+  case R::LabelSoftmaxInputElsewhere:
+    return notFollowedThrough("its input does not come from the scores");
+  case R::LabelNoTensorSemantics:
+    return notFollowedThrough("it does not have tensor semantics");
+  case R::LabelNotUnitReshape:
+    return notFollowedThrough(
+        "it is not a reshape that only adds or drops unit dimensions");
+  case R::LabelMergesScoreDims:
+    return notFollowedThrough("it merges dimensions of the scores");
+  case R::LabelSplitsOtherDim:
+    return notFollowedThrough(
+        "it splits a dimension of the scores that is not a batch, row or "
+        "column dimension, or not statically");
   case R::ScoresNotFollowed:
     return "cannot follow the dimensions of the scores to the second "
            "contraction";
+  case R::NoSoftmax:
+    return "no softmax between the two contractions";
   case R::NotASoftmax:
-  case R::ScoresNotUnderstood:
-  case R::MaskBandOffDiagonal:
-    return detail;
+    return "the operand of the second contraction is not a softmax "
+           "(exp(x - max) / sum, or exp(x - logsumexp))";
+  case R::ShiftNotRowMax:
+    return "the value subtracted before exp is not the row maximum of the "
+           "softmax input";
+  case R::RowMaxGuardNotDeadRow:
+    return "the row maximum subtracted before exp is replaced where a test "
+           "that is not 'the row is fully masked' holds";
+  case R::SoftmaxZeroedNotDeadRow:
+    return "the softmax is replaced by 0 where a test that is not 'the row "
+           "is fully masked' holds";
+  case R::SumNotOfNumerator:
+    return "the softmax divides by a sum over something other than its "
+           "numerator";
+  case R::NumeratorNotExp:
+    return "the softmax numerator is not an exp";
+  case R::RowSumGuardNotDeadRow:
+    return "the softmax's row sum is replaced where a test that is not 'the "
+           "row is fully masked' holds";
   case R::SoftmaxNotOverRowOrColumn:
     return "softmax reduces over dim " + dimStr +
            " of the scores, which is not a row or column dimension of the "
@@ -1309,6 +1368,34 @@ std::string AttentionMismatch::message() const {
   case R::GroupWithoutBatch:
     return "a group dimension beside the query needs a batch dimension of K "
            "and V to merge with into the heads";
+  case R::ScoresThroughValue:
+    return "the scores pass through " + value +
+           ", which the matcher does not understand";
+  case R::SoftmaxInputNotFromScores:
+    return "the softmax input does not come from the first contraction";
+  case R::SelectNotConstantFill:
+    return "a select on the scores does not replace them by a constant";
+  case R::NonPositiveScaleAfterInfMask:
+    return "a non-positive scale is applied after a -inf mask";
+  case R::ScaledFillOverflows:
+    return "the fill value of a masked_fill overflows f32 once scaled";
+  case R::ScoresAddedToThemselves:
+    return "the scores are added to a value that also depends on them";
+  case R::ScaleOnAdditiveMask:
+    return "the scale multiplies the additive mask too; fa2.attention adds "
+           "the mask after scaling";
+  case R::ScoresAsDivisor:
+    return "the scores are a divisor";
+  case R::ScaleNotConstant:
+    return "the scores are scaled by something that is not a finite "
+           "non-zero constant";
+  case R::ScoresThroughFunction:
+    return "the scores go through '" + function + "' before the softmax";
+  case R::MaskBandOffDiagonal:
+    return "an index mask keeps a band of keys that does not contain the "
+           "bottom-right diagonal (window bounds " +
+           std::to_string(window.first) + ", " +
+           std::to_string(window.second) + ")";
   case R::AdditiveMaskInsideOp:
     return "the additive mask is computed inside the scores' op and is not a "
            "tensor fa2.attention can take";
@@ -1356,8 +1443,47 @@ std::string AttentionMismatch::message() const {
   case R::IntermediateUsedOutside:
     return "the result of '" + op + "' in the chain is also used by '" +
            otherOp + "' (e.g. returned attention weights)";
+  case R::SoftmaxWithoutSecondContraction:
+    return "the softmax over the scores of a contraction is not followed by "
+           "a second contraction with the values";
   }
   llvm_unreachable("unknown AttentionMismatchReason");
+}
+
+void fa2::DimName::print(llvm::raw_ostream &os) const {
+  switch (nameKind) {
+  case Kind::Unknown:
+    os << "unknown";
+    return;
+  case Kind::Unit:
+    os << "unit";
+    return;
+  case Kind::Opaque:
+    os << "opaque";
+    return;
+  case Kind::Loop:
+    os << 'd' << first;
+    return;
+  case Kind::SplitPart:
+    os << 'd' << first << '.' << second;
+    return;
+  case Kind::Merged:
+    os << "merged#" << first;
+    return;
+  case Kind::GroupOuter:
+    os << "group-outer#" << first;
+    return;
+  case Kind::Group:
+    os << "group";
+    return;
+  case Kind::ValueFeature:
+    os << "value-feature";
+    return;
+  case Kind::SyntheticHead:
+    os << "synthetic-head";
+    return;
+  }
+  llvm_unreachable("unknown DimName kind");
 }
 
 /// The matched graph (see matchWith for each step):
@@ -1416,7 +1542,7 @@ FailureOr<AttentionMatch> fa2::matchAttention(Operation *secondContraction,
         a.why.beganToMatch = softmaxLike;
         if (!a.why.beganToMatch)
           continue;
-        if (!why.beganToMatch || a.why.progress() > why.progress())
+        if (!why.beganToMatch || a.why.step() > why.step())
           why = a.why;
       }
       if (best)

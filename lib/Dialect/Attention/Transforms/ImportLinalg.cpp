@@ -130,11 +130,11 @@ std::optional<Contraction> getContraction(Operation *op) {
 //===----------------------------------------------------------------------===//
 
 Expr *ExprBuilder::convertSoftmax(linalg::SoftmaxOp op,
-                                  ArrayRef<int64_t> names) {
+                                  ArrayRef<DimName> names) {
   int64_t dim = op.getDimension();
   if (dim < 0 || dim >= static_cast<int64_t>(names.size()))
     return nullptr;
-  int64_t name = names[dim];
+  DimName name = names[dim];
   Expr *x = build(op.getInput(), names);
   Expr *m = mkReduce(Fn::Max, x, name);
   Expr *e = mkUnary(Fn::Exp, mkBinary(Fn::Sub, x, m));
@@ -143,7 +143,7 @@ Expr *ExprBuilder::convertSoftmax(linalg::SoftmaxOp op,
 
 /// Names for the operand dims read through `map`, given the loop names.
 static std::optional<Names> namesThroughMap(AffineMap map,
-                                            ArrayRef<int64_t> loopNames,
+                                            ArrayRef<DimName> loopNames,
                                             Type operandType) {
   auto t = dyn_cast<RankedTensorType>(operandType);
   Names out;
@@ -157,13 +157,13 @@ static std::optional<Names> namesThroughMap(AffineMap map,
     // unit dimension.
     if (!c || c.getValue() != 0 || !t || t.getDimSize(i) != 1)
       return std::nullopt;
-    out.push_back(kUnit);
+    out.push_back(DimName::unit());
   }
   return out;
 }
 
 Expr *ExprBuilder::convertLinalg(linalg::LinalgOp op, OpResult v,
-                                 ArrayRef<int64_t> names) {
+                                 ArrayRef<DimName> names) {
   if (!op.hasPureTensorSemantics())
     return nullptr;
   unsigned resIdx = v.getResultNumber();
@@ -172,7 +172,7 @@ Expr *ExprBuilder::convertLinalg(linalg::LinalgOp op, OpResult v,
   if (outMap.getNumResults() != names.size())
     return nullptr;
   unsigned numLoops = op.getNumLoops();
-  Names loopNames(numLoops, kUnknown);
+  Names loopNames(numLoops, DimName::unknown());
   auto initType = cast<RankedTensorType>(init->get().getType());
   for (auto [p, expr] : llvm::enumerate(outMap.getResults())) {
     if (auto d = dyn_cast<AffineDimExpr>(expr)) {
@@ -183,7 +183,7 @@ Expr *ExprBuilder::convertLinalg(linalg::LinalgOp op, OpResult v,
     // through the constant 0.
     auto c = dyn_cast<AffineConstantExpr>(expr);
     if (!c || c.getValue() != 0 || initType.getDimSize(p) != 1 ||
-        names[p] != kUnit)
+        !names[p].isUnit())
       return nullptr;
   }
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
@@ -209,7 +209,7 @@ Expr *ExprBuilder::convertLinalg(linalg::LinalgOp op, OpResult v,
     unsigned r = reductions.front();
     // The reduced name comes from the forward labels of an input that the
     // reduction loop indexes.
-    int64_t redName = kUnknown;
+    DimName redName;
     for (OpOperand *in : op.getDpsInputOperands()) {
       const Names *labels = labelsOf(in->get());
       if (!labels)
@@ -219,17 +219,17 @@ Expr *ExprBuilder::convertLinalg(linalg::LinalgOp op, OpResult v,
         auto d = dyn_cast<AffineDimExpr>(expr);
         if (!d)
           continue;
-        int64_t label = (*labels)[p];
+        DimName label = (*labels)[p];
         if (d.getPosition() == r) {
-          if (label >= 0)
+          if (label.isNamed())
             redName = label;
-        } else if (label >= 0 && loopNames[d.getPosition()] >= 0 &&
+        } else if (label.isNamed() && loopNames[d.getPosition()].isNamed() &&
                    label != loopNames[d.getPosition()]) {
           return nullptr;
         }
       }
     }
-    if (redName == kUnknown)
+    if (redName.isUnknown())
       return nullptr;
     loopNames[r] = redName;
     Operation *comb = yv.getDefiningOp();
@@ -269,7 +269,7 @@ Expr *ExprBuilder::convertLinalg(linalg::LinalgOp op, OpResult v,
     if (!identity)
       return nullptr;
   }
-  if (llvm::is_contained(loopNames, kUnknown))
+  if (llvm::is_contained(loopNames, DimName::unknown()))
     return nullptr;
 
   // Walk the body from the yielded value.
@@ -354,17 +354,17 @@ std::optional<Names> ExprBuilder::labelsOfLinalg(Operation *def, Value v,
     // The init may be the scores while the input is something else.
     if (const Names *in = labelsOf(softmax.getInput()))
       return *in;
-    noteUnlabeled(def, "its input does not come from the scores");
+    noteUnlabeled(def, AttentionMismatchReason::LabelSoftmaxInputElsewhere);
     return std::nullopt;
   }
 
   {
     auto op = cast<linalg::LinalgOp>(def);
     if (!op.hasPureTensorSemantics()) {
-      noteUnlabeled(def, "it does not have tensor semantics");
+      noteUnlabeled(def, AttentionMismatchReason::LabelNoTensorSemantics);
       return std::nullopt;
     }
-    Names loopNames(op.getNumLoops(), kUnknown);
+    Names loopNames(op.getNumLoops(), DimName::unknown());
     for (OpOperand &operand : op->getOpOperands()) {
       const Names *labels = labelsOf(operand.get());
       if (!labels)
@@ -375,7 +375,7 @@ std::optional<Names> ExprBuilder::labelsOfLinalg(Operation *def, Value v,
         if (!d)
           continue;
         if (!mergeName(loopNames[d.getPosition()], (*labels)[p])) {
-          noteUnlabeled(def, "its operands disagree on which dimension is which");
+          noteUnlabeled(def, AttentionMismatchReason::LabelOperandsDisagree);
           return std::nullopt;
         }
       }
@@ -385,10 +385,10 @@ std::optional<Names> ExprBuilder::labelsOfLinalg(Operation *def, Value v,
     Names out;
     for (auto [p, expr] : llvm::enumerate(outMap.getResults())) {
       auto d = dyn_cast<AffineDimExpr>(expr);
-      int64_t name = d ? loopNames[d.getPosition()] : kUnit;
+      DimName name = d ? loopNames[d.getPosition()] : DimName::unit();
       // A unit loop no input indexes (inputs read through the constant 0).
-      if (name == kUnknown && rt.getDimSize(p) == 1)
-        name = kUnit;
+      if (name.isUnknown() && rt.getDimSize(p) == 1)
+        name = DimName::unit();
       out.push_back(name);
     }
     return out;

@@ -117,30 +117,32 @@ Expr *ExprBuilder::mapArithMath(Operation *op, ArrayRef<Expr *> x) {
 /// Splits a reassociation group of the source of a collapse into names,
 /// given the name of the collapsed dim. Returns false when named dims merge.
 static bool splitGroupNames(ArrayRef<int64_t> shape, ReassociationIndicesRef group,
-                            int64_t name, int64_t headName, Names &srcNames) {
+                            DimName name, std::optional<DimName> headName,
+                            Names &srcNames) {
   if (group.size() == 1) {
     srcNames[group[0]] = name;
     return true;
   }
   SmallVector<int64_t> nonUnit = nonUnitDims(shape, group);
-  if (nonUnit.size() <= 1 || name == kUnit) {
-    if (name == kUnit && !nonUnit.empty())
+  if (nonUnit.size() <= 1 || name.isUnit()) {
+    if (name.isUnit() && !nonUnit.empty())
       return false;
     int64_t named = nonUnit.empty() ? group.front() : nonUnit.front();
     for (int64_t d : group)
-      srcNames[d] = d == named ? name : kUnit;
+      srcNames[d] = d == named ? name : DimName::unit();
     return true;
   }
   // [outer..., group] -> heads: the shape a GQA broadcast is collapsed from.
   if (name != headName)
     return false;
   for (auto [i, d] : llvm::enumerate(group))
-    srcNames[d] = i + 1 == group.size() ? kGroup : kGroupOuter + i;
+    srcNames[d] = i + 1 == group.size() ? DimName::group()
+                                        : DimName::groupOuter(i);
   return true;
 }
 
 Expr *ExprBuilder::convertReshape(Operation *op, Value src, Value res,
-                                  ArrayRef<int64_t> names) {
+                                  ArrayRef<DimName> names) {
   auto st = dyn_cast<RankedTensorType>(src.getType());
   auto rt = dyn_cast<RankedTensorType>(res.getType());
   if (!st || !rt)
@@ -160,7 +162,7 @@ Expr *ExprBuilder::convertReshape(Operation *op, Value src, Value res,
     reassoc = getReassociationIndicesForReshape(st, rt);
   if (!reassoc)
     return nullptr;
-  Names srcNames(st.getRank(), kUnit);
+  Names srcNames(st.getRank(), DimName::unit());
   if (st.getRank() >= rt.getRank()) {
     // Collapse: each result dim comes from a group of source dims.
     if (reassoc->size() != names.size())
@@ -174,7 +176,7 @@ Expr *ExprBuilder::convertReshape(Operation *op, Value src, Value res,
               return st.getDimSize(p.value()) == it->second[p.index()];
             })) {
           for (auto [i, d] : llvm::enumerate(nonUnit))
-            srcNames[d] = splitPart(names[g], i);
+            srcNames[d] = DimName::splitPart(names[g], i);
           continue;
         }
       }
@@ -200,23 +202,24 @@ Expr *ExprBuilder::convertReshape(Operation *op, Value src, Value res,
     if (reassoc->size() != srcNames.size())
       return nullptr;
     for (auto [j, group] : llvm::enumerate(*reassoc)) {
-      SmallVector<int64_t> named, sizes;
+      Names named;
+      SmallVector<int64_t> sizes;
       for (int64_t d : group)
-        if (names[d] != kUnit) {
+        if (!names[d].isUnit()) {
           named.push_back(names[d]);
           sizes.push_back(rt.getDimSize(d));
         }
       if (named.size() > 1) {
-        std::optional<int64_t> parent = mergedParent(named);
+        std::optional<DimName> parent = mergedParent(named);
         // Other names merged ([K, G] of a grouped einsum read from [K·G]):
         // the source dim is their row-major merge.
-        int64_t merged = parent ? *parent : mergedName(named, sizes);
-        if (merged == kUnknown)
+        DimName merged = parent ? *parent : mergedName(named, sizes);
+        if (merged.isUnknown())
           return nullptr;
         srcNames[j] = merged;
         continue;
       }
-      srcNames[j] = named.empty() ? kUnit : named.front();
+      srcNames[j] = named.empty() ? DimName::unit() : named.front();
     }
   }
   return build(src, srcNames);
@@ -239,35 +242,36 @@ std::optional<Names> ExprBuilder::labelsOfReshape(Operation *def, Value src,
   else if (st.getRank() != rt.getRank())
     reassoc = getReassociationIndicesForReshape(st, rt);
   if (!reassoc) {
-    noteUnlabeled(def, "it is not a reshape that only adds or drops unit dimensions");
+    noteUnlabeled(def, AttentionMismatchReason::LabelNotUnitReshape);
     return std::nullopt;
   }
   if (st.getRank() > rt.getRank()) {
     Names out;
     for (const ReassociationIndices &group : *reassoc) {
-      SmallVector<int64_t> named, sizes;
+      Names named;
+      SmallVector<int64_t> sizes;
       for (int64_t d : group)
-        if ((*in)[d] != kUnit) {
+        if (!(*in)[d].isUnit()) {
           named.push_back((*in)[d]);
           sizes.push_back(st.getDimSize(d));
         }
       if (named.size() <= 1) {
-        out.push_back(named.empty() ? kUnit : named.front());
+        out.push_back(named.empty() ? DimName::unit() : named.front());
         continue;
       }
       // The parts of a split dim merged back, or other dims merged into
       // one (a grouped einsum's [K, G] reshaped to the query heads).
-      std::optional<int64_t> parent = mergedParent(named);
-      int64_t merged = parent ? *parent : mergedName(named, sizes);
-      if (merged == kUnknown) {
-        noteUnlabeled(def, "it merges dimensions of the scores");
+      std::optional<DimName> parent = mergedParent(named);
+      DimName merged = parent ? *parent : mergedName(named, sizes);
+      if (merged.isUnknown()) {
+        noteUnlabeled(def, AttentionMismatchReason::LabelMergesScoreDims);
         return std::nullopt;
       }
       out.push_back(merged);
     }
     return out;
   }
-  Names out(rt.getRank(), kUnit);
+  Names out(rt.getRank(), DimName::unit());
   for (auto [j, group] : llvm::enumerate(*reassoc)) {
     SmallVector<int64_t> nonUnit = nonUnitDims(rt.getShape(), group);
     if (nonUnit.size() > 1) {
@@ -283,13 +287,11 @@ std::optional<Names> ExprBuilder::labelsOfReshape(Operation *def, Value src,
         continue;
       }
       if (!recordSplit((*in)[j], sizes)) {
-        noteUnlabeled(def, "it splits a dimension of the scores that is "
-                           "not a batch, row or column dimension, or not "
-                           "statically");
+        noteUnlabeled(def, AttentionMismatchReason::LabelSplitsOtherDim);
         return std::nullopt;
       }
       for (auto [i, d] : llvm::enumerate(nonUnit))
-        out[d] = splitPart((*in)[j], i);
+        out[d] = DimName::splitPart((*in)[j], i);
       continue;
     }
     out[nonUnit.empty() ? group.front() : nonUnit.front()] = (*in)[j];

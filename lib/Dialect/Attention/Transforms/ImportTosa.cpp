@@ -37,7 +37,7 @@ bool isTosaElementwise(Operation *op) {
 /// Names of the operand dims of an op with numpy-style positional broadcast
 /// (TOSA): size-1 dims against a larger result dim are broadcast.
 static std::optional<Names> broadcastNames(Value operand, Value result,
-                                           ArrayRef<int64_t> names) {
+                                           ArrayRef<DimName> names) {
   auto ot = dyn_cast<RankedTensorType>(operand.getType());
   auto rt = dyn_cast<RankedTensorType>(result.getType());
   if (!ot || !rt)
@@ -47,7 +47,7 @@ static std::optional<Names> broadcastNames(Value operand, Value result,
   Names out;
   for (int64_t i = 0; i < ot.getRank(); ++i) {
     if (ot.getDimSize(i) == 1 && rt.getDimSize(i) != 1)
-      out.push_back(kUnit);
+      out.push_back(DimName::unit());
     else
       out.push_back(names[i]);
   }
@@ -123,13 +123,13 @@ Expr *ExprBuilder::mapTosa(Operation *op, ArrayRef<Expr *> x) {
       .Default([&](Operation *) -> Expr * { return nullptr; });
 }
 
-Expr *ExprBuilder::convertTosa(Operation *op, ArrayRef<int64_t> names) {
+Expr *ExprBuilder::convertTosa(Operation *op, ArrayRef<DimName> names) {
   if (op->getNumResults() != 1)
     return nullptr;
   Value res = op->getResult(0);
   if (auto t = dyn_cast<tosa::TransposeOp>(op)) {
     ArrayRef<int32_t> perm = t.getPerms();
-    Names in(names.size(), kUnit);
+    Names in(names.size(), DimName::unit());
     for (auto [i, p] : llvm::enumerate(perm))
       in[p] = names[i];
     return build(t.getInput1(), in);
@@ -139,7 +139,7 @@ Expr *ExprBuilder::convertTosa(Operation *op, ArrayRef<int64_t> names) {
     int64_t axis = red->second;
     const Names *labels = labelsOf(input);
     if (!labels || axis >= static_cast<int64_t>(labels->size()) ||
-        (*labels)[axis] < 0)
+        !(*labels)[axis].isNamed())
       return nullptr;
     Names in(names.begin(), names.end());
     in[axis] = (*labels)[axis];
@@ -180,7 +180,7 @@ std::optional<Names> ExprBuilder::labelsOfTosa(Operation *def) {
     int64_t axis = red->second;
     if (axis >= static_cast<int64_t>(out.size()))
       return std::nullopt;
-    out[axis] = kUnit;
+    out[axis] = DimName::unit();
     return out;
   }
   return std::nullopt;

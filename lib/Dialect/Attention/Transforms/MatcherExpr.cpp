@@ -150,11 +150,11 @@ bool isConst(Expr *e, double v) {
 
 
 /// Whether the node's value varies along `name`.
-bool dependsOn(Expr *e, int64_t name) {
+bool dependsOn(Expr *e, DimName name) {
   switch (e->kind) {
   case EK::Leaf:
     return llvm::is_contained(e->names, name) ||
-           llvm::is_contained(e->names, kOpaque);
+           llvm::is_contained(e->names, DimName::opaque());
   case EK::Const:
     return false;
   case EK::Index:
@@ -350,10 +350,10 @@ Expr *ExprBuilder::mapElementwise(Operation *op, ArrayRef<Expr *> x) {
 // ExprBuilder: values to expressions
 //===----------------------------------------------------------------------===//
 
-Expr *ExprBuilder::build(Value v, ArrayRef<int64_t> names) {
+Expr *ExprBuilder::build(Value v, ArrayRef<DimName> names) {
   auto &entries = memo[v];
   for (auto &[n, e] : entries)
-    if (ArrayRef<int64_t>(n) == names)
+    if (ArrayRef<DimName>(n) == names)
       return e;
   Expr *e = nullptr;
   auto tensorType = dyn_cast<RankedTensorType>(v.getType());
@@ -379,7 +379,7 @@ Expr *ExprBuilder::build(Value v, ArrayRef<int64_t> names) {
   return e;
 }
 
-Expr *ExprBuilder::convert(Value v, ArrayRef<int64_t> names) {
+Expr *ExprBuilder::convert(Value v, ArrayRef<DimName> names) {
   Operation *def = v.getDefiningOp();
   if (!def)
     return nullptr;
@@ -405,7 +405,7 @@ Expr *ExprBuilder::convert(Value v, ArrayRef<int64_t> names) {
       auto t = dyn_cast<RankedTensorType>(operand.getType());
       if (t && t.getRank() != static_cast<int64_t>(names.size()))
         return nullptr;
-      xs.push_back(build(operand, t ? names : ArrayRef<int64_t>{}));
+      xs.push_back(build(operand, t ? names : ArrayRef<DimName>{}));
     }
     return mapElementwise(def, xs);
   }
@@ -430,14 +430,14 @@ const Names *ExprBuilder::labelsOf(Value v) {
 
 /// Merges `name` into `slot`: unknown yields to anything, unit to a name;
 /// two different names conflict.
-bool mergeName(int64_t &slot, int64_t name) {
-  if (name == kUnknown || name == slot)
+bool mergeName(DimName &slot, DimName name) {
+  if (name.isUnknown() || name == slot)
     return true;
-  if (slot == kUnknown || slot == kUnit) {
+  if (slot.isUnknown() || slot.isUnit()) {
     slot = name;
     return true;
   }
-  return name == kUnit;
+  return name.isUnit();
 }
 
 std::optional<Names> ExprBuilder::computeLabels(Value v) {
@@ -471,7 +471,7 @@ std::optional<Names> ExprBuilder::computeLabels(Value v) {
   if (isa<tosa::TransposeOp>(def) || getTosaReduction(def))
     return labelsOfTosa(def);
   if (isTosaElementwise(def) || isArithMathElementwise(def)) {
-    Names out(rt.getRank(), kUnknown);
+    Names out(rt.getRank(), DimName::unknown());
     for (Value operand : dataOperands(def)) {
       const Names *labels = labelsOf(operand);
       auto ot = dyn_cast<RankedTensorType>(operand.getType());
@@ -483,14 +483,14 @@ std::optional<Names> ExprBuilder::computeLabels(Value v) {
         if (ot.getDimSize(i) == 1 && rt.getDimSize(i) != 1)
           continue;
         if (!mergeName(out[i], (*labels)[i])) {
-          noteUnlabeled(def, "its operands disagree on which dimension is which");
+          noteUnlabeled(def, AttentionMismatchReason::LabelOperandsDisagree);
           return std::nullopt;
         }
       }
     }
     return out;
   }
-  noteUnlabeled(def, "the matcher does not know this op");
+  noteUnlabeled(def, AttentionMismatchReason::LabelUnknownOp);
   return std::nullopt;
 }
 

@@ -3,8 +3,8 @@
 // Private to the matcher (lib/Dialect/Attention/Transforms/): what its parts
 // share. The matcher reads a chain of tensor ops as *named-dimension*
 // expressions: every dimension of every tensor on the chain is named after
-// the loop of the first contraction it runs over (see
-// fa2::attention_names), so transposes, broadcasts, unit reshapes and the
+// the loop of the first contraction it runs over (a fa2::DimName, declared
+// in AttentionMatcher.h), so transposes, broadcasts, unit reshapes and the
 // choice between named linalg ops, linalg.generic, TOSA and arith/math on
 // tensors disappear, and what is left is an expression tree (add, mul, exp,
 // reductions over a name, select, compare, linalg.index) that
@@ -39,7 +39,6 @@
 
 namespace fa2::matcher {
 using namespace mlir;
-using namespace fa2::attention_names;
 
 //===----------------------------------------------------------------------===//
 // Small helpers (MatcherExpr.cpp)
@@ -58,7 +57,7 @@ SmallVector<int64_t> nonUnitDims(ArrayRef<int64_t> shape, ArrayRef<int64_t> grou
 /// -inf, or a value at least as negative as the lowest finite value of the
 /// narrowest score type (f16: -65504): masking with it gives exp(...) = 0.
 inline bool isMaskingValue(double v) { return v <= -65504.0; }
-inline int64_t positionOf(ArrayRef<int64_t> names, int64_t name) {
+inline int64_t positionOf(ArrayRef<DimName> names, DimName name) {
   auto it = llvm::find(names, name);
   return it == names.end() ? -1 : it - names.begin();
 }
@@ -123,10 +122,10 @@ struct Expr {
   SmallVector<Expr *, 3> args;
   double cst = 0.0;
   /// Index: the name of the loop; Reduce: the name reduced over.
-  int64_t name = 0;
+  DimName name;
   /// Leaf: a tensor (or scalar) with the names of its dims.
   Value leaf;
-  SmallVector<int64_t> names;
+  DimNames names;
   /// A tensor (with dim names) that holds exactly this node's value, if any:
   /// masks and operands are taken from here.
   NamedTensor origin;
@@ -137,7 +136,7 @@ Expr *stripFloatCasts(Expr *e);
 Expr *stripExt(Expr *e);
 bool isConst(Expr *e, double v);
 /// Whether the node's value varies along `name`.
-bool dependsOn(Expr *e, int64_t name);
+bool dependsOn(Expr *e, DimName name);
 bool containsLeaf(Expr *e, Value v);
 /// Built from constants and linalg.index only.
 bool isIndexOnly(Expr *e);
@@ -148,11 +147,11 @@ bool equalExpr(Expr *a, Expr *b);
 // Dialect helpers the parts share
 //===----------------------------------------------------------------------===//
 
-using Names = SmallVector<int64_t>;
+using Names = DimNames;
 
 /// Merges `name` into `slot`: unknown yields to anything, unit to a name;
 /// two different names conflict.
-bool mergeName(int64_t &slot, int64_t name);
+bool mergeName(DimName &slot, DimName name);
 
 /// Operands of an elementwise op that carry data (tosa.mul's shift, the zero
 /// points of tosa.negate do not). ImportTosa.cpp.
@@ -171,30 +170,31 @@ std::optional<std::pair<Fn, int64_t>> getTosaReduction(Operation *op);
 
 class ExprBuilder {
 public:
-  ExprBuilder(Value scores, ArrayRef<int64_t> scoreNames, Block *block)
+  ExprBuilder(Value scores, ArrayRef<DimName> scoreNames, Block *block)
       : scores(scores), scoreNames(scoreNames), block(block),
         scoresOp(scores.getDefiningOp()) {}
 
   /// The expression of `v`, whose dims carry `names`. Never null: what
   /// cannot be read becomes a leaf.
-  Expr *build(Value v, ArrayRef<int64_t> names);
+  Expr *build(Value v, ArrayRef<DimName> names);
 
   /// The dim names of a value computed from the scores (forward, from the
   /// first contraction), or null when `v` does not derive from them.
   const Names *labelsOf(Value v);
 
   /// While building K and V: the head name, whose dimension may be collapsed
-  /// from [outer..., group] (GQA).
-  int64_t headName = INT64_MIN;
+  /// from [outer..., group] (GQA). None before.
+  std::optional<DimName> headName;
 
-  /// The batch loops of the first contraction, and how the chain splits
-  /// them.
-  DenseSet<int64_t> batchLoops;
+  /// The batch loops of the first contraction (by index), and how the chain
+  /// splits them.
+  DenseSet<unsigned> batchLoops;
   SplitMap splits;
 
-  /// The first op on the scores path whose dims could not be followed.
+  /// The first op on the scores path whose dims could not be followed, and
+  /// why (one of the Label* reasons).
   Operation *unlabeledOp = nullptr;
-  std::string unlabeledWhy;
+  AttentionMismatchReason unlabeledWhy = AttentionMismatchReason::None;
 
   Expr *mkConst(double v) {
     Expr *e = alloc(EK::Const);
@@ -205,65 +205,65 @@ public:
   Expr *mkBinary(Fn fn, Expr *a, Expr *b);
   Expr *mkSelect(Expr *c, Expr *a, Expr *b);
   Expr *mkCmp(CP pred, Expr *a, Expr *b);
-  /// Records that batch name `parent` is split into parts of `sizes`;
-  /// false if it is not a batch name, a size is dynamic or an earlier split
-  /// differs.
-  bool recordSplit(int64_t parent, ArrayRef<int64_t> sizes) {
-    if (!(batchLoops.contains(parent) || splittableLoops.contains(parent)) ||
-        sizes.size() > kMaxSplit ||
+  /// Records that loop name `parent` is split into parts of `sizes`;
+  /// false if it is not a loop the chain may split, a size is dynamic or an
+  /// earlier split differs.
+  bool recordSplit(DimName parent, ArrayRef<int64_t> sizes) {
+    if (!parent.isLoop() ||
+        !(batchLoops.contains(parent.loopIndex()) ||
+          splittableLoops.contains(parent.loopIndex())) ||
         llvm::any_of(sizes, ShapedType::isDynamic))
       return false;
     auto [it, inserted] = splits.try_emplace(parent, sizes.begin(), sizes.end());
     return inserted || ArrayRef<int64_t>(it->second) == sizes;
   }
   /// The parent of `named` when it lists all parts of one split, in order.
-  std::optional<int64_t> mergedParent(ArrayRef<int64_t> named) const {
-    if (named.empty() || !isSplitPart(named.front()))
+  std::optional<DimName> mergedParent(ArrayRef<DimName> named) const {
+    if (named.empty() || !named.front().isSplitPart())
       return std::nullopt;
-    int64_t parent = splitParent(named.front());
+    DimName parent = named.front().splitParent();
     auto it = splits.find(parent);
     if (it == splits.end() || it->second.size() != named.size())
       return std::nullopt;
     for (auto [i, n] : llvm::enumerate(named))
-      if (n != splitPart(parent, i))
+      if (n != DimName::splitPart(parent, i))
         return std::nullopt;
     return parent;
   }
   /// The name of a dim merged from `parts` (outer first) of static `sizes`;
-  /// kUnknown if a size is dynamic or there are too many merged names.
-  /// Only a batch dim followed by row dims of the first contraction merge
-  /// (the query heads of a grouped einsum, [K, G] -> K·G); other merges
-  /// are left to the ops' own readings.
-  int64_t mergedName(ArrayRef<int64_t> parts, ArrayRef<int64_t> sizes) {
-    auto loopOf = [](int64_t n) { return isSplitPart(n) ? splitParent(n) : n; };
+  /// unknown if a size is dynamic. Only a batch dim followed by row dims of
+  /// the first contraction merge (the query heads of a grouped einsum,
+  /// [K, G] -> K·G); other merges are left to the ops' own readings.
+  DimName mergedName(ArrayRef<DimName> parts, ArrayRef<int64_t> sizes) {
+    auto runsOver = [](const DenseSet<unsigned> &loops, DimName n) {
+      std::optional<unsigned> loop = n.loopOf();
+      return loop && loops.contains(*loop);
+    };
     if (parts.size() < 2 || llvm::any_of(sizes, ShapedType::isDynamic) ||
-        !batchLoops.contains(loopOf(parts.front())) ||
-        llvm::any_of(parts.drop_front(), [&](int64_t n) {
-          return n < 0 || batchLoops.contains(loopOf(n)) ||
-                 !splittableLoops.contains(loopOf(n));
+        !runsOver(batchLoops, parts.front()) ||
+        llvm::any_of(parts.drop_front(), [&](DimName n) {
+          return runsOver(batchLoops, n) || !runsOver(splittableLoops, n);
         }))
-      return kUnknown;
+      return DimName::unknown();
     for (auto [i, m] : llvm::enumerate(merges))
-      if (ArrayRef<int64_t>(m.parts) == parts && ArrayRef<int64_t>(m.sizes) == sizes)
-        return kMergedBase + i;
-    if (merges.size() >= static_cast<size_t>(kMaxMerged))
-      return kUnknown;
-    merges.push_back(MergedDims{SmallVector<int64_t>(parts), SmallVector<int64_t>(sizes)});
-    return kMergedBase + merges.size() - 1;
+      if (ArrayRef<DimName>(m.parts) == parts && ArrayRef<int64_t>(m.sizes) == sizes)
+        return DimName::merged(i);
+    merges.push_back(MergedDims{DimNames(parts), SmallVector<int64_t>(sizes)});
+    return DimName::merged(merges.size() - 1);
   }
-  const MergedDims *mergedDims(int64_t name) const {
-    if (!isMerged(name) || name - kMergedBase >= static_cast<int64_t>(merges.size()))
+  const MergedDims *mergedDims(DimName name) const {
+    if (!name.isMerged() || name.mergedIndex() >= merges.size())
       return nullptr;
-    return &merges[name - kMergedBase];
+    return &merges[name.mergedIndex()];
   }
   /// Merged dims named so far (see mergedName).
   SmallVector<MergedDims> merges;
   /// Loops of the first contraction whose dims the chain may split: its
   /// batch loops and its row and column loops (the rows of a grouped
   /// einsum, [G·T] -> [G, T]).
-  DenseSet<int64_t> splittableLoops;
+  DenseSet<unsigned> splittableLoops;
 
-  Expr *mkReduce(Fn fn, Expr *a, int64_t name) {
+  Expr *mkReduce(Fn fn, Expr *a, DimName name) {
     Expr *e = alloc(EK::Reduce);
     e->fn = fn;
     e->name = name;
@@ -277,7 +277,7 @@ private:
     arena.back().kind = kind;
     return &arena.back();
   }
-  Expr *mkLeaf(Value v, ArrayRef<int64_t> names) {
+  Expr *mkLeaf(Value v, ArrayRef<DimName> names) {
     Expr *e = alloc(EK::Leaf);
     e->leaf = v;
     e->names.assign(names.begin(), names.end());
@@ -289,15 +289,15 @@ private:
   Expr *mkOpaque(Value v) {
     Expr *e = alloc(EK::Leaf);
     e->leaf = v;
-    e->names.assign({kOpaque});
+    e->names.assign({DimName::opaque()});
     return e;
   }
-  Expr *convert(Value v, ArrayRef<int64_t> names);
-  Expr *convertLinalg(linalg::LinalgOp op, OpResult v, ArrayRef<int64_t> names);
-  Expr *convertSoftmax(linalg::SoftmaxOp op, ArrayRef<int64_t> names);
+  Expr *convert(Value v, ArrayRef<DimName> names);
+  Expr *convertLinalg(linalg::LinalgOp op, OpResult v, ArrayRef<DimName> names);
+  Expr *convertSoftmax(linalg::SoftmaxOp op, ArrayRef<DimName> names);
   Expr *convertReshape(Operation *op, Value src, Value res,
-                       ArrayRef<int64_t> names);
-  Expr *convertTosa(Operation *op, ArrayRef<int64_t> names);
+                       ArrayRef<DimName> names);
+  Expr *convertTosa(Operation *op, ArrayRef<DimName> names);
   /// Maps an elementwise op (scalar, arith/math on tensors, TOSA) onto
   /// expression nodes, given the expressions of its operands: dispatches to
   /// mapArithMath (ImportTensorArith.cpp) or mapTosa (ImportTosa.cpp).
@@ -312,10 +312,10 @@ private:
   std::optional<Names> labelsOfReshape(Operation *def, Value src,
                                        RankedTensorType rt);
   std::optional<Names> labelsOfTosa(Operation *def);
-  void noteUnlabeled(Operation *op, const Twine &why) {
+  void noteUnlabeled(Operation *op, AttentionMismatchReason why) {
     if (!unlabeledOp) {
       unlabeledOp = op;
-      unlabeledWhy = why.str();
+      unlabeledWhy = why;
     }
   }
 

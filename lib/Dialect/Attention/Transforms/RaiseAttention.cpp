@@ -27,13 +27,10 @@ namespace fa2 {
 
 using namespace mlir;
 using namespace fa2;
-using namespace fa2::attention_names;
 
 //===----------------------------------------------------------------------===//
 // Rearranging named tensors
 //===----------------------------------------------------------------------===//
-
-static bool isOuter(int64_t n) { return n >= kGroupOuter && n < kGroup; }
 
 /// Reassociation that merges each dim in `drop` into a neighbouring kept dim.
 static SmallVector<ReassociationIndices>
@@ -67,7 +64,7 @@ static Value createTranspose(OpBuilder &b, Location loc, Value v,
   return linalg::TransposeOp::create(b, loc, v, init, perm)->getResult(0);
 }
 
-/// Rearranges `src` into the dims `target` (names; kUnit for a unit dim):
+/// Rearranges `src` into the dims `target` (names; unit for a unit dim):
 /// splits batch dims the target has in parts, drops src dims that are units
 /// or absent from `target`, transposes, merges runs of parts (GQA outer
 /// names into `head`, split parts into their parent) and inserts unit dims
@@ -79,21 +76,21 @@ static Value createTranspose(OpBuilder &b, Location loc, Value v,
 /// the target lacks merge into it after the head, and a src head that the
 /// target wants as [head, groups...] is split.
 static Value rearrange(OpBuilder &b, Location loc, NamedTensor src,
-                       ArrayRef<int64_t> targetNames, const AttentionMatch &m) {
-  int64_t head = m.batchNames.back();
+                       ArrayRef<DimName> targetNames, const AttentionMatch &m) {
+  DimName head = m.batchNames.back();
   const SplitMap &splits = m.splits;
-  ArrayRef<int64_t> groupNames = m.groupNames;
+  ArrayRef<DimName> groupNames = m.groupNames;
   Value v = src.value;
-  SmallVector<int64_t> names = src.names;
-  SmallVector<int64_t> target(targetNames);
+  DimNames names = src.names;
+  DimNames target(targetNames);
   if (!groupNames.empty())
-    for (SmallVector<int64_t> *list : {&names, &target})
-      for (int64_t &n : *list)
+    for (DimNames *list : {&names, &target})
+      for (DimName &n : *list)
         if (n == m.groupedHeadName)
           n = head;
-  auto inTarget = [&](int64_t n) { return llvm::is_contained(target, n); };
-  auto isGroup = [&](int64_t n) { return llvm::is_contained(groupNames, n); };
-  auto groupIndex = [&](int64_t n) {
+  auto inTarget = [&](DimName n) { return llvm::is_contained(target, n); };
+  auto isGroup = [&](DimName n) { return llvm::is_contained(groupNames, n); };
+  auto groupIndex = [&](DimName n) {
     return llvm::find(groupNames, n) - groupNames.begin();
   };
 
@@ -102,7 +99,7 @@ static Value rearrange(OpBuilder &b, Location loc, NamedTensor src,
       llvm::all_of(llvm::zip(names, target), [&](auto p) {
         auto [n, t] = p;
         return n == t ||
-               (n == kUnit && (t == kUnit || !llvm::is_contained(names, t)));
+               (n.isUnit() && (t.isUnit() || !llvm::is_contained(names, t)));
       }))
     return v;
 
@@ -110,10 +107,11 @@ static Value rearrange(OpBuilder &b, Location loc, NamedTensor src,
   // target has the groups as dims of their own.
   if (!groupNames.empty() && llvm::is_contained(names, head) &&
       llvm::all_of(groupNames, inTarget) &&
-      llvm::none_of(groupNames, [&](int64_t g) { return llvm::is_contained(names, g); })) {
+      llvm::none_of(groupNames, [&](DimName g) { return llvm::is_contained(names, g); })) {
     auto type = cast<RankedTensorType>(v.getType());
     SmallVector<ReassociationIndices> reassoc;
-    SmallVector<int64_t> newNames, shape;
+    DimNames newNames;
+    SmallVector<int64_t> shape;
     SmallVector<OpFoldResult> sizes;
     SmallVector<OpFoldResult> srcSizes = tensor::getMixedSizes(b, loc, v);
     for (auto [i, n] : llvm::enumerate(names)) {
@@ -140,12 +138,13 @@ static Value rearrange(OpBuilder &b, Location loc, NamedTensor src,
   }
 
   // 0. Split batch dims whose parts the target wants.
-  if (llvm::any_of(names, [&](int64_t n) {
+  if (llvm::any_of(names, [&](DimName n) {
         return splits.count(n) && !inTarget(n);
       })) {
     auto type = cast<RankedTensorType>(v.getType());
     SmallVector<ReassociationIndices> groups;
-    SmallVector<int64_t> newNames, shape;
+    DimNames newNames;
+    SmallVector<int64_t> shape;
     SmallVector<OpFoldResult> sizes;
     SmallVector<OpFoldResult> srcSizes = tensor::getMixedSizes(b, loc, v);
     for (auto [i, n] : llvm::enumerate(names)) {
@@ -154,7 +153,7 @@ static Value rearrange(OpBuilder &b, Location loc, NamedTensor src,
       if (it != splits.end() && !inTarget(n)) {
         for (auto [j, size] : llvm::enumerate(it->second)) {
           group.push_back(newNames.size());
-          newNames.push_back(splitPart(n, j));
+          newNames.push_back(DimName::splitPart(n, j));
           shape.push_back(size);
           sizes.push_back(b.getIndexAttr(size));
         }
@@ -172,22 +171,22 @@ static Value rearrange(OpBuilder &b, Location loc, NamedTensor src,
   }
 
   // The target name a src dim ends up in.
-  auto destOf = [&](int64_t n) -> int64_t {
-    if (isOuter(n) || (isGroup(n) && !inTarget(n)))
+  auto destOf = [&](DimName n) -> DimName {
+    if (n.isGroupOuter() || (isGroup(n) && !inTarget(n)))
       return head;
-    if (isSplitPart(n) && !inTarget(n) && inTarget(splitParent(n)))
-      return splitParent(n);
+    if (n.isSplitPart() && !inTarget(n) && inTarget(n.splitParent()))
+      return n.splitParent();
     return n;
   };
 
   // 1. Drop unit dims and dims the target does not have (size 1).
   SmallVector<bool> drop;
-  for (int64_t n : names)
-    drop.push_back(n == kUnit || !inTarget(destOf(n)));
+  for (DimName n : names)
+    drop.push_back(n.isUnit() || !inTarget(destOf(n)));
   if (llvm::any_of(drop, [](bool d) { return d; })) {
     SmallVector<ReassociationIndices> groups = mergeIntoNeighbours(drop);
     v = tensor::CollapseShapeOp::create(b, loc, v, groups);
-    SmallVector<int64_t> kept;
+    DimNames kept;
     for (auto [n, d] : llvm::zip(names, drop))
       if (!d)
         kept.push_back(n);
@@ -195,14 +194,14 @@ static Value rearrange(OpBuilder &b, Location loc, NamedTensor src,
   }
 
   // 2. Transpose into target order; parts sit at their destination's place.
-  auto rank = [&](int64_t n) -> double {
+  auto rank = [&](DimName n) -> double {
     double pos = llvm::find(target, destOf(n)) - target.begin();
-    if (isOuter(n))
-      pos += (n - kGroupOuter) * 1e-3;
+    if (n.isGroupOuter())
+      pos += n.groupOuterIndex() * 1e-3;
     else if (isGroup(n) && destOf(n) == head)
       pos += (groupIndex(n) + 1) * 1e-3;
     else if (destOf(n) != n)
-      pos += splitIndex(n) * 1e-3;
+      pos += n.splitIndex() * 1e-3;
     return pos;
   };
   SmallVector<int64_t> perm(names.size());
@@ -216,7 +215,7 @@ static Value rearrange(OpBuilder &b, Location loc, NamedTensor src,
   });
   if (!identity) {
     v = createTranspose(b, loc, v, perm);
-    SmallVector<int64_t> permuted;
+    DimNames permuted;
     for (int64_t p : perm)
       permuted.push_back(names[p]);
     names = permuted;
@@ -224,9 +223,9 @@ static Value rearrange(OpBuilder &b, Location loc, NamedTensor src,
 
   // 3. Merge runs of parts into one dim.
   SmallVector<ReassociationIndices> groups;
-  SmallVector<int64_t> merged;
+  DimNames merged;
   for (auto [i, n] : llvm::enumerate(names)) {
-    int64_t dest = destOf(n);
+    DimName dest = destOf(n);
     if (dest != n && !merged.empty() && merged.back() == dest) {
       groups.back().push_back(i);
       continue;
@@ -242,8 +241,8 @@ static Value rearrange(OpBuilder &b, Location loc, NamedTensor src,
   if (names.size() != target.size()) {
     auto type = cast<RankedTensorType>(v.getType());
     SmallVector<bool> isNew;
-    for (int64_t n : target)
-      isNew.push_back(!llvm::is_contained(names, n) || n == kUnit);
+    for (DimName n : target)
+      isNew.push_back(!llvm::is_contained(names, n) || n.isUnit());
     SmallVector<ReassociationIndices> groups = mergeIntoNeighbours(isNew);
     SmallVector<OpFoldResult> srcSizes = tensor::getMixedSizes(b, loc, v);
     SmallVector<OpFoldResult> outSizes;
@@ -386,22 +385,22 @@ static void raise(RewriterBase &rewriter, const AttentionMatch &m) {
       }))
     lseUse.reset(); // Its users come first; the chain keeps computing it.
 
-  SmallVector<int64_t> batch = m.batchNames;
-  int64_t head = batch.back();
-  SmallVector<int64_t> outer(batch.begin(), batch.end() - 1);
+  DimNames batch = m.batchNames;
+  DimName head = batch.back();
+  DimNames outer(batch.begin(), batch.end() - 1);
   bool bshd = m.layout == Layout::BSHD;
-  auto order = [&](int64_t seq, int64_t feat) {
-    SmallVector<int64_t> o(outer);
+  auto order = [&](DimName seq, DimName feat) {
+    DimNames o(outer);
     if (bshd)
       o.append({seq, head, feat});
     else
       o.append({head, seq, feat});
     return o;
   };
-  SmallVector<int64_t> qOrder = order(m.queryName, m.featureName);
-  SmallVector<int64_t> kOrder = order(m.keyName, m.featureName);
-  SmallVector<int64_t> vOrder = order(m.keyName, kValueFeature);
-  SmallVector<int64_t> oOrder = order(m.queryName, kValueFeature);
+  DimNames qOrder = order(m.queryName, m.featureName);
+  DimNames kOrder = order(m.keyName, m.featureName);
+  DimNames vOrder = order(m.keyName, DimName::valueFeature());
+  DimNames oOrder = order(m.queryName, DimName::valueFeature());
 
   Value q = rearrange(rewriter, loc, m.query, qOrder, m);
   Value k = rearrange(rewriter, loc, m.key, kOrder, m);
@@ -411,15 +410,15 @@ static void raise(RewriterBase &rewriter, const AttentionMatch &m) {
   if (!m.masks.empty()) {
     // Scores are [batch..., Hq, Sq, Sk]; leading dims no mask has are left
     // to numpy broadcasting.
-    SmallVector<int64_t> sOrder(batch);
+    DimNames sOrder(batch);
     sOrder.append({m.queryName, m.keyName});
     size_t first = sOrder.size(), keep = 0;
     for (const MaskTerm &t : m.masks) {
-      SmallVector<int64_t> maskNames = t.tensor.names;
-      for (int64_t n : t.tensor.names) {
+      DimNames maskNames = t.tensor.names;
+      for (DimName n : t.tensor.names) {
         if (auto it = m.splits.find(n); it != m.splits.end())
           for (size_t i = 0; i < it->second.size(); ++i)
-            maskNames.push_back(splitPart(n, i));
+            maskNames.push_back(DimName::splitPart(n, i));
         if (!m.groupNames.empty() && n == m.groupedHeadName)
           maskNames.push_back(head);
       }
@@ -432,7 +431,7 @@ static void raise(RewriterBase &rewriter, const AttentionMatch &m) {
     // Keep a lone mask's own rank where it already lines up (leading units).
     keep = std::max(sOrder.size() - first, m.masks.size() == 1 ? keep : 0);
     first = sOrder.size() - std::min(keep, sOrder.size());
-    SmallVector<int64_t> target(sOrder.begin() + first, sOrder.end());
+    DimNames target(sOrder.begin() + first, sOrder.end());
     SmallVector<Value> parts;
     for (const MaskTerm &t : m.masks)
       parts.push_back(rearrange(rewriter, loc, t.tensor, target, m));
@@ -473,7 +472,7 @@ static void raise(RewriterBase &rewriter, const AttentionMatch &m) {
   out = castTo(rewriter, loc, out, m.output.value.getType());
   rewriter.replaceAllUsesWith(m.output.value, out);
   if (lseUse) {
-    SmallVector<int64_t> lOrder(batch);
+    DimNames lOrder(batch);
     lOrder.push_back(m.queryName);
     Value lse = rearrange(rewriter, loc, NamedTensor{op.getLse(), lOrder},
                           lseUse->names, m);
@@ -603,9 +602,11 @@ struct FA2RaiseAttentionPass
     // not reported at a second contraction: report it here.
     getOperation()->walk([&](Operation *op) {
       if (isSoftmaxOverContraction(op) && !feedsContraction(op))
-        op->emitRemark("not raised to fa2.attention: the softmax over the "
-                       "scores of a contraction is not followed by a second "
-                       "contraction with the values");
+        op->emitRemark("not raised to fa2.attention: ")
+            << AttentionMismatch{
+                   /*beganToMatch=*/true,
+                   AttentionMismatchReason::SoftmaxWithoutSecondContraction}
+                   .message();
     });
   }
 };

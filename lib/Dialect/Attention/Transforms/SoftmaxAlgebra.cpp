@@ -15,6 +15,7 @@
 
 namespace fa2::matcher {
 
+using R = AttentionMismatchReason;
 
 /// `cond` with any constant operand moved to the right (the predicate
 /// mirrored): returns the non-constant side, the constant and the predicate.
@@ -123,7 +124,7 @@ static bool hasExpOrReduce(Expr *e) {
 }
 
 /// exp(x - a) with a constant along `key`, or exp(x).
-static bool splitExpArg(Expr *e, int64_t key, Expr *&x, Expr *&a) {
+static bool splitExpArg(Expr *e, DimName key, Expr *&x, Expr *&a) {
   e = stripFloatCasts(e);
   if (e->kind != EK::Unary || e->fn != Fn::Exp)
     return false;
@@ -144,7 +145,7 @@ static bool splitExpArg(Expr *e, int64_t key, Expr *&x, Expr *&a) {
 /// A safe softmax guards it: select(max == -inf, c, max) with c finite
 /// subtracts c on fully masked rows (where every exp is then 0) instead of
 /// computing -inf - (-inf). Sets sm.rowMax.
-static LogicalResult checkRowShift(SoftmaxMatch &sm, std::string &why) {
+static LogicalResult checkRowShift(SoftmaxMatch &sm, R &why) {
   sm.rowMax = nullptr;
   if (!sm.rowShift)
     return success();
@@ -156,20 +157,18 @@ static LogicalResult checkRowShift(SoftmaxMatch &sm, std::string &why) {
     m = stripFloatCasts(inner);
   if (m->kind != EK::Reduce || m->fn != Fn::Max || m->name != sm.keyName ||
       !equalExpr(stripFloatCasts(m->args[0]), stripFloatCasts(sm.x))) {
-    why = "the value subtracted before exp is not the row maximum of the "
-          "softmax input";
+    why = R::ShiftNotRowMax;
     return failure();
   }
   if (guard && !isDeadRowTest(guard, truth, sm)) {
-    why = "the row maximum subtracted before exp is replaced where a test "
-          "that is not 'the row is fully masked' holds";
+    why = R::RowMaxGuardNotDeadRow;
     return failure();
   }
   sm.rowMax = m;
   return success();
 }
 
-FailureOr<SoftmaxMatch> matchSoftmax(Expr *p, std::string &why) {
+FailureOr<SoftmaxMatch> matchSoftmax(Expr *p, R &why) {
   p = stripFloatCasts(p);
   // PyTorch's _safe_softmax: where(all(x == -inf), 0, softmax(x)). The
   // guard must pick 0 exactly on fully masked rows, which is what
@@ -190,8 +189,7 @@ FailureOr<SoftmaxMatch> matchSoftmax(Expr *p, std::string &why) {
         m->zeroTruth = truth;
         return m;
       }
-      why = "the softmax is replaced by 0 where a test that is not 'the "
-            "row is fully masked' holds";
+      why = R::SoftmaxZeroedNotDeadRow;
       return failure();
     }
   }
@@ -208,24 +206,22 @@ FailureOr<SoftmaxMatch> matchSoftmax(Expr *p, std::string &why) {
       r = stripFloatCasts(inner);
     if (r->kind != EK::Reduce || r->fn != Fn::Add)
       return failure();
-    int64_t key = r->name;
+    DimName key = r->name;
     if (!equalExpr(stripFloatCasts(e), stripFloatCasts(r->args[0]))) {
-      why = "the softmax divides by a sum over something other than its "
-            "numerator";
+      why = R::SumNotOfNumerator;
       return failure();
     }
     SoftmaxMatch m;
     m.keyName = key;
     m.rowSum = r;
     if (!splitExpArg(e, key, m.x, m.rowShift)) {
-      why = "the softmax numerator is not an exp";
+      why = R::NumeratorNotExp;
       return failure();
     }
     if (failed(checkRowShift(m, why)))
       return failure();
     if (guard && !isDeadRowTest(guard, truth, m)) {
-      why = "the softmax's row sum is replaced where a test that is not "
-            "'the row is fully masked' holds";
+      why = R::RowSumGuardNotDeadRow;
       return failure();
     }
     return m;
@@ -294,19 +290,14 @@ FailureOr<SoftmaxMatch> matchSoftmax(Expr *p, std::string &why) {
       }
     }
   }
-  if (why.empty()) {
-    if (!hasExpOrReduce(p))
-      why = "no softmax between the two contractions";
-    else
-      why = "the operand of the second contraction is not a softmax "
-            "(exp(x - max) / sum, or exp(x - logsumexp))";
-  }
+  if (why == R::None)
+    why = hasExpOrReduce(p) ? R::NotASoftmax : R::NoSoftmax;
   return failure();
 }
 
 
 FailureOr<ScoresMatch> matchScores(Expr *x, Value scores,
-                                          std::string &why) {
+                                   AttentionMismatch &why) {
   ScoresMatch m;
   double scaleOutside = 1.0;
   Expr *e = x;
@@ -315,12 +306,12 @@ FailureOr<ScoresMatch> matchScores(Expr *x, Value scores,
     if (e->kind == EK::Leaf && e->leaf == scores)
       return m;
     if (e->kind == EK::Leaf) {
-      why = "the scores pass through " + describe(e->leaf) +
-            ", which the matcher does not understand";
+      why.reason = R::ScoresThroughValue;
+      why.value = describe(e->leaf);
       return failure();
     }
     if (!containsLeaf(e, scores)) {
-      why = "the softmax input does not come from the first contraction";
+      why.reason = R::SoftmaxInputNotFromScores;
       return failure();
     }
     if (e->kind == EK::Select) {
@@ -335,17 +326,17 @@ FailureOr<ScoresMatch> matchScores(Expr *x, Value scores,
       bool keepFalse = isFill(e->args[1]) && containsLeaf(e->args[2], scores) &&
                        !containsLeaf(e->args[1], scores);
       if (!keepTrue && !keepFalse) {
-        why = "a select on the scores does not replace them by a constant";
+        why.reason = R::SelectNotConstantFill;
         return failure();
       }
       double c = stripFloatCasts(e->args[keepTrue ? 2 : 1])->cst;
       if (std::isinf(c) && scaleOutside <= 0.0) {
-        why = "a non-positive scale is applied after a -inf mask";
+        why.reason = R::NonPositiveScaleAfterInfMask;
         return failure();
       }
       double fill = std::isinf(c) ? c : c * scaleOutside;
       if (!std::isfinite(static_cast<float>(fill)) && !std::isinf(c)) {
-        why = "the fill value of a masked_fill overflows f32 once scaled";
+        why.reason = R::ScaledFillOverflows;
         return failure();
       }
       m.selects.push_back({e->args[0], keepTrue, fill});
@@ -356,7 +347,7 @@ FailureOr<ScoresMatch> matchScores(Expr *x, Value scores,
       bool inA = containsLeaf(e->args[0], scores),
            inB = containsLeaf(e->args[1], scores);
       if (inA && inB) {
-        why = "the scores are added to a value that also depends on them";
+        why.reason = R::ScoresAddedToThemselves;
         return failure();
       }
       Expr *mask = inA ? e->args[1] : e->args[0];
@@ -367,8 +358,7 @@ FailureOr<ScoresMatch> matchScores(Expr *x, Value scores,
       // A -inf-only mask commutes with any positive scale; a general float
       // mask does not: fa2.attention adds it after scaling.
       if (scaleOutside != 1.0) {
-        why = "the scale multiplies the additive mask too; fa2.attention "
-              "adds the mask after scaling";
+        why.reason = R::ScaleOnAdditiveMask;
         return failure();
       }
       m.addMasks.push_back(mask);
@@ -379,12 +369,11 @@ FailureOr<ScoresMatch> matchScores(Expr *x, Value scores,
       bool inA = containsLeaf(e->args[0], scores);
       Expr *c = stripFloatCasts(inA ? e->args[1] : e->args[0]);
       if (e->fn == Fn::Div && !inA) {
-        why = "the scores are a divisor";
+        why.reason = R::ScoresAsDivisor;
         return failure();
       }
       if (c->kind != EK::Const || c->cst == 0.0 || !std::isfinite(c->cst)) {
-        why = "the scores are scaled by something that is not a finite "
-              "non-zero constant";
+        why.reason = R::ScaleNotConstant;
         return failure();
       }
       double f = e->fn == Fn::Mul ? c->cst : 1.0 / c->cst;
@@ -428,8 +417,8 @@ FailureOr<ScoresMatch> matchScores(Expr *x, Value scores,
         }
       }
     }
-    why = std::string("the scores go through '") + fnName(e->fn) +
-          "' before the softmax";
+    why.reason = R::ScoresThroughFunction;
+    why.function = fnName(e->fn);
     return failure();
   }
 }
@@ -441,7 +430,7 @@ struct Linear {
 };
 } // namespace
 
-static std::optional<Linear> linearize(Expr *e, int64_t qName, int64_t kName) {
+static std::optional<Linear> linearize(Expr *e, DimName qName, DimName kName) {
   switch (e->kind) {
   case EK::Const:
     return Linear{0, 0, e->cst};
@@ -487,7 +476,7 @@ static bool isIntegral(double v) { return std::floor(v) == v; }
 
 /// The set where `cond` (or its negation when !truth) holds, as L <= 0.
 static std::optional<Linear> asLessEqualZero(Expr *cond, bool truth,
-                                             int64_t qName, int64_t kName) {
+                                             DimName qName, DimName kName) {
   if (cond->kind == EK::Unary && cond->fn == Fn::Not)
     return asLessEqualZero(cond->args[0], !truth, qName, kName);
   if (cond->kind != EK::Cmp)
@@ -528,7 +517,7 @@ static std::optional<Linear> asLessEqualZero(Expr *cond, bool truth,
 
 /// Reads `cond == truth` as a conjunction of bounds on j - i: linear
 /// comparisons, |i - j| against a constant, and/or/not of them.
-bool collectBand(Expr *cond, bool truth, int64_t qName, int64_t kName,
+bool collectBand(Expr *cond, bool truth, DimName qName, DimName kName,
                         Band &band) {
   auto tightenUpper = [&](int64_t u) {
     band.upper = band.upper ? std::min(*band.upper, u) : u;
@@ -583,8 +572,8 @@ bool collectBand(Expr *cond, bool truth, int64_t qName, int64_t kName,
 /// Whether the i1 tensor `t` (true meaning `keep`) is a constant equal to
 /// the bottom-right causal pattern over the scores (GPT-2's tril buffer,
 /// sliced to [Sq, Sk]).
-bool isConstantCausal(const NamedTensor &t, bool keep, int64_t qName,
-                             int64_t kName, int64_t sq, int64_t sk) {
+bool isConstantCausal(const NamedTensor &t, bool keep, DimName qName,
+                             DimName kName, int64_t sq, int64_t sk) {
   if (ShapedType::isDynamic(sq) || ShapedType::isDynamic(sk) || sq * sk > (1 << 24))
     return false;
   Value v = t.value;

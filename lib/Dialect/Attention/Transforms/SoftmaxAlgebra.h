@@ -21,7 +21,7 @@ struct SoftmaxMatch {
   Expr *rowShift = nullptr; // the value subtracted before exp (or null)
   Expr *rowMax = nullptr;   // the Reduce(max) in rowShift, guard peeled
   Expr *rowSum = nullptr;   // the Reduce(add) node
-  int64_t keyName = 0;
+  DimName keyName;
   /// XSoftmax (DeBERTa): where(cond, 0, softmax(x)) with a test that varies
   /// along the keys. Exact only where it zeroes precisely the scores a
   /// select removed with a fill that underflows (the orchestrator checks):
@@ -32,8 +32,8 @@ struct SoftmaxMatch {
 };
 
 /// Recognizes P as a softmax over one name of its input; `why` says what
-/// failed (or stays empty when P holds no softmax at all).
-FailureOr<SoftmaxMatch> matchSoftmax(Expr *p, std::string &why);
+/// failed (a step-2 reason: NoSoftmax when P holds no softmax at all).
+FailureOr<SoftmaxMatch> matchSoftmax(Expr *p, AttentionMismatchReason &why);
 
 /// Whether `cond == truth` holds exactly on the rows whose every softmax
 /// input is masked (the guards of a safe softmax).
@@ -74,8 +74,10 @@ struct ScoresMatch {
 };
 
 /// Reads the softmax input `x` as the scores (the first contraction's
-/// result) under scales, additive masks and selects.
-FailureOr<ScoresMatch> matchScores(Expr *x, Value scores, std::string &why);
+/// result) under scales, additive masks and selects; `why` says what failed
+/// (a step-5 reason, with the value or function it names).
+FailureOr<ScoresMatch> matchScores(Expr *x, Value scores,
+                                   AttentionMismatch &why);
 
 /// The keys a boolean index mask keeps, as bounds on j - i.
 struct Band {
@@ -84,14 +86,14 @@ struct Band {
 
 /// Reads `cond == truth` as a conjunction of bounds on j - i: linear
 /// comparisons, |i - j| against a constant, and/or/not of them.
-bool collectBand(Expr *cond, bool truth, int64_t qName, int64_t kName,
+bool collectBand(Expr *cond, bool truth, DimName qName, DimName kName,
                  Band &band);
 
 /// Whether the i1 tensor `t` (true meaning `keep`) is a constant equal to
 /// the bottom-right causal pattern over the scores (GPT-2's tril buffer,
 /// sliced to [Sq, Sk]).
-bool isConstantCausal(const NamedTensor &t, bool keep, int64_t qName,
-                      int64_t kName, int64_t sq, int64_t sk);
+bool isConstantCausal(const NamedTensor &t, bool keep, DimName qName,
+                      DimName kName, int64_t sq, int64_t sk);
 
 } // namespace fa2::matcher
 
