@@ -481,8 +481,12 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
                      .Case("heads_q", hq)
                      .Case("heads_kv", hkv)
                      .Case("seq_q", sq)
+                     .Case("seq_k", sk)
                      .Case("num_splits", numSplits)
-                     .Default(sk);
+                     .Default(Value());
+    if (!size)
+      llvm::reportFatalInternalError(Twine("no launch value for the size '") + name +
+                                     "'");
     args.push_back(arith::IndexCastUIOp::create(b, loc, b.getI32Type(), size));
   }
   if (mBuf) {
@@ -535,7 +539,11 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
       Value size = llvm::StringSwitch<Value>(name)
                        .Case("heads_q", hq)
                        .Case("seq_q", sq)
-                       .Default(numSplits);
+                       .Case("num_splits", numSplits)
+                       .Default(Value());
+      if (!size)
+        llvm::reportFatalInternalError(
+            Twine("no launch value for the combine's size '") + name + "'");
       cArgs.push_back(
           arith::IndexCastUIOp::create(b, loc, b.getI32Type(), size));
     }

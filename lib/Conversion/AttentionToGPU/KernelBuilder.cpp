@@ -91,15 +91,20 @@ SmallVector<std::string> AttentionKernelSpec::dynamicMaskDimNames() const {
 int64_t AttentionKernelSpec::size(StringRef name) const {
   if (name == "batch")
     return batch();
-  return llvm::StringSwitch<int64_t>(name)
-      .Case("heads_q", headsQ)
-      .Case("heads_kv", headsKV)
-      .Case("seq_q", seqQ)
-      .Case("seq_k", seqK)
-      .Case("head_dim", headDim)
-      .Case("head_dim_v", headDimV)
-      .Case("num_splits", numSplits)
-      .Default(ShapedType::kDynamic);
+  std::optional<int64_t> s = llvm::StringSwitch<std::optional<int64_t>>(name)
+                                 .Case("heads_q", headsQ)
+                                 .Case("heads_kv", headsKV)
+                                 .Case("seq_q", seqQ)
+                                 .Case("seq_k", seqK)
+                                 .Case("head_dim", headDim)
+                                 .Case("head_dim_v", headDimV)
+                                 .Case("num_splits", numSplits)
+                                 .Default(std::nullopt);
+  // A name no dim has is a bug here, not a size to guess.
+  if (!s)
+    llvm::reportFatalInternalError("AttentionKernelSpec: no dim named '" +
+                                   name + "'");
+  return *s;
 }
 
 SmallVector<std::string>
@@ -117,6 +122,8 @@ AttentionKernelSpec::bufferShape(StringRef buffer) const {
     return bhsd("heads_kv", "seq_k", "head_dim_v");
   if (buffer == "o")
     return bhsd("heads_q", "seq_q", "head_dim_v");
+  if (buffer == "lse")
+    return {"batch", "heads_q", "seq_q"};
   // Split-KV scratch: one row per (batch, head, query) as the LSE, the
   // splits of a row next to each other (the combine reads them together).
   if (buffer == "o_partial")
@@ -139,7 +146,8 @@ AttentionKernelSpec::bufferShape(StringRef buffer) const {
     }
     return shape;
   }
-  return {"batch", "heads_q", "seq_q"}; // lse
+  llvm::reportFatalInternalError("AttentionKernelSpec: no buffer named '" +
+                                 buffer + "'");
 }
 
 int64_t AttentionKernelSpec::numElements(StringRef buffer) const {
@@ -156,7 +164,9 @@ int64_t AttentionKernelSpec::numElements(StringRef buffer) const {
 }
 
 MemRefType AttentionKernelSpec::bufferType(StringRef buffer) const {
-  Type elem = elementType;
+  // bufferShape fails on a name no buffer has.
+  int64_t n = numElements(buffer);
+  Type elem = elementType; // q, k, v
   if (buffer == "o")
     elem = outElementType;
   else if (buffer == "lse" || buffer == "o_partial" ||
@@ -164,7 +174,6 @@ MemRefType AttentionKernelSpec::bufferType(StringRef buffer) const {
     elem = Float32Type::get(elementType.getContext());
   else if (buffer == "mask")
     elem = maskElementType;
-  int64_t n = numElements(buffer);
   // A dynamic extent may be 1 at run time even where the scores' size is
   // static: the buffer's size is then only known at run time.
   if (buffer == "mask" && llvm::any_of(maskDims, ShapedType::isDynamic))
