@@ -523,3 +523,315 @@ func.func @negative_zeroing_another_mask(%q: tensor<4x8x16xf32>, %kt: tensor<4x1
   %o = linalg.batch_matmul ins(%pz, %v : tensor<4x8x8xf32>, tensor<4x8x16xf32>) outs(%zo : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
   return %o : tensor<4x8x16xf32>
 }
+
+// -----
+
+// The forward labels stop at an op the matcher does not know.
+func.func @negative_scores_through_unknown_op(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %x = tensor.extract_slice %s[0, 0, 0] [8, 16, 32] [1, 1, 1] : tensor<8x16x32xf32> to tensor<8x16x32xf32>
+  %p = linalg.softmax dimension(2) ins(%x : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: cannot follow the dimensions of the scores through 'tensor.extract_slice': the matcher does not know this op}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+// The scores plus their own transpose: the add's operands name its dims
+// differently.
+func.func @negative_scores_operands_disagree(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x16xf32>, %v: tensor<8x16x8xf32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x16xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x16xf32>) -> tensor<8x16x16xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x16xf32>) outs(%z0 : tensor<8x16x16xf32>) -> tensor<8x16x16xf32>
+  %t = linalg.transpose ins(%s : tensor<8x16x16xf32>) outs(%e0 : tensor<8x16x16xf32>) permutation = [0, 2, 1]
+  %x = arith.addf %s, %t : tensor<8x16x16xf32>
+  %p = linalg.softmax dimension(2) ins(%x : tensor<8x16x16xf32>) outs(%e0 : tensor<8x16x16xf32>) -> tensor<8x16x16xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: cannot follow the dimensions of the scores through 'arith.addf': its operands disagree on which dimension is which}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x16xf32>, tensor<8x16x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+// The query and key dims merged into one and split again: such a merge has
+// no name (only a batch dim followed by row dims merges, as the query heads of
+// a grouped einsum).
+func.func @negative_scores_dims_merged(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %c = tensor.collapse_shape %s [[0], [1, 2]] : tensor<8x16x32xf32> into tensor<8x512xf32>
+  %x = tensor.expand_shape %c [[0], [1, 2]] output_shape [8, 16, 32] : tensor<8x512xf32> into tensor<8x16x32xf32>
+  %p = linalg.softmax dimension(2) ins(%x : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: cannot follow the dimensions of the scores through 'tensor.collapse_shape': it merges dimensions of the scores}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+// A reshape of the scores that moves elements between dims (not only unit
+// dims added or dropped).
+func.func @negative_scores_reshaped(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %shape = tosa.const_shape {values = dense<[8, 32, 16]> : tensor<3xindex>} : () -> !tosa.shape<3>
+  %r = tosa.reshape %s, %shape : (tensor<8x16x32xf32>, !tosa.shape<3>) -> tensor<8x32x16xf32>
+  %back = tosa.const_shape {values = dense<[8, 16, 32]> : tensor<3xindex>} : () -> !tosa.shape<3>
+  %x = tosa.reshape %r, %back : (tensor<8x32x16xf32>, !tosa.shape<3>) -> tensor<8x16x32xf32>
+  %p = linalg.softmax dimension(2) ins(%x : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: cannot follow the dimensions of the scores through 'tosa.reshape': it is not a reshape that only adds or drops unit dimensions}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+// exp(s - sum_k s) / sum_k exp(...): the value subtracted before exp is a
+// row sum, not the row max that keeps exp from overflowing.
+func.func @negative_shift_not_row_max(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %er = tensor.empty() : tensor<8x16xf32>
+  %sh_i = linalg.fill ins(%zero : f32) outs(%er : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %sh_r = linalg.reduce ins(%s : tensor<8x16x32xf32>) outs(%sh_i : tensor<8x16xf32>) dimensions = [2]
+    (%a: f32, %acc: f32) {
+      %r = arith.addf %a, %acc : f32
+      linalg.yield %r : f32
+    }
+  %sh = linalg.broadcast ins(%sh_r : tensor<8x16xf32>) outs(%e0 : tensor<8x16x32xf32>) dimensions = [2]
+  %d = arith.subf %s, %sh : tensor<8x16x32xf32>
+  %ex = math.exp %d : tensor<8x16x32xf32>
+  %sm_i = linalg.fill ins(%zero : f32) outs(%er : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %sm_r = linalg.reduce ins(%ex : tensor<8x16x32xf32>) outs(%sm_i : tensor<8x16xf32>) dimensions = [2]
+    (%a: f32, %acc: f32) {
+      %r = arith.addf %a, %acc : f32
+      linalg.yield %r : f32
+    }
+  %sm = linalg.broadcast ins(%sm_r : tensor<8x16xf32>) outs(%e0 : tensor<8x16x32xf32>) dimensions = [2]
+  %p = arith.divf %ex, %sm : tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: the value subtracted before exp is not the row maximum of the softmax input}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+// (exp(s) + 1) / sum_k (exp(s) + 1): normalized, but not by exp.
+func.func @negative_numerator_not_exp(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %er = tensor.empty() : tensor<8x16xf32>
+  %one = arith.constant dense<1.0> : tensor<8x16x32xf32>
+  %ex = math.exp %s : tensor<8x16x32xf32>
+  %y = arith.addf %ex, %one : tensor<8x16x32xf32>
+  %sm_i = linalg.fill ins(%zero : f32) outs(%er : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %sm_r = linalg.reduce ins(%y : tensor<8x16x32xf32>) outs(%sm_i : tensor<8x16xf32>) dimensions = [2]
+    (%a: f32, %acc: f32) {
+      %r = arith.addf %a, %acc : f32
+      linalg.yield %r : f32
+    }
+  %sm = linalg.broadcast ins(%sm_r : tensor<8x16xf32>) outs(%e0 : tensor<8x16x32xf32>) dimensions = [2]
+  %p = arith.divf %y, %sm : tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: the softmax numerator is not an exp}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+// exp(s) / sum_k exp(2s): the sum is not over the numerator.
+func.func @negative_sum_of_other(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %er = tensor.empty() : tensor<8x16xf32>
+  %two = arith.constant dense<2.0> : tensor<8x16x32xf32>
+  %ex = math.exp %s : tensor<8x16x32xf32>
+  %s2 = arith.mulf %s, %two : tensor<8x16x32xf32>
+  %ex2 = math.exp %s2 : tensor<8x16x32xf32>
+  %sm_i = linalg.fill ins(%zero : f32) outs(%er : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %sm_r = linalg.reduce ins(%ex2 : tensor<8x16x32xf32>) outs(%sm_i : tensor<8x16xf32>) dimensions = [2]
+    (%a: f32, %acc: f32) {
+      %r = arith.addf %a, %acc : f32
+      linalg.yield %r : f32
+    }
+  %sm = linalg.broadcast ins(%sm_r : tensor<8x16xf32>) outs(%e0 : tensor<8x16x32xf32>) dimensions = [2]
+  %p = arith.divf %ex, %sm : tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: the softmax divides by a sum over something other than its numerator}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+// The scores added to themselves.
+func.func @negative_scores_added_to_themselves(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %x = arith.addf %s, %s : tensor<8x16x32xf32>
+  %p = linalg.softmax dimension(2) ins(%x : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: the scores are added to a value that also depends on them}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+// A cap by min(s, c) before the softmax (a soft cap in the shape of a
+// clamp).
+func.func @negative_scores_capped(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %cap = arith.constant dense<50.0> : tensor<8x16x32xf32>
+  %x = arith.minimumf %s, %cap : tensor<8x16x32xf32>
+  %p = linalg.softmax dimension(2) ins(%x : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: the scores go through 'min' before the softmax}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+// c / s: the scores divide, they are not divided.
+func.func @negative_scores_divisor(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %c = arith.constant dense<2.0> : tensor<8x16x32xf32>
+  %x = arith.divf %c, %s : tensor<8x16x32xf32>
+  %p = linalg.softmax dimension(2) ins(%x : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: the scores are a divisor}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+// masked_fill with a tensor: the removed scores take values, not one
+// constant.
+func.func @negative_select_not_constant(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>, %m: tensor<8x16x32xi1>, %other: tensor<8x16x32xf32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %x = arith.select %m, %s, %other : tensor<8x16x32xi1>, tensor<8x16x32xf32>
+  %p = linalg.softmax dimension(2) ins(%x : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: a select on the scores does not replace them by a constant}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+// masked_fill(-inf) then a negative scale: the removed scores become +inf.
+func.func @negative_scale_after_inf_mask(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>, %m: tensor<8x16x32xi1>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %ninf = arith.constant dense<0xFF800000> : tensor<8x16x32xf32>
+  %neg = arith.constant dense<-1.0> : tensor<8x16x32xf32>
+  %f = arith.select %m, %s, %ninf : tensor<8x16x32xi1>, tensor<8x16x32xf32>
+  %x = arith.mulf %f, %neg : tensor<8x16x32xf32>
+  %p = linalg.softmax dimension(2) ins(%x : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: a non-positive scale is applied after a -inf mask}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+// masked_fill(-3e38) then a scale of 10: the fill is no f32 once scaled.
+func.func @negative_scaled_fill_overflows(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>, %m: tensor<8x16x32xi1>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %big = arith.constant dense<-3.0e+38> : tensor<8x16x32xf32>
+  %ten = arith.constant dense<10.0> : tensor<8x16x32xf32>
+  %f = arith.select %m, %s, %big : tensor<8x16x32xi1>, tensor<8x16x32xf32>
+  %x = arith.mulf %f, %ten : tensor<8x16x32xf32>
+  %p = linalg.softmax dimension(2) ins(%x : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: the fill value of a masked_fill overflows f32 once scaled}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
+
+// -----
+
+// An index mask keeping 2 <= j - i <= 5: a band that misses the
+// bottom-right diagonal (j - i = 16 here: seq_k - seq_q), which
+// fa2.attention's window always contains. The message gives the bounds
+// relative to that diagonal.
+func.func @negative_band_off_diagonal(%q: tensor<8x16x8xf32>, %kt: tensor<8x8x32xf32>, %v: tensor<8x32x8xf32>) -> tensor<8x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<8x16x32xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x8xf32>, tensor<8x8x32xf32>) outs(%z0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %c2 = arith.constant 2 : index
+  %c5 = arith.constant 5 : index
+  %ninf = arith.constant 0xFF800000 : f32
+  %x = linalg.generic {indexing_maps = [affine_map<(b, i, j) -> (b, i, j)>, affine_map<(b, i, j) -> (b, i, j)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%s : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) {
+  ^bb0(%a: f32, %out: f32):
+    %i = linalg.index 1 : index
+    %j = linalg.index 2 : index
+    %d = arith.subi %j, %i : index
+    %lo = arith.cmpi sge, %d, %c2 : index
+    %hi = arith.cmpi sle, %d, %c5 : index
+    %keep = arith.andi %lo, %hi : i1
+    %r = arith.select %keep, %a, %ninf : f32
+    linalg.yield %r : f32
+  } -> tensor<8x16x32xf32>
+  %p = linalg.softmax dimension(2) ins(%x : tensor<8x16x32xf32>) outs(%e0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %e3 = tensor.empty() : tensor<8x16x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  // expected-remark @below {{not raised to fa2.attention: an index mask keeps a band of keys that does not contain the bottom-right diagonal (window bounds -14, -11)}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x32xf32>, tensor<8x32x8xf32>) outs(%z3 : tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  return %o : tensor<8x16x8xf32>
+}
