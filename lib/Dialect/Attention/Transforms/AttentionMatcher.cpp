@@ -25,10 +25,13 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/Support/Debug.h"
 
 #include <cmath>
 #include <functional>
 #include <limits>
+
+#define DEBUG_TYPE "fa2-raise-attention"
 
 using namespace mlir;
 using namespace fa2;
@@ -1545,8 +1548,26 @@ FailureOr<AttentionMatch> fa2::matchAttention(Operation *secondContraction,
         if (!why.beganToMatch || a.why.step() > why.step())
           why = a.why;
       }
-      if (best)
+      if (best) {
+        LLVM_DEBUG({
+          const AttentionMatch &m = *best->match;
+          llvm::dbgs() << "matched at " << opName(m.anchor) << ": batch [";
+          llvm::interleaveComma(m.batchNames, llvm::dbgs());
+          llvm::dbgs() << "], query " << m.queryName << ", key " << m.keyName
+                       << ", feature " << m.featureName << ", groups [";
+          llvm::interleaveComma(m.groupNames, llvm::dbgs());
+          llvm::dbgs() << "], Q [";
+          llvm::interleaveComma(m.query.names, llvm::dbgs());
+          llvm::dbgs() << "], K [";
+          llvm::interleaveComma(m.key.names, llvm::dbgs());
+          llvm::dbgs() << "], V [";
+          llvm::interleaveComma(m.value.names, llvm::dbgs());
+          llvm::dbgs() << "], O [";
+          llvm::interleaveComma(m.output.names, llvm::dbgs());
+          llvm::dbgs() << "]\n";
+        });
         return best->match;
+      }
     }
   }
   return failure();
