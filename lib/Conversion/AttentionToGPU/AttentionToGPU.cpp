@@ -478,8 +478,8 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
                      .Case("num_splits", numSplits)
                      .Default(Value());
     if (!size)
-      llvm::reportFatalInternalError(Twine("no launch value for the size '") + name +
-                                     "'");
+      llvm::reportFatalInternalError(
+          Twine("no launch value for the size '") + name + "'");
     args.push_back(arith::IndexCastUIOp::create(b, loc, b.getI32Type(), size));
   }
   if (mBuf) {
