@@ -14,7 +14,7 @@ def FA2LowerToGPU : Pass<"fa2-lower-to-gpu", "::mlir::ModuleOp"> {
     mma.sync fed by ldmatrix, online softmax in registers with exp2 and one
     final normalization. The schedule (tile sizes, warps, stages) is chosen
     per head dimension and chip; a non-zero option overrides it. f32 inputs
-    are staged as bf16 pieces under the `f32-precision` policy (accurate by
+    are staged as 16-bit pieces under the `f32-precision` policy (accurate by
     default; a remark on each such op says which and why). An op the
     kernel cannot serve is left in place with a remark saying why.
   }];
@@ -64,8 +64,8 @@ def FA2LowerToGPU : Pass<"fa2-lower-to-gpu", "::mlir::ModuleOp"> {
            "choice; -1: the schedule's choice)">,
     Option<"f32Precision", "f32-precision", "std::string",
            /*default=*/"\"accurate\"",
-           "How f32 Q/K/V meet the bf16 tensor cores: accurate (three bf16 "
-           "pieces per operand, six products: f32-level error), fast (bf16 "
+           "How f32 Q/K/V meet the 16-bit tensor cores: accurate (two f16 "
+           "pieces per scaled operand, three products: f32-level error), fast (bf16 "
            "operands: bf16-level error) or host (no GPU kernel: the CPU "
            "lowering)">,
     Option<"manifestDir", "manifest-dir", "std::string", /*default=*/"\"\"",

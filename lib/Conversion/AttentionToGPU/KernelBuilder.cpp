@@ -325,7 +325,7 @@ private:
     Value srcOff, dstOff, valid;
   };
   /// f32 inputs: loads each chunk of `src` into registers, splits it into
-  /// the bf16 pieces and stores piece p at its `dstOff` + p·plane of the
+  /// the 16-bit pieces and stores piece p at its `dstOff` + p·plane of the
   /// shared tile `dst` (zeros where it does not exist). No cp.async: the
   /// copy converts, so it goes through registers. The loads of a group of
   /// chunks are all issued before the first store waits for its data.
@@ -353,7 +353,8 @@ private:
   /// one mma per piece product (pieceProducts). Split operands sum their
   /// products from zero and add that to `acc` with one f32 add (round to
   /// nearest): the tensor cores add into their accumulator truncating
-  /// (round toward zero), so six mma per k-step straight into S or O left a
+  /// (round toward zero), so the six mma per k-step of three bf16 pieces
+  /// (the scheme before the f16 pieces) straight into S or O left a
   /// bias of one ulp of the accumulator per mma, 3-8x the f32 math path's
   /// error against f64 (H200, bench/f32.py); from zero, each k-step's
   /// truncation is relative to its own, smaller, partial sum.
@@ -493,7 +494,7 @@ private:
   gpu::GPUFuncOp func;
   MLIRContext *ctx;
   Type elemTy, f32Ty, idxTy, tokenTy;
-  /// The bf16 pieces each operand tile is held as (spec.operandPieces): the
+  /// The 16-bit pieces each operand tile is held as (spec.operandPieces): the
   /// pieces of a tile are `pieces` consecutive copies of it in shared memory,
   /// qPlane/kPlane/vPlane elements apart.
   int64_t pieces = 1;

@@ -278,11 +278,12 @@ GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
         chip.maxSharedBytes)
       break;
   }
-  // Split operands: three Q, K and V fragments per k-step and the
-  // per-k-step sums next to the accumulators spilled with two m16 tiles per
-  // warp (ptxas, sm_90: 120 bytes at d = 128, 2.4 KB at d = 64); one m16
-  // tile per warp allocates 185 registers without spilling at d = 128, and
-  // spills 32 bytes at d = 64 (its split masked loop).
+  // Split operands: the pieces' fragments and the per-k-step sums next to
+  // the accumulators spilled with two m16 tiles per warp (three bf16 pieces,
+  // ptxas, sm_90: 120 bytes at d = 128, 2.4 KB at d = 64); with one m16 tile
+  // per warp two f16 pieces take 255 registers and spill 4-12 bytes at
+  // d = 64, 108-132 at d = 128 (the group scales need a warp per 16 rows
+  // anyway: KernelEmitter::stageScaledGroup).
   if (pieces > 1 && s.blockM / s.numWarps > 16 && s.blockM / 16 <= 16)
     s.numWarps = s.blockM / 16;
   return s;
