@@ -9,7 +9,7 @@
 #
 # usage: bench/build-f32.sh [-o OUT] [--fa2-opt PATH] [--dims "64 128"]
 #                           [--chip sm_90] [--precisions "accurate fast"]
-#                           [--opts "block-n=32 stages=2"]  (more fa2-to-ptx
+#                           [--opts "schedule=block_n=32,stages=2"]  (more fa2-to-ptx
 #                           options: schedule variants, bench/f32-variants.py)
 #===----------------------------------------------------------------------===#
 set -uo pipefail

@@ -10,8 +10,8 @@
 #   DEST=<checkout>/.device-carry/f32
 #   bench/stage-f32.sh $DEST && cp bench/{f32-variants.py,device-f32-variants.sh} $DEST/bench/
 #   bench/build-f32.sh -o $DEST/variants/default --precisions accurate
-#   bench/build-f32.sh -o $DEST/variants/bn32 --precisions accurate --opts "block-n=32"
-#   bench/build-f32.sh -o $DEST/variants/s1 --precisions accurate --dims 128 --opts "stages=1"
+#   bench/build-f32.sh -o $DEST/variants/bn32 --precisions accurate --opts "schedule=block_n=32"
+#   bench/build-f32.sh -o $DEST/variants/s1 --precisions accurate --dims 128 --opts "schedule=stages=1"
 #   (and any older build's kernels under $DEST/variants/<name>/)
 # then: run(command="bash .device-carry/f32/bench/device-f32-variants.sh", carry=[".device-carry/f32"])
 #===----------------------------------------------------------------------===#

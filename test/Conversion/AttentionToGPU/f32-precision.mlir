@@ -10,9 +10,9 @@
 // P's f16 pieces need P·2^(15 - threshold) below 65504: every block
 // rescaling (P <= 1) splits P·2^15, a threshold of 16 is refused for f32
 // inputs under accurate (not under fast, nor for 16-bit inputs).
-// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="rescale-threshold=-1" 2>/dev/null | FileCheck %s --check-prefix=EVERY
-// RUN: not fa2-opt %s --split-input-file --fa2-lower-to-gpu="rescale-threshold=16" 2>&1 >/dev/null | FileCheck %s --check-prefix=THR16
-// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="rescale-threshold=16 f32-precision=fast" -o /dev/null 2>&1 | FileCheck %s --check-prefix=THR16FAST
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=rescale_threshold=-1" 2>/dev/null | FileCheck %s --check-prefix=EVERY
+// RUN: not fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=rescale_threshold=16" 2>&1 >/dev/null | FileCheck %s --check-prefix=THR16
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=rescale_threshold=16 f32-precision=fast" -o /dev/null 2>&1 | FileCheck %s --check-prefix=THR16FAST
 // EVERY-LABEL: gpu.func @fa2_attention_f32_0(
 // EVERY:       %[[TWO15:.*]] = arith.constant 3.276800e+04 : f32
 // EVERY:       math.exp2
@@ -212,7 +212,7 @@ func.func @f16_in_f32_out(%q: tensor<1x2x128x64xf16>, %k: tensor<1x2x128x64xf16>
 // ACC:        nvgpu.device_async_copy
 // ACC:        memref.load %{{.*}} : memref<16384xf32>
 // ACC-LABEL: gpu.func @fa2_attention_f32_d256_0(
-// ACC-SAME:   block_m = 64 : i64, block_n = 64 : i64
+// ACC-SAME:   block_m = 64, block_n = 64
 // ACC-SAME:   stages = 1
 // ACC:        memref.load %{{.*}} : memref<16384xf32>
 func.func @f32_mask_f16(%q: tensor<1x2x128x64xf16>, %m: tensor<128x128xf32>) -> tensor<1x2x128x64xf16> {
