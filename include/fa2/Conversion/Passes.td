@@ -17,7 +17,7 @@ def FA2LowerToGPU : Pass<"fa2-lower-to-gpu", "::mlir::ModuleOp"> {
     `schedule` option and an op's own `fa2.schedule = #fa2.schedule<...>`
     override single fields, and each kernel carries the whole schedule it
     was built with as its `fa2.schedule`. f32 inputs
-    are staged as bf16 pieces under the `f32-precision` policy (accurate by
+    are staged as 16-bit pieces under the `f32-precision` policy (accurate by
     default; a remark on each such op says which and why). An op the
     kernel cannot serve is left in place with a remark saying why.
   }];
@@ -37,8 +37,8 @@ def FA2LowerToGPU : Pass<"fa2-lower-to-gpu", "::mlir::ModuleOp"> {
            "op's own fa2.schedule attribute goes over these">,
     Option<"f32Precision", "f32-precision", "std::string",
            /*default=*/"\"accurate\"",
-           "How f32 Q/K/V meet the bf16 tensor cores: accurate (three bf16 "
-           "pieces per operand, six products: f32-level error), fast (bf16 "
+           "How f32 Q/K/V meet the 16-bit tensor cores: accurate (two f16 "
+           "pieces per scaled operand, three products: f32-level error), fast (bf16 "
            "operands: bf16-level error) or host (no GPU kernel: the CPU "
            "lowering)">,
     Option<"manifestDir", "manifest-dir", "std::string", /*default=*/"\"\"",

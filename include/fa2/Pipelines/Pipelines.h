@@ -45,7 +45,7 @@ struct ToPTXOptions : public mlir::PassPipelineOptions<ToPTXOptions> {
       llvm::cl::init("")};
   Option<std::string> f32Precision{
       *this, "f32-precision",
-      llvm::cl::desc("f32 inputs: accurate (three bf16 pieces, f32-level "
+      llvm::cl::desc("f32 inputs: accurate (two scaled f16 pieces, f32-level "
                      "error; the default), fast (bf16 operands) or host (on "
                      "the CPU)"),
       llvm::cl::init("accurate")};

@@ -731,7 +731,7 @@ struct FA2LowerToGPUPass
       spec->name = name;
       spec->function = owner;
       if (spec->f32Precision)
-        op.emitRemark() << "fa2-lower-to-gpu: f32 inputs on bf16 tensor cores, "
+        op.emitRemark() << "fa2-lower-to-gpu: f32 inputs on 16-bit tensor cores, "
                         << f32PrecisionReason(*spec->f32Precision);
 
       b.setInsertionPoint(top);

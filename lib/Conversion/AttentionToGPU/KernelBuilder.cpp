@@ -199,7 +199,7 @@ int64_t AttentionKernelSpec::sharedMemoryBytes() const {
 
 Type AttentionKernelSpec::mmaElementType() const {
   if (elementType.isF32())
-    return BFloat16Type::get(elementType.getContext());
+    return pieceElementType(elementType.getContext(), *f32Precision);
   return elementType;
 }
 
@@ -232,6 +232,10 @@ public:
     ctx = b.getContext();
     elemTy = spec.mmaElementType();
     pieces = spec.operandPieces();
+    // P is at most 2^threshold under lazy rescaling (1 when every block
+    // rescales): P·2^pShift stays below 2^15, inside f16's range.
+    if (pieces > 1)
+      pShift = 15 - std::max<int64_t>(s.rescaleThreshold, 0);
     f32Ty = b.getF32Type();
     idxTy = b.getIndexType();
     qk = makeLayout(spec.headDim);
@@ -330,11 +334,26 @@ private:
     Value srcOff, dstOff, valid;
   };
   /// f32 inputs: loads each chunk of `src` into registers, splits it into
-  /// the bf16 pieces and stores piece p at its `dstOff` + p·plane of the
+  /// the 16-bit pieces and stores piece p at its `dstOff` + p·plane of the
   /// shared tile `dst` (zeros where it does not exist). No cp.async: the
   /// copy converts, so it goes through registers. The loads of a group of
   /// chunks are all issued before the first store waits for its data.
   void stageF32Chunks(Value src, Value dst, ArrayRef<F32Chunk> chunks);
+  /// Split f32 operands: stages scale group (`row0`, `colGroup`) of an f32
+  /// tile whose row 0 is at `srcTile` (16 rows from row0, an index, by
+  /// kScaleChunks chunks), by the calling warp alone: loads it (zeros for
+  /// rows at or past `validRows`, an i32 or null, and for padding chunks),
+  /// takes the warp's largest |x| (redux.sync, no barrier), scales it by
+  /// groupScale's power of two and stores the two f16 pieces a plane apart.
+  /// Returns the group's inverse factor times 2^-extraShift, for the f32
+  /// accumulation of its products.
+  Value stageScaledGroup(Value src, Value srcTile, Value srcRowStride,
+                         Value validRows, Value dst, Value dstBase,
+                         Value row0, int64_t colGroup,
+                         const SharedTileLayout &l, int64_t extraShift);
+  /// Loads the f32 chunks (zeros where a chunk does not exist), all issued
+  /// before the first is used.
+  SmallVector<Value> loadF32Chunks(Value src, ArrayRef<F32Chunk> chunks);
   /// Elements between the pieces of the shared tile `dst` (sQ, sK or sV).
   int64_t planeOf(Value dst) {
     return dst == sQ ? qPlane : dst == sK ? kPlane : vPlane;
@@ -343,11 +362,15 @@ private:
   /// one mma per piece product (pieceProducts). Split operands sum their
   /// products from zero and add that to `acc` with one f32 add (round to
   /// nearest): the tensor cores add into their accumulator truncating
-  /// (round toward zero), so six mma per k-step straight into S or O left a
+  /// (round toward zero), so the six mma per k-step of three bf16 pieces
+  /// (the scheme before the f16 pieces) straight into S or O left a
   /// bias of one ulp of the accumulator per mma, 3-8x the f32 math path's
   /// error against f64 (H200, bench/f32.py); from zero, each k-step's
   /// truncation is relative to its own, smaller, partial sum.
-  Value mmaPieces(ArrayRef<Value> a, ArrayRef<Value> bOps, Value acc) {
+  /// With `factor` (f32), the sum is multiplied by it in the same rounding
+  /// (an FMA): the inverse group scales of split operands (stageScaledGroup).
+  Value mmaPieces(ArrayRef<Value> a, ArrayRef<Value> bOps, Value acc,
+                  Value factor = {}) {
     if (pieces == 1)
       return mma(a[0], bOps[0], acc);
     auto accTy = cast<VectorType>(acc.getType());
@@ -355,6 +378,8 @@ private:
         b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0)));
     for (auto [i, j] : pieceProducts(pieces))
       sum = mma(a[i], bOps[j], sum);
+    if (factor)
+      return fma(sum, vector::BroadcastOp::create(b, loc, accTy, factor), acc);
     return fadd(acc, sum);
   }
 
@@ -433,7 +458,7 @@ private:
   Value pairOf(Value frag4, int64_t first);
 
   /// S = Q·K_jᵀ for the warp's rows: MT x NT accumulators.
-  SmallVector<SmallVector<Value>> computeScores(Value kBufOffset);
+  SmallVector<SmallVector<Value>> computeScores(Value kBufOffset, Value buf);
   /// The Q fragments of k-step ks and m-tile mt, from shared memory (piece
   /// `piece` of split f32 operands).
   Value loadQFragment(int64_t ks, int64_t mt, int64_t piece = 0);
@@ -478,11 +503,39 @@ private:
   gpu::GPUFuncOp func;
   MLIRContext *ctx;
   Type elemTy, f32Ty, idxTy, tokenTy;
-  /// The bf16 pieces each operand tile is held as (spec.operandPieces): the
+  /// The 16-bit pieces each operand tile is held as (spec.operandPieces): the
   /// pieces of a tile are `pieces` consecutive copies of it in shared memory,
   /// qPlane/kPlane/vPlane elements apart.
   int64_t pieces = 1;
   int64_t qPlane = 0, kPlane = 0, vPlane = 0;
+  /// Split operands: P is split as P·2^pShift (see the constructor).
+  int64_t pShift = 0;
+  /// Split operands: the inverse factor of each K and V group of 16 rows,
+  /// per stage (f32, kFactorSlot / vFactorSlot), written by the warp that
+  /// staged the group, read by all after the barrier that publishes the
+  /// block; and the warp's own Q factors, one per m16 tile.
+  Value sFactors;
+  SmallVector<SmallVector<Value>> qInverse; // [mt][column group]
+  /// A scale group is 16 rows by (at most) kScaleChunks chunks of 8
+  /// columns: 32 f32 registers per lane while a warp stages it, and within
+  /// one group's products the factor is uniform (K, Q: per k-step; V: per
+  /// n8 tile of O).
+  static constexpr int64_t kScaleChunks = 8;
+  static int64_t colGroups(const SharedTileLayout &l) {
+    return (l.chunks() + kScaleChunks - 1) / kScaleChunks;
+  }
+  int64_t kvRowGroups() const { return s.blockN / 16; }
+  /// Slots: every K group of every stage, then every V group.
+  Value kFactorSlot(Value buf, Value rowGroup, int64_t colGroup) {
+    return addc(add(mulc(buf, kvRowGroups() * colGroups(qk)),
+                    mulc(rowGroup, colGroups(qk))),
+                colGroup);
+  }
+  Value vFactorSlot(Value buf, Value rowGroup, int64_t colGroup) {
+    return addc(add(mulc(buf, kvRowGroups() * colGroups(vl)),
+                    mulc(rowGroup, colGroups(vl))),
+                s.numStages * kvRowGroups() * colGroups(qk) + colGroup);
+  }
   SharedTileLayout qk, vl;
   int64_t MT, NT;
 
@@ -652,14 +705,38 @@ SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
   return tokens;
 }
 
-void KernelEmitter::stageF32Chunks(Value src, Value dst,
-                                   ArrayRef<F32Chunk> chunks) {
+SmallVector<Value> KernelEmitter::loadF32Chunks(Value src,
+                                                ArrayRef<F32Chunk> group) {
   auto chunkTy = VectorType::get({8}, f32Ty);
   auto load = [&](Value srcOff) -> Value {
     // Rows are 16-byte aligned (docs/manifest.md): two 16-byte loads.
     return vector::LoadOp::create(b, loc, chunkTy, src, ValueRange{srcOff},
                                   /*nontemporal=*/false, llvm::MaybeAlign(16));
   };
+  SmallVector<Value> loaded;
+  for (const F32Chunk &chunk : group) {
+    if (!chunk.valid) {
+      loaded.push_back(load(chunk.srcOff));
+      continue;
+    }
+    // Rows past the tensor and padding chunks read nothing (their address
+    // may lie past the buffer) and stage zeros, as cp.async's zero-fill.
+    auto ifOp = scf::IfOp::create(b, loc, TypeRange{chunkTy}, chunk.valid,
+                                  /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    scf::YieldOp::create(b, loc, load(chunk.srcOff));
+    b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+    Value zeros = arith::ConstantOp::create(
+        b, loc, chunkTy, DenseElementsAttr::get(chunkTy, b.getF32FloatAttr(0)));
+    scf::YieldOp::create(b, loc, zeros);
+    loaded.push_back(ifOp.getResult(0));
+  }
+  return loaded;
+}
+
+void KernelEmitter::stageF32Chunks(Value src, Value dst,
+                                   ArrayRef<F32Chunk> chunks) {
   int64_t plane = planeOf(dst);
   // Four chunks (32 registers) in flight at a time: one chunk at a time
   // left each load's whole latency between two stores, all of a d = 128
@@ -668,32 +745,81 @@ void KernelEmitter::stageF32Chunks(Value src, Value dst,
   for (size_t first = 0; first < chunks.size(); first += kInFlight) {
     ArrayRef<F32Chunk> group =
         chunks.slice(first, std::min(kInFlight, chunks.size() - first));
-    SmallVector<Value> loaded;
-    for (const F32Chunk &chunk : group) {
-      if (!chunk.valid) {
-        loaded.push_back(load(chunk.srcOff));
-        continue;
-      }
-      // Rows past the tensor and padding chunks read nothing (their address
-      // may lie past the buffer) and stage zeros, as cp.async's zero-fill.
-      auto ifOp = scf::IfOp::create(b, loc, TypeRange{chunkTy}, chunk.valid,
-                                    /*withElseRegion=*/true);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-      scf::YieldOp::create(b, loc, load(chunk.srcOff));
-      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
-      Value zeros = arith::ConstantOp::create(
-          b, loc, chunkTy,
-          DenseElementsAttr::get(chunkTy, b.getF32FloatAttr(0)));
-      scf::YieldOp::create(b, loc, zeros);
-      loaded.push_back(ifOp.getResult(0));
-    }
+    SmallVector<Value> loaded = loadF32Chunks(src, group);
     for (auto [chunk, x] : llvm::zip_equal(group, loaded))
-      for (auto [p, piece] : llvm::enumerate(splitToBF16(b, loc, x, pieces)))
+      for (auto [p, piece] :
+           llvm::enumerate(splitToPieces(b, loc, x, pieces, elemTy)))
         vector::StoreOp::create(b, loc, piece, dst,
                                 ValueRange{addc(chunk.dstOff, p * plane)},
                                 /*nontemporal=*/false, llvm::MaybeAlign(16));
   }
+}
+
+Value KernelEmitter::stageScaledGroup(Value src, Value srcTile,
+                                      Value srcRowStride, Value validRows,
+                                      Value dst, Value dstBase, Value row0,
+                                      int64_t colGroup,
+                                      const SharedTileLayout &l,
+                                      int64_t extraShift) {
+  // 16 rows of `chunks` chunks over the warp's 32 lanes: chunk lane + 32i
+  // (an even count: head dims are padded to 16, so the rounds are whole).
+  int64_t firstChunk = colGroup * kScaleChunks;
+  int64_t chunks = std::min(kScaleChunks, l.chunks() - firstChunk);
+  int64_t realChunks = l.realChunks();
+  int64_t total = 16 * chunks;
+  assert(total % 32 == 0 && "16 rows of an even number of chunks");
+  auto i32Ty = b.getI32Type();
+  Value lane = remc(tid, 32);
+  SmallVector<F32Chunk> group;
+  for (int64_t first = 0; first < total; first += 32) {
+    Value idx = addc(lane, first);
+    Value r = add(row0, divc(idx, chunks));
+    Value ch = addc(remc(idx, chunks), firstChunk);
+    Value valid;
+    if (validRows)
+      valid = cmp(arith::CmpIPredicate::slt,
+                  arith::IndexCastOp::create(b, loc, i32Ty, r), validRows);
+    if (realChunks < firstChunk + chunks) {
+      Value colValid = cmp(arith::CmpIPredicate::ult, ch, c(realChunks));
+      valid = valid ? arith::AndIOp::create(b, loc, valid, colValid).getResult()
+                    : colValid;
+    }
+    group.push_back({add(srcTile, add(mul(r, srcRowStride), mulc(ch, 8))),
+                     add(dstBase, sharedOffset(l, r, remc(r, 8), ch)), valid});
+  }
+  SmallVector<Value> loaded = loadF32Chunks(src, group);
+  // The largest |x| of the group as bits: |x| compares as an unsigned
+  // integer (NaN above inf), so one integer max per lane and one redux.
+  auto bitsTy = VectorType::get({8}, i32Ty);
+  Value absMask = arith::ConstantOp::create(
+      b, loc, bitsTy, DenseElementsAttr::get(bitsTy, b.getI32IntegerAttr(
+                                                         0x7fffffff)));
+  Value laneMax;
+  for (Value x : loaded) {
+    Value bits = arith::AndIOp::create(
+        b, loc, vector::BitCastOp::create(b, loc, bitsTy, x), absMask);
+    Value m = vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXUI,
+                                          bits);
+    laneMax = laneMax ? arith::MaxUIOp::create(b, loc, laneMax, m).getResult()
+                      : m;
+  }
+  Value warpMax = NVVM::ReduxOp::create(b, loc, i32Ty, laneMax,
+                                        NVVM::ReduxKind::UMAX, allLanes());
+  GroupScale scale = groupScale(b, loc, warpMax, extraShift);
+  auto chunkTy = VectorType::get({8}, f32Ty);
+  Value scaleVec = vector::BroadcastOp::create(b, loc, chunkTy, scale.scale);
+  int64_t plane = planeOf(dst);
+  for (auto [chunk, x] : llvm::zip_equal(group, loaded)) {
+    // A power of two: exact, unless x underflows (|x| < 2^-97 scaled up
+    // never does; scaled down, x is below 2^-126 of the group's largest).
+    Value scaled = fmul(x, scaleVec);
+    for (auto [p, piece] :
+         llvm::enumerate(splitToPieces(b, loc, scaled, pieces, elemTy)))
+      vector::StoreOp::create(b, loc, piece, dst,
+                              ValueRange{addc(chunk.dstOff, p * plane)},
+                              /*nontemporal=*/false, llvm::MaybeAlign(16));
+  }
+  return scale.inverse;
 }
 
 SmallVector<Value> KernelEmitter::copyPackedQTile(Value validRows) {
@@ -749,6 +875,50 @@ SmallVector<Value> KernelEmitter::copyKVBlock(Value j, Value buf,
                                        b, loc, s.blockN, 32).getResult(),
                        arith::ConstantIntOp::create(b, loc, 0, 32));
   SmallVector<Value> toks;
+  if (pieces > 1) {
+    // Split operands: a group of 16 keys is staged by one warp (its scale
+    // needs no barrier), K's groups by the first half of the warps and V's
+    // by the second, so that staging both costs every warp the same.
+    int64_t half = s.numWarps / 2;
+    auto stageGroups = [&](Value src, Value srcBase, Value srcRow, Value dst,
+                           const SharedTileLayout &l, int64_t firstWarp,
+                           int64_t warps, bool isV) {
+      Value srcTile = add(srcBase, mul(kvStart, srcRow));
+      Value dstBase = mulc(buf, s.blockN * l.rowStride);
+      // Below firstWarp the unsigned difference wraps past `warps`.
+      Value rel = sub(warp, c(firstWarp));
+      Value mine = cmp(arith::CmpIPredicate::ult, rel, c(warps));
+      // Row groups round-robin over the warps, each warp all the column
+      // groups of its rows, one after the other.
+      for (int64_t first = 0; first < kvRowGroups(); first += warps) {
+        Value rowGroup = addc(rel, first);
+        Value stages = mine;
+        if (first + warps > kvRowGroups())
+          stages = arith::AndIOp::create(
+              b, loc, mine,
+              cmp(arith::CmpIPredicate::ult, rowGroup, c(kvRowGroups())));
+        scf::IfOp::create(b, loc, stages, [&](OpBuilder &, Location) {
+          for (int64_t cg = 0; cg < colGroups(l); ++cg) {
+            Value inverse = stageScaledGroup(
+                src, srcTile, srcRow, validRows, dst, dstBase,
+                mulc(rowGroup, 16), cg, l, isV ? pShift : 0);
+            memref::StoreOp::create(
+                b, loc, inverse, sFactors,
+                ValueRange{isV ? vFactorSlot(buf, rowGroup, cg)
+                               : kFactorSlot(buf, rowGroup, cg)});
+          }
+          scf::YieldOp::create(b, loc);
+        });
+      }
+    };
+    if (tiles != KVTiles::V)
+      stageGroups(kGlobal, kBase, kRow, sK, qk, 0, std::max<int64_t>(half, 1),
+                  /*isV=*/false);
+    if (tiles != KVTiles::K)
+      stageGroups(vGlobal, vBase, vRow, sV, vl, half, s.numWarps - half,
+                  /*isV=*/true);
+    return toks;
+  }
   if (tiles != KVTiles::V)
     toks = copyTile(kGlobal, kBase, kRow, kvStart, validRows, sK,
                     mulc(buf, s.blockN * qk.rowStride), s.blockN, qk);
@@ -831,13 +1001,32 @@ Value KernelEmitter::loadQFragment(int64_t ks, int64_t mt, int64_t piece) {
                                    b.getI32IntegerAttr(4));
 }
 
-SmallVector<SmallVector<Value>> KernelEmitter::computeScores(Value kBufOffset) {
+SmallVector<SmallVector<Value>> KernelEmitter::computeScores(Value kBufOffset,
+                                                            Value buf) {
   auto accTy = VectorType::get({2, 2}, f32Ty);
   auto fragTy = VectorType::get({4, 2}, elemTy);
   Value zero = arith::ConstantOp::create(
       b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0.0f)));
   SmallVector<SmallVector<Value>> S(MT, SmallVector<Value>(NT, zero));
   Value kLane = add(kBufOffset, kLaneOffset);
+  // Split operands: S's unscaling factor per m16 tile (Q's group) and n16
+  // tile (K's group of 16 keys), applied to each k-step's products.
+  // factor[mt][np][cg], cg the column group of the k-step.
+  SmallVector<SmallVector<SmallVector<Value>>> factor(
+      MT, SmallVector<SmallVector<Value>>(NT / 2));
+  if (pieces > 1) {
+    for (int64_t np = 0; np < NT / 2; ++np) {
+      for (int64_t cg = 0; cg < colGroups(qk); ++cg) {
+        Value kInverse = memref::LoadOp::create(
+            b, loc, sFactors, ValueRange{kFactorSlot(buf, c(np), cg)});
+        for (int64_t mt = 0; mt < MT; ++mt)
+          factor[mt][np].push_back(fmul(qInverse[mt][cg], kInverse));
+      }
+    }
+  }
+  auto factorOf = [&](int64_t mt, int64_t np, int64_t ks) {
+    return pieces > 1 ? factor[mt][np][ks * 2 / kScaleChunks] : Value();
+  };
   for (int64_t ks = 0; ks < qk.paddedDim / 16; ++ks) {
     // qa[mt][piece]: Q's fragments (in registers: one piece only, which the
     // schedule allows for unsplit operands alone).
@@ -851,8 +1040,10 @@ SmallVector<SmallVector<Value>> KernelEmitter::computeScores(Value kBufOffset) {
       loadBPieces(sK, kLane, qkChunkB[ks], np * 16 * qk.rowStride, kPlane,
                   /*transpose=*/false, pieces, b0, b1);
       for (int64_t mt = 0; mt < MT; ++mt) {
-        S[mt][2 * np] = mmaPieces(qa[mt], b0, S[mt][2 * np]);
-        S[mt][2 * np + 1] = mmaPieces(qa[mt], b1, S[mt][2 * np + 1]);
+        S[mt][2 * np] =
+            mmaPieces(qa[mt], b0, S[mt][2 * np], factorOf(mt, np, ks));
+        S[mt][2 * np + 1] =
+            mmaPieces(qa[mt], b1, S[mt][2 * np + 1], factorOf(mt, np, ks));
       }
     }
   }
@@ -1252,6 +1443,11 @@ void KernelEmitter::emit() {
                                        : view(0, qElems, spec.outElementType);
   sK = view(pieces * qElems * 2, pieces * kElems, elemTy);
   sV = view(pieces * (qElems + kElems) * 2, pieces * vElems, elemTy);
+  if (pieces > 1)
+    sFactors = view(pieces * (qElems + kElems + vElems) * 2,
+                    s.numStages * kvRowGroups() *
+                        (colGroups(qk) + colGroups(vl)),
+                    f32Ty);
 
   //===--- per-lane ldmatrix addresses ------------------------------------===//
   // ldmatrix.x4: lanes 8i..8i+7 address the rows of 8x8 matrix i.
@@ -1362,10 +1558,23 @@ void KernelEmitter::emit() {
       qAllValid ? Value()
                 : Value(arith::IndexCastOp::create(b, loc, b.getI32Type(),
                                                    sub(rowsTotal, m0)));
-  SmallVector<Value> qToks =
-      s.packGQA ? copyPackedQTile(qValidRows)
-                : copyTile(qGlobal, qBase, qRow, m0, qValidRows, sQ, c(0),
-                           s.blockM, qk);
+  SmallVector<Value> qToks;
+  if (pieces > 1) {
+    // Split operands: each warp stages its own m16 tiles (the only rows its
+    // ldmatrix reads), one group scale each, kept in registers.
+    Value qTile = add(qBase, mul(m0, qRow));
+    qInverse.resize(MT);
+    for (int64_t mt = 0; mt < MT; ++mt)
+      for (int64_t cg = 0; cg < colGroups(qk); ++cg)
+        qInverse[mt].push_back(stageScaledGroup(
+            qGlobal, qTile, qRow, qValidRows, sQ, c(0),
+            addc(mulc(warp, s.rowsPerWarp()), mt * 16), cg, qk,
+            /*extraShift=*/0));
+  } else {
+    qToks = s.packGQA ? copyPackedQTile(qValidRows)
+                      : copyTile(qGlobal, qBase, qRow, m0, qValidRows, sQ,
+                                 c(0), s.blockM, qk);
+  }
   Value qGroup = commitCopies(qToks);
   // Exactly one group per K/V block, so that cp.async.wait_group counts
   // stay uniform. A block past kvEnd is "copied" with src-size 0 (no global
@@ -1662,8 +1871,11 @@ void KernelEmitter::emit() {
             if (pieces == 1) {
               elems[0].push_back(arith::TruncFOp::create(b, loc, elemTy, p));
             } else {
-              for (auto [k, piece] :
-                   llvm::enumerate(splitToBF16(b, loc, p, pieces)))
+              // P·2^pShift < 2^15: its f16 pieces keep 22 bits down to
+              // P = 2^(-3 - pShift); the factor leaves with V's inverse.
+              Value shifted = fmul(p, cf(std::ldexp(1.0, pShift)));
+              for (auto [k, piece] : llvm::enumerate(
+                       splitToPieces(b, loc, shifted, pieces, elemTy)))
                 elems[k].push_back(piece);
             }
           }
@@ -1674,14 +1886,23 @@ void KernelEmitter::emit() {
           pa[mt].push_back(
               vector::FromElementsOp::create(b, loc, fragTy, elems[k]));
       }
+      // Split operands: V's groups of these 16 keys (one per column
+      // group), times 2^-pShift.
+      SmallVector<Value> vInverse;
+      for (int64_t cg = 0; pieces > 1 && cg < colGroups(vl); ++cg)
+        vInverse.push_back(memref::LoadOp::create(
+            b, loc, sFactors, ValueRange{vFactorSlot(buf, c(kk), cg)}));
       for (int64_t np = 0; np < NO / 2; ++np) {
+        Value vFactor =
+            pieces > 1 ? vInverse[np * 2 / kScaleChunks] : Value();
         SmallVector<Value> b0, b1;
         loadBPieces(sV, vBuf, vChunkA[np], kk * 16 * vl.rowStride, vPlane,
                     /*transpose=*/true, pieces, b0, b1);
         for (int64_t mt = 0; mt < MT; ++mt) {
-          O[mt * NO + 2 * np] = mmaPieces(pa[mt], b0, O[mt * NO + 2 * np]);
+          O[mt * NO + 2 * np] =
+              mmaPieces(pa[mt], b0, O[mt * NO + 2 * np], vFactor);
           O[mt * NO + 2 * np + 1] =
-              mmaPieces(pa[mt], b1, O[mt * NO + 2 * np + 1]);
+              mmaPieces(pa[mt], b1, O[mt * NO + 2 * np + 1], vFactor);
         }
       }
     }
@@ -1717,7 +1938,7 @@ void KernelEmitter::emit() {
 
       // S = Q·K_jᵀ.
       SmallVector<SmallVector<Value>> S =
-          computeScores(mulc(buf, s.blockN * qk.rowStride));
+          computeScores(mulc(buf, s.blockN * qk.rowStride), buf);
       // Block j+stages-1 goes into the buffer block j-1 used, free since the
       // barrier. Issued after the mma.sync of Q·K_jᵀ, as FlashAttention-2
       // does, not right after the barrier: the ldmatrix of K_j then leave

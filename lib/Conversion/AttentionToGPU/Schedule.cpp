@@ -81,7 +81,7 @@ std::optional<OptionError> fa2::checkGPUOptions(const GPUOptions &o) {
                      bad->message);
   if (!parseF32Precision(o.f32Precision))
     return error("f32-precision", o.f32Precision,
-                 "expected accurate (split bf16 operands, f32-level results), "
+                 "expected accurate (split f16 operands, f32-level results), "
                  "fast (bf16 operands) or host (f32 ops stay on the CPU)");
   if (!o.manifestDir.empty())
     if (std::error_code ec = llvm::sys::fs::create_directories(o.manifestDir))
@@ -411,7 +411,7 @@ std::optional<F32Precision> fa2::parseF32Precision(llvm::StringRef name) {
 }
 
 int64_t fa2::operandPieces(F32Precision precision) {
-  return precision == F32Precision::Accurate ? 3 : 1;
+  return precision == F32Precision::Accurate ? 2 : 1;
 }
 
 GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
@@ -431,9 +431,9 @@ GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
   s.minBlocksPerSM = row->minBlocksPerSM;
   s.qInRegisters = row->qInRegisters;
   s.splitKVCopies = row->splitKVCopies;
-  // Split f32 operands (pieces > 1) hold every tile three times and load
-  // three Q fragments per k-step: Q stays in shared memory, and the
-  // candidates end with smaller tiles that fit three copies.
+  // Split f32 operands (pieces > 1) hold every tile twice and load two Q
+  // fragments per k-step: Q stays in shared memory, and the candidates end
+  // with smaller tiles that fit two copies.
   if (pieces > 1)
     s.qInRegisters = false;
   static constexpr Tiles kSplitFallbacks[] = {
@@ -453,11 +453,12 @@ GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
         chip.maxSharedBytes)
       break;
   }
-  // Split operands: three Q, K and V fragments per k-step and the
-  // per-k-step sums next to the accumulators spilled with two m16 tiles per
-  // warp (ptxas, sm_90: 120 bytes at d = 128, 2.4 KB at d = 64); one m16
-  // tile per warp allocates 185 registers without spilling at d = 128, and
-  // spills 32 bytes at d = 64 (its split masked loop).
+  // Split operands: the pieces' fragments and the per-k-step sums next to
+  // the accumulators spilled with two m16 tiles per warp (three bf16 pieces,
+  // ptxas, sm_90: 120 bytes at d = 128, 2.4 KB at d = 64); with one m16 tile
+  // per warp two f16 pieces take 255 registers and spill 4-12 bytes at
+  // d = 64, 108-132 at d = 128 (the group scales need a warp per 16 rows
+  // anyway: KernelEmitter::stageScaledGroup).
   if (pieces > 1 && s.blockM / s.numWarps > 16 && s.blockM / 16 <= 16)
     s.numWarps = s.blockM / 16;
   return s;
@@ -520,7 +521,14 @@ int64_t fa2::sharedMemoryBytes(const GPUSchedule &s, int64_t headDim,
   int64_t qk = sharedRowStride(padHeadDim(headDim), s.swizzle);
   int64_t v = sharedRowStride(padHeadDim(headDimV), s.swizzle);
   int64_t elems = s.blockM * qk + s.numStages * s.blockN * (qk + v);
-  return elems * 2 * pieces;
+  // Split operands: one f32 factor per 16 rows and 64 columns of each K
+  // and V tile (KernelEmitter's scale groups).
+  int64_t groupFactors =
+      pieces > 1 ? s.numStages * (s.blockN / 16) *
+                       ((padHeadDim(headDim) + 63) / 64 +
+                        (padHeadDim(headDimV) + 63) / 64)
+                 : 0;
+  return elems * 2 * pieces + groupFactors * 4;
 }
 
 std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
@@ -544,6 +552,10 @@ std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
     os << "rescale_threshold must be -1 (every block) or 0..16 (powers of "
           "two the probabilities may reach), got "
        << s.rescaleThreshold;
+  else if (pieces > 1 && s.rescaleThreshold > 15)
+    os << "rescale-threshold " << s.rescaleThreshold
+       << " with split f32 operands: P up to 2^" << s.rescaleThreshold
+       << " has no f16 pieces (f16 ends at 65504); at most 15";
   else if (s.minBlocksPerSM < 0 || s.minBlocksPerSM > 32)
     os << "min_blocks_per_sm must be 0..32, got " << s.minBlocksPerSM;
   else if (s.kvSplits < 0 || s.kvSplits > kMaxKVSplits)
@@ -555,7 +567,7 @@ std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
            bytes > chip.maxSharedBytes)
     os << "the tiles need " << bytes << " bytes of shared memory"
        << (pieces > 1 ? " (" + std::to_string(pieces) +
-                            " bf16 pieces of each f32 tile)"
+                            " 16-bit pieces of each f32 tile)"
                       : std::string())
        << ", more than " << chip.name << "'s " << chip.maxSharedBytes;
   return why;

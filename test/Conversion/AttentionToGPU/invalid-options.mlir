@@ -22,7 +22,7 @@
 // The chips --help lists are the chips the error lists.
 // RUN: fa2-opt --help | FileCheck %s --check-prefix=HELP
 
-// PRECISION: fa2-lower-to-gpu{f32-precision=tf32}:1:18: error: fa2-lower-to-gpu: option f32-precision='tf32': expected accurate (split bf16 operands, f32-level results), fast (bf16 operands) or host (f32 ops stay on the CPU)
+// PRECISION: fa2-lower-to-gpu{f32-precision=tf32}:1:18: error: fa2-lower-to-gpu: option f32-precision='tf32': expected accurate (split f16 operands, f32-level results), fast (bf16 operands) or host (f32 ops stay on the CPU)
 
 // BLOCKM: invalid-options.mlir:[[# @LINE + 26]]:8: error: fa2-lower-to-gpu: the schedule the options ask for cannot run this kernel: block_m (48) must be a multiple of 16 x warps (128): each warp owns whole m16 tiles
 // BLOCKM-NOT: remark

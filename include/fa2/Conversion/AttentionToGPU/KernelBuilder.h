@@ -98,7 +98,7 @@ struct AttentionKernelSpec {
   /// The element type of the shared tiles, the mma.sync operands and P:
   /// the inputs' own, or bf16 for f32 inputs.
   mlir::Type mmaElementType() const;
-  /// The bf16 pieces each operand is held as (1, or 3 for accurate f32).
+  /// The 16-bit pieces each operand is held as (1, or 2 for accurate f32).
   int64_t operandPieces() const {
     return f32Precision ? fa2::operandPieces(*f32Precision) : 1;
   }

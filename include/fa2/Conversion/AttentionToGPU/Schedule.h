@@ -50,13 +50,19 @@ std::optional<ChipInfo> getChipInfo(llvm::StringRef chip);
 llvm::StringRef knownChips();
 
 /// How the kernel serves f32 Q/K/V on 16-bit tensor cores (the option
-/// `f32-precision`). Both stage Q, K and V into shared memory as bf16 pieces
-/// (register loads and conversions instead of cp.async) and accumulate in f32.
+/// `f32-precision`). Both stage Q, K and V into shared memory as 16-bit
+/// pieces (register loads and conversions instead of cp.async) and accumulate
+/// in f32 (SplitOperands.h has the arithmetic, docs/numerics.md the bounds).
 enum class F32Precision {
-  /// Each f32 operand is split into three bf16 pieces (x = hi + mid + lo up
-  /// to 2^-24 relative) and each product is the six piece products of order
-  /// at most 2 (hi·hi, hi·mid, mid·hi, hi·lo, mid·mid, lo·hi): f32-level
-  /// results on the bf16 mma.sync, for Q·Kᵀ and for P·V alike.
+  /// Each f32 operand is scaled by a power of two per group of 16 rows and
+  /// 64 columns (Q: of a warp's m16 tile; K, V: of 16 keys of a block; P:
+  /// 2^(15 - rescale threshold) throughout) and split into two f16 pieces (x = hi + lo up to 2^-22
+  /// relative), and each product is the three piece products hi·hi, hi·lo,
+  /// lo·hi (the dropped lo·lo weighs 2^-22): f32-level results on the f16
+  /// mma.sync, for Q·Kᵀ and for P·V alike. It replaced three bf16 pieces and
+  /// six products (2^-24): half the mma and two thirds of the shared memory
+  /// for a measured error still within FlashAttention's rule against
+  /// PyTorch's f32 math path (bench/results-f32).
   Accurate,
   /// Q, K, V and P rounded to bf16 once (round to nearest even), one mma per
   /// product: bf16 operand error, about 2^-9 relative per operand.
@@ -68,7 +74,7 @@ enum class F32Precision {
 
 llvm::StringRef stringifyF32Precision(F32Precision precision);
 std::optional<F32Precision> parseF32Precision(llvm::StringRef name);
-/// The bf16 pieces each f32 operand is split into under `precision`.
+/// The 16-bit pieces each f32 operand is split into under `precision`.
 int64_t operandPieces(F32Precision precision);
 
 /// The GPU options of fa2-lower-to-gpu and fa2-to-ptx as the user gave them.
@@ -226,7 +232,9 @@ int64_t sharedRowStride(int64_t paddedDim, SmemSwizzle swizzle);
 
 /// Dynamic shared memory (bytes) the kernel needs: the Q tile plus
 /// `numStages` K and V tiles, 2-byte elements, each held `pieces` times
-/// (the bf16 pieces of f32 operands, operandPieces).
+/// (the 16-bit pieces of f32 operands, operandPieces); split operands
+/// (pieces > 1) add one f32 factor per 16 rows and 64 columns of each K and
+/// V tile.
 int64_t sharedMemoryBytes(const GPUSchedule &s, int64_t headDim,
                           int64_t headDimV, int64_t pieces = 1);
 
