@@ -285,6 +285,7 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   gpuOptions.kvSplits = options.kvSplits;
   gpuOptions.manifestDir = options.manifestDir;
   gpuOptions.f32Precision = options.f32Precision;
+  gpuOptions.mma = options.mma;
   pm.addPass(std::make_unique<CheckPipelineInputPass>(
       "fa2-to-ptx", checkGPUOptions(gpuOptions)));
 
@@ -307,6 +308,7 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   lower.splitKVCopies = options.splitKVCopies;
   lower.packGQA = options.packGQA;
   lower.kvSplits = options.kvSplits;
+  lower.mma = options.mma;
   pm.addPass(createFA2LowerToGPU(lower));
 
   // Host: the rest of the tensor program, and every fa2.attention the kernel
@@ -329,6 +331,10 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
     gpm.addPass(createSCFToControlFlowPass());
     gpm.addPass(createConvertNVGPUToNVVMPass());
     gpm.addPass(createConvertGpuOpsToNVVMOps());
+    // wgmma and mbarrier waits have no intrinsic: NVVM ops with a PTX
+    // spelling become inline asm (no effect on mma.sync kernels).
+    gpm.addPass(createConvertNVVMToLLVMPass());
+    gpm.addPass(createFA2TensorMapParams());
     gpm.addPass(createCanonicalizerPass());
     gpm.addPass(createCSEPass());
   }

@@ -89,6 +89,11 @@ struct ToPTXOptions : public mlir::PassPipelineOptions<ToPTXOptions> {
                      "error; the default), fast (bf16 operands) or host (on "
                      "the CPU)"),
       llvm::cl::init("accurate")};
+  Option<std::string> mma{
+      *this, "mma",
+      llvm::cl::desc("Tensor-core family: mma_sync or wgmma (chip=sm_90a); "
+                     "empty: the schedule's choice (mma_sync)"),
+      llvm::cl::init("")};
   Option<std::string> toolkit{
       *this, "toolkit",
       llvm::cl::desc("CUDA toolkit whose ptxas assembles cubins"),
