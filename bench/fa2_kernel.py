@@ -103,7 +103,9 @@ def _driver_launch(function, grid, block, args, smem, stream_handle):
         keep.append(o)
         ptrs.append(C.c_void_p(C.addressof(o)))
     params = (C.c_void_p * len(ptrs))(*ptrs)
-    r = _libcuda().cuLaunchKernel(C.c_void_p(function.ptr), *grid, *block, smem,
+    # CuPy's RawModule gives a RawKernel; its CUfunction is kernel.ptr.
+    fptr = getattr(function, "ptr", None) or function.kernel.ptr
+    r = _libcuda().cuLaunchKernel(C.c_void_p(fptr), *grid, *block, smem,
                                   C.c_void_p(stream_handle), params, None)
     if r != 0:
         raise RuntimeError(f"cuLaunchKernel failed ({r})")
