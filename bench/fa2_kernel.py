@@ -103,9 +103,7 @@ def _driver_launch(function, grid, block, args, smem, stream_handle):
         keep.append(o)
         ptrs.append(C.c_void_p(C.addressof(o)))
     params = (C.c_void_p * len(ptrs))(*ptrs)
-    # CuPy's RawModule gives a RawKernel; its CUfunction is kernel.ptr.
-    fptr = getattr(function, "ptr", None) or function.kernel.ptr
-    r = _libcuda().cuLaunchKernel(C.c_void_p(fptr), *grid, *block, smem,
+    r = _libcuda().cuLaunchKernel(C.c_void_p(function), *grid, *block, smem,
                                   C.c_void_p(stream_handle), params, None)
     if r != 0:
         raise RuntimeError(f"cuLaunchKernel failed ({r})")
@@ -248,10 +246,11 @@ class Fa2Kernel:
 
         by_value = any(isinstance(a, TensorMap) for a in args)
         stream_handle = torch.cuda.current_stream().cuda_stream
+        cu_function = self._driver_function() if by_value else None
 
         def launch():
             if by_value:
-                _driver_launch(function, grid, block, args, smem, stream_handle)
+                _driver_launch(cu_function, grid, block, args, smem, stream_handle)
                 return
             with stream:
                 function(grid, block, args, shared_mem=smem)
@@ -259,6 +258,29 @@ class Fa2Kernel:
                     f2, g2, b2, a2, s2 = second
                     f2(g2, b2, a2, shared_mem=s2)
         return launch, out, lse
+
+    def _driver_function(self):
+        """The kernel as a CUfunction of the current context, loaded through
+        the driver (for launches CuPy cannot express)."""
+        if getattr(self, "_cu_function", None) is None:
+            import ctypes as C
+            cu = _libcuda()
+            binary = os.path.join(os.path.dirname(self.path), self.m["binary"])
+            data = open(binary, "rb").read() + b"\0"
+            mod, fn = C.c_void_p(), C.c_void_p()
+            for what, r in (("cuModuleLoadData", lambda: cu.cuModuleLoadData(C.byref(mod), data)),
+                            ("cuModuleGetFunction",
+                             lambda: cu.cuModuleGetFunction(C.byref(fn), mod, self.name.encode()))):
+                err = r()
+                if err != 0:
+                    raise RuntimeError(f"{what} failed ({err}) for {self.name}")
+            if self.smem > 0:
+                # CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
+                err = cu.cuFuncSetAttribute(fn, 8, self.smem)
+                if err != 0:
+                    raise RuntimeError(f"cuFuncSetAttribute failed ({err}) for {self.name}")
+            self._cu_module, self._cu_function = mod, fn.value
+        return self._cu_function
 
     def env_from(self, q, k, v):
         """Binds the dims from the tensors' shapes (bhsd or bshd, any number
