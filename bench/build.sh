@@ -16,7 +16,8 @@
 #                       [--mma mma_sync|wgmma]
 # --static compiles one kernel per seq instead (static batch and seq), for a
 # lowering without dynamic shapes. --mma wgmma (with --chip sm_90a) builds
-# the Hopper kernels (HopperKernelBuilder.cpp).
+# the Hopper kernels (HopperKernelBuilder.cpp). $FA2_OPTIONS, if set, is
+# appended to the pipeline's options (e.g. " wgmma-overlap=1").
 #===----------------------------------------------------------------------===#
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,7 +33,7 @@ while [ $# -gt 0 ]; do
     --chip) CHIP=$2; shift 2 ;;
     --static) STATIC=1; shift ;;
     --mma) MMA=$2; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "bench/build.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -64,7 +65,7 @@ compile() { # SRC DEST
   local tmp
   tmp=$(mktemp -d)
   local t0=$(date +%s.%N)
-  if "$FA2_OPT" "$1" --fa2-to-ptx="chip=$CHIP manifest-dir=$tmp${MMA:+ mma=$MMA}" -o /dev/null >"$tmp/.out" 2>&1 &&
+  if "$FA2_OPT" "$1" --fa2-to-ptx="chip=$CHIP manifest-dir=$tmp${MMA:+ mma=$MMA}${FA2_OPTIONS:-}" -o /dev/null >"$tmp/.out" 2>&1 &&
      ls "$tmp"/*.json >/dev/null 2>&1; then
     mkdir -p "$2" && cp "$tmp"/* "$2"/
     echo "  ok $(basename "$2") ($(python3 -c "print(f'{$(date +%s.%N) - $t0:.2f}')") s)" | tee -a "$LOG"

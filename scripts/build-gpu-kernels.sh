@@ -282,6 +282,7 @@ decode() {
 # Hopper (sm_90a) wgmma kernels: OUT/hopper/<config>, sequence lengths dynamic.
 # Each must come out as a wgmma kernel ("mma": "wgmma" in its manifest): a
 # fallback to mma.sync is a NOT BUILT line, as a missing kernel is.
+# $HOPPER_OPTIONS, if set, is appended to their options (" wgmma-overlap=1").
 #===----------------------------------------------------------------------===#
 if want hopper; then
   rm -rf "$OUT/hopper" && mkdir -p "$OUT/hopper"
@@ -289,7 +290,7 @@ if want hopper; then
     local name=$1 src dest=$OUT/hopper/$1; shift
     src=$(mktemp --suffix=.mlir)
     module "h_${name//-/_}" "$1" "$2" "$3" "$4" "$5" "$6" none "$7" '?' '?' >"$src"
-    if CHIP=sm_90a COMPILE_OPTIONS=" mma=wgmma" compile "$src" "$dest" &&
+    if CHIP=sm_90a COMPILE_OPTIONS=" mma=wgmma${HOPPER_OPTIONS:-}" compile "$src" "$dest" &&
        grep -q '"mma": "wgmma"' "$dest"/*.json; then
       log "hopper: $name ok"
     else

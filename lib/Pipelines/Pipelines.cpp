@@ -286,6 +286,7 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   gpuOptions.manifestDir = options.manifestDir;
   gpuOptions.f32Precision = options.f32Precision;
   gpuOptions.mma = options.mma;
+  gpuOptions.wgmmaOverlap = options.wgmmaOverlap;
   pm.addPass(std::make_unique<CheckPipelineInputPass>(
       "fa2-to-ptx", checkGPUOptions(gpuOptions)));
 
@@ -309,6 +310,7 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   lower.packGQA = options.packGQA;
   lower.kvSplits = options.kvSplits;
   lower.mma = options.mma;
+  lower.wgmmaOverlap = options.wgmmaOverlap;
   pm.addPass(createFA2LowerToGPU(lower));
 
   // Host: the rest of the tensor program, and every fa2.attention the kernel

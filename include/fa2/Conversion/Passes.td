@@ -72,6 +72,9 @@ def FA2LowerToGPU : Pass<"fa2-lower-to-gpu", "::mlir::ModuleOp"> {
            "Tensor-core family: mma_sync (sm_80+) or wgmma (sm_90a: TMA, "
            "warp specialization; ops it cannot serve fall back to mma_sync "
            "with a remark); empty: the schedule's choice (mma_sync)">,
+    Option<"wgmmaOverlap", "wgmma-overlap", "int64_t", /*default=*/"-1",
+           "wgmma kernels: overlap a block's softmax with the previous "
+           "block's P.V (1) or not (0); -1: the schedule's choice">,
     Option<"manifestDir", "manifest-dir", "std::string", /*default=*/"\"\"",
            "Write a JSON manifest per kernel into this directory">,
     Option<"binaryFormat", "format", "std::string", /*default=*/"\"ptx\"",

@@ -94,6 +94,12 @@ struct ToPTXOptions : public mlir::PassPipelineOptions<ToPTXOptions> {
       llvm::cl::desc("Tensor-core family: mma_sync or wgmma (chip=sm_90a); "
                      "empty: the schedule's choice (mma_sync)"),
       llvm::cl::init("")};
+  Option<int64_t> wgmmaOverlap{
+      *this, "wgmma-overlap",
+      llvm::cl::desc("wgmma kernels: overlap a block's softmax with the "
+                     "previous block's P.V (1) or not (0); -1: the "
+                     "schedule's choice"),
+      llvm::cl::init(-1)};
   Option<std::string> toolkit{
       *this, "toolkit",
       llvm::cl::desc("CUDA toolkit whose ptxas assembles cubins"),

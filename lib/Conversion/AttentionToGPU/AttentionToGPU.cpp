@@ -84,6 +84,7 @@ struct ScheduleOverrides {
   /// The tensor-core family asked for (not in "any()": an op the wgmma
   /// kernel cannot serve falls back to mma.sync with a remark).
   MmaKind mma = MmaKind::MmaSync;
+  std::optional<bool> wgmmaOverlap;
 
   /// Whether the user asked for any schedule field: a schedule that then
   /// cannot run is an error, not a fallback to the CPU.
@@ -357,6 +358,8 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
         hopper->blockN = overrides.blockN;
       if (overrides.numStages)
         hopper->numStages = overrides.numStages;
+      if (overrides.wgmmaOverlap)
+        hopper->overlapSoftmax = *overrides.wgmmaOverlap;
       assignHopperRoles(*hopper);
       if (overrides.numWarps)
         hopper->numWarps = overrides.numWarps;
@@ -787,6 +790,7 @@ struct FA2LowerToGPUPass
     options.manifestDir = manifestDir;
     options.f32Precision = f32Precision;
     options.mma = mma;
+    options.wgmmaOverlap = wgmmaOverlap;
     if (std::optional<OptionError> bad = checkGPUOptions(options)) {
       emitOptionError(&getContext(), getArgument(), *bad);
       return signalPassFailure();
@@ -808,6 +812,8 @@ struct FA2LowerToGPUPass
       overrides.kvSplits = kvSplits;
     if (!mma.empty())
       overrides.mma = *parseMmaKind(mma);
+    if (wgmmaOverlap != -1)
+      overrides.wgmmaOverlap = wgmmaOverlap != 0;
     if (swizzle == "xor")
       overrides.swizzle = SmemSwizzle::Xor;
     else if (swizzle == "pad")

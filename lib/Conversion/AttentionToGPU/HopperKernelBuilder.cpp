@@ -272,42 +272,36 @@ void HopperEmitter::emitConsumer(Value cw) {
   Value row0 = add(mulc(cwIdx, 64), add(mulc(warpInGroup, 16), g));
   Value rowsOfHalf[2] = {add(m0, row0), add(m0, addc(row0, 8))};
 
-  waitParity(b, loc, bars, c(barQ()), arith::ConstantIntOp::create(b, loc, 0, 1));
-  Value qAddr = add(sharedAddress(b, loc, smem),
-                    arith::IndexCastOp::create(
-                        b, loc, b.getI64Type(),
-                        add(pad, mulc(cwIdx, (D / 64) * 64 * kSwizzleBytes))));
-  Value descQ = matrixDescriptor(b, loc, qAddr, 16, kSwizzleAtomBytes);
+  waitParity(b, loc, bars, c(barQ()),
+             arith::ConstantIntOp::create(b, loc, 0, 1));
   Value base = add(sharedAddress(b, loc, smem),
                    arith::IndexCastOp::create(b, loc, b.getI64Type(), pad));
+  Value qAddr =
+      add(base, arith::IndexCastOp::create(
+                    b, loc, b.getI64Type(),
+                    mulc(cwIdx, (D / 64) * 64 * kSwizzleBytes)));
+  Value descQ = matrixDescriptor(b, loc, qAddr, 16, kSwizzleAtomBytes);
 
-  int64_t nS = Bc / 2, nO = Dv / 2;
+  int64_t nS = Bc / 2, nO = Dv / 2, nFrag = Bc / 16 * 4;
   Value negInf = cf(-std::numeric_limits<double>::infinity());
   Value fzero = cf(0.0);
-  SmallVector<Value> inits = {zeroAccumulator(b, loc, Dv), negInf, negInf,
-                              fzero, fzero};
-  const double cScale = spec.scale * log2e;
-  auto loop = scf::ForOp::create(b, loc, kvBegin, kvEnd, c(1), inits);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value j = loop.getInductionVar();
-    ValueRange iter = loop.getRegionIterArgs();
-    Value O = iter[0];
-    Value m[2] = {iter[1], iter[2]}, l[2] = {iter[3], iter[4]};
-    Value i = sub(j, kvBegin);
-    Value st = remc(i, s.numStages);
-    Value fullParity = parityOf(remc(divc(i, s.numStages), 2));
-    auto stageAddr = [&](int64_t offset, int64_t stageBytes) {
-      return add(base, arith::IndexCastOp::create(
-                           b, loc, b.getI64Type(),
-                           addc(mulc(st, stageBytes), offset)));
-    };
+  Value cS = cf(spec.scale * log2e);
 
-    // S = Q·K_jᵀ: d/16 k-steps, each a 32-byte step inside a 128-byte row,
-    // the next 64-column sub-tile every 4 steps.
-    waitParity(b, loc, bars, barKFull(st), fullParity);
-    Value descK = matrixDescriptor(b, loc, stageAddr(kOffset, kStageBytes),
+  // Block j's ring slot and the parity of its "full" phase.
+  auto slotOf = [&](Value j) -> std::pair<Value, Value> {
+    Value i = sub(j, kvBegin);
+    return {remc(i, s.numStages), parityOf(remc(divc(i, s.numStages), 2))};
+  };
+  auto stageAddr = [&](Value st, int64_t offset, int64_t stageBytes) {
+    return add(base, arith::IndexCastOp::create(
+                         b, loc, b.getI64Type(),
+                         addc(mulc(st, stageBytes), offset)));
+  };
+  // Issues S = Q·K_jᵀ (committed, not waited): d/16 k-steps, each a 32-byte
+  // step inside a 128-byte row, the next 64-column sub-tile every 4 steps.
+  auto issueScores = [&](Value st, Value parity) {
+    waitParity(b, loc, bars, barKFull(st), parity);
+    Value descK = matrixDescriptor(b, loc, stageAddr(st, kOffset, kStageBytes),
                                    16, kSwizzleAtomBytes);
     fence(b, loc);
     Value S = zeroAccumulator(b, loc, Bc);
@@ -321,14 +315,34 @@ void HopperEmitter::emitConsumer(Value cw) {
                 Bc, elemTy, /*accumulate=*/ks > 0, Major::K);
     }
     commitGroup(b, loc);
-    waitGroup(b, loc, 0);
-    arrive(b, loc, bars, barKEmpty(st));
+    return S;
+  };
+  // Issues O += P·V (committed, not waited): Bc/16 k-steps of 16 keys,
+  // each 16 rows (2048 bytes) of the MN-major V tile; N = dv spans the
+  // 64-column sub-tiles, Bc·128 bytes apart (the leading byte offset).
+  auto issuePV = [&](Value O, ArrayRef<Value> frags, Value st, Value parity) {
+    waitParity(b, loc, bars, barVFull(st), parity);
+    Value descV = matrixDescriptor(b, loc, stageAddr(st, vOffset, vStageBytes),
+                                   Bc * kSwizzleBytes, kSwizzleAtomBytes);
+    fence(b, loc);
+    for (int64_t kk = 0; kk < Bc / 16; ++kk)
+      O = mmaRS(b, loc, O, frags.slice(4 * kk, 4),
+                advanceDescriptor(b, loc, descV, kk * 16 * kSwizzleBytes), Dv,
+                elemTy, Major::MN);
+    commitGroup(b, loc);
+    return O;
+  };
+  // The mask (blocks that need it: the Sk tail, the causal diagonal; block
+  // j needs it iff (j+1)·Bc > maskFrom), then the online softmax of block
+  // j's scores: new row maxes, P (as RS fragments), l, and the factor that
+  // moves O to the new maxes. A row lives in the 4 lanes of a quad.
+  struct Step {
+    SmallVector<Value> frags;
+    Value m[2], l[2], alpha[2];
+  };
+  auto softmax = [&](Value S, Value j, ArrayRef<Value> m, ArrayRef<Value> l) {
     SmallVector<Value> sc = accumulatorElements(b, loc, S);
-
-    // The mask, only in blocks that need it (the Sk tail, the causal
-    // diagonal): block j needs it iff (j+1)·Bc > maskFrom.
     if (anyMask) {
-      Value kvStart = mulc(j, Bc);
       Value need =
           cmp(arith::CmpIPredicate::sgt, mulc(addc(j, 1), Bc), maskFrom);
       SmallVector<Type> types(nS, f32Ty);
@@ -336,16 +350,15 @@ void HopperEmitter::emitConsumer(Value cw) {
       {
         OpBuilder::InsertionGuard g2(b);
         b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-        scf::YieldOp::create(b, loc, maskScores(sc, kvStart, rowsOfHalf));
+        scf::YieldOp::create(b, loc,
+                             maskScores(sc, mulc(j, Bc), rowsOfHalf));
         b.setInsertionPointToStart(&ifOp.getElseRegion().front());
         scf::YieldOp::create(b, loc, sc);
       }
       sc.assign(ifOp.getResults().begin(), ifOp.getResults().end());
     }
-
-    // Online softmax: a row lives in the 4 lanes of a quad.
-    Value cS = cf(cScale);
-    Value alpha[2], negOffset[2], mNew[2];
+    Step step;
+    Value negOffset[2];
     for (int64_t half = 0; half < 2; ++half) {
       SmallVector<Value> red;
       for (int64_t k = 0; k < nS; ++k)
@@ -362,12 +375,12 @@ void HopperEmitter::emitConsumer(Value cw) {
       Value mx = fmax(m[half], red[0]);
       mx = fmax(mx, shuffleXor(mx, 1));
       mx = fmax(mx, shuffleXor(mx, 2));
-      mNew[half] = mx;
+      step.m[half] = mx;
       // A row with no visible key yet keeps offset 0: exp2(-inf - 0) = 0.
       Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
                                           mx, negInf);
       Value offset = select(empty, fzero, fmul(mx, cS));
-      alpha[half] =
+      step.alpha[half] =
           exp2(arith::SubFOp::create(b, loc, fmul(m[half], cS), offset));
       negOffset[half] = arith::NegFOp::create(b, loc, offset);
     }
@@ -378,38 +391,113 @@ void HopperEmitter::emitConsumer(Value cw) {
       p[k] = exp2(math::FmaOp::create(b, loc, sc[k], cS, negOffset[half]));
       rowSum[half] = rowSum[half] ? fadd(rowSum[half], p[k]) : p[k];
     }
-    Value lNew[2];
     for (int64_t half = 0; half < 2; ++half)
-      lNew[half] = math::FmaOp::create(b, loc, l[half], alpha[half],
-                                       rowSum[half]);
+      step.l[half] = math::FmaOp::create(b, loc, l[half], step.alpha[half],
+                                         rowSum[half]);
+    for (int64_t kk = 0; kk < Bc / 16; ++kk)
+      llvm::append_range(step.frags, fragmentOfSlice(b, loc, p, kk, elemTy));
+    return step;
+  };
+  auto rescale = [&](Value O, const Value alpha[2]) {
     SmallVector<Value> o = accumulatorElements(b, loc, O);
     for (int64_t k = 0; k < nO; ++k)
       o[k] = fmul(o[k], alpha[(k % 4) / 2]);
-    O = accumulatorFromElements(b, loc, o);
+    return accumulatorFromElements(b, loc, o);
+  };
 
-    // O += P·V_j: Bc/16 k-steps of 16 keys, each 16 rows (2048 bytes) of
-    // the MN-major V tile; N = dv spans the 64-column sub-tiles, Bc·128
-    // bytes apart (the leading byte offset).
-    SmallVector<SmallVector<Value, 4>> frags;
-    for (int64_t kk = 0; kk < Bc / 16; ++kk)
-      frags.push_back(fragmentOfSlice(b, loc, p, kk, elemTy));
-    waitParity(b, loc, bars, barVFull(st), fullParity);
-    Value descV = matrixDescriptor(b, loc, stageAddr(vOffset, vStageBytes),
-                                   Bc * kSwizzleBytes, kSwizzleAtomBytes);
-    fence(b, loc);
-    for (int64_t kk = 0; kk < Bc / 16; ++kk)
-      O = mmaRS(b, loc, O, frags[kk],
-                advanceDescriptor(b, loc, descV, kk * 16 * kSwizzleBytes), Dv,
-                elemTy, Major::MN);
-    commitGroup(b, loc);
-    waitGroup(b, loc, 0);
-    arrive(b, loc, bars, barVEmpty(st));
-    scf::YieldOp::create(b, loc,
-                         ValueRange{O, mNew[0], mNew[1], lNew[0], lNew[1]});
+  Value zeroO = zeroAccumulator(b, loc, Dv);
+  SmallVector<Value> result; // O, m0, m1, l0, l1
+  if (!s.overlapSoftmax) {
+    // Each block in order: Q·Kᵀ, softmax, P·V, each waited for.
+    SmallVector<Value> inits = {zeroO, negInf, negInf, fzero, fzero};
+    auto loop = scf::ForOp::create(b, loc, kvBegin, kvEnd, c(1), inits);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value j = loop.getInductionVar();
+      ValueRange it = loop.getRegionIterArgs();
+      auto [st, parity] = slotOf(j);
+      Value S = issueScores(st, parity);
+      waitGroup(b, loc, 0);
+      S = fenceAccumulator(b, loc, S);
+      arrive(b, loc, bars, barKEmpty(st));
+      Step step = softmax(S, j, {it[1], it[2]}, {it[3], it[4]});
+      Value O = issuePV(rescale(it[0], step.alpha), step.frags, st, parity);
+      waitGroup(b, loc, 0);
+      O = fenceAccumulator(b, loc, O);
+      arrive(b, loc, bars, barVEmpty(st));
+      scf::YieldOp::create(b, loc, ValueRange{O, step.m[0], step.m[1],
+                                              step.l[0], step.l[1]});
+    }
+    result.assign(loop.getResults().begin(), loop.getResults().end());
+  } else {
+    // FlashAttention-3's intra-warpgroup overlap: P·V lags one block behind
+    // Q·Kᵀ. Iteration j issues S_j = Q·K_jᵀ and O += P_{j-1}·V_{j-1},
+    // waits for S_j only (wait_group 1) and runs block j's softmax while
+    // P·V is in flight, then waits for it and rescales O.
+    Value nonEmpty = cmp(arith::CmpIPredicate::slt, kvBegin, kvEnd);
+    SmallVector<Type> types = {zeroO.getType(), f32Ty, f32Ty, f32Ty, f32Ty};
+    auto ifOp = scf::IfOp::create(b, loc, types, nonEmpty, true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+      scf::YieldOp::create(b, loc,
+                           ValueRange{zeroO, negInf, negInf, fzero, fzero});
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      auto [st0, parity0] = slotOf(kvBegin);
+      Value S0 = issueScores(st0, parity0);
+      waitGroup(b, loc, 0);
+      S0 = fenceAccumulator(b, loc, S0);
+      arrive(b, loc, bars, barKEmpty(st0));
+      Step first = softmax(S0, kvBegin, {negInf, negInf}, {fzero, fzero});
+      SmallVector<Value> inits = {zeroO, first.m[0], first.m[1], first.l[0],
+                                  first.l[1]};
+      llvm::append_range(inits, first.frags);
+      auto loop =
+          scf::ForOp::create(b, loc, addc(kvBegin, 1), kvEnd, c(1), inits);
+      {
+        OpBuilder::InsertionGuard g2(b);
+        b.setInsertionPointToStart(loop.getBody());
+        Value j = loop.getInductionVar();
+        ValueRange it = loop.getRegionIterArgs();
+        SmallVector<Value> frags(it.begin() + 5, it.end());
+        auto [st, parity] = slotOf(j);
+        auto [stPrev, parityPrev] = slotOf(sub(j, c(1)));
+        Value S = issueScores(st, parity);
+        Value O = issuePV(it[0], frags, stPrev, parityPrev);
+        waitGroup(b, loc, 1);
+        S = fenceAccumulator(b, loc, S);
+        arrive(b, loc, bars, barKEmpty(st));
+        Step step = softmax(S, j, {it[1], it[2]}, {it[3], it[4]});
+        waitGroup(b, loc, 0);
+        O = fenceAccumulator(b, loc, O);
+        // Block j-1's fragments stay alive (and their registers untouched)
+        // until its P·V has read them.
+        (void)fenceOperands(b, loc, frags);
+        arrive(b, loc, bars, barVEmpty(stPrev));
+        O = rescale(O, step.alpha);
+        SmallVector<Value> yields = {O, step.m[0], step.m[1], step.l[0],
+                                     step.l[1]};
+        llvm::append_range(yields, step.frags);
+        scf::YieldOp::create(b, loc, yields);
+      }
+      ValueRange res = loop.getResults();
+      auto [stLast, parityLast] = slotOf(sub(kvEnd, c(1)));
+      SmallVector<Value> frags(res.begin() + 5, res.end());
+      Value O = issuePV(res[0], frags, stLast, parityLast);
+      waitGroup(b, loc, 0);
+      O = fenceAccumulator(b, loc, O);
+      arrive(b, loc, bars, barVEmpty(stLast));
+      scf::YieldOp::create(b, loc,
+                           ValueRange{O, res[1], res[2], res[3], res[4]});
+    }
+    result.assign(ifOp.getResults().begin(), ifOp.getResults().end());
   }
+  (void)nFrag;
+  ValueRange res(result);
+
 
   //===--- epilogue: O / l and LSE, from registers ------------------------===//
-  ValueRange res = loop.getResults();
   SmallVector<Value> o = accumulatorElements(b, loc, res[0]);
   Type outTy = spec.outElementType;
   Value one = cf(1.0);

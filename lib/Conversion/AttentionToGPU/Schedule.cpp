@@ -138,6 +138,9 @@ std::optional<OptionError> fa2::checkGPUOptions(const GPUOptions &o) {
   if (o.mma == "wgmma" && o.chip != "sm_90a")
     return error("mma", o.mma,
                  "wgmma needs chip=sm_90a (got chip=" + o.chip + ")");
+  if (o.wgmmaOverlap < -1 || o.wgmmaOverlap > 1)
+    return error("wgmma-overlap", llvm::Twine(o.wgmmaOverlap),
+                 "expected -1 (the schedule's), 0 or 1");
   if (!o.manifestDir.empty())
     if (std::error_code ec = llvm::sys::fs::create_directories(o.manifestDir))
       return error("manifest-dir", o.manifestDir,
@@ -243,6 +246,7 @@ llvm::SmallVector<ScheduleField> fa2::scheduleFields(const GPUSchedule &s) {
     fields.push_back({"consumer_warpgroups", s.consumerWarpgroups()});
     fields.push_back({"producer_registers", s.producerRegisters});
     fields.push_back({"consumer_registers", s.consumerRegisters});
+    fields.push_back({"overlap_softmax", s.overlapSoftmax});
   }
   return fields;
 }

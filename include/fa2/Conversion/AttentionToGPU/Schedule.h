@@ -91,6 +91,8 @@ struct GPUOptions {
   std::string f32Precision = "accurate";
   /// "mma_sync", "wgmma" or "" (the schedule's choice: mma_sync).
   std::string mma;
+  /// wgmma's softmax overlap: -1 = the schedule's choice, 0 or 1.
+  int64_t wgmmaOverlap = -1;
   int64_t blockM = 0, blockN = 0, numWarps = 0, numStages = 0;
   int64_t rescaleThreshold = -2, minBlocksPerSM = -1, qInRegisters = -1,
           splitKVCopies = -1;
@@ -161,6 +163,10 @@ struct GPUSchedule {
   /// Wgmma: registers per thread after setmaxnreg, for the producer
   /// warpgroup (TMA issue only) and for each consumer warpgroup.
   int64_t producerRegisters = 0, consumerRegisters = 0;
+  /// Wgmma: FlashAttention-3's intra-warpgroup overlap: block j's Q·Kᵀ and
+  /// block j-1's P·V are issued together, and block j's softmax runs
+  /// while P·V is in flight (P·V lags one block behind Q·Kᵀ).
+  bool overlapSoftmax = false;
 
   bool splitKV() const { return kvSplits != 1; }
   bool wgmma() const { return mma == MmaKind::Wgmma; }

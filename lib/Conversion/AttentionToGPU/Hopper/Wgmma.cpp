@@ -149,6 +149,43 @@ SmallVector<Value, 4> hopper::fragmentOfSlice(OpBuilder &b, Location loc,
   return regs;
 }
 
+SmallVector<Value> hopper::fenceOperands(OpBuilder &b, Location loc,
+                                         ArrayRef<Value> values) {
+  if (values.empty())
+    return {};
+  std::string constraints;
+  llvm::raw_string_ostream cs(constraints);
+  SmallVector<Type> types;
+  for (auto [i, v] : llvm::enumerate(values)) {
+    cs << (i ? "," : "") << (v.getType().isF32() ? "=f" : "=r");
+    types.push_back(v.getType());
+  }
+  for (size_t i = 0; i < values.size(); ++i)
+    cs << "," << i;
+  Type resTy = types.size() == 1
+                   ? types[0]
+                   : LLVM::LLVMStructType::getLiteral(b.getContext(), types);
+  Value res = LLVM::InlineAsmOp::create(
+                  b, loc, resTy, values, "", constraints,
+                  /*has_side_effects=*/true, /*is_align_stack=*/false,
+                  LLVM::tailcallkind::TailCallKind::None,
+                  LLVM::AsmDialectAttr::get(b.getContext(),
+                                            LLVM::AsmDialect::AD_ATT),
+                  ArrayAttr())
+                  .getResult(0);
+  if (types.size() == 1)
+    return {res};
+  SmallVector<Value> out;
+  for (size_t i = 0; i < values.size(); ++i)
+    out.push_back(LLVM::ExtractValueOp::create(b, loc, res, i));
+  return out;
+}
+
+Value hopper::fenceAccumulator(OpBuilder &b, Location loc, Value acc) {
+  return accumulatorFromElements(
+      b, loc, fenceOperands(b, loc, accumulatorElements(b, loc, acc)));
+}
+
 void hopper::fence(OpBuilder &b, Location loc) {
   NVVM::WgmmaFenceAlignedOp::create(b, loc);
 }

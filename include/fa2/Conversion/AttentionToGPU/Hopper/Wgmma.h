@@ -87,6 +87,18 @@ llvm::SmallVector<mlir::Value, 4> fragmentOfSlice(mlir::OpBuilder &b,
                                                   int64_t kk,
                                                   mlir::Type elemTy);
 
+/// `values` (f32 or i32 registers) passed through an empty side-effecting
+/// asm that reads and rewrites them: placed right after a wgmma.wait_group,
+/// it keeps the compiler from reading an accumulator before the wait or
+/// reusing an A fragment's registers while a wgmma may still read them
+/// (CUTLASS's warpgroup_fence_operand).
+llvm::SmallVector<mlir::Value> fenceOperands(mlir::OpBuilder &b,
+                                             mlir::Location loc,
+                                             llvm::ArrayRef<mlir::Value> values);
+/// fenceOperands on every element of an accumulator.
+mlir::Value fenceAccumulator(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::Value acc);
+
 /// wgmma.fence: before the first wgmma that reads registers (accumulators,
 /// A fragments) written by other instructions.
 void fence(mlir::OpBuilder &b, mlir::Location loc);
