@@ -4,9 +4,10 @@
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a mma=wgmma" -verify-diagnostics | FileCheck %s --check-prefix=IR
 // RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-to-ptx="chip=sm_90a mma=wgmma manifest-dir=%t" -verify-diagnostics -o /dev/null
 // RUN: FileCheck %s --check-prefix=PTX --input-file=%t/fa2_attention_d128_0.ptx
-// RUN: rm -rf %t.ovl && fa2-opt %s --split-input-file --fa2-to-ptx="chip=sm_90a mma=wgmma wgmma-overlap=1 manifest-dir=%t.ovl" -verify-diagnostics -o /dev/null
-// RUN: FileCheck %s --check-prefix=PTXOVL --input-file=%t.ovl/fa2_attention_d128_0.ptx
-// RUN: FileCheck %s --check-prefix=JSONOVL --input-file=%t.ovl/fa2_attention_d128_0.json
+// RUN: FileCheck %s --check-prefix=ROLES --input-file=%t/fa2_attention_d128_0.ptx
+// RUN: rm -rf %t.plain && fa2-opt %s --split-input-file --fa2-to-ptx="chip=sm_90a mma=wgmma wgmma-overlap=0 manifest-dir=%t.plain" -verify-diagnostics -o /dev/null
+// RUN: FileCheck %s --check-prefix=PLAIN --input-file=%t.plain/fa2_attention_d128_0.ptx
+// RUN: FileCheck %s --check-prefix=JSONPLAIN --input-file=%t.plain/fa2_attention_d128_0.json
 // RUN: FileCheck %s --check-prefix=JSON --input-file=%t/fa2_attention_d128_0.json
 // RUN: FileCheck %s --check-prefix=FALLBACK --input-file=%t/fa2_attention_mask_0.json
 // RUN: not fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90 mma=wgmma" 2>&1 | FileCheck %s --check-prefix=CHIP
@@ -26,34 +27,43 @@
 // IR: nvgpu.tma.async.load
 // IR: nvvm.setmaxregister increase 240
 // IR: nvvm.wgmma.mma_async
-// IR-SAME: #nvvm.shape<m = 64, n = 128, k = 16>
+// IR-SAME: <m = 64, n = 128, k = 16>, D[<f32>, <zero>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
 // IR: llvm.inline_asm has_side_effects {{.*}}wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
 // The host encodes the three maps and passes their 128 bytes.
 // IR-LABEL: func.func @d128
 // IR-COUNT-3: call @fa2rtEncodeTensorMap
-// IR: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c8, %c32, %c1) threads in (%c384, %c1, %c1) {{.*}}dynamic_shared_memory_size %c164864_i32
+// IR: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c8, %c32, %c1{{(_[0-9]+)?}}) threads in (%c384, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) dynamic_shared_memory_size %c164864_i32 args({{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : memref<4194304xbf16>, {{.*}} : memref<32768xf32>)
 
 // By-value grid-constant maps, TMA into the mbarrier ring, register
 // reallocation, and the two wgmma forms (SS for Q·Kᵀ, RS for P·V).
-// PTX: .target sm_90a
-// PTX: .param .align 64 .b8 fa2_attention_d128_0_param_0[128]
-// PTX: .param .align 64 .b8 fa2_attention_d128_0_param_2[128]
-// PTX: mbarrier.init.shared.b64
-// PTX: setmaxnreg.dec.sync.aligned.u32 24
-// PTX: cp.async.bulk.tensor.4d.shared::cluster.global.tile.mbarrier::complete_tx::bytes
-// PTX: mbarrier.try_wait.parity
+// (The two roles' branches may come in either order: ROLES checks them as a
+// set, PTX the consumer's wgmma sequence.)
+// ROLES: .target sm_90a
+// ROLES: .param .align 64 .b8 fa2_attention_d128_0_param_0[128]
+// ROLES: .param .align 64 .b8 fa2_attention_d128_0_param_2[128]
+// ROLES: mbarrier.init.shared.b64
+// ROLES-DAG: setmaxnreg.dec.sync.aligned.u32 24
+// ROLES-DAG: cp.async.bulk.tensor.4d.shared::cluster.global.tile.mbarrier::complete_tx::bytes
+// ROLES-DAG: mbarrier.arrive.expect_tx.shared.b64
+// ROLES-DAG: mbarrier.try_wait.parity
+// ROLES-DAG: setmaxnreg.inc.sync.aligned.u32 240
 // PTX: setmaxnreg.inc.sync.aligned.u32 240
+// PTX: wgmma.fence.sync.aligned
 // PTX: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
 // PTX: wgmma.commit_group.sync.aligned
 // PTX: wgmma.wait_group.sync.aligned 0
 // PTX: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {{.*}}, p, 1, 1, 1;
-// With the softmax overlap, Q·Kᵀ is waited for while P·V is in flight.
-// PTXOVL: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
-// PTXOVL: wgmma.wait_group.sync.aligned 1
-// PTXOVL: wgmma.wait_group.sync.aligned 0
-// JSONOVL: "overlap_softmax": true
+// With the softmax overlap (the default), block j's Q·Kᵀ is waited for
+// while block j-1's P·V is in flight.
+// PTX: wgmma.wait_group.sync.aligned 1
+// PTX: wgmma.wait_group.sync.aligned 0
+// Without it, every group is waited for at once.
+// PLAIN: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
+// PLAIN-NOT: wgmma.wait_group.sync.aligned 1
+// PLAIN: wgmma.wait_group.sync.aligned 0
+// PLAIN-NOT: wgmma.wait_group.sync.aligned 1
+// JSONPLAIN: "overlap_softmax": false
 
-// JSON: "mma": "wgmma"
 // JSON: "name": "q.tensor_map"
 // JSON-NEXT: "strides": [
 // JSON-NEXT: "head_dim",
@@ -63,6 +73,9 @@
 // JSON-NEXT: "swizzle": "128b",
 // JSON-NEXT: "type": "tensor_map"
 // JSON: "name": "o.allocated"
+// JSON: "schedule": {
+// JSON: "mma": "wgmma"
+// JSON: "overlap_softmax": true
 func.func @d128(%q: tensor<2x16x1024x128xbf16>, %k: tensor<2x16x1024x128xbf16>, %v: tensor<2x16x1024x128xbf16>) -> (tensor<2x16x1024x128xbf16>, tensor<2x16x1024xf32>) {
   %o, %lse = fa2.attention %q, %k, %v scale(0.08838834764831845) : tensor<2x16x1024x128xbf16>, tensor<2x16x1024x128xbf16>, tensor<2x16x1024x128xbf16> -> tensor<2x16x1024x128xbf16>, tensor<2x16x1024xf32>
   return %o, %lse : tensor<2x16x1024x128xbf16>, tensor<2x16x1024xf32>
