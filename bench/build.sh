@@ -16,8 +16,8 @@
 #                       [--mma mma_sync|wgmma]
 # --static compiles one kernel per seq instead (static batch and seq), for a
 # lowering without dynamic shapes. --mma wgmma (with --chip sm_90a) builds
-# the Hopper kernels (HopperKernelBuilder.cpp). $FA2_OPTIONS, if set, is
-# appended to the pipeline's options (e.g. " wgmma-overlap=1").
+# the Hopper kernels (HopperKernelBuilder.cpp) with schedule=mma=wgmma, plus
+# the schedule fields in $SCHEDULE_FIELDS if set (",overlap_softmax=false").
 #===----------------------------------------------------------------------===#
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,7 +44,7 @@ if [ -z "$FA2_OPT" ] || ! "$FA2_OPT" --help 2>/dev/null | grep -c -- "--fa2-to-p
 fi
 rm -rf "$OUT" && mkdir -p "$OUT"
 LOG=$OUT/BUILD.log
-echo "bench/build.sh: $(date -u +%FT%TZ) fa2-opt=$FA2_OPT chip=$CHIP${MMA:+ mma=$MMA} git=$(git -C "$REPO" rev-parse --short HEAD)" | tee "$LOG"
+echo "bench/build.sh: $(date -u +%FT%TZ) fa2-opt=$FA2_OPT chip=$CHIP${MMA:+ mma=$MMA$SCHEDULE_FIELDS} git=$(git -C "$REPO" rev-parse --short HEAD)" | tee "$LOG"
 
 # module NAME DTYPE D H CAUSAL B S: bhsd, as torch's SDPA takes it.
 module() {
@@ -65,7 +65,7 @@ compile() { # SRC DEST
   local tmp
   tmp=$(mktemp -d)
   local t0=$(date +%s.%N)
-  if "$FA2_OPT" "$1" --fa2-to-ptx="chip=$CHIP manifest-dir=$tmp${MMA:+ mma=$MMA}${FA2_OPTIONS:-}" -o /dev/null >"$tmp/.out" 2>&1 &&
+  if "$FA2_OPT" "$1" --fa2-to-ptx="chip=$CHIP manifest-dir=$tmp${MMA:+ schedule=mma=$MMA${SCHEDULE_FIELDS:-}}" -o /dev/null >"$tmp/.out" 2>&1 &&
      ls "$tmp"/*.json >/dev/null 2>&1; then
     mkdir -p "$2" && cp "$tmp"/* "$2"/
     echo "  ok $(basename "$2") ($(python3 -c "print(f'{$(date +%s.%N) - $t0:.2f}')") s)" | tee -a "$LOG"

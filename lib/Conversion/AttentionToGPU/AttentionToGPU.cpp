@@ -34,6 +34,8 @@
 #include "fa2/Conversion/AttentionToGPU/Schedule.h"
 #include "fa2/Conversion/AttentionToGPU/SplitOperands.h"
 #include "fa2/Conversion/Passes.h"
+#include "fa2/Dialect/Attention/IR/AttentionDialect.h"
+#include "fa2/Dialect/Attention/IR/AttentionOps.h"
 
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
@@ -71,30 +73,20 @@ using namespace fa2;
 // Matching: can the kernel serve this op?
 //===----------------------------------------------------------------------===//
 
-namespace {
-/// Non-zero fields override the schedule table.
-struct ScheduleOverrides {
-  int64_t blockM = 0, blockN = 0, numWarps = 0, numStages = 0;
-  std::optional<SmemSwizzle> swizzle;
-  std::optional<int64_t> rescaleThreshold, minBlocksPerSM;
-  std::optional<bool> qInRegisters, splitKVCopies, packGQA;
-  std::optional<int64_t> kvSplits;
-  /// How f32 inputs are served (not a schedule field: never "any()").
-  F32Precision f32Precision = F32Precision::Accurate;
-  /// The tensor-core family asked for (not in "any()": an op the wgmma
-  /// kernel cannot serve falls back to mma.sync with a remark).
-  MmaKind mma = MmaKind::MmaSync;
-  std::optional<bool> wgmmaOverlap;
-
-  /// Whether the user asked for any schedule field: a schedule that then
-  /// cannot run is an error, not a fallback to the CPU.
-  bool any() const {
-    return blockM || blockN || numWarps || numStages || swizzle ||
-           rescaleThreshold || minBlocksPerSM || qInRegisters ||
-           splitKVCopies || packGQA || kvSplits;
+/// The fields of an op's `#fa2.schedule` (the dialect verified their form).
+static SmallVector<ScheduleField> scheduleFieldsOf(ScheduleAttr schedule) {
+  SmallVector<ScheduleField> fields;
+  for (NamedAttribute field : schedule.getFields()) {
+    std::string key = field.getName().str();
+    if (auto flag = dyn_cast<BoolAttr>(field.getValue()))
+      fields.push_back({key, flag.getValue()});
+    else if (auto integer = dyn_cast<IntegerAttr>(field.getValue()))
+      fields.push_back({key, integer.getInt()});
+    else
+      fields.push_back({key, cast<StringAttr>(field.getValue()).str()});
   }
-};
-} // namespace
+  return fields;
+}
 
 /// A size known from either of two types (the verifier made them agree).
 static int64_t mergeDim(int64_t a, int64_t b) {
@@ -103,16 +95,23 @@ static int64_t mergeDim(int64_t a, int64_t b) {
 
 /// Reads everything the kernel needs from `op`, or says why the kernel cannot
 /// serve it. Changes nothing.
+///
+/// `requested` are the schedule fields the user asked for (the `schedule`
+/// option's, then the op's own `fa2.schedule`), applied in order over the
+/// table's choice; a field they name that cannot be set is an error
+/// reported at the op (`fieldError`), not a reason to leave the op.
 static FailureOr<AttentionKernelSpec>
 matchGPUAttention(AttentionOp op, const ChipInfo &chip,
-                  const ScheduleOverrides &overrides, std::string &why) {
+                  F32Precision f32Precision,
+                  ArrayRef<ScheduleField> requested, std::string &why,
+                  std::optional<OptionError> &fieldError) {
   llvm::raw_string_ostream os(why);
   auto qTy = op.getQuery().getType();
   auto kTy = op.getKey().getType();
   auto vTy = op.getValue().getType();
   auto oTy = op.getOutput().getType();
   Type elem = qTy.getElementType();
-  if (elem.isF32() && overrides.f32Precision == F32Precision::Host) {
+  if (elem.isF32() && f32Precision == F32Precision::Host) {
     os << "f32 inputs are left for the CPU lowering (f32-precision=host)";
     return failure();
   }
@@ -142,7 +141,7 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
   spec.elementType = elem;
   spec.outElementType = oTy.getElementType();
   if (elem.isF32())
-    spec.f32Precision = overrides.f32Precision;
+    spec.f32Precision = f32Precision;
   int64_t pieces = spec.operandPieces();
   spec.bshd = op.getLayout() == Layout::BSHD;
   spec.causal = op.getCausal();
@@ -251,59 +250,60 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     }
   }
 
-  // Decode (few query rows per K/V head), asked for with pack-gqa=1:
+  // Decode (few query rows per K/V head), asked for with pack_gqa = true:
   // packed GQA rows in a small row tile and split-KV, when the head counts
   // and Sq are static (the row tile is sized by G·Sq); otherwise the
-  // prefill table. Not the default yet: tools/fa2-run does not run the
-  // combine launch of a split-KV manifest.
+  // prefill table.
   int64_t group = spec.groupSize();
   bool packable = !ShapedType::isDynamic(group);
+  auto requestedFlag = [&](StringRef key) {
+    const ScheduleField *f = findScheduleField(requested, key);
+    const bool *flag = f ? std::get_if<bool>(&f->value) : nullptr;
+    return flag && *flag;
+  };
+  bool packGQA = requestedFlag("pack_gqa");
+  // mma = wgmma asks for the sm_90a kernel (HopperKernelBuilder.h), which
+  // has a table of its own (below); its fields do not apply to the mma.sync
+  // schedule built first, which serves the op when the wgmma kernel cannot.
+  const ScheduleField *mmaField = findScheduleField(requested, "mma");
+  const std::string *mmaWord =
+      mmaField ? std::get_if<std::string>(&mmaField->value) : nullptr;
+  bool wantWgmma = mmaWord && *mmaWord == "wgmma";
+  SmallVector<ScheduleField> syncFields;
+  for (const ScheduleField &f : requested)
+    if (!isHopperOnlyField(f.key))
+      syncFields.push_back(f);
   std::optional<GPUSchedule> decode;
-  if (packable && !ShapedType::isDynamic(spec.seqQ) &&
-      overrides.packGQA.value_or(false))
+  if (packable && !ShapedType::isDynamic(spec.seqQ) && packGQA)
     decode = getDecodeSchedule(group * spec.seqQ, d, dv, chip);
   GPUSchedule s = decode ? *decode : getDefaultSchedule(d, dv, chip, pieces);
   // Packed GQA rows and split-KV copy Q with cp.async and were never run
   // with f32 inputs: not for them yet.
-  if (elem.isF32() && (overrides.packGQA.value_or(false) ||
-                       overrides.kvSplits.value_or(0) > 1)) {
-    os << "no valid schedule: pack-gqa and kv-splits are not implemented "
+  const ScheduleField *splits = findScheduleField(requested, "kv_splits");
+  const int64_t *splitCount =
+      splits ? std::get_if<int64_t>(&splits->value) : nullptr;
+  if (elem.isF32() && (packGQA || (splitCount && *splitCount > 1))) {
+    os << "no valid schedule: pack_gqa and kv_splits are not implemented "
           "for f32 inputs";
     return failure();
   }
-  if (overrides.packGQA) {
-    if (*overrides.packGQA && !packable) {
-      os << "no valid schedule: pack-gqa needs static head counts (the "
-            "packed rows of a group are a compile-time mapping)";
-      return failure();
-    }
-    s.packGQA = *overrides.packGQA;
+  if (packGQA && !packable) {
+    os << "no valid schedule: pack_gqa needs static head counts (the "
+          "packed rows of a group are a compile-time mapping)";
+    return failure();
   }
-  if (overrides.kvSplits)
-    s.kvSplits = *overrides.kvSplits;
   // f32 inputs are staged through registers (stageF32Chunks): with Q's
   // fragments held too, the d = 64 fast kernel spilled 40 bytes (ptxas,
   // sm_90); without, none.
   if (elem.isF32())
     s.qInRegisters = false;
-  if (overrides.blockM)
-    s.blockM = overrides.blockM;
-  if (overrides.blockN)
-    s.blockN = overrides.blockN;
-  if (overrides.numWarps)
-    s.numWarps = overrides.numWarps;
-  if (overrides.numStages)
-    s.numStages = overrides.numStages;
-  if (overrides.swizzle)
-    s.swizzle = effectiveSwizzle(padHeadDim(d), *overrides.swizzle);
-  if (overrides.rescaleThreshold)
-    s.rescaleThreshold = *overrides.rescaleThreshold;
-  if (overrides.minBlocksPerSM)
-    s.minBlocksPerSM = *overrides.minBlocksPerSM;
-  if (overrides.qInRegisters)
-    s.qInRegisters = *overrides.qInRegisters;
-  if (overrides.splitKVCopies)
-    s.splitKVCopies = *overrides.splitKVCopies;
+  if ((fieldError = applyScheduleFields(s, syncFields))) {
+    os << "no valid schedule: field '" << fieldError->option << "' = "
+       << fieldError->value << ": " << fieldError->message;
+    return failure();
+  }
+  // XOR needs rows of a multiple of 8 chunks; other widths are padded.
+  s.swizzle = effectiveSwizzle(padHeadDim(d), s.swizzle);
   std::string bad = validateSchedule(s, d, dv, chip, pieces);
   if (!bad.empty()) {
     os << "no valid schedule: " << bad;
@@ -340,11 +340,14 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     spec.numSplits = s.kvSplits;
   }
   spec.schedule = s;
-  if (overrides.mma == MmaKind::Wgmma) {
-    // The wgmma kernel where it serves the op (HopperKernelBuilder.h);
-    // otherwise the mma.sync schedule above stays, and the remark and the
-    // manifest say why.
+  if (wantWgmma) {
+    // The wgmma kernel where it serves the op; otherwise the mma.sync
+    // schedule above stays, and the remark and the manifest say why.
     std::string fallback = hopperKernelUnsupported(spec);
+    if (fallback.empty() && chip.name != "sm_90a")
+      fallback = "wgmma kernel: needs chip=sm_90a (wgmma and setmaxnreg are "
+                 "sm_90a instructions), got " +
+                 chip.name;
     std::optional<GPUSchedule> hopper;
     if (fallback.empty()) {
       hopper = getHopperSchedule(d, dv, chip);
@@ -352,20 +355,25 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
         fallback = "wgmma kernel: no schedule for these head dims";
     }
     if (hopper) {
-      if (overrides.blockM)
-        hopper->blockM = overrides.blockM;
-      if (overrides.blockN)
-        hopper->blockN = overrides.blockN;
-      if (overrides.numStages)
-        hopper->numStages = overrides.numStages;
-      if (overrides.wgmmaOverlap)
-        hopper->overlapSoftmax = *overrides.wgmmaOverlap;
-      assignHopperRoles(*hopper);
-      if (overrides.numWarps)
-        hopper->numWarps = overrides.numWarps;
+      if ((fieldError = applyScheduleFields(*hopper, requested))) {
+        os << "no valid schedule: field '" << fieldError->option << "' = "
+           << fieldError->value << ": " << fieldError->message;
+        return failure();
+      }
+      // Warps and registers per role follow block_m unless given.
+      GPUSchedule roles = *hopper;
+      assignHopperRoles(roles);
+      if (!findScheduleField(requested, "warps"))
+        hopper->numWarps = roles.numWarps;
+      if (!findScheduleField(requested, "producer_registers"))
+        hopper->producerRegisters = roles.producerRegisters;
+      if (!findScheduleField(requested, "consumer_registers"))
+        hopper->consumerRegisters = roles.consumerRegisters;
       std::string badHopper = validateSchedule(*hopper, d, dv, chip);
       if (!badHopper.empty()) {
-        if (overrides.any()) {
+        // Fields beyond mma itself: the user asked for a schedule that
+        // cannot run.
+        if (requested.size() > 1) {
           os << "no valid schedule: " << badHopper;
           return failure();
         }
@@ -702,18 +710,20 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
 }
 
 /// The schedule as an attribute on the kernel, for readers of the IR.
-static DictionaryAttr scheduleAttr(Builder &b, const GPUSchedule &s) {
+static ScheduleAttr scheduleAttr(Builder &b, const GPUSchedule &s) {
   SmallVector<NamedAttribute> attrs;
   for (const ScheduleField &f : scheduleFields(s)) {
     Attribute value = std::visit(
         llvm::makeVisitor(
             [&](int64_t v) -> Attribute { return b.getI64IntegerAttr(v); },
             [&](bool v) -> Attribute { return b.getBoolAttr(v); },
-            [&](StringRef v) -> Attribute { return b.getStringAttr(v); }),
+            [&](const std::string &v) -> Attribute {
+              return b.getStringAttr(v);
+            }),
         f.value);
     attrs.push_back(b.getNamedAttr(f.key, value));
   }
-  return b.getDictionaryAttr(attrs);
+  return ScheduleAttr::get(b.getContext(), b.getDictionaryAttr(attrs));
 }
 
 std::string fa2::mangleForPTX(StringRef name) {
@@ -776,48 +786,18 @@ struct FA2LowerToGPUPass
     GPUOptions options;
     options.chip = chip;
     options.format = binaryFormat;
-    options.blockM = blockM;
-    options.blockN = blockN;
-    options.numWarps = numWarps;
-    options.numStages = numStages;
-    options.swizzle = swizzle;
-    options.rescaleThreshold = rescaleThreshold;
-    options.minBlocksPerSM = minBlocksPerSM;
-    options.qInRegisters = qInRegisters;
-    options.splitKVCopies = splitKVCopies;
-    options.packGQA = packGQA;
-    options.kvSplits = kvSplits;
+    options.schedule = schedule;
     options.manifestDir = manifestDir;
     options.f32Precision = f32Precision;
-    options.mma = mma;
-    options.wgmmaOverlap = wgmmaOverlap;
     if (std::optional<OptionError> bad = checkGPUOptions(options)) {
       emitOptionError(&getContext(), getArgument(), *bad);
       return signalPassFailure();
     }
     std::optional<ChipInfo> chipInfo = getChipInfo(chip);
-    ScheduleOverrides overrides{blockM, blockN, numWarps, numStages};
-    if (rescaleThreshold != -2)
-      overrides.rescaleThreshold = rescaleThreshold;
-    if (minBlocksPerSM != -1)
-      overrides.minBlocksPerSM = minBlocksPerSM;
-    if (qInRegisters != -1)
-      overrides.qInRegisters = qInRegisters != 0;
-    if (splitKVCopies != -1)
-      overrides.splitKVCopies = splitKVCopies != 0;
-    overrides.f32Precision = *parseF32Precision(f32Precision);
-    if (packGQA != -1)
-      overrides.packGQA = packGQA != 0;
-    if (kvSplits != -1)
-      overrides.kvSplits = kvSplits;
-    if (!mma.empty())
-      overrides.mma = *parseMmaKind(mma);
-    if (wgmmaOverlap != -1)
-      overrides.wgmmaOverlap = wgmmaOverlap != 0;
-    if (swizzle == "xor")
-      overrides.swizzle = SmemSwizzle::Xor;
-    else if (swizzle == "pad")
-      overrides.swizzle = SmemSwizzle::Pad;
+    F32Precision precision = *parseF32Precision(f32Precision);
+    std::string unused;
+    SmallVector<ScheduleField> optionFields =
+        *parseScheduleFields(schedule, unused);
 
     SmallVector<AttentionOp> ops;
     module.walk([&](AttentionOp op) { ops.push_back(op); });
@@ -830,16 +810,26 @@ struct FA2LowerToGPUPass
     llvm::SetVector<Operation *> containers;
     OpBuilder b(module.getContext());
     for (AttentionOp op : ops) {
+      // The option's fields, then the op's own (the more specific wins).
+      SmallVector<ScheduleField> requested = optionFields;
+      auto opSchedule = op->getAttrOfType<ScheduleAttr>(
+          FA2Dialect::getScheduleAttrName());
+      if (opSchedule)
+        llvm::append_range(requested, scheduleFieldsOf(opSchedule));
       std::string why;
-      FailureOr<AttentionKernelSpec> spec =
-          matchGPUAttention(op, *chipInfo, overrides, why);
+      std::optional<OptionError> fieldError;
+      FailureOr<AttentionKernelSpec> spec = matchGPUAttention(
+          op, *chipInfo, precision, requested, why, fieldError);
       if (failed(spec)) {
-        if (overrides.any() && StringRef(why).starts_with("no valid schedule")) {
+        if (!requested.empty() &&
+            StringRef(why).starts_with("no valid schedule")) {
           // The user asked for this schedule: falling back to the CPU
           // would hide that it cannot run.
           mlir::emitError(op.getLoc())
-              << "fa2-lower-to-gpu: the schedule the options ask for cannot "
-                 "run this kernel: "
+              << "fa2-lower-to-gpu: the schedule "
+              << (opSchedule ? "the op's fa2.schedule and the options ask for"
+                             : "the options ask for")
+              << " cannot run this kernel: "
               << StringRef(why).drop_front(strlen("no valid schedule: "));
           return signalPassFailure();
         }
@@ -871,7 +861,7 @@ struct FA2LowerToGPUPass
         op.emitRemark() << "fa2-lower-to-gpu: f32 inputs on bf16 tensor cores, "
                         << f32PrecisionReason(*spec->f32Precision);
       if (!spec->mmaFallback.empty())
-        op.emitRemark() << "fa2-lower-to-gpu: mma=wgmma not used, the "
+        op.emitRemark() << "fa2-lower-to-gpu: mma = wgmma not used, the "
                            "mma.sync kernel serves this op: "
                         << spec->mmaFallback;
 
@@ -889,7 +879,8 @@ struct FA2LowerToGPUPass
       gpu::GPUFuncOp kernel =
           wgmma ? buildHopperAttentionKernel(b, op.getLoc(), gpuModule, *spec)
                 : buildAttentionKernel(b, op.getLoc(), gpuModule, *spec);
-      kernel->setAttr("fa2.schedule", scheduleAttr(b, spec->schedule));
+      kernel->setAttr(FA2Dialect::getScheduleAttrName(),
+                      scheduleAttr(b, spec->schedule));
       // The builder leaves constants behind where it folded index math;
       // folding with no patterns removes them and merges the rest.
       (void)applyPatternsGreedily(kernel, FrozenRewritePatternSet());

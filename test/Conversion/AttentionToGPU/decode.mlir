@@ -1,7 +1,7 @@
-// Decode schedules (pack-gqa=1; without it the prefill kernel): packed GQA rows in a small row tile, split-KV with a
+// Decode schedules (schedule=pack_gqa=true; without it the prefill kernel): packed GQA rows in a small row tile, split-KV with a
 // combine kernel, the split count at run time (dynamic seq_k) or at compile
 // time (static shapes).
-// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t pack-gqa=1" | FileCheck %s
+// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t schedule=pack_gqa=true" | FileCheck %s
 // RUN: FileCheck %s --check-prefix=DYN --input-file=%t/fa2_attention_decode_dynamic_0.json
 // RUN: FileCheck %s --check-prefix=STATIC --input-file=%t/fa2_attention_decode_static_0.json
 // RUN: FileCheck %s --check-prefix=WIDE --input-file=%t/fa2_attention_decode_wide_batch_0.json
@@ -14,10 +14,10 @@
 // the splits.
 // CHECK-LABEL: gpu.module @fa2_attention_decode_dynamic_0
 // CHECK: gpu.func @fa2_attention_decode_dynamic_0(%{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: i32, %{{.*}}: i32) kernel
-// CHECK-SAME: block_m = 16 : i64, block_n = 64 : i64
-// CHECK-SAME: kv_splits = 0 : i64
+// CHECK-SAME: block_m = 16, block_n = 64
+// CHECK-SAME: kv_splits = auto
 // CHECK-SAME: pack_gqa = true
-// CHECK-SAME: warps = 1 : i64
+// CHECK-SAME: warps = 1
 // CHECK: gpu.func @fa2_attention_decode_dynamic_0_combine(%{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: i32) kernel
 // CHECK: gpu.shuffle xor
 // CHECK-LABEL: func.func @decode_dynamic

@@ -1,22 +1,21 @@
-// The sm_90a kernel (mma=wgmma, HopperKernelBuilder.cpp): its IR, its
+// The sm_90a kernel (schedule field mma = wgmma, HopperKernelBuilder.cpp): its IR, its
 // manifest, its PTX, the fallback to mma.sync with a remark, and the
 // option checks.
-// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a mma=wgmma" -verify-diagnostics | FileCheck %s --check-prefix=IR
-// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-to-ptx="chip=sm_90a mma=wgmma manifest-dir=%t" -verify-diagnostics -o /dev/null
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma" -verify-diagnostics | FileCheck %s --check-prefix=IR
+// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-to-ptx="chip=sm_90a schedule=mma=wgmma manifest-dir=%t" -verify-diagnostics -o /dev/null
 // RUN: FileCheck %s --check-prefix=PTX --input-file=%t/fa2_attention_d128_0.ptx
 // RUN: FileCheck %s --check-prefix=ROLES --input-file=%t/fa2_attention_d128_0.ptx
-// RUN: rm -rf %t.plain && fa2-opt %s --split-input-file --fa2-to-ptx="chip=sm_90a mma=wgmma wgmma-overlap=0 manifest-dir=%t.plain" -verify-diagnostics -o /dev/null
+// RUN: rm -rf %t.plain && fa2-opt %s --split-input-file --fa2-to-ptx="chip=sm_90a schedule=mma=wgmma,overlap_softmax=false manifest-dir=%t.plain" -verify-diagnostics -o /dev/null
 // RUN: FileCheck %s --check-prefix=PLAIN --input-file=%t.plain/fa2_attention_d128_0.ptx
 // RUN: FileCheck %s --check-prefix=JSONPLAIN --input-file=%t.plain/fa2_attention_d128_0.json
 // RUN: FileCheck %s --check-prefix=JSON --input-file=%t/fa2_attention_d128_0.json
 // RUN: FileCheck %s --check-prefix=FALLBACK --input-file=%t/fa2_attention_mask_0.json
-// RUN: not fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90 mma=wgmma" 2>&1 | FileCheck %s --check-prefix=CHIP
-// RUN: not fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a mma=hgmma" 2>&1 | FileCheck %s --check-prefix=KIND
+// RUN: not fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90 schedule=mma=wgmma" 2>&1 | FileCheck %s --check-prefix=CHIP
+// RUN: not fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=mma=hgmma" 2>&1 | FileCheck %s --check-prefix=KIND
 
 // IR-LABEL: gpu.module @fa2_attention_d128_0 [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">]
 // IR: gpu.func @fa2_attention_d128_0(%{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: memref<4194304xbf16>, %{{.*}}: memref<32768xf32>) kernel
-// IR-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 128 : i64, consumer_registers = 240 : i64, consumer_warpgroups = 2 : i64
-// IR-SAME: mma = "wgmma"
+// IR-SAME: fa2.schedule = #fa2.schedule<block_m = 128, block_n = 128, consumer_registers = 240, {{.*}}mma = wgmma, overlap_softmax = true, producer_registers = 24, {{.*}}stages = 2, {{.*}}warps = 12>
 // IR-SAME: fa2.tensor_map_params = array<i64: 0, 1, 2>
 // IR-SAME: known_block_size = array<i32: 384, 1, 1>
 // IR-SAME: nvvm.minctasm = 1 : i32
@@ -83,16 +82,28 @@ func.func @d128(%q: tensor<2x16x1024x128xbf16>, %k: tensor<2x16x1024x128xbf16>, 
 
 // -----
 
+// An op's own fields go over the option's: this op's kernel takes 64-key
+// blocks and no overlap, with dynamic lengths (i32 size arguments after the
+// tensor maps and o) and no LSE.
+// IR-LABEL: gpu.func @fa2_attention_op_fields_0(%{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: memref<?xf16>, %{{.*}}: i32, %{{.*}}: i32) kernel
+// IR-SAME: #fa2.schedule<block_m = 128, block_n = 64, {{.*}}mma = wgmma, overlap_softmax = false,
+func.func @op_fields(%q: tensor<2x4x?x64xf16>, %k: tensor<2x4x?x64xf16>, %v: tensor<2x4x?x64xf16>) -> tensor<2x4x?x64xf16> {
+  %o = fa2.attention %q, %k, %v scale(0.125) causal {fa2.schedule = #fa2.schedule<block_n = 64, overlap_softmax = false>} : tensor<2x4x?x64xf16>, tensor<2x4x?x64xf16>, tensor<2x4x?x64xf16> -> tensor<2x4x?x64xf16>
+  return %o : tensor<2x4x?x64xf16>
+}
+
+// -----
+
 // A mask operand: the mma.sync kernel serves it, and says why.
 // IR-LABEL: gpu.module @fa2_attention_mask_0 [#nvvm.target<O = 3, chip = "sm_90a">]
 // IR-NOT: wgmma
 // IR-LABEL: func.func @mask
 // FALLBACK: "mma_fallback": "wgmma kernel: no mask operand yet"
 func.func @mask(%q: tensor<2x4x256x64xf16>, %k: tensor<2x4x256x64xf16>, %v: tensor<2x4x256x64xf16>, %m: tensor<256x256xi1>) -> tensor<2x4x256x64xf16> {
-  // expected-remark @+1 {{fa2-lower-to-gpu: mma=wgmma not used, the mma.sync kernel serves this op: wgmma kernel: no mask operand yet}}
+  // expected-remark @+1 {{fa2-lower-to-gpu: mma = wgmma not used, the mma.sync kernel serves this op: wgmma kernel: no mask operand yet}}
   %o = fa2.attention %q, %k, %v mask(%m) scale(0.125) : tensor<2x4x256x64xf16>, tensor<2x4x256x64xf16>, tensor<2x4x256x64xf16>, tensor<256x256xi1> -> tensor<2x4x256x64xf16>
   return %o : tensor<2x4x256x64xf16>
 }
 
-// CHIP: option mma='wgmma': wgmma needs chip=sm_90a (got chip=sm_90)
-// KIND: option mma='hgmma': expected mma_sync (sm_80+) or wgmma (sm_90a)
+// CHIP: option schedule='mma=wgmma': field 'mma' = wgmma needs chip=sm_90a (got chip=sm_90)
+// KIND: option schedule='mma=hgmma': field 'mma' = hgmma: expected mma_sync (sm_80+) or wgmma (sm_90a)

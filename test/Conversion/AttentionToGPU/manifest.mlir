@@ -82,6 +82,7 @@
 // GQA-NEXT: "q_in_registers": true,
 // GQA-NEXT: "rescale_threshold": 8,
 // GQA-NEXT: "split_kv_copies": false,
+// GQA-NEXT: "split_masked_loop": true,
 // GQA-NEXT: "stages": 2,
 // GQA-NEXT: "swizzle": "xor",
 // GQA-NEXT: "warps": 4
