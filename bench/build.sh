@@ -13,8 +13,11 @@
 #                (or: bash scripts/device-check.sh --no-lit --bench)
 #
 # usage: bench/build.sh [-o OUT] [--fa2-opt PATH] [--chip sm_90] [--static]
+#                       [--mma mma_sync|wgmma]
 # --static compiles one kernel per seq instead (static batch and seq), for a
-# lowering without dynamic shapes.
+# lowering without dynamic shapes. --mma wgmma (with --chip sm_90a) builds
+# the Hopper kernels (HopperKernelBuilder.cpp) with schedule=mma=wgmma, plus
+# the schedule fields in $SCHEDULE_FIELDS if set (",overlap_softmax=false").
 #===----------------------------------------------------------------------===#
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,13 +25,15 @@ OUT=$REPO/.device-carry/run/bench-kernels
 FA2_OPT=${FA2_OPT:-}
 CHIP=sm_90
 STATIC=0
+MMA=""
 while [ $# -gt 0 ]; do
   case "$1" in
     -o) OUT=$2; shift 2 ;;
     --fa2-opt) FA2_OPT=$2; shift 2 ;;
     --chip) CHIP=$2; shift 2 ;;
     --static) STATIC=1; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --mma) MMA=$2; shift 2 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "bench/build.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -39,7 +44,7 @@ if [ -z "$FA2_OPT" ] || ! "$FA2_OPT" --help 2>/dev/null | grep -c -- "--fa2-to-p
 fi
 rm -rf "$OUT" && mkdir -p "$OUT"
 LOG=$OUT/BUILD.log
-echo "bench/build.sh: $(date -u +%FT%TZ) fa2-opt=$FA2_OPT chip=$CHIP git=$(git -C "$REPO" rev-parse --short HEAD)" | tee "$LOG"
+echo "bench/build.sh: $(date -u +%FT%TZ) fa2-opt=$FA2_OPT chip=$CHIP${MMA:+ mma=$MMA$SCHEDULE_FIELDS} git=$(git -C "$REPO" rev-parse --short HEAD)" | tee "$LOG"
 
 # module NAME DTYPE D H CAUSAL B S: bhsd, as torch's SDPA takes it.
 module() {
@@ -60,7 +65,7 @@ compile() { # SRC DEST
   local tmp
   tmp=$(mktemp -d)
   local t0=$(date +%s.%N)
-  if "$FA2_OPT" "$1" --fa2-to-ptx="chip=$CHIP manifest-dir=$tmp" -o /dev/null >"$tmp/.out" 2>&1 &&
+  if "$FA2_OPT" "$1" --fa2-to-ptx="chip=$CHIP manifest-dir=$tmp${MMA:+ schedule=mma=$MMA${SCHEDULE_FIELDS:-}}" -o /dev/null >"$tmp/.out" 2>&1 &&
      ls "$tmp"/*.json >/dev/null 2>&1; then
     mkdir -p "$2" && cp "$tmp"/* "$2"/
     echo "  ok $(basename "$2") ($(python3 -c "print(f'{$(date +%s.%N) - $t0:.2f}')") s)" | tee -a "$LOG"

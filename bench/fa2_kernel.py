@@ -37,6 +37,77 @@ def eval_expr(expr, env):
 
 _STREAMS = {}
 
+# CUtensorMapDataType of the 16-bit inputs (cuda.h).
+_TMAP_DTYPES = {torch.float16: 6, torch.bfloat16: 9}
+_LIBCUDA = None
+
+
+def _libcuda():
+    global _LIBCUDA
+    if _LIBCUDA is None:
+        import ctypes as C
+        cu = C.CDLL("libcuda.so.1")
+        vp, u32 = C.c_void_p, C.c_uint32
+        cu.cuTensorMapEncodeTiled.argtypes = [vp, C.c_int, u32, vp, vp, vp, vp, vp,
+                                              C.c_int, C.c_int, C.c_int, C.c_int]
+        cu.cuLaunchKernel.argtypes = [vp, u32, u32, u32, u32, u32, u32, u32, vp, vp, vp]
+        _LIBCUDA = cu
+    return _LIBCUDA
+
+
+class TensorMap:
+    """A 128-byte CUtensorMap (64-byte aligned host memory) of a manifest
+    "tensor_map" parameter (docs/manifest.md), encoded for `tensor`."""
+
+    def __init__(self, param, tensor, env):
+        import ctypes as C
+        self.raw = np.zeros(256, np.uint8)
+        off = (-self.raw.ctypes.data) % 64
+        self.ptr = self.raw.ctypes.data + off
+        esize = tensor.element_size()
+        dims = [eval_expr(e, env) for e in param["dims"]]
+        strides = [eval_expr(e, env) * esize for e in param["strides"]]
+        box = [int(x) for x in param["box"]]
+        if param.get("swizzle") != "128b":
+            raise ValueError(f"tensor map swizzle {param.get('swizzle')} unsupported")
+        r = _libcuda().cuTensorMapEncodeTiled(
+            C.c_void_p(self.ptr), _TMAP_DTYPES[tensor.dtype], len(dims),
+            C.c_void_p(tensor.data_ptr()), (C.c_uint64 * len(dims))(*dims),
+            (C.c_uint64 * len(strides))(*strides), (C.c_uint32 * len(box))(*box),
+            (C.c_uint32 * len(box))(*([1] * len(box))), 0, 3, 0, 0)
+        if r != 0:
+            raise RuntimeError(f"cuTensorMapEncodeTiled failed ({r}) for {param['name']}: "
+                               f"dims {dims} strides {strides} box {box}")
+
+
+def _driver_launch(function, grid, block, args, smem, stream_handle):
+    """cuLaunchKernel with each parameter's bytes: a TensorMap passes its 128
+    bytes by value (a __grid_constant__ parameter), which CuPy's launcher
+    cannot express."""
+    import ctypes as C
+    keep, ptrs = [], []
+    for a in args:
+        if isinstance(a, TensorMap):
+            ptrs.append(C.c_void_p(a.ptr))
+            continue
+        if isinstance(a, np.uint64):
+            o = C.c_uint64(int(a))
+        elif isinstance(a, np.int64):
+            o = C.c_int64(int(a))
+        elif isinstance(a, np.int32):
+            o = C.c_int32(int(a))
+        elif isinstance(a, np.float32):
+            o = C.c_float(float(a))
+        else:
+            raise TypeError(f"kernel argument {a!r}")
+        keep.append(o)
+        ptrs.append(C.c_void_p(C.addressof(o)))
+    params = (C.c_void_p * len(ptrs))(*ptrs)
+    r = _libcuda().cuLaunchKernel(C.c_void_p(function), *grid, *block, smem,
+                                  C.c_void_p(stream_handle), params, None)
+    if r != 0:
+        raise RuntimeError(f"cuLaunchKernel failed ({r})")
+
 
 def _cupy_stream(handle):
     """CuPy's view of a torch stream, made once per handle (ExternalStream is
@@ -95,6 +166,8 @@ class Fa2Kernel:
                 args.append(np.int64(eval_expr(p["value"], env)))
             elif ty == "f32":
                 args.append(np.float32(float(p["value"])))
+            elif ty == "tensor_map":
+                args.append(TensorMap(p, bufs[p["buffer"]], env))
             else:
                 raise ValueError(f"{name}: parameter {p['name']} has unknown type {ty}")
         return tuple(args)
@@ -171,13 +244,43 @@ class Fa2Kernel:
                       int(c["dynamic_shared_memory_bytes"]))
         self.last_env = env
 
+        by_value = any(isinstance(a, TensorMap) for a in args)
+        stream_handle = torch.cuda.current_stream().cuda_stream
+        cu_function = self._driver_function() if by_value else None
+
         def launch():
+            if by_value:
+                _driver_launch(cu_function, grid, block, args, smem, stream_handle)
+                return
             with stream:
                 function(grid, block, args, shared_mem=smem)
                 if second is not None:
                     f2, g2, b2, a2, s2 = second
                     f2(g2, b2, a2, shared_mem=s2)
         return launch, out, lse
+
+    def _driver_function(self):
+        """The kernel as a CUfunction of the current context, loaded through
+        the driver (for launches CuPy cannot express)."""
+        if getattr(self, "_cu_function", None) is None:
+            import ctypes as C
+            cu = _libcuda()
+            binary = os.path.join(os.path.dirname(self.path), self.m["binary"])
+            data = open(binary, "rb").read() + b"\0"
+            mod, fn = C.c_void_p(), C.c_void_p()
+            for what, r in (("cuModuleLoadData", lambda: cu.cuModuleLoadData(C.byref(mod), data)),
+                            ("cuModuleGetFunction",
+                             lambda: cu.cuModuleGetFunction(C.byref(fn), mod, self.name.encode()))):
+                err = r()
+                if err != 0:
+                    raise RuntimeError(f"{what} failed ({err}) for {self.name}")
+            if self.smem > 0:
+                # CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
+                err = cu.cuFuncSetAttribute(fn, 8, self.smem)
+                if err != 0:
+                    raise RuntimeError(f"cuFuncSetAttribute failed ({err}) for {self.name}")
+            self._cu_module, self._cu_function = mod, fn.value
+        return self._cu_function
 
     def env_from(self, q, k, v):
         """Binds the dims from the tensors' shapes (bhsd or bshd, any number

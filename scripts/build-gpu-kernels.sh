@@ -10,6 +10,8 @@
 #                 fa2-run itself
 #   OUT/grid/<config>/   one fa2 kernel per folder: d x dtype x heads x causal
 #                 (x layout, mask, lse), sequence lengths dynamic
+#   OUT/hopper/<config>/  sm_90a wgmma kernels (mma = wgmma): d 64/128/256,
+#                 f16/bf16, MHA/GQA/MQA, causal, bshd
 #   OUT/decode/<config>/  split-KV decode kernels (pack_gqa = true): GQA groups,
 #                 d, causal speculative steps, bshd, a padding mask
 #   OUT/corpus/<file>-<n>/  each module of test/Corpus/*.mlir that fa2 lowers
@@ -26,7 +28,7 @@
 # link), unless --no-tools.
 #
 # usage: scripts/build-gpu-kernels.sh [-o OUT] [--fa2-opt PATH] [--chip sm_90]
-#                                     [--only mock|grid|decode|corpus|boundary|tools]... [--no-tools]
+#                                     [--only mock|grid|hopper|decode|corpus|boundary|tools]... [--no-tools]
 #                                     [--static-seqs]
 # --static-seqs compiles one kernel per (seq_q, seq_k) of the grid instead of
 # one with dynamic lengths (for a lowering that has no dynamic shapes yet);
@@ -51,7 +53,7 @@ while [ $# -gt 0 ]; do
     --only) ONLY+=("$2"); shift 2 ;;
     --no-tools) STAGE_TOOLS=0; shift ;;
     --static-seqs) STATIC_SEQS=1; shift ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
     *) echo "build-gpu-kernels.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -276,6 +278,39 @@ decode() {
   cp "$src" "$OUT/decode/$name.mlir" 2>/dev/null || true
   rm -f "$src"
 }
+#===----------------------------------------------------------------------===#
+# Hopper (sm_90a) wgmma kernels (schedule=mma=wgmma): OUT/hopper/<config>,
+# sequence lengths dynamic.
+# Each must come out as a wgmma kernel ("mma": "wgmma" in its manifest): a
+# fallback to mma.sync is a NOT BUILT line, as a missing kernel is.
+# $HOPPER_FIELDS, if set, adds schedule fields (",overlap_softmax=false").
+#===----------------------------------------------------------------------===#
+if want hopper; then
+  rm -rf "$OUT/hopper" && mkdir -p "$OUT/hopper"
+  hopper() { # NAME DTYPE D HQ HKV CAUSAL LAYOUT LSE
+    local name=$1 src dest=$OUT/hopper/$1; shift
+    src=$(mktemp --suffix=.mlir)
+    module "h_${name//-/_}" "$1" "$2" "$3" "$4" "$5" "$6" none "$7" '?' '?' >"$src"
+    if CHIP=sm_90a COMPILE_OPTIONS=" schedule=mma=wgmma${HOPPER_FIELDS:-}" compile "$src" "$dest" &&
+       grep -q '"mma": "wgmma"' "$dest"/*.json; then
+      log "hopper: $name ok"
+    else
+      log "hopper: $name NOT BUILT"; BUILD_STATUS=1
+      cat "$ERRORS" >>"$LOG"; grep -h mma_fallback "$dest"/*.json >>"$LOG" 2>/dev/null
+    fi
+    cp "$src" "$OUT/hopper/$name.mlir"; rm -f "$src"
+  }
+  for d in 64 128 256; do
+    for dt in f16 bf16; do
+      hopper "d$d-$dt-mha" "$dt" "$d" 4 4 0 bhsd 1
+      hopper "d$d-$dt-gqa-causal" "$dt" "$d" 8 2 1 bhsd 1
+    done
+  done
+  hopper d64-f16-gqa-bshd f16 64 8 2 0 bshd 1
+  hopper d128-bf16-gqa-bshd-causal bf16 128 8 2 1 bshd 1
+  hopper d128-f16-mqa-causal f16 128 4 1 1 bhsd 0
+fi
+
 if want decode; then
   rm -rf "$OUT/decode" && mkdir -p "$OUT/decode"
   if [ -z "$FA2_OPT" ]; then

@@ -309,6 +309,10 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
     gpm.addPass(createSCFToControlFlowPass());
     gpm.addPass(createConvertNVGPUToNVVMPass());
     gpm.addPass(createConvertGpuOpsToNVVMOps());
+    // wgmma and mbarrier waits have no intrinsic: NVVM ops with a PTX
+    // spelling become inline asm (no effect on mma.sync kernels).
+    gpm.addPass(createConvertNVVMToLLVMPass());
+    gpm.addPass(createFA2TensorMapParams());
     gpm.addPass(createCanonicalizerPass());
     gpm.addPass(createCSEPass());
   }

@@ -737,3 +737,38 @@ FA2RT_EXPORT void *mgpuTensorMapEncodeTiledMemref(
   tensorMaps.emplace(key, p);
   return reinterpret_cast<void *>(p);
 }
+
+/// The tensor map of fa2's wgmma kernels (AttentionToGPU.cpp,
+/// tensorMapArgument), written by value into `out` (128 bytes, 64-byte
+/// aligned, host memory: the launch passes the bytes as the kernel
+/// parameter). The tensor is [batch, heads, seq, dim]-indexed 16-bit data
+/// at `base` (device memory) with the given element strides, the dim
+/// contiguous; the box is 64 columns (one 128-byte swizzle row) by
+/// `boxRows` rows of one head; rows past the tensor read zeros.
+FA2RT_EXPORT void fa2rtEncodeTensorMap(void *out, void *base, int32_t bf16,
+                                       int64_t dim, int64_t seq, int64_t heads,
+                                       int64_t batch, int64_t rowStride,
+                                       int64_t headStride, int64_t batchStride,
+                                       int32_t boxRows) {
+  const Driver *d = enter();
+  if (!d)
+    return;
+  cuuint64_t dims[4] = {cuuint64_t(dim), cuuint64_t(seq), cuuint64_t(heads),
+                        cuuint64_t(batch)};
+  cuuint64_t byteStrides[3] = {cuuint64_t(rowStride * 2),
+                               cuuint64_t(headStride * 2),
+                               cuuint64_t(batchStride * 2)};
+  cuuint32_t boxDims[4] = {64, cuuint32_t(boxRows), 1, 1};
+  cuuint32_t elementStrides[4] = {1, 1, 1, 1};
+  CUresult r = d->cuTensorMapEncodeTiled(
+      static_cast<CUtensorMap *>(out),
+      bf16 ? CU_TENSOR_MAP_DATA_TYPE_BFLOAT16 : CU_TENSOR_MAP_DATA_TYPE_FLOAT16,
+      4, base, dims, byteStrides, boxDims, elementStrides,
+      CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
+      CU_TENSOR_MAP_L2_PROMOTION_NONE, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+  if (r != CUDA_SUCCESS)
+    recordError("cuTensorMapEncodeTiled failed: %s (fa2 tensor map, dims "
+                "%ld x %ld x %ld x %ld)",
+                describe(r).c_str(), long(dim), long(seq), long(heads),
+                long(batch));
+}

@@ -47,6 +47,7 @@ namespace cuda {
   X(cuEventRecord)                                                             \
   X(cuEventSynchronize)                                                        \
   X(cuEventElapsedTime)                                                        \
+  X(cuTensorMapEncodeTiled)                                                    \
   X(cuGetErrorName)                                                            \
   X(cuGetErrorString)
 

@@ -297,10 +297,52 @@ static bool parseLaunch(const JsonValue &root, const std::string &at,
       spec.type = ParamType::I64;
     else if (t->text == "f32")
       spec.type = ParamType::F32;
+    else if (t->text == "tensor_map")
+      spec.type = ParamType::TensorMap;
     else
       return r.fail("parameter '" + spec.name + "' has unknown type '" + t->text +
-                    "' (expected ptr, i32, i64 or f32)");
-    if (spec.type == ParamType::Ptr) {
+                    "' (expected ptr, i32, i64, f32 or tensor_map)");
+    if (spec.type == ParamType::TensorMap) {
+      const JsonValue *b = r.require(p, "buffer", JsonValue::Kind::String, where);
+      if (!b)
+        return false;
+      spec.buffer = b->text;
+      if (!buffers.count(spec.buffer))
+        return r.fail("parameter '" + spec.name + "' maps unknown buffer '" + spec.buffer + "'");
+      const JsonValue *dims = r.require(p, "dims", JsonValue::Kind::Array, where);
+      const JsonValue *strides = dims ? r.require(p, "strides", JsonValue::Kind::Array, where) : nullptr;
+      const JsonValue *box = strides ? r.require(p, "box", JsonValue::Kind::Array, where) : nullptr;
+      const JsonValue *swizzle = box ? r.require(p, "swizzle", JsonValue::Kind::String, where) : nullptr;
+      if (!swizzle)
+        return false;
+      if (swizzle->text != "128b")
+        return r.fail("parameter '" + spec.name + "': swizzle '" + swizzle->text +
+                      "' (expected 128b)");
+      size_t rank = dims->array.size();
+      if (rank < 1 || rank > 5 || strides->array.size() + 1 != rank || box->array.size() != rank)
+        return r.fail("parameter '" + spec.name +
+                      "': a tensor map has 1 to 5 dims, one stride fewer and one box entry per dim");
+      for (size_t k = 0; k < rank; ++k) {
+        std::string e;
+        if (!r.expr(dims->array[k], where + "dims", e))
+          return false;
+        if (!checkExpr(e, names, error))
+          return r.fail("parameter '" + spec.name + "': " + error);
+        spec.mapDims.push_back(e);
+        const JsonValue &bx = box->array[k];
+        if (bx.kind != JsonValue::Kind::Number || bx.number < 1 || bx.number > 256)
+          return r.fail("parameter '" + spec.name + "': box entries are integers 1 to 256");
+        spec.mapBox.push_back(static_cast<int64_t>(bx.number));
+      }
+      for (const JsonValue &sv : strides->array) {
+        std::string e;
+        if (!r.expr(sv, where + "strides", e))
+          return false;
+        if (!checkExpr(e, names, error))
+          return r.fail("parameter '" + spec.name + "': " + error);
+        spec.mapStrides.push_back(e);
+      }
+    } else if (spec.type == ParamType::Ptr) {
       const JsonValue *b = r.require(p, "buffer", JsonValue::Kind::String, where);
       if (!b)
         return false;

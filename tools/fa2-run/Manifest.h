@@ -24,7 +24,9 @@ const char *dtypeName(DType t);
 /// Bytes per element in device memory (i1 is one byte).
 int64_t dtypeBytes(DType t);
 
-enum class ParamType { Ptr, I32, I64, F32 };
+/// TensorMap: a 128-byte CUtensorMap passed by value, which the runner
+/// encodes for its buffer (docs/manifest.md).
+enum class ParamType { Ptr, I32, I64, F32, TensorMap };
 
 struct BufferSpec {
   DType dtype = DType::F16;
@@ -40,6 +42,10 @@ struct ParamSpec {
   ParamType type = ParamType::I64;
   std::string buffer; // for ptr
   std::string value;  // an expression (i32/i64) or a literal (f32)
+  // tensor_map: dims innermost first (expressions), byte-less element
+  // strides of dims 1.. (expressions), the box (elements per dim).
+  std::vector<std::string> mapDims, mapStrides;
+  std::vector<int64_t> mapBox;
 };
 
 /// One kernel launch: the entry, its parameters in .entry order, its grid

@@ -811,20 +811,62 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const R
   }
 
   // Each launch's arguments, in .entry order.
+  // A by-value tensor map: CUtensorMap's 128 bytes, 64-byte aligned.
+  struct alignas(64) MapBytes {
+    unsigned char bytes[128];
+  };
   struct Args {
     std::vector<uint64_t> slots;
+    std::vector<MapBytes> maps;
     std::vector<void *> ptrs;
   };
   auto buildArgs = [&](const std::vector<ParamSpec> &params) {
     Args a;
     a.slots.resize(params.size());
+    a.maps.resize(params.size());
     a.ptrs.resize(params.size());
     std::vector<uint64_t> &slots = a.slots;
+    auto eval = [&](const ParamSpec &p, const std::string &e) {
+      int64_t v;
+      std::string error;
+      if (!evalExpr(e, env, v, error))
+        die(kExitUsage, "manifest '%s': parameter '%s': %s", m.path.c_str(), p.name.c_str(), error.c_str());
+      return v;
+    };
     for (size_t i = 0; i < params.size(); ++i) {
       const ParamSpec &p = params[i];
       a.ptrs[i] = &slots[i];
       if (p.type == ParamType::Ptr) {
         slots[i] = bufs.at(p.buffer).ptr;
+        continue;
+      }
+      if (p.type == ParamType::TensorMap) {
+        // The kernel parameter is the map itself (__grid_constant__):
+        // kernelParams[i] points at its 128 bytes.
+        DType dt = m.buffers.at(p.buffer).dtype;
+        if (dt != DType::F16 && dt != DType::BF16)
+          die(kExitUsage, "manifest '%s': tensor map '%s' of a %s buffer (16-bit only)",
+              m.path.c_str(), p.name.c_str(), dtypeName(dt));
+        size_t rank = p.mapDims.size();
+        cuuint64_t dims[5], strides[4];
+        cuuint32_t box[5], elemStrides[5];
+        for (size_t k = 0; k < rank; ++k) {
+          dims[k] = static_cast<cuuint64_t>(eval(p, p.mapDims[k]));
+          box[k] = static_cast<cuuint32_t>(p.mapBox[k]);
+          elemStrides[k] = 1;
+        }
+        for (size_t k = 0; k + 1 < rank; ++k)
+          strides[k] = static_cast<cuuint64_t>(eval(p, p.mapStrides[k])) * 2;
+        CUresult r = cuda::cuTensorMapEncodeTiled(
+            reinterpret_cast<CUtensorMap *>(a.maps[i].bytes),
+            dt == DType::BF16 ? CU_TENSOR_MAP_DATA_TYPE_BFLOAT16 : CU_TENSOR_MAP_DATA_TYPE_FLOAT16,
+            static_cast<cuuint32_t>(rank), reinterpret_cast<void *>(bufs.at(p.buffer).ptr), dims,
+            strides, box, elemStrides, CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
+            CU_TENSOR_MAP_L2_PROMOTION_NONE, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+        if (r != CUDA_SUCCESS)
+          die(kExitUsage, "manifest '%s': cuTensorMapEncodeTiled for '%s': %s", m.path.c_str(),
+              p.name.c_str(), cuda::describe(r).c_str());
+        a.ptrs[i] = a.maps[i].bytes;
         continue;
       }
       if (p.type == ParamType::F32) {

@@ -60,6 +60,22 @@ def FA2GPUMathToNVVM : Pass<"fa2-gpu-math-to-nvvm", "::mlir::gpu::GPUModuleOp"> 
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def FA2TensorMapParams : Pass<"fa2-tensor-map-params", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Make the Hopper kernels' tensor-map arguments by-value grid constants";
+  let description = [{
+    For each `llvm.func` kernel (after `convert-gpu-to-nvvm`) with a
+    `fa2.tensor_map_params` attribute, turns each listed 128-byte argument
+    (`vector<16xi64>`, the 128 bytes of a CUtensorMap) into an `!llvm.ptr`
+    with `llvm.byval = !llvm.array<128 x i8>`, `llvm.align = 64` and
+    `nvvm.grid_constant`: the PTX parameter stays `.param .align 64 .b8
+    [128]` (the launch passes the same 128 bytes) and the kernel reads the
+    map in parameter space, where TMA needs it, instead of a local copy.
+    The casts from the argument to the tensor map type are replaced by the
+    pointer. `gpu.func` can carry neither attribute, hence this pass.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::NVVM::NVVMDialect"];
+}
+
 def FA2WriteKernels : Pass<"fa2-write-kernels", "::mlir::ModuleOp"> {
   let summary = "Write each gpu.binary's PTX or cubin into a directory";
   let description = [{

@@ -27,6 +27,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "fa2/Conversion/AttentionToGPU/CombineBuilder.h"
+#include "fa2/Conversion/AttentionToGPU/Hopper/Tma.h"
+#include "fa2/Conversion/AttentionToGPU/HopperKernelBuilder.h"
 #include "fa2/Conversion/AttentionToGPU/KernelBuilder.h"
 #include "fa2/Conversion/AttentionToGPU/Manifest.h"
 #include "fa2/Conversion/AttentionToGPU/Schedule.h"
@@ -260,6 +262,17 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     return flag && *flag;
   };
   bool packGQA = requestedFlag("pack_gqa");
+  // mma = wgmma asks for the sm_90a kernel (HopperKernelBuilder.h), which
+  // has a table of its own (below); its fields do not apply to the mma.sync
+  // schedule built first, which serves the op when the wgmma kernel cannot.
+  const ScheduleField *mmaField = findScheduleField(requested, "mma");
+  const std::string *mmaWord =
+      mmaField ? std::get_if<std::string>(&mmaField->value) : nullptr;
+  bool wantWgmma = mmaWord && *mmaWord == "wgmma";
+  SmallVector<ScheduleField> syncFields;
+  for (const ScheduleField &f : requested)
+    if (!isHopperOnlyField(f.key))
+      syncFields.push_back(f);
   std::optional<GPUSchedule> decode;
   if (packable && !ShapedType::isDynamic(spec.seqQ) && packGQA)
     decode = getDecodeSchedule(group * spec.seqQ, d, dv, chip);
@@ -284,7 +297,7 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
   // sm_90); without, none.
   if (elem.isF32())
     s.qInRegisters = false;
-  if ((fieldError = applyScheduleFields(s, requested))) {
+  if ((fieldError = applyScheduleFields(s, syncFields))) {
     os << "no valid schedule: field '" << fieldError->option << "' = "
        << fieldError->value << ": " << fieldError->message;
     return failure();
@@ -327,6 +340,50 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     spec.numSplits = s.kvSplits;
   }
   spec.schedule = s;
+  if (wantWgmma) {
+    // The wgmma kernel where it serves the op; otherwise the mma.sync
+    // schedule above stays, and the remark and the manifest say why.
+    std::string fallback = hopperKernelUnsupported(spec);
+    if (fallback.empty() && chip.name != "sm_90a")
+      fallback = "wgmma kernel: needs chip=sm_90a (wgmma and setmaxnreg are "
+                 "sm_90a instructions), got " +
+                 chip.name;
+    std::optional<GPUSchedule> hopper;
+    if (fallback.empty()) {
+      hopper = getHopperSchedule(d, dv, chip);
+      if (!hopper)
+        fallback = "wgmma kernel: no schedule for these head dims";
+    }
+    if (hopper) {
+      if ((fieldError = applyScheduleFields(*hopper, requested))) {
+        os << "no valid schedule: field '" << fieldError->option << "' = "
+           << fieldError->value << ": " << fieldError->message;
+        return failure();
+      }
+      // Warps and registers per role follow block_m unless given.
+      GPUSchedule roles = *hopper;
+      assignHopperRoles(roles);
+      if (!findScheduleField(requested, "warps"))
+        hopper->numWarps = roles.numWarps;
+      if (!findScheduleField(requested, "producer_registers"))
+        hopper->producerRegisters = roles.producerRegisters;
+      if (!findScheduleField(requested, "consumer_registers"))
+        hopper->consumerRegisters = roles.consumerRegisters;
+      std::string badHopper = validateSchedule(*hopper, d, dv, chip);
+      if (!badHopper.empty()) {
+        // Fields beyond mma itself: the user asked for a schedule that
+        // cannot run.
+        if (requested.size() > 1) {
+          os << "no valid schedule: " << badHopper;
+          return failure();
+        }
+        fallback = "wgmma kernel: " + badHopper;
+      } else {
+        spec.schedule = *hopper;
+      }
+    }
+    spec.mmaFallback = fallback;
+  }
   return spec;
 }
 
@@ -369,6 +426,74 @@ static Value allocResult(OpBuilder &b, Location loc, RankedTensorType type,
     if (type.isDynamicDim(i))
       dyn.push_back(sizes[i]);
   return memref::AllocOp::create(b, loc, mTy, dyn, b.getI64IntegerAttr(128));
+}
+
+/// The runtime's tensor-map encoder (tools/fa2-cuda-runtime): writes the
+/// 128-byte CUtensorMap of a rank-4 [batch, heads, seq, dim]-indexed tensor
+/// (strides in elements, innermost dim contiguous) with a box of 64 columns
+/// by `boxRows` rows, 128-byte swizzle, into `out` (64-byte aligned).
+static constexpr llvm::StringLiteral kEncodeTensorMap = "fa2rtEncodeTensorMap";
+
+/// The 128 bytes of buffer `name`'s tensor map, as the wgmma kernel's
+/// argument value (hopper::tensorMapValueType).
+static Value tensorMapArgument(OpBuilder &b, Location loc, AttentionOp op,
+                               const AttentionKernelSpec &spec, Value buffer,
+                               StringRef name, Value batch, Value heads,
+                               Value seq) {
+  MLIRContext *ctx = b.getContext();
+  auto i64 = b.getI64Type();
+  auto i32 = b.getI32Type();
+  auto module = op->getParentOfType<ModuleOp>();
+  auto fnTy = b.getFunctionType(
+      {i64, i64, i32, i64, i64, i64, i64, i64, i64, i64, i32}, {});
+  if (!module.lookupSymbol(kEncodeTensorMap)) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto decl = func::FuncOp::create(b, loc, kEncodeTensorMap, fnTy);
+    decl.setPrivate();
+  }
+  auto cI64 = [&](int64_t v) -> Value {
+    return arith::ConstantIntOp::create(b, loc, v, 64);
+  };
+  auto toI64 = [&](Value idx) -> Value {
+    return arith::IndexCastUIOp::create(b, loc, i64, idx);
+  };
+  int64_t dim = name == "v" ? spec.headDimV : spec.headDim;
+  // Element strides of (seq, heads, batch) in the op's layout.
+  Value rowStride, headStride, batchStride;
+  if (spec.bshd) {
+    headStride = cI64(dim);
+    rowStride = arith::MulIOp::create(b, loc, toI64(heads), cI64(dim));
+    batchStride = arith::MulIOp::create(b, loc, toI64(seq), rowStride);
+  } else {
+    rowStride = cI64(dim);
+    headStride = arith::MulIOp::create(b, loc, toI64(seq), cI64(dim));
+    batchStride = arith::MulIOp::create(b, loc, toI64(heads), headStride);
+  }
+  auto mapMemTy = MemRefType::get({16}, i64);
+  Value map = memref::AllocaOp::create(b, loc, mapMemTy, ValueRange{},
+                                       b.getI64IntegerAttr(64));
+  Value out = toI64(memref::ExtractAlignedPointerAsIndexOp::create(b, loc, map));
+  Value base =
+      toI64(memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer));
+  int32_t dtype = spec.elementType.isBF16() ? 1 : 0;
+  SmallVector<Value> callArgs = {
+      out,
+      base,
+      arith::ConstantIntOp::create(b, loc, dtype, 32),
+      cI64(dim),
+      toI64(seq),
+      toI64(heads),
+      toI64(batch),
+      rowStride,
+      headStride,
+      batchStride,
+      arith::ConstantIntOp::create(b, loc, hopperBox(spec, name)[1], 32)};
+  func::CallOp::create(b, loc, kEncodeTensorMap, TypeRange{}, callArgs);
+  (void)ctx;
+  return vector::LoadOp::create(
+      b, loc, VectorType::get({16}, i64), map,
+      ValueRange{arith::ConstantIndexOp::create(b, loc, 0)});
 }
 
 /// Replaces `op` by the launch of `kernel`.
@@ -463,6 +588,16 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
     oPartAlloc = oPart;
     lsePartAlloc = lsePart;
     args = {q, k, v, oPartArg, lsePartArg};
+  }
+  if (s.wgmma()) {
+    // The kernel reads Q, K and V through tensor maps (by value): each is
+    // encoded on the host by the runtime (fa2rtEncodeTensorMap) and passed
+    // as its 128 bytes.
+    args = {tensorMapArgument(b, loc, op, spec, qBuf, "q", batch, hq, sq),
+            tensorMapArgument(b, loc, op, spec, kBuf, "k", batch, hkv, sk),
+            tensorMapArgument(b, loc, op, spec, vBuf, "v", batch, hkv, sk), o};
+    if (lse)
+      args.push_back(lse);
   }
   Value mBuf;
   if (Value mask = op.getMask()) {
@@ -733,17 +868,25 @@ struct FA2LowerToGPUPass
       if (spec->f32Precision)
         op.emitRemark() << "fa2-lower-to-gpu: f32 inputs on 16-bit tensor cores, "
                         << f32PrecisionReason(*spec->f32Precision);
+      if (!spec->mmaFallback.empty())
+        op.emitRemark() << "fa2-lower-to-gpu: mma = wgmma not used, the "
+                           "mma.sync kernel serves this op: "
+                        << spec->mmaFallback;
 
       b.setInsertionPoint(top);
-      auto target =
-          NVVM::NVVMTargetAttr::get(module.getContext(), /*optLevel=*/3,
-                                    "nvptx64-nvidia-cuda", chipInfo->name);
+      // wgmma kernels need PTX 8.0 (wgmma, setmaxnreg, TMA); the others
+      // keep the target's default ISA version.
+      bool wgmma = spec->schedule.wgmma();
+      auto target = NVVM::NVVMTargetAttr::get(
+          module.getContext(), /*optLevel=*/3, "nvptx64-nvidia-cuda",
+          chipInfo->name, wgmma ? "+ptx80" : "");
       auto gpuModule = gpu::GPUModuleOp::create(b, op.getLoc(), name,
                                                 ArrayRef<Attribute>{target});
       table.insert(gpuModule);
       containers.insert(parent);
       gpu::GPUFuncOp kernel =
-          buildAttentionKernel(b, op.getLoc(), gpuModule, *spec);
+          wgmma ? buildHopperAttentionKernel(b, op.getLoc(), gpuModule, *spec)
+                : buildAttentionKernel(b, op.getLoc(), gpuModule, *spec);
       kernel->setAttr(FA2Dialect::getScheduleAttrName(),
                       scheduleAttr(b, spec->schedule));
       // The builder leaves constants behind where it folded index math;

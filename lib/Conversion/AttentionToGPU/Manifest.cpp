@@ -9,6 +9,7 @@
 
 #include "fa2/Conversion/AttentionToGPU/Manifest.h"
 #include "fa2/Conversion/AttentionToGPU/CombineBuilder.h"
+#include "fa2/Conversion/AttentionToGPU/HopperKernelBuilder.h"
 #include "fa2/Conversion/AttentionToGPU/SplitOperands.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -150,6 +151,33 @@ json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
   };
   json::Array params;
   SmallVector<StringRef> kernelBuffers = {"q", "k", "v", spec.outBuffer()};
+  if (spec.schedule.wgmma()) {
+    // The wgmma kernel reads Q, K and V through tensor maps passed by value
+    // (128 bytes each): the runner encodes them (cuTensorMapEncodeTiled)
+    // from these fields.
+    for (StringRef buf : {"q", "k", "v"}) {
+      SmallVector<std::string> shape = spec.bufferShape(buf); // 4 names
+      // Index order [batch, heads, seq, dim] whatever the layout; strides
+      // in elements as expressions of the buffer's row-major shape.
+      std::string dim = shape[3], heads = spec.bshd ? shape[2] : shape[1],
+                  seq = spec.bshd ? shape[1] : shape[2];
+      std::string rowStride = spec.bshd ? heads + " * " + dim : dim;
+      std::string headStride = spec.bshd ? dim : seq + " * " + dim;
+      std::string batchStride = seq + " * " + heads + " * " + dim;
+      json::Array box;
+      for (int64_t v : hopperBox(spec, buf))
+        box.push_back(v);
+      params.push_back(json::Object{
+          {"name", (buf + ".tensor_map").str()},
+          {"type", "tensor_map"},
+          {"buffer", buf.str()},
+          {"dims", json::Array{dim, seq, heads, "batch"}},
+          {"strides", json::Array{rowStride, headStride, batchStride}},
+          {"box", std::move(box)},
+          {"swizzle", "128b"}});
+    }
+    kernelBuffers = {"o"};
+  }
   if (spec.writesLse())
     kernelBuffers.push_back(spec.lseBuffer());
   if (spec.hasMask())
@@ -173,6 +201,8 @@ json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
   m["grid"] = std::move(grid);
   m["block"] = json::Array{spec.schedule.numThreads(), 1, 1};
   m["dynamic_shared_memory_bytes"] = spec.sharedMemoryBytes();
+  if (!spec.mmaFallback.empty())
+    m["mma_fallback"] = spec.mmaFallback;
   json::Object schedule;
   for (const ScheduleField &f : scheduleFields(spec.schedule))
     schedule[f.key] = std::visit(

@@ -29,6 +29,23 @@ llvm::StringRef fa2::stringifySwizzle(SmemSwizzle swizzle) {
   return "?";
 }
 
+llvm::StringRef fa2::stringifyMmaKind(MmaKind kind) {
+  switch (kind) {
+  case MmaKind::MmaSync:
+    return "mma_sync";
+  case MmaKind::Wgmma:
+    return "wgmma";
+  }
+  return "?";
+}
+
+std::optional<MmaKind> fa2::parseMmaKind(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<MmaKind>>(name)
+      .Case("mma_sync", MmaKind::MmaSync)
+      .Case("wgmma", MmaKind::Wgmma)
+      .Default(std::nullopt);
+}
+
 std::optional<ChipInfo> fa2::getChipInfo(llvm::StringRef chip) {
   // Opt-in dynamic shared memory per block (CUDA programming guide, compute
   // capabilities table): 163 KiB on sm_80, 99 KiB on sm_86/89, 227 KiB on
@@ -83,6 +100,12 @@ std::optional<OptionError> fa2::checkGPUOptions(const GPUOptions &o) {
     return error("f32-precision", o.f32Precision,
                  "expected accurate (split f16 operands, f32-level results), "
                  "fast (bf16 operands) or host (f32 ops stay on the CPU)");
+  if (scratch.wgmma() && o.chip != "sm_90a")
+    // wgmma and setmaxnreg exist only in sm_90a's architecture-specific
+    // instruction set: plain sm_90 PTX cannot hold them.
+    return error("schedule", o.schedule,
+                 "field 'mma' = wgmma needs chip=sm_90a (got chip=" + o.chip +
+                     ")");
   if (!o.manifestDir.empty())
     if (std::error_code ec = llvm::sys::fs::create_directories(o.manifestDir))
       return error("manifest-dir", o.manifestDir,
@@ -214,6 +237,29 @@ static const FieldSetter kFieldSetters[] = {
      [](GPUSchedule &s, const FieldValue &v) {
        return setInt(v, s.minBlocksPerSplit, 1, 1 << 20);
      }},
+    {"mma",
+     [](GPUSchedule &s, const FieldValue &v) -> std::string {
+       const std::string *word = std::get_if<std::string>(&v);
+       std::optional<MmaKind> kind =
+           word ? parseMmaKind(*word) : std::optional<MmaKind>();
+       if (!kind)
+         return "expected mma_sync (sm_80+) or wgmma (sm_90a)";
+       s.mma = *kind;
+       return "";
+     }},
+    {"overlap_softmax",
+     [](GPUSchedule &s, const FieldValue &v) {
+       return setBool(v, s.overlapSoftmax);
+     }},
+    // setmaxnreg's operands: multiples of 8 from 24 to 256.
+    {"producer_registers",
+     [](GPUSchedule &s, const FieldValue &v) {
+       return setInt(v, s.producerRegisters, 24, 256, 8);
+     }},
+    {"consumer_registers",
+     [](GPUSchedule &s, const FieldValue &v) {
+       return setInt(v, s.consumerRegisters, 24, 256, 8);
+     }},
 };
 
 std::optional<OptionError>
@@ -279,6 +325,11 @@ fa2::parseScheduleFields(llvm::StringRef text, std::string &why) {
     }
   }
   return fields;
+}
+
+bool fa2::isHopperOnlyField(llvm::StringRef key) {
+  return key == "mma" || key == "overlap_softmax" ||
+         key == "producer_registers" || key == "consumer_registers";
 }
 
 const ScheduleField *
@@ -387,6 +438,13 @@ llvm::SmallVector<ScheduleField> fa2::scheduleFields(const GPUSchedule &s) {
       fields.push_back({"kv_splits", s.kvSplits});
     fields.push_back({"min_blocks_per_split", s.minBlocksPerSplit});
   }
+  // The Hopper fields only on wgmma kernels (mma_sync is the default).
+  if (s.wgmma()) {
+    fields.push_back({"mma", stringifyMmaKind(s.mma).str()});
+    fields.push_back({"producer_registers", s.producerRegisters});
+    fields.push_back({"consumer_registers", s.consumerRegisters});
+    fields.push_back({"overlap_softmax", s.overlapSoftmax});
+  }
   return fields;
 }
 
@@ -464,6 +522,61 @@ GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
   return s;
 }
 
+namespace {
+/// One row of the sm_90a wgmma table: used for head dims up to maxHeadDim.
+struct HopperRow {
+  int64_t maxHeadDim, blockM, blockN, numStages;
+};
+} // namespace
+
+/// FlashAttention-3's forward tiles (hopper/tile_size.h) where this kernel
+/// can take them: two consumer warpgroups (128 query rows) and a 2-stage
+/// K/V ring at every head dim. Registers (assignHopperRoles): 384 threads
+/// start at 168; the producer gives back to 24 and the consumers take 240
+/// (128·24 + 256·240 <= 64K). FA3's N (176 at
+/// d = 128, 80 at d = 256) is not a multiple of 64 keys and its d = 64 tile
+/// has three warpgroups: not yet (bench/NOTES.md, Hopper section).
+static const HopperRow kHopperTable[] = {
+    {64, 128, 128, 2},
+    {128, 128, 128, 2},
+    {256, 128, 64, 2},
+};
+
+std::optional<GPUSchedule> fa2::getHopperSchedule(int64_t headDim,
+                                                  int64_t headDimV,
+                                                  const ChipInfo &chip) {
+  if (headDim != headDimV || headDim % 64 != 0 || headDim > 256)
+    return std::nullopt;
+  for (const HopperRow &r : kHopperTable) {
+    if (headDim > r.maxHeadDim)
+      continue;
+    GPUSchedule s;
+    s.mma = MmaKind::Wgmma;
+    s.blockM = r.blockM;
+    s.blockN = r.blockN;
+    s.numStages = r.numStages;
+    assignHopperRoles(s);
+    // FA3's intra-warpgroup overlap measured faster at every head dim
+    // (H200, bf16, 8k: +4% d = 64, +14% d = 128, +17% causal, +5% d = 256;
+    // bench/NOTES.md, Hopper section).
+    s.overlapSoftmax = true;
+    // Not used by the wgmma kernel (every row rescales; Q stays in shared
+    // memory, where wgmma reads it): the defaults say so in the manifest.
+    s.rescaleThreshold = -1;
+    if (sharedMemoryBytes(s, headDim, headDimV) > chip.maxSharedBytes)
+      return std::nullopt;
+    return s;
+  }
+  return std::nullopt;
+}
+
+void fa2::assignHopperRoles(GPUSchedule &s) {
+  int64_t groups = s.consumerWarpgroups();
+  s.numWarps = 4 * (groups + 1);
+  s.producerRegisters = groups <= 1 ? 56 : groups == 2 ? 24 : 32;
+  s.consumerRegisters = groups <= 2 ? 240 : 160;
+}
+
 /// The decode table: packed rows up to 64 take the smallest tile of 16, 32
 /// or 64 rows (one warp per 16 rows, every warp busy), Bc = 64 with three
 /// K/V stages so that two blocks are in flight while one is computed (a
@@ -518,6 +631,13 @@ std::string fa2::numKVSplitsExpression(llvm::StringRef ctas,
 
 int64_t fa2::sharedMemoryBytes(const GPUSchedule &s, int64_t headDim,
                                int64_t headDimV, int64_t pieces) {
+  if (s.wgmma()) {
+    // Unpadded 128-byte-swizzled tiles, plus 1 KiB to round the dynamic
+    // window (16-byte aligned) up to the swizzle atom.
+    int64_t elems = s.blockM * headDim +
+                    s.numStages * s.blockN * (headDim + headDimV);
+    return elems * 2 + 1024;
+  }
   int64_t qk = sharedRowStride(padHeadDim(headDim), s.swizzle);
   int64_t v = sharedRowStride(padHeadDim(headDimV), s.swizzle);
   int64_t elems = s.blockM * qk + s.numStages * s.blockN * (qk + v);
@@ -538,10 +658,10 @@ std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
   llvm::raw_string_ostream os(why);
   if (s.blockM <= 0 || s.blockN <= 0 || s.numWarps <= 0 || s.numStages <= 0)
     os << "block_m, block_n, warps and stages must be positive";
-  else if (s.blockM % (16 * s.numWarps) != 0)
+  else if (!s.wgmma() && s.blockM % (16 * s.numWarps) != 0)
     os << "block_m (" << s.blockM << ") must be a multiple of 16 x warps ("
        << 16 * s.numWarps << "): each warp owns whole m16 tiles";
-  else if (s.blockN % 16 != 0)
+  else if (!s.wgmma() && s.blockN % 16 != 0)
     os << "block_n (" << s.blockN
        << ") must be a multiple of 16 (one mma.sync k-step of P.V)";
   else if (s.numWarps > 16)
@@ -563,6 +683,19 @@ std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
        << s.kvSplits;
   else if (s.minBlocksPerSplit < 1)
     os << "a K/V split needs at least one block";
+  else if (s.wgmma() && (s.blockM % 64 != 0 || s.blockM > 192))
+    os << "block_m (" << s.blockM
+       << ") must be 64, 128 or 192 with wgmma: 64 rows per consumer "
+          "warpgroup, at most 3";
+  else if (s.wgmma() && (s.blockN % 64 != 0 || s.blockN > 256))
+    os << "block_n (" << s.blockN
+       << ") must be a multiple of 64 up to 256 with wgmma (the n of "
+          "m64nNk16, K/V boxes of 64-key swizzle atoms)";
+  else if (s.wgmma() && s.numWarps != 4 * (s.consumerWarpgroups() + 1))
+    os << "warps (" << s.numWarps << ") must be " << 4 * (s.consumerWarpgroups() + 1)
+       << " with wgmma: a producer warpgroup and one per 64 query rows";
+  else if (s.wgmma() && s.numStages < 2)
+    os << "wgmma kernels need at least 2 stages (the K/V ring)";
   else if (int64_t bytes = sharedMemoryBytes(s, headDim, headDimV, pieces);
            bytes > chip.maxSharedBytes)
     os << "the tiles need " << bytes << " bytes of shared memory"

@@ -76,6 +76,9 @@ struct AttentionKernelSpec {
   /// `lse_partial` [batch, heads_q, seq_q, num_splits], which its combine
   /// kernel (CombineBuilder.h) merges into O and LSE.
   int64_t numSplits = 1;
+  /// Why the wgmma kernel asked for (schedule field mma = wgmma) does not serve this
+  /// op, which the mma.sync kernel then serves; empty otherwise.
+  std::string mmaFallback;
 
   bool splitKV() const { return numSplits != 1; }
   /// Whether the kernel writes an LSE buffer (the op's, or the partials').

@@ -32,6 +32,20 @@ enum class SmemSwizzle {
 
 llvm::StringRef stringifySwizzle(SmemSwizzle swizzle);
 
+/// Which tensor-core instruction family the kernel is built on.
+enum class MmaKind {
+  /// sm_80+: warp-level mma.sync fed by ldmatrix, cp.async copies, every
+  /// warp both copying and computing (KernelBuilder.cpp).
+  MmaSync,
+  /// sm_90a: warpgroup wgmma.mma_async, TMA copies into an mbarrier ring,
+  /// a producer warpgroup and consumer warpgroups of 64 query rows each
+  /// (HopperKernelBuilder.cpp).
+  Wgmma,
+};
+
+llvm::StringRef stringifyMmaKind(MmaKind kind);
+std::optional<MmaKind> parseMmaKind(llvm::StringRef name);
+
 /// What the kernel builder needs to know about the chip.
 struct ChipInfo {
   std::string name;           // sm_80 ... sm_90a
@@ -144,8 +158,22 @@ struct GPUSchedule {
   static constexpr int64_t kKVSplitsAuto = 0;
   /// A split covers at least this many K/V blocks.
   int64_t minBlocksPerSplit = 2;
+  /// The tensor-core family. With Wgmma, numWarps counts the producer
+  /// warpgroup's 4 warps too, and blockM is 64 rows per consumer
+  /// warpgroup.
+  MmaKind mma = MmaKind::MmaSync;
+  /// Wgmma: registers per thread after setmaxnreg, for the producer
+  /// warpgroup (TMA issue only) and for each consumer warpgroup.
+  int64_t producerRegisters = 0, consumerRegisters = 0;
+  /// Wgmma: FlashAttention-3's intra-warpgroup overlap: block j's Q·Kᵀ and
+  /// block j-1's P·V are issued together, and block j's softmax runs
+  /// while P·V is in flight (P·V lags one block behind Q·Kᵀ).
+  bool overlapSoftmax = false;
 
   bool splitKV() const { return kvSplits != 1; }
+  bool wgmma() const { return mma == MmaKind::Wgmma; }
+  /// Wgmma: warpgroups of 64 query rows (the producer is one more).
+  int64_t consumerWarpgroups() const { return blockM / 64; }
   int64_t numThreads() const { return numWarps * 32; }
   /// Query rows owned by each warp for the whole kernel.
   int64_t rowsPerWarp() const { return blockM / numWarps; }
@@ -180,6 +208,11 @@ applyScheduleFields(GPUSchedule &s, llvm::ArrayRef<ScheduleField> fields);
 std::optional<llvm::SmallVector<ScheduleField>>
 parseScheduleFields(llvm::StringRef text, std::string &why);
 
+/// Whether `key` is a field of the wgmma kernel only (mma,
+/// overlap_softmax, producer_registers, consumer_registers): the mma.sync
+/// schedule ignores it.
+bool isHopperOnlyField(llvm::StringRef key);
+
 /// The value of field `key` in `fields` (the last one given), if present.
 const ScheduleField *findScheduleField(llvm::ArrayRef<ScheduleField> fields,
                                        llvm::StringRef key);
@@ -190,6 +223,21 @@ const ScheduleField *findScheduleField(llvm::ArrayRef<ScheduleField> fields,
 /// memory (operandPieces; 1 for 16-bit inputs).
 GPUSchedule getDefaultSchedule(int64_t headDim, int64_t headDimV,
                                const ChipInfo &chip, int64_t pieces = 1);
+
+/// The sm_90a wgmma schedule for a head dimension (Q/K) and value
+/// dimension, or nullopt when no row of its table serves them (the head
+/// dims must be equal multiples of 64 up to 256: whole 128-byte swizzle
+/// atoms). Rows: tile M (64 per consumer warpgroup), N, stages, registers
+/// per role.
+std::optional<GPUSchedule> getHopperSchedule(int64_t headDim,
+                                             int64_t headDimV,
+                                             const ChipInfo &chip);
+
+/// Sets a wgmma schedule's numWarps and registers per role from its
+/// consumer warpgroups (blockM / 64), after an option changed blockM: the
+/// producer's and consumers' registers must fit the 64K register file
+/// (FlashAttention-3's splits: 1 warpgroup 56/240, 2: 24/240, 3: 32/160).
+void assignHopperRoles(GPUSchedule &s);
 
 /// The decode schedule (packed GQA rows, split-KV) for `rows` = G·Sq packed
 /// query rows, or nullopt when the prefill table serves better (more rows

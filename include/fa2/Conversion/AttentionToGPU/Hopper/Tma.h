@@ -1,0 +1,100 @@
+//===- Tma.h - Hopper tensor-memory copies, mbarriers, roles ----*- C++ -*-===//
+//
+// sm_90's bulk tensor copies (TMA: cp.async.bulk.tensor, one thread moves a
+// whole box of a tensor described by a 128-byte tensor map) completing on
+// shared-memory mbarriers, and what a warp-specialized kernel needs around
+// them: a ring of full/empty barrier pairs, one elected thread, the
+// warpgroup index made uniform, and register reallocation between roles
+// (setmaxnreg, sm_90a).
+//
+// Tensor maps are kernel parameters passed by value (CUDA's
+// __grid_constant__ CUtensorMap). A gpu.func can declare neither llvm.byval
+// nor nvvm.grid_constant, and gpu.launch_func wants the host operand's type
+// to be the argument's: so the kernel takes each map as a 128-byte value
+// (tensorMapValueType, which the host launch passes as the 128 bytes
+// themselves), listed in the function attribute kTensorMapParamsAttr, and
+// the pass fa2-tensor-map-params (TensorMapParams.cpp) turns those
+// parameters into `!llvm.ptr {llvm.byval, nvvm.grid_constant}` once
+// convert-gpu-to-nvvm has made the kernel an llvm.func: the PTX parameter
+// is then `.param .align 64 .b8 [128]` and TMA reads the map in place.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FA2_CONVERSION_ATTENTIONTOGPU_HOPPER_TMA_H
+#define FA2_CONVERSION_ATTENTIONTOGPU_HOPPER_TMA_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+namespace fa2::hopper {
+
+/// The kernel attribute listing its tensor-map parameters (an i64 array of
+/// argument positions, which are also the PTX parameter positions: the
+/// kernel puts them first).
+constexpr llvm::StringLiteral kTensorMapParamsAttr = "fa2.tensor_map_params";
+
+/// The type of a tensor map as a kernel argument value: vector<16xi64>.
+mlir::Type tensorMapValueType(mlir::MLIRContext *ctx);
+
+/// The nvgpu type of a tensor map whose box is `box` (outermost first, as a
+/// memref shape) of `elemTy`, 128-byte swizzle, zero fill out of bounds.
+mlir::Type tensorMapType(mlir::MLIRContext *ctx,
+                         llvm::ArrayRef<int64_t> box, mlir::Type elemTy);
+
+/// The kernel argument `param` (a tensorMapValueType value) seen as the
+/// tensor map type `mapTy`.
+mlir::Value castTensorMap(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value param, mlir::Type mapTy);
+
+/// A group of `count` mbarriers in shared memory (a static array).
+mlir::Value createBarriers(mlir::OpBuilder &b, mlir::Location loc,
+                           int64_t count);
+/// mbarrier.init of barrier `index` for `arrivals` arrivals per phase.
+void initBarrier(mlir::OpBuilder &b, mlir::Location loc, mlir::Value barriers,
+                 mlir::Value index, int64_t arrivals);
+/// One arrival that also expects `bytes` of copies to complete the phase.
+void arriveExpectBytes(mlir::OpBuilder &b, mlir::Location loc,
+                       mlir::Value barriers, mlir::Value index, int64_t bytes);
+/// One plain arrival (a consumer releasing a buffer).
+void arrive(mlir::OpBuilder &b, mlir::Location loc, mlir::Value barriers,
+            mlir::Value index);
+/// Waits until the phase of parity `parity` (an i1) of barrier `index` has
+/// completed. A fresh barrier counts its (never run) phase of parity 1 as
+/// complete, so producers wait on "empty" with the flipped parity.
+void waitParity(mlir::OpBuilder &b, mlir::Location loc, mlir::Value barriers,
+                mlir::Value index, mlir::Value parity);
+
+/// A TMA load of the box at `coords` (innermost first: column, row, ...) of
+/// the tensor map `map` into the shared tile `dst`, completing on barrier
+/// `index` of `barriers`.
+void loadBox(mlir::OpBuilder &b, mlir::Location loc, mlir::Value map,
+             llvm::ArrayRef<mlir::Value> coords, mlir::Value barriers,
+             mlir::Value index, mlir::Value dst);
+
+/// prefetch.tensormap: the map's 128 bytes into the copy engine's cache.
+void prefetchTensorMap(mlir::OpBuilder &b, mlir::Location loc,
+                       mlir::Value map);
+
+/// The warpgroup of the calling thread (tid / 128), uniform across the warp
+/// (a shuffle from lane 0) so that role branches stay warp-uniform for the
+/// compiler too.
+mlir::Value warpgroupIndex(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value tid);
+/// One lane of the calling warp (elect.sync): an i1.
+mlir::Value electOne(mlir::OpBuilder &b, mlir::Location loc);
+/// setmaxnreg.inc / .dec to `registers` per thread, executed by a whole
+/// warpgroup (needs a register cap at entry: nvvm.minctasm with the block
+/// size).
+void setMaxRegisters(mlir::OpBuilder &b, mlir::Location loc,
+                     int64_t registers, bool increase);
+
+/// The i64 shared-window byte address of a shared memref's first element
+/// (for wgmma descriptors).
+mlir::Value sharedAddress(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value smem);
+
+} // namespace fa2::hopper
+
+#endif // FA2_CONVERSION_ATTENTIONTOGPU_HOPPER_TMA_H

@@ -1,0 +1,112 @@
+//===- Wgmma.h - Hopper warpgroup MMA building blocks -----------*- C++ -*-===//
+//
+// sm_90a's asynchronous warpgroup MMA (wgmma.mma_async) as IR builders: the
+// shared-memory matrix descriptors of 128-byte-swizzled tiles, the SS form
+// (both operands in shared memory, nvvm.wgmma.mma_async), the RS form (A from
+// registers, an llvm.inline_asm: MLIR 22 has no op for it), the accumulator
+// as an LLVM struct of f32, and the fence / commit / wait that order them.
+//
+// The m64nN f32 accumulator of a warpgroup holds, in thread (warp w of the
+// warpgroup, lane l), element i at row 16w + l/4 + 8·((i%4)/2) and column
+// 8·(i/4) + 2·(l%4) + i%2: n8 tile i/4 of mma.sync's m16n8 C layout. So an
+// accumulator is N/8 mma.sync tiles side by side, and the RS A operand of
+// k16 slice kk is the 16-bit pairs of its elements [8kk, 8kk+8).
+//
+//===----------------------------------------------------------------------===//
+#ifndef FA2_CONVERSION_ATTENTIONTOGPU_HOPPER_WGMMA_H
+#define FA2_CONVERSION_ATTENTIONTOGPU_HOPPER_WGMMA_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace fa2::hopper {
+
+/// Bytes of one row of a 128-byte-swizzled tile: 64 16-bit elements. Tiles
+/// wider than that are stored as side-by-side sub-tiles of 64 columns.
+constexpr int64_t kSwizzleBytes = 128;
+/// The swizzle pattern repeats every 8 rows: tiles start 1024-byte aligned.
+constexpr int64_t kSwizzleAtomBytes = 8 * kSwizzleBytes;
+
+/// Which dimension of a shared operand tile is contiguous: K (the reduction
+/// dim; Q and K of Q·Kᵀ) or M/N (V of P·V, whose rows are keys).
+enum class Major { K, MN };
+
+/// The 64-bit wgmma matrix descriptor of a 128-byte-swizzled tile starting
+/// at `smemAddress` (an i64 shared-window byte address, 1024-byte aligned):
+/// start >> 4 in bits 0-13, the leading byte offset >> 4 in 16-29, the
+/// stride byte offset >> 4 in 32-45, swizzle mode 1 (128 B) in 62-63.
+/// K-major: LBO unused (1), SBO = 1024 (8-row groups). MN-major: LBO = bytes
+/// between 64-element M/N sub-tiles, SBO = 1024 (8 K-rows).
+mlir::Value matrixDescriptor(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::Value smemAddress, int64_t leadingBytes,
+                             int64_t strideBytes);
+
+/// `desc` moved by `bytes` (a multiple of 16) inside its tile: K-major k16
+/// steps are +32 B within a 128-byte row, MN-major ones +16 rows (2048 B).
+mlir::Value advanceDescriptor(mlir::OpBuilder &b, mlir::Location loc,
+                              mlir::Value desc, int64_t bytes);
+
+/// The f32 accumulator of one m64nN wgmma: N/2 f32 per thread.
+mlir::Type accumulatorType(mlir::MLIRContext *ctx, int64_t n);
+/// An accumulator of zeros.
+mlir::Value zeroAccumulator(mlir::OpBuilder &b, mlir::Location loc, int64_t n);
+/// The accumulator's N/2 elements, and back.
+llvm::SmallVector<mlir::Value> accumulatorElements(mlir::OpBuilder &b,
+                                                   mlir::Location loc,
+                                                   mlir::Value acc);
+mlir::Value accumulatorFromElements(mlir::OpBuilder &b, mlir::Location loc,
+                                    llvm::ArrayRef<mlir::Value> elems);
+
+/// acc (+)= A·B for one k16 step, both operands in shared memory (SS): A is
+/// a K-major m64k16 tile, B a k16nN tile of `bMajor`. With `accumulate`
+/// false the accumulator's input is ignored (scale-d = 0).
+mlir::Value mmaSS(mlir::OpBuilder &b, mlir::Location loc, mlir::Value acc,
+                  mlir::Value descA, mlir::Value descB, int64_t n,
+                  mlir::Type elemTy, bool accumulate, Major bMajor);
+
+/// acc += A·B for one k16 step with A from registers (RS): `a` are the four
+/// b32 registers of the m64k16 A fragment (packPair), B a k16nN tile in
+/// shared memory of `bMajor`. An llvm.inline_asm whose accumulators are
+/// tied outputs: nvvm.wgmma.mma_async takes A only as a descriptor.
+mlir::Value mmaRS(mlir::OpBuilder &b, mlir::Location loc, mlir::Value acc,
+                  llvm::ArrayRef<mlir::Value> a, mlir::Value descB, int64_t n,
+                  mlir::Type elemTy, Major bMajor);
+
+/// Two f32 rounded to `elemTy` (f16/bf16) and packed into one b32 register,
+/// `lo` in the low half: one register of a wgmma / mma.sync A fragment.
+mlir::Value packPair(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lo,
+                     mlir::Value hi, mlir::Type elemTy);
+
+/// The RS A fragment of k16 slice `kk` of an m64nN accumulator's elements
+/// (f32, converted to `elemTy`): registers (8kk+2m, 8kk+2m+1), m = 0..3.
+llvm::SmallVector<mlir::Value, 4> fragmentOfSlice(mlir::OpBuilder &b,
+                                                  mlir::Location loc,
+                                                  llvm::ArrayRef<mlir::Value> p,
+                                                  int64_t kk,
+                                                  mlir::Type elemTy);
+
+/// `values` (f32 or i32 registers) passed through an empty side-effecting
+/// asm that reads and rewrites them: placed right after a wgmma.wait_group,
+/// it keeps the compiler from reading an accumulator before the wait or
+/// reusing an A fragment's registers while a wgmma may still read them
+/// (CUTLASS's warpgroup_fence_operand).
+llvm::SmallVector<mlir::Value> fenceOperands(mlir::OpBuilder &b,
+                                             mlir::Location loc,
+                                             llvm::ArrayRef<mlir::Value> values);
+/// fenceOperands on every element of an accumulator.
+mlir::Value fenceAccumulator(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::Value acc);
+
+/// wgmma.fence: before the first wgmma that reads registers (accumulators,
+/// A fragments) written by other instructions.
+void fence(mlir::OpBuilder &b, mlir::Location loc);
+/// wgmma.commit_group: the wgmmas issued since the last commit form a group.
+void commitGroup(mlir::OpBuilder &b, mlir::Location loc);
+/// wgmma.wait_group: until at most `pending` groups are in flight.
+void waitGroup(mlir::OpBuilder &b, mlir::Location loc, int64_t pending);
+
+} // namespace fa2::hopper
+
+#endif // FA2_CONVERSION_ATTENTIONTOGPU_HOPPER_WGMMA_H

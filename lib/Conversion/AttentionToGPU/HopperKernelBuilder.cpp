@@ -1,0 +1,713 @@
+//===- HopperKernelBuilder.cpp - the sm_90a warp-specialized kernel -------===//
+//
+// One CTA per (query block of Br = 64·W rows, batch·head), W consumer
+// warpgroups and one producer warpgroup (FlashAttention-3's roles, arXiv
+// 2407.08608, with FlashAttention-2's row partitioning):
+//
+//   warpgroup 0 (producer, setmaxnreg.dec): one elected thread of warp 0
+//     Q tile      --TMA--> shared, on mbarrier Q
+//     for each K/V block j of the CTA's range:
+//       wait K-empty[j % S]; K_j --TMA--> K[j % S], on K-full[j % S]
+//       wait V-empty[j % S]; V_j --TMA--> V[j % S], on V-full[j % S]
+//   warpgroup 1 + w (consumer, setmaxnreg.inc): query rows [64w, 64w+64)
+//     wait Q
+//     for each K/V block j:
+//       wait K-full;  S = Q·K_jᵀ   SS wgmma m64nBck16, d/16 steps; arrive K-empty
+//       mask (the blocks that need it), online softmax in registers
+//       wait V-full;  O += P·V_j   RS wgmma m64n(dv)k16, P from registers
+//                                  (16-bit pairs of S's accumulators);
+//                                  arrive V-empty
+//     O /= l, O and LSE to global memory
+//
+// Shared tiles are 128-byte-swizzled sub-tiles of 64 columns (one TMA box
+// row, one swizzle row), 1024-byte aligned: Q as [W][d/64] sub-tiles of 64
+// rows, K and V per stage as [d/64] sub-tiles of Bc rows. Q and K are K-major
+// wgmma operands; V is MN-major (its rows are P·V's reduction dim).
+//
+// The wgmma accumulator layout is mma.sync's (Hopper/Wgmma.h): the mask
+// compares and the quad-shuffle row reductions are KernelBuilder.cpp's.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fa2/Conversion/AttentionToGPU/HopperKernelBuilder.h"
+#include "fa2/Conversion/AttentionToGPU/Hopper/Tma.h"
+#include "fa2/Conversion/AttentionToGPU/Hopper/Wgmma.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace fa2;
+using namespace fa2::hopper;
+
+std::string fa2::hopperKernelUnsupported(const AttentionKernelSpec &spec) {
+  std::string why;
+  llvm::raw_string_ostream os(why);
+  if (!spec.elementType.isF16() && !spec.elementType.isBF16())
+    os << "wgmma kernel: f16/bf16 inputs only (got " << spec.elementType
+       << ")";
+  else if (spec.headDim != spec.headDimV || spec.headDim % 64 != 0 ||
+           spec.headDim > 256)
+    os << "wgmma kernel: equal head dims that are multiples of 64 up to 256 "
+          "(whole 128-byte swizzle rows), got "
+       << spec.headDim << " and " << spec.headDimV;
+  else if (spec.hasMask())
+    os << "wgmma kernel: no mask operand yet";
+  else if (spec.window || spec.fill)
+    os << "wgmma kernel: no sliding window or finite fill yet";
+  else if (spec.schedule.packGQA || spec.splitKV())
+    os << "wgmma kernel: no packed GQA rows or split-KV (decode) yet";
+  return why;
+}
+
+SmallVector<int64_t, 4> fa2::hopperBox(const AttentionKernelSpec &spec,
+                                       StringRef buffer) {
+  int64_t rows = buffer == "q" ? 64 : spec.schedule.blockN;
+  return {64, rows, 1, 1};
+}
+
+namespace {
+
+class HopperEmitter {
+public:
+  HopperEmitter(OpBuilder &b, Location loc, const AttentionKernelSpec &spec,
+                gpu::GPUFuncOp func)
+      : b(b), loc(loc), spec(spec), s(spec.schedule), func(func) {
+    elemTy = spec.elementType;
+    f32Ty = b.getF32Type();
+    W = s.consumerWarpgroups();
+    D = spec.headDim;
+    Dv = spec.headDimV;
+    Bc = s.blockN;
+  }
+
+  void emit();
+
+private:
+  Value c(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value cf(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value add(Value x, Value y) {
+    return b.createOrFold<arith::AddIOp>(loc, x, y);
+  }
+  Value addc(Value x, int64_t k) { return k == 0 ? x : add(x, c(k)); }
+  Value sub(Value x, Value y) {
+    return b.createOrFold<arith::SubIOp>(loc, x, y);
+  }
+  Value mul(Value x, Value y) {
+    return b.createOrFold<arith::MulIOp>(loc, x, y);
+  }
+  Value mulc(Value x, int64_t k) { return k == 1 ? x : mul(x, c(k)); }
+  Value divc(Value x, int64_t k) {
+    return b.createOrFold<arith::DivUIOp>(loc, x, c(k));
+  }
+  Value remc(Value x, int64_t k) {
+    return b.createOrFold<arith::RemUIOp>(loc, x, c(k));
+  }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return b.createOrFold<arith::CmpIOp>(loc, p, x, y);
+  }
+  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value fmax(Value x, Value y) {
+    return arith::MaxNumFOp::create(b, loc, x, y);
+  }
+  Value exp2(Value x) {
+    return math::Exp2Op::create(b, loc, x, arith::FastMathFlags::afn);
+  }
+  Value select(Value cond, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, cond, x, y);
+  }
+  Value shuffleXor(Value x, int32_t offset) {
+    return gpu::ShuffleOp::create(b, loc, x, offset, /*width=*/32,
+                                  gpu::ShuffleMode::XOR)
+        .getShuffleResult();
+  }
+  /// An i1 parity from an index that is 0 or 1.
+  Value parityOf(Value phase) {
+    return arith::IndexCastOp::create(b, loc, b.getI1Type(), phase);
+  }
+
+  Value sizeValue(StringRef name);
+  /// A shared tile view at byte `offset` of the aligned window, typed as a
+  /// TMA box of `rows` x 64 elements.
+  Value tile(Value offset, int64_t rows);
+  /// The producer: Q once, then the K/V ring.
+  void emitProducer();
+  /// A consumer warpgroup (index `cw` among the consumers, an i32).
+  void emitConsumer(Value cw);
+  /// Scores with -inf where a key is masked for the row (causal / Sk tail).
+  SmallVector<Value> maskScores(ArrayRef<Value> sc, Value kvStart,
+                                ArrayRef<Value> rows);
+
+  OpBuilder &b;
+  Location loc;
+  const AttentionKernelSpec &spec;
+  const GPUSchedule &s;
+  gpu::GPUFuncOp func;
+  Type elemTy, f32Ty;
+  int64_t W, D, Dv, Bc;
+
+  Value tid, Sq, Sk, m0, bh, batchIdx, h, hkv;
+  Value mapQ, mapK, mapV, oGlobal, lseGlobal;
+  Value smem, pad, bars;
+  Value kvBegin, kvEnd, maskFrom;
+  bool anyMask = false;
+  // Byte offsets (from the aligned base) of the tiles.
+  int64_t qBytes = 0, kStageBytes = 0, vStageBytes = 0, kOffset = 0,
+          vOffset = 0;
+  // Barrier indices: Q, then full K/V, then empty K/V, per stage.
+  int64_t barQ() const { return 0; }
+  Value barKFull(Value st) { return addc(st, 1); }
+  Value barVFull(Value st) { return addc(st, 1 + s.numStages); }
+  Value barKEmpty(Value st) { return addc(st, 1 + 2 * s.numStages); }
+  Value barVEmpty(Value st) { return addc(st, 1 + 3 * s.numStages); }
+};
+
+} // namespace
+
+Value HopperEmitter::sizeValue(StringRef name) {
+  int64_t v = spec.size(name);
+  if (!ShapedType::isDynamic(v))
+    return c(v);
+  unsigned firstSizeArg = spec.numBufferArgs();
+  for (auto [i, n] : llvm::enumerate(spec.dynamicSizeNames()))
+    if (n == name)
+      return arith::IndexCastUIOp::create(b, loc, b.getIndexType(),
+                                          func.getArgument(firstSizeArg + i));
+  llvm_unreachable("dynamic size without a kernel argument");
+}
+
+Value HopperEmitter::tile(Value offset, int64_t rows) {
+  auto wg = gpu::AddressSpaceAttr::get(b.getContext(),
+                                       gpu::AddressSpace::Workgroup);
+  auto ty = MemRefType::get({1, 1, rows, 64}, elemTy,
+                            MemRefLayoutAttrInterface{}, wg);
+  return memref::ViewOp::create(b, loc, ty, smem, add(pad, offset),
+                                ValueRange{});
+}
+
+void HopperEmitter::emitProducer() {
+  // One thread issues every copy: a TMA load is one instruction for a
+  // whole box, whatever its size.
+  Value warp0 = cmp(arith::CmpIPredicate::ult, tid, c(32));
+  auto w0 = scf::IfOp::create(b, loc, warp0, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&w0.getThenRegion().front());
+  auto elected = scf::IfOp::create(b, loc, electOne(b, loc), false);
+  b.setInsertionPointToStart(&elected.getThenRegion().front());
+  Value qb = c(barQ());
+  arriveExpectBytes(b, loc, bars, qb, s.blockM * D * 2);
+  for (int64_t w = 0; w < W; ++w)
+    for (int64_t ch = 0; ch < D / 64; ++ch)
+      loadBox(b, loc, mapQ, {c(ch * 64), addc(m0, 64 * w), h, batchIdx}, bars,
+              qb, tile(c((w * (D / 64) + ch) * 64 * kSwizzleBytes), 64));
+  auto loop = scf::ForOp::create(b, loc, kvBegin, kvEnd, c(1));
+  b.setInsertionPointToStart(loop.getBody());
+  Value j = loop.getInductionVar();
+  Value i = sub(j, kvBegin);
+  Value st = remc(i, s.numStages);
+  // A fresh barrier has completed its phase of parity 1: the first round
+  // of the ring does not wait.
+  Value emptyParity = parityOf(sub(c(1), remc(divc(i, s.numStages), 2)));
+  Value row = mulc(j, Bc);
+  waitParity(b, loc, bars, barKEmpty(st), emptyParity);
+  arriveExpectBytes(b, loc, bars, barKFull(st), Bc * D * 2);
+  Value kBase = addc(mulc(st, kStageBytes), kOffset);
+  for (int64_t ch = 0; ch < D / 64; ++ch)
+    loadBox(b, loc, mapK, {c(ch * 64), row, hkv, batchIdx}, bars,
+            barKFull(st), tile(addc(kBase, ch * Bc * kSwizzleBytes), Bc));
+  waitParity(b, loc, bars, barVEmpty(st), emptyParity);
+  arriveExpectBytes(b, loc, bars, barVFull(st), Bc * Dv * 2);
+  Value vBase = addc(mulc(st, vStageBytes), vOffset);
+  for (int64_t ch = 0; ch < Dv / 64; ++ch)
+    loadBox(b, loc, mapV, {c(ch * 64), row, hkv, batchIdx}, bars,
+            barVFull(st), tile(addc(vBase, ch * Bc * kSwizzleBytes), Bc));
+}
+
+SmallVector<Value> HopperEmitter::maskScores(ArrayRef<Value> sc, Value kvStart,
+                                             ArrayRef<Value> rows) {
+  // Key kvStart + 8·(i/4) + 2t + i%2 of row r is visible iff it is below
+  // limit(r) = Sk, or min(Sk, r + Sk - Sq + 1) when causal (bottom-right):
+  // one compare of the constant 8·(i/4) + i%2 against
+  // limit(r) - 2t - kvStart per score, as KernelBuilder.cpp's maskScores.
+  Value lane = remc(tid, 32);
+  Value twoT = mulc(remc(lane, 4), 2);
+  Value negInf = cf(-std::numeric_limits<double>::infinity());
+  Value rel[2];
+  for (int64_t half = 0; half < 2; ++half) {
+    Value limit = Sk;
+    if (spec.causal)
+      limit = arith::MinSIOp::create(b, loc, Sk,
+                                     addc(sub(add(rows[half], Sk), Sq), 1));
+    rel[half] = sub(sub(limit, twoT), kvStart);
+  }
+  SmallVector<Value> out;
+  for (auto [i, v] : llvm::enumerate(sc)) {
+    int64_t half = (i % 4) / 2;
+    int64_t col = 8 * (i / 4) + i % 2;
+    Value keep = cmp(arith::CmpIPredicate::sgt, rel[half], c(col));
+    out.push_back(select(keep, v, negInf));
+  }
+  return out;
+}
+
+void HopperEmitter::emitConsumer(Value cw) {
+  const double log2e = 1.4426950408889634, ln2 = 0.6931471805599453;
+  Value cwIdx = arith::IndexCastOp::create(b, loc, b.getIndexType(), cw);
+  Value ctid = remc(tid, 128);
+  Value warpInGroup = divc(ctid, 32), lane = remc(ctid, 32);
+  Value g = divc(lane, 4), t = remc(lane, 4);
+  // This thread's two rows (accumulator halves), relative to m0.
+  Value row0 = add(mulc(cwIdx, 64), add(mulc(warpInGroup, 16), g));
+  Value rowsOfHalf[2] = {add(m0, row0), add(m0, addc(row0, 8))};
+
+  waitParity(b, loc, bars, c(barQ()),
+             arith::ConstantIntOp::create(b, loc, 0, 1));
+  Value base = add(sharedAddress(b, loc, smem),
+                   arith::IndexCastOp::create(b, loc, b.getI64Type(), pad));
+  Value qAddr =
+      add(base, arith::IndexCastOp::create(
+                    b, loc, b.getI64Type(),
+                    mulc(cwIdx, (D / 64) * 64 * kSwizzleBytes)));
+  Value descQ = matrixDescriptor(b, loc, qAddr, 16, kSwizzleAtomBytes);
+
+  int64_t nS = Bc / 2, nO = Dv / 2, nFrag = Bc / 16 * 4;
+  Value negInf = cf(-std::numeric_limits<double>::infinity());
+  Value fzero = cf(0.0);
+  Value cS = cf(spec.scale * log2e);
+
+  // Block j's ring slot and the parity of its "full" phase.
+  auto slotOf = [&](Value j) -> std::pair<Value, Value> {
+    Value i = sub(j, kvBegin);
+    return {remc(i, s.numStages), parityOf(remc(divc(i, s.numStages), 2))};
+  };
+  auto stageAddr = [&](Value st, int64_t offset, int64_t stageBytes) {
+    return add(base, arith::IndexCastOp::create(
+                         b, loc, b.getI64Type(),
+                         addc(mulc(st, stageBytes), offset)));
+  };
+  // Issues S = Q·K_jᵀ (committed, not waited): d/16 k-steps, each a 32-byte
+  // step inside a 128-byte row, the next 64-column sub-tile every 4 steps.
+  auto issueScores = [&](Value st, Value parity) {
+    waitParity(b, loc, bars, barKFull(st), parity);
+    Value descK = matrixDescriptor(b, loc, stageAddr(st, kOffset, kStageBytes),
+                                   16, kSwizzleAtomBytes);
+    fence(b, loc);
+    Value S = zeroAccumulator(b, loc, Bc);
+    for (int64_t ks = 0; ks < D / 16; ++ks) {
+      int64_t inRow = (ks % 4) * 32;
+      S = mmaSS(b, loc, S,
+                advanceDescriptor(b, loc, descQ,
+                                  (ks / 4) * 64 * kSwizzleBytes + inRow),
+                advanceDescriptor(b, loc, descK,
+                                  (ks / 4) * Bc * kSwizzleBytes + inRow),
+                Bc, elemTy, /*accumulate=*/ks > 0, Major::K);
+    }
+    commitGroup(b, loc);
+    return S;
+  };
+  // Issues O += P·V (committed, not waited): Bc/16 k-steps of 16 keys,
+  // each 16 rows (2048 bytes) of the MN-major V tile; N = dv spans the
+  // 64-column sub-tiles, Bc·128 bytes apart (the leading byte offset).
+  auto issuePV = [&](Value O, ArrayRef<Value> frags, Value st, Value parity) {
+    waitParity(b, loc, bars, barVFull(st), parity);
+    Value descV = matrixDescriptor(b, loc, stageAddr(st, vOffset, vStageBytes),
+                                   Bc * kSwizzleBytes, kSwizzleAtomBytes);
+    fence(b, loc);
+    for (int64_t kk = 0; kk < Bc / 16; ++kk)
+      O = mmaRS(b, loc, O, frags.slice(4 * kk, 4),
+                advanceDescriptor(b, loc, descV, kk * 16 * kSwizzleBytes), Dv,
+                elemTy, Major::MN);
+    commitGroup(b, loc);
+    return O;
+  };
+  // The mask (blocks that need it: the Sk tail, the causal diagonal; block
+  // j needs it iff (j+1)·Bc > maskFrom), then the online softmax of block
+  // j's scores: new row maxes, P (as RS fragments), l, and the factor that
+  // moves O to the new maxes. A row lives in the 4 lanes of a quad.
+  struct Step {
+    SmallVector<Value> frags;
+    Value m[2], l[2], alpha[2];
+  };
+  auto softmax = [&](Value S, Value j, ArrayRef<Value> m, ArrayRef<Value> l) {
+    SmallVector<Value> sc = accumulatorElements(b, loc, S);
+    if (anyMask) {
+      Value need =
+          cmp(arith::CmpIPredicate::sgt, mulc(addc(j, 1), Bc), maskFrom);
+      SmallVector<Type> types(nS, f32Ty);
+      auto ifOp = scf::IfOp::create(b, loc, types, need, true);
+      {
+        OpBuilder::InsertionGuard g2(b);
+        b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+        scf::YieldOp::create(b, loc,
+                             maskScores(sc, mulc(j, Bc), rowsOfHalf));
+        b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+        scf::YieldOp::create(b, loc, sc);
+      }
+      sc.assign(ifOp.getResults().begin(), ifOp.getResults().end());
+    }
+    Step step;
+    Value negOffset[2];
+    for (int64_t half = 0; half < 2; ++half) {
+      SmallVector<Value> red;
+      for (int64_t k = 0; k < nS; ++k)
+        if ((k % 4) / 2 == half)
+          red.push_back(sc[k]);
+      while (red.size() > 1) {
+        SmallVector<Value> next;
+        for (size_t q = 0; q + 1 < red.size(); q += 2)
+          next.push_back(fmax(red[q], red[q + 1]));
+        if (red.size() % 2)
+          next.push_back(red.back());
+        red = next;
+      }
+      Value mx = fmax(m[half], red[0]);
+      mx = fmax(mx, shuffleXor(mx, 1));
+      mx = fmax(mx, shuffleXor(mx, 2));
+      step.m[half] = mx;
+      // A row with no visible key yet keeps offset 0: exp2(-inf - 0) = 0.
+      Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                          mx, negInf);
+      Value offset = select(empty, fzero, fmul(mx, cS));
+      step.alpha[half] =
+          exp2(arith::SubFOp::create(b, loc, fmul(m[half], cS), offset));
+      negOffset[half] = arith::NegFOp::create(b, loc, offset);
+    }
+    SmallVector<Value> p(nS);
+    Value rowSum[2];
+    for (int64_t k = 0; k < nS; ++k) {
+      int64_t half = (k % 4) / 2;
+      p[k] = exp2(math::FmaOp::create(b, loc, sc[k], cS, negOffset[half]));
+      rowSum[half] = rowSum[half] ? fadd(rowSum[half], p[k]) : p[k];
+    }
+    for (int64_t half = 0; half < 2; ++half)
+      step.l[half] = math::FmaOp::create(b, loc, l[half], step.alpha[half],
+                                         rowSum[half]);
+    for (int64_t kk = 0; kk < Bc / 16; ++kk)
+      llvm::append_range(step.frags, fragmentOfSlice(b, loc, p, kk, elemTy));
+    return step;
+  };
+  auto rescale = [&](Value O, const Value alpha[2]) {
+    SmallVector<Value> o = accumulatorElements(b, loc, O);
+    for (int64_t k = 0; k < nO; ++k)
+      o[k] = fmul(o[k], alpha[(k % 4) / 2]);
+    return accumulatorFromElements(b, loc, o);
+  };
+
+  Value zeroO = zeroAccumulator(b, loc, Dv);
+  SmallVector<Value> result; // O, m0, m1, l0, l1
+  if (!s.overlapSoftmax) {
+    // Each block in order: Q·Kᵀ, softmax, P·V, each waited for.
+    SmallVector<Value> inits = {zeroO, negInf, negInf, fzero, fzero};
+    auto loop = scf::ForOp::create(b, loc, kvBegin, kvEnd, c(1), inits);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value j = loop.getInductionVar();
+      ValueRange it = loop.getRegionIterArgs();
+      auto [st, parity] = slotOf(j);
+      Value S = issueScores(st, parity);
+      waitGroup(b, loc, 0);
+      S = fenceAccumulator(b, loc, S);
+      arrive(b, loc, bars, barKEmpty(st));
+      Step step = softmax(S, j, {it[1], it[2]}, {it[3], it[4]});
+      Value O = issuePV(rescale(it[0], step.alpha), step.frags, st, parity);
+      waitGroup(b, loc, 0);
+      O = fenceAccumulator(b, loc, O);
+      arrive(b, loc, bars, barVEmpty(st));
+      scf::YieldOp::create(b, loc, ValueRange{O, step.m[0], step.m[1],
+                                              step.l[0], step.l[1]});
+    }
+    result.assign(loop.getResults().begin(), loop.getResults().end());
+  } else {
+    // FlashAttention-3's intra-warpgroup overlap: P·V lags one block behind
+    // Q·Kᵀ. Iteration j issues S_j = Q·K_jᵀ and O += P_{j-1}·V_{j-1},
+    // waits for S_j only (wait_group 1) and runs block j's softmax while
+    // P·V is in flight, then waits for it and rescales O.
+    Value nonEmpty = cmp(arith::CmpIPredicate::slt, kvBegin, kvEnd);
+    SmallVector<Type> types = {zeroO.getType(), f32Ty, f32Ty, f32Ty, f32Ty};
+    auto ifOp = scf::IfOp::create(b, loc, types, nonEmpty, true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+      scf::YieldOp::create(b, loc,
+                           ValueRange{zeroO, negInf, negInf, fzero, fzero});
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      auto [st0, parity0] = slotOf(kvBegin);
+      Value S0 = issueScores(st0, parity0);
+      waitGroup(b, loc, 0);
+      S0 = fenceAccumulator(b, loc, S0);
+      arrive(b, loc, bars, barKEmpty(st0));
+      Step first = softmax(S0, kvBegin, {negInf, negInf}, {fzero, fzero});
+      SmallVector<Value> inits = {zeroO, first.m[0], first.m[1], first.l[0],
+                                  first.l[1]};
+      llvm::append_range(inits, first.frags);
+      auto loop =
+          scf::ForOp::create(b, loc, addc(kvBegin, 1), kvEnd, c(1), inits);
+      {
+        OpBuilder::InsertionGuard g2(b);
+        b.setInsertionPointToStart(loop.getBody());
+        Value j = loop.getInductionVar();
+        ValueRange it = loop.getRegionIterArgs();
+        SmallVector<Value> frags(it.begin() + 5, it.end());
+        auto [st, parity] = slotOf(j);
+        auto [stPrev, parityPrev] = slotOf(sub(j, c(1)));
+        Value S = issueScores(st, parity);
+        Value O = issuePV(it[0], frags, stPrev, parityPrev);
+        waitGroup(b, loc, 1);
+        S = fenceAccumulator(b, loc, S);
+        arrive(b, loc, bars, barKEmpty(st));
+        Step step = softmax(S, j, {it[1], it[2]}, {it[3], it[4]});
+        waitGroup(b, loc, 0);
+        O = fenceAccumulator(b, loc, O);
+        // Block j-1's fragments stay alive (and their registers untouched)
+        // until its P·V has read them.
+        (void)fenceOperands(b, loc, frags);
+        arrive(b, loc, bars, barVEmpty(stPrev));
+        O = rescale(O, step.alpha);
+        SmallVector<Value> yields = {O, step.m[0], step.m[1], step.l[0],
+                                     step.l[1]};
+        llvm::append_range(yields, step.frags);
+        scf::YieldOp::create(b, loc, yields);
+      }
+      ValueRange res = loop.getResults();
+      auto [stLast, parityLast] = slotOf(sub(kvEnd, c(1)));
+      SmallVector<Value> frags(res.begin() + 5, res.end());
+      Value O = issuePV(res[0], frags, stLast, parityLast);
+      waitGroup(b, loc, 0);
+      O = fenceAccumulator(b, loc, O);
+      arrive(b, loc, bars, barVEmpty(stLast));
+      scf::YieldOp::create(b, loc,
+                           ValueRange{O, res[1], res[2], res[3], res[4]});
+    }
+    result.assign(ifOp.getResults().begin(), ifOp.getResults().end());
+  }
+  (void)nFrag;
+  ValueRange res(result);
+
+
+  //===--- epilogue: O / l and LSE, from registers ------------------------===//
+  SmallVector<Value> o = accumulatorElements(b, loc, res[0]);
+  Type outTy = spec.outElementType;
+  Value one = cf(1.0);
+  Value oGlobalRow[2], inv[2], lSum[2], empty[2];
+  bool allRowsValid =
+      !ShapedType::isDynamic(spec.seqQ) && spec.seqQ % s.blockM == 0;
+  Value Hq = sizeValue("heads_q");
+  for (int64_t half = 0; half < 2; ++half) {
+    Value lp = res[3 + half];
+    lp = fadd(lp, shuffleXor(lp, 1));
+    lSum[half] = fadd(lp, shuffleXor(lp, 2));
+    empty[half] = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UEQ,
+                                        lSum[half], fzero);
+    inv[half] = select(empty[half], one,
+                       arith::DivFOp::create(b, loc, one, lSum[half]));
+    Value row = rowsOfHalf[half];
+    oGlobalRow[half] =
+        spec.bshd ? mulc(add(mul(add(mul(batchIdx, Sq), row), Hq), h), Dv)
+                  : mulc(add(mul(bh, Sq), row), Dv);
+  }
+  for (int64_t half = 0; half < 2; ++half) {
+    auto storeRow = [&]() {
+      for (int64_t n8 = 0; n8 < Dv / 8; ++n8) {
+        SmallVector<Value> pair;
+        for (int64_t e = 0; e < 2; ++e) {
+          Value v = fmul(o[4 * n8 + 2 * half + e], inv[half]);
+          if (outTy != f32Ty)
+            v = arith::TruncFOp::create(b, loc, outTy, v);
+          pair.push_back(v);
+        }
+        Value vec = vector::FromElementsOp::create(
+            b, loc, VectorType::get({2}, outTy), pair);
+        Value off = add(oGlobalRow[half], addc(mulc(t, 2), 8 * n8));
+        vector::StoreOp::create(
+            b, loc, vec, oGlobal, ValueRange{off}, /*nontemporal=*/false,
+            llvm::MaybeAlign(2 * outTy.getIntOrFloatBitWidth() / 8));
+      }
+      if (spec.hasLse) {
+        Value lse = math::FmaOp::create(
+            b, loc, res[1 + half], cf(spec.scale),
+            fmul(math::Log2Op::create(b, loc, lSum[half],
+                                      arith::FastMathFlags::afn),
+                 cf(ln2)));
+        lse = select(empty[half], cf(std::numeric_limits<double>::infinity()),
+                     lse);
+        Value first = cmp(arith::CmpIPredicate::eq, t, c(0));
+        scf::IfOp::create(b, loc, first, [&](OpBuilder &, Location) {
+          memref::StoreOp::create(
+              b, loc, lse, lseGlobal,
+              ValueRange{add(mul(bh, Sq), rowsOfHalf[half])});
+          scf::YieldOp::create(b, loc);
+        });
+      }
+    };
+    if (allRowsValid) {
+      storeRow();
+    } else {
+      Value inside = cmp(arith::CmpIPredicate::ult, rowsOfHalf[half], Sq);
+      scf::IfOp::create(b, loc, inside, [&](OpBuilder &, Location) {
+        storeRow();
+        scf::YieldOp::create(b, loc);
+      });
+    }
+  }
+}
+
+void HopperEmitter::emit() {
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  MLIRContext *ctx = b.getContext();
+
+  mapQ = castTensorMap(b, loc, func.getArgument(0),
+                       tensorMapType(ctx, {1, 1, 64, 64}, elemTy));
+  mapK = castTensorMap(b, loc, func.getArgument(1),
+                       tensorMapType(ctx, {1, 1, Bc, 64}, elemTy));
+  mapV = castTensorMap(b, loc, func.getArgument(2),
+                       tensorMapType(ctx, {1, 1, Bc, 64}, elemTy));
+  oGlobal = func.getArgument(3);
+  if (spec.hasLse)
+    lseGlobal = func.getArgument(4);
+
+  tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  Value Hq = sizeValue("heads_q"), Hkv = sizeValue("heads_kv");
+  Sq = sizeValue("seq_q");
+  Sk = sizeValue("seq_k");
+
+  // The grid: as KernelBuilder.cpp (query blocks on x, heaviest causal
+  // blocks first; batch·heads on y, spread over y and z when folded).
+  Value qBlock = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+  if (spec.causal) {
+    Value numQBlocks = gpu::GridDimOp::create(b, loc, gpu::Dimension::x);
+    qBlock = sub(sub(numQBlocks, c(1)), qBlock);
+  }
+  bh = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+  if (spec.foldBatchHeads) {
+    Value z = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
+    bh = add(bh, mul(gpu::GridDimOp::create(b, loc, gpu::Dimension::y), z));
+    Value batchHeads =
+        !ShapedType::isDynamic(spec.batch())
+            ? mul(c(spec.batch()), Hq)
+            : b.createOrFold<arith::DivUIOp>(
+                  loc, memref::DimOp::create(b, loc, oGlobal, 0),
+                  mul(Sq, c(Dv)));
+    bh = b.createOrFold<arith::MinUIOp>(loc, bh, sub(batchHeads, c(1)));
+  }
+  batchIdx = b.createOrFold<arith::DivUIOp>(loc, bh, Hq);
+  h = b.createOrFold<arith::RemUIOp>(loc, bh, Hq);
+  hkv = b.createOrFold<arith::DivUIOp>(
+      loc, h, b.createOrFold<arith::DivUIOp>(loc, Hq, Hkv));
+  m0 = mulc(qBlock, s.blockM);
+
+  // Which K/V blocks: all, or (causal) up to the last row's diagonal; the
+  // mask from the first block that holds a key some row must not see.
+  Value numKV = b.createOrFold<arith::CeilDivUIOp>(loc, Sk, c(Bc));
+  kvBegin = c(0);
+  kvEnd = numKV;
+  bool tail = ShapedType::isDynamic(spec.seqK) || spec.seqK % Bc != 0;
+  anyMask = tail || spec.causal;
+  if (anyMask)
+    maskFrom = Sk;
+  if (spec.causal) {
+    Value rowsEnd = arith::MinSIOp::create(b, loc, addc(m0, s.blockM), Sq);
+    Value visible = sub(add(rowsEnd, Sk), Sq);
+    Value blocks = arith::MaxSIOp::create(
+        b, loc, c(0), arith::CeilDivSIOp::create(b, loc, visible, c(Bc)));
+    kvEnd = arith::MinSIOp::create(b, loc, numKV, blocks);
+    maskFrom = arith::MinSIOp::create(b, loc, Sk,
+                                      addc(sub(add(m0, Sk), Sq), 1));
+  }
+
+  // Shared memory: the dynamic window rounded up to 1024 bytes (the host
+  // asks for 1 KiB more), Q | K x stages | V x stages.
+  auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  smem = gpu::DynamicSharedMemoryOp::create(
+      b, loc,
+      MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                      MemRefLayoutAttrInterface{}, wg));
+  Value baseIdx = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, smem);
+  pad = remc(sub(c(kSwizzleAtomBytes), remc(baseIdx, kSwizzleAtomBytes)),
+             kSwizzleAtomBytes);
+  qBytes = s.blockM * D * 2;
+  kStageBytes = Bc * D * 2;
+  vStageBytes = Bc * Dv * 2;
+  kOffset = qBytes;
+  vOffset = qBytes + s.numStages * kStageBytes;
+
+  // Barriers, initialized by one thread before anyone uses them.
+  bars = createBarriers(b, loc, 1 + 4 * s.numStages);
+  {
+    Value first = cmp(arith::CmpIPredicate::eq, tid, c(0));
+    auto ifOp = scf::IfOp::create(b, loc, first, false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    initBarrier(b, loc, bars, c(barQ()), 1);
+    for (int64_t st = 0; st < s.numStages; ++st) {
+      initBarrier(b, loc, bars, barKFull(c(st)), 1);
+      initBarrier(b, loc, bars, barVFull(c(st)), 1);
+      // Every consumer thread releases the buffer it read.
+      initBarrier(b, loc, bars, barKEmpty(c(st)), W * 128);
+      initBarrier(b, loc, bars, barVEmpty(c(st)), W * 128);
+    }
+    prefetchTensorMap(b, loc, mapQ);
+    prefetchTensorMap(b, loc, mapK);
+    prefetchTensorMap(b, loc, mapV);
+  }
+  gpu::BarrierOp::create(b, loc);
+
+  // The roles: one if/else, each branch a whole warpgroup (setmaxnreg).
+  Value wgIdx = warpgroupIndex(b, loc, tid);
+  Value isProducer = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::eq, wgIdx,
+      arith::ConstantIntOp::create(b, loc, 0, 32));
+  auto roles = scf::IfOp::create(b, loc, isProducer, /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&roles.getThenRegion().front());
+    setMaxRegisters(b, loc, s.producerRegisters, /*increase=*/false);
+    emitProducer();
+    b.setInsertionPointToStart(&roles.getElseRegion().front());
+    setMaxRegisters(b, loc, s.consumerRegisters, /*increase=*/true);
+    emitConsumer(arith::SubIOp::create(
+        b, loc, wgIdx, arith::ConstantIntOp::create(b, loc, 1, 32)));
+  }
+  gpu::ReturnOp::create(b, loc);
+}
+
+gpu::GPUFuncOp fa2::buildHopperAttentionKernel(OpBuilder &builder,
+                                               Location loc,
+                                               gpu::GPUModuleOp module,
+                                               const AttentionKernelSpec &spec) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(module.getBody());
+  MLIRContext *ctx = builder.getContext();
+  Type mapTy = tensorMapValueType(ctx);
+  SmallVector<Type> argTypes = {mapTy, mapTy, mapTy, spec.bufferType("o")};
+  if (spec.hasLse)
+    argTypes.push_back(spec.bufferType("lse"));
+  for (size_t i = 0; i < spec.dynamicSizeNames().size(); ++i)
+    argTypes.push_back(builder.getI32Type());
+  auto func = gpu::GPUFuncOp::create(builder, loc, spec.name,
+                                     builder.getFunctionType(argTypes, {}));
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                builder.getUnitAttr());
+  func.setKnownBlockSizeAttr(builder.getDenseI32ArrayAttr(
+      {static_cast<int32_t>(spec.schedule.numThreads()), 1, 1}));
+  // setmaxnreg needs a register cap at entry: the block size with one CTA
+  // per SM (ptxas warns C7508 and ignores it otherwise).
+  func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+                builder.getI32IntegerAttr(1));
+  func->setAttr(kTensorMapParamsAttr, builder.getDenseI64ArrayAttr({0, 1, 2}));
+  HopperEmitter(builder, loc, spec, func).emit();
+  return func;
+}

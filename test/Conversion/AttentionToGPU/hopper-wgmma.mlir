@@ -1,0 +1,109 @@
+// The sm_90a kernel (schedule field mma = wgmma, HopperKernelBuilder.cpp): its IR, its
+// manifest, its PTX, the fallback to mma.sync with a remark, and the
+// option checks.
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma" -verify-diagnostics | FileCheck %s --check-prefix=IR
+// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-to-ptx="chip=sm_90a schedule=mma=wgmma manifest-dir=%t" -verify-diagnostics -o /dev/null
+// RUN: FileCheck %s --check-prefix=PTX --input-file=%t/fa2_attention_d128_0.ptx
+// RUN: FileCheck %s --check-prefix=ROLES --input-file=%t/fa2_attention_d128_0.ptx
+// RUN: rm -rf %t.plain && fa2-opt %s --split-input-file --fa2-to-ptx="chip=sm_90a schedule=mma=wgmma,overlap_softmax=false manifest-dir=%t.plain" -verify-diagnostics -o /dev/null
+// RUN: FileCheck %s --check-prefix=PLAIN --input-file=%t.plain/fa2_attention_d128_0.ptx
+// RUN: FileCheck %s --check-prefix=JSONPLAIN --input-file=%t.plain/fa2_attention_d128_0.json
+// RUN: FileCheck %s --check-prefix=JSON --input-file=%t/fa2_attention_d128_0.json
+// RUN: FileCheck %s --check-prefix=FALLBACK --input-file=%t/fa2_attention_mask_0.json
+// RUN: not fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90 schedule=mma=wgmma" 2>&1 | FileCheck %s --check-prefix=CHIP
+// RUN: not fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=mma=hgmma" 2>&1 | FileCheck %s --check-prefix=KIND
+
+// IR-LABEL: gpu.module @fa2_attention_d128_0 [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">]
+// IR: gpu.func @fa2_attention_d128_0(%{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: memref<4194304xbf16>, %{{.*}}: memref<32768xf32>) kernel
+// IR-SAME: fa2.schedule = #fa2.schedule<block_m = 128, block_n = 128, consumer_registers = 240, {{.*}}mma = wgmma, overlap_softmax = true, producer_registers = 24, {{.*}}stages = 2, {{.*}}warps = 12>
+// IR-SAME: fa2.tensor_map_params = array<i64: 0, 1, 2>
+// IR-SAME: known_block_size = array<i32: 384, 1, 1>
+// IR-SAME: nvvm.minctasm = 1 : i32
+// IR: nvgpu.mbarrier.create
+// IR: nvvm.setmaxregister decrease 24
+// IR: nvvm.elect.sync
+// IR: nvgpu.mbarrier.arrive.expect_tx
+// IR: nvgpu.tma.async.load
+// IR: nvvm.setmaxregister increase 240
+// IR: nvvm.wgmma.mma_async
+// IR-SAME: <m = 64, n = 128, k = 16>, D[<f32>, <zero>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
+// IR: llvm.inline_asm has_side_effects {{.*}}wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
+// The host encodes the three maps and passes their 128 bytes.
+// IR-LABEL: func.func @d128
+// IR-COUNT-3: call @fa2rtEncodeTensorMap
+// IR: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c8, %c32, %c1{{(_[0-9]+)?}}) threads in (%c384, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) dynamic_shared_memory_size %c164864_i32 args({{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : memref<4194304xbf16>, {{.*}} : memref<32768xf32>)
+
+// By-value grid-constant maps, TMA into the mbarrier ring, register
+// reallocation, and the two wgmma forms (SS for Q·Kᵀ, RS for P·V).
+// (The two roles' branches may come in either order: ROLES checks them as a
+// set, PTX the consumer's wgmma sequence.)
+// ROLES: .target sm_90a
+// ROLES: .param .align 64 .b8 fa2_attention_d128_0_param_0[128]
+// ROLES: .param .align 64 .b8 fa2_attention_d128_0_param_2[128]
+// ROLES: mbarrier.init.shared.b64
+// ROLES-DAG: setmaxnreg.dec.sync.aligned.u32 24
+// ROLES-DAG: cp.async.bulk.tensor.4d.shared::cluster.global.tile.mbarrier::complete_tx::bytes
+// ROLES-DAG: mbarrier.arrive.expect_tx.shared.b64
+// ROLES-DAG: mbarrier.try_wait.parity
+// ROLES-DAG: setmaxnreg.inc.sync.aligned.u32 240
+// PTX: setmaxnreg.inc.sync.aligned.u32 240
+// PTX: wgmma.fence.sync.aligned
+// PTX: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
+// PTX: wgmma.commit_group.sync.aligned
+// PTX: wgmma.wait_group.sync.aligned 0
+// PTX: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {{.*}}, p, 1, 1, 1;
+// With the softmax overlap (the default), block j's Q·Kᵀ is waited for
+// while block j-1's P·V is in flight.
+// PTX: wgmma.wait_group.sync.aligned 1
+// PTX: wgmma.wait_group.sync.aligned 0
+// Without it, every group is waited for at once.
+// PLAIN: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
+// PLAIN-NOT: wgmma.wait_group.sync.aligned 1
+// PLAIN: wgmma.wait_group.sync.aligned 0
+// PLAIN-NOT: wgmma.wait_group.sync.aligned 1
+// JSONPLAIN: "overlap_softmax": false
+
+// JSON: "name": "q.tensor_map"
+// JSON-NEXT: "strides": [
+// JSON-NEXT: "head_dim",
+// JSON-NEXT: "seq_q * head_dim",
+// JSON-NEXT: "seq_q * heads_q * head_dim"
+// JSON-NEXT: ],
+// JSON-NEXT: "swizzle": "128b",
+// JSON-NEXT: "type": "tensor_map"
+// JSON: "name": "o.allocated"
+// JSON: "schedule": {
+// JSON: "mma": "wgmma"
+// JSON: "overlap_softmax": true
+func.func @d128(%q: tensor<2x16x1024x128xbf16>, %k: tensor<2x16x1024x128xbf16>, %v: tensor<2x16x1024x128xbf16>) -> (tensor<2x16x1024x128xbf16>, tensor<2x16x1024xf32>) {
+  %o, %lse = fa2.attention %q, %k, %v scale(0.08838834764831845) : tensor<2x16x1024x128xbf16>, tensor<2x16x1024x128xbf16>, tensor<2x16x1024x128xbf16> -> tensor<2x16x1024x128xbf16>, tensor<2x16x1024xf32>
+  return %o, %lse : tensor<2x16x1024x128xbf16>, tensor<2x16x1024xf32>
+}
+
+// -----
+
+// An op's own fields go over the option's: this op's kernel takes 64-key
+// blocks and no overlap, with dynamic lengths (i32 size arguments after the
+// tensor maps and o) and no LSE.
+// IR-LABEL: gpu.func @fa2_attention_op_fields_0(%{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: memref<?xf16>, %{{.*}}: i32, %{{.*}}: i32) kernel
+// IR-SAME: #fa2.schedule<block_m = 128, block_n = 64, {{.*}}mma = wgmma, overlap_softmax = false,
+func.func @op_fields(%q: tensor<2x4x?x64xf16>, %k: tensor<2x4x?x64xf16>, %v: tensor<2x4x?x64xf16>) -> tensor<2x4x?x64xf16> {
+  %o = fa2.attention %q, %k, %v scale(0.125) causal {fa2.schedule = #fa2.schedule<block_n = 64, overlap_softmax = false>} : tensor<2x4x?x64xf16>, tensor<2x4x?x64xf16>, tensor<2x4x?x64xf16> -> tensor<2x4x?x64xf16>
+  return %o : tensor<2x4x?x64xf16>
+}
+
+// -----
+
+// A mask operand: the mma.sync kernel serves it, and says why.
+// IR-LABEL: gpu.module @fa2_attention_mask_0 [#nvvm.target<O = 3, chip = "sm_90a">]
+// IR-NOT: wgmma
+// IR-LABEL: func.func @mask
+// FALLBACK: "mma_fallback": "wgmma kernel: no mask operand yet"
+func.func @mask(%q: tensor<2x4x256x64xf16>, %k: tensor<2x4x256x64xf16>, %v: tensor<2x4x256x64xf16>, %m: tensor<256x256xi1>) -> tensor<2x4x256x64xf16> {
+  // expected-remark @+1 {{fa2-lower-to-gpu: mma = wgmma not used, the mma.sync kernel serves this op: wgmma kernel: no mask operand yet}}
+  %o = fa2.attention %q, %k, %v mask(%m) scale(0.125) : tensor<2x4x256x64xf16>, tensor<2x4x256x64xf16>, tensor<2x4x256x64xf16>, tensor<256x256xi1> -> tensor<2x4x256x64xf16>
+  return %o : tensor<2x4x256x64xf16>
+}
+
+// CHIP: option schedule='mma=wgmma': field 'mma' = wgmma needs chip=sm_90a (got chip=sm_90)
+// KIND: option schedule='mma=hgmma': field 'mma' = hgmma: expected mma_sync (sm_80+) or wgmma (sm_90a)
