@@ -18,8 +18,14 @@
 // CHECK-SAME: kv_splits = 0 : i64
 // CHECK-SAME: pack_gqa = true
 // CHECK-SAME: warps = 1 : i64
-// CHECK: gpu.func @fa2_attention_decode_dynamic_0_combine(%{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: i32) kernel
+// The combine: one warp per row, each warp's split weights in its 128
+// floats of shared memory (4 rows per CTA), 8 partial rows per trip.
+// CHECK: gpu.func @fa2_attention_decode_dynamic_0_combine(%{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: i32) workgroup(%[[W:.*]] : memref<512xf32, #gpu.address_space<workgroup>>) kernel
 // CHECK: gpu.shuffle xor
+// CHECK: memref.store %{{.*}}, %[[W]]
+// CHECK: nvvm.bar.warp.sync
+// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c8
+// CHECK-COUNT-8: memref.load %[[W]]
 // CHECK-LABEL: func.func @decode_dynamic
 // CHECK: %[[FORSMS:.*]] = arith.divui %c264{{.*}}, %{{.*}} : index
 // CHECK: %[[MIN:.*]] = arith.minui %[[FORSMS]], %{{.*}} : index
