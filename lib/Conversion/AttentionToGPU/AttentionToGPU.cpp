@@ -245,16 +245,19 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     }
   }
 
-  // Decode (few query rows per K/V head), asked for with pack-gqa=1:
-  // packed GQA rows in a small row tile and split-KV, when the head counts
-  // and Sq are static (the row tile is sized by G·Sq); otherwise the
-  // prefill table. Not the default yet: tools/fa2-run does not run the
-  // combine launch of a split-KV manifest.
+  // Decode (few query rows per K/V head): packed GQA rows in a small row
+  // tile and split-KV, the default for a decode or speculative step (Sq at
+  // most kDecodeDefaultMaxSeqQ) whenever the head counts and Sq are static
+  // (the row tile is sized by G·Sq) and G·Sq fits the decode table;
+  // pack-gqa=1 asks for it at any Sq, pack-gqa=0 keeps the prefill table.
+  // f32 inputs keep the prefill table (their operands are staged through
+  // registers, which the packed Q copy does not do).
   int64_t group = spec.groupSize();
   bool packable = !ShapedType::isDynamic(group);
   std::optional<GPUSchedule> decode;
   if (packable && !ShapedType::isDynamic(spec.seqQ) &&
-      overrides.packGQA.value_or(false))
+      overrides.packGQA.value_or(!elem.isF32() &&
+                                 spec.seqQ <= kDecodeDefaultMaxSeqQ))
     decode = getDecodeSchedule(group * spec.seqQ, d, dv, chip);
   GPUSchedule s = decode ? *decode : getDefaultSchedule(d, dv, chip, pieces);
   // Packed GQA rows and split-KV copy Q with cp.async and were never run
@@ -298,6 +301,19 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     s.qInRegisters = *overrides.qInRegisters;
   if (overrides.splitKVCopies)
     s.splitKVCopies = *overrides.splitKVCopies;
+  // The prefill tile splits the keys (chosen at run time from the shapes)
+  // where one batch element's row tiles leave the chip mostly idle: a
+  // chunked-prefill step (Sq = 512 of a long cache). Needs the row tiles
+  // static: Sq and the head counts; kv-splits overrides.
+  if (!decode && !elem.isF32() && !overrides.kvSplits &&
+      !ShapedType::isDynamic(spec.seqQ) &&
+      !ShapedType::isDynamic(s.packGQA ? spec.headsKV : spec.headsQ) &&
+      s.blockM > 0) {
+    int64_t rows = s.packGQA ? group * spec.seqQ : spec.seqQ;
+    int64_t tiles = llvm::divideCeil(rows, s.blockM) *
+                    (s.packGQA ? spec.headsKV : spec.headsQ);
+    s.kvSplits = getPrefillKVSplits(tiles, chip);
+  }
   std::string bad = validateSchedule(s, d, dv, chip, pieces);
   if (!bad.empty()) {
     os << "no valid schedule: " << bad;

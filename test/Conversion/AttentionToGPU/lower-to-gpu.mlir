@@ -1,5 +1,8 @@
-// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu | FileCheck %s
-// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="block-m=64 block-n=32 warps=2 stages=1 swizzle=pad rescale-threshold=-1 min-blocks-per-sm=3 q-in-registers=0 split-kv-copies=1" | FileCheck %s --check-prefix=OVERRIDE
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="pack-gqa=0 kv-splits=1" | FileCheck %s
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="block-m=64 block-n=32 warps=2 stages=1 swizzle=pad rescale-threshold=-1 min-blocks-per-sm=3 q-in-registers=0 split-kv-copies=1 pack-gqa=0 kv-splits=1" | FileCheck %s --check-prefix=OVERRIDE
+// (pack-gqa=0 kv-splits=1: the one-kernel prefill schedule these checks describe; static head
+// counts and seq_q would take the decode schedule by default, test/Conversion/AttentionToGPU/decode.mlir.)
+
 
 // The FlashAttention-2 structure of the kernel: grid over (query block,
 // batch·head), warps owning query rows, cp.async K/V tiles, tensor-core
