@@ -46,7 +46,7 @@ for d in 64 128; do
       causal=0; [ "$sq" -gt 1 ] && causal=1
       name="bf16-d$d-q$sq-g$g"
       module "decode_${name//-/_}" bf16 $d $((8 * g)) 8 $sq $causal 0 bhsd 0 >"$src"
-      compile "$src" "$OUT/grid/$name" "pack-gqa=1"
+      compile "$src" "$OUT/grid/$name"  # the default schedule: decode
       if [ "$d" = 128 ]; then
         compile "$src" "$OUT/variant/$name-m64w4" "pack-gqa=1 block-m=64 warps=4"
         compile "$src" "$OUT/variant/$name-n128s2" "pack-gqa=1 block-n=128 stages=2"
@@ -64,8 +64,10 @@ module check_mask bf16 128 32 8 1 0 1 bhsd 1 >"$src"; compile "$src" "$OUT/check
 sed 's/x1x128xbf16>/x?x128xbf16>/g; s/x32x1xf32>/x32x?xf32>/g' <(module check_dyn_sq bf16 128 32 8 1 1 1 bhsd 0) >"$src"
 compile "$src" "$OUT/check/bf16-split-dynsq-causal-lse" "kv-splits=0"
 # Chunked prefill: Sq = 512 of an 8k cache, causal bottom-right (the
-# prefill table: 4·512 rows are too many for a decode tile).
+# prefill table: 4·512 rows are too many for a decode tile; its 128 row
+# tiles split the keys by default); -nosplit: the one-kernel prefill.
 module chunked bf16 128 32 8 512 1 0 bhsd 0 >"$src"; compile "$src" "$OUT/chunked/bf16-d128-q512-g4"
+compile "$src" "$OUT/chunked/bf16-d128-q512-g4-nosplit" "kv-splits=1"
 rm -f "$src"
 echo "build-decode.sh: $(find "$OUT" -name '*.json' | wc -l) kernels in $OUT ($(du -sh "$OUT" | cut -f1))" | tee -a "$LOG"
 exit $FAILED

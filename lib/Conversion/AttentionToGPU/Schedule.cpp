@@ -296,27 +296,30 @@ GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
 /// (three where three do not fit: two, then one).
 namespace {
 struct DecodeRow {
-  int64_t maxRows, blockM, blockN, numStages, minBlocksPerSplit;
+  int64_t maxRows, maxHeadDim, blockM, blockN, numStages, minBlocksPerSplit;
 };
 } // namespace
 static const DecodeRow kDecodeTable[] = {
-    // 16 rows, one warp: Bc = 32 with 4 stages (the same 100 KiB as 64 x 3)
-    // measured 1-3% faster than Bc = 64 on the d = 128 Sq = 1 cells
-    // (bench/decode-results/variants-2026-12-02.md); 4 blocks per split
-    // keep a split's 128 keys.
-    {16, 16, 32, 4, 4},
-    // 32 and 64 rows: Bc = 64, 3 stages.
-    {32, 32, 64, 3, 2},
-    {128, 64, 64, 3, 2},
+    // 16 rows, one warp, d <= 64: Bc = 32 with 4 stages, 4 blocks (128
+    // keys) per split. At d = 128 the same tile measured 1-3% faster at
+    // batch 1 and 8 (bench/decode-results/variants-2026-12-02.md) but 6-10%
+    // slower at batch 64 (no split, two waves: 0.89-0.91x cuDNN against
+    // 0.94-1.00x with Bc = 64, bench/decode-results/README.md); d = 64 was
+    // not slower at batch 64 (+1-2%).
+    {16, 64, 16, 32, 4, 4},
+    // Otherwise Bc = 64 with 3 stages, 2 blocks per split.
+    {16, 256, 16, 64, 3, 2},
+    {32, 256, 32, 64, 3, 2},
+    {128, 256, 64, 64, 3, 2},
 };
-
 std::optional<GPUSchedule> fa2::getDecodeSchedule(int64_t rows,
                                                   int64_t headDim,
                                                   int64_t headDimV,
                                                   const ChipInfo &chip) {
   const DecodeRow *row = nullptr;
+  int64_t d = std::max(headDim, headDimV);
   for (const DecodeRow &r : kDecodeTable) {
-    if (rows <= r.maxRows) {
+    if (rows <= r.maxRows && d <= r.maxHeadDim) {
       row = &r;
       break;
     }

@@ -13,17 +13,18 @@
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="pack-gqa=0 kv-splits=1" | FileCheck %s --check-prefix=ONE
 
 // Sq = 1, 32 query heads on 8 K/V heads: 4 packed rows in a 16-row tile
-// (one warp, 32-key blocks in 4 stages, at least 4 blocks per split); the
-// host computes the split count from batch and seq_k for
+// (one warp; d = 128: 64-key blocks in 3 stages, at least 2 blocks per
+// split); the host computes the split count from batch and seq_k for
 // 132 SMs (2·132 = 264 CTA slots, divided by the row tiles and rounded
 // down: full waves), allocates the partials and launches the combine after
 // the splits.
 // CHECK-LABEL: gpu.module @fa2_attention_decode_dynamic_0
 // CHECK: gpu.func @fa2_attention_decode_dynamic_0(%{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: i32, %{{.*}}: i32) kernel
-// CHECK-SAME: block_m = 16 : i64, block_n = 32 : i64
+// CHECK-SAME: block_m = 16 : i64, block_n = 64 : i64
 // CHECK-SAME: kv_splits = 0 : i64
-// CHECK-SAME: min_blocks_per_split = 4 : i64
+// CHECK-SAME: min_blocks_per_split = 2 : i64
 // CHECK-SAME: pack_gqa = true
+// CHECK-SAME: stages = 3 : i64
 // CHECK-SAME: warps = 1 : i64
 // The combine: one warp per row, each warp's split weights in its 128
 // floats of shared memory (4 rows per CTA), 8 partial rows per trip.
@@ -55,7 +56,7 @@
 // DYN: "name": "num_splits",
 // DYN: "ceildiv(4 * seq_q, 16) * num_splits",
 // DYN-NEXT: "ceildiv(batch * heads_kv, ceildiv(batch * heads_kv + 1, 65535))",
-// DYN: "num_splits": "max(1, min(min(2 * sm_count / max(batch * heads_kv * ceildiv(4 * seq_q, 16), 1), ceildiv(ceildiv(seq_k, 32), 4)), 128))",
+// DYN: "num_splits": "max(1, min(min(2 * sm_count / max(batch * heads_kv * ceildiv(4 * seq_q, 16), 1), ceildiv(ceildiv(seq_k, 64), 2)), 128))",
 // DYN: "name": "o_partial.size",
 // DYN-NEXT: "type": "i64",
 // DYN-NEXT: "value": "batch * heads_q * seq_q * num_splits * head_dim_v"
@@ -93,7 +94,7 @@ func.func @decode_dynamic(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf16
 // -----
 
 // Static shapes: the split count is fixed now (batch 1, 8 K/V heads, one
-// row tile each: 264 / 8 = 33 splits of 4096 blocks), no i32 argument;
+// row tile each: 264 / 8 = 33 splits of 2048 blocks), no i32 argument;
 // the partials are 1·32·4·33·128 and 1·32·4·33 floats.
 // CHECK-LABEL: gpu.func @fa2_attention_decode_static_0(
 // CHECK-SAME: %{{.*}}: memref<540672xf32>, %{{.*}}: memref<4224xf32>) kernel
@@ -110,12 +111,15 @@ func.func @decode_static(%q: tensor<1x32x4x128xf16>, %k: tensor<1x8x131072x128xf
 // -----
 
 // Enough CTAs without a split (64 · 8 row tiles > 264): packed rows, one
-// kernel, no scratch and no combine.
+// kernel, no scratch and no combine. d = 64 streams 32-key blocks through
+// 4 stages.
 // WIDE-NOT: "combine"
 // WIDE-NOT: "num_splits"
 // WIDE-NOT: "o_partial"
-// WIDE: "pack_gqa": true
+// WIDE: "block_n": 32,
 // WIDE-NOT: "kv_splits"
+// WIDE: "pack_gqa": true
+// WIDE: "stages": 4,
 // CHECK-LABEL: gpu.func @fa2_attention_decode_wide_batch_0(
 // CHECK-NOT: _combine
 // CHECK: gpu.return
