@@ -10,7 +10,7 @@
 #                                    d in {64, 128}, bf16; causal when Sq > 1
 #                                    (bottom-right: the speculative rows)
 #   OUT/variant/<name>/              d = 128 bf16 with other schedules
-#                                    (block-m/warps, block-n/stages, no split)
+#                                    (block_m/warps, block_n/stages, no split)
 #   OUT/check/<name>/                correctness only: f16, LSE, bshd, d = 256,
 #                                    an i1 padding mask, split-KV on the
 #                                    prefill tile with dynamic seq_q
@@ -48,26 +48,26 @@ for d in 64 128; do
       module "decode_${name//-/_}" bf16 $d $((8 * g)) 8 $sq $causal 0 bhsd 0 >"$src"
       compile "$src" "$OUT/grid/$name"  # the default schedule: decode
       if [ "$d" = 128 ]; then
-        compile "$src" "$OUT/variant/$name-m64w4" "pack-gqa=1 block-m=64 warps=4"
-        compile "$src" "$OUT/variant/$name-n128s2" "pack-gqa=1 block-n=128 stages=2"
-        compile "$src" "$OUT/variant/$name-nosplit" "pack-gqa=1 kv-splits=1"
+        compile "$src" "$OUT/variant/$name-m64w4" "schedule=pack_gqa=true,block_m=64,warps=4"
+        compile "$src" "$OUT/variant/$name-n128s2" "schedule=pack_gqa=true,block_n=128,stages=2"
+        compile "$src" "$OUT/variant/$name-nosplit" "schedule=pack_gqa=true,kv_splits=1"
       fi
     done
   done
 done
 # Correctness-only kernels.
-module check_f16_lse_bshd f16 128 32 8 4 1 1 bshd 0 >"$src"; compile "$src" "$OUT/check/f16-lse-bshd-q4-g4" "pack-gqa=1"
-module check_d256_lse bf16 256 64 8 1 0 1 bhsd 0 >"$src"; compile "$src" "$OUT/check/bf16-d256-lse-q1-g8" "pack-gqa=1"
-module check_d64_g1_lse f16 64 8 8 8 1 1 bhsd 0 >"$src"; compile "$src" "$OUT/check/f16-d64-lse-q8-g1" "pack-gqa=1"
-module check_mask bf16 128 32 8 1 0 1 bhsd 1 >"$src"; compile "$src" "$OUT/check/bf16-mask-lse-q1-g4" "pack-gqa=1"
+module check_f16_lse_bshd f16 128 32 8 4 1 1 bshd 0 >"$src"; compile "$src" "$OUT/check/f16-lse-bshd-q4-g4" "schedule=pack_gqa=true"
+module check_d256_lse bf16 256 64 8 1 0 1 bhsd 0 >"$src"; compile "$src" "$OUT/check/bf16-d256-lse-q1-g8" "schedule=pack_gqa=true"
+module check_d64_g1_lse f16 64 8 8 8 1 1 bhsd 0 >"$src"; compile "$src" "$OUT/check/f16-d64-lse-q8-g1" "schedule=pack_gqa=true"
+module check_mask bf16 128 32 8 1 0 1 bhsd 1 >"$src"; compile "$src" "$OUT/check/bf16-mask-lse-q1-g4" "schedule=pack_gqa=true"
 # Split-KV on the prefill tile (unpacked rows), seq_q dynamic.
 sed 's/x1x128xbf16>/x?x128xbf16>/g; s/x32x1xf32>/x32x?xf32>/g' <(module check_dyn_sq bf16 128 32 8 1 1 1 bhsd 0) >"$src"
-compile "$src" "$OUT/check/bf16-split-dynsq-causal-lse" "kv-splits=0"
+compile "$src" "$OUT/check/bf16-split-dynsq-causal-lse" "schedule=kv_splits=auto"
 # Chunked prefill: Sq = 512 of an 8k cache, causal bottom-right (the
 # prefill table: 4·512 rows are too many for a decode tile; its 128 row
 # tiles split the keys by default); -nosplit: the one-kernel prefill.
 module chunked bf16 128 32 8 512 1 0 bhsd 0 >"$src"; compile "$src" "$OUT/chunked/bf16-d128-q512-g4"
-compile "$src" "$OUT/chunked/bf16-d128-q512-g4-nosplit" "kv-splits=1"
+compile "$src" "$OUT/chunked/bf16-d128-q512-g4-nosplit" "schedule=kv_splits=1"
 rm -f "$src"
 echo "build-decode.sh: $(find "$OUT" -name '*.json' | wc -l) kernels in $OUT ($(du -sh "$OUT" | cut -f1))" | tee -a "$LOG"
 exit $FAILED

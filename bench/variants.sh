@@ -7,7 +7,7 @@
 # and prints ptxas's registers and spill per kernel. bench/sweep.py then times
 # every variant beside SDPA flash in one device call (bench/NOTES.md):
 #
-#   bench/variants.sh build/bin/fa2-opt lazy "rescale-threshold=8" "64 128" "0 1" "bf16 f16"
+#   bench/variants.sh build/bin/fa2-opt lazy "schedule=rescale_threshold=8" "64 128" "0 1" "bf16 f16"
 #   device run (carry .device-carry/perf and the repository's bench/):
 #     python3 bench/sweep.py .device-carry/perf/k $OUT bf16,f16 64,128
 #

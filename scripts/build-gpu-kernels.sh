@@ -10,7 +10,7 @@
 #                 fa2-run itself
 #   OUT/grid/<config>/   one fa2 kernel per folder: d x dtype x heads x causal
 #                 (x layout, mask, lse), sequence lengths dynamic
-#   OUT/decode/<config>/  split-KV decode kernels (pack-gqa=1): GQA groups,
+#   OUT/decode/<config>/  split-KV decode kernels (pack_gqa = true): GQA groups,
 #                 d, causal speculative steps, bshd, a padding mask
 #   OUT/corpus/<file>-<n>/  each module of test/Corpus/*.mlir that fa2 lowers
 #   OUT/boundary/ launches on CUDA's limits (batch·heads > 65535, an empty
@@ -131,7 +131,7 @@ EOF
 }
 
 # compile SRC DEST: fa2-opt --fa2-to-ptx into DEST (with the pass options in
-# $COMPILE_OPTIONS, e.g. " pack-gqa=1"); returns 0 iff a manifest came out. fa2-opt's remarks and errors are left in $ERRORS for the log.
+# $COMPILE_OPTIONS, e.g. " schedule=pack_gqa=true"); returns 0 iff a manifest came out. fa2-opt's remarks and errors are left in $ERRORS for the log.
 ERRORS=$(mktemp)
 compile() {
   local src=$1 dest=$2 tmp
@@ -255,16 +255,16 @@ fi
 
 #===----------------------------------------------------------------------===#
 # Decode kernels (test/Integration/CUDA/decode.test): packed GQA rows and
-# split-KV (pack-gqa=1), seq_q static as a serving loop fixes it (or dynamic),
+# split-KV (pack_gqa = true), seq_q static as a serving loop fixes it (or dynamic),
 # seq_k dynamic; each folder must hold a split-KV manifest (a "combine").
 #===----------------------------------------------------------------------===#
 # decode NAME DTYPE D HQ HKV CAUSAL LAYOUT MASK LSE SQ: OUT/decode/NAME, with
-# pack-gqa=1 and the pass options in $DECODE_OPTIONS
+# schedule=pack_gqa=true plus the schedule fields in $DECODE_FIELDS
 decode() {
   local name=$1 src dest=$OUT/decode/$1; shift
   src=$(mktemp --suffix=.mlir)
   module "k_${name//-/_}" "$@" '?' >"$src"
-  if COMPILE_OPTIONS=" pack-gqa=1${DECODE_OPTIONS:-}" compile "$src" "$dest"; then
+  if COMPILE_OPTIONS=" schedule=pack_gqa=true${DECODE_FIELDS:-}" compile "$src" "$dest"; then
     if grep -q '"combine"' "$dest"/*.json; then
       log "decode: $name ok"
     else
@@ -291,9 +291,9 @@ if want decode; then
     decode d128-bf16-g4-q8-causal bf16 128 8 2 1 bhsd none 1 8
     decode d64-f16-g8-q4-causal f16 64 16 2 1 bhsd none 1 4
     # With seq_q dynamic the decode table cannot size the row tile: the
-    # prefill tile, packed and split (kv-splits=0: the count from the shapes),
+    # prefill tile, packed and split (kv_splits = auto: the count from the shapes),
     # for FA's (239, 1) and (1, 128k) pairs in one kernel.
-    DECODE_OPTIONS=" kv-splits=0" decode d128-bf16-g4-causal bf16 128 8 2 1 bhsd none 1 '?'
+    DECODE_FIELDS=",kv_splits=auto" decode d128-bf16-g4-causal bf16 128 8 2 1 bhsd none 1 '?'
     # Layout and a padding mask per sequence.
     decode d128-bf16-g4-q1-bshd bf16 128 8 2 0 bshd none 1 1
     decode d128-bf16-g4-q1-pad bf16 128 8 2 0 bhsd pad 1 1

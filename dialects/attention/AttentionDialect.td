@@ -24,6 +24,16 @@ def FA2_Dialect : Dialect {
   }];
   let cppNamespace = "::fa2";
   let useDefaultAttributePrinterParser = 1;
+  // `fa2.schedule` on an op must hold a #fa2.schedule.
+  let hasOperationAttrVerify = 1;
+  let extraClassDeclaration = [{
+    /// The discardable attribute naming an op's GPU schedule: on an
+    /// fa2.attention, fields the GPU lowering must use; on a kernel it built,
+    /// the whole schedule it used.
+    static constexpr ::llvm::StringLiteral getScheduleAttrName() {
+      return ::llvm::StringLiteral("fa2.schedule");
+    }
+  }];
 }
 
 //===----------------------------------------------------------------------===//
@@ -42,6 +52,36 @@ def FA2_Layout : I32EnumAttr<"Layout",
 
 def FA2_LayoutAttr : EnumAttr<FA2_Dialect, FA2_Layout, "layout"> {
   let assemblyFormat = "`<` $value `>`";
+}
+
+//===----------------------------------------------------------------------===//
+// GPU schedule.
+//===----------------------------------------------------------------------===//
+
+def FA2_ScheduleAttr : AttrDef<FA2_Dialect, "Schedule"> {
+  let mnemonic = "schedule";
+  let summary = "fields of a GPU kernel schedule, by name";
+  let description = [{
+    A GPU schedule written as named fields: an integer, `true`/`false`, or a
+    bare word (`swizzle = pad`, `kv_splits = auto`).
+
+    ```mlir
+    #fa2.schedule<block_m = 64, block_n = 64, warps = 4, stages = 2, swizzle = xor>
+    ```
+
+    On an `fa2.attention` (as the discardable attribute `fa2.schedule`) it
+    holds the fields the GPU lowering must use for that op, over the schedule
+    table's choice and under the `schedule` option of `fa2-lower-to-gpu` and
+    `fa2-to-ptx`; any field left out is the table's. On a kernel the lowering
+    built it holds every field of the schedule that kernel was built with,
+    the same fields the manifest's `schedule` prints. The dialect checks only
+    the form; which names exist and which values they take is the GPU
+    lowering's (lib/Conversion/AttentionToGPU/Schedule.cpp), which reports an
+    unknown name or a value out of range at the op.
+  }];
+  let parameters = (ins "::mlir::DictionaryAttr":$fields);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
 }
 
 #endif // FA2_ATTENTION_DIALECT_TD

@@ -272,17 +272,7 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   GPUOptions gpuOptions;
   gpuOptions.chip = options.chip;
   gpuOptions.format = options.cubin ? "cubin" : "ptx";
-  gpuOptions.blockM = options.blockM;
-  gpuOptions.blockN = options.blockN;
-  gpuOptions.numWarps = options.warps;
-  gpuOptions.numStages = options.stages;
-  gpuOptions.swizzle = options.swizzle;
-  gpuOptions.rescaleThreshold = options.rescaleThreshold;
-  gpuOptions.minBlocksPerSM = options.minBlocksPerSM;
-  gpuOptions.qInRegisters = options.qInRegisters;
-  gpuOptions.splitKVCopies = options.splitKVCopies;
-  gpuOptions.packGQA = options.packGQA;
-  gpuOptions.kvSplits = options.kvSplits;
+  gpuOptions.schedule = options.schedule;
   gpuOptions.manifestDir = options.manifestDir;
   gpuOptions.f32Precision = options.f32Precision;
   pm.addPass(std::make_unique<CheckPipelineInputPass>(
@@ -296,17 +286,7 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   lower.manifestDir = options.manifestDir;
   lower.f32Precision = options.f32Precision;
   lower.binaryFormat = options.cubin ? "cubin" : "ptx";
-  lower.blockM = options.blockM;
-  lower.blockN = options.blockN;
-  lower.numWarps = options.warps;
-  lower.numStages = options.stages;
-  lower.swizzle = options.swizzle;
-  lower.rescaleThreshold = options.rescaleThreshold;
-  lower.minBlocksPerSM = options.minBlocksPerSM;
-  lower.qInRegisters = options.qInRegisters;
-  lower.splitKVCopies = options.splitKVCopies;
-  lower.packGQA = options.packGQA;
-  lower.kvSplits = options.kvSplits;
+  lower.schedule = options.schedule;
   pm.addPass(createFA2LowerToGPU(lower));
 
   // Host: the rest of the tensor program, and every fa2.attention the kernel

@@ -3,7 +3,7 @@
 // RUN: FileCheck %s --check-prefix=BF16 --input-file=%t/fa2_attention_causal_bf16_0.ptx
 // RUN: FileCheck %s --check-prefix=JSON --input-file=%t/fa2_attention_gqa_0.json
 // RUN: fa2-opt %s --split-input-file --fa2-to-ptx="chip=sm_80" | FileCheck %s --check-prefix=SM80
-// RUN: fa2-opt %s --split-input-file --fa2-to-ptx="chip=sm_90a block-m=64 block-n=32 warps=2 stages=1 min-blocks-per-sm=4" | FileCheck %s --check-prefix=OPTS
+// RUN: fa2-opt %s --split-input-file --fa2-to-ptx="chip=sm_90a schedule=block_m=64,block_n=32,warps=2,stages=1,min_blocks_per_sm=4" | FileCheck %s --check-prefix=OPTS
 // fa2-to-ptx: from tensors to a host module that launches a gpu.binary holding
 // PTX, with the PTX and a manifest per kernel written beside each other.
 

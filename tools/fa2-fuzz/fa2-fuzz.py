@@ -403,19 +403,23 @@ def mutate(rng, seeds):
 # Passes and pipelines, with random options (some invalid on purpose).
 #===----------------------------------------------------------------------===#
 
-GPU_OPTS = ["chip=sm_80", "chip=sm_86", "chip=sm_89", "chip=sm_90a", "chip=sm_99", "chip=", "block-m=64",
-            "block-m=48", "block-m=0", "block-m=-64", "block-m=4611686018427387904", "block-n=32",
-            "block-n=8", "block-n=1073741824", "warps=8", "warps=3", "warps=64", "stages=1",
-            "stages=3", "stages=9", "swizzle=pad", "swizzle=xor", "swizzle=zig", "rescale-threshold=-1",
-            "rescale-threshold=99", "q-in-registers=0", "split-kv-copies=1", "min-blocks-per-sm=2",
-            "min-blocks-per-sm=99", "format=cubin", "format=elf", "manifest-dir={tmp}/m",
-            "manifest-dir={tmp}/file/m"]
+# Schedule fields reach the GPU passes through one option, `schedule`; each
+# entry here is one field (valid or not), and pick_pass joins the fields it
+# picks into one `schedule=` option.
+SCHEDULE_FIELDS = ["block_m=64", "block_m=48", "block_m=0", "block_m=-64", "block_m=4611686018427387904",
+                   "block_n=32", "block_n=8", "block_n=1073741824", "warps=8", "warps=3", "warps=64",
+                   "stages=1", "stages=3", "stages=9", "swizzle=pad", "swizzle=xor", "swizzle=zig",
+                   "rescale_threshold=-1", "rescale_threshold=99", "q_in_registers=false",
+                   "split_kv_copies=true", "min_blocks_per_sm=2", "min_blocks_per_sm=99",
+                   "pack_gqa=true", "kv_splits=auto", "kv_splits=3", "kv_splits=0", "split_masked_loop=1",
+                   "tile=64", "block_m"]
+GPU_OPTS = ["chip=sm_80", "chip=sm_86", "chip=sm_89", "chip=sm_90a", "chip=sm_99", "chip=",
+            "format=cubin", "format=elf", "manifest-dir={tmp}/m", "manifest-dir={tmp}/file/m"] + \
+           ["schedule=" + f for f in SCHEDULE_FIELDS]
 CPU_OPTS = ["block-q=16", "block-q=1", "block-q=7", "block-q=0", "block-q=-1", "block-q=1048576",
             "block-q=4611686018427387904", "block-k=32", "block-k=3", "block-k=0", "block-k=1099511627776"]
-PTX_OPTS = ["chip=sm_80", "chip=sm_86", "chip=sm_90a", "chip=sm_100", "block-m=64", "block-m=48",
-            "block-n=32", "block-n=0", "warps=8", "warps=5", "stages=1", "stages=5", "swizzle=pad",
-            "swizzle=bad", "rescale-threshold=-1", "q-in-registers=1", "split-kv-copies=0",
-            "min-blocks-per-sm=1", "manifest-dir={tmp}/m", "manifest-dir={tmp}/file/m"]
+PTX_OPTS = ["chip=sm_80", "chip=sm_86", "chip=sm_90a", "chip=sm_100", "manifest-dir={tmp}/m",
+            "manifest-dir={tmp}/file/m"] + ["schedule=" + f for f in SCHEDULE_FIELDS]
 
 # (name, options it may take, weight, cost class)
 PASSES = [
@@ -438,10 +442,15 @@ def pick_pass(rng, tmp):
         return [f"--{p}" for p in name.split(",")]
     chosen, seen = [], set()
     if opts and rng.random() < 0.45:
-        for o in rng.sample(opts, min(len(opts), rng.choice([1, 1, 2]))):
-            if o.split("=")[0] not in seen:
+        fields = []
+        for o in rng.sample(opts, min(len(opts), rng.choice([1, 1, 2, 3]))):
+            if o.startswith("schedule="):
+                fields.append(o[len("schedule="):])
+            elif o.split("=")[0] not in seen:
                 seen.add(o.split("=")[0])
                 chosen.append(o.replace("{tmp}", tmp))
+        if fields:
+            chosen.append("schedule=" + ",".join(fields))
     return [f"--{name}" + ("=" + " ".join(sorted(chosen)) if chosen else "")]
 
 

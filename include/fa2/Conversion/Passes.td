@@ -13,7 +13,10 @@ def FA2LowerToGPU : Pass<"fa2-lower-to-gpu", "::mlir::ModuleOp"> {
     blocks staged through shared memory with cp.async, tensor-core
     mma.sync fed by ldmatrix, online softmax in registers with exp2 and one
     final normalization. The schedule (tile sizes, warps, stages) is chosen
-    per head dimension and chip; a non-zero option overrides it. f32 inputs
+    per head dimension and chip from one table (Schedule.cpp); the
+    `schedule` option and an op's own `fa2.schedule = #fa2.schedule<...>`
+    override single fields, and each kernel carries the whole schedule it
+    was built with as its `fa2.schedule`. f32 inputs
     are staged as bf16 pieces under the `f32-precision` policy (accurate by
     default; a remark on each such op says which and why). An op the
     kernel cannot serve is left in place with a remark saying why.
@@ -27,41 +30,11 @@ def FA2LowerToGPU : Pass<"fa2-lower-to-gpu", "::mlir::ModuleOp"> {
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90\"",
            "Target chip (sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a)">,
-    Option<"blockM", "block-m", "int64_t", /*default=*/"0",
-           "Query rows per CTA: 0 (the schedule's choice) or a multiple of "
-           "16 up to 256">,
-    Option<"blockN", "block-n", "int64_t", /*default=*/"0",
-           "Keys per K/V block: 0 (the schedule's choice) or a multiple of "
-           "16 up to 256">,
-    Option<"numWarps", "warps", "int64_t", /*default=*/"0",
-           "Warps per CTA: 0 (the schedule's choice) or 1 to 16">,
-    Option<"numStages", "stages", "int64_t", /*default=*/"0",
-           "K/V shared-memory buffers: 0 (the schedule's choice) or 1 to 4">,
-    Option<"swizzle", "swizzle", "std::string", /*default=*/"\"\"",
-           "Shared-memory layout: xor or pad (empty: the schedule's choice)">,
-    Option<"rescaleThreshold", "rescale-threshold", "int64_t",
-           /*default=*/"-2",
-           "Rescale O only when a row max grew by more than 2^N "
-           "(-1: in every block; -2: the schedule's choice)">,
-    Option<"qInRegisters", "q-in-registers", "int64_t", /*default=*/"-1",
-           "Keep Q's fragments in registers (1) or reload them per K/V "
-           "block (0); -1: the schedule's choice">,
-    Option<"splitKVCopies", "split-kv-copies", "int64_t", /*default=*/"-1",
-           "Issue V's copies after the row max instead of with K's after "
-           "Q.K^T (1) or not (0); -1: the schedule's choice">,
-    Option<"packGQA", "pack-gqa", "int64_t", /*default=*/"-1",
-           "Pack the query heads of a GQA group (times Sq) into the rows of "
-           "one CTA tile, with the decode schedule (small row tiles, "
-           "split-KV) where the head counts and Sq are static and "
-           "G.Sq <= 128 (1), or not (0 and -1, the default)">,
-    Option<"kvSplits", "kv-splits", "int64_t", /*default=*/"-1",
-           "Split the keys among this many CTAs per row tile, merged by a "
-           "combine kernel (1: no split; 0: from the shapes and the SM "
-           "count; -1: the schedule's choice)">,
-    Option<"minBlocksPerSM", "min-blocks-per-sm", "int64_t",
-           /*default=*/"-1",
-           "CTAs per SM ptxas must budget registers for (0: ptxas's "
-           "choice; -1: the schedule's choice)">,
+    Option<"schedule", "schedule", "std::string", /*default=*/"\"\"",
+           "Schedule fields over the table's choice for every op, as "
+           "#fa2.schedule<...>'s body writes them, e.g. "
+           "'block_m=64,stages=1,swizzle=pad' (see docs/gpu-schedule.md); an "
+           "op's own fa2.schedule attribute goes over these">,
     Option<"f32Precision", "f32-precision", "std::string",
            /*default=*/"\"accurate\"",
            "How f32 Q/K/V meet the bf16 tensor cores: accurate (three bf16 "

@@ -37,52 +37,12 @@ struct ToPTXOptions : public mlir::PassPipelineOptions<ToPTXOptions> {
       *this, "manifest-dir",
       llvm::cl::desc("Write a JSON manifest per kernel into this directory"),
       llvm::cl::init("")};
-  Option<int64_t> blockM{*this, "block-m",
-                         llvm::cl::desc("Query rows per CTA (0: the schedule's)"),
-                         llvm::cl::init(0)};
-  Option<int64_t> blockN{*this, "block-n",
-                         llvm::cl::desc("Keys per K/V block (0: the schedule's)"),
-                         llvm::cl::init(0)};
-  Option<int64_t> warps{*this, "warps",
-                        llvm::cl::desc("Warps per CTA (0: the schedule's)"),
-                        llvm::cl::init(0)};
-  Option<int64_t> stages{*this, "stages",
-                         llvm::cl::desc("K/V buffers (0: the schedule's)"),
-                         llvm::cl::init(0)};
-  Option<std::string> swizzle{
-      *this, "swizzle",
-      llvm::cl::desc("Shared-memory layout: xor or pad (empty: the schedule's)"),
+  Option<std::string> schedule{
+      *this, "schedule",
+      llvm::cl::desc("Schedule fields over the table's choice, as "
+                     "#fa2.schedule<...>'s body writes them, e.g. "
+                     "'block_m=64,stages=1' (docs/gpu-schedule.md)"),
       llvm::cl::init("")};
-  Option<int64_t> rescaleThreshold{
-      *this, "rescale-threshold",
-      llvm::cl::desc("Rescale O only when a row max grew by more than 2^N "
-                     "(-1: every block; -2: the schedule's)"),
-      llvm::cl::init(-2)};
-  Option<int64_t> qInRegisters{
-      *this, "q-in-registers",
-      llvm::cl::desc("Q fragments in registers (1) or reloaded per block (0); "
-                     "-1: the schedule's"),
-      llvm::cl::init(-1)};
-  Option<int64_t> splitKVCopies{
-      *this, "split-kv-copies",
-      llvm::cl::desc("V's copies after the row max (1) or with K's (0); -1: "
-                     "the schedule's"),
-      llvm::cl::init(-1)};
-  Option<int64_t> packGQA{
-      *this, "pack-gqa",
-      llvm::cl::desc("Pack a GQA group's query heads into one row tile (1) "
-                     "or not (0); -1: the schedule's"),
-      llvm::cl::init(-1)};
-  Option<int64_t> kvSplits{
-      *this, "kv-splits",
-      llvm::cl::desc("K/V splits per row tile (1: none; 0: from the shapes "
-                     "and SM count; -1: the schedule's)"),
-      llvm::cl::init(-1)};
-  Option<int64_t> minBlocksPerSM{
-      *this, "min-blocks-per-sm",
-      llvm::cl::desc("CTAs per SM to budget registers for (0: ptxas's; -1: "
-                     "the schedule's)"),
-      llvm::cl::init(-1)};
   Option<std::string> f32Precision{
       *this, "f32-precision",
       llvm::cl::desc("f32 inputs: accurate (three bf16 pieces, f32-level "

@@ -32,6 +32,8 @@
 #include "fa2/Conversion/AttentionToGPU/Schedule.h"
 #include "fa2/Conversion/AttentionToGPU/SplitOperands.h"
 #include "fa2/Conversion/Passes.h"
+#include "fa2/Dialect/Attention/IR/AttentionDialect.h"
+#include "fa2/Dialect/Attention/IR/AttentionOps.h"
 
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
@@ -69,26 +71,20 @@ using namespace fa2;
 // Matching: can the kernel serve this op?
 //===----------------------------------------------------------------------===//
 
-namespace {
-/// Non-zero fields override the schedule table.
-struct ScheduleOverrides {
-  int64_t blockM = 0, blockN = 0, numWarps = 0, numStages = 0;
-  std::optional<SmemSwizzle> swizzle;
-  std::optional<int64_t> rescaleThreshold, minBlocksPerSM;
-  std::optional<bool> qInRegisters, splitKVCopies, packGQA;
-  std::optional<int64_t> kvSplits;
-  /// How f32 inputs are served (not a schedule field: never "any()").
-  F32Precision f32Precision = F32Precision::Accurate;
-
-  /// Whether the user asked for any schedule field: a schedule that then
-  /// cannot run is an error, not a fallback to the CPU.
-  bool any() const {
-    return blockM || blockN || numWarps || numStages || swizzle ||
-           rescaleThreshold || minBlocksPerSM || qInRegisters ||
-           splitKVCopies || packGQA || kvSplits;
+/// The fields of an op's `#fa2.schedule` (the dialect verified their form).
+static SmallVector<ScheduleField> scheduleFieldsOf(ScheduleAttr schedule) {
+  SmallVector<ScheduleField> fields;
+  for (NamedAttribute field : schedule.getFields()) {
+    std::string key = field.getName().str();
+    if (auto flag = dyn_cast<BoolAttr>(field.getValue()))
+      fields.push_back({key, flag.getValue()});
+    else if (auto integer = dyn_cast<IntegerAttr>(field.getValue()))
+      fields.push_back({key, integer.getInt()});
+    else
+      fields.push_back({key, cast<StringAttr>(field.getValue()).str()});
   }
-};
-} // namespace
+  return fields;
+}
 
 /// A size known from either of two types (the verifier made them agree).
 static int64_t mergeDim(int64_t a, int64_t b) {
@@ -97,16 +93,23 @@ static int64_t mergeDim(int64_t a, int64_t b) {
 
 /// Reads everything the kernel needs from `op`, or says why the kernel cannot
 /// serve it. Changes nothing.
+///
+/// `requested` are the schedule fields the user asked for (the `schedule`
+/// option's, then the op's own `fa2.schedule`), applied in order over the
+/// table's choice; a field they name that cannot be set is an error
+/// reported at the op (`fieldError`), not a reason to leave the op.
 static FailureOr<AttentionKernelSpec>
 matchGPUAttention(AttentionOp op, const ChipInfo &chip,
-                  const ScheduleOverrides &overrides, std::string &why) {
+                  F32Precision f32Precision,
+                  ArrayRef<ScheduleField> requested, std::string &why,
+                  std::optional<OptionError> &fieldError) {
   llvm::raw_string_ostream os(why);
   auto qTy = op.getQuery().getType();
   auto kTy = op.getKey().getType();
   auto vTy = op.getValue().getType();
   auto oTy = op.getOutput().getType();
   Type elem = qTy.getElementType();
-  if (elem.isF32() && overrides.f32Precision == F32Precision::Host) {
+  if (elem.isF32() && f32Precision == F32Precision::Host) {
     os << "f32 inputs are left for the CPU lowering (f32-precision=host)";
     return failure();
   }
@@ -136,7 +139,7 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
   spec.elementType = elem;
   spec.outElementType = oTy.getElementType();
   if (elem.isF32())
-    spec.f32Precision = overrides.f32Precision;
+    spec.f32Precision = f32Precision;
   int64_t pieces = spec.operandPieces();
   spec.bshd = op.getLayout() == Layout::BSHD;
   spec.causal = op.getCausal();
@@ -249,63 +252,59 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
   // tile and split-KV, the default for a decode or speculative step (Sq at
   // most kDecodeDefaultMaxSeqQ) whenever the head counts and Sq are static
   // (the row tile is sized by G·Sq) and G·Sq fits the decode table;
-  // pack-gqa=1 asks for it at any Sq, pack-gqa=0 keeps the prefill table.
-  // f32 inputs keep the prefill table (their operands are staged through
-  // registers, which the packed Q copy does not do).
+  // pack_gqa = true asks for it at any Sq, pack_gqa = false keeps the
+  // prefill table. f32 inputs keep the prefill table (their operands are
+  // staged through registers, which the packed Q copy does not do).
   int64_t group = spec.groupSize();
   bool packable = !ShapedType::isDynamic(group);
+  auto requestedFlag = [&](StringRef key) {
+    const ScheduleField *f = findScheduleField(requested, key);
+    const bool *flag = f ? std::get_if<bool>(&f->value) : nullptr;
+    return flag && *flag;
+  };
+  bool packGQA = requestedFlag("pack_gqa");
   std::optional<GPUSchedule> decode;
+  const ScheduleField *packField = findScheduleField(requested, "pack_gqa");
+  const bool *packAsked =
+      packField ? std::get_if<bool>(&packField->value) : nullptr;
+  bool packByDefault = !elem.isF32() && !ShapedType::isDynamic(spec.seqQ) &&
+                       spec.seqQ <= kDecodeDefaultMaxSeqQ;
   if (packable && !ShapedType::isDynamic(spec.seqQ) &&
-      overrides.packGQA.value_or(!elem.isF32() &&
-                                 spec.seqQ <= kDecodeDefaultMaxSeqQ))
+      (packAsked ? *packAsked : packByDefault))
     decode = getDecodeSchedule(group * spec.seqQ, d, dv, chip);
   GPUSchedule s = decode ? *decode : getDefaultSchedule(d, dv, chip, pieces);
   // Packed GQA rows and split-KV copy Q with cp.async and were never run
   // with f32 inputs: not for them yet.
-  if (elem.isF32() && (overrides.packGQA.value_or(false) ||
-                       overrides.kvSplits.value_or(0) > 1)) {
-    os << "no valid schedule: pack-gqa and kv-splits are not implemented "
+  const ScheduleField *splits = findScheduleField(requested, "kv_splits");
+  const int64_t *splitCount =
+      splits ? std::get_if<int64_t>(&splits->value) : nullptr;
+  if (elem.isF32() && (packGQA || (splitCount && *splitCount > 1))) {
+    os << "no valid schedule: pack_gqa and kv_splits are not implemented "
           "for f32 inputs";
     return failure();
   }
-  if (overrides.packGQA) {
-    if (*overrides.packGQA && !packable) {
-      os << "no valid schedule: pack-gqa needs static head counts (the "
-            "packed rows of a group are a compile-time mapping)";
-      return failure();
-    }
-    s.packGQA = *overrides.packGQA;
+  if (packGQA && !packable) {
+    os << "no valid schedule: pack_gqa needs static head counts (the "
+          "packed rows of a group are a compile-time mapping)";
+    return failure();
   }
-  if (overrides.kvSplits)
-    s.kvSplits = *overrides.kvSplits;
   // f32 inputs are staged through registers (stageF32Chunks): with Q's
   // fragments held too, the d = 64 fast kernel spilled 40 bytes (ptxas,
   // sm_90); without, none.
   if (elem.isF32())
     s.qInRegisters = false;
-  if (overrides.blockM)
-    s.blockM = overrides.blockM;
-  if (overrides.blockN)
-    s.blockN = overrides.blockN;
-  if (overrides.numWarps)
-    s.numWarps = overrides.numWarps;
-  if (overrides.numStages)
-    s.numStages = overrides.numStages;
-  if (overrides.swizzle)
-    s.swizzle = effectiveSwizzle(padHeadDim(d), *overrides.swizzle);
-  if (overrides.rescaleThreshold)
-    s.rescaleThreshold = *overrides.rescaleThreshold;
-  if (overrides.minBlocksPerSM)
-    s.minBlocksPerSM = *overrides.minBlocksPerSM;
-  if (overrides.qInRegisters)
-    s.qInRegisters = *overrides.qInRegisters;
-  if (overrides.splitKVCopies)
-    s.splitKVCopies = *overrides.splitKVCopies;
-  // The prefill tile splits the keys (chosen at run time from the shapes)
-  // where one batch element's row tiles leave the chip mostly idle: a
-  // chunked-prefill step (Sq = 512 of a long cache). Needs the row tiles
-  // static: Sq and the head counts; kv-splits overrides.
-  if (!decode && !elem.isF32() && !overrides.kvSplits &&
+  if ((fieldError = applyScheduleFields(s, requested))) {
+    os << "no valid schedule: field '" << fieldError->option << "' = "
+       << fieldError->value << ": " << fieldError->message;
+    return failure();
+  }
+  // XOR needs rows of a multiple of 8 chunks; other widths are padded.
+  s.swizzle = effectiveSwizzle(padHeadDim(d), s.swizzle);
+  // The prefill tile splits the keys (the count chosen at run time from the
+  // shapes) where one batch element's row tiles leave the chip mostly idle:
+  // a chunked-prefill step (Sq = 512 of a long cache). Needs the row tiles
+  // static: Sq and the head counts; a requested kv_splits decides instead.
+  if (!decode && !elem.isF32() && !splits &&
       !ShapedType::isDynamic(spec.seqQ) &&
       !ShapedType::isDynamic(s.packGQA ? spec.headsKV : spec.headsQ) &&
       s.blockM > 0) {
@@ -598,18 +597,20 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
 }
 
 /// The schedule as an attribute on the kernel, for readers of the IR.
-static DictionaryAttr scheduleAttr(Builder &b, const GPUSchedule &s) {
+static ScheduleAttr scheduleAttr(Builder &b, const GPUSchedule &s) {
   SmallVector<NamedAttribute> attrs;
   for (const ScheduleField &f : scheduleFields(s)) {
     Attribute value = std::visit(
         llvm::makeVisitor(
             [&](int64_t v) -> Attribute { return b.getI64IntegerAttr(v); },
             [&](bool v) -> Attribute { return b.getBoolAttr(v); },
-            [&](StringRef v) -> Attribute { return b.getStringAttr(v); }),
+            [&](const std::string &v) -> Attribute {
+              return b.getStringAttr(v);
+            }),
         f.value);
     attrs.push_back(b.getNamedAttr(f.key, value));
   }
-  return b.getDictionaryAttr(attrs);
+  return ScheduleAttr::get(b.getContext(), b.getDictionaryAttr(attrs));
 }
 
 std::string fa2::mangleForPTX(StringRef name) {
@@ -672,17 +673,7 @@ struct FA2LowerToGPUPass
     GPUOptions options;
     options.chip = chip;
     options.format = binaryFormat;
-    options.blockM = blockM;
-    options.blockN = blockN;
-    options.numWarps = numWarps;
-    options.numStages = numStages;
-    options.swizzle = swizzle;
-    options.rescaleThreshold = rescaleThreshold;
-    options.minBlocksPerSM = minBlocksPerSM;
-    options.qInRegisters = qInRegisters;
-    options.splitKVCopies = splitKVCopies;
-    options.packGQA = packGQA;
-    options.kvSplits = kvSplits;
+    options.schedule = schedule;
     options.manifestDir = manifestDir;
     options.f32Precision = f32Precision;
     if (std::optional<OptionError> bad = checkGPUOptions(options)) {
@@ -690,24 +681,10 @@ struct FA2LowerToGPUPass
       return signalPassFailure();
     }
     std::optional<ChipInfo> chipInfo = getChipInfo(chip);
-    ScheduleOverrides overrides{blockM, blockN, numWarps, numStages};
-    if (rescaleThreshold != -2)
-      overrides.rescaleThreshold = rescaleThreshold;
-    if (minBlocksPerSM != -1)
-      overrides.minBlocksPerSM = minBlocksPerSM;
-    if (qInRegisters != -1)
-      overrides.qInRegisters = qInRegisters != 0;
-    if (splitKVCopies != -1)
-      overrides.splitKVCopies = splitKVCopies != 0;
-    overrides.f32Precision = *parseF32Precision(f32Precision);
-    if (packGQA != -1)
-      overrides.packGQA = packGQA != 0;
-    if (kvSplits != -1)
-      overrides.kvSplits = kvSplits;
-    if (swizzle == "xor")
-      overrides.swizzle = SmemSwizzle::Xor;
-    else if (swizzle == "pad")
-      overrides.swizzle = SmemSwizzle::Pad;
+    F32Precision precision = *parseF32Precision(f32Precision);
+    std::string unused;
+    SmallVector<ScheduleField> optionFields =
+        *parseScheduleFields(schedule, unused);
 
     SmallVector<AttentionOp> ops;
     module.walk([&](AttentionOp op) { ops.push_back(op); });
@@ -720,16 +697,26 @@ struct FA2LowerToGPUPass
     llvm::SetVector<Operation *> containers;
     OpBuilder b(module.getContext());
     for (AttentionOp op : ops) {
+      // The option's fields, then the op's own (the more specific wins).
+      SmallVector<ScheduleField> requested = optionFields;
+      auto opSchedule = op->getAttrOfType<ScheduleAttr>(
+          FA2Dialect::getScheduleAttrName());
+      if (opSchedule)
+        llvm::append_range(requested, scheduleFieldsOf(opSchedule));
       std::string why;
-      FailureOr<AttentionKernelSpec> spec =
-          matchGPUAttention(op, *chipInfo, overrides, why);
+      std::optional<OptionError> fieldError;
+      FailureOr<AttentionKernelSpec> spec = matchGPUAttention(
+          op, *chipInfo, precision, requested, why, fieldError);
       if (failed(spec)) {
-        if (overrides.any() && StringRef(why).starts_with("no valid schedule")) {
+        if (!requested.empty() &&
+            StringRef(why).starts_with("no valid schedule")) {
           // The user asked for this schedule: falling back to the CPU
           // would hide that it cannot run.
           mlir::emitError(op.getLoc())
-              << "fa2-lower-to-gpu: the schedule the options ask for cannot "
-                 "run this kernel: "
+              << "fa2-lower-to-gpu: the schedule "
+              << (opSchedule ? "the op's fa2.schedule and the options ask for"
+                             : "the options ask for")
+              << " cannot run this kernel: "
               << StringRef(why).drop_front(strlen("no valid schedule: "));
           return signalPassFailure();
         }
@@ -771,7 +758,8 @@ struct FA2LowerToGPUPass
       containers.insert(parent);
       gpu::GPUFuncOp kernel =
           buildAttentionKernel(b, op.getLoc(), gpuModule, *spec);
-      kernel->setAttr("fa2.schedule", scheduleAttr(b, spec->schedule));
+      kernel->setAttr(FA2Dialect::getScheduleAttrName(),
+                      scheduleAttr(b, spec->schedule));
       // The builder leaves constants behind where it folded index math;
       // folding with no patterns removes them and merges the rest.
       (void)applyPatternsGreedily(kernel, FrozenRewritePatternSet());

@@ -178,7 +178,7 @@ json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
     schedule[f.key] = std::visit(
         llvm::makeVisitor([](int64_t v) { return json::Value(v); },
                           [](bool v) { return json::Value(v); },
-                          [](StringRef v) { return json::Value(v.str()); }),
+                          [](const std::string &v) { return json::Value(v); }),
         f.value);
   m["schedule"] = std::move(schedule);
 

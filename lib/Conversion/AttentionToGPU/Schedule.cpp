@@ -10,6 +10,8 @@
 #include "fa2/Conversion/AttentionToGPU/Schedule.h"
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/FileSystem.h"
@@ -57,12 +59,6 @@ llvm::StringRef fa2::knownChips() {
   return "sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a";
 }
 
-/// The largest block sizes an option may ask for: a CTA holds at most 16
-/// warps of 16-row m-tiles, and a K/V block larger than 256 keys exceeds
-/// every chip's shared memory at the smallest head dim; the bound also keeps
-/// sharedMemoryBytes far from overflowing.
-static constexpr int64_t kMaxBlockM = 256, kMaxBlockN = 256;
-
 std::optional<OptionError> fa2::checkGPUOptions(const GPUOptions &o) {
   auto error = [](llvm::StringRef option, const llvm::Twine &value,
                   const llvm::Twine &message) {
@@ -73,51 +69,225 @@ std::optional<OptionError> fa2::checkGPUOptions(const GPUOptions &o) {
                  "unknown chip (expected one of " + knownChips() + ")");
   if (o.format != "ptx" && o.format != "cubin")
     return error("format", o.format, "expected ptx or cubin");
-  if (!o.swizzle.empty() && o.swizzle != "xor" && o.swizzle != "pad")
-    return error("swizzle", o.swizzle, "expected xor or pad");
-  if (o.blockM < 0 || o.blockM > kMaxBlockM || o.blockM % 16 != 0)
-    return error("block-m", llvm::Twine(o.blockM),
-                 "expected 0 (the schedule's) or a multiple of 16 up to " +
-                     llvm::Twine(kMaxBlockM));
-  if (o.blockN < 0 || o.blockN > kMaxBlockN || o.blockN % 16 != 0)
-    return error("block-n", llvm::Twine(o.blockN),
-                 "expected 0 (the schedule's) or a multiple of 16 up to " +
-                     llvm::Twine(kMaxBlockN));
-  if (o.numWarps < 0 || o.numWarps > 16)
-    return error("warps", llvm::Twine(o.numWarps),
-                 "expected 0 (the schedule's) or 1 to 16");
-  if (o.numStages < 0 || o.numStages > 4)
-    return error("stages", llvm::Twine(o.numStages),
-                 "expected 0 (the schedule's) or 1 to 4");
-  if (o.rescaleThreshold < -2 || o.rescaleThreshold > 16)
-    return error("rescale-threshold", llvm::Twine(o.rescaleThreshold),
-                 "expected -2 (the schedule's), -1 (every block) or 0 to 16");
-  if (o.minBlocksPerSM < -1 || o.minBlocksPerSM > 32)
-    return error("min-blocks-per-sm", llvm::Twine(o.minBlocksPerSM),
-                 "expected -1 (the schedule's) or 0 to 32");
-  if (o.qInRegisters < -1 || o.qInRegisters > 1)
-    return error("q-in-registers", llvm::Twine(o.qInRegisters),
-                 "expected -1 (the schedule's), 0 or 1");
-  if (o.splitKVCopies < -1 || o.splitKVCopies > 1)
-    return error("split-kv-copies", llvm::Twine(o.splitKVCopies),
-                 "expected -1 (the schedule's), 0 or 1");
+  std::string why;
+  std::optional<llvm::SmallVector<ScheduleField>> fields =
+      parseScheduleFields(o.schedule, why);
+  if (!fields)
+    return error("schedule", o.schedule, why);
+  GPUSchedule scratch;
+  if (std::optional<OptionError> bad = applyScheduleFields(scratch, *fields))
+    return error("schedule", o.schedule,
+                 "field '" + bad->option + "' = " + bad->value + ": " +
+                     bad->message);
   if (!parseF32Precision(o.f32Precision))
     return error("f32-precision", o.f32Precision,
                  "expected accurate (split bf16 operands, f32-level results), "
                  "fast (bf16 operands) or host (f32 ops stay on the CPU)");
-  if (o.packGQA < -1 || o.packGQA > 1)
-    return error("pack-gqa", llvm::Twine(o.packGQA),
-                 "expected -1 (the schedule's), 0 or 1");
-  if (o.kvSplits < -1 || o.kvSplits > kMaxKVSplits)
-    return error("kv-splits", llvm::Twine(o.kvSplits),
-                 "expected -1 (the schedule's), 0 (chosen from the shapes "
-                 "and SM count) or 1 to " +
-                     llvm::Twine(kMaxKVSplits));
   if (!o.manifestDir.empty())
     if (std::error_code ec = llvm::sys::fs::create_directories(o.manifestDir))
       return error("manifest-dir", o.manifestDir,
                    "cannot create the folder: " + ec.message());
   return std::nullopt;
+}
+
+//===----------------------------------------------------------------------===//
+// Schedule fields by name
+//===----------------------------------------------------------------------===//
+
+namespace {
+using FieldValue = std::variant<int64_t, bool, std::string>;
+
+std::string printValue(const FieldValue &value) {
+  return std::visit(
+      llvm::makeVisitor([](int64_t v) { return std::to_string(v); },
+                        [](bool v) { return std::string(v ? "true" : "false"); },
+                        [](const std::string &v) { return v; }),
+      value);
+}
+
+/// An integer in [lo, hi] that is a multiple of `multiple`, into `field`.
+std::string setInt(const FieldValue &value, int64_t &field, int64_t lo,
+                   int64_t hi, int64_t multiple = 1) {
+  const int64_t *v = std::get_if<int64_t>(&value);
+  if (!v || *v < lo || *v > hi || *v % multiple != 0) {
+    std::string expected;
+    llvm::raw_string_ostream os(expected);
+    os << "expected " << (multiple > 1 ? "a multiple of " : "an integer ");
+    if (multiple > 1)
+      os << multiple << " ";
+    os << "from " << lo << " to " << hi;
+    return expected;
+  }
+  field = *v;
+  return "";
+}
+
+std::string setBool(const FieldValue &value, bool &field) {
+  const bool *v = std::get_if<bool>(&value);
+  if (!v)
+    return "expected true or false";
+  field = *v;
+  return "";
+}
+
+/// One field a schedule may be given by name: `set` stores a value in the
+/// schedule or says what the field takes.
+struct FieldSetter {
+  llvm::StringLiteral key;
+  std::string (*set)(GPUSchedule &s, const FieldValue &value);
+};
+} // namespace
+
+/// The largest block sizes a schedule may ask for: a CTA holds at most 16
+/// warps of 16-row m-tiles, and a K/V block larger than 256 keys exceeds
+/// every chip's shared memory at the smallest head dim; the bound also keeps
+/// sharedMemoryBytes far from overflowing.
+static constexpr int64_t kMaxBlockM = 256, kMaxBlockN = 256;
+
+/// Every field a user may set, by the name scheduleFields prints it under.
+static const FieldSetter kFieldSetters[] = {
+    {"block_m",
+     [](GPUSchedule &s, const FieldValue &v) {
+       return setInt(v, s.blockM, 16, kMaxBlockM, 16);
+     }},
+    {"block_n",
+     [](GPUSchedule &s, const FieldValue &v) {
+       return setInt(v, s.blockN, 16, kMaxBlockN, 16);
+     }},
+    {"warps",
+     [](GPUSchedule &s, const FieldValue &v) {
+       return setInt(v, s.numWarps, 1, 16);
+     }},
+    {"stages",
+     [](GPUSchedule &s, const FieldValue &v) {
+       return setInt(v, s.numStages, 1, 4);
+     }},
+    {"swizzle",
+     [](GPUSchedule &s, const FieldValue &v) -> std::string {
+       const std::string *word = std::get_if<std::string>(&v);
+       if (word && *word == "xor")
+         s.swizzle = SmemSwizzle::Xor;
+       else if (word && *word == "pad")
+         s.swizzle = SmemSwizzle::Pad;
+       else
+         return "expected xor or pad";
+       return "";
+     }},
+    {"split_masked_loop",
+     [](GPUSchedule &s, const FieldValue &v) {
+       return setBool(v, s.splitMaskedLoop);
+     }},
+    {"rescale_threshold",
+     [](GPUSchedule &s, const FieldValue &v) {
+       return setInt(v, s.rescaleThreshold, -1, 16);
+     }},
+    {"min_blocks_per_sm",
+     [](GPUSchedule &s, const FieldValue &v) {
+       return setInt(v, s.minBlocksPerSM, 0, 32);
+     }},
+    {"q_in_registers",
+     [](GPUSchedule &s, const FieldValue &v) {
+       return setBool(v, s.qInRegisters);
+     }},
+    {"split_kv_copies",
+     [](GPUSchedule &s, const FieldValue &v) {
+       return setBool(v, s.splitKVCopies);
+     }},
+    {"pack_gqa",
+     [](GPUSchedule &s, const FieldValue &v) {
+       return setBool(v, s.packGQA);
+     }},
+    {"kv_splits",
+     [](GPUSchedule &s, const FieldValue &v) -> std::string {
+       const std::string *word = std::get_if<std::string>(&v);
+       if (word && *word == "auto") {
+         s.kvSplits = GPUSchedule::kKVSplitsAuto;
+         return "";
+       }
+       if (!std::holds_alternative<int64_t>(v))
+         return "expected auto (from the shapes and the SM count) or an "
+                "integer from 1 to " +
+                std::to_string(kMaxKVSplits);
+       return setInt(v, s.kvSplits, 1, kMaxKVSplits);
+     }},
+    {"min_blocks_per_split",
+     [](GPUSchedule &s, const FieldValue &v) {
+       return setInt(v, s.minBlocksPerSplit, 1, 1 << 20);
+     }},
+};
+
+std::optional<OptionError>
+fa2::applyScheduleFields(GPUSchedule &s, llvm::ArrayRef<ScheduleField> fields) {
+  for (const ScheduleField &f : fields) {
+    const FieldSetter *setter = llvm::find_if(
+        kFieldSetters, [&](const FieldSetter &c) { return c.key == f.key; });
+    if (setter == std::end(kFieldSetters)) {
+      std::string known;
+      for (const FieldSetter &c : kFieldSetters)
+        known += (known.empty() ? "" : ", ") + c.key.str();
+      return OptionError{f.key, printValue(f.value),
+                         "unknown schedule field (expected one of " + known +
+                             ")"};
+    }
+    std::string why = setter->set(s, f.value);
+    if (!why.empty())
+      return OptionError{f.key, printValue(f.value), why};
+  }
+  return std::nullopt;
+}
+
+std::optional<llvm::SmallVector<ScheduleField>>
+fa2::parseScheduleFields(llvm::StringRef text, std::string &why) {
+  llvm::SmallVector<ScheduleField> fields;
+  if (text.trim().empty())
+    return fields;
+  llvm::SmallVector<llvm::StringRef> pairs;
+  text.split(pairs, ',');
+  auto isWord = [](llvm::StringRef w) {
+    return !w.empty() && (llvm::isAlpha(w.front()) || w.front() == '_') &&
+           llvm::all_of(w, [](char c) {
+             return llvm::isAlnum(c) || c == '_' || c == '.' || c == '$';
+           });
+  };
+  for (llvm::StringRef pair : pairs) {
+    auto [key, value] = pair.split('=');
+    key = key.trim();
+    value = value.trim();
+    if (!pair.contains('=') || !isWord(key) || value.empty()) {
+      why = ("expected 'name = value' pairs separated by commas, got '" +
+             pair.trim() + "'")
+                .str();
+      return std::nullopt;
+    }
+    if (findScheduleField(fields, key)) {
+      why = ("field '" + key + "' given twice").str();
+      return std::nullopt;
+    }
+    int64_t integer;
+    if (!value.getAsInteger(10, integer))
+      fields.push_back({key.str(), integer});
+    else if (value == "true" || value == "false")
+      fields.push_back({key.str(), value == "true"});
+    else if (isWord(value))
+      fields.push_back({key.str(), value.str()});
+    else {
+      why = ("field '" + key +
+             "': a value is an integer, true, false or a word, got '" + value +
+             "'")
+                .str();
+      return std::nullopt;
+    }
+  }
+  return fields;
+}
+
+const ScheduleField *
+fa2::findScheduleField(llvm::ArrayRef<ScheduleField> fields,
+                       llvm::StringRef key) {
+  for (const ScheduleField &f : llvm::reverse(fields))
+    if (f.key == key)
+      return &f;
+  return nullptr;
 }
 
 namespace {
@@ -195,21 +365,26 @@ int64_t fa2::sharedRowStride(int64_t paddedDim, SmemSwizzle swizzle) {
 }
 
 llvm::SmallVector<ScheduleField> fa2::scheduleFields(const GPUSchedule &s) {
-  llvm::SmallVector<ScheduleField> fields = {{"block_m", s.blockM},
-          {"block_n", s.blockN},
-          {"warps", s.numWarps},
-          {"stages", s.numStages},
-          {"swizzle", stringifySwizzle(s.swizzle)},
-          {"rescale_threshold", s.rescaleThreshold},
-          {"min_blocks_per_sm", s.minBlocksPerSM},
-          {"q_in_registers", s.qInRegisters},
-          {"split_kv_copies", s.splitKVCopies}};
+  llvm::SmallVector<ScheduleField> fields = {
+      {"block_m", s.blockM},
+      {"block_n", s.blockN},
+      {"warps", s.numWarps},
+      {"stages", s.numStages},
+      {"swizzle", stringifySwizzle(s.swizzle).str()},
+      {"split_masked_loop", s.splitMaskedLoop},
+      {"rescale_threshold", s.rescaleThreshold},
+      {"min_blocks_per_sm", s.minBlocksPerSM},
+      {"q_in_registers", s.qInRegisters},
+      {"split_kv_copies", s.splitKVCopies}};
   // The decode fields only where they are used, so that a prefill kernel's
   // attribute and manifest stay as they were.
   if (s.packGQA)
     fields.push_back({"pack_gqa", true});
   if (s.splitKV()) {
-    fields.push_back({"kv_splits", s.kvSplits});
+    if (s.kvSplits == GPUSchedule::kKVSplitsAuto)
+      fields.push_back({"kv_splits", std::string("auto")});
+    else
+      fields.push_back({"kv_splits", s.kvSplits});
     fields.push_back({"min_blocks_per_split", s.minBlocksPerSplit});
   }
   return fields;
@@ -394,25 +569,25 @@ std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
   std::string why;
   llvm::raw_string_ostream os(why);
   if (s.blockM <= 0 || s.blockN <= 0 || s.numWarps <= 0 || s.numStages <= 0)
-    os << "block-m, block-n, warps and stages must be positive";
+    os << "block_m, block_n, warps and stages must be positive";
   else if (s.blockM % (16 * s.numWarps) != 0)
-    os << "block-m (" << s.blockM << ") must be a multiple of 16 x warps ("
+    os << "block_m (" << s.blockM << ") must be a multiple of 16 x warps ("
        << 16 * s.numWarps << "): each warp owns whole m16 tiles";
   else if (s.blockN % 16 != 0)
-    os << "block-n (" << s.blockN
+    os << "block_n (" << s.blockN
        << ") must be a multiple of 16 (one mma.sync k-step of P.V)";
   else if (s.numWarps > 16)
     os << "at most 16 warps per CTA, got " << s.numWarps;
   else if (s.numStages > 4)
     os << "at most 4 stages, got " << s.numStages;
   else if (s.rescaleThreshold < -1 || s.rescaleThreshold > 16)
-    os << "rescale-threshold must be -1 (every block) or 0..16 (powers of "
+    os << "rescale_threshold must be -1 (every block) or 0..16 (powers of "
           "two the probabilities may reach), got "
        << s.rescaleThreshold;
   else if (s.minBlocksPerSM < 0 || s.minBlocksPerSM > 32)
-    os << "min-blocks-per-sm must be 0..32, got " << s.minBlocksPerSM;
+    os << "min_blocks_per_sm must be 0..32, got " << s.minBlocksPerSM;
   else if (s.kvSplits < 0 || s.kvSplits > kMaxKVSplits)
-    os << "kv-splits must be 0 (chosen) or 1.." << kMaxKVSplits << ", got "
+    os << "kv_splits must be auto or 1.." << kMaxKVSplits << ", got "
        << s.kvSplits;
   else if (s.minBlocksPerSplit < 1)
     os << "a K/V split needs at least one block";

@@ -1,5 +1,5 @@
 // Decode schedules (the default for 16-bit inputs with static head counts
-// and seq_q; pack-gqa=0 keeps the prefill kernel): packed GQA rows in a
+// and seq_q; pack_gqa=false keeps the prefill kernel): packed GQA rows in a
 // small row tile, split-KV with a combine kernel, the split count at run
 // time (dynamic seq_k) or at compile time (static shapes); and split-KV on
 // the prefill tile for a chunked-prefill step.
@@ -9,8 +9,8 @@
 // RUN: FileCheck %s --check-prefix=WIDE --input-file=%t/fa2_attention_decode_wide_batch_0.json
 // RUN: FileCheck %s --check-prefix=CHUNK --input-file=%t/fa2_attention_chunked_prefill_0.json
 // RUN: FileCheck %s --check-prefix=LONG --input-file=%t/fa2_attention_long_chunk_0.json
-// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="pack-gqa=0" | FileCheck %s --check-prefix=OFF
-// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="pack-gqa=0 kv-splits=1" | FileCheck %s --check-prefix=ONE
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=pack_gqa=false" | FileCheck %s --check-prefix=OFF
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=pack_gqa=false,kv_splits=1" | FileCheck %s --check-prefix=ONE
 
 // Sq = 1, 32 query heads on 8 K/V heads: 4 packed rows in a 16-row tile
 // (one warp; d = 128: 64-key blocks in 3 stages, at least 2 blocks per
@@ -20,12 +20,12 @@
 // the splits.
 // CHECK-LABEL: gpu.module @fa2_attention_decode_dynamic_0
 // CHECK: gpu.func @fa2_attention_decode_dynamic_0(%{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: i32, %{{.*}}: i32) kernel
-// CHECK-SAME: block_m = 16 : i64, block_n = 64 : i64
-// CHECK-SAME: kv_splits = 0 : i64
-// CHECK-SAME: min_blocks_per_split = 2 : i64
+// CHECK-SAME: block_m = 16, block_n = 64
+// CHECK-SAME: kv_splits = auto
+// CHECK-SAME: min_blocks_per_split = 2
 // CHECK-SAME: pack_gqa = true
-// CHECK-SAME: stages = 3 : i64
-// CHECK-SAME: warps = 1 : i64
+// CHECK-SAME: stages = 3
+// CHECK-SAME: warps = 1
 // The combine: one warp per row, each warp's split weights in its 128
 // floats of shared memory (4 rows per CTA), 8 partial rows per trip.
 // CHECK: gpu.func @fa2_attention_decode_dynamic_0_combine(%{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: i32) workgroup(%[[W:.*]] : memref<512xf32, #gpu.address_space<workgroup>>) kernel
@@ -67,13 +67,13 @@
 // DYN-NEXT: "value": "num_splits"
 // DYN: "pack_gqa": true
 
-// pack-gqa=0: the prefill table (one CTA row per query head), whose own
-// rule still splits the keys of 32 row tiles; with kv-splits=1 too, the
+// pack_gqa=false: the prefill table (one CTA row per query head), whose own
+// rule still splits the keys of 32 row tiles; with kv_splits=1 too, the
 // one-kernel prefill path: no scratch, no combine anywhere.
 // OFF-LABEL: gpu.func @fa2_attention_decode_dynamic_0(
 // OFF-SAME: kernel
-// OFF-SAME: block_m = 128 : i64
-// OFF-SAME: kv_splits = 0 : i64
+// OFF-SAME: block_m = 128
+// OFF-SAME: kv_splits = auto
 // OFF-NOT: pack_gqa
 // OFF: gpu.func @fa2_attention_decode_dynamic_0_combine(
 // ONE-NOT: pack_gqa
@@ -81,7 +81,7 @@
 // ONE-NOT: _combine
 // ONE-LABEL: gpu.func @fa2_attention_decode_dynamic_0(
 // ONE-SAME: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: i32) kernel
-// ONE-SAME: block_m = 128 : i64
+// ONE-SAME: block_m = 128
 // ONE-NOT: pack_gqa
 // ONE-NOT: kv_splits
 // ONE-NOT: _combine
@@ -135,15 +135,15 @@ func.func @decode_wide_batch(%q: tensor<64x32x1x64xbf16>, %k: tensor<64x8x512x64
 // too many for the decode table), at most one per SM of 132: the keys are
 // split, the count at run time (2 at batch 1).
 // CHECK-LABEL: gpu.func @fa2_attention_chunked_prefill_0(
-// CHECK-SAME: block_m = 128 : i64
-// CHECK-SAME: kv_splits = 0 : i64
+// CHECK-SAME: block_m = 128
+// CHECK-SAME: kv_splits = auto
 // CHECK-NOT: pack_gqa
 // CHECK: gpu.func @fa2_attention_chunked_prefill_0_combine(
 // CHUNK: "num_splits": "max(1, min(min(2 * sm_count / max(batch * heads_q * ceildiv(seq_q, 128), 1), ceildiv(ceildiv(seq_k, 64), 2)), 128))",
 // CHUNK-NOT: "pack_gqa"
 // CHUNK: "kv_splits": 0,
 // OFF-LABEL: gpu.func @fa2_attention_chunked_prefill_0(
-// OFF-SAME: kv_splits = 0 : i64
+// OFF-SAME: kv_splits = auto
 func.func @chunked_prefill(%q: tensor<?x32x512x128xbf16>, %k: tensor<?x8x?x128xbf16>, %v: tensor<?x8x?x128xbf16>) -> tensor<?x32x512x128xbf16> {
   %o = fa2.attention %q, %k, %v scale(0.08838834764831845) causal : tensor<?x32x512x128xbf16>, tensor<?x8x?x128xbf16>, tensor<?x8x?x128xbf16> -> tensor<?x32x512x128xbf16>
   return %o : tensor<?x32x512x128xbf16>

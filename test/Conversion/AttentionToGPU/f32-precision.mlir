@@ -152,7 +152,7 @@ func.func @f16_in_f32_out(%q: tensor<1x2x128x64xf16>, %k: tensor<1x2x128x64xf16>
 // ACC:        nvgpu.device_async_copy
 // ACC:        memref.load %{{.*}} : memref<16384xf32>
 // ACC-LABEL: gpu.func @fa2_attention_f32_d256_0(
-// ACC-SAME:   block_m = 64 : i64, block_n = 32 : i64
+// ACC-SAME:   block_m = 64, block_n = 32
 // ACC-SAME:   stages = 1
 // ACC:        memref.load %{{.*}} : memref<16384xf32>
 func.func @f32_mask_f16(%q: tensor<1x2x128x64xf16>, %m: tensor<128x128xf32>) -> tensor<1x2x128x64xf16> {

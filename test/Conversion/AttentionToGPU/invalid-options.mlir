@@ -2,16 +2,21 @@
 // pass's textual form as the file, the option's column), in one line, with
 // no module printed, and the pass fails. A schedule the options ask for that
 // one op's kernel cannot run is an error at that op, not a fallback.
-// RUN: not fa2-opt %s --fa2-lower-to-gpu="block-m=48 pack-gqa=0 kv-splits=1" 2>&1 | FileCheck %s --check-prefix=BLOCKM --implicit-check-not="see current operation"
-// RUN: not fa2-opt %s --fa2-lower-to-gpu="block-n=24" 2>&1 | FileCheck %s --check-prefix=BLOCKN --implicit-check-not="see current operation"
-// RUN: not fa2-opt %s --fa2-lower-to-gpu="block-m=256 block-n=256 warps=8 pack-gqa=0 kv-splits=1" 2>&1 | FileCheck %s --check-prefix=SMEM
-// RUN: not fa2-opt %s --fa2-lower-to-gpu="block-m=4611686018427387904" 2>&1 | FileCheck %s --check-prefix=HUGE
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=block_m=48,pack_gqa=false,kv_splits=1" 2>&1 | FileCheck %s --check-prefix=BLOCKM --implicit-check-not="see current operation"
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=block_n=24" 2>&1 | FileCheck %s --check-prefix=BLOCKN --implicit-check-not="see current operation"
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=block_m=256,block_n=256,warps=8,pack_gqa=false,kv_splits=1" 2>&1 | FileCheck %s --check-prefix=SMEM
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=block_m=4611686018427387904" 2>&1 | FileCheck %s --check-prefix=HUGE
 // RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_86" | FileCheck %s --check-prefix=SM86
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_75" 2>&1 | FileCheck %s --check-prefix=CHIP --implicit-check-not="see current operation"
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="format=sass" 2>&1 | FileCheck %s --check-prefix=FORMAT
-// RUN: not fa2-opt %s --fa2-lower-to-gpu="swizzle=rot" 2>&1 | FileCheck %s --check-prefix=SWIZZLE
-// RUN: not fa2-opt %s --fa2-lower-to-gpu="rescale-threshold=17" 2>&1 | FileCheck %s --check-prefix=RESCALE
-// RUN: not fa2-opt %s --fa2-lower-to-gpu="min-blocks-per-sm=33" 2>&1 | FileCheck %s --check-prefix=MINBLOCKS
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=swizzle=rot" 2>&1 | FileCheck %s --check-prefix=SWIZZLE
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=rescale_threshold=17" 2>&1 | FileCheck %s --check-prefix=RESCALE
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=min_blocks_per_sm=33" 2>&1 | FileCheck %s --check-prefix=MINBLOCKS
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=tile=64" 2>&1 | FileCheck %s --check-prefix=UNKNOWN --implicit-check-not="see current operation"
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=block_m" 2>&1 | FileCheck %s --check-prefix=SYNTAX
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=q_in_registers=1" 2>&1 | FileCheck %s --check-prefix=FLAG
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=kv_splits=0" 2>&1 | FileCheck %s --check-prefix=SPLITS
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=stages=2,stages=1" 2>&1 | FileCheck %s --check-prefix=TWICE
 // RUN: touch %t.file && not fa2-opt %s --fa2-lower-to-gpu="manifest-dir=%t.file/m" 2>&1 | FileCheck %s --check-prefix=DIR
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="f32-precision=tf32" 2>&1 | FileCheck %s --check-prefix=PRECISION --implicit-check-not="see current operation"
 // The chips --help lists are the chips the error lists.
@@ -19,20 +24,26 @@
 
 // PRECISION: fa2-lower-to-gpu{f32-precision=tf32}:1:18: error: fa2-lower-to-gpu: option f32-precision='tf32': expected accurate (split bf16 operands, f32-level results), fast (bf16 operands) or host (f32 ops stay on the CPU)
 
-// BLOCKM: invalid-options.mlir:[[# @LINE + 20]]:8: error: fa2-lower-to-gpu: the schedule the options ask for cannot run this kernel: block-m (48) must be a multiple of 16 x warps (128): each warp owns whole m16 tiles
+// BLOCKM: invalid-options.mlir:[[# @LINE + 26]]:8: error: fa2-lower-to-gpu: the schedule the options ask for cannot run this kernel: block_m (48) must be a multiple of 16 x warps (128): each warp owns whole m16 tiles
 // BLOCKM-NOT: remark
-// BLOCKN: fa2-lower-to-gpu{block-n=24}:1:18: error: fa2-lower-to-gpu: option block-n='24': expected 0 (the schedule's) or a multiple of 16 up to 256
+// BLOCKN: fa2-lower-to-gpu{schedule=block_n=24}:1:18: error: fa2-lower-to-gpu: option schedule='block_n=24': field 'block_n' = 24: expected a multiple of 16 from 16 to 256
 // SMEM: invalid-options.mlir:{{[0-9]+}}:8: error: fa2-lower-to-gpu: the schedule the options ask for cannot run this kernel: the tiles need 655360 bytes of shared memory, more than sm_90's 232448
-// HUGE: fa2-lower-to-gpu{block-m=4611686018427387904}:1:18: error: fa2-lower-to-gpu: option block-m='4611686018427387904': expected 0 (the schedule's) or a multiple of 16 up to 256
+// HUGE: fa2-lower-to-gpu{schedule=block_m=4611686018427387904}:1:18: error: fa2-lower-to-gpu: option schedule='block_m=4611686018427387904': field 'block_m' = 4611686018427387904: expected a multiple of 16 from 16 to 256
 // The head dim 256 tiles do not fit sm_86's 99 KiB twice: one K/V buffer, then 64 x 64 tiles.
 // SM86: gpu.module @fa2_attention_attention_0 [#nvvm.target<O = 3, chip = "sm_86">]
-// SM86: fa2.schedule = {block_m = 64 : i64, block_n = 64 : i64, min_blocks_per_sm = 0 : i64, q_in_registers = false, rescale_threshold = 8 : i64, split_kv_copies = true, stages = 1 : i64, swizzle = "xor", warps = 4 : i64}
+// SM86: fa2.schedule = #fa2.schedule<block_m = 64, block_n = 64, min_blocks_per_sm = 0, q_in_registers = false, rescale_threshold = 8, split_kv_copies = true, split_masked_loop = false, stages = 1, swizzle = xor, warps = 4>
 // CHIP: fa2-lower-to-gpu{chip=sm_75}:1:18: error: fa2-lower-to-gpu: option chip='sm_75': unknown chip (expected one of sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a)
 // CHIP-EMPTY:
 // FORMAT: fa2-lower-to-gpu{format=sass}:1:18: error: fa2-lower-to-gpu: option format='sass': expected ptx or cubin
-// SWIZZLE: fa2-lower-to-gpu{swizzle=rot}:1:18: error: fa2-lower-to-gpu: option swizzle='rot': expected xor or pad
-// RESCALE: error: fa2-lower-to-gpu: option rescale-threshold='17': expected -2 (the schedule's), -1 (every block) or 0 to 16
-// MINBLOCKS: error: fa2-lower-to-gpu: option min-blocks-per-sm='33': expected -1 (the schedule's) or 0 to 32
+// SWIZZLE: fa2-lower-to-gpu{schedule=swizzle=rot}:1:18: error: fa2-lower-to-gpu: option schedule='swizzle=rot': field 'swizzle' = rot: expected xor or pad
+// RESCALE: error: fa2-lower-to-gpu: option schedule='rescale_threshold=17': field 'rescale_threshold' = 17: expected an integer from -1 to 16
+// MINBLOCKS: error: fa2-lower-to-gpu: option schedule='min_blocks_per_sm=33': field 'min_blocks_per_sm' = 33: expected an integer from 0 to 32
+// UNKNOWN: fa2-lower-to-gpu{schedule=tile=64}:1:18: error: fa2-lower-to-gpu: option schedule='tile=64': field 'tile' = 64: unknown schedule field (expected one of block_m, block_n, warps, stages, swizzle, split_masked_loop, rescale_threshold, min_blocks_per_sm, q_in_registers, split_kv_copies, pack_gqa, kv_splits, min_blocks_per_split)
+// UNKNOWN-EMPTY:
+// SYNTAX: error: fa2-lower-to-gpu: option schedule='block_m': expected 'name = value' pairs separated by commas, got 'block_m'
+// FLAG: error: fa2-lower-to-gpu: option schedule='q_in_registers=1': field 'q_in_registers' = 1: expected true or false
+// SPLITS: error: fa2-lower-to-gpu: option schedule='kv_splits=0': field 'kv_splits' = 0: expected an integer from 1 to 128
+// TWICE: error: fa2-lower-to-gpu: option schedule='stages=2,stages=1': field 'stages' given twice
 // DIR: fa2-lower-to-gpu{manifest-dir={{.*}}.file/m}:1:18: error: fa2-lower-to-gpu: option manifest-dir='{{.*}}.file/m': cannot create the folder: Not a directory
 // HELP: --fa2-lower-to-gpu
 // HELP: --chip=<string> {{.*}}(sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a)

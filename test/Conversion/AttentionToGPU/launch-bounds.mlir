@@ -1,6 +1,6 @@
-// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="pack-gqa=0 kv-splits=1" -verify-diagnostics | FileCheck %s
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=pack_gqa=false,kv_splits=1" -verify-diagnostics | FileCheck %s
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu | fa2-opt --verify-each -o /dev/null
-// (pack-gqa=0 kv-splits=1: the one-kernel prefill schedule these checks describe; static head
+// (schedule=pack_gqa=false,kv_splits=1: the one-kernel prefill schedule these checks describe; static head
 // counts and seq_q would take the decode schedule by default, test/Conversion/AttentionToGPU/decode.mlir.)
 // Launches within CUDA's limits for any size (issue 18), names that are PTX
 // identifiers, and kernels beside the launch of a nested module.

@@ -1,8 +1,7 @@
-// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="pack-gqa=0 kv-splits=1" | FileCheck %s
-// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="block-m=64 block-n=32 warps=2 stages=1 swizzle=pad rescale-threshold=-1 min-blocks-per-sm=3 q-in-registers=0 split-kv-copies=1 pack-gqa=0 kv-splits=1" | FileCheck %s --check-prefix=OVERRIDE
-// (pack-gqa=0 kv-splits=1: the one-kernel prefill schedule these checks describe; static head
-// counts and seq_q would take the decode schedule by default, test/Conversion/AttentionToGPU/decode.mlir.)
-
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=pack_gqa=false,kv_splits=1" | FileCheck %s
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=block_m=64,block_n=32,warps=2,stages=1,swizzle=pad,rescale_threshold=-1,min_blocks_per_sm=3,q_in_registers=false,split_kv_copies=true,pack_gqa=false,kv_splits=1" | FileCheck %s --check-prefix=OVERRIDE
+// (pack_gqa=false,kv_splits=1: the one-kernel prefill schedule these checks describe; static
+// head counts and seq_q would take the decode schedule by default, decode.mlir.)
 
 // The FlashAttention-2 structure of the kernel: grid over (query block,
 // batch·head), warps owning query rows, cp.async K/V tiles, tensor-core
@@ -12,7 +11,7 @@
 // CHECK: module attributes {gpu.container_module}
 // CHECK: gpu.module @fa2_attention_gqa_0 [#nvvm.target<O = 3, chip = "sm_90">]
 // CHECK: gpu.func @fa2_attention_gqa_0(%[[Q:.*]]: memref<262144xf16>, %[[K:.*]]: memref<65536xf16>, %[[V:.*]]: memref<65536xf16>, %[[O:.*]]: memref<262144xf16>, %[[LSE:.*]]: memref<4096xf32>) kernel
-// CHECK-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 64 : i64, min_blocks_per_sm = 0 : i64, q_in_registers = true, rescale_threshold = 8 : i64, split_kv_copies = false, stages = 2 : i64, swizzle = "xor", warps = 4 : i64}
+// CHECK-SAME: fa2.schedule = #fa2.schedule<block_m = 128, block_n = 64, min_blocks_per_sm = 0, q_in_registers = true, rescale_threshold = 8, split_kv_copies = false, split_masked_loop = true, stages = 2, swizzle = xor, warps = 4>
 // CHECK-SAME: known_block_size = array<i32: 128, 1, 1>
 // Warps: warp = tid / 32 owns rows [32·warp, 32·warp + 32) of the block.
 // CHECK: %[[TID:.*]] = gpu.thread_id x
@@ -127,7 +126,7 @@
 // CHECK: return %[[OT]], %[[LT]]
 
 // OVERRIDE: gpu.func @fa2_attention_gqa_0
-// OVERRIDE-SAME: fa2.schedule = {block_m = 64 : i64, block_n = 32 : i64, min_blocks_per_sm = 3 : i64, q_in_registers = false, rescale_threshold = -1 : i64, split_kv_copies = true, stages = 1 : i64, swizzle = "pad", warps = 2 : i64}
+// OVERRIDE-SAME: fa2.schedule = #fa2.schedule<block_m = 64, block_n = 32, min_blocks_per_sm = 3, q_in_registers = false, rescale_threshold = -1, split_kv_copies = true, split_masked_loop = true, stages = 1, swizzle = pad, warps = 2>
 // OVERRIDE-SAME: known_block_size = array<i32: 64, 1, 1>
 // OVERRIDE-SAME: nvvm.minctasm = 3 : i32
 // Padded rows (9 chunks of 8 elements) instead of the XOR swizzle.
@@ -139,10 +138,10 @@
 // OVERRIDE: %[[G:.*]] = nvgpu.device_async_create_group
 // OVERRIDE: nvgpu.device_async_wait %[[G]] {numGroups = 0 : i32}
 // OVERRIDE-NEXT: gpu.barrier
-// q-in-registers=0: Q's fragments are reloaded in every block.
+// q_in_registers = false: Q's fragments are reloaded in every block.
 // OVERRIDE: nvgpu.ldmatrix %{{.*}} {numTiles = 4 : i32, transpose = false}
 // OVERRIDE: nvgpu.mma.sync
-// rescale-threshold=-1: O is rescaled in every block, without a vote.
+// rescale_threshold = -1: O is rescaled in every block, without a vote.
 // OVERRIDE-NOT: nvvm.vote.sync
 // OVERRIDE-NOT: scf.if
 // OVERRIDE: math.exp2
@@ -160,7 +159,7 @@ func.func @gqa(%q: tensor<2x8x256x64xf16>, %k: tensor<2x2x256x64xf16>, %v: tenso
 // Causal, bf16, sequence lengths that are not multiples of the tiles.
 // CHECK: gpu.module @fa2_attention_causal_tails_0
 // CHECK: gpu.func @fa2_attention_causal_tails_0
-// CHECK-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 64 : i64, min_blocks_per_sm = 0 : i64, q_in_registers = false, rescale_threshold = 8 : i64, split_kv_copies = true, stages = 2 : i64, swizzle = "xor", warps = 4 : i64}
+// CHECK-SAME: fa2.schedule = #fa2.schedule<block_m = 128, block_n = 64, min_blocks_per_sm = 0, q_in_registers = false, rescale_threshold = 8, split_kv_copies = true, split_masked_loop = false, stages = 2, swizzle = xor, warps = 4>
 // Heaviest query blocks first: block index gridDim.x - 1 - blockIdx.x.
 // CHECK: %[[BX:.*]] = gpu.block_id x
 // CHECK: %[[GX:.*]] = gpu.grid_dim x
@@ -257,7 +256,7 @@ func.func @dynamic_bshd(%q: tensor<?x?x8x64xf16>, %k: tensor<?x?x2x64xf16>, %v: 
 // Head dims that are multiples of 8 but not of 64: padded to 16, rows padded
 // to an odd number of 16-byte chunks instead of the XOR swizzle.
 // CHECK: gpu.func @fa2_attention_head_dim_40_0
-// CHECK-SAME: fa2.schedule = {block_m = 128 : i64, block_n = 64 : i64, min_blocks_per_sm = 0 : i64, q_in_registers = true, rescale_threshold = 8 : i64, split_kv_copies = false, stages = 2 : i64, swizzle = "pad", warps = 4 : i64}
+// CHECK-SAME: fa2.schedule = #fa2.schedule<block_m = 128, block_n = 64, min_blocks_per_sm = 0, q_in_registers = true, rescale_threshold = 8, split_kv_copies = false, split_masked_loop = true, stages = 2, swizzle = pad, warps = 4>
 // CHECK-NOT: arith.xori
 // CHECK: gpu.return
 // Rows of 7 chunks (56 elements): (128 + 2·64 + 2·64) · 56 · 2 bytes.

@@ -176,3 +176,35 @@ func.func @fill_neg_inf(%q: tensor<4x8x16xf16>) -> tensor<4x8x16xf16> {
   %o = fa2.attention %q, %q, %q scale(1.0) causal fill(0xFFF0000000000000) : tensor<4x8x16xf16>, tensor<4x8x16xf16>, tensor<4x8x16xf16> -> tensor<4x8x16xf16>
   return %o : tensor<4x8x16xf16>
 }
+
+// -----
+
+func.func @schedule_not_a_schedule(%q: tensor<4x8x16xf16>) -> tensor<4x8x16xf16> {
+  // expected-error @+1 {{'fa2.attention' op expects 'fa2.schedule' to be a #fa2.schedule, got {block_m = 64 : i64}}}
+  %o = fa2.attention %q, %q, %q scale(1.0) {fa2.schedule = {block_m = 64}} : tensor<4x8x16xf16>, tensor<4x8x16xf16>, tensor<4x8x16xf16> -> tensor<4x8x16xf16>
+  return %o : tensor<4x8x16xf16>
+}
+
+// -----
+
+func.func @unknown_fa2_attribute(%q: tensor<4x8x16xf16>) -> tensor<4x8x16xf16> {
+  // expected-error @+1 {{'fa2.attention' op has an unknown fa2 attribute 'fa2.tiles'}}
+  %o = fa2.attention %q, %q, %q scale(1.0) {fa2.tiles = 3} : tensor<4x8x16xf16>, tensor<4x8x16xf16>, tensor<4x8x16xf16> -> tensor<4x8x16xf16>
+  return %o : tensor<4x8x16xf16>
+}
+
+// -----
+
+func.func @schedule_field_twice(%q: tensor<4x8x16xf16>) -> tensor<4x8x16xf16> {
+  // expected-error @+1 {{schedule field 'warps' given twice}}
+  %o = fa2.attention %q, %q, %q scale(1.0) {fa2.schedule = #fa2.schedule<warps = 2, warps = 4>} : tensor<4x8x16xf16>, tensor<4x8x16xf16>, tensor<4x8x16xf16> -> tensor<4x8x16xf16>
+  return %o : tensor<4x8x16xf16>
+}
+
+// -----
+
+func.func @schedule_field_value(%q: tensor<4x8x16xf16>) -> tensor<4x8x16xf16> {
+  // expected-error @+1 {{schedule field 'warps': expected an integer, true, false or a word}}
+  %o = fa2.attention %q, %q, %q scale(1.0) {fa2.schedule = #fa2.schedule<warps = [2]>} : tensor<4x8x16xf16>, tensor<4x8x16xf16>, tensor<4x8x16xf16> -> tensor<4x8x16xf16>
+  return %o : tensor<4x8x16xf16>
+}

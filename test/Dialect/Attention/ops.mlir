@@ -75,3 +75,23 @@ func.func @fill_only(%q: tensor<4x8x16xf32>, %m: tensor<8x8xi1>) -> tensor<4x8x1
   %o = fa2.attention %q, %q, %q mask(%m) scale(1.0) fill(-1.0e9) : tensor<4x8x16xf32>, tensor<4x8x16xf32>, tensor<4x8x16xf32>, tensor<8x8xi1> -> tensor<4x8x16xf32>
   return %o : tensor<4x8x16xf32>
 }
+
+// -----
+
+// A schedule the GPU lowering must use for this op: integers, flags and
+// words, printed back in name order (the generic form keeps it too).
+// CHECK-LABEL: func.func @with_schedule
+// CHECK: fa2.attention {{.*}} {fa2.schedule = #fa2.schedule<block_m = 64, kv_splits = auto, q_in_registers = false, rescale_threshold = -1, swizzle = pad>} : tensor<1x2x128x64xf16>
+func.func @with_schedule(%q: tensor<1x2x128x64xf16>) -> tensor<1x2x128x64xf16> {
+  %o = fa2.attention %q, %q, %q scale(0.125) {fa2.schedule = #fa2.schedule<swizzle = pad, block_m = 64, rescale_threshold = -1, q_in_registers = false, kv_splits = "auto">} : tensor<1x2x128x64xf16>, tensor<1x2x128x64xf16>, tensor<1x2x128x64xf16> -> tensor<1x2x128x64xf16>
+  return %o : tensor<1x2x128x64xf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @empty_schedule
+// CHECK: fa2.attention {{.*}} {fa2.schedule = #fa2.schedule<>} :
+func.func @empty_schedule(%q: tensor<1x2x128x64xf16>) -> tensor<1x2x128x64xf16> {
+  %o = fa2.attention %q, %q, %q scale(0.125) {fa2.schedule = #fa2.schedule<>} : tensor<1x2x128x64xf16>, tensor<1x2x128x64xf16>, tensor<1x2x128x64xf16> -> tensor<1x2x128x64xf16>
+  return %o : tensor<1x2x128x64xf16>
+}

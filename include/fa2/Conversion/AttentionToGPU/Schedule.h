@@ -9,6 +9,7 @@
 #ifndef FA2_CONVERSION_ATTENTIONTOGPU_SCHEDULE_H
 #define FA2_CONVERSION_ATTENTIONTOGPU_SCHEDULE_H
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -70,16 +71,13 @@ std::optional<F32Precision> parseF32Precision(llvm::StringRef name);
 /// The bf16 pieces each f32 operand is split into under `precision`.
 int64_t operandPieces(F32Precision precision);
 
-/// The GPU options of fa2-lower-to-gpu and fa2-to-ptx as the user gave them
-/// (0, -1, -2 and "" are "the schedule's choice", as in the pass options).
+/// The GPU options of fa2-lower-to-gpu and fa2-to-ptx as the user gave them.
 struct GPUOptions {
-  std::string chip = "sm_90", format = "ptx", swizzle, manifestDir;
+  std::string chip = "sm_90", format = "ptx", manifestDir;
   std::string f32Precision = "accurate";
-  int64_t blockM = 0, blockN = 0, numWarps = 0, numStages = 0;
-  int64_t rescaleThreshold = -2, minBlocksPerSM = -1, qInRegisters = -1,
-          splitKVCopies = -1;
-  /// Decode schedule overrides: -1 = the schedule's choice.
-  int64_t packGQA = -1, kvSplits = -1;
+  /// Schedule fields over the table's choice, as `#fa2.schedule<...>`'s body
+  /// writes them ("block_m = 64, stages = 1"); empty = the table's.
+  std::string schedule;
 };
 
 /// An option the user cannot have: its name, its value and why.
@@ -88,9 +86,10 @@ struct OptionError {
 };
 
 /// The first option of `options` that no kernel could run with (an unknown
-/// chip or format, block sizes out of range, a manifest folder that cannot
-/// be created), before any op is looked at. Whether a schedule fits one
-/// op's head dims is validateSchedule's question.
+/// chip or format, a schedule field that does not exist or a value out of
+/// its range, a manifest folder that cannot be created), before any op is
+/// looked at. Whether a schedule fits one op's head dims is
+/// validateSchedule's question.
 std::optional<OptionError> checkGPUOptions(const GPUOptions &options);
 
 /// One FlashAttention-2 schedule.
@@ -131,9 +130,10 @@ struct GPUSchedule {
   bool packGQA = false;
   /// Split-KV (decode): the K/V blocks of a row tile are divided among
   /// this many CTAs, each writing a partial O and its LSE to scratch, and a
-  /// combine kernel merges them by LSE. 1 = no split; kKVSplitsAuto = the
-  /// count is chosen from the shapes and the SM count (numKVSplits), at
-  /// compile time when the shapes are static, at run time otherwise.
+  /// combine kernel merges them by LSE. 1 = no split; kKVSplitsAuto (written
+  /// `kv_splits = auto`) = the count is chosen from the shapes and the SM
+  /// count (numKVSplits), at compile time when the shapes are static, at
+  /// run time otherwise.
   int64_t kvSplits = 1;
   static constexpr int64_t kKVSplitsAuto = 0;
   /// A split covers at least this many K/V blocks.
@@ -147,16 +147,36 @@ struct GPUSchedule {
   int64_t mTilesPerWarp() const { return rowsPerWarp() / 16; }
 };
 
-/// One field of a schedule as readers see it on the kernel (`fa2.schedule`)
-/// and in the manifest: a number, a flag or a name.
+/// One field of a schedule as `#fa2.schedule` (on an op or a kernel), the
+/// `schedule` option and the manifest write it: a number, a flag or a word.
 struct ScheduleField {
-  llvm::StringRef key;
-  std::variant<int64_t, bool, llvm::StringRef> value;
+  std::string key;
+  std::variant<int64_t, bool, std::string> value;
 };
 
 /// The fields of `s` that the kernel attribute and the manifest print, in
-/// one list so that the two cannot drift apart.
+/// one list so that the two cannot drift apart. Every field a user may set
+/// (applyScheduleFields) is printed, except the decode fields of a kernel
+/// that does not use them.
 llvm::SmallVector<ScheduleField> scheduleFields(const GPUSchedule &s);
+
+/// Sets the fields named in `fields` on `s`, in order. Returns the first
+/// field whose name is unknown or whose value is out of its range, with why
+/// (OptionError's option is the field's name), and leaves `s` partly set
+/// then. Ranges are those of any kernel; whether the result fits an op's
+/// head dims and the chip is validateSchedule's question.
+std::optional<OptionError>
+applyScheduleFields(GPUSchedule &s, llvm::ArrayRef<ScheduleField> fields);
+
+/// Parses the `schedule` option's text, `name = value` pairs separated by
+/// commas (the body of `#fa2.schedule<...>`: a value is an integer, `true`,
+/// `false` or a word), into fields; an empty text is no field.
+std::optional<llvm::SmallVector<ScheduleField>>
+parseScheduleFields(llvm::StringRef text, std::string &why);
+
+/// The value of field `key` in `fields` (the last one given), if present.
+const ScheduleField *findScheduleField(llvm::ArrayRef<ScheduleField> fields,
+                                       llvm::StringRef key);
 
 /// The table entry for a head dimension (Q/K) and value dimension on `chip`,
 /// before any override. Head dims are rounded up to the next entry.
@@ -170,14 +190,14 @@ GPUSchedule getDefaultSchedule(int64_t headDim, int64_t headDimV,
 /// than a 64-row tile holds twice). Row tiles of 16/32/64 rows, one warp per
 /// 16 rows; block-n, stages and the split's minimum blocks from the decode
 /// table. The default wherever the head counts and Sq are static and Sq is
-/// at most kDecodeDefaultMaxSeqQ (option pack-gqa=0: the prefill table).
+/// at most kDecodeDefaultMaxSeqQ (pack_gqa = false: the prefill table).
 std::optional<GPUSchedule> getDecodeSchedule(int64_t rows, int64_t headDim,
                                              int64_t headDimV,
                                              const ChipInfo &chip);
 
 /// Steps of at most this many query positions take the decode schedule by
 /// default (decode and speculative steps: the measured grid has Sq 1, 4,
-/// 16); longer ones only with pack-gqa=1.
+/// 16); longer ones only with pack_gqa = true.
 constexpr int64_t kDecodeDefaultMaxSeqQ = 16;
 
 /// The prefill schedule's kvSplits for `rowTileCTAs` = ceil(Sq/Br)·Hq (one

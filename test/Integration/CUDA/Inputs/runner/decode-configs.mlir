@@ -1,5 +1,5 @@
 // Decode steps as a serving loop exports them (one query per sequence, a
-// KV cache of run-time length, GQA groups of 4), compiled with pack-gqa=1:
+// KV cache of run-time length, GQA groups of 4), compiled with pack_gqa = true:
 // split-KV kernels whose manifests carry num_splits, the partials and the
 // combine launch. Used by runner/compiler-manifests.test and
 // build-gpu-kernels.sh.
