@@ -37,51 +37,7 @@ LOG=$OUT/BUILD.log
 echo "build-decode.sh: fa2-opt=$FA2_OPT git=$(git -C "$REPO" rev-parse --short HEAD)" | tee "$LOG"
 FAILED=0
 
-# module NAME DT D HQ HKV SQ CAUSAL LSE(0/1) LAYOUT(bhsd/bshd) MASK(0/1)
-module() {
-  local name=$1 dt=$2 d=$3 hq=$4 hkv=$5 sq=$6 causal=$7 lse=$8 layout=$9 mask=${10}
-  local tq tk tl attrs="" scale
-  if [ "$layout" = bshd ]; then
-    tq="tensor<?x${sq}x${hq}x${d}x${dt}>"; tk="tensor<?x?x${hkv}x${d}x${dt}>"; attrs=" layout<bshd>"
-  else
-    tq="tensor<?x${hq}x${sq}x${d}x${dt}>"; tk="tensor<?x${hkv}x?x${d}x${dt}>"
-  fi
-  tl="tensor<?x${hq}x${sq}xf32>"
-  [ "$causal" = 1 ] && attrs=" causal$attrs"
-  scale=$(python3 -c "print(repr(1.0 / $d ** 0.5))")
-  local margs="" mtype="" mop=""
-  if [ "$mask" = 1 ]; then
-    margs=", %m: tensor<?x1x1x?xi1>"; mop=" mask(%m)"; mtype=", tensor<?x1x1x?xi1>"
-  fi
-  if [ "$lse" = 1 ]; then
-    cat <<MLIR
-func.func @$name(%q: $tq, %k: $tk, %v: $tk$margs) -> ($tq, $tl) {
-  %o, %lse = fa2.attention %q, %k, %v$mop scale($scale)$attrs : $tq, $tk, $tk$mtype -> $tq, $tl
-  return %o, %lse : $tq, $tl
-}
-MLIR
-  else
-    cat <<MLIR
-func.func @$name(%q: $tq, %k: $tk, %v: $tk$margs) -> $tq {
-  %o = fa2.attention %q, %k, %v$mop scale($scale)$attrs : $tq, $tk, $tk$mtype -> $tq
-  return %o : $tq
-}
-MLIR
-  fi
-}
-
-compile() { # SRC DEST [OPTIONS]
-  local tmp; tmp=$(mktemp -d)
-  if "$FA2_OPT" "$1" --fa2-to-ptx="manifest-dir=$tmp ${3:-}" -o /dev/null >"$tmp/.out" 2>&1 &&
-     ls "$tmp"/*.json >/dev/null 2>&1; then
-    mkdir -p "$2" && cp "$tmp"/*.json "$tmp"/*.ptx "$2"/
-    echo "  ok $2 ${3:-}" | tee -a "$LOG"
-  else
-    echo "  NOT BUILT $2 ${3:-}:" | tee -a "$LOG"; sed 's/^/    /' "$tmp/.out" | head -20 | tee -a "$LOG"
-    FAILED=1
-  fi
-  rm -rf "$tmp"
-}
+. "$REPO/bench/decode-modules.sh"  # module, compile
 
 src=$(mktemp --suffix=.mlir)
 for d in 64 128; do
@@ -90,7 +46,7 @@ for d in 64 128; do
       causal=0; [ "$sq" -gt 1 ] && causal=1
       name="bf16-d$d-q$sq-g$g"
       module "decode_${name//-/_}" bf16 $d $((8 * g)) 8 $sq $causal 0 bhsd 0 >"$src"
-      compile "$src" "$OUT/grid/$name" "schedule=pack_gqa=true"
+      compile "$src" "$OUT/grid/$name"  # the default schedule: decode
       if [ "$d" = 128 ]; then
         compile "$src" "$OUT/variant/$name-m64w4" "schedule=pack_gqa=true,block_m=64,warps=4"
         compile "$src" "$OUT/variant/$name-n128s2" "schedule=pack_gqa=true,block_n=128,stages=2"
@@ -108,8 +64,10 @@ module check_mask bf16 128 32 8 1 0 1 bhsd 1 >"$src"; compile "$src" "$OUT/check
 sed 's/x1x128xbf16>/x?x128xbf16>/g; s/x32x1xf32>/x32x?xf32>/g' <(module check_dyn_sq bf16 128 32 8 1 1 1 bhsd 0) >"$src"
 compile "$src" "$OUT/check/bf16-split-dynsq-causal-lse" "schedule=kv_splits=auto"
 # Chunked prefill: Sq = 512 of an 8k cache, causal bottom-right (the
-# prefill table: 4·512 rows are too many for a decode tile).
+# prefill table: 4·512 rows are too many for a decode tile; its 128 row
+# tiles split the keys by default); -nosplit: the one-kernel prefill.
 module chunked bf16 128 32 8 512 1 0 bhsd 0 >"$src"; compile "$src" "$OUT/chunked/bf16-d128-q512-g4"
+compile "$src" "$OUT/chunked/bf16-d128-q512-g4-nosplit" "schedule=kv_splits=1"
 rm -f "$src"
 echo "build-decode.sh: $(find "$OUT" -name '*.json' | wc -l) kernels in $OUT ($(du -sh "$OUT" | cut -f1))" | tee -a "$LOG"
 exit $FAILED

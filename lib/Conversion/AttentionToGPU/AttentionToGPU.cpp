@@ -250,10 +250,13 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     }
   }
 
-  // Decode (few query rows per K/V head), asked for with pack_gqa = true:
-  // packed GQA rows in a small row tile and split-KV, when the head counts
-  // and Sq are static (the row tile is sized by G·Sq); otherwise the
-  // prefill table.
+  // Decode (few query rows per K/V head): packed GQA rows in a small row
+  // tile and split-KV, the default for a decode or speculative step (Sq at
+  // most kDecodeDefaultMaxSeqQ) whenever the head counts and Sq are static
+  // (the row tile is sized by G·Sq) and G·Sq fits the decode table;
+  // pack_gqa = true asks for it at any Sq, pack_gqa = false keeps the
+  // prefill table. f32 inputs keep the prefill table (their operands are
+  // staged through registers, which the packed Q copy does not do).
   int64_t group = spec.groupSize();
   bool packable = !ShapedType::isDynamic(group);
   auto requestedFlag = [&](StringRef key) {
@@ -274,7 +277,13 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     if (!isHopperOnlyField(f.key))
       syncFields.push_back(f);
   std::optional<GPUSchedule> decode;
-  if (packable && !ShapedType::isDynamic(spec.seqQ) && packGQA)
+  const ScheduleField *packField = findScheduleField(requested, "pack_gqa");
+  const bool *packAsked =
+      packField ? std::get_if<bool>(&packField->value) : nullptr;
+  bool packByDefault = !elem.isF32() && !ShapedType::isDynamic(spec.seqQ) &&
+                       spec.seqQ <= kDecodeDefaultMaxSeqQ;
+  if (packable && !ShapedType::isDynamic(spec.seqQ) &&
+      (packAsked ? *packAsked : packByDefault))
     decode = getDecodeSchedule(group * spec.seqQ, d, dv, chip);
   GPUSchedule s = decode ? *decode : getDefaultSchedule(d, dv, chip, pieces);
   // Packed GQA rows and split-KV copy Q with cp.async and were never run
@@ -304,6 +313,19 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
   }
   // XOR needs rows of a multiple of 8 chunks; other widths are padded.
   s.swizzle = effectiveSwizzle(padHeadDim(d), s.swizzle);
+  // The prefill tile splits the keys (the count chosen at run time from the
+  // shapes) where one batch element's row tiles leave the chip mostly idle:
+  // a chunked-prefill step (Sq = 512 of a long cache). Needs the row tiles
+  // static: Sq and the head counts; a requested kv_splits decides instead.
+  if (!decode && !elem.isF32() && !splits &&
+      !ShapedType::isDynamic(spec.seqQ) &&
+      !ShapedType::isDynamic(s.packGQA ? spec.headsKV : spec.headsQ) &&
+      s.blockM > 0) {
+    int64_t rows = s.packGQA ? group * spec.seqQ : spec.seqQ;
+    int64_t tiles = llvm::divideCeil(rows, s.blockM) *
+                    (s.packGQA ? spec.headsKV : spec.headsQ);
+    s.kvSplits = getPrefillKVSplits(tiles, chip);
+  }
   std::string bad = validateSchedule(s, d, dv, chip, pieces);
   if (!bad.empty()) {
     os << "no valid schedule: " << bad;

@@ -7,19 +7,24 @@
 //   L = log Σ_s exp(L_s),   O = Σ_s exp(L_s - L) · O_s
 //
 // (FlashAttention's split-KV decoding merges its partials the same way).
-// One warp per row: the lanes reduce the row's L_s (max, then the sum of
-// exponentials) with xor shuffles, then each lane accumulates 4-column
-// chunks of O over the splits, reading the split's weight from the L_s it
-// just loaded (every lane loads the same L_s: one broadcast per split).
+// One warp per row: each lane loads the L_s of up to four splits at once,
+// the lanes reduce them (max, then the sum of exponentials) with xor
+// shuffles and leave each split's weight exp(L_s - L) in shared memory;
+// then each lane accumulates 4-column chunks of O over the splits,
+// kCombineUnroll partial rows in flight at a time. (A loop that loaded one
+// L_s and one partial per trip waited a full L2 round trip per split: at
+// 33 splits that was most of a batch-1 decode step.)
 // A row whose every split is empty gets O = 0 and L = +inf, as the
 // one-kernel path writes for an empty row.
 //
 //===----------------------------------------------------------------------===//
 
 #include "fa2/Conversion/AttentionToGPU/CombineBuilder.h"
+#include "fa2/Conversion/AttentionToGPU/Schedule.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -61,6 +66,13 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
       {static_cast<int32_t>(32 * kCombineRowsPerCTA), 1, 1}));
+  // Static shared memory: each warp's row of split weights.
+  auto wgSpace =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+  Value weightsSmem = func.addWorkgroupAttribution(
+      MemRefType::get({kCombineRowsPerCTA * kMaxKVSplits}, b.getF32Type(),
+                      MemRefLayoutAttrInterface{}, wgSpace),
+      loc);
   b.setInsertionPointToStart(&func.getBody().front());
 
   Type f32 = b.getF32Type(), outTy = spec.outElementType;
@@ -109,10 +121,6 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
   b.setInsertionPointToStart(&body.getThenRegion().front());
 
   Value first = arith::MulIOp::create(b, loc, row, splits);
-  auto loadLse = [&](Value s) -> Value {
-    return memref::LoadOp::create(
-        b, loc, lsePart, ValueRange{arith::AddIOp::create(b, loc, first, s)});
-  };
   auto warpReduce = [&](Value v, bool isMax) {
     for (int32_t off : {16, 8, 4, 2, 1}) {
       Value other = gpu::ShuffleOp::create(b, loc, v, off, /*width=*/32,
@@ -123,34 +131,42 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
     }
     return v;
   };
-  // A lane-strided loop over the splits carrying one f32.
-  auto overSplits = [&](Value init,
-                        llvm::function_ref<Value(Value, Value)> step) {
-    auto loop = scf::ForOp::create(b, loc, lane, splits, c(32), init);
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(loop.getBody());
-    scf::YieldOp::create(
-        b, loc, step(loop.getInductionVar(), loop.getRegionIterArgs()[0]));
-    return loop.getResult(0);
-  };
+  // Lane l holds the L_s of splits l, l + 32, l + 64, l + 96 (at most
+  // kMaxKVSplits): four loads that do not wait for each other, each at a
+  // clamped index (always inside the row) and replaced by -inf past the
+  // last split. A loop over the splits would wait for one load per trip.
   Value negInf = cf(-inf);
-  Value mx = overSplits(negInf, [&](Value s, Value acc) -> Value {
-    return arith::MaximumFOp::create(b, loc, acc, loadLse(s));
-  });
+  Value lastSplit = arith::SubIOp::create(b, loc, splits, c(1));
+  SmallVector<Value> splitOfLane, validSplit, rowLses;
+  for (int64_t i = 0; i < kMaxKVSplits / 32; ++i) {
+    Value s = arith::AddIOp::create(b, loc, lane, c(32 * i));
+    Value valid =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, s, splits);
+    Value at = arith::AddIOp::create(
+        b, loc, first, arith::MinUIOp::create(b, loc, s, lastSplit));
+    Value l = memref::LoadOp::create(b, loc, lsePart, ValueRange{at});
+    splitOfLane.push_back(s);
+    validSplit.push_back(valid);
+    rowLses.push_back(arith::SelectOp::create(b, loc, valid, l, negInf));
+  }
+  Value mx = rowLses[0];
+  for (Value l : llvm::drop_begin(rowLses))
+    mx = arith::MaximumFOp::create(b, loc, mx, l);
   mx = warpReduce(mx, /*isMax=*/true);
   // Every split empty: exponentials against 0 instead of -inf (no NaN).
   Value allEmpty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
                                          mx, negInf);
   Value ref = arith::SelectOp::create(b, loc, allEmpty, cf(0.0), mx);
   Value cLog2e = cf(log2e);
-  auto weight = [&](Value l, Value against) -> Value {
+  SmallVector<Value> weights;
+  Value sum = cf(0.0);
+  for (Value l : rowLses) {
     Value x = arith::MulFOp::create(
-        b, loc, arith::SubFOp::create(b, loc, l, against), cLog2e);
-    return math::Exp2Op::create(b, loc, x, arith::FastMathFlags::afn);
-  };
-  Value sum = overSplits(cf(0.0), [&](Value s, Value acc) -> Value {
-    return arith::AddFOp::create(b, loc, acc, weight(loadLse(s), ref));
-  });
+        b, loc, arith::SubFOp::create(b, loc, l, ref), cLog2e);
+    weights.push_back(
+        math::Exp2Op::create(b, loc, x, arith::FastMathFlags::afn));
+    sum = arith::AddFOp::create(b, loc, sum, weights.back());
+  }
   sum = warpReduce(sum, /*isMax=*/false);
   Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sum,
                                       cf(0.0));
@@ -159,6 +175,28 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
       cf(ln2));
   Value rowLse = arith::SelectOp::create(
       b, loc, empty, cf(inf), arith::AddFOp::create(b, loc, ref, logSum));
+  // Split s weighs exp(L_s - L) = exp2((L_s - ref)·log2 e) / sum (0 in an
+  // empty row). The weights go to this warp's row of shared memory, where
+  // the O loop reads them without a global load in its dependence chain.
+  Value invSum = arith::SelectOp::create(
+      b, loc, empty, cf(0.0),
+      arith::DivFOp::create(b, loc, cf(1.0), sum));
+  Value wRow = arith::MulIOp::create(b, loc, warp, c(kMaxKVSplits));
+  for (auto [s, valid, w] : llvm::zip(splitOfLane, validSplit, weights)) {
+    auto store = scf::IfOp::create(b, loc, valid, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(&store.getThenRegion().front());
+    memref::StoreOp::create(b, loc, arith::MulFOp::create(b, loc, w, invSum),
+                            weightsSmem,
+                            ValueRange{arith::AddIOp::create(b, loc, wRow, s)});
+  }
+  NVVM::SyncWarpOp::create(
+      b, loc,
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(-1)));
+  auto loadWeight = [&](Value s) -> Value {
+    return memref::LoadOp::create(
+        b, loc, weightsSmem, ValueRange{arith::AddIOp::create(b, loc, wRow, s)});
+  };
 
   // Where the row's O starts: (b, h, i) in bhsd or bshd order.
   Value oRow;
@@ -188,12 +226,10 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
       Value col = arith::MulIOp::create(b, loc, chunk, c(4));
       Value zero = arith::ConstantOp::create(
           b, loc, vec4, DenseElementsAttr::get(vec4, b.getF32FloatAttr(0)));
-      auto loop = scf::ForOp::create(b, loc, c(0), splits, c(1), zero);
-      {
-        OpBuilder::InsertionGuard g(b);
-        b.setInsertionPointToStart(loop.getBody());
-        Value s = loop.getInductionVar();
-        Value w = weight(loadLse(s), rowLse);
+      // kCombineUnroll splits per trip, their loads independent of each
+      // other (the accumulation chain waits only on FMAs), then the rest
+      // one by one.
+      auto accumulate = [&](Value acc, Value s) -> Value {
         Value at = arith::AddIOp::create(
             b, loc,
             arith::AddIOp::create(
@@ -203,11 +239,32 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
                                             ValueRange{at},
                                             /*nontemporal=*/false,
                                             llvm::MaybeAlign(16));
-        Value wv = vector::BroadcastOp::create(b, loc, vec4, w);
+        Value wv = vector::BroadcastOp::create(b, loc, vec4, loadWeight(s));
+        return vector::FMAOp::create(b, loc, part, wv, acc);
+      };
+      Value mainEnd = arith::SubIOp::create(
+          b, loc, splits,
+          arith::RemUIOp::create(b, loc, splits, c(kCombineUnroll)));
+      auto mainLoop =
+          scf::ForOp::create(b, loc, c(0), mainEnd, c(kCombineUnroll), zero);
+      {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPointToStart(mainLoop.getBody());
+        Value acc = mainLoop.getRegionIterArgs()[0];
+        for (int64_t u = 0; u < kCombineUnroll; ++u)
+          acc = accumulate(acc, arith::AddIOp::create(
+                                    b, loc, mainLoop.getInductionVar(), c(u)));
+        scf::YieldOp::create(b, loc, ValueRange{acc});
+      }
+      auto loop = scf::ForOp::create(b, loc, mainEnd, splits, c(1),
+                                     mainLoop.getResult(0));
+      {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPointToStart(loop.getBody());
         scf::YieldOp::create(
             b, loc,
-            ValueRange{vector::FMAOp::create(b, loc, part, wv,
-                                             loop.getRegionIterArgs()[0])});
+            ValueRange{accumulate(loop.getRegionIterArgs()[0],
+                                  loop.getInductionVar())});
       }
       Value out = loop.getResult(0);
       auto outVec = VectorType::get({4}, outTy);

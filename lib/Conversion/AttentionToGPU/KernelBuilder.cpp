@@ -1513,19 +1513,21 @@ void KernelEmitter::emit() {
         b, loc, kvEnd, b.createOrFold<arith::DivUIOp>(loc, first, c(s.blockN)));
   }
   if (spec.splitKV()) {
-    // This CTA's split: blocks [split·n, split·n + n) of the row tile's
-    // range, n = ceil(blocks / splits). A split past the visible blocks
-    // runs no iteration; its rows are empty (LSE -inf, O 0) and weigh
-    // nothing in the combine.
-    Value perSplit =
-        b.createOrFold<arith::CeilDivUIOp>(loc, numKV, numSplitsV);
-    Value splitBegin = mul(splitIdx, perSplit);
-    kvEnd = arith::MinSIOp::create(b, loc, kvEnd,
-                                   add(splitBegin, perSplit));
-    kvBegin = arith::MinSIOp::create(
-        b, loc, kvEnd,
-        kvBegin ? arith::MaxSIOp::create(b, loc, kvBegin, splitBegin)
-                : splitBegin);
+    // This CTA's split: blocks [lo + s·n/S, lo + (s+1)·n/S) of the row
+    // tile's visible range [lo, lo + n), S splits: the splits differ by at
+    // most one block (ceil(n/S) blocks each left the last split short, and
+    // the CTA that finishes last decides a decode step's time), and a
+    // causal row tile divides only the blocks it sees. A split with no
+    // block (n < S) runs no iteration; its rows are empty (LSE -inf, O 0)
+    // and weigh nothing in the combine.
+    Value lo = kvBegin ? kvBegin : c(0);
+    Value n = sub(kvEnd, lo);
+    Value splitBegin = add(lo, b.createOrFold<arith::DivUIOp>(
+                                   loc, mul(splitIdx, n), numSplitsV));
+    Value splitEnd = add(lo, b.createOrFold<arith::DivUIOp>(
+                                 loc, mul(addc(splitIdx, 1), n), numSplitsV));
+    kvBegin = splitBegin;
+    kvEnd = splitEnd;
   }
   // Blocks whose every key is visible to every query row need no mask.
   bool tailMask = ShapedType::isDynamic(spec.seqK) || spec.seqK % s.blockN != 0;

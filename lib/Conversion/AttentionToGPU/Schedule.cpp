@@ -578,33 +578,73 @@ void fa2::assignHopperRoles(GPUSchedule &s) {
 }
 
 /// The decode table: packed rows up to 64 take the smallest tile of 16, 32
-/// or 64 rows (one warp per 16 rows, every warp busy), Bc = 64 with three
-/// K/V stages so that two blocks are in flight while one is computed (a
-/// decode CTA does little arithmetic per byte: keeping bytes in flight is
-/// its whole job). Up to 128 rows take two 64-row tiles. Split-KV is chosen
-/// from the shapes (kKVSplitsAuto). Where three stages do not fit (d = 256
-/// on 99 KiB chips) two, then one.
+/// or 64 rows (one warp per 16 rows, every warp busy). Up to 128 rows take
+/// two 64-row tiles. Split-KV is chosen from the shapes (kKVSplitsAuto).
+/// A decode CTA does little arithmetic per byte: keeping bytes in flight is
+/// its whole job, so each tile streams K/V through as many stages as fit
+/// (three where three do not fit: two, then one).
+namespace {
+struct DecodeRow {
+  int64_t maxRows, maxHeadDim, blockM, blockN, numStages, minBlocksPerSplit;
+};
+} // namespace
+static const DecodeRow kDecodeTable[] = {
+    // 16 rows, one warp, d <= 64: Bc = 32 with 4 stages, 4 blocks (128
+    // keys) per split. At d = 128 the same tile measured 1-3% faster at
+    // batch 1 and 8 (bench/decode-results/variants-2026-12-02.md) but 6-10%
+    // slower at batch 64 (no split, two waves: 0.89-0.91x cuDNN against
+    // 0.94-1.00x with Bc = 64, bench/decode-results/README.md); d = 64 was
+    // not slower at batch 64 (+1-2%).
+    {16, 64, 16, 32, 4, 4},
+    // Otherwise Bc = 64 with 3 stages, 2 blocks per split.
+    {16, 256, 16, 64, 3, 2},
+    {32, 256, 32, 64, 3, 2},
+    {128, 256, 64, 64, 3, 2},
+};
 std::optional<GPUSchedule> fa2::getDecodeSchedule(int64_t rows,
                                                   int64_t headDim,
                                                   int64_t headDimV,
                                                   const ChipInfo &chip) {
-  if (rows > 128)
+  const DecodeRow *row = nullptr;
+  int64_t d = std::max(headDim, headDimV);
+  for (const DecodeRow &r : kDecodeTable) {
+    if (rows <= r.maxRows && d <= r.maxHeadDim) {
+      row = &r;
+      break;
+    }
+  }
+  if (!row)
     return std::nullopt;
   GPUSchedule s = getDefaultSchedule(headDim, headDimV, chip);
-  s.blockM = rows <= 16 ? 16 : rows <= 32 ? 32 : 64;
+  s.blockM = row->blockM;
   s.numWarps = s.blockM / 16;
-  s.blockN = 64;
+  s.blockN = row->blockN;
   s.packGQA = true;
   s.kvSplits = GPUSchedule::kKVSplitsAuto;
-  s.minBlocksPerSplit = 2;
+  s.minBlocksPerSplit = row->minBlocksPerSplit;
   // One m16 tile per warp: Q in registers costs d/16·4 registers.
   s.qInRegisters = true;
-  for (int64_t stages : {3, 2, 1}) {
+  for (int64_t stages = row->numStages; stages >= 1; --stages) {
     s.numStages = stages;
     if (sharedMemoryBytes(s, headDim, headDimV) <= chip.maxSharedBytes)
       break;
   }
   return s;
+}
+
+/// The prefill tile splits the keys when one batch element's row tiles
+/// (ceil(Sq/Br)·Hq) would leave at least half the CTA slots empty at batch 1
+/// (two prefill CTAs fit an SM): a chunked-prefill step (Sq = 512 of an
+/// 8k cache, Hq = 32) is 128 CTAs of 128 rows on 132 SMs, one per SM.
+/// Measured there (bench/decode-results/variants-2026-12-02.md): 1.30x SDPA
+/// flash at batch 1 with the run-time split count (2), 1.13x at batch 4
+/// (count 1), against 0.95x / 1.07x without.
+static constexpr int64_t kPrefillSplitMaxCTAsPerSM = 1;
+
+int64_t fa2::getPrefillKVSplits(int64_t rowTileCTAs, const ChipInfo &chip) {
+  if (rowTileCTAs <= 0 || rowTileCTAs > kPrefillSplitMaxCTAsPerSM * chip.smCount)
+    return 1;
+  return GPUSchedule::kKVSplitsAuto;
 }
 
 int64_t fa2::numKVSplits(int64_t ctas, int64_t numKVBlocks, int64_t smCount,

@@ -1,14 +1,20 @@
-// Decode schedules (schedule=pack_gqa=true; without it the prefill kernel): packed GQA rows in a small row tile, split-KV with a
-// combine kernel, the split count at run time (dynamic seq_k) or at compile
-// time (static shapes).
-// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t schedule=pack_gqa=true" | FileCheck %s
+// Decode schedules (the default for 16-bit inputs with static head counts
+// and seq_q; pack_gqa=false keeps the prefill kernel): packed GQA rows in a
+// small row tile, split-KV with a combine kernel, the split count at run
+// time (dynamic seq_k) or at compile time (static shapes); and split-KV on
+// the prefill tile for a chunked-prefill step.
+// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t" | FileCheck %s
 // RUN: FileCheck %s --check-prefix=DYN --input-file=%t/fa2_attention_decode_dynamic_0.json
 // RUN: FileCheck %s --check-prefix=STATIC --input-file=%t/fa2_attention_decode_static_0.json
 // RUN: FileCheck %s --check-prefix=WIDE --input-file=%t/fa2_attention_decode_wide_batch_0.json
-// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu | FileCheck %s --check-prefix=OFF
+// RUN: FileCheck %s --check-prefix=CHUNK --input-file=%t/fa2_attention_chunked_prefill_0.json
+// RUN: FileCheck %s --check-prefix=LONG --input-file=%t/fa2_attention_long_chunk_0.json
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=pack_gqa=false" | FileCheck %s --check-prefix=OFF
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=pack_gqa=false,kv_splits=1" | FileCheck %s --check-prefix=ONE
 
 // Sq = 1, 32 query heads on 8 K/V heads: 4 packed rows in a 16-row tile
-// (one warp); the host computes the split count from batch and seq_k for
+// (one warp; d = 128: 64-key blocks in 3 stages, at least 2 blocks per
+// split); the host computes the split count from batch and seq_k for
 // 132 SMs (2·132 = 264 CTA slots, divided by the row tiles and rounded
 // down: full waves), allocates the partials and launches the combine after
 // the splits.
@@ -16,10 +22,18 @@
 // CHECK: gpu.func @fa2_attention_decode_dynamic_0(%{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: i32, %{{.*}}: i32) kernel
 // CHECK-SAME: block_m = 16, block_n = 64
 // CHECK-SAME: kv_splits = auto
+// CHECK-SAME: min_blocks_per_split = 2
 // CHECK-SAME: pack_gqa = true
+// CHECK-SAME: stages = 3
 // CHECK-SAME: warps = 1
-// CHECK: gpu.func @fa2_attention_decode_dynamic_0_combine(%{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: i32) kernel
+// The combine: one warp per row, each warp's split weights in its 128
+// floats of shared memory (4 rows per CTA), 8 partial rows per trip.
+// CHECK: gpu.func @fa2_attention_decode_dynamic_0_combine(%{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: i32) workgroup(%[[W:.*]] : memref<512xf32, #gpu.address_space<workgroup>>) kernel
 // CHECK: gpu.shuffle xor
+// CHECK: memref.store %{{.*}}, %[[W]]
+// CHECK: nvvm.bar.warp.sync
+// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c8
+// CHECK-COUNT-8: memref.load %[[W]]
 // CHECK-LABEL: func.func @decode_dynamic
 // CHECK: %[[FORSMS:.*]] = arith.divui %c264{{.*}}, %{{.*}} : index
 // CHECK: %[[MIN:.*]] = arith.minui %[[FORSMS]], %{{.*}} : index
@@ -53,11 +67,25 @@
 // DYN-NEXT: "value": "num_splits"
 // DYN: "pack_gqa": true
 
+// pack_gqa=false: the prefill table (one CTA row per query head), whose own
+// rule still splits the keys of 32 row tiles; with kv_splits=1 too, the
+// one-kernel prefill path: no scratch, no combine anywhere.
 // OFF-LABEL: gpu.func @fa2_attention_decode_dynamic_0(
-// OFF-SAME: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: i32) kernel
+// OFF-SAME: kernel
+// OFF-SAME: block_m = 128
+// OFF-SAME: kv_splits = auto
 // OFF-NOT: pack_gqa
-// OFF-NOT: _combine
-// OFF: gpu.launch_func
+// OFF: gpu.func @fa2_attention_decode_dynamic_0_combine(
+// ONE-NOT: pack_gqa
+// ONE-NOT: kv_splits
+// ONE-NOT: _combine
+// ONE-LABEL: gpu.func @fa2_attention_decode_dynamic_0(
+// ONE-SAME: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: i32) kernel
+// ONE-SAME: block_m = 128
+// ONE-NOT: pack_gqa
+// ONE-NOT: kv_splits
+// ONE-NOT: _combine
+// ONE: func.func @decode_f32
 func.func @decode_dynamic(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf16>, %v: tensor<?x8x?x128xbf16>) -> (tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>) {
   %o, %lse = fa2.attention %q, %k, %v scale(0.08838834764831845) : tensor<?x32x1x128xbf16>, tensor<?x8x?x128xbf16>, tensor<?x8x?x128xbf16> -> tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>
   return %o, %lse : tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>
@@ -83,16 +111,69 @@ func.func @decode_static(%q: tensor<1x32x4x128xf16>, %k: tensor<1x8x131072x128xf
 // -----
 
 // Enough CTAs without a split (64 · 8 row tiles > 264): packed rows, one
-// kernel, no scratch and no combine.
+// kernel, no scratch and no combine. d = 64 streams 32-key blocks through
+// 4 stages.
 // WIDE-NOT: "combine"
 // WIDE-NOT: "num_splits"
 // WIDE-NOT: "o_partial"
-// WIDE: "pack_gqa": true
+// WIDE: "block_n": 32,
 // WIDE-NOT: "kv_splits"
+// WIDE: "pack_gqa": true
+// WIDE: "stages": 4,
 // CHECK-LABEL: gpu.func @fa2_attention_decode_wide_batch_0(
 // CHECK-NOT: _combine
 // CHECK: gpu.return
 func.func @decode_wide_batch(%q: tensor<64x32x1x64xbf16>, %k: tensor<64x8x512x64xbf16>, %v: tensor<64x8x512x64xbf16>) -> tensor<64x32x1x64xbf16> {
   %o = fa2.attention %q, %k, %v scale(0.125) : tensor<64x32x1x64xbf16>, tensor<64x8x512x64xbf16>, tensor<64x8x512x64xbf16> -> tensor<64x32x1x64xbf16>
   return %o : tensor<64x32x1x64xbf16>
+}
+
+// -----
+
+// Chunked prefill: Sq = 512 static of a cache of run-time length, 32 query
+// heads: 4·32 = 128 row tiles of the prefill table (4·512 packed rows are
+// too many for the decode table), at most one per SM of 132: the keys are
+// split, the count at run time (2 at batch 1).
+// CHECK-LABEL: gpu.func @fa2_attention_chunked_prefill_0(
+// CHECK-SAME: block_m = 128
+// CHECK-SAME: kv_splits = auto
+// CHECK-NOT: pack_gqa
+// CHECK: gpu.func @fa2_attention_chunked_prefill_0_combine(
+// CHUNK: "num_splits": "max(1, min(min(2 * sm_count / max(batch * heads_q * ceildiv(seq_q, 128), 1), ceildiv(ceildiv(seq_k, 64), 2)), 128))",
+// CHUNK-NOT: "pack_gqa"
+// CHUNK: "kv_splits": 0,
+// OFF-LABEL: gpu.func @fa2_attention_chunked_prefill_0(
+// OFF-SAME: kv_splits = auto
+func.func @chunked_prefill(%q: tensor<?x32x512x128xbf16>, %k: tensor<?x8x?x128xbf16>, %v: tensor<?x8x?x128xbf16>) -> tensor<?x32x512x128xbf16> {
+  %o = fa2.attention %q, %k, %v scale(0.08838834764831845) causal : tensor<?x32x512x128xbf16>, tensor<?x8x?x128xbf16>, tensor<?x8x?x128xbf16> -> tensor<?x32x512x128xbf16>
+  return %o : tensor<?x32x512x128xbf16>
+}
+
+// -----
+
+// Sq = 1024: 8·32 = 256 row tiles already fill the chip's two CTAs per
+// SM at batch 1: no split.
+// CHECK-LABEL: gpu.func @fa2_attention_long_chunk_0(
+// CHECK-NOT: kv_splits
+// CHECK-NOT: _combine
+// CHECK: gpu.return
+// LONG-NOT: "num_splits"
+// LONG-NOT: "combine"
+func.func @long_chunk(%q: tensor<?x32x1024x128xbf16>, %k: tensor<?x8x?x128xbf16>, %v: tensor<?x8x?x128xbf16>) -> tensor<?x32x1024x128xbf16> {
+  %o = fa2.attention %q, %k, %v scale(0.08838834764831845) causal : tensor<?x32x1024x128xbf16>, tensor<?x8x?x128xbf16>, tensor<?x8x?x128xbf16> -> tensor<?x32x1024x128xbf16>
+  return %o : tensor<?x32x1024x128xbf16>
+}
+
+// -----
+
+// f32 inputs keep the prefill table (no packed rows, no split).
+// CHECK-LABEL: gpu.func @fa2_attention_decode_f32_0(
+// CHECK-SAME: block_m =
+// CHECK-NOT: pack_gqa
+// CHECK-NOT: kv_splits
+// CHECK-NOT: _combine
+// CHECK: gpu.return
+func.func @decode_f32(%q: tensor<2x32x1x64xf32>, %k: tensor<2x8x256x64xf32>, %v: tensor<2x8x256x64xf32>) -> tensor<2x32x1x64xf32> {
+  %o = fa2.attention %q, %k, %v scale(0.125) : tensor<2x32x1x64xf32>, tensor<2x8x256x64xf32>, tensor<2x8x256x64xf32> -> tensor<2x32x1x64xf32>
+  return %o : tensor<2x32x1x64xf32>
 }

@@ -2,9 +2,9 @@
 // pass's textual form as the file, the option's column), in one line, with
 // no module printed, and the pass fails. A schedule the options ask for that
 // one op's kernel cannot run is an error at that op, not a fallback.
-// RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=block_m=48" 2>&1 | FileCheck %s --check-prefix=BLOCKM --implicit-check-not="see current operation"
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=block_m=48,pack_gqa=false,kv_splits=1" 2>&1 | FileCheck %s --check-prefix=BLOCKM --implicit-check-not="see current operation"
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=block_n=24" 2>&1 | FileCheck %s --check-prefix=BLOCKN --implicit-check-not="see current operation"
-// RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=block_m=256,block_n=256,warps=8" 2>&1 | FileCheck %s --check-prefix=SMEM
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=block_m=256,block_n=256,warps=8,pack_gqa=false,kv_splits=1" 2>&1 | FileCheck %s --check-prefix=SMEM
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=block_m=4611686018427387904" 2>&1 | FileCheck %s --check-prefix=HUGE
 // RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_86" | FileCheck %s --check-prefix=SM86
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_75" 2>&1 | FileCheck %s --check-prefix=CHIP --implicit-check-not="see current operation"

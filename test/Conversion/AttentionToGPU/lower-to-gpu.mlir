@@ -1,5 +1,7 @@
-// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu | FileCheck %s
-// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=block_m=64,block_n=32,warps=2,stages=1,swizzle=pad,rescale_threshold=-1,min_blocks_per_sm=3,q_in_registers=false,split_kv_copies=true" | FileCheck %s --check-prefix=OVERRIDE
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=pack_gqa=false,kv_splits=1" | FileCheck %s
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=block_m=64,block_n=32,warps=2,stages=1,swizzle=pad,rescale_threshold=-1,min_blocks_per_sm=3,q_in_registers=false,split_kv_copies=true,pack_gqa=false,kv_splits=1" | FileCheck %s --check-prefix=OVERRIDE
+// (pack_gqa=false,kv_splits=1: the one-kernel prefill schedule these checks describe; static
+// head counts and seq_q would take the decode schedule by default, decode.mlir.)
 
 // The FlashAttention-2 structure of the kernel: grid over (query block,
 // batch·head), warps owning query rows, cp.async K/V tiles, tensor-core

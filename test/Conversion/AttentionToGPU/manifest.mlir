@@ -1,9 +1,11 @@
-// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t" -o /dev/null
+// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t schedule=pack_gqa=false,kv_splits=1" -o /dev/null
 // RUN: FileCheck %s --check-prefix=GQA --input-file=%t/fa2_attention_gqa_0.json
 // RUN: FileCheck %s --check-prefix=DYN --input-file=%t/fa2_attention_dynamic_0.json
 // RUN: FileCheck %s --check-prefix=MASK --input-file=%t/fa2_attention_masked_0.json
-// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t format=cubin chip=sm_80" -o /dev/null
+// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t format=cubin chip=sm_80 schedule=pack_gqa=false,kv_splits=1" -o /dev/null
 // RUN: FileCheck %s --check-prefix=CUBIN --input-file=%t/fa2_attention_gqa_0.json
+// (schedule=pack_gqa=false,kv_splits=1: the one-kernel prefill schedule these checks describe; static head
+// counts and seq_q would take the decode schedule by default, test/Conversion/AttentionToGPU/decode.mlir.)
 // The kernel manifest, schema version 1 (docs/manifest.md): keys are printed
 // in sorted order; "params" follows the PTX .entry parameters.
 

@@ -16,6 +16,10 @@ namespace fa2 {
 /// warp per row.
 constexpr int64_t kCombineRowsPerCTA = 4;
 
+/// Splits whose partial O rows one lane loads before it waits for any of
+/// them (the O loop's unroll factor).
+constexpr int64_t kCombineUnroll = 8;
+
 /// The combine kernel's name for the attention kernel `spec.name`.
 std::string combineKernelName(const AttentionKernelSpec &spec);
 

@@ -242,10 +242,22 @@ void assignHopperRoles(GPUSchedule &s);
 /// The decode schedule (packed GQA rows, split-KV) for `rows` = G·Sq packed
 /// query rows, or nullopt when the prefill table serves better (more rows
 /// than a 64-row tile holds twice). Row tiles of 16/32/64 rows, one warp per
-/// 16 rows.
+/// 16 rows; block-n, stages and the split's minimum blocks from the decode
+/// table. The default wherever the head counts and Sq are static and Sq is
+/// at most kDecodeDefaultMaxSeqQ (pack_gqa = false: the prefill table).
 std::optional<GPUSchedule> getDecodeSchedule(int64_t rows, int64_t headDim,
                                              int64_t headDimV,
                                              const ChipInfo &chip);
+
+/// Steps of at most this many query positions take the decode schedule by
+/// default (decode and speculative steps: the measured grid has Sq 1, 4,
+/// 16); longer ones only with pack_gqa = true.
+constexpr int64_t kDecodeDefaultMaxSeqQ = 16;
+
+/// The prefill schedule's kvSplits for `rowTileCTAs` = ceil(Sq/Br)·Hq (one
+/// batch element's row tiles, static): kKVSplitsAuto (split-KV, the count
+/// from the shapes) when they leave the chip mostly idle at batch 1, else 1.
+int64_t getPrefillKVSplits(int64_t rowTileCTAs, const ChipInfo &chip);
 
 /// The number of K/V splits for `ctas` row-tile CTAs (batch·Hkv·row tiles)
 /// over `numKVBlocks` K/V blocks on `smCount` multiprocessors: as many as

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+#===- bench/build-decode-variants.sh - decode/chunked schedule variants ----===#
+#
+# Compiles, here, the kernels bench/decode_variants.py times side by side on
+# the GPU machine: each variant's folder holds one manifest + PTX.
+#
+#   OUT/<cell-kind>/<label>/   cell kinds: q1-g4, q1-g8, q4-g4, q16-g8 (d 128
+#                              bf16 decode, batch and seq_k dynamic) and
+#                              chunked (Sq = 512, causal bottom-right, Hq 32,
+#                              Hkv 8, d 128 bf16)
+#
+# Labels: "base" is compiled by BASE_OPT (another fa2-opt, e.g. the parent
+# commit's), every other label by FA2_OPT with the options in the table below
+# (the schedule option's syntax; a BASE_OPT from before it took pack-gqa=1,
+# kv-splits=N, ... as in this file's first version).
+#
+#   bench/build-decode-variants.sh -o OUT --fa2-opt PATH [--base-opt PATH]
+#   device run: python3 bench/decode_variants.py --kernels OUT --out $OUT
+#===----------------------------------------------------------------------===#
+set -uo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+OUT=$REPO/.device-carry/decode/variants
+FA2_OPT=$(ls -t "$REPO"/build*/bin/fa2-opt 2>/dev/null | head -1)
+BASE_OPT=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -o) OUT=$2; shift 2 ;;
+    --fa2-opt) FA2_OPT=$2; shift 2 ;;
+    --base-opt) BASE_OPT=$2; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) echo "build-decode-variants.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+rm -rf "$OUT" && mkdir -p "$OUT"
+LOG=$OUT/BUILD.log
+FAILED=0
+echo "build-decode-variants.sh: fa2-opt=$FA2_OPT base=$BASE_OPT git=$(git -C "$REPO" rev-parse --short HEAD)" | tee "$LOG"
+. "$REPO/bench/decode-modules.sh"
+
+# variant CELL LABEL OPTIONS [BASE_OPTIONS]  (LABEL base: BASE_OPT with
+# BASE_OPTIONS, in the options' spelling before the schedule option)
+src=$(mktemp --suffix=.mlir)
+variant() {
+  local opt=$FA2_OPT options=$3
+  if [ "$2" = base ]; then
+    [ -n "$BASE_OPT" ] || return 0
+    opt=$BASE_OPT options=${4:-}
+  fi
+  FA2_OPT=$opt compile "$src" "$OUT/$1/$2" "$options"
+}
+for cell in q1-g4 q1-g8 q4-g4 q16-g8; do
+  sq=${cell#q}; sq=${sq%%-*}; g=${cell#*-g}
+  causal=0; [ "$sq" -gt 1 ] && causal=1
+  module "decode_q${sq}_g${g}" bf16 128 $((8 * g)) 8 "$sq" $causal 0 bhsd 0 >"$src"
+  variant "$cell" base "" "pack-gqa=1"
+  variant "$cell" new "schedule=pack_gqa=true"
+  if [ "$cell" = q1-g4 ]; then
+    # 3 CTAs per SM (68 KiB of shared memory): time with a 3·SMs split rule.
+    variant "$cell" new-s2 "schedule=pack_gqa=true,stages=2"
+    variant "$cell" new-n32s4 "schedule=pack_gqa=true,block_n=32,stages=4"
+  fi
+done
+module chunked bf16 128 32 8 512 1 0 bhsd 0 >"$src"
+variant chunked base "" ""
+variant chunked split2 "schedule=kv_splits=2"
+variant chunked split3 "schedule=kv_splits=3"
+variant chunked split4 "schedule=kv_splits=4"
+variant chunked auto "schedule=kv_splits=auto"
+variant chunked packed-auto "schedule=pack_gqa=true,kv_splits=auto"
+variant chunked m64 "schedule=block_m=64"
+variant chunked m64-split2 "schedule=block_m=64,kv_splits=2"
+rm -f "$src"
+echo "build-decode-variants.sh: $(find "$OUT" -name '*.json' | wc -l) kernels" | tee -a "$LOG"
+exit $FAILED
