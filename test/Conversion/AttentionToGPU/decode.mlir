@@ -141,7 +141,7 @@ func.func @decode_wide_batch(%q: tensor<64x32x1x64xbf16>, %k: tensor<64x8x512x64
 // CHECK: gpu.func @fa2_attention_chunked_prefill_0_combine(
 // CHUNK: "num_splits": "max(1, min(min(2 * sm_count / max(batch * heads_q * ceildiv(seq_q, 128), 1), ceildiv(ceildiv(seq_k, 64), 2)), 128))",
 // CHUNK-NOT: "pack_gqa"
-// CHUNK: "kv_splits": 0,
+// CHUNK: "kv_splits": "auto",
 // OFF-LABEL: gpu.func @fa2_attention_chunked_prefill_0(
 // OFF-SAME: kv_splits = auto
 func.func @chunked_prefill(%q: tensor<?x32x512x128xbf16>, %k: tensor<?x8x?x128xbf16>, %v: tensor<?x8x?x128xbf16>) -> tensor<?x32x512x128xbf16> {
