@@ -12,6 +12,8 @@
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=swizzle=rot" 2>&1 | FileCheck %s --check-prefix=SWIZZLE
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=rescale_threshold=17" 2>&1 | FileCheck %s --check-prefix=RESCALE
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=min_blocks_per_sm=33" 2>&1 | FileCheck %s --check-prefix=MINBLOCKS
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,consumer_registers=250" 2>&1 | FileCheck %s --check-prefix=REGS
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=hmma" 2>&1 | FileCheck %s --check-prefix=MMA
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=tile=64" 2>&1 | FileCheck %s --check-prefix=UNKNOWN --implicit-check-not="see current operation"
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=block_m" 2>&1 | FileCheck %s --check-prefix=SYNTAX
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=q_in_registers=1" 2>&1 | FileCheck %s --check-prefix=FLAG
@@ -38,7 +40,7 @@
 // SWIZZLE: fa2-lower-to-gpu{schedule=swizzle=rot}:1:18: error: fa2-lower-to-gpu: option schedule='swizzle=rot': field 'swizzle' = rot: expected xor or pad
 // RESCALE: error: fa2-lower-to-gpu: option schedule='rescale_threshold=17': field 'rescale_threshold' = 17: expected an integer from -1 to 16
 // MINBLOCKS: error: fa2-lower-to-gpu: option schedule='min_blocks_per_sm=33': field 'min_blocks_per_sm' = 33: expected an integer from 0 to 32
-// UNKNOWN: fa2-lower-to-gpu{schedule=tile=64}:1:18: error: fa2-lower-to-gpu: option schedule='tile=64': field 'tile' = 64: unknown schedule field (expected one of block_m, block_n, warps, stages, swizzle, split_masked_loop, rescale_threshold, min_blocks_per_sm, q_in_registers, split_kv_copies, pack_gqa, kv_splits, min_blocks_per_split)
+// UNKNOWN: fa2-lower-to-gpu{schedule=tile=64}:1:18: error: fa2-lower-to-gpu: option schedule='tile=64': field 'tile' = 64: unknown schedule field (expected one of block_m, block_n, warps, stages, swizzle, split_masked_loop, rescale_threshold, min_blocks_per_sm, q_in_registers, split_kv_copies, pack_gqa, kv_splits, min_blocks_per_split, mma, overlap_softmax, producer_registers, consumer_registers)
 // UNKNOWN-EMPTY:
 // SYNTAX: error: fa2-lower-to-gpu: option schedule='block_m': expected 'name = value' pairs separated by commas, got 'block_m'
 // FLAG: error: fa2-lower-to-gpu: option schedule='q_in_registers=1': field 'q_in_registers' = 1: expected true or false
@@ -53,3 +55,6 @@ func.func @attention(%q: tensor<1x2x128x256xf16>, %k: tensor<1x2x128x256xf16>, %
   %o = fa2.attention %q, %k, %v scale(0.0625) : tensor<1x2x128x256xf16>, tensor<1x2x128x256xf16>, tensor<1x2x128x256xf16> -> tensor<1x2x128x256xf16>
   return %o : tensor<1x2x128x256xf16>
 }
+
+// REGS: option schedule='mma=wgmma,consumer_registers=250': field 'consumer_registers' = 250: expected a multiple of 8 from 24 to 256
+// MMA: option schedule='mma=hmma': field 'mma' = hmma: expected mma_sync (sm_80+) or wgmma (sm_90a)

@@ -117,6 +117,16 @@ LogicalResult FA2Dialect::verifyOperationAttribute(Operation *op,
              << "' to be a #fa2.schedule, got " << attr.getValue();
     return success();
   }
+  // The wgmma kernels' by-value tensor-map arguments (Hopper/Tma.h), which
+  // fa2-tensor-map-params rewrites.
+  if (attr.getName() == "fa2.tensor_map_params") {
+    if (!isa<DenseI64ArrayAttr>(attr.getValue()))
+      return op->emitOpError()
+             << "expects 'fa2.tensor_map_params' to be an i64 array of "
+                "argument positions, got "
+             << attr.getValue();
+    return success();
+  }
   return op->emitOpError() << "has an unknown fa2 attribute '"
                            << attr.getName().getValue() << "'";
 }
