@@ -71,6 +71,16 @@ def bench_ms(fn, args):
     return do_bench(fn, warmup=args.warmup_ms, rep=args.rep_ms, return_mode="median")
 
 
+
+def median_ms(fns, args):
+    """Median milliseconds of each of `fns`, timed in args.rounds interleaved
+    rounds (every function once per round, so drift hits them alike)."""
+    times = {n: [] for n in fns}
+    for _ in range(args.rounds):
+        for n, fn in fns.items():
+            times[n].append(bench_ms(fn, args))
+    return {n: sorted(t)[len(t) // 2] for n, t in times.items()}
+
 def copy_gbps(args):
     n = 1 << 30  # 2 GiB of bf16
     a = torch.randn(n, device="cuda", dtype=torch.bfloat16)
@@ -232,11 +242,7 @@ def time_cell(kern, batch, sk, args, with_sdpa=True):
     if "cudnn" in fns or "flash" in fns:
         other = (fns.get("cudnn") or fns.get("flash"))()
         diff = (other.float() - o.float()).abs().max().item()
-    times = {n: [] for n in fns}
-    for _ in range(args.rounds):
-        for n, fn in fns.items():
-            times[n].append(bench_ms(fn, args))
-    med = {n: sorted(t)[len(t) // 2] for n, t in times.items()}
+    med = median_ms(fns, args)
     kv_bytes = (k.numel() + v.numel()) * k.element_size()
     del q, k, v, o
     torch.cuda.empty_cache()

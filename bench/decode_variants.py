@@ -19,7 +19,7 @@ import os
 import sys
 
 import decode  # noqa: F401  (imports torch with bench/ off the path first)
-from decode import bench_ms, copy_gbps, load, make_inputs, run_fa2, sdpa_fns
+from decode import copy_gbps, load, make_inputs, median_ms, run_fa2, sdpa_fns
 import torch
 from torch_ref import attention_ref, fa_rule
 
@@ -78,11 +78,7 @@ def main():
                     info[name] = (ok, kern.last_env.get("num_splits", 1), err)
                     fns[name] = launch
             fns.update(sdpa_fns(q, k, v, any_k.scale, any_k.causal, sq, sk))
-            times = {n: [] for n in fns}
-            for _ in range(args.rounds):
-                for n, fn in fns.items():
-                    times[n].append(bench_ms(fn, args))
-            med = {n: sorted(t)[len(t) // 2] for n, t in times.items()}
+            med = median_ms(fns, args)
             kv_bytes = (k.numel() + v.numel()) * k.element_size()
             best = min(med.get("flash", float("inf")), med.get("cudnn", float("inf")))
             head = f"{kind} sk={sk} b={batch} KV={kv_bytes / 1e6:.0f}MB flash {1000 * med.get('flash', float('nan')):.1f}us " \
