@@ -36,6 +36,7 @@
 #include "fa2/Conversion/Passes.h"
 #include "fa2/Dialect/Attention/IR/AttentionDialect.h"
 #include "fa2/Dialect/Attention/IR/AttentionOps.h"
+#include "fa2/Dialect/Attention/IR/TensorLayout.h"
 
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
@@ -483,16 +484,21 @@ static Value tensorMapArgument(OpBuilder &b, Location loc, AttentionOp op,
   };
   int64_t dim = name == "v" ? spec.headDimV : spec.headDim;
   // Element strides of (seq, heads, batch) in the op's layout.
-  Value rowStride, headStride, batchStride;
-  if (spec.bshd) {
-    headStride = cI64(dim);
-    rowStride = arith::MulIOp::create(b, loc, toI64(heads), cI64(dim));
-    batchStride = arith::MulIOp::create(b, loc, toI64(seq), rowStride);
-  } else {
-    rowStride = cI64(dim);
-    headStride = arith::MulIOp::create(b, loc, toI64(seq), cI64(dim));
-    batchStride = arith::MulIOp::create(b, loc, toI64(heads), headStride);
-  }
+  Layout layout = spec.bshd ? Layout::BSHD : Layout::BHSD;
+  auto extent = [&](TensorDim d) -> Value {
+    return d == TensorDim::Head  ? toI64(heads)
+           : d == TensorDim::Seq ? toI64(seq)
+                                 : cI64(dim);
+  };
+  auto times = [&](Value x, Value y) -> Value {
+    return arith::MulIOp::create(b, loc, x, y);
+  };
+  auto strideOf = [&](TensorDim d) {
+    return stride<Value>(layout, d, extent, times, cI64(1));
+  };
+  Value rowStride = strideOf(TensorDim::Seq);
+  Value headStride = strideOf(TensorDim::Head);
+  Value batchStride = strideOf(TensorDim::Batch);
   auto mapMemTy = MemRefType::get({16}, i64);
   Value map = memref::AllocaOp::create(b, loc, mapMemTy, ValueRange{},
                                        b.getI64IntegerAttr(64));
