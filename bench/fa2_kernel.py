@@ -109,6 +109,42 @@ def _driver_launch(function, grid, block, args, smem, stream_handle):
         raise RuntimeError(f"cuLaunchKernel failed ({r})")
 
 
+def _programmatic_launch(function, grid, block, args, smem, stream_handle):
+    """cuLaunchKernelEx with the programmatic stream serialization attribute
+    (a manifest's combine.programmatic_dependent_launch): the kernel may
+    start while the launch before it on the stream still runs, and waits for
+    it in griddepcontrol.wait."""
+    import ctypes as C
+
+    class Attr(C.Structure):  # CUlaunchAttribute: id, pad to 8, 64-byte value
+        _fields_ = [("id", C.c_int), ("pad", C.c_char * 4), ("value", C.c_int * 16)]
+
+    class Config(C.Structure):  # CUlaunchConfig
+        _fields_ = [("grid", C.c_uint * 3), ("block", C.c_uint * 3), ("smem", C.c_uint),
+                    ("stream", C.c_void_p), ("attrs", C.POINTER(Attr)), ("num_attrs", C.c_uint)]
+
+    cu = _libcuda()
+    if not hasattr(cu, "_fa2_ex"):
+        cu.cuLaunchKernelEx.argtypes = [C.c_void_p, C.c_void_p, C.c_void_p, C.c_void_p]
+        cu._fa2_ex = True
+    attr = Attr()
+    attr.id = 6  # CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION
+    attr.value[0] = 1
+    cfg = Config((C.c_uint * 3)(*grid), (C.c_uint * 3)(*block), smem, C.c_void_p(stream_handle),
+                 C.pointer(attr), 1)
+    keep, ptrs = [], []
+    for a in args:
+        o = C.c_uint64(int(a)) if isinstance(a, np.uint64) else C.c_int32(int(a))
+        if not isinstance(a, (np.uint64, np.int32)):
+            raise TypeError(f"combine argument {a!r}")
+        keep.append(o)
+        ptrs.append(C.c_void_p(C.addressof(o)))
+    params = (C.c_void_p * len(ptrs))(*ptrs)
+    r = cu.cuLaunchKernelEx(C.byref(cfg), C.c_void_p(function), params, None)
+    if r != 0:
+        raise RuntimeError(f"cuLaunchKernelEx failed ({r})")
+
+
 def _cupy_stream(handle):
     """CuPy's view of a torch stream, made once per handle (ExternalStream is
     deprecated in CuPy 14 in favour of Stream.from_external, which wants an
@@ -243,6 +279,10 @@ class Fa2Kernel:
                       self._args(c["params"], bufs, env, c["kernel"]),
                       int(c["dynamic_shared_memory_bytes"]))
         self.last_env = env
+        # PROGRAMMATIC=0 in the environment: the combine as a plain launch
+        # (the same kernels; for timing the difference).
+        programmatic = (second is not None and bool(self.combine.get("programmatic_dependent_launch"))
+                        and os.environ.get("PROGRAMMATIC", "1") != "0")
 
         by_value = any(isinstance(a, TensorMap) for a in args)
         stream_handle = torch.cuda.current_stream().cuda_stream
@@ -256,7 +296,10 @@ class Fa2Kernel:
                 function(grid, block, args, shared_mem=smem)
                 if second is not None:
                     f2, g2, b2, a2, s2 = second
-                    f2(g2, b2, a2, shared_mem=s2)
+                    if programmatic:
+                        _programmatic_launch(f2.ptr, g2, b2, a2, s2, stream_handle)
+                    else:
+                        f2(g2, b2, a2, shared_mem=s2)
         return launch, out, lse
 
     def _driver_function(self):

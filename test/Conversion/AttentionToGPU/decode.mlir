@@ -26,14 +26,25 @@
 // CHECK-SAME: pack_gqa = true
 // CHECK-SAME: stages = 3
 // CHECK-SAME: warps = 1
+// The splits let the combine (a programmatic dependent launch on sm_90)
+// start before anything else.
+// CHECK-NOT: gpu.thread_id
+// CHECK: nvvm.griddepcontrol launch_dependents
 // The combine: one warp per row, each warp's split weights in its 128
-// floats of shared memory (4 rows per CTA), 8 partial rows per trip.
-// CHECK: gpu.func @fa2_attention_decode_dynamic_0_combine(%{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: i32) workgroup(%[[W:.*]] : memref<512xf32, #gpu.address_space<workgroup>>) kernel
+// floats of shared memory (4 rows per CTA), 16 partial rows per trip, whole
+// trips (a split past the last loads the last one and weighs 0). It reads
+// nothing before the splits are done.
+// CHECK: gpu.func @fa2_attention_decode_dynamic_0_combine(%{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %[[NS:.*]]: i32) workgroup(%[[W:.*]] : memref<512xf32, #gpu.address_space<workgroup>>) kernel
+// CHECK-NOT: memref.load
+// CHECK: nvvm.griddepcontrol wait
 // CHECK: gpu.shuffle xor
 // CHECK: memref.store %{{.*}}, %[[W]]
 // CHECK: nvvm.bar.warp.sync
-// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c8
-// CHECK-COUNT-8: memref.load %[[W]]
+// CHECK: scf.for %{{.*}} = %c0 to %[[SPL:.*]] step %c16
+// CHECK-NOT: scf.for
+// CHECK-COUNT-16: arith.cmpi ult, %{{.*}}, %[[SPL]]
+// CHECK-NOT: scf.for
+// CHECK: scf.yield
 // CHECK-LABEL: func.func @decode_dynamic
 // CHECK: %[[FORSMS:.*]] = arith.divui %c264{{.*}}, %{{.*}} : index
 // CHECK: %[[MIN:.*]] = arith.minui %[[FORSMS]], %{{.*}} : index
