@@ -600,8 +600,9 @@ static LoadedKernel loadKernel(const Manifest &m, const Options &opts) {
             "which this GPU refuses: %s", m.combine.kernel.c_str(),
             static_cast<long long>(m.combine.dynamicSharedBytes), cuda::describe(r).c_str());
     }
-    std::printf("fa2-run: split-KV: num_splits=%s, combine kernel %s\n", m.numSplits.c_str(),
-                m.combine.kernel.c_str());
+    std::printf("fa2-run: split-KV: num_splits=%s, combine kernel %s%s\n", m.numSplits.c_str(),
+                m.combine.kernel.c_str(),
+                m.combine.programmatic ? " (programmatic dependent launch)" : "");
   }
   return k;
 }
