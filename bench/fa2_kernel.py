@@ -140,7 +140,7 @@ def _programmatic_launch(function, grid, block, args, smem, stream_handle):
         keep.append(o)
         ptrs.append(C.c_void_p(C.addressof(o)))
     params = (C.c_void_p * len(ptrs))(*ptrs)
-    r = cu.cuLaunchKernelEx(C.byref(cfg), C.c_void_p(function), params, None)
+    r = cu.cuLaunchKernelEx(C.c_void_p(C.addressof(cfg)), C.c_void_p(function), params, None)
     if r != 0:
         raise RuntimeError(f"cuLaunchKernelEx failed ({r})")
 
