@@ -6,6 +6,7 @@
 # kernels and torch's in one process, on the same inputs.
 #
 #===----------------------------------------------------------------------===#
+import ctypes
 import json
 import os
 import re
@@ -109,40 +110,47 @@ def _driver_launch(function, grid, block, args, smem, stream_handle):
         raise RuntimeError(f"cuLaunchKernel failed ({r})")
 
 
-def _programmatic_launch(function, grid, block, args, smem, stream_handle):
-    """cuLaunchKernelEx with the programmatic stream serialization attribute
-    (a manifest's combine.programmatic_dependent_launch): the kernel may
-    start while the launch before it on the stream still runs, and waits for
-    it in griddepcontrol.wait."""
-    import ctypes as C
+class _LaunchAttr(ctypes.Structure):  # CUlaunchAttribute: id, pad to 8, 64-byte value
+    _fields_ = [("id", ctypes.c_int), ("pad", ctypes.c_char * 4), ("value", ctypes.c_int * 16)]
 
-    class Attr(C.Structure):  # CUlaunchAttribute: id, pad to 8, 64-byte value
-        _fields_ = [("id", C.c_int), ("pad", C.c_char * 4), ("value", C.c_int * 16)]
 
-    class Config(C.Structure):  # CUlaunchConfig
-        _fields_ = [("grid", C.c_uint * 3), ("block", C.c_uint * 3), ("smem", C.c_uint),
-                    ("stream", C.c_void_p), ("attrs", C.POINTER(Attr)), ("num_attrs", C.c_uint)]
+class _LaunchConfig(ctypes.Structure):  # CUlaunchConfig
+    _fields_ = [("grid", ctypes.c_uint * 3), ("block", ctypes.c_uint * 3), ("smem", ctypes.c_uint),
+                ("stream", ctypes.c_void_p), ("attrs", ctypes.POINTER(_LaunchAttr)),
+                ("num_attrs", ctypes.c_uint)]
 
+
+def _programmatic_launcher(function, grid, block, args, smem, stream_handle):
+    """A function that launches `function` with cuLaunchKernelEx and the
+    programmatic stream serialization attribute (a manifest's
+    combine.programmatic_dependent_launch): the kernel may start while the
+    launch before it on the stream still runs, and waits for it in
+    griddepcontrol.wait. The config and the parameters are built here, once:
+    building them per launch cost ~100 us of Python, more than a small
+    decode step."""
+    C = ctypes
     cu = _libcuda()
-    if not hasattr(cu, "_fa2_ex"):
-        cu.cuLaunchKernelEx.argtypes = [C.c_void_p, C.c_void_p, C.c_void_p, C.c_void_p]
-        cu._fa2_ex = True
-    attr = Attr()
+    cu.cuLaunchKernelEx.argtypes = [C.c_void_p, C.c_void_p, C.c_void_p, C.c_void_p]
+    attr = _LaunchAttr()
     attr.id = 6  # CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION
     attr.value[0] = 1
-    cfg = Config((C.c_uint * 3)(*grid), (C.c_uint * 3)(*block), smem, C.c_void_p(stream_handle),
-                 C.pointer(attr), 1)
-    keep, ptrs = [], []
+    cfg = _LaunchConfig((C.c_uint * 3)(*grid), (C.c_uint * 3)(*block), smem,
+                        C.c_void_p(stream_handle), C.pointer(attr), 1)
+    kinds = {np.uint64: C.c_uint64, np.int64: C.c_int64, np.int32: C.c_int32}
+    keep = []
     for a in args:
-        o = C.c_uint64(int(a)) if isinstance(a, np.uint64) else C.c_int32(int(a))
-        if not isinstance(a, (np.uint64, np.int32)):
+        if type(a) not in kinds:
             raise TypeError(f"combine argument {a!r}")
-        keep.append(o)
-        ptrs.append(C.c_void_p(C.addressof(o)))
-    params = (C.c_void_p * len(ptrs))(*ptrs)
-    r = cu.cuLaunchKernelEx(C.c_void_p(C.addressof(cfg)), C.c_void_p(function), params, None)
-    if r != 0:
-        raise RuntimeError(f"cuLaunchKernelEx failed ({r})")
+        keep.append(kinds[type(a)](int(a)))
+    params = (C.c_void_p * len(keep))(*[C.addressof(o) for o in keep])
+    cfg_ptr, fn = C.c_void_p(C.addressof(cfg)), C.c_void_p(function)
+
+    def launch():
+        r = cu.cuLaunchKernelEx(cfg_ptr, fn, params, None)
+        if r != 0:
+            raise RuntimeError(f"cuLaunchKernelEx failed ({r})")
+    launch.keep = (attr, cfg, keep, params)  # alive as long as the launcher
+    return launch
 
 
 def _cupy_stream(handle):
@@ -286,6 +294,9 @@ class Fa2Kernel:
 
         by_value = any(isinstance(a, TensorMap) for a in args)
         stream_handle = torch.cuda.current_stream().cuda_stream
+        if programmatic:
+            f2, g2, b2, a2, s2 = second
+            second_pdl = _programmatic_launcher(f2.kernel.ptr, g2, b2, a2, s2, stream_handle)
         cu_function = self._driver_function() if by_value else None
 
         def launch():
@@ -294,12 +305,11 @@ class Fa2Kernel:
                 return
             with stream:
                 function(grid, block, args, shared_mem=smem)
-                if second is not None:
+                if programmatic:
+                    second_pdl()
+                elif second is not None:
                     f2, g2, b2, a2, s2 = second
-                    if programmatic:
-                        _programmatic_launch(f2.ptr, g2, b2, a2, s2, stream_handle)
-                    else:
-                        f2(g2, b2, a2, shared_mem=s2)
+                    f2(g2, b2, a2, shared_mem=s2)
         return launch, out, lse
 
     def _driver_function(self):
