@@ -36,6 +36,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fa2/Conversion/AttentionToGPU/KernelBuilder.h"
+#include "fa2/Conversion/AttentionToGPU/CombineBuilder.h"
 #include "fa2/Conversion/AttentionToGPU/SplitOperands.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -1268,6 +1269,12 @@ void KernelEmitter::emit() {
     lseGlobal = func.getArgument(4);
   if (spec.hasMask())
     maskGlobal = func.getArgument(spec.numBufferArgs() - 1);
+
+  // Split-KV: the combine may be launched now (programmaticCombine; it
+  // waits for this grid to finish before it reads the partials).
+  if (programmaticCombine(spec))
+    NVVM::GriddepcontrolOp::create(b, loc,
+                                   NVVM::GridDepActionKind::launch_dependents);
 
   //===--- who am I -------------------------------------------------------===//
   tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);

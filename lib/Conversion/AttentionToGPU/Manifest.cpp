@@ -254,6 +254,8 @@ json::Object fa2::buildManifest(const AttentionKernelSpec &spec) {
         "1", "1"};
     combine["block"] = json::Array{32 * kCombineRowsPerCTA, 1, 1};
     combine["dynamic_shared_memory_bytes"] = 0;
+    if (programmaticCombine(spec))
+      combine["programmatic_dependent_launch"] = true;
     m["combine"] = std::move(combine);
   }
   return m;

@@ -584,13 +584,16 @@ struct DecodeRow {
 };
 } // namespace
 static const DecodeRow kDecodeTable[] = {
-    // 16 rows, one warp, d <= 64: Bc = 32 with 4 stages, 4 blocks (128
-    // keys) per split. At d = 128 the same tile measured 1-3% faster at
-    // batch 1 and 8 (bench/decode-results/variants-2026-12-02.md) but 6-10%
-    // slower at batch 64 (no split, two waves: 0.89-0.91x cuDNN against
-    // 0.94-1.00x with Bc = 64, bench/decode-results/README.md); d = 64 was
-    // not slower at batch 64 (+1-2%).
+    // 16 rows, one warp, d <= 64: Bc = 32 with 4 stages (37 KiB, 6 CTAs
+    // per SM), 4 blocks (128 keys) per split.
     {16, 64, 16, 32, 4, 4},
+    // d <= 128: Bc = 32 with 3 stages (51 KiB: 4 CTAs per SM), 2 blocks per
+    // split. Against Bc = 64 / 3 stages (100 KiB, 2 per SM), Bc = 32 / 4
+    // stages and 8 other choices, same process
+    // (bench/decode-results/table-2026-12-02.md): the best or within 1% in
+    // every cell of >= 256 MB, 0.99-1.00x cuDNN at batch 64 (Bc = 64: 0.95x
+    // at 1k, Bc = 32 / 4 stages: 0.90-0.91x), +5% at batch 1, 8k.
+    {16, 128, 16, 32, 3, 2},
     // Otherwise Bc = 64 with 3 stages, 2 blocks per split.
     {16, 256, 16, 64, 3, 2},
     {32, 256, 32, 64, 3, 2},
