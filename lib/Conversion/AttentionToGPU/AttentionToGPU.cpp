@@ -374,7 +374,7 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
                  chip.name;
     std::optional<GPUSchedule> hopper;
     if (fallback.empty()) {
-      hopper = getHopperSchedule(d, dv, chip);
+      hopper = getHopperSchedule(d, dv, spec.causal, chip);
       if (!hopper)
         fallback = "wgmma kernel: no schedule for these head dims";
     }
@@ -393,6 +393,12 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
         hopper->producerRegisters = roles.producerRegisters;
       if (!findScheduleField(requested, "consumer_registers"))
         hopper->consumerRegisters = roles.consumerRegisters;
+      // Ping-pong orders the overlapped loop's GEMM issues between
+      // warpgroups: the table's choice lapses (unless given) where the
+      // fields leave no overlap or one consumer warpgroup.
+      if (!findScheduleField(requested, "ping_pong") &&
+          (!hopper->overlapSoftmax || hopper->consumerWarpgroups() < 2))
+        hopper->pingPong = false;
       std::string badHopper = validateSchedule(*hopper, d, dv, chip);
       if (!badHopper.empty()) {
         // Fields beyond mma itself: the user asked for a schedule that
@@ -672,7 +678,13 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
   // The kernel reads bh = y + gridDim.y·z and clamps the (< z) extra CTAs to
   // the last (batch, head), which they compute again.
   Value gridY = batchHeads, gridZ = one;
-  if (spec.foldBatchHeads) {
+  if (s.persistent) {
+    // One CTA per tile up to one per SM (gridExpressions says the same).
+    gridX = b.createOrFold<arith::MinUIOp>(
+        loc, b.createOrFold<arith::MulIOp>(loc, gridX, batchHeads),
+        arith::ConstantIndexOp::create(b, loc, spec.chip.smCount));
+    gridY = one;
+  } else if (spec.foldBatchHeads) {
     Value limit = arith::ConstantIndexOp::create(b, loc, kMaxGridY);
     gridZ = b.createOrFold<arith::CeilDivUIOp>(
         loc, b.createOrFold<arith::AddIOp>(loc, batchHeads, one), limit);

@@ -56,6 +56,12 @@ fa2::gridExpressions(const AttentionKernelSpec &spec) {
     x += " * num_splits";
   std::string bh =
       spec.schedule.packGQA ? "batch * heads_kv" : "batch * heads_q";
+  // A persistent kernel: one CTA per tile up to one per SM of the chip's
+  // largest part (HopperKernelBuilder.cpp loops over the rest).
+  if (spec.schedule.persistent)
+    return {"min(" + x + " * " + bh + ", " +
+                std::to_string(spec.chip.smCount) + ")",
+            "1", "1"};
   if (!spec.foldBatchHeads)
     return {x, bh, "1"};
   // Spread over y and z, each at most 65535 (KernelBuilder.h); z never 0,
