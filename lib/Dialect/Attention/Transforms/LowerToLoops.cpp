@@ -144,7 +144,8 @@ static SmallVector<Value> qkvoIndex(const AttentionLoweringState &st,
                                     ValueRange batch, Value head, Value seq,
                                     Value feature) {
   SmallVector<Value> idx(batch.begin(), batch.end());
-  for (fa2::TensorDim dim : llvm::drop_begin(fa2::memoryOrder(st.layout)))
+  std::array<fa2::TensorDim, 4> order = fa2::memoryOrder(st.layout);
+  for (fa2::TensorDim dim : llvm::drop_begin(order))
     idx.push_back(dim == fa2::TensorDim::Head  ? head
                   : dim == fa2::TensorDim::Seq ? seq
                                                : feature);
