@@ -64,10 +64,11 @@
 // JSONPLAIN: "overlap_softmax": false
 
 // JSON: "name": "q.tensor_map"
+// (bhsd: the strides of seq, head and batch, each the product of the extents inside it, TensorLayout.h)
 // JSON-NEXT: "strides": [
 // JSON-NEXT: "head_dim",
 // JSON-NEXT: "seq_q * head_dim",
-// JSON-NEXT: "seq_q * heads_q * head_dim"
+// JSON-NEXT: "heads_q * seq_q * head_dim"
 // JSON-NEXT: ],
 // JSON-NEXT: "swizzle": "128b",
 // JSON-NEXT: "type": "tensor_map"
