@@ -36,6 +36,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fa2/Conversion/AttentionToGPU/KernelBuilder.h"
+#include "fa2/Conversion/AttentionToGPU/KernelIR.h"
 #include "fa2/Conversion/AttentionToGPU/SplitOperands.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -224,11 +225,11 @@ struct SharedTileLayout {
 /// tiles per warp, n8 tiles of a block, k16 steps of the head dim) are
 /// unrolled here in C++: their trip counts are schedule constants and their
 /// accumulators must stay in registers.
-class KernelEmitter {
+class KernelEmitter : KernelIRBuilder {
 public:
   KernelEmitter(OpBuilder &b, Location loc, const AttentionKernelSpec &spec,
                 gpu::GPUFuncOp func)
-      : b(b), loc(loc), spec(spec), s(spec.schedule), func(func) {
+      : KernelIRBuilder(b, loc), spec(spec), s(spec.schedule), func(func) {
     ctx = b.getContext();
     elemTy = spec.mmaElementType();
     pieces = spec.operandPieces();
@@ -250,56 +251,6 @@ public:
   void emit();
 
 private:
-  //===--- small builders ---------------------------------------------===//
-  Value c(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value cf(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Value add(Value x, Value y) {
-    return b.createOrFold<arith::AddIOp>(loc, x, y);
-  }
-  Value addc(Value x, int64_t k) { return k == 0 ? x : add(x, c(k)); }
-  Value sub(Value x, Value y) {
-    return b.createOrFold<arith::SubIOp>(loc, x, y);
-  }
-  Value mul(Value x, Value y) {
-    return b.createOrFold<arith::MulIOp>(loc, x, y);
-  }
-  Value mulc(Value x, int64_t k) { return k == 1 ? x : mul(x, c(k)); }
-  Value divc(Value x, int64_t k) {
-    return b.createOrFold<arith::DivUIOp>(loc, x, c(k));
-  }
-  Value remc(Value x, int64_t k) {
-    return b.createOrFold<arith::RemUIOp>(loc, x, c(k));
-  }
-  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
-    return b.createOrFold<arith::CmpIOp>(loc, p, x, y);
-  }
-  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
-  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
-  Value fmax(Value x, Value y) {
-    return arith::MaxNumFOp::create(b, loc, x, y);
-  }
-  Value exp2(Value x) {
-    return math::Exp2Op::create(b, loc, x, arith::FastMathFlags::afn);
-  }
-  Value fma(Value x, Value y, Value z) {
-    return math::FmaOp::create(b, loc, x, y, z);
-  }
-  Value select(Value cond, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, cond, x, y);
-  }
-  /// The member mask of warp-wide votes and syncs: every lane.
-  Value allLanes() { return arith::ConstantIntOp::create(b, loc, -1, 32); }
-  Value shuffleXor(Value x, int32_t offset) {
-    return gpu::ShuffleOp::create(b, loc, x, offset, /*width=*/32,
-                                  gpu::ShuffleMode::XOR)
-        .getShuffleResult();
-  }
-  Value extract(Value vec, ArrayRef<int64_t> pos) {
-    return vector::ExtractOp::create(b, loc, vec, pos);
-  }
-
   SharedTileLayout makeLayout(int64_t dim) {
     SharedTileLayout l;
     l.dim = dim;
@@ -496,8 +447,6 @@ private:
   /// Set when |fill| was larger than the clamp: the bound.
   std::optional<double> fillClamp;
 
-  OpBuilder &b;
-  Location loc;
   const AttentionKernelSpec &spec;
   const GPUSchedule &s;
   gpu::GPUFuncOp func;
