@@ -37,6 +37,7 @@
 
 #include "fa2/Conversion/AttentionToGPU/KernelBuilder.h"
 #include "fa2/Conversion/AttentionToGPU/KernelIR.h"
+#include "fa2/Conversion/AttentionToGPU/OnlineSoftmax.h"
 #include "fa2/Conversion/AttentionToGPU/SplitOperands.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -1206,8 +1207,6 @@ void KernelEmitter::emit() {
   b.setInsertionPointToStart(&entry);
   auto accTy = VectorType::get({2, 2}, f32Ty);
   auto fragTy = VectorType::get({4, 2}, elemTy);
-  const double log2e = 1.4426950408889634;
-  const double ln2 = 0.6931471805599453;
 
   qGlobal = func.getArgument(0);
   kGlobal = func.getArgument(1);
@@ -1563,18 +1562,12 @@ void KernelEmitter::emit() {
 
   //===--- the K/V loop ---------------------------------------------------===//
   int64_t NO = vl.paddedDim / 8; // n8 tiles of O
-  Value zeroAcc = arith::ConstantOp::create(
-      b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0.0f)));
-  Value negInf = cf(-std::numeric_limits<double>::infinity());
-  Value fzero = cf(0.0);
-  SmallVector<Value> inits;
-  for (int64_t i = 0; i < MT * NO; ++i)
-    inits.push_back(zeroAcc);
-  for (int64_t i = 0; i < MT * 2; ++i)
-    inits.push_back(negInf); // m (raw, unscaled scores)
-  for (int64_t i = 0; i < MT * 2; ++i)
-    inits.push_back(fzero); // l (this thread's partial row sums)
-  const double cScale = spec.scale * log2e;
+  // The online softmax of the rows this thread holds: mma.sync's
+  // accumulator fragments, a row in the 4 lanes of a quad.
+  OnlineSoftmax softmax(b, loc, RowFragments::mmaSync(MT),
+                        {spec.scale, s.rescaleThreshold,
+                         /*finiteFill=*/spec.fill.has_value()});
+  OnlineSoftmaxState inits = softmax.initialState(NO);
 
   // Masked kernels whose schedule says so (splitMaskedLoop) split the K/V
   // loop in two: blocks [0, maskStart), where every key is visible to every
@@ -1645,156 +1638,14 @@ void KernelEmitter::emit() {
       S = applyMaskOperand(S, kvStart);
     return S;
   };
-  // softmaxBlock: the online softmax of block j's scores against the running
-  // (O, m, l) up to the exponentials: the new reference maxes, and O and l
-  // rescaled to them.
-  struct SoftmaxStep {
-    SmallVector<Value> O, m, l;
-    // Per row r: its scores and -ref·c, the exp2 offset.
-    SmallVector<SmallVector<Value>> rowScores;
-    SmallVector<Value> negOffset;
-    // With a finite fill: each row's reference max (0 for a row without
-    // any finite score), for exp2((s - ref)·c).
-    SmallVector<Value> refOrZero;
-  };
-  auto softmaxBlock = [&](const SmallVector<SmallVector<Value>> &S,
-                          SmallVector<Value> O, const SmallVector<Value> &m,
-                          const SmallVector<Value> &l) {
-    // Online softmax. A row lives in the 4 lanes of a quad, so its max
-    // needs two xor-shuffles. Rows are indexed r = mt·2 + half.
-    Value cS = cf(cScale);
-    SmallVector<SmallVector<Value>> rowScores(MT * 2);
-    // max(m, this thread's scores of the row), before the quad reduction.
-    SmallVector<Value> threadMax(MT * 2);
-    for (int64_t mt = 0; mt < MT; ++mt) {
-      for (int64_t half = 0; half < 2; ++half) {
-        SmallVector<Value> &sv = rowScores[mt * 2 + half];
-        for (int64_t nt = 0; nt < NT; ++nt)
-          for (int64_t e = 0; e < 2; ++e)
-            sv.push_back(extract(S[mt][nt], {half, e}));
-        // Tree reduction: short dependency chains.
-        SmallVector<Value> red = sv;
-        while (red.size() > 1) {
-          SmallVector<Value> next;
-          for (size_t i = 0; i + 1 < red.size(); i += 2)
-            next.push_back(fmax(red[i], red[i + 1]));
-          if (red.size() % 2)
-            next.push_back(red.back());
-          red = next;
-        }
-        threadMax[mt * 2 + half] = fmax(m[mt * 2 + half], red[0]);
-      }
-    }
-    auto rowMaxOf = [&](int64_t r) {
-      Value mx = threadMax[r];
-      mx = fmax(mx, shuffleXor(mx, 1));
-      return fmax(mx, shuffleXor(mx, 2));
-    };
-    // Each row's offset for exp2: its reference max times c, or 0 for a
-    // row with every key masked so far (exp2(-inf - 0) = 0, not NaN).
-    auto scaledOffset = [&](Value ref) {
-      Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                          ref, negInf);
-      return select(empty, fzero, fmul(ref, cS));
-    };
-    // Moves every row's reference to its max and multiplies what was
-    // accumulated under the old one by alpha = exp2(m_old·c - ref·c): O and
-    // the thread-partial sums l. `acc` = O, l; returns O, l, ref.
-    auto rescaleOL = [&](SmallVector<Value> acc) {
-      SmallVector<Value> ref;
-      for (int64_t mt = 0; mt < MT; ++mt) {
-        Value alpha[2];
-        for (int64_t half = 0; half < 2; ++half) {
-          int64_t r = mt * 2 + half;
-          ref.push_back(rowMaxOf(r));
-          alpha[half] = exp2(arith::SubFOp::create(b, loc, fmul(m[r], cS),
-                                                   scaledOffset(ref.back())));
-          acc[MT * NO + r] = fmul(acc[MT * NO + r], alpha[half]);
-        }
-        Value scaleVec = vector::FromElementsOp::create(
-            b, loc, accTy, ValueRange{alpha[0], alpha[0], alpha[1], alpha[1]});
-        for (int64_t no = 0; no < NO; ++no)
-          acc[mt * NO + no] = fmul(acc[mt * NO + no], scaleVec);
-      }
-      acc.append(ref);
-      return acc;
-    };
-    // The reference max each row's probabilities are taken against. With
-    // lazy rescaling it moves only when some row of the warp has a score
-    // more than 2^threshold (in exp2 units) above its reference: the warp
-    // then rescales, every row taking its new max. Otherwise the stale
-    // references stay, the probabilities of this block are at most
-    // 2^threshold, and O (MT·d/8·4 multiplications per thread) is left
-    // alone. The test needs only each thread's own maximum (some thread of
-    // the warp sees the growth iff some row grew) and one vote, which also
-    // makes the branch uniform: the quad shuffles of the row max happen only
-    // in the rare branch, off the path from Q·Kᵀ to the exponentials. The
-    // branch is placed before the exponentials, so that they and P·V stay
-    // in one basic block (ptxas interleaves them only within a block).
-    SmallVector<Value> OL(O);
-    OL.append(l.begin(), l.end());
-    if (s.rescaleThreshold < 0) {
-      OL = rescaleOL(OL);
-    } else {
-      Value thr = cf(static_cast<double>(s.rescaleThreshold));
-      Value grown;
-      for (int64_t r = 0; r < MT * 2; ++r) {
-        // m_old = -inf with a finite max gives +inf (grown); a row still
-        // without a visible key gives NaN (not grown).
-        Value growth = fmul(
-            arith::SubFOp::create(b, loc, threadMax[r], m[r]), cS);
-        Value g = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
-                                        growth, thr);
-        grown = grown ? arith::OrIOp::create(b, loc, grown, g).getResult()
-                      : g;
-      }
-      Value rescale = NVVM::VoteSyncOp::create(
-          b, loc, b.getI1Type(), allLanes(), grown, NVVM::VoteSyncKind::any);
-      SmallVector<Type> types;
-      for (Value v : OL)
-        types.push_back(v.getType());
-      types.append(MT * 2, f32Ty);
-      auto ifOp = scf::IfOp::create(b, loc, types, rescale,
-                                    /*withElseRegion=*/true);
-      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-      scf::YieldOp::create(b, loc, rescaleOL(OL));
-      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
-      SmallVector<Value> same(OL);
-      same.append(m.begin(), m.end());
-      scf::YieldOp::create(b, loc, same);
-      b.setInsertionPointAfter(ifOp);
-      OL.assign(ifOp.getResults().begin(), ifOp.getResults().end());
-    }
-    O.assign(OL.begin(), OL.begin() + MT * NO);
-    SmallVector<Value> refMax(OL.begin() + MT * NO + MT * 2, OL.end());
-    SmallVector<Value> refScaled;
-    for (Value ref : refMax)
-      refScaled.push_back(scaledOffset(ref));
-
-    SoftmaxStep step;
-    step.O = O;
-    step.m = refMax;
-    step.l.assign(OL.begin() + MT * NO, OL.begin() + MT * NO + MT * 2);
-    step.rowScores = rowScores;
-    for (int64_t r = 0; r < MT * 2; ++r)
-      step.negOffset.push_back(arith::NegFOp::create(b, loc, refScaled[r]));
-    if (spec.fill) {
-      for (Value ref : refMax) {
-        Value empty = arith::CmpFOp::create(
-            b, loc, arith::CmpFPredicate::OEQ, ref, negInf);
-        step.refOrZero.push_back(select(empty, fzero, ref));
-      }
-    }
-    return step;
-  };
   // expAndAccumulate: P = exp2(S·c - ref·c), l += rowsum P (thread-partial)
   // and O += P·V for the V tile in buffer `buf`, one k-step (16 keys) at a
   // time: the accumulators of n8 tiles 2kk and 2kk+1 form the A fragment of
   // k-step kk once converted to 16 bits, so each P value dies right after
   // its conversion instead of the whole P tile living in f32 registers.
-  auto expAndAccumulate = [&](SoftmaxStep step, Value buf) {
-    Value cS = cf(cScale);
-    SmallVector<Value> O = step.O, l = step.l;
+  auto expAndAccumulate = [&](OnlineSoftmaxStep step, Value buf) {
+    softmax.beginExponentials(step);
+    SmallVector<Value> O = step.state.O, l = step.state.l;
     Value vBuf = add(mulc(buf, s.blockN * vl.rowStride), vLaneOffset);
     for (int64_t kk = 0; kk < NT / 2; ++kk) {
       // pa[mt][piece]: P's A fragments, P split like the other operands.
@@ -1807,18 +1658,8 @@ void KernelEmitter::emit() {
           // q>=2).
           int64_t nt = 2 * kk + q / 2, half = q % 2, r = mt * 2 + half;
           for (int64_t e = 0; e < 2; ++e) {
-            // s·c - ref·c as one FMA leaves the rounding error of ref·c,
-            // up to half an ulp of it: nothing next to ordinary scores, but
-            // up to 2^64 for a row of fills near -1e9, whose probabilities
-            // must be exactly 1. With a fill the difference is taken first.
-            Value x = step.rowScores[r][nt * 2 + e];
-            Value p =
-                spec.fill
-                    ? exp2(fmul(arith::SubFOp::create(b, loc, x,
-                                                      step.refOrZero[r]),
-                                cS))
-                    : exp2(fma(x, cS, step.negOffset[r]));
-            rowSum[half] = rowSum[half] ? fadd(rowSum[half], p) : p;
+            Value p = softmax.probability(step, r, nt * 2 + e);
+            rowSum[half] = softmax.sumInto(rowSum[half], p);
             if (pieces == 1) {
               elems[0].push_back(arith::TruncFOp::create(b, loc, elemTy, p));
             } else {
@@ -1857,9 +1698,9 @@ void KernelEmitter::emit() {
         }
       }
     }
-    step.O = O;
-    step.l = l;
-    return step;
+    step.state.O = O;
+    step.state.l = l;
+    return step.state;
   };
 
   auto emitKVLoop = [&](Value lb, Value ub, ValueRange loopInits,
@@ -1869,11 +1710,8 @@ void KernelEmitter::emit() {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
       Value j = loop.getInductionVar();
-      ValueRange iter = loop.getRegionIterArgs();
-      SmallVector<Value> O(iter.begin(), iter.begin() + MT * NO);
-      SmallVector<Value> m(iter.begin() + MT * NO,
-                           iter.begin() + MT * NO + MT * 2);
-      SmallVector<Value> l(iter.begin() + MT * NO + MT * 2, iter.end());
+      OnlineSoftmaxState state =
+          OnlineSoftmaxState::fromFlat(loop.getRegionIterArgs(), MT * NO);
       Value buf = c(0);
       if (s.numStages == 1) {
         waitCopies(commitCopies(copyKVBlock(j, c(0))), 0);
@@ -1909,31 +1747,27 @@ void KernelEmitter::emit() {
       }
       // Masked, then the online softmax and O += P·V_j.
       S = maskBlock(S, j, masked);
-      SoftmaxStep softmax = softmaxBlock(S, O, m, l);
+      OnlineSoftmaxStep step = softmax.rescale(S, state);
       if (prefetch && s.splitKVCopies) {
         nextTokens.append(issueKVTiles(next, nextBuf, KVTiles::V));
         commitGroup(nextTokens);
       }
-      SoftmaxStep step = expAndAccumulate(softmax, buf);
-      O = step.O;
+      state = expAndAccumulate(step, buf);
       if (s.numStages == 1)
         gpu::BarrierOp::create(b, loc); // buffer 0 is overwritten next
 
-      SmallVector<Value> yields(O);
-      yields.append(step.m);
-      yields.append(step.l);
-      scf::YieldOp::create(b, loc, yields);
+      scf::YieldOp::create(b, loc, state.flatten());
     }
     b.setInsertionPointAfter(loop);
     return loop;
   };
   scf::ForOp loop;
   if (split) {
-    loop = emitKVLoop(kvBegin ? kvBegin : c(0), maskStart, inits,
+    loop = emitKVLoop(kvBegin ? kvBegin : c(0), maskStart, inits.flatten(),
                       MaskMode::None);
     loop = emitKVLoop(maskStart, kvEnd, loop.getResults(), MaskMode::Always);
   } else {
-    loop = emitKVLoop(kvBegin ? kvBegin : c(0), kvEnd, inits,
+    loop = emitKVLoop(kvBegin ? kvBegin : c(0), kvEnd, inits.flatten(),
                       anyMask ? MaskMode::PerBlock : MaskMode::None);
   }
 
@@ -1942,10 +1776,9 @@ void KernelEmitter::emit() {
   // (src-size 0, no global access); they still write shared memory, and must
   // land before the CTA exits and its shared memory goes to the next CTA.
   waitCopies(qGroup, 0);
-  ValueRange res = loop.getResults();
-  Value cScaleNat = cf(spec.scale);
-  Value cLn2 = cf(ln2);
-  Value one = cf(1.0);
+  OnlineSoftmaxState res =
+      OnlineSoftmaxState::fromFlat(loop.getResults(), MT * NO);
+  softmax.beginEpilogue();
   Value posInf = cf(std::numeric_limits<double>::infinity());
   // Split-KV partials are f32 (the combine rounds once).
   Type outTy = spec.splitKV() ? f32Ty : spec.outElementType;
@@ -1956,18 +1789,15 @@ void KernelEmitter::emit() {
   Value warpRowBase = mulc(warp, s.rowsPerWarp());
   for (int64_t mt = 0; mt < MT; ++mt) {
     for (int64_t half = 0; half < 2; ++half) {
-      Value mFinal = res[MT * NO + mt * 2 + half];
-      Value lPart = res[MT * NO + MT * 2 + mt * 2 + half];
-      Value lSum = fadd(lPart, shuffleXor(lPart, 1));
-      lSum = fadd(lSum, shuffleXor(lSum, 2));
+      Value mFinal = res.m[mt * 2 + half];
+      Value lSum = softmax.rowTotal(res.l[mt * 2 + half]);
       // A row that saw no visible key has l = 0: O stays 0, LSE is +inf.
-      Value empty =
-          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UEQ, lSum, fzero);
-      Value inv = select(empty, one, arith::DivFOp::create(b, loc, one, lSum));
+      Value empty;
+      Value inv = softmax.normalizer(lSum, empty);
       Value row = addc(warpRow0, mt * 16 + 8 * half);
       Value globalRow = add(m0, row);
       auto normalized = [&](int64_t no) {
-        Value acc = res[mt * NO + no];
+        Value acc = res.O[mt * NO + no];
         SmallVector<Value> vals;
         for (int64_t e = 0; e < 2; ++e) {
           Value v = fmul(extract(acc, {half, e}), inv);
@@ -1999,10 +1829,7 @@ void KernelEmitter::emit() {
               llvm::MaybeAlign(2 * outTy.getIntOrFloatBitWidth() / 8));
         }
         if (spec.writesLse()) {
-          Value lse = fma(mFinal, cScaleNat,
-                          fmul(math::Log2Op::create(b, loc, lSum,
-                                                    arith::FastMathFlags::afn),
-                               cLn2));
+          Value lse = softmax.logSumExp(mFinal, lSum);
           // An empty row's partial weighs nothing in the combine (-inf);
           // the op's LSE of an empty row is +inf.
           lse = select(empty,
