@@ -36,7 +36,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "fa2/Conversion/AttentionToGPU/KernelBuilder.h"
+#include "fa2/Conversion/AttentionToGPU/AsyncCopy.h"
 #include "fa2/Conversion/AttentionToGPU/KernelIR.h"
+#include "fa2/Conversion/AttentionToGPU/MmaSync.h"
 #include "fa2/Conversion/AttentionToGPU/OnlineSoftmax.h"
 #include "fa2/Conversion/AttentionToGPU/SplitOperands.h"
 
@@ -211,17 +213,6 @@ Type AttentionKernelSpec::mmaElementType() const {
 
 namespace {
 
-/// Placement of one kind of shared tile (Q/K share one, V has its own).
-struct SharedTileLayout {
-  int64_t dim;       // real columns (head dim)
-  int64_t paddedDim; // columns rounded up to 16 (one mma k-step)
-  int64_t rowStride; // elements between rows
-  SmemSwizzle swizzle;
-
-  int64_t chunks() const { return paddedDim / 8; }
-  int64_t realChunks() const { return dim / 8; }
-};
-
 /// Emits the kernel body. Loops over tiles that the hardware fixes (m16
 /// tiles per warp, n8 tiles of a block, k16 steps of the head dim) are
 /// unrolled here in C++: their trip counts are schedule constants and their
@@ -230,7 +221,8 @@ class KernelEmitter : KernelIRBuilder {
 public:
   KernelEmitter(OpBuilder &b, Location loc, const AttentionKernelSpec &spec,
                 gpu::GPUFuncOp func)
-      : KernelIRBuilder(b, loc), spec(spec), s(spec.schedule), func(func) {
+      : KernelIRBuilder(b, loc), spec(spec), s(spec.schedule), func(func),
+        mmaSync(b, loc, spec.mmaElementType()) {
     ctx = b.getContext();
     elemTy = spec.mmaElementType();
     pieces = spec.operandPieces();
@@ -244,7 +236,6 @@ public:
     vl = makeLayout(spec.headDimV);
     MT = s.mTilesPerWarp();
     NT = s.blockN / 8;
-    tokenTy = nvgpu::DeviceAsyncTokenType::get(ctx);
     sem = spec.maskSemantics();
     initFill();
   }
@@ -253,21 +244,11 @@ public:
 
 private:
   SharedTileLayout makeLayout(int64_t dim) {
-    SharedTileLayout l;
-    l.dim = dim;
-    l.paddedDim = padHeadDim(dim);
-    l.swizzle = effectiveSwizzle(l.paddedDim, s.swizzle);
-    l.rowStride = sharedRowStride(l.paddedDim, s.swizzle);
-    return l;
+    return SharedTileLayout::of(dim, s.swizzle);
   }
 
   /// The size `name` as an index value: a constant or the kernel argument.
   Value sizeValue(StringRef name);
-
-  /// Element offset in a shared tile of chunk `chunk` of tile row `row`
-  /// (`rowMod8` = row % 8, needed by the XOR swizzle).
-  Value sharedOffset(const SharedTileLayout &l, Value row, Value rowMod8,
-                     Value chunk);
 
   /// Issues the cp.async copies of `rows` rows of a global tensor, starting
   /// at sequence position `seqStart`, into the shared tile at `dstBase`.
@@ -310,48 +291,6 @@ private:
   int64_t planeOf(Value dst) {
     return dst == sQ ? qPlane : dst == sK ? kPlane : vPlane;
   }
-  /// a·b + acc for operands held as `pieces` fragments each (a[i], b[j]):
-  /// one mma per piece product (pieceProducts). Split operands sum their
-  /// products from zero and add that to `acc` with one f32 add (round to
-  /// nearest): the tensor cores add into their accumulator truncating
-  /// (round toward zero), so the six mma per k-step of three bf16 pieces
-  /// (the scheme before the f16 pieces) straight into S or O left a
-  /// bias of one ulp of the accumulator per mma, 3-8x the f32 math path's
-  /// error against f64 (H200, bench/f32.py); from zero, each k-step's
-  /// truncation is relative to its own, smaller, partial sum.
-  /// With `factor` (f32), the sum is multiplied by it in the same rounding
-  /// (an FMA): the inverse group scales of split operands (stageScaledGroup).
-  Value mmaPieces(ArrayRef<Value> a, ArrayRef<Value> bOps, Value acc,
-                  Value factor = {}) {
-    if (pieces == 1)
-      return mma(a[0], bOps[0], acc);
-    auto accTy = cast<VectorType>(acc.getType());
-    Value sum = arith::ConstantOp::create(
-        b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0)));
-    for (auto [i, j] : pieceProducts(pieces))
-      sum = mma(a[i], bOps[j], sum);
-    if (factor)
-      return fma(sum, vector::BroadcastOp::create(b, loc, accTy, factor), acc);
-    return fadd(acc, sum);
-  }
-
-  /// One cp.async commit group of `tokens`; none (a null value) without
-  /// tokens: f32 tiles are staged by plain stores, and an empty
-  /// device_async_create_group would not even print parseably (its empty
-  /// operand list runs into the next line).
-  Value commitCopies(ValueRange tokens) {
-    if (tokens.empty())
-      return {};
-    return nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy, tokens);
-  }
-  /// cp.async.wait_group: until at most `pending` groups are in flight;
-  /// nothing where no group was committed (`group` null).
-  void waitCopies(Value group, int32_t pending) {
-    if (group)
-      nvgpu::DeviceAsyncWaitOp::create(b, loc, group,
-                                       b.getI32IntegerAttr(pending));
-  }
-
   /// With packed GQA rows: the Q tile's rows [m0, m0 + Br) of the group's
   /// G·Sq rows, row p being query position p / G of head p % G; rows at or
   /// past `validRows` (i32; null: all valid) are zero-filled.
@@ -404,11 +343,6 @@ private:
   SmallVector<Value> copyKVBlock(Value j, Value buf, Value exists = {},
                                  KVTiles tiles = KVTiles::Both);
 
-  /// One warp-level m16n8k16 multiply-accumulate.
-  Value mma(Value a, Value bOp, Value acc);
-  /// Rows `first` and `first+1` of a vector<4x2xT> as a vector<2x2xT>.
-  Value pairOf(Value frag4, int64_t first);
-
   /// S = Q·K_jᵀ for the warp's rows: MT x NT accumulators.
   SmallVector<SmallVector<Value>> computeScores(Value kBufOffset, Value buf);
   /// The Q fragments of k-step ks and m-tile mt, from shared memory (piece
@@ -452,7 +386,11 @@ private:
   const GPUSchedule &s;
   gpu::GPUFuncOp func;
   MLIRContext *ctx;
-  Type elemTy, f32Ty, idxTy, tokenTy;
+  Type elemTy, f32Ty, idxTy;
+  /// The mma.sync/ldmatrix building block, and the cp.async one (made once
+  /// the thread index exists).
+  MmaSyncBuilder mmaSync;
+  std::optional<AsyncCopyBuilder> copies;
   /// The 16-bit pieces each operand tile is held as (spec.operandPieces): the
   /// pieces of a tile are `pieces` consecutive copies of it in shared memory,
   /// qPlane/kPlane/vPlane elements apart.
@@ -503,26 +441,7 @@ private:
   Value sO;
   // Per-lane ldmatrix offsets.
   Value qLaneOffset, kLaneOffset, vLaneOffset;
-  /// Per-lane element offset of the chunk an ldmatrix k-step reads, as a
-  /// register part and a constant part (see chunkOffsets in emit()).
-  struct ChunkOffset {
-    Value lane;
-    int64_t constant;
-  };
-  SmallVector<ChunkOffset> qkChunkA, qkChunkB, vChunkA;
-  /// base + chunk + extra, with the constants summed last so that LLVM keeps
-  /// base + chunk.lane as one loop-invariant register and folds the rest
-  /// into ldmatrix's immediate offset.
-  /// The B operands of one n16 tile for each operand piece (1, or 3 for
-  /// split f32): an ldmatrix.x4 (transposed for V) at `offset + p·plane`,
-  /// split into the two n8 halves' register pairs.
-  void loadBPieces(Value tile, Value laneBase, const ChunkOffset &chunk,
-                   int64_t offset, int64_t plane, bool transpose,
-                   int64_t pieces, SmallVector<Value> &b0,
-                   SmallVector<Value> &b1);
-  Value chunkAddress(Value base, const ChunkOffset &chunk, int64_t extra) {
-    return addc(add(base, chunk.lane), chunk.constant + extra);
-  }
+  SmallVector<MmaSyncBuilder::ChunkOffset> qkChunkA, qkChunkB, vChunkA;
 };
 
 } // namespace
@@ -540,117 +459,22 @@ Value KernelEmitter::sizeValue(StringRef name) {
   llvm_unreachable("dynamic size without a kernel argument");
 }
 
-Value KernelEmitter::sharedOffset(const SharedTileLayout &l, Value row,
-                                  Value rowMod8, Value chunk) {
-  Value rowOff = mulc(row, l.rowStride);
-  if (l.swizzle == SmemSwizzle::Xor)
-    chunk = b.createOrFold<arith::XOrIOp>(loc, chunk, rowMod8);
-  return add(rowOff, mulc(chunk, 8));
-}
-
 SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
                                            Value srcRowStride, Value seqStart,
                                            Value validRows, Value dst,
                                            Value dstBase, int64_t rows,
                                            const SharedTileLayout &l) {
-  int64_t chunks = l.chunks(), realChunks = l.realChunks();
-  int64_t total = rows * chunks, threads = s.numThreads();
-  int64_t iters = (total + threads - 1) / threads;
-  bool staticColumn = threads % chunks == 0;
-  // With a thread count that is a multiple of the chunks per row, each thread
-  // always copies the same column: its chunk and the bound check are hoisted.
-  Value colOfThread, rowOfThread;
-  if (staticColumn) {
-    colOfThread = remc(tid, chunks);
-    rowOfThread = divc(tid, chunks);
-  }
-  // Rows past `validRows` and chunks past the head dim read nothing
-  // (src-elements 0, cp.async zero-fills). Their addresses may point past the
-  // tensor: with src-size 0 the copy does not access global memory, as in
-  // Triton's and CUTLASS's zero-fill loads. The row test is in 32 bits: one
-  // compare per copy instead of a 64-bit pair.
-  Value srcTile = add(srcBase, mul(seqStart, srcRowStride));
-  auto i32Ty = b.getI32Type();
-  // `rowsLeft`, when given, is validRows - rowOfThread (i32): row
-  // rowOfThread + k is valid iff rowsLeft > k, a compare with an immediate.
-  Value rowsLeft;
-  auto predicate = [&](Value r, Value ch,
-                       std::optional<int64_t> k = std::nullopt) -> Value {
-    Value valid;
-    if (validRows && k && rowsLeft)
-      valid = cmp(arith::CmpIPredicate::sgt, rowsLeft,
-                  arith::ConstantIntOp::create(b, loc, *k, 32));
-    else if (validRows)
-      valid = cmp(arith::CmpIPredicate::slt,
-                  arith::IndexCastOp::create(b, loc, i32Ty, r), validRows);
-    if (realChunks != chunks) {
-      Value colValid = cmp(arith::CmpIPredicate::ult, ch, c(realChunks));
-      valid = valid ? arith::AndIOp::create(b, loc, valid, colValid).getResult()
-                    : colValid;
-    }
-    return valid;
-  };
   SmallVector<Value> tokens;
   // f32 chunks are collected and staged in groups (stageF32Chunks).
   SmallVector<F32Chunk> f32Chunks;
-  // One 8-element chunk; `valid` (i1, null: always) false zero-fills it.
-  auto copy = [&](Value dstOff, Value srcOff, Value valid) {
-    if (spec.elementType.isF32()) {
-      f32Chunks.push_back({srcOff, dstOff, valid});
-      return;
-    }
-    Value srcElems = valid ? select(valid, c(8), c(0)) : Value();
-    tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
-        b, loc, tokenTy, dst, ValueRange{dstOff}, src, ValueRange{srcOff},
-        b.getIndexAttr(8), srcElems, b.getUnitAttr()));
-  };
-  if (staticColumn) {
-    // Thread-invariant parts first, so that every copy of the tile adds a
-    // constant (an immediate offset when the row stride is static).
-    int64_t rowsPerRound = threads / chunks;
-    Value srcThread =
-        add(srcTile, add(mul(rowOfThread, srcRowStride), mulc(colOfThread, 8)));
-    bool sameRowMod8 = rowsPerRound % 8 == 0;
-    Value dstThread =
-        add(dstBase,
-            sharedOffset(l, rowOfThread, remc(rowOfThread, 8), colOfThread));
-    if (validRows)
-      rowsLeft = b.createOrFold<arith::SubIOp>(
-          loc, validRows, arith::IndexCastOp::create(b, loc, i32Ty, rowOfThread));
-    for (int64_t it = 0; it < iters; ++it) {
-      Value r = addc(rowOfThread, it * rowsPerRound);
-      Value srcOff, dstOff;
-      if ((it + 1) * threads > total) {
-        // A partial last round: threads past the tile repeat its last row
-        // (the same bytes to the same place).
-        r = arith::MinUIOp::create(b, loc, r, c(rows - 1));
-        srcOff = add(srcTile, add(mul(r, srcRowStride), mulc(colOfThread, 8)));
-        dstOff = add(dstBase, sharedOffset(l, r, remc(r, 8), colOfThread));
-      } else {
-        srcOff = add(srcThread, mulc(srcRowStride, it * rowsPerRound));
-        dstOff = sameRowMod8 ? addc(dstThread, it * rowsPerRound * l.rowStride)
-                             : add(dstBase,
-                                   sharedOffset(l, r, remc(r, 8), colOfThread));
-      }
-      std::optional<int64_t> k;
-      if ((it + 1) * threads <= total)
-        k = it * rowsPerRound;
-      copy(dstOff, srcOff, predicate(r, colOfThread, k));
-    }
-    stageF32Chunks(src, dst, f32Chunks);
-    return tokens;
-  }
-  for (int64_t it = 0; it < iters; ++it) {
-    Value idx = addc(tid, it * threads);
-    // In a last, partial round the threads past the tile repeat the last
-    // chunk: the same bytes to the same place, so no guard is needed.
-    if ((it + 1) * threads > total)
-      idx = arith::MinUIOp::create(b, loc, idx, c(total - 1));
-    Value r = divc(idx, chunks), ch = remc(idx, chunks);
-    Value srcOff = add(srcTile, add(mul(r, srcRowStride), mulc(ch, 8)));
-    Value dstOff = add(dstBase, sharedOffset(l, r, remc(r, 8), ch));
-    copy(dstOff, srcOff, predicate(r, ch));
-  }
+  copies->forEachChunk(
+      srcBase, srcRowStride, seqStart, validRows, dstBase, rows, l,
+      [&](Value dstOff, Value srcOff, Value valid) {
+        if (spec.elementType.isF32())
+          f32Chunks.push_back({srcOff, dstOff, valid});
+        else
+          tokens.push_back(copies->copyChunk(dst, dstOff, src, srcOff, valid));
+      });
   stageF32Chunks(src, dst, f32Chunks);
   return tokens;
 }
@@ -735,7 +559,7 @@ Value KernelEmitter::stageScaledGroup(Value src, Value srcTile,
                     : colValid;
     }
     group.push_back({add(srcTile, add(mul(r, srcRowStride), mulc(ch, 8))),
-                     add(dstBase, sharedOffset(l, r, remc(r, 8), ch)), valid});
+                     add(dstBase, copies->sharedOffset(l, r, remc(r, 8), ch)), valid});
   }
   SmallVector<Value> loaded = loadF32Chunks(src, group);
   // The largest |x| of the group as bits: |x| compares as an unsigned
@@ -789,7 +613,7 @@ SmallVector<Value> KernelEmitter::copyPackedQTile(Value validRows) {
     Value srcOff = add(add(qBase, add(mul(remc(row, group), qHeadStride),
                                       mul(divc(row, group), qRow))),
                        mulc(ch, 8));
-    Value dstOff = sharedOffset(qk, r, remc(r, 8), ch);
+    Value dstOff = copies->sharedOffset(qk, r, remc(r, 8), ch);
     Value valid;
     if (validRows)
       valid = cmp(arith::CmpIPredicate::slt,
@@ -799,10 +623,7 @@ SmallVector<Value> KernelEmitter::copyPackedQTile(Value validRows) {
       valid = valid ? arith::AndIOp::create(b, loc, valid, colValid).getResult()
                     : colValid;
     }
-    Value srcElems = valid ? select(valid, c(8), c(0)) : Value();
-    tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
-        b, loc, tokenTy, sQ, ValueRange{dstOff}, qGlobal, ValueRange{srcOff},
-        b.getIndexAttr(8), srcElems, b.getUnitAttr()));
+    tokens.push_back(copies->copyChunk(sQ, dstOff, qGlobal, srcOff, valid));
   }
   return tokens;
 }
@@ -878,83 +699,15 @@ SmallVector<Value> KernelEmitter::copyKVBlock(Value j, Value buf,
   return toks;
 }
 
-void KernelEmitter::loadBPieces(Value tile, Value laneBase,
-                                const ChunkOffset &chunk, int64_t offset,
-                                int64_t plane, bool transpose, int64_t pieces,
-                                SmallVector<Value> &b0,
-                                SmallVector<Value> &b1) {
-  for (int64_t p = 0; p < pieces; ++p) {
-    Value off = chunkAddress(laneBase, chunk, offset + p * plane);
-    Value frag = nvgpu::LdMatrixOp::create(
-        b, loc, VectorType::get({4, 2}, elemTy), tile, ValueRange{off}, b.getBoolAttr(transpose),
-        b.getI32IntegerAttr(4));
-    b0.push_back(pairOf(frag, 0));
-    b1.push_back(pairOf(frag, 2));
-  }
-}
-
-Value KernelEmitter::pairOf(Value frag4, int64_t first) {
-  auto pairTy = VectorType::get({2, 2}, elemTy);
-  Value r = arith::ConstantOp::create(
-      b, loc, pairTy, DenseElementsAttr::get(pairTy, b.getZeroAttr(elemTy)));
-  r = vector::InsertOp::create(b, loc, extract(frag4, {first}), r,
-                               ArrayRef<int64_t>{0});
-  return vector::InsertOp::create(b, loc, extract(frag4, {first + 1}), r,
-                                  ArrayRef<int64_t>{1});
-}
-
-Value KernelEmitter::mma(Value a, Value bOp, Value acc) {
-  if (elemTy.isF16())
-    return nvgpu::MmaSyncOp::create(b, loc, a, bOp, acc,
-                                    b.getI64ArrayAttr({16, 8, 16}));
-  // bf16: nvgpu.mma.sync's lowering in LLVM 22 cannot deduce the PTX types of
-  // bf16 operands, so the kernel calls nvvm.mma.sync with the operands packed
-  // in i32, as PTX declares them.
-  auto i32Ty = b.getI32Type();
-  auto pack = [&](Value frag, int64_t rowsN) {
-    // One row at a time: convert-vector-to-llvm bitcasts 1-D vectors only.
-    auto packedTy = VectorType::get({1}, i32Ty);
-    SmallVector<Value> regs;
-    for (int64_t i = 0; i < rowsN; ++i) {
-      Value row = extract(frag, {i});
-      Value packed = vector::BitCastOp::create(b, loc, packedTy, row);
-      regs.push_back(extract(packed, {0}));
-    }
-    return regs;
-  };
-  SmallVector<Value> aRegs = pack(a, 4), bRegs = pack(bOp, 2);
-  SmallVector<Value> cRegs;
-  for (int64_t i = 0; i < 2; ++i)
-    for (int64_t e = 0; e < 2; ++e)
-      cRegs.push_back(extract(acc, {i, e}));
-  auto structTy =
-      LLVM::LLVMStructType::getLiteral(ctx, {f32Ty, f32Ty, f32Ty, f32Ty});
-  Value d = NVVM::MmaOp::create(
-      b, loc, structTy, aRegs, bRegs, cRegs, ArrayRef<int64_t>{16, 8, 16},
-      std::nullopt, std::nullopt,
-      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16, NVVM::MMATypes::bf16},
-      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                     NVVM::MMALayout::col});
-  SmallVector<Value> out;
-  for (int64_t i = 0; i < 4; ++i)
-    out.push_back(LLVM::ExtractValueOp::create(b, loc, d, i));
-  return vector::FromElementsOp::create(b, loc, VectorType::get({2, 2}, f32Ty),
-                                        out);
-}
-
 Value KernelEmitter::loadQFragment(int64_t ks, int64_t mt, int64_t piece) {
-  auto fragTy = VectorType::get({4, 2}, elemTy);
-  Value off = chunkAddress(qLaneOffset, qkChunkA[ks],
-                           mt * 16 * qk.rowStride + piece * qPlane);
-  return nvgpu::LdMatrixOp::create(b, loc, fragTy, sQ, ValueRange{off},
-                                   b.getBoolAttr(false),
-                                   b.getI32IntegerAttr(4));
+  Value off = mmaSync.chunkAddress(qLaneOffset, qkChunkA[ks],
+                                   mt * 16 * qk.rowStride + piece * qPlane);
+  return mmaSync.ldmatrix(sQ, off, /*transpose=*/false);
 }
 
 SmallVector<SmallVector<Value>> KernelEmitter::computeScores(Value kBufOffset,
                                                             Value buf) {
-  auto accTy = VectorType::get({2, 2}, f32Ty);
-  auto fragTy = VectorType::get({4, 2}, elemTy);
+  VectorType accTy = mmaSync.accumulatorType();
   Value zero = arith::ConstantOp::create(
       b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0.0f)));
   SmallVector<SmallVector<Value>> S(MT, SmallVector<Value>(NT, zero));
@@ -987,13 +740,13 @@ SmallVector<SmallVector<Value>> KernelEmitter::computeScores(Value kBufOffset,
                                                      : qFragments[ks][mt]);
     for (int64_t np = 0; np < NT / 2; ++np) {
       SmallVector<Value> b0, b1;
-      loadBPieces(sK, kLane, qkChunkB[ks], np * 16 * qk.rowStride, kPlane,
+      mmaSync.loadBPieces(sK, kLane, qkChunkB[ks], np * 16 * qk.rowStride, kPlane,
                   /*transpose=*/false, pieces, b0, b1);
       for (int64_t mt = 0; mt < MT; ++mt) {
         S[mt][2 * np] =
-            mmaPieces(qa[mt], b0, S[mt][2 * np], factorOf(mt, np, ks));
+            mmaSync.mmaPieces(qa[mt], b0, S[mt][2 * np], factorOf(mt, np, ks));
         S[mt][2 * np + 1] =
-            mmaPieces(qa[mt], b1, S[mt][2 * np + 1], factorOf(mt, np, ks));
+            mmaSync.mmaPieces(qa[mt], b1, S[mt][2 * np + 1], factorOf(mt, np, ks));
       }
     }
   }
@@ -1219,13 +972,15 @@ void KernelEmitter::emit() {
 
   //===--- who am I -------------------------------------------------------===//
   tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  copies.emplace(b, loc, tid, s.numThreads());
   Value lane = remc(tid, 32);
   warp = divc(tid, 32);
-  g = divc(lane, 4); // row within an m16 half-tile
-  t = remc(lane, 4); // column pair within an n8 tile
-  lane8 = remc(lane, 8);
-  laneMid = remc(divc(lane, 8), 2);
-  laneHi = divc(lane, 16);
+  MmaSyncLanes lanes = mmaSync.lanesOf(lane);
+  g = lanes.g; // row within an m16 half-tile
+  t = lanes.t; // column pair within an n8 tile
+  lane8 = lanes.lane8;
+  laneMid = lanes.laneMid;
+  laneHi = lanes.laneHi;
 
   Value Hq = sizeValue("heads_q"), Hkv = sizeValue("heads_kv");
   Sq = sizeValue("seq_q");
@@ -1402,26 +1157,14 @@ void KernelEmitter::emit() {
   //  A (Q, and V through .trans): matrix i = rows +8·(i%2), chunk +(i/2)
   //  B (K):                        matrix i = rows +8·(i/2), chunk +(i%2)
   // so that registers 0..3 are the mma fragments in PTX's order.
-  Value rowA = add(lane8, mulc(laneMid, 8));
-  Value rowB = add(lane8, mulc(laneHi, 8));
+  Value rowA = mmaSync.ldmatrixRowA(lanes);
+  Value rowB = mmaSync.ldmatrixRowB(lanes);
   qLaneOffset = mulc(add(mulc(warp, s.rowsPerWarp()), rowA), qk.rowStride);
   kLaneOffset = mulc(rowB, qk.rowStride);
   vLaneOffset = mulc(rowA, vl.rowStride);
   auto chunkOffsets = [&](const SharedTileLayout &l, Value laneChunk,
                           int64_t steps) {
-    // Chunk 2·step + laneChunk of a row whose index is ≡ lane8 (mod 8).
-    // Under XOR only the low 3 bits of the chunk are permuted, so steps
-    // st and st+4 differ by the constant 64 elements: 4 live offsets at
-    // most, the rest are immediates.
-    SmallVector<ChunkOffset> offs;
-    for (int64_t st = 0; st < steps; ++st) {
-      if (l.swizzle == SmemSwizzle::Xor && st >= 4)
-        offs.push_back({offs[st % 4].lane, (st / 4) * 64});
-      else
-        offs.push_back(
-            {sharedOffset(l, c(0), lane8, addc(laneChunk, 2 * st)), 0});
-    }
-    return offs;
+    return mmaSync.chunkOffsets(*copies, l, lane8, laneChunk, steps);
   };
   qkChunkA = chunkOffsets(qk, laneHi, qk.paddedDim / 16);
   qkChunkB = chunkOffsets(qk, laneMid, qk.paddedDim / 16);
@@ -1525,7 +1268,7 @@ void KernelEmitter::emit() {
                       : copyTile(qGlobal, qBase, qRow, m0, qValidRows, sQ,
                                  c(0), s.blockM, qk);
   }
-  Value qGroup = commitCopies(qToks);
+  Value qGroup = copies->commit(qToks);
   // Exactly one group per K/V block, so that cp.async.wait_group counts
   // stay uniform. A block past kvEnd is "copied" with src-size 0 (no global
   // access) rather than skipped by a branch: the copies then sit in the loop
@@ -1535,7 +1278,7 @@ void KernelEmitter::emit() {
     return copyKVBlock(j, buf, exists, tiles);
   };
   auto commitGroup = [&](ValueRange tokens) {
-    return commitCopies(tokens);
+    return copies->commit(tokens);
   };
   auto issueKVBlock = [&](Value j, Value buf) {
     return commitGroup(issueKVTiles(j, buf, KVTiles::Both));
@@ -1552,7 +1295,7 @@ void KernelEmitter::emit() {
     // Q in registers: wait for the Q group only (the K/V groups issued
     // after it may stay in flight), then every warp loads its fragments
     // once instead of once per K/V block.
-    waitCopies(qGroup, s.numStages - 1);
+    copies->wait(qGroup, s.numStages - 1);
     gpu::BarrierOp::create(b, loc);
     qFragments.resize(qk.paddedDim / 16);
     for (int64_t ks = 0; ks < qk.paddedDim / 16; ++ks)
@@ -1688,13 +1431,13 @@ void KernelEmitter::emit() {
         Value vFactor =
             pieces > 1 ? vInverse[np * 2 / kScaleChunks] : Value();
         SmallVector<Value> b0, b1;
-        loadBPieces(sV, vBuf, vChunkA[np], kk * 16 * vl.rowStride, vPlane,
+        mmaSync.loadBPieces(sV, vBuf, vChunkA[np], kk * 16 * vl.rowStride, vPlane,
                     /*transpose=*/true, pieces, b0, b1);
         for (int64_t mt = 0; mt < MT; ++mt) {
           O[mt * NO + 2 * np] =
-              mmaPieces(pa[mt], b0, O[mt * NO + 2 * np], vFactor);
+              mmaSync.mmaPieces(pa[mt], b0, O[mt * NO + 2 * np], vFactor);
           O[mt * NO + 2 * np + 1] =
-              mmaPieces(pa[mt], b1, O[mt * NO + 2 * np + 1], vFactor);
+              mmaSync.mmaPieces(pa[mt], b1, O[mt * NO + 2 * np + 1], vFactor);
         }
       }
     }
@@ -1714,13 +1457,13 @@ void KernelEmitter::emit() {
           OnlineSoftmaxState::fromFlat(loop.getRegionIterArgs(), MT * NO);
       Value buf = c(0);
       if (s.numStages == 1) {
-        waitCopies(commitCopies(copyKVBlock(j, c(0))), 0);
+        copies->wait(copies->commit(copyKVBlock(j, c(0))), 0);
         gpu::BarrierOp::create(b, loc);
       } else {
         // Block j's group is complete once at most stages-2 newer groups are
         // pending; the barrier then also tells every warp that block j-1's
         // buffer is free, and block j+stages-1 is issued into it.
-        waitCopies(qGroup, s.numStages - 2);
+        copies->wait(qGroup, s.numStages - 2);
         gpu::BarrierOp::create(b, loc);
         buf = remc(j, s.numStages);
       }
@@ -1775,7 +1518,7 @@ void KernelEmitter::emit() {
   // The last iterations issued zero-fill copies for blocks past kvEnd
   // (src-size 0, no global access); they still write shared memory, and must
   // land before the CTA exits and its shared memory goes to the next CTA.
-  waitCopies(qGroup, 0);
+  copies->wait(qGroup, 0);
   OnlineSoftmaxState res =
       OnlineSoftmaxState::fromFlat(loop.getResults(), MT * NO);
   softmax.beginEpilogue();
@@ -1813,7 +1556,7 @@ void KernelEmitter::emit() {
         // rows of a store fall into 8 bank groups under the swizzle.
         Value rowMod8 = remc(row, 8);
         for (int64_t no = 0; no < spec.headDimV / 8; ++no) {
-          Value off = add(sharedOffset(qk, row, rowMod8, c(no)), mulc(t, 2));
+          Value off = add(copies->sharedOffset(qk, row, rowMod8, c(no)), mulc(t, 2));
           vector::StoreOp::create(b, loc, normalized(no), sO, ValueRange{off});
         }
       }
@@ -1892,7 +1635,7 @@ void KernelEmitter::emit() {
                 : inside;
       }
       auto copyChunk = [&](OpBuilder &, Location) {
-        Value src = sharedOffset(qk, row, remc(row, 8), ch);
+        Value src = copies->sharedOffset(qk, row, remc(row, 8), ch);
         Value v = vector::LoadOp::create(b, loc, chunkTy, sO, ValueRange{src},
                                          /*nontemporal=*/false,
                                          llvm::MaybeAlign(16));
