@@ -38,8 +38,7 @@ Value AsyncCopyBuilder::sharedOffset(const SharedTileLayout &l, Value row,
 void AsyncCopyBuilder::forEachChunk(Value srcBase, Value srcRowStride,
                                     Value seqStart, Value validRows,
                                     Value dstBase, int64_t rows,
-                                    const SharedTileLayout &l,
-                                    ChunkCopy copy) {
+                                    const SharedTileLayout &l, ChunkCopy copy) {
   int64_t chunks = l.chunks(), realChunks = l.realChunks();
   int64_t total = rows * chunks, threads = numThreads;
   int64_t iters = (total + threads - 1) / threads;
@@ -89,7 +88,8 @@ void AsyncCopyBuilder::forEachChunk(Value srcBase, Value srcRowStride,
             sharedOffset(l, rowOfThread, remc(rowOfThread, 8), colOfThread));
     if (validRows)
       rowsLeft = b.createOrFold<arith::SubIOp>(
-          loc, validRows, arith::IndexCastOp::create(b, loc, i32Ty, rowOfThread));
+          loc, validRows,
+          arith::IndexCastOp::create(b, loc, i32Ty, rowOfThread));
     for (int64_t it = 0; it < iters; ++it) {
       Value r = addc(rowOfThread, it * rowsPerRound);
       Value srcOff, dstOff;

@@ -189,7 +189,8 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
       arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(-1)));
   auto loadWeight = [&](Value s) -> Value {
     return memref::LoadOp::create(
-        b, loc, weightsSmem, ValueRange{arith::AddIOp::create(b, loc, wRow, s)});
+        b, loc, weightsSmem,
+        ValueRange{arith::AddIOp::create(b, loc, wRow, s)});
   };
 
   // Where the row's O starts: (b, h, i) in bhsd or bshd order.
@@ -239,15 +240,16 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
       Value mainEnd = arith::SubIOp::create(
           b, loc, splits,
           arith::RemUIOp::create(b, loc, splits, ir.c(kCombineUnroll)));
-      auto mainLoop =
-          scf::ForOp::create(b, loc, ir.c(0), mainEnd, ir.c(kCombineUnroll), zero);
+      auto mainLoop = scf::ForOp::create(b, loc, ir.c(0), mainEnd,
+                                         ir.c(kCombineUnroll), zero);
       {
         OpBuilder::InsertionGuard g(b);
         b.setInsertionPointToStart(mainLoop.getBody());
         Value acc = mainLoop.getRegionIterArgs()[0];
         for (int64_t u = 0; u < kCombineUnroll; ++u)
-          acc = accumulate(acc, arith::AddIOp::create(
-                                    b, loc, mainLoop.getInductionVar(), ir.c(u)));
+          acc =
+              accumulate(acc, arith::AddIOp::create(
+                                  b, loc, mainLoop.getInductionVar(), ir.c(u)));
         scf::YieldOp::create(b, loc, ValueRange{acc});
       }
       auto loop = scf::ForOp::create(b, loc, mainEnd, splits, ir.c(1),

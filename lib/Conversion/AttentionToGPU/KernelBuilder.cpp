@@ -38,6 +38,7 @@
 #include "fa2/Conversion/AttentionToGPU/KernelBuilder.h"
 #include "fa2/Conversion/AttentionToGPU/AsyncCopy.h"
 #include "fa2/Conversion/AttentionToGPU/KernelIR.h"
+#include "fa2/Conversion/AttentionToGPU/KernelTiling.h"
 #include "fa2/Conversion/AttentionToGPU/MmaSync.h"
 #include "fa2/Conversion/AttentionToGPU/OnlineSoftmax.h"
 #include "fa2/Conversion/AttentionToGPU/SplitOperands.h"
@@ -222,7 +223,7 @@ public:
   KernelEmitter(OpBuilder &b, Location loc, const AttentionKernelSpec &spec,
                 gpu::GPUFuncOp func)
       : KernelIRBuilder(b, loc), spec(spec), s(spec.schedule), func(func),
-        mmaSync(b, loc, spec.mmaElementType()) {
+        mmaSync(b, loc, spec.mmaElementType()), tiling(b, loc, spec) {
     ctx = b.getContext();
     elemTy = spec.mmaElementType();
     pieces = spec.operandPieces();
@@ -299,9 +300,7 @@ private:
   //===--- the row mapping (packed GQA rows, split-KV partials) -------===//
   /// The query position of tile row `row` (m0 + local row): the row itself,
   /// or row / G with packed GQA rows.
-  Value queryPos(Value row) {
-    return s.packGQA ? divc(row, spec.groupSize()) : row;
-  }
+  Value queryPos(Value row) { return tiling.queryPos(row); }
   /// The row of the LSE buffer [batch·Hq·Sq] of tile row `row`, relative to
   /// lseBase: the row itself, or (row % G)·Sq + row / G when packed.
   Value lseRow(Value row) {
@@ -391,6 +390,8 @@ private:
   /// the thread index exists).
   MmaSyncBuilder mmaSync;
   std::optional<AsyncCopyBuilder> copies;
+  /// The grid and the K/V range.
+  KernelTiling tiling;
   /// The 16-bit pieces each operand tile is held as (spec.operandPieces): the
   /// pieces of a tile are `pieces` consecutive copies of it in shared memory,
   /// qPlane/kPlane/vPlane elements apart.
@@ -559,7 +560,8 @@ Value KernelEmitter::stageScaledGroup(Value src, Value srcTile,
                     : colValid;
     }
     group.push_back({add(srcTile, add(mul(r, srcRowStride), mulc(ch, 8))),
-                     add(dstBase, copies->sharedOffset(l, r, remc(r, 8), ch)), valid});
+                     add(dstBase, copies->sharedOffset(l, r, remc(r, 8), ch)),
+                     valid});
   }
   SmallVector<Value> loaded = loadF32Chunks(src, group);
   // The largest |x| of the group as bits: |x| compares as an unsigned
@@ -740,13 +742,14 @@ SmallVector<SmallVector<Value>> KernelEmitter::computeScores(Value kBufOffset,
                                                      : qFragments[ks][mt]);
     for (int64_t np = 0; np < NT / 2; ++np) {
       SmallVector<Value> b0, b1;
-      mmaSync.loadBPieces(sK, kLane, qkChunkB[ks], np * 16 * qk.rowStride, kPlane,
-                  /*transpose=*/false, pieces, b0, b1);
+      mmaSync.loadBPieces(sK, kLane, qkChunkB[ks], np * 16 * qk.rowStride,
+                          kPlane,
+                          /*transpose=*/false, pieces, b0, b1);
       for (int64_t mt = 0; mt < MT; ++mt) {
         S[mt][2 * np] =
             mmaSync.mmaPieces(qa[mt], b0, S[mt][2 * np], factorOf(mt, np, ks));
-        S[mt][2 * np + 1] =
-            mmaSync.mmaPieces(qa[mt], b1, S[mt][2 * np + 1], factorOf(mt, np, ks));
+        S[mt][2 * np + 1] = mmaSync.mmaPieces(qa[mt], b1, S[mt][2 * np + 1],
+                                              factorOf(mt, np, ks));
       }
     }
   }
@@ -782,7 +785,8 @@ KernelEmitter::maskScores(const SmallVector<SmallVector<Value>> &S,
   for (int64_t mt = 0; mt < MT; ++mt) {
     SmallVector<Value> rel(2);
     for (int64_t half = 0; half < 2; ++half) {
-      Value row = queryPos(add(m0, addc(warpRow0, mt * 16 + 8 * half)));
+      Value row =
+          queryPos(add(m0, addc(warpRow0, MmaSyncFragments::accRow(mt, half))));
       Value limit = Sk;
       if (spec.causal)
         limit =
@@ -802,8 +806,8 @@ KernelEmitter::maskScores(const SmallVector<SmallVector<Value>> &S,
       SmallVector<Value> vals;
       for (int64_t half = 0; half < 2; ++half)
         for (int64_t e = 0; e < 2; ++e) {
-          Value keep =
-              cmp(arith::CmpIPredicate::sgt, rel[half], constRel(nt * 8 + e));
+          Value keep = cmp(arith::CmpIPredicate::sgt, rel[half],
+                           constRel(MmaSyncFragments::accColumn(nt, e)));
           vals.push_back(select(keep, extract(S[mt][nt], {half, e}), negInf));
         }
       out[mt][nt] = vector::FromElementsOp::create(
@@ -866,7 +870,8 @@ KernelEmitter::maskScoresWindowFill(const SmallVector<SmallVector<Value>> &S,
   for (int64_t mt = 0; mt < MT; ++mt) {
     Value relLo[2], relHi[2], relSk[2];
     for (int64_t half = 0; half < 2; ++half) {
-      Value row = queryPos(add(m0, addc(warpRow0, mt * 16 + 8 * half)));
+      Value row =
+          queryPos(add(m0, addc(warpRow0, MmaSyncFragments::accRow(mt, half))));
       Value diag = sub(add(row, Sk), Sq);
       // Bounds past ±2^48 (MaskSemantics' clamp) stay far inside i64.
       if (lo)
@@ -882,7 +887,7 @@ KernelEmitter::maskScoresWindowFill(const SmallVector<SmallVector<Value>> &S,
       SmallVector<Value> vals;
       for (int64_t half = 0; half < 2; ++half)
         for (int64_t e = 0; e < 2; ++e) {
-          int64_t k = nt * 8 + e;
+          int64_t k = MmaSyncFragments::accColumn(nt, e);
           Value keep;
           auto both = [&](Value x) {
             keep = keep ? arith::AndIOp::create(b, loc, keep, x).getResult()
@@ -923,7 +928,8 @@ KernelEmitter::applyMaskOperand(const SmallVector<SmallVector<Value>> &S,
   for (int64_t mt = 0; mt < MT; ++mt) {
     SmallVector<Value> rowOff(2);
     for (int64_t half = 0; half < 2; ++half) {
-      Value tileRow = add(m0, addc(warpRow0, mt * 16 + 8 * half));
+      Value tileRow =
+          add(m0, addc(warpRow0, MmaSyncFragments::accRow(mt, half)));
       Value row = arith::MinUIOp::create(b, loc, queryPos(tileRow), lastRow);
       rowOff[half] = add(maskBase, mul(row, maskSi));
       // Packed rows: each row's own head of the group.
@@ -935,7 +941,8 @@ KernelEmitter::applyMaskOperand(const SmallVector<SmallVector<Value>> &S,
       SmallVector<Value> vals;
       for (int64_t half = 0; half < 2; ++half)
         for (int64_t e = 0; e < 2; ++e) {
-          Value key = add(kvStart, addc(mulc(t, 2), nt * 8 + e));
+          Value key = add(kvStart,
+                          addc(mulc(t, 2), MmaSyncFragments::accColumn(nt, e)));
           key = arith::MinUIOp::create(b, loc, key, lastKey);
           Value off = add(rowOff[half], mul(key, maskSj));
           Value m = memref::LoadOp::create(b, loc, maskGlobal, ValueRange{off});
@@ -987,65 +994,15 @@ void KernelEmitter::emit() {
   Sk = sizeValue("seq_k");
   Value D = c(spec.headDim), Dv = c(spec.headDimV);
 
-  Value qBlock = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
-  rowsTotal = s.packGQA ? mulc(Sq, spec.groupSize()) : Sq;
-  if (spec.splitKV()) {
-    // Grid x = row tiles · splits: x = split · tiles + tile, so that the
-    // splits of one row tile run side by side (their K/V ranges differ,
-    // their Q tile is the same).
-    numSplitsV = sizeValue("num_splits");
-    Value numQBlocks =
-        b.createOrFold<arith::CeilDivUIOp>(loc, rowsTotal, c(s.blockM));
-    splitIdx = b.createOrFold<arith::DivUIOp>(loc, qBlock, numQBlocks);
-    qBlock = b.createOrFold<arith::RemUIOp>(loc, qBlock, numQBlocks);
-    if (spec.causal)
-      qBlock = sub(sub(numQBlocks, c(1)), qBlock);
-  } else if (spec.causal) {
-    // Heaviest query blocks first: a causal CTA's work grows with its block
-    // index, and CTAs start in blockIdx order, so the last wave is made of
-    // the lightest ones instead of the heaviest (+1.5% at d = 128, +2.5% at
-    // d = 256, bench/NOTES.md row 32). Heads stay in order, which keeps the
-    // K/V of the heads in flight in L2.
-    Value numQBlocks = gpu::GridDimOp::create(b, loc, gpu::Dimension::x);
-    qBlock = sub(sub(numQBlocks, c(1)), qBlock);
-  }
-  Value bh = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
-  if (spec.foldBatchHeads) {
-    // batch·Hq spread over grid y and z (AttentionKernelSpec).
-    Value z = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
-    bh = add(bh, mul(gpu::GridDimOp::create(b, loc, gpu::Dimension::y), z));
-    Value batchHeads;
-    if (!ShapedType::isDynamic(spec.batch()))
-      batchHeads = mul(c(spec.batch()), Hq);
-    else if (s.packGQA || spec.splitKV())
-      batchHeads = b.createOrFold<arith::DivUIOp>(
-          loc, memref::DimOp::create(b, loc, qGlobal, 0),
-          mul(Sq, c(spec.headDim)));
-    else
-      batchHeads = b.createOrFold<arith::DivUIOp>(
-          loc, memref::DimOp::create(b, loc, oGlobal, 0),
-          mul(Sq, c(spec.headDimV)));
-    // Packed rows: one CTA row per (batch, K/V head).
-    if (s.packGQA)
-      batchHeads = divc(batchHeads, spec.groupSize());
-    bh = b.createOrFold<arith::MinUIOp>(loc, bh, sub(batchHeads, c(1)));
-  }
-  Value batchIdx, h, hkv;
-  if (s.packGQA) {
-    // Grid y counts (batch, K/V head); the tile's rows are the group's
-    // query heads h .. h + G - 1 (times Sq), bh their first (batch, head).
-    batchIdx = b.createOrFold<arith::DivUIOp>(loc, bh, Hkv);
-    hkv = b.createOrFold<arith::RemUIOp>(loc, bh, Hkv);
-    h = mulc(hkv, spec.groupSize());
-    bh = add(mul(batchIdx, Hq), h);
-  } else {
-    batchIdx = b.createOrFold<arith::DivUIOp>(loc, bh, Hq);
-    h = b.createOrFold<arith::RemUIOp>(loc, bh, Hq);
-    // GQA/MQA: query head h reads K/V head h / (Hq / Hkv).
-    Value groupSize = b.createOrFold<arith::DivUIOp>(loc, Hq, Hkv);
-    hkv = b.createOrFold<arith::DivUIOp>(loc, h, groupSize);
-  }
-  m0 = mulc(qBlock, s.blockM);
+  // Which query block, (batch, head) and split this CTA computes.
+  CTAWork work = tiling.decodeGrid(
+      Hq, Hkv, Sq, [&](StringRef name) { return sizeValue(name); }, qGlobal,
+      oGlobal);
+  Value bh = work.bh, batchIdx = work.batchIdx, h = work.h, hkv = work.hkv;
+  rowsTotal = work.rowsTotal;
+  splitIdx = work.splitIdx;
+  numSplitsV = work.numSplits;
+  m0 = work.m0;
   warpRow0 = add(mulc(warp, s.rowsPerWarp()), g);
 
   //===--- where the tiles are in global memory ---------------------------===//
@@ -1171,72 +1128,11 @@ void KernelEmitter::emit() {
   vChunkA = chunkOffsets(vl, laneHi, vl.paddedDim / 16);
 
   //===--- which K/V blocks this CTA visits -------------------------------===//
-  // MaskSemantics' diagonal bounds: row r keeps keys r + Sk - Sq + [lo, hi]
-  // (causal: hi = 0; a window adds lo = -left, and hi = right without
-  // causal). Blocks outside the rows' visible keys are skipped, except with a
-  // finite fill, where a removed key still weighs exp(fill - m).
-  std::optional<int64_t> diagLo = sem.diagLo(), diagHi = sem.diagHi();
+  // The visited K/V blocks and the bounds of the masked ones: skipped
+  // blocks are outside [kvBegin, kvEnd).
+  KVBlockRange kvRange = tiling.kvRange(work, Sq, Sk);
+  Value kvBegin = kvRange.begin, kvEnd = kvRange.end;
   bool windowOrFill = spec.window || spec.fill;
-  bool skipRemoved = sem.canSkipRemoved();
-  Value numKV = b.createOrFold<arith::CeilDivUIOp>(loc, Sk, c(s.blockN));
-  Value kvEnd = numKV;
-  if (diagHi && skipRemoved) {
-    // The last query row of the block sees keys up to
-    // min(m0+Br, Sq) - 1 + Sk - Sq + hi: blocks past it are skipped.
-    Value rowsEnd = arith::MinSIOp::create(
-        b, loc,
-        s.packGQA ? b.createOrFold<arith::CeilDivUIOp>(
-                        loc, addc(m0, s.blockM), c(spec.groupSize()))
-                  : addc(m0, s.blockM),
-        Sq);
-    Value visible = addc(sub(add(rowsEnd, Sk), Sq), *diagHi);
-    Value blocks = arith::MaxSIOp::create(
-        b, loc, c(0), arith::CeilDivSIOp::create(b, loc, visible, c(s.blockN)));
-    kvEnd = arith::MinSIOp::create(b, loc, numKV, blocks);
-  }
-  // The first block: the first query row m0 sees no key before
-  // m0 + Sk - Sq + lo, nor does any later row.
-  Value kvBegin;
-  if (diagLo && skipRemoved) {
-    Value first = arith::MaxSIOp::create(
-        b, loc, c(0), addc(sub(add(queryPos(m0), Sk), Sq), *diagLo));
-    kvBegin = arith::MinSIOp::create(
-        b, loc, kvEnd, b.createOrFold<arith::DivUIOp>(loc, first, c(s.blockN)));
-  }
-  if (spec.splitKV()) {
-    // This CTA's split: blocks [lo + s·n/S, lo + (s+1)·n/S) of the row
-    // tile's visible range [lo, lo + n), S splits: the splits differ by at
-    // most one block (ceil(n/S) blocks each left the last split short, and
-    // the CTA that finishes last decides a decode step's time), and a
-    // causal row tile divides only the blocks it sees. A split with no
-    // block (n < S) runs no iteration; its rows are empty (LSE -inf, O 0)
-    // and weigh nothing in the combine.
-    Value lo = kvBegin ? kvBegin : c(0);
-    Value n = sub(kvEnd, lo);
-    Value splitBegin = add(lo, b.createOrFold<arith::DivUIOp>(
-                                   loc, mul(splitIdx, n), numSplitsV));
-    Value splitEnd = add(lo, b.createOrFold<arith::DivUIOp>(
-                                 loc, mul(addc(splitIdx, 1), n), numSplitsV));
-    kvBegin = splitBegin;
-    kvEnd = splitEnd;
-  }
-  // Blocks whose every key is visible to every query row need no mask.
-  bool tailMask = ShapedType::isDynamic(spec.seqK) || spec.seqK % s.blockN != 0;
-  bool anyMask = tailMask || sem.hasPositionalMask();
-  Value maskFrom; // block j needs a mask iff (j+1)·Bc > maskFrom
-  if (anyMask) {
-    maskFrom = Sk;
-    if (diagHi)
-      maskFrom = arith::MinSIOp::create(
-          b, loc, Sk, addc(sub(add(queryPos(m0), Sk), Sq), *diagHi + 1));
-  }
-  // ... or iff j·Bc < maskBelow: the last row's first kept key.
-  Value maskBelow;
-  if (diagLo)
-    maskBelow = s.packGQA
-                    ? addc(sub(add(queryPos(addc(m0, s.blockM - 1)), Sk), Sq),
-                           *diagLo)
-                    : addc(sub(add(m0, Sk), Sq), s.blockM - 1 + *diagLo);
 
   //===--- prologue: Q, then the first stages-1 K/V blocks ----------------===//
   // Every row of every Q tile is inside the tensor: no row tests on the Q
@@ -1312,29 +1208,15 @@ void KernelEmitter::emit() {
                          /*finiteFill=*/spec.fill.has_value()});
   OnlineSoftmaxState inits = softmax.initialState(NO);
 
-  // Masked kernels whose schedule says so (splitMaskedLoop) split the K/V
-  // loop in two: blocks [0, maskStart), where every key is visible to every
-  // row of the CTA, run without any mask arithmetic; blocks [maskStart,
-  // kvEnd) (the causal diagonal, and the Sk tail) apply the mask
-  // unconditionally. The other kernels test each block (a uniform branch).
-  // The second copy of the loop body costs registers (spills at d = 128).
-  enum class MaskMode { None, Always, PerBlock };
-  Value maskStart = kvEnd;
-  // (A window's lower edge needs masked blocks at both ends: one loop.)
-  bool split = anyMask && s.splitMaskedLoop && !diagLo;
-  if (split) {
-    // Block j needs the mask iff (j+1)·Bc > maskFrom, i.e. j >= maskFrom/Bc.
-    Value first = arith::FloorDivSIOp::create(b, loc, maskFrom, c(s.blockN));
-    maskStart = arith::MinSIOp::create(
-        b, loc, kvEnd,
-        arith::MaxSIOp::create(b, loc, kvBegin ? kvBegin : c(0), first));
-  }
+  // The K/V loop as one or two scf.for (KernelTiling::loopParts); the split
+  // point is built here.
+  SmallVector<KVLoopPart, 2> loopParts = tiling.loopParts(kvRange);
   // The pieces of one K/V block's step, shared by both loop forms below.
   //
   // maskBlock: S with the mask operand and, per `masked`, the causal/tail
   // mask of block j.
   auto maskBlock = [&](SmallVector<SmallVector<Value>> S, Value j,
-                       MaskMode masked) {
+                       BlockMask masked) {
     Value kvStart = mulc(j, s.blockN);
     // The mask operand applies to every block, before the causal/tail
     // masks (which then hide the clamped reads past Sk). With a finite fill
@@ -1348,15 +1230,10 @@ void KernelEmitter::emit() {
       return windowOrFill ? maskScoresWindowFill(S, kvStart)
                           : maskScores(S, kvStart);
     };
-    if (masked == MaskMode::Always) {
+    if (masked == BlockMask::Always) {
       S = positional(S);
-    } else if (masked == MaskMode::PerBlock) {
-      Value needMask = cmp(arith::CmpIPredicate::sgt,
-                           mulc(addc(j, 1), s.blockN), maskFrom);
-      if (maskBelow)
-        needMask = arith::OrIOp::create(
-            b, loc, needMask,
-            cmp(arith::CmpIPredicate::slt, kvStart, maskBelow));
+    } else if (masked == BlockMask::PerBlock) {
+      Value needMask = tiling.needsMask(kvRange, j, kvStart);
       SmallVector<Type> types(MT * NT, accTy);
       auto ifOp = scf::IfOp::create(b, loc, types, needMask,
                                     /*withElseRegion=*/true);
@@ -1431,8 +1308,9 @@ void KernelEmitter::emit() {
         Value vFactor =
             pieces > 1 ? vInverse[np * 2 / kScaleChunks] : Value();
         SmallVector<Value> b0, b1;
-        mmaSync.loadBPieces(sV, vBuf, vChunkA[np], kk * 16 * vl.rowStride, vPlane,
-                    /*transpose=*/true, pieces, b0, b1);
+        mmaSync.loadBPieces(sV, vBuf, vChunkA[np], kk * 16 * vl.rowStride,
+                            vPlane,
+                            /*transpose=*/true, pieces, b0, b1);
         for (int64_t mt = 0; mt < MT; ++mt) {
           O[mt * NO + 2 * np] =
               mmaSync.mmaPieces(pa[mt], b0, O[mt * NO + 2 * np], vFactor);
@@ -1447,7 +1325,7 @@ void KernelEmitter::emit() {
   };
 
   auto emitKVLoop = [&](Value lb, Value ub, ValueRange loopInits,
-                        MaskMode masked) -> scf::ForOp {
+                        BlockMask masked) -> scf::ForOp {
     auto loop = scf::ForOp::create(b, loc, lb, ub, c(1), loopInits);
     {
       OpBuilder::InsertionGuard guard(b);
@@ -1505,13 +1383,10 @@ void KernelEmitter::emit() {
     return loop;
   };
   scf::ForOp loop;
-  if (split) {
-    loop = emitKVLoop(kvBegin ? kvBegin : c(0), maskStart, inits.flatten(),
-                      MaskMode::None);
-    loop = emitKVLoop(maskStart, kvEnd, loop.getResults(), MaskMode::Always);
-  } else {
-    loop = emitKVLoop(kvBegin ? kvBegin : c(0), kvEnd, inits.flatten(),
-                      anyMask ? MaskMode::PerBlock : MaskMode::None);
+  SmallVector<Value> carried = inits.flatten();
+  for (const KVLoopPart &part : loopParts) {
+    loop = emitKVLoop(part.begin, part.end, carried, part.mask);
+    carried.assign(loop.getResults().begin(), loop.getResults().end());
   }
 
   //===--- epilogue: one normalization, then O and LSE to global ----------===//
@@ -1537,7 +1412,7 @@ void KernelEmitter::emit() {
       // A row that saw no visible key has l = 0: O stays 0, LSE is +inf.
       Value empty;
       Value inv = softmax.normalizer(lSum, empty);
-      Value row = addc(warpRow0, mt * 16 + 8 * half);
+      Value row = addc(warpRow0, MmaSyncFragments::accRow(mt, half));
       Value globalRow = add(m0, row);
       auto normalized = [&](int64_t no) {
         Value acc = res.O[mt * NO + no];
@@ -1556,7 +1431,8 @@ void KernelEmitter::emit() {
         // rows of a store fall into 8 bank groups under the swizzle.
         Value rowMod8 = remc(row, 8);
         for (int64_t no = 0; no < spec.headDimV / 8; ++no) {
-          Value off = add(copies->sharedOffset(qk, row, rowMod8, c(no)), mulc(t, 2));
+          Value off =
+              add(copies->sharedOffset(qk, row, rowMod8, c(no)), mulc(t, 2));
           vector::StoreOp::create(b, loc, normalized(no), sO, ValueRange{off});
         }
       }

@@ -68,8 +68,7 @@ Value MmaSyncBuilder::chunkAddress(Value base, const ChunkOffset &chunk,
 
 Value MmaSyncBuilder::ldmatrix(Value tile, Value offset, bool transpose) {
   return nvgpu::LdMatrixOp::create(b, loc, fragmentType(), tile,
-                                   ValueRange{offset},
-                                   b.getBoolAttr(transpose),
+                                   ValueRange{offset}, b.getBoolAttr(transpose),
                                    b.getI32IntegerAttr(4));
 }
 

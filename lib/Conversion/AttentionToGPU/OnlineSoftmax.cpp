@@ -154,12 +154,12 @@ OnlineSoftmax::rescale(const SmallVector<SmallVector<Value>> &S,
       // without a visible key gives NaN (not grown).
       Value growth =
           fmul(arith::SubFOp::create(b, loc, threadMax[r], m[r]), cS);
-      Value g = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
-                                      growth, thr);
+      Value g =
+          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, growth, thr);
       grown = grown ? arith::OrIOp::create(b, loc, grown, g).getResult() : g;
     }
-    Value rescale = NVVM::VoteSyncOp::create(
-        b, loc, b.getI1Type(), allLanes(), grown, NVVM::VoteSyncKind::any);
+    Value rescale = NVVM::VoteSyncOp::create(b, loc, b.getI1Type(), allLanes(),
+                                             grown, NVVM::VoteSyncKind::any);
     SmallVector<Type> types;
     for (Value v : OL)
       types.push_back(v.getType());
@@ -189,8 +189,8 @@ OnlineSoftmax::rescale(const SmallVector<SmallVector<Value>> &S,
     step.negOffset.push_back(arith::NegFOp::create(b, loc, refScaled[r]));
   if (params.finiteFill) {
     for (Value ref : refMax) {
-      Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                          ref, negInf);
+      Value empty =
+          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, ref, negInf);
       step.refOrZero.push_back(select(empty, zero, ref));
     }
   }

@@ -53,9 +53,8 @@ public:
   /// One chunk of a tile copy: its element offsets in the shared tile and
   /// in the global tensor, and whether it exists (an i1; null: always; a
   /// chunk that does not exist is zero-filled and reads nothing).
-  using ChunkCopy = llvm::function_ref<void(mlir::Value dstOff,
-                                            mlir::Value srcOff,
-                                            mlir::Value valid)>;
+  using ChunkCopy = llvm::function_ref<void(
+      mlir::Value dstOff, mlir::Value srcOff, mlir::Value valid)>;
   /// Walks the chunks this thread copies of `rows` rows of a global tensor
   /// (row 0 at `srcBase` + `seqStart`·`srcRowStride`) into the shared tile
   /// at `dstBase`: `copy` is called once per chunk. Tile rows at or past

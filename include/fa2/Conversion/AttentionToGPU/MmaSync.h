@@ -1,4 +1,4 @@
-//===- MmaSync.h - mma.sync m16n8k16 fragments, ldmatrix, multiply -*- C++ -*-===//
+//===- MmaSync.h - mma.sync fragments, ldmatrix, multiply -------*- C++ -*-===//
 //
 // The matrix building block of the sm_80+ kernel (upstream's NVGPU
 // MmaSyncBuilder and Triton's MMAv2 files play the same part): which lane
@@ -93,11 +93,9 @@ public:
   /// row whose index is ≡ lane8 (mod 8). Under XOR only the low 3 bits of
   /// the chunk are permuted, so steps st and st+4 differ by the constant 64
   /// elements: 4 live offsets at most, the rest are immediates.
-  llvm::SmallVector<ChunkOffset> chunkOffsets(AsyncCopyBuilder &copies,
-                                              const SharedTileLayout &l,
-                                              mlir::Value lane8,
-                                              mlir::Value laneChunk,
-                                              int64_t steps);
+  llvm::SmallVector<ChunkOffset>
+  chunkOffsets(AsyncCopyBuilder &copies, const SharedTileLayout &l,
+               mlir::Value lane8, mlir::Value laneChunk, int64_t steps);
   /// base + chunk + extra, with the constants summed last so that LLVM keeps
   /// base + chunk.lane as one loop-invariant register and folds the rest
   /// into ldmatrix's immediate offset.

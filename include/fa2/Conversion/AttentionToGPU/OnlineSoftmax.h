@@ -109,8 +109,9 @@ public:
   /// The block's scores S ([tile][column tile]) against `state`: the new
   /// reference maxes, and O and l rescaled to them (lazily, see
   /// OnlineSoftmaxParams::rescaleThreshold).
-  OnlineSoftmaxStep rescale(const llvm::SmallVector<llvm::SmallVector<mlir::Value>> &S,
-                            const OnlineSoftmaxState &state);
+  OnlineSoftmaxStep
+  rescale(const llvm::SmallVector<llvm::SmallVector<mlir::Value>> &S,
+          const OnlineSoftmaxState &state);
   /// Builds c for the probabilities of `step` (call once per block, before
   /// the first probability).
   void beginExponentials(OnlineSoftmaxStep &step);
@@ -140,8 +141,8 @@ private:
 
   RowFragments rows;
   OnlineSoftmaxParams params;
-  mlir::Value negInf, zero;             // initialState's
-  mlir::Value scaleNat, ln2Value, one;  // beginEpilogue's
+  mlir::Value negInf, zero;            // initialState's
+  mlir::Value scaleNat, ln2Value, one; // beginEpilogue's
 };
 
 } // namespace fa2
