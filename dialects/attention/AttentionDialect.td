@@ -33,6 +33,12 @@ def FA2_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral getScheduleAttrName() {
       return ::llvm::StringLiteral("fa2.schedule");
     }
+    /// The discardable attribute on a builtin.module carrying the JSON
+    /// manifests of the kernels fa2-lower-to-gpu put in it, by kernel name,
+    /// until fa2-write-kernels, which knows their binaries, writes them.
+    static constexpr ::llvm::StringLiteral getManifestsAttrName() {
+      return ::llvm::StringLiteral("fa2.manifests");
+    }
   }];
 }
 

@@ -271,7 +271,6 @@ static void addHostMemoryPasses(OpPassManager &pm) {
 void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   GPUOptions gpuOptions;
   gpuOptions.chip = options.chip;
-  gpuOptions.format = options.cubin ? "cubin" : "ptx";
   gpuOptions.schedule = options.schedule;
   gpuOptions.manifestDir = options.manifestDir;
   gpuOptions.f32Precision = options.f32Precision;
@@ -283,9 +282,7 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
   pm.addPass(createFA2RaiseAttention());
   FA2LowerToGPUOptions lower;
   lower.chip = options.chip;
-  lower.manifestDir = options.manifestDir;
   lower.f32Precision = options.f32Precision;
-  lower.binaryFormat = options.cubin ? "cubin" : "ptx";
   lower.schedule = options.schedule;
   pm.addPass(createFA2LowerToGPU(lower));
 

@@ -19,7 +19,10 @@ def FA2LowerToGPU : Pass<"fa2-lower-to-gpu", "::mlir::ModuleOp"> {
     was built with as its `fa2.schedule`. f32 inputs
     are staged as 16-bit pieces under the `f32-precision` policy (accurate by
     default; a remark on each such op says which and why). An op the
-    kernel cannot serve is left in place with a remark saying why.
+    kernel cannot serve is left in place with a remark saying why. Each
+    kernel's JSON manifest (docs/manifest.md) but for its binary file's name
+    rides on the module holding it as an entry of `fa2.manifests`, for
+    `fa2-write-kernels`.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
@@ -40,11 +43,7 @@ def FA2LowerToGPU : Pass<"fa2-lower-to-gpu", "::mlir::ModuleOp"> {
            "How f32 Q/K/V meet the 16-bit tensor cores: accurate (two f16 "
            "pieces per scaled operand, three products: f32-level error), fast (bf16 "
            "operands: bf16-level error) or host (no GPU kernel: the CPU "
-           "lowering)">,
-    Option<"manifestDir", "manifest-dir", "std::string", /*default=*/"\"\"",
-           "Write a JSON manifest per kernel into this directory">,
-    Option<"binaryFormat", "format", "std::string", /*default=*/"\"ptx\"",
-           "The binary the manifest names: ptx or cubin">
+           "lowering)">
   ];
 }
 
@@ -77,11 +76,15 @@ def FA2TensorMapParams : Pass<"fa2-tensor-map-params", "::mlir::gpu::GPUModuleOp
 }
 
 def FA2WriteKernels : Pass<"fa2-write-kernels", "::mlir::ModuleOp"> {
-  let summary = "Write each gpu.binary's PTX or cubin into a directory";
+  let summary = "Write each gpu.binary's PTX or cubin and its manifest into a directory";
   let description = [{
     For each object of each `gpu.binary`, writes `DIR/<binary>.ptx`
-    (assembly) or `DIR/<binary>.cubin` (binary), beside the JSON manifests
-    that `fa2-lower-to-gpu` writes. The module is not changed.
+    (assembly) or `DIR/<binary>.cubin` (binary), and beside it the kernel's
+    JSON manifest `DIR/<binary>.json`: the entry `fa2-lower-to-gpu` left in
+    the module's `fa2.manifests`, completed with the binary's file name and
+    format, which only this pass knows. The `fa2.manifests` attributes are
+    removed (also when no directory is given); a manifest whose kernel is
+    still a `gpu.module` (not serialized) is an error.
   }];
   let options = [
     Option<"dir", "dir", "std::string", /*default=*/"\"\"",

@@ -51,6 +51,7 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -815,9 +816,7 @@ struct FA2LowerToGPUPass
     ModuleOp module = getOperation();
     GPUOptions options;
     options.chip = chip;
-    options.format = binaryFormat;
     options.schedule = schedule;
-    options.manifestDir = manifestDir;
     options.f32Precision = f32Precision;
     if (std::optional<OptionError> bad = checkGPUOptions(options)) {
       emitOptionError(&getContext(), getArgument(), *bad);
@@ -838,6 +837,8 @@ struct FA2LowerToGPUPass
     llvm::StringSet<> usedNames;
     llvm::StringMap<int64_t> counters;
     llvm::SetVector<Operation *> containers;
+    // Each container's kernel manifests, by kernel name.
+    llvm::MapVector<Operation *, SmallVector<NamedAttribute>> manifests;
     OpBuilder b(module.getContext());
     for (AttentionOp op : ops) {
       // The option's fields, then the op's own (the more specific wins).
@@ -927,18 +928,21 @@ struct FA2LowerToGPUPass
       }
       rewriteToLaunch(b, op, kernel, combine, *spec);
 
-      if (!manifestDir.empty()) {
-        if (llvm::Error err = writeManifest(*spec, manifestDir, binaryFormat)) {
-          emitOptionError(&getContext(), getArgument(),
-                          {"manifest-dir", manifestDir,
-                           llvm::toString(std::move(err))});
-          return signalPassFailure();
-        }
-      }
+      manifests[parent].push_back(b.getNamedAttr(
+          name, manifestAttr(module.getContext(), buildManifest(*spec))));
     }
     for (Operation *container : containers)
       container->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                          b.getUnitAttr());
+    // The manifests wait in the IR for their binaries: fa2-write-kernels
+    // names each one's file and writes it.
+    for (auto &[container, entries] : manifests) {
+      if (auto earlier = container->getAttrOfType<DictionaryAttr>(
+              FA2Dialect::getManifestsAttrName()))
+        entries.append(earlier.begin(), earlier.end());
+      container->setAttr(FA2Dialect::getManifestsAttrName(),
+                         b.getDictionaryAttr(entries));
+    }
   }
 };
 } // namespace

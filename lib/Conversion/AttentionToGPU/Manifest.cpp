@@ -63,16 +63,13 @@ fa2::gridExpressions(const AttentionKernelSpec &spec) {
   return {x, "ceildiv(" + bh + ", " + z + ")", z};
 }
 
-json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
-                               StringRef format) {
+json::Object fa2::buildManifest(const AttentionKernelSpec &spec) {
   json::Object m;
   m["version"] = kManifestVersion;
   m["kernel"] = spec.name;
   // The function the kernel was made from, as the input spelled it (the
   // kernel's name is that name mangled to a PTX identifier).
   m["function"] = spec.function;
-  m["binary"] = spec.name + (format == "cubin" ? ".cubin" : ".ptx");
-  m["format"] = format.str();
   m["chip"] = spec.chip.name;
   m["dtype"] = typeName(spec.elementType);
   m["out_dtype"] = typeName(spec.outElementType);
@@ -248,19 +245,76 @@ json::Value fa2::buildManifest(const AttentionKernelSpec &spec,
     combine["dynamic_shared_memory_bytes"] = 0;
     m["combine"] = std::move(combine);
   }
-  return json::Value(std::move(m));
+  return m;
 }
 
-llvm::Error fa2::writeManifest(const AttentionKernelSpec &spec, StringRef dir,
-                               StringRef format) {
+void fa2::completeManifest(json::Object &manifest, StringRef kernel,
+                           StringRef format) {
+  manifest["binary"] = (kernel + "." + format).str();
+  manifest["format"] = format.str();
+}
+
+Attribute fa2::manifestAttr(MLIRContext *ctx, const json::Value &value) {
+  Builder b(ctx);
+  if (const json::Object *object = value.getAsObject()) {
+    SmallVector<NamedAttribute> entries;
+    for (const auto &[key, item] : *object)
+      entries.push_back(b.getNamedAttr(key, manifestAttr(ctx, item)));
+    return b.getDictionaryAttr(entries);
+  }
+  if (const json::Array *array = value.getAsArray()) {
+    SmallVector<Attribute> items;
+    for (const json::Value &item : *array)
+      items.push_back(manifestAttr(ctx, item));
+    return b.getArrayAttr(items);
+  }
+  if (std::optional<StringRef> str = value.getAsString())
+    return b.getStringAttr(*str);
+  if (std::optional<bool> flag = value.getAsBoolean())
+    return b.getBoolAttr(*flag);
+  if (value.getAsNull())
+    return b.getUnitAttr();
+  // Integers print as integers; so do integral doubles (JSON does not tell
+  // them apart in print), so both may become i64.
+  if (std::optional<int64_t> integer = value.getAsInteger())
+    return b.getI64IntegerAttr(*integer);
+  return b.getF64FloatAttr(*value.getAsNumber());
+}
+
+json::Value fa2::manifestJSON(Attribute attr) {
+  if (auto dict = dyn_cast<DictionaryAttr>(attr)) {
+    json::Object object;
+    for (NamedAttribute entry : dict)
+      object[entry.getName().getValue()] = manifestJSON(entry.getValue());
+    return json::Value(std::move(object));
+  }
+  if (auto array = dyn_cast<ArrayAttr>(attr)) {
+    json::Array items;
+    for (Attribute item : array)
+      items.push_back(manifestJSON(item));
+    return json::Value(std::move(items));
+  }
+  if (auto str = dyn_cast<StringAttr>(attr))
+    return str.getValue().str();
+  if (auto flag = dyn_cast<BoolAttr>(attr))
+    return flag.getValue();
+  if (auto integer = dyn_cast<IntegerAttr>(attr))
+    return integer.getInt();
+  if (auto number = dyn_cast<FloatAttr>(attr))
+    return number.getValueAsDouble();
+  return nullptr;
+}
+
+llvm::Error fa2::writeManifest(const json::Object &manifest, StringRef kernel,
+                               StringRef dir) {
   if (std::error_code ec = llvm::sys::fs::create_directories(dir))
     return llvm::createStringError(ec, "cannot create '" + dir + "'");
   SmallString<256> path(dir);
-  llvm::sys::path::append(path, spec.name + ".json");
+  llvm::sys::path::append(path, kernel + ".json");
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
   if (ec)
     return llvm::createStringError(ec, "cannot write '" + path + "'");
-  os << llvm::formatv("{0:2}", buildManifest(spec, format)) << "\n";
+  os << llvm::formatv("{0:2}", json::Value(json::Object(manifest))) << "\n";
   return llvm::Error::success();
 }

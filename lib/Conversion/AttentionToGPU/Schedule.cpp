@@ -46,34 +46,31 @@ std::optional<MmaKind> fa2::parseMmaKind(llvm::StringRef name) {
       .Default(std::nullopt);
 }
 
+/// The chips fa2 targets, in one place: the options, their errors and the
+/// schedule all read this table.
+///  - Opt-in dynamic shared memory per block (CUDA programming guide,
+///    compute capabilities table): 163 KiB on sm_80/87, 99 KiB on sm_86/89,
+///    227 KiB on sm_90.
+///  - SM counts of each chip's largest part (A100 108, RTX 3090 Ti 84, Orin
+///    16, RTX 4090 128, H100/H200 SXM 132): only the host code's split count
+///    reads it, the manifest's runner asks the device.
+static const ChipInfo kChips[] = {
+    {"sm_80", 166912, 108}, {"sm_86", 101376, 84},  {"sm_87", 166912, 16},
+    {"sm_89", 101376, 128}, {"sm_90", 232448, 132}, {"sm_90a", 232448, 132},
+};
+
 std::optional<ChipInfo> fa2::getChipInfo(llvm::StringRef chip) {
-  // Opt-in dynamic shared memory per block (CUDA programming guide, compute
-  // capabilities table): 163 KiB on sm_80, 99 KiB on sm_86/89, 227 KiB on
-  // sm_90.
-  std::optional<int64_t> smem = llvm::StringSwitch<std::optional<int64_t>>(chip)
-                                    .Case("sm_80", 166912)
-                                    .Case("sm_86", 101376)
-                                    .Case("sm_87", 166912)
-                                    .Case("sm_89", 101376)
-                                    .Case("sm_90", 232448)
-                                    .Case("sm_90a", 232448)
-                                    .Default(std::nullopt);
-  if (!smem)
-    return std::nullopt;
-  // SM counts of each chip's largest part (A100 108, RTX 3090 Ti 84, Orin 16,
-  // RTX 4090 128, H100/H200 SXM 132): only the host code's split count reads
-  // it, the manifest's runner asks the device.
-  int64_t sms = llvm::StringSwitch<int64_t>(chip)
-                    .Case("sm_80", 108)
-                    .Case("sm_86", 84)
-                    .Case("sm_87", 16)
-                    .Case("sm_89", 128)
-                    .Default(132);
-  return ChipInfo{chip.str(), *smem, sms};
+  for (const ChipInfo &info : kChips)
+    if (info.name == chip)
+      return info;
+  return std::nullopt;
 }
 
-llvm::StringRef fa2::knownChips() {
-  return "sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a";
+std::string fa2::knownChips() {
+  std::string names;
+  for (const ChipInfo &info : kChips)
+    names += (names.empty() ? "" : ", ") + info.name;
+  return names;
 }
 
 std::optional<OptionError> fa2::checkGPUOptions(const GPUOptions &o) {
@@ -84,8 +81,6 @@ std::optional<OptionError> fa2::checkGPUOptions(const GPUOptions &o) {
   if (!getChipInfo(o.chip))
     return error("chip", o.chip,
                  "unknown chip (expected one of " + knownChips() + ")");
-  if (o.format != "ptx" && o.format != "cubin")
-    return error("format", o.format, "expected ptx or cubin");
   std::string why;
   std::optional<llvm::SmallVector<ScheduleField>> fields =
       parseScheduleFields(o.schedule, why);

@@ -3,7 +3,8 @@
 // small row tile, split-KV with a combine kernel, the split count at run
 // time (dynamic seq_k) or at compile time (static shapes); and split-KV on
 // the prefill tile for a chunked-prefill step.
-// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t" | FileCheck %s
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu | FileCheck %s
+// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-to-ptx="manifest-dir=%t" -o /dev/null
 // RUN: FileCheck %s --check-prefix=DYN --input-file=%t/fa2_attention_decode_dynamic_0.json
 // RUN: FileCheck %s --check-prefix=STATIC --input-file=%t/fa2_attention_decode_static_0.json
 // RUN: FileCheck %s --check-prefix=WIDE --input-file=%t/fa2_attention_decode_wide_batch_0.json

@@ -3,9 +3,9 @@
 // RUN: FileCheck %s --check-prefix=FASTREMARK --input-file=%t.fast.err
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="f32-precision=host" 2>%t.host.err | FileCheck %s --check-prefix=HOST
 // RUN: FileCheck %s --check-prefix=HOSTREMARK --input-file=%t.host.err
-// RUN: rm -rf %t.m && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t.m" -o /dev/null 2>/dev/null
+// RUN: rm -rf %t.m && fa2-opt %s --split-input-file --fa2-to-ptx="manifest-dir=%t.m" -o /dev/null 2>/dev/null
 // RUN: FileCheck %s --check-prefix=MANIFEST --input-file=%t.m/fa2_attention_f32_0.json
-// RUN: rm -rf %t.f && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t.f f32-precision=fast" -o /dev/null 2>/dev/null
+// RUN: rm -rf %t.f && fa2-opt %s --split-input-file --fa2-to-ptx="manifest-dir=%t.f f32-precision=fast" -o /dev/null 2>/dev/null
 // RUN: FileCheck %s --check-prefix=MANIFESTFAST --input-file=%t.f/fa2_attention_f32_0.json
 // P's f16 pieces need P·2^(15 - threshold) below 65504: every block
 // rescaling (P <= 1) splits P·2^15, a threshold of 16 is refused for f32

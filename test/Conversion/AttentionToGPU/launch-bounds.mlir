@@ -132,11 +132,11 @@ func.func @"attn 1\E6\B3\A8\E6\84\8F"(%q: tensor<1x2x64x64xf16>) -> tensor<1x2x6
 
 // -----
 
-// An attention in a nested module: its kernel, its launch and the
-// gpu.container_module attribute all belong to that module.
+// An attention in a nested module: its kernel, its launch, its manifest and
+// the gpu.container_module attribute all belong to that module.
 // CHECK: module {
 // CHECK-NOT: gpu.module
-// CHECK: module @inner attributes {gpu.container_module}
+// CHECK: module @inner attributes {fa2.manifests = {fa2_attention_f_0 = {{{.*}}}}, gpu.container_module}
 // CHECK: gpu.module @fa2_attention_f_0
 // CHECK: func.func @f
 // CHECK: gpu.launch_func @fa2_attention_f_0::@fa2_attention_f_0

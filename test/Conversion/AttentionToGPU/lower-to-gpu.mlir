@@ -6,9 +6,10 @@
 // The FlashAttention-2 structure of the kernel: grid over (query block,
 // batch·head), warps owning query rows, cp.async K/V tiles, tensor-core
 // mma.sync fed by ldmatrix, online softmax with quad shuffles and exp2, and
-// one normalization after the K/V loop.
+// one normalization after the K/V loop. The kernel's manifest waits on the
+// module for fa2-write-kernels (write-kernels.mlir, manifest.mlir).
 
-// CHECK: module attributes {gpu.container_module}
+// CHECK: module attributes {fa2.manifests = {fa2_attention_gqa_0 = {block = [128, 1, 1], {{.*}}kernel = "fa2_attention_gqa_0"{{.*}}version = 1 : i64}}, gpu.container_module}
 // CHECK: gpu.module @fa2_attention_gqa_0 [#nvvm.target<O = 3, chip = "sm_90">]
 // CHECK: gpu.func @fa2_attention_gqa_0(%[[Q:.*]]: memref<262144xf16>, %[[K:.*]]: memref<65536xf16>, %[[V:.*]]: memref<65536xf16>, %[[O:.*]]: memref<262144xf16>, %[[LSE:.*]]: memref<4096xf32>) kernel
 // CHECK-SAME: fa2.schedule = #fa2.schedule<block_m = 128, block_n = 64, min_blocks_per_sm = 0, q_in_registers = true, rescale_threshold = 8, split_kv_copies = false, split_masked_loop = true, stages = 2, swizzle = xor, warps = 4>

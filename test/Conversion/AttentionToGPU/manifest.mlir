@@ -1,9 +1,9 @@
-// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t schedule=pack_gqa=false,kv_splits=1" -o /dev/null
+// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-to-ptx="manifest-dir=%t schedule=pack_gqa=false,kv_splits=1" -o /dev/null
 // RUN: FileCheck %s --check-prefix=GQA --input-file=%t/fa2_attention_gqa_0.json
 // RUN: FileCheck %s --check-prefix=DYN --input-file=%t/fa2_attention_dynamic_0.json
 // RUN: FileCheck %s --check-prefix=MASK --input-file=%t/fa2_attention_masked_0.json
-// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t format=cubin chip=sm_80 schedule=pack_gqa=false,kv_splits=1" -o /dev/null
-// RUN: FileCheck %s --check-prefix=CUBIN --input-file=%t/fa2_attention_gqa_0.json
+// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-to-ptx="manifest-dir=%t chip=sm_80 schedule=pack_gqa=false,kv_splits=1" -o /dev/null
+// RUN: FileCheck %s --check-prefix=SM80 --input-file=%t/fa2_attention_gqa_0.json
 // (schedule=pack_gqa=false,kv_splits=1: the one-kernel prefill schedule these checks describe; static head
 // counts and seq_q would take the decode schedule by default, test/Conversion/AttentionToGPU/decode.mlir.)
 // The kernel manifest, schema version 1 (docs/manifest.md): keys are printed
@@ -91,9 +91,9 @@
 // GQA-NEXT: },
 // GQA-NEXT: "version": 1
 
-// CUBIN: "binary": "fa2_attention_gqa_0.cubin",
-// CUBIN: "chip": "sm_80",
-// CUBIN: "format": "cubin",
+// SM80: "binary": "fa2_attention_gqa_0.ptx",
+// SM80: "chip": "sm_80",
+// SM80: "format": "ptx",
 func.func @gqa(%q: tensor<2x3x8x200x64xf16>, %k: tensor<2x3x2x300x64xf16>, %v: tensor<2x3x2x300x64xf16>) -> (tensor<2x3x8x200x64xbf16>, tensor<2x3x8x200xf32>) {
   %o, %lse = fa2.attention %q, %k, %v scale(0.125) causal : tensor<2x3x8x200x64xf16>, tensor<2x3x2x300x64xf16>, tensor<2x3x2x300x64xf16> -> tensor<2x3x8x200x64xbf16>, tensor<2x3x8x200xf32>
   return %o, %lse : tensor<2x3x8x200x64xbf16>, tensor<2x3x8x200xf32>

@@ -1,4 +1,5 @@
-// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-lower-to-gpu="manifest-dir=%t" | FileCheck %s
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu | FileCheck %s
+// RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-to-ptx="manifest-dir=%t" -o /dev/null
 // RUN: FileCheck %s --check-prefix=WIN --input-file=%t/fa2_attention_window_0.json
 // RUN: FileCheck %s --check-prefix=FILL --input-file=%t/fa2_attention_fill_0.json
 // RUN: FileCheck %s --check-prefix=PLAIN --input-file=%t/fa2_attention_plain_0.json

@@ -18,12 +18,8 @@
 //
 // Execution: the second sequence is fully padded.
 // EXEC-CONST: 3 = dense<[[1, 1, 1, 1, 1, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0]]>
-// RUN: %exports_exec_main %s > %t.exec.mlir
-// RUN: %upstream_lower %t.exec.mlir | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.ref
-// RUN: fa2-opt %t.exec.mlir --fa2-raise-attention -o %t.raised.mlir
+// RUN: %differential %s %t --exec-main="%exports_exec_main" --compare="--bits" | FileCheck %s --check-prefix=EXEC
 // RUN: FileCheck %s --check-prefix=EXEC-RAISED < %t.raised.mlir
-// RUN: fa2-opt %t.raised.mlir --fa2-to-cpu | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.fa2
-// RUN: fa2-compare --bits %t.ref %t.fa2 | FileCheck %s --check-prefix=EXEC
 // EXEC-RAISED: = fa2.attention
 // EXEC: fa2-compare: {{.*}} nan=0 bad=0{{$}}
 

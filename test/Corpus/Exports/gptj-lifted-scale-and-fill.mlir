@@ -23,10 +23,7 @@
 // EXEC-CONST: 3 = dense<[[[[true, false, false, false, false, false, false, false], [true, true, false, false, false, false, false, false], [true, true, true, false, false, false, false, false], [true, true, true, true, false, false, false, false], [true, true, true, true, true, false, false, false], [true, true, true, true, true, true, false, false], [true, true, true, true, true, true, true, false], [true, true, true, true, true, true, true, true]]]]>
 // EXEC-CONST: 4 = dense<-3.40282347E+38>
 // EXEC-CONST: 5 = dense<4.000000e+00>
-// RUN: %exports_exec_main %s > %t.exec.mlir
-// RUN: %upstream_lower %t.exec.mlir | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.ref
-// RUN: fa2-opt %t.exec.mlir --fa2-raise-attention | fa2-opt --fa2-to-cpu | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.fa2
-// RUN: fa2-compare --bits %t.ref %t.fa2 | FileCheck %s --check-prefix=EXEC
+// RUN: %differential %s %t --exec-main="%exports_exec_main" --compare="--bits" | FileCheck %s --check-prefix=EXEC
 // EXEC: fa2-compare: {{.*}} nan=0 bad=0{{$}}
 
 // EXPLAIN: remark: not raised to fa2.attention: {{.*(scale|fill).*}}

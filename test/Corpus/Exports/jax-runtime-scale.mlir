@@ -19,10 +19,7 @@
 // and (b) through fa2-opt --fa2-raise-attention and --fa2-to-cpu; the results
 // must agree (nothing may be raised wrongly).
 // EXEC-CONST: 3 = dense<2.500000e-01>
-// RUN: %exports_exec_main %s > %t.exec.mlir
-// RUN: %upstream_lower %t.exec.mlir | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.ref
-// RUN: fa2-opt %t.exec.mlir --fa2-raise-attention | fa2-opt --fa2-to-cpu | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t.fa2
-// RUN: fa2-compare --bits %t.ref %t.fa2 | FileCheck %s --check-prefix=EXEC
+// RUN: %differential %s %t --exec-main="%exports_exec_main" --compare="--bits" | FileCheck %s --check-prefix=EXEC
 // EXEC: fa2-compare: {{.*}} nan=0 bad=0{{$}}
 
 // EXPLAIN: remark: not raised to fa2.attention: {{.*}}scale{{.*}}

@@ -208,3 +208,18 @@ func.func @schedule_field_value(%q: tensor<4x8x16xf16>) -> tensor<4x8x16xf16> {
   %o = fa2.attention %q, %q, %q scale(1.0) {fa2.schedule = #fa2.schedule<warps = [2]>} : tensor<4x8x16xf16>, tensor<4x8x16xf16>, tensor<4x8x16xf16> -> tensor<4x8x16xf16>
   return %o : tensor<4x8x16xf16>
 }
+
+// -----
+
+// fa2.manifests (fa2-lower-to-gpu's kernel manifests, for
+// fa2-write-kernels) is one dictionary per kernel, on a builtin.module.
+// expected-error @+1 {{'builtin.module' op expects 'fa2.manifests' on a builtin.module, a dictionary of one dictionary per kernel, got {attn = "attn.ptx"}}}
+module attributes {fa2.manifests = {attn = "attn.ptx"}} {
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op expects 'fa2.manifests' on a builtin.module}}
+func.func @manifests_on_a_function() attributes {fa2.manifests = {attn = {kernel = "attn"}}} {
+  return
+}

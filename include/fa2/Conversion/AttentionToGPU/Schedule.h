@@ -61,7 +61,7 @@ std::optional<ChipInfo> getChipInfo(llvm::StringRef chip);
 
 /// The chips fa2 targets, as the options and their --help spell them
 /// ("sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a").
-llvm::StringRef knownChips();
+std::string knownChips();
 
 /// How the kernel serves f32 Q/K/V on 16-bit tensor cores (the option
 /// `f32-precision`). Both stage Q, K and V into shared memory as 16-bit
@@ -93,7 +93,9 @@ int64_t operandPieces(F32Precision precision);
 
 /// The GPU options of fa2-lower-to-gpu and fa2-to-ptx as the user gave them.
 struct GPUOptions {
-  std::string chip = "sm_90", format = "ptx", manifestDir;
+  std::string chip = "sm_90";
+  /// fa2-to-ptx's folder for kernels and manifests (fa2-write-kernels').
+  std::string manifestDir;
   std::string f32Precision = "accurate";
   /// Schedule fields over the table's choice, as `#fa2.schedule<...>`'s body
   /// writes them ("block_m = 64, stages = 1"); empty = the table's.
@@ -106,7 +108,7 @@ struct OptionError {
 };
 
 /// The first option of `options` that no kernel could run with (an unknown
-/// chip or format, a schedule field that does not exist or a value out of
+/// chip, a schedule field that does not exist or a value out of
 /// its range, a manifest folder that cannot be created), before any op is
 /// looked at. Whether a schedule fits one op's head dims is
 /// validateSchedule's question.

@@ -3,6 +3,7 @@
 #include "fa2/Dialect/Attention/IR/AttentionOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -124,6 +125,19 @@ LogicalResult FA2Dialect::verifyOperationAttribute(Operation *op,
       return op->emitOpError()
              << "expects 'fa2.tensor_map_params' to be an i64 array of "
                 "argument positions, got "
+             << attr.getValue();
+    return success();
+  }
+  if (attr.getName() == getManifestsAttrName()) {
+    auto manifests = dyn_cast<DictionaryAttr>(attr.getValue());
+    if (!isa<ModuleOp>(op) || !manifests ||
+        !llvm::all_of(manifests, [](NamedAttribute entry) {
+          return isa<DictionaryAttr>(entry.getValue());
+        }))
+      return op->emitOpError()
+             << "expects '" << getManifestsAttrName()
+             << "' on a builtin.module, a dictionary of one dictionary per "
+                "kernel, got "
              << attr.getValue();
     return success();
   }
