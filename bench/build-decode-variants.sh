@@ -14,7 +14,11 @@
 # (the schedule option's syntax; a BASE_OPT from before it took pack-gqa=1,
 # kv-splits=N, ... as in this file's first version).
 #
-#   bench/build-decode-variants.sh -o OUT --fa2-opt PATH [--base-opt PATH]
+# --set table: instead, Sq = 1 G = 4 decode at d 64 and 128 (cell kinds
+# q1-g4-d64, q1-g4-d128) with the decode tile's Bc / stages choices, for the
+# schedule table (CTAs per SM from the shared memory each takes).
+#
+#   bench/build-decode-variants.sh -o OUT --fa2-opt PATH [--base-opt PATH] [--set table]
 #   device run: python3 bench/decode_variants.py --kernels OUT --out $OUT
 #===----------------------------------------------------------------------===#
 set -uo pipefail
@@ -22,11 +26,13 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$REPO/.device-carry/decode/variants
 FA2_OPT=$(ls -t "$REPO"/build*/bin/fa2-opt 2>/dev/null | head -1)
 BASE_OPT=""
+SET=schedules
 while [ $# -gt 0 ]; do
   case "$1" in
     -o) OUT=$2; shift 2 ;;
     --fa2-opt) FA2_OPT=$2; shift 2 ;;
     --base-opt) BASE_OPT=$2; shift 2 ;;
+    --set) SET=$2; shift 2 ;;
     -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "build-decode-variants.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
@@ -48,6 +54,20 @@ variant() {
   fi
   FA2_OPT=$opt compile "$src" "$OUT/$1/$2" "$options"
 }
+if [ "$SET" = table ]; then
+  for d in 64 128; do
+    cell=q1-g4-d$d
+    module "decode_q1_g4_d$d" bf16 $d 32 8 1 0 0 bhsd 0 >"$src"
+    variant "$cell" base "" "schedule=pack_gqa=true"
+    variant "$cell" new "schedule=pack_gqa=true"
+    for ns in 32s2 32s3 32s4 32s6 64s2 64s3 64s4 128s2; do
+      variant "$cell" "n$ns" "schedule=pack_gqa=true,block_n=${ns%s*},stages=${ns#*s}"
+    done
+  done
+  rm -f "$src"
+  echo "build-decode-variants.sh: $(find "$OUT" -name '*.json' | wc -l) kernels" | tee -a "$LOG"
+  exit $FAILED
+fi
 for cell in q1-g4 q1-g8 q4-g4 q16-g8; do
   sq=${cell#q}; sq=${sq%%-*}; g=${cell#*-g}
   causal=0; [ "$sq" -gt 1 ] && causal=1

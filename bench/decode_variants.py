@@ -37,6 +37,7 @@ def main():
     p.add_argument("--alt", action="append", default=[],
                    help="KIND/LABEL=EXPR: also time KIND/LABEL with num_splits = EXPR (as LABEL@i, i-th --alt)")
     p.add_argument("--only", default="", help="cell kinds, comma-separated")
+    p.add_argument("--cells", default="", help="decode cells SK:BATCH,... instead of the default list")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     print(f"decode_variants.py: {torch.cuda.get_device_name()} torch {torch.__version__}", flush=True)
@@ -53,7 +54,10 @@ def main():
             continue
         kernels = load(folder)
         chunked = kind == "chunked"
-        for sk, batch in (CHUNKED_CELLS if chunked else DECODE_CELLS):
+        cells = DECODE_CELLS
+        if args.cells:
+            cells = [tuple(int(x) for x in c.split(":")) for c in args.cells.split(",")]
+        for sk, batch in (CHUNKED_CELLS if chunked else cells):
             any_k = next(iter(kernels.values()))
             sq = any_k.dims["seq_q"]
             gen = torch.Generator(device="cuda").manual_seed(7 * sk + batch)

@@ -6,6 +6,7 @@
 # kernels and torch's in one process, on the same inputs.
 #
 #===----------------------------------------------------------------------===#
+import ctypes
 import json
 import os
 import re
@@ -107,6 +108,49 @@ def _driver_launch(function, grid, block, args, smem, stream_handle):
                                   C.c_void_p(stream_handle), params, None)
     if r != 0:
         raise RuntimeError(f"cuLaunchKernel failed ({r})")
+
+
+class _LaunchAttr(ctypes.Structure):  # CUlaunchAttribute: id, pad to 8, 64-byte value
+    _fields_ = [("id", ctypes.c_int), ("pad", ctypes.c_char * 4), ("value", ctypes.c_int * 16)]
+
+
+class _LaunchConfig(ctypes.Structure):  # CUlaunchConfig
+    _fields_ = [("grid", ctypes.c_uint * 3), ("block", ctypes.c_uint * 3), ("smem", ctypes.c_uint),
+                ("stream", ctypes.c_void_p), ("attrs", ctypes.POINTER(_LaunchAttr)),
+                ("num_attrs", ctypes.c_uint)]
+
+
+def _programmatic_launcher(function, grid, block, args, smem, stream_handle):
+    """A function that launches `function` with cuLaunchKernelEx and the
+    programmatic stream serialization attribute (a manifest's
+    combine.programmatic_dependent_launch): the kernel may start while the
+    launch before it on the stream still runs, and waits for it in
+    griddepcontrol.wait. The config and the parameters are built here, once:
+    building them per launch cost ~100 us of Python, more than a small
+    decode step."""
+    C = ctypes
+    cu = _libcuda()
+    cu.cuLaunchKernelEx.argtypes = [C.c_void_p, C.c_void_p, C.c_void_p, C.c_void_p]
+    attr = _LaunchAttr()
+    attr.id = 6  # CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION
+    attr.value[0] = 1
+    cfg = _LaunchConfig((C.c_uint * 3)(*grid), (C.c_uint * 3)(*block), smem,
+                        C.c_void_p(stream_handle), C.pointer(attr), 1)
+    kinds = {np.uint64: C.c_uint64, np.int64: C.c_int64, np.int32: C.c_int32}
+    keep = []
+    for a in args:
+        if type(a) not in kinds:
+            raise TypeError(f"combine argument {a!r}")
+        keep.append(kinds[type(a)](int(a)))
+    params = (C.c_void_p * len(keep))(*[C.addressof(o) for o in keep])
+    cfg_ptr, fn = C.c_void_p(C.addressof(cfg)), C.c_void_p(function)
+
+    def launch():
+        r = cu.cuLaunchKernelEx(cfg_ptr, fn, params, None)
+        if r != 0:
+            raise RuntimeError(f"cuLaunchKernelEx failed ({r})")
+    launch.keep = (attr, cfg, keep, params)  # alive as long as the launcher
+    return launch
 
 
 def _cupy_stream(handle):
@@ -243,9 +287,16 @@ class Fa2Kernel:
                       self._args(c["params"], bufs, env, c["kernel"]),
                       int(c["dynamic_shared_memory_bytes"]))
         self.last_env = env
+        # PROGRAMMATIC=0 in the environment: the combine as a plain launch
+        # (the same kernels; for timing the difference).
+        programmatic = (second is not None and bool(self.combine.get("programmatic_dependent_launch"))
+                        and os.environ.get("PROGRAMMATIC", "1") != "0")
 
         by_value = any(isinstance(a, TensorMap) for a in args)
         stream_handle = torch.cuda.current_stream().cuda_stream
+        if programmatic:
+            f2, g2, b2, a2, s2 = second
+            second_pdl = _programmatic_launcher(f2.kernel.ptr, g2, b2, a2, s2, stream_handle)
         cu_function = self._driver_function() if by_value else None
 
         def launch():
@@ -254,7 +305,9 @@ class Fa2Kernel:
                 return
             with stream:
                 function(grid, block, args, shared_mem=smem)
-                if second is not None:
+                if programmatic:
+                    second_pdl()
+                elif second is not None:
                     f2, g2, b2, a2, s2 = second
                     f2(g2, b2, a2, shared_mem=s2)
         return launch, out, lse

@@ -3,6 +3,8 @@
 # beside SDPA flash, in one process, in ROUNDS interleaved rounds (env, default 3),
 # and checks each with FlashAttention's rule. Run from the repository root.
 # usage: python3 sweep.py KDIR OUTDIR [dtypes] [dims]
+# env: ROUNDS; SEQS (default 512,...,16384); CAUSAL (default 0,1); CUDNN=1 also
+# times SDPA's cuDNN backend and prints each variant's ratio to it (x/cuDNN).
 import sys, os, math, glob, time, json
 sys.path.insert(0, os.path.join(os.getcwd(), "bench"))
 import torch, torch.nn.functional as F
@@ -22,11 +24,14 @@ for v in variants:
 rows = []; t0 = time.time()
 ms = lambda fn: do_bench(fn, warmup=25, rep=100, return_mode="median")
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
+SEQS = [int(x) for x in os.environ.get("SEQS", "512,1024,2048,4096,8192,16384").split(",")]
+CAUSALS = [bool(int(x)) for x in os.environ.get("CAUSAL", "0,1").split(",")]
+CUDNN = os.environ.get("CUDNN", "0") == "1"
 for dt in dts:
   for d in dims:
     h = 2048 // d
-    for causal in (False, True):
-      for s in (512, 1024, 2048, 4096, 8192, 16384):
+    for causal in CAUSALS:
+      for s in SEQS:
         b = 16384 // s; flops = 4*b*h*s*s*d/(2 if causal else 1)
         g = torch.Generator(device="cuda").manual_seed(7*s + d + causal)
         q, k, v = (torch.randn(b, h, s, d, device="cuda", dtype=DT[dt], generator=g) for _ in range(3))
@@ -39,6 +44,11 @@ for dt in dts:
             with sdpa_kernel(SDPBackend.FLASH_ATTENTION):
                 return F.scaled_dot_product_attention(q, k, v, is_causal=causal, scale=sc)
         fns["flash"] = flash_fn
+        if CUDNN:
+            def cudnn_fn():
+                with sdpa_kernel(SDPBackend.CUDNN_ATTENTION):
+                    return F.scaled_dot_product_attention(q, k, v, is_causal=causal, scale=sc)
+            fns["cudnn"] = cudnn_fn
         oks = {}
         for var in variants:
             kk = kern.get((var, dt, d, causal))
@@ -58,12 +68,14 @@ for dt in dts:
                 times[n].append(ms(fn))
         med = {n: sorted(t)[len(t)//2] for n, t in times.items()}
         fl = flops/med["flash"]/1e9
-        line = f"{dt} d={d} c={int(causal)} s={s:5d} flash={fl:6.1f}"
+        cu = flops/med["cudnn"]/1e9 if CUDNN else float("nan")
+        line = f"{dt} d={d} c={int(causal)} s={s:5d} flash={fl:6.1f}" + (f" cudnn={cu:6.1f}" if CUDNN else "")
         for var in variants:
             if var not in fns: continue
             t = flops/med[var]/1e9
-            rows.append(dict(dt=dt, d=d, causal=int(causal), s=s, var=var, fa2=t, flash=fl, ratio=t/fl, ok=bool(oks[var])))
-            line += f" | {var} {t/fl:.3f}{'' if oks[var] else ' FAIL'}"
+            rows.append(dict(dt=dt, d=d, causal=int(causal), s=s, var=var, fa2=t, flash=fl, cudnn=cu,
+                             ratio=t/fl, ratio_cudnn=t/cu, ok=bool(oks[var])))
+            line += f" | {var} {t:6.1f} {t/fl:.3f}" + (f" {t/cu:.3f}c" if CUDNN else "") + ('' if oks[var] else ' FAIL')
         print(line, f"[{time.time()-t0:.0f}s]", flush=True)
         del q, k, v; torch.cuda.empty_cache()
 json.dump(rows, open(os.path.join(out, "sweep.json"), "w"))
@@ -72,5 +84,7 @@ print("SUMMARY min/mean ratio per variant")
 keys = sorted({(r["var"], r["dt"], r["d"], r["causal"]) for r in rows})
 for key in keys:
     rr = [r["ratio"] for r in rows if (r["var"], r["dt"], r["d"], r["causal"]) == key]
+    rc = [r["ratio_cudnn"] for r in rows if (r["var"], r["dt"], r["d"], r["causal"]) == key]
     bad = sum(1 for r in rows if (r["var"], r["dt"], r["d"], r["causal"]) == key and not r["ok"])
-    print(f"{key[0]:18s} {key[1]} d{key[2]} c{key[3]} min {min(rr):.3f} mean {sum(rr)/len(rr):.3f} fails {bad}")
+    print(f"{key[0]:18s} {key[1]} d{key[2]} c{key[3]} /flash min {min(rr):.3f} mean {sum(rr)/len(rr):.3f}"
+          + (f" /cudnn min {min(rc):.3f} mean {sum(rc)/len(rc):.3f}" if CUDNN else "") + f" fails {bad}")

@@ -632,6 +632,12 @@ bool fa2run::loadManifest(const std::string &path, Manifest &m,
     if (!parseLaunch(*v, "combine.", m.buffers, names, r, error, m.combine))
       return false;
     m.combine.kernel = ck->text;
+    if (const JsonValue *pdl = v->get("programmatic_dependent_launch")) {
+      if (pdl->kind != JsonValue::Kind::Bool)
+        return r.fail(std::string("field 'combine.programmatic_dependent_launch' must be bool, not ") +
+                      JsonValue::kindName(pdl->kind));
+      m.combine.programmatic = pdl->boolean;
+    }
     m.hasCombine = true;
   } else if (!m.numSplits.empty()) {
     return r.fail("'num_splits' without a 'combine' launch: the partials would never be merged");

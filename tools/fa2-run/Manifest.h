@@ -55,6 +55,11 @@ struct LaunchSpec {
   std::vector<ParamSpec> params;
   std::string grid[3], block[3];
   int64_t dynamicSharedBytes = 0;
+  /// A programmatic dependent launch (the combine's optional
+  /// `programmatic_dependent_launch`): launched with the programmatic stream
+  /// serialization attribute, it may start before the launch ahead of it
+  /// on the stream has finished (the kernel waits for it itself).
+  bool programmatic = false;
 };
 
 /// The dimension names every manifest has; head_dim_v defaults to head_dim.

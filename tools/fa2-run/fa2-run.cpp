@@ -600,8 +600,9 @@ static LoadedKernel loadKernel(const Manifest &m, const Options &opts) {
             "which this GPU refuses: %s", m.combine.kernel.c_str(),
             static_cast<long long>(m.combine.dynamicSharedBytes), cuda::describe(r).c_str());
     }
-    std::printf("fa2-run: split-KV: num_splits=%s, combine kernel %s\n", m.numSplits.c_str(),
-                m.combine.kernel.c_str());
+    std::printf("fa2-run: split-KV: num_splits=%s, combine kernel %s%s\n", m.numSplits.c_str(),
+                m.combine.kernel.c_str(),
+                m.combine.programmatic ? " (programmatic dependent launch)" : "");
   }
   return k;
 }
@@ -916,10 +917,31 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const R
     combineDims = launchDims(m.combine.grid, m.combine.block);
   }
   auto launchOne = [&](CUfunction f, const std::string &name, const Dims3 &l, int64_t smem,
-                       Args &a, CUstream stream) {
-    CUresult r = cuda::cuLaunchKernel(f, l.grid[0], l.grid[1], l.grid[2], l.block[0], l.block[1],
-                                      l.block[2], static_cast<unsigned>(smem), stream,
-                                      a.ptrs.data(), nullptr);
+                       Args &a, CUstream stream, bool programmatic = false) {
+    CUresult r;
+    if (programmatic) {
+      // The combine's CTAs may start while the splits run; it waits for
+      // them in griddepcontrol.wait (docs/manifest.md).
+      CUlaunchAttribute attr{};
+      attr.id = CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
+      attr.value.programmaticStreamSerializationAllowed = 1;
+      CUlaunchConfig config{};
+      config.gridDimX = l.grid[0];
+      config.gridDimY = l.grid[1];
+      config.gridDimZ = l.grid[2];
+      config.blockDimX = l.block[0];
+      config.blockDimY = l.block[1];
+      config.blockDimZ = l.block[2];
+      config.sharedMemBytes = static_cast<unsigned>(smem);
+      config.hStream = stream;
+      config.attrs = &attr;
+      config.numAttrs = 1;
+      r = cuda::cuLaunchKernelEx(&config, f, a.ptrs.data(), nullptr);
+    } else {
+      r = cuda::cuLaunchKernel(f, l.grid[0], l.grid[1], l.grid[2], l.block[0], l.block[1],
+                               l.block[2], static_cast<unsigned>(smem), stream, a.ptrs.data(),
+                               nullptr);
+    }
     if (r != CUDA_SUCCESS)
       die(kExitCuda, "launching '%s' (grid %ux%ux%u, block %ux%ux%u, %lld bytes dynamic shared "
           "memory) failed: %s", name.c_str(), l.grid[0], l.grid[1], l.grid[2], l.block[0],
@@ -930,7 +952,7 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const R
     launchOne(kernel.function, m.kernel, dims, m.dynamicSharedBytes, args, stream);
     if (m.hasCombine)
       launchOne(kernel.combine, m.combine.kernel, combineDims, m.combine.dynamicSharedBytes,
-                combineArgs, stream);
+                combineArgs, stream, m.combine.programmatic);
   };
   if (opts.verbose || m.hasCombine)
     std::printf("fa2-run:   launch grid %ux%ux%u%s\n", dims.grid[0], dims.grid[1], dims.grid[2],

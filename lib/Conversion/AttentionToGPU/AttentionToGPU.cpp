@@ -36,6 +36,7 @@
 #include "fa2/Conversion/Passes.h"
 #include "fa2/Dialect/Attention/IR/AttentionDialect.h"
 #include "fa2/Dialect/Attention/IR/AttentionOps.h"
+#include "fa2/Dialect/Attention/IR/TensorLayout.h"
 
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
@@ -373,7 +374,7 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
                  chip.name;
     std::optional<GPUSchedule> hopper;
     if (fallback.empty()) {
-      hopper = getHopperSchedule(d, dv, chip);
+      hopper = getHopperSchedule(d, dv, spec.causal, chip);
       if (!hopper)
         fallback = "wgmma kernel: no schedule for these head dims";
     }
@@ -392,6 +393,12 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
         hopper->producerRegisters = roles.producerRegisters;
       if (!findScheduleField(requested, "consumer_registers"))
         hopper->consumerRegisters = roles.consumerRegisters;
+      // Ping-pong orders the overlapped loop's GEMM issues between
+      // warpgroups: the table's choice lapses (unless given) where the
+      // fields leave no overlap or one consumer warpgroup.
+      if (!findScheduleField(requested, "ping_pong") &&
+          (!hopper->overlapSoftmax || hopper->consumerWarpgroups() < 2))
+        hopper->pingPong = false;
       std::string badHopper = validateSchedule(*hopper, d, dv, chip);
       if (!badHopper.empty()) {
         // Fields beyond mma itself: the user asked for a schedule that
@@ -483,16 +490,21 @@ static Value tensorMapArgument(OpBuilder &b, Location loc, AttentionOp op,
   };
   int64_t dim = name == "v" ? spec.headDimV : spec.headDim;
   // Element strides of (seq, heads, batch) in the op's layout.
-  Value rowStride, headStride, batchStride;
-  if (spec.bshd) {
-    headStride = cI64(dim);
-    rowStride = arith::MulIOp::create(b, loc, toI64(heads), cI64(dim));
-    batchStride = arith::MulIOp::create(b, loc, toI64(seq), rowStride);
-  } else {
-    rowStride = cI64(dim);
-    headStride = arith::MulIOp::create(b, loc, toI64(seq), cI64(dim));
-    batchStride = arith::MulIOp::create(b, loc, toI64(heads), headStride);
-  }
+  Layout layout = spec.bshd ? Layout::BSHD : Layout::BHSD;
+  auto extent = [&](TensorDim d) -> Value {
+    return d == TensorDim::Head  ? toI64(heads)
+           : d == TensorDim::Seq ? toI64(seq)
+                                 : cI64(dim);
+  };
+  auto times = [&](Value x, Value y) -> Value {
+    return arith::MulIOp::create(b, loc, x, y);
+  };
+  auto strideOf = [&](TensorDim d) {
+    return stride<Value>(layout, d, extent, times, cI64(1));
+  };
+  Value rowStride = strideOf(TensorDim::Seq);
+  Value headStride = strideOf(TensorDim::Head);
+  Value batchStride = strideOf(TensorDim::Batch);
   auto mapMemTy = MemRefType::get({16}, i64);
   Value map = memref::AllocaOp::create(b, loc, mapMemTy, ValueRange{},
                                        b.getI64IntegerAttr(64));
@@ -666,7 +678,13 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
   // The kernel reads bh = y + gridDim.y·z and clamps the (< z) extra CTAs to
   // the last (batch, head), which they compute again.
   Value gridY = batchHeads, gridZ = one;
-  if (spec.foldBatchHeads) {
+  if (s.persistent) {
+    // One CTA per tile up to one per SM (gridExpressions says the same).
+    gridX = b.createOrFold<arith::MinUIOp>(
+        loc, b.createOrFold<arith::MulIOp>(loc, gridX, batchHeads),
+        arith::ConstantIndexOp::create(b, loc, spec.chip.smCount));
+    gridY = one;
+  } else if (spec.foldBatchHeads) {
     Value limit = arith::ConstantIndexOp::create(b, loc, kMaxGridY);
     gridZ = b.createOrFold<arith::CeilDivUIOp>(
         loc, b.createOrFold<arith::AddIOp>(loc, batchHeads, one), limit);

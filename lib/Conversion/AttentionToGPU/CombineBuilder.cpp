@@ -11,7 +11,8 @@
 // the lanes reduce them (max, then the sum of exponentials) with xor
 // shuffles and leave each split's weight exp(L_s - L) in shared memory;
 // then each lane accumulates 4-column chunks of O over the splits,
-// kCombineUnroll partial rows in flight at a time. (A loop that loaded one
+// kCombineUnroll partial rows in flight at a time (whole trips: the last
+// one's loads past the last split repeat it with weight 0). (A loop that loaded one
 // L_s and one partial per trip waited a full L2 round trip per split: at
 // 33 splits that was most of a batch-1 decode step.)
 // A row whose every split is empty gets O = 0 and L = +inf, as the
@@ -35,6 +36,10 @@
 
 using namespace mlir;
 using namespace fa2;
+
+bool fa2::programmaticCombine(const AttentionKernelSpec &spec) {
+  return spec.splitKV() && llvm::StringRef(spec.chip.name).starts_with("sm_9");
+}
 
 std::string fa2::combineKernelName(const AttentionKernelSpec &spec) {
   return spec.name + "_combine";
@@ -75,6 +80,10 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
                       MemRefLayoutAttrInterface{}, wgSpace),
       loc);
   b.setInsertionPointToStart(&func.getBody().front());
+  // Launched early (programmaticCombine): nothing of the splits' may be
+  // read before they are done.
+  if (programmaticCombine(spec))
+    NVVM::GriddepcontrolOp::create(b, loc, NVVM::GridDepActionKind::wait);
 
   Type f32 = b.getF32Type(), outTy = spec.outElementType;
   KernelIRBuilder ir(b, loc);
@@ -222,45 +231,39 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
       Value zero = arith::ConstantOp::create(
           b, loc, vec4, DenseElementsAttr::get(vec4, b.getF32FloatAttr(0)));
       // kCombineUnroll splits per trip, their loads independent of each
-      // other (the accumulation chain waits only on FMAs), then the rest
-      // one by one.
+      // other (the accumulation chain waits only on FMAs); past the last
+      // split a load repeats the last one (clamped index, in the row) and
+      // weighs 0, so that every trip is whole: ceildiv(splits,
+      // kCombineUnroll) L2 round trips, where a remainder loop of single
+      // loads waited one round trip per split (4 at batch 8).
       auto accumulate = [&](Value acc, Value s) -> Value {
+        Value valid =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, s, splits);
+        Value at_s = arith::MinUIOp::create(b, loc, s, lastSplit);
         Value at = arith::AddIOp::create(
             b, loc,
             arith::AddIOp::create(
-                b, loc, partRow, arith::MulIOp::create(b, loc, s, ir.c(dv))),
+                b, loc, partRow, arith::MulIOp::create(b, loc, at_s, ir.c(dv))),
             col);
         Value part = vector::LoadOp::create(b, loc, vec4, oPart,
                                             ValueRange{at},
                                             /*nontemporal=*/false,
                                             llvm::MaybeAlign(16));
-        Value wv = vector::BroadcastOp::create(b, loc, vec4, loadWeight(s));
+        Value w = arith::SelectOp::create(b, loc, valid, loadWeight(at_s),
+                                          ir.cf(0.0));
+        Value wv = vector::BroadcastOp::create(b, loc, vec4, w);
         return vector::FMAOp::create(b, loc, part, wv, acc);
       };
-      Value mainEnd = arith::SubIOp::create(
-          b, loc, splits,
-          arith::RemUIOp::create(b, loc, splits, ir.c(kCombineUnroll)));
-      auto mainLoop = scf::ForOp::create(b, loc, ir.c(0), mainEnd,
-                                         ir.c(kCombineUnroll), zero);
-      {
-        OpBuilder::InsertionGuard g(b);
-        b.setInsertionPointToStart(mainLoop.getBody());
-        Value acc = mainLoop.getRegionIterArgs()[0];
-        for (int64_t u = 0; u < kCombineUnroll; ++u)
-          acc =
-              accumulate(acc, arith::AddIOp::create(
-                                  b, loc, mainLoop.getInductionVar(), ir.c(u)));
-        scf::YieldOp::create(b, loc, ValueRange{acc});
-      }
-      auto loop = scf::ForOp::create(b, loc, mainEnd, splits, ir.c(1),
-                                     mainLoop.getResult(0));
+      auto loop =
+          scf::ForOp::create(b, loc, ir.c(0), splits, ir.c(kCombineUnroll), zero);
       {
         OpBuilder::InsertionGuard g(b);
         b.setInsertionPointToStart(loop.getBody());
-        scf::YieldOp::create(
-            b, loc,
-            ValueRange{accumulate(loop.getRegionIterArgs()[0],
-                                  loop.getInductionVar())});
+        Value acc = loop.getRegionIterArgs()[0];
+        for (int64_t u = 0; u < kCombineUnroll; ++u)
+          acc = accumulate(acc, arith::AddIOp::create(
+                                    b, loc, loop.getInductionVar(), ir.c(u)));
+        scf::YieldOp::create(b, loc, ValueRange{acc});
       }
       Value out = loop.getResult(0);
       auto outVec = VectorType::get({4}, outTy);

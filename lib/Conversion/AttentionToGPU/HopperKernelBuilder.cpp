@@ -94,6 +94,9 @@ public:
   void emit();
 
 private:
+  Value remcV(Value x, Value y) {
+    return b.createOrFold<arith::RemUIOp>(loc, x, y);
+  }
   /// An i1 parity from an index that is 0 or 1.
   Value parityOf(Value phase) {
     return arith::IndexCastOp::create(b, loc, b.getI1Type(), phase);
@@ -103,8 +106,17 @@ private:
   /// A shared tile view at byte `offset` of the aligned window, typed as a
   /// TMA box of `rows` x 64 elements.
   Value tile(Value offset, int64_t rows);
-  /// The producer: Q once, then the K/V ring.
+  /// The producer: Q once, then the K/V ring (per tile when persistent).
   void emitProducer();
+  void emitProducerTile();
+  /// The tile's rows and K/V range from its query block and batch·head.
+  void setTile(Value qBlock, Value bhIdx);
+  /// Persistent grid: tile `tile` of ceildiv(Sq, Br)·B·Hq (causal: the
+  /// heaviest query blocks first, over every batch·head).
+  void setPersistentTile(Value tile);
+  /// Persistent grid: a loop over this CTA's tiles (blockIdx.x, + gridDim.x,
+  /// ...) that sets the tile, ringBase and tileCount, then runs `body`.
+  void forEachTile(llvm::function_ref<void()> body);
   /// A consumer warpgroup (index `cw` among the consumers, an i32).
   void emitConsumer(Value cw);
   /// Scores with -inf where a key is masked for the row (causal / Sk tail).
@@ -121,6 +133,9 @@ private:
   Value mapQ, mapK, mapV, oGlobal, lseGlobal;
   Value smem, pad, bars;
   Value kvBegin, kvEnd, maskFrom;
+  // Persistent grid: K/V blocks and tiles this CTA ran before the current
+  // tile (the ring and the Q barriers continue across tiles).
+  Value ringBase, tileCount, numTiles;
   bool anyMask = false;
   // Byte offsets (from the aligned base) of the tiles.
   int64_t qBytes = 0, kStageBytes = 0, vStageBytes = 0, kOffset = 0,
@@ -131,6 +146,8 @@ private:
   Value barVFull(Value st) { return addc(st, 1 + s.numStages); }
   Value barKEmpty(Value st) { return addc(st, 1 + 2 * s.numStages); }
   Value barVEmpty(Value st) { return addc(st, 1 + 3 * s.numStages); }
+  // Persistent grid: the consumers are done with Q (its last Q·Kᵀ).
+  int64_t barQEmpty() const { return 1 + 4 * s.numStages; }
 };
 
 } // namespace
@@ -165,7 +182,20 @@ void HopperEmitter::emitProducer() {
   b.setInsertionPointToStart(&w0.getThenRegion().front());
   auto elected = scf::IfOp::create(b, loc, electOne(b, loc), false);
   b.setInsertionPointToStart(&elected.getThenRegion().front());
+  if (s.persistent)
+    forEachTile([&] { emitProducerTile(); });
+  else
+    emitProducerTile();
+}
+
+void HopperEmitter::emitProducerTile() {
+  OpBuilder::InsertionGuard guard(b);
   Value qb = c(barQ());
+  // Persistent: Q's buffer is free once the consumers' last Q·Kᵀ of the
+  // previous tile is done (a fresh barrier passes the first tile).
+  if (s.persistent)
+    waitParity(b, loc, bars, c(barQEmpty()),
+               parityOf(remc(addc(tileCount, 1), 2)));
   arriveExpectBytes(b, loc, bars, qb, s.blockM * D * 2);
   for (int64_t w = 0; w < W; ++w)
     for (int64_t ch = 0; ch < D / 64; ++ch)
@@ -174,7 +204,7 @@ void HopperEmitter::emitProducer() {
   auto loop = scf::ForOp::create(b, loc, kvBegin, kvEnd, c(1));
   b.setInsertionPointToStart(loop.getBody());
   Value j = loop.getInductionVar();
-  Value i = sub(j, kvBegin);
+  Value i = add(ringBase, sub(j, kvBegin));
   Value st = remc(i, s.numStages);
   // A fresh barrier has completed its phase of parity 1: the first round
   // of the ring does not wait.
@@ -232,7 +262,8 @@ void HopperEmitter::emitConsumer(Value cw) {
   Value rowsOfHalf[2] = {add(m0, row0), add(m0, addc(row0, 8))};
 
   waitParity(b, loc, bars, c(barQ()),
-             arith::ConstantIntOp::create(b, loc, 0, 1));
+             s.persistent ? parityOf(remc(tileCount, 2))
+                          : arith::ConstantIntOp::create(b, loc, 0, 1));
   Value base = add(sharedAddress(b, loc, smem),
                    arith::IndexCastOp::create(b, loc, b.getI64Type(), pad));
   Value qAddr =
@@ -248,7 +279,7 @@ void HopperEmitter::emitConsumer(Value cw) {
 
   // Block j's ring slot and the parity of its "full" phase.
   auto slotOf = [&](Value j) -> std::pair<Value, Value> {
-    Value i = sub(j, kvBegin);
+    Value i = add(ringBase, sub(j, kvBegin));
     return {remc(i, s.numStages), parityOf(remc(divc(i, s.numStages), 2))};
   };
   auto stageAddr = [&](Value st, int64_t offset, int64_t stageBytes) {
@@ -389,22 +420,77 @@ void HopperEmitter::emitConsumer(Value cw) {
                                               step.l[0], step.l[1]});
     }
     result.assign(loop.getResults().begin(), loop.getResults().end());
+    if (s.persistent)
+      arrive(b, loc, bars, c(barQEmpty()));
   } else {
     // FlashAttention-3's intra-warpgroup overlap: P·V lags one block behind
     // Q·Kᵀ. Iteration j issues S_j = Q·K_jᵀ and O += P_{j-1}·V_{j-1},
     // waits for S_j only (wait_group 1) and runs block j's softmax while
     // P·V is in flight, then waits for it and rescales O.
+    //
+    // Ping-pong (s.pingPong): the GEMM issues of the n+1 issue points (S_0;
+    // S_j with P·V_{j-1}; the last P·V) take turns between the consumer
+    // warpgroups: warpgroup w waits on named barrier 1 + w before issuing
+    // and arrives on the next warpgroup's barrier after, each barrier
+    // counting 256 threads (the waiter and the previous warpgroup). The last
+    // warpgroup seeds the first one's barrier and skips its arrival after its
+    // last issue, so that every barrier's arrivals match its waits (every
+    // warpgroup of a CTA has the same number of blocks).
+    Value pingBar, pongBar;
+    if (s.pingPong) {
+      auto i32c = [&](int64_t v) {
+        return arith::ConstantIntOp::create(b, loc, v, 32);
+      };
+      pingBar = arith::AddIOp::create(b, loc, cw, i32c(1));
+      pongBar = arith::AddIOp::create(
+          b, loc,
+          arith::RemUIOp::create(b, loc, arith::AddIOp::create(b, loc, cw,
+                                                               i32c(1)),
+                                 i32c(W)),
+          i32c(1));
+    }
+    Value isLastWG = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::eq, cw,
+        arith::ConstantIntOp::create(b, loc, W - 1, 32));
+    auto beginIssue = [&]() {
+      if (s.pingPong)
+        namedBarrierSync(b, loc, pingBar, 256);
+    };
+    auto endIssue = [&](bool last) {
+      if (!s.pingPong)
+        return;
+      if (!last) {
+        namedBarrierArrive(b, loc, pongBar, 256);
+        return;
+      }
+      Value notLastWG = arith::XOrIOp::create(
+          b, loc, isLastWG, arith::ConstantIntOp::create(b, loc, 1, 1));
+      scf::IfOp::create(b, loc, notLastWG, [&](OpBuilder &, Location) {
+        namedBarrierArrive(b, loc, pongBar, 256);
+        scf::YieldOp::create(b, loc);
+      });
+    };
     Value nonEmpty = cmp(arith::CmpIPredicate::slt, kvBegin, kvEnd);
     SmallVector<Type> types = {zeroO.getType(), f32Ty, f32Ty, f32Ty, f32Ty};
     auto ifOp = scf::IfOp::create(b, loc, types, nonEmpty, true);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+      if (s.persistent)
+        arrive(b, loc, bars, c(barQEmpty()));
       scf::YieldOp::create(b, loc,
                            ValueRange{zeroO, negInf, negInf, fzero, fzero});
       b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      if (s.pingPong)
+        scf::IfOp::create(b, loc, isLastWG, [&](OpBuilder &, Location) {
+          namedBarrierArrive(
+              b, loc, arith::ConstantIntOp::create(b, loc, 1, 32), 256);
+          scf::YieldOp::create(b, loc);
+        });
       auto [st0, parity0] = slotOf(kvBegin);
+      beginIssue();
       Value S0 = issueScores(st0, parity0);
+      endIssue(false);
       waitGroup(b, loc, 0);
       S0 = fenceAccumulator(b, loc, S0);
       arrive(b, loc, bars, barKEmpty(st0));
@@ -422,8 +508,10 @@ void HopperEmitter::emitConsumer(Value cw) {
         SmallVector<Value> frags(it.begin() + 5, it.end());
         auto [st, parity] = slotOf(j);
         auto [stPrev, parityPrev] = slotOf(sub(j, c(1)));
+        beginIssue();
         Value S = issueScores(st, parity);
         Value O = issuePV(it[0], frags, stPrev, parityPrev);
+        endIssue(false);
         waitGroup(b, loc, 1);
         S = fenceAccumulator(b, loc, S);
         arrive(b, loc, bars, barKEmpty(st));
@@ -443,7 +531,13 @@ void HopperEmitter::emitConsumer(Value cw) {
       ValueRange res = loop.getResults();
       auto [stLast, parityLast] = slotOf(sub(kvEnd, c(1)));
       SmallVector<Value> frags(res.begin() + 5, res.end());
+      // Every Q·Kᵀ of the tile is done: the producer may load the next
+      // tile's Q under this P·V and the epilogue.
+      if (s.persistent)
+        arrive(b, loc, bars, c(barQEmpty()));
+      beginIssue();
       Value O = issuePV(res[0], frags, stLast, parityLast);
+      endIssue(true);
       waitGroup(b, loc, 0);
       O = fenceAccumulator(b, loc, O);
       arrive(b, loc, bars, barVEmpty(stLast));
@@ -523,45 +617,9 @@ void HopperEmitter::emitConsumer(Value cw) {
   }
 }
 
-void HopperEmitter::emit() {
-  Block &entry = func.getBody().front();
-  b.setInsertionPointToStart(&entry);
-  MLIRContext *ctx = b.getContext();
-
-  mapQ = castTensorMap(b, loc, func.getArgument(0),
-                       tensorMapType(ctx, {1, 1, 64, 64}, elemTy));
-  mapK = castTensorMap(b, loc, func.getArgument(1),
-                       tensorMapType(ctx, {1, 1, Bc, 64}, elemTy));
-  mapV = castTensorMap(b, loc, func.getArgument(2),
-                       tensorMapType(ctx, {1, 1, Bc, 64}, elemTy));
-  oGlobal = func.getArgument(3);
-  if (spec.hasLse)
-    lseGlobal = func.getArgument(4);
-
-  tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+void HopperEmitter::setTile(Value qBlock, Value bhIdx) {
+  bh = bhIdx;
   Value Hq = sizeValue("heads_q"), Hkv = sizeValue("heads_kv");
-  Sq = sizeValue("seq_q");
-  Sk = sizeValue("seq_k");
-
-  // The grid: as KernelBuilder.cpp (query blocks on x, heaviest causal
-  // blocks first; batch·heads on y, spread over y and z when folded).
-  Value qBlock = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
-  if (spec.causal) {
-    Value numQBlocks = gpu::GridDimOp::create(b, loc, gpu::Dimension::x);
-    qBlock = sub(sub(numQBlocks, c(1)), qBlock);
-  }
-  bh = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
-  if (spec.foldBatchHeads) {
-    Value z = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
-    bh = add(bh, mul(gpu::GridDimOp::create(b, loc, gpu::Dimension::y), z));
-    Value batchHeads =
-        !ShapedType::isDynamic(spec.batch())
-            ? mul(c(spec.batch()), Hq)
-            : b.createOrFold<arith::DivUIOp>(
-                  loc, memref::DimOp::create(b, loc, oGlobal, 0),
-                  mul(Sq, c(Dv)));
-    bh = b.createOrFold<arith::MinUIOp>(loc, bh, sub(batchHeads, c(1)));
-  }
   batchIdx = b.createOrFold<arith::DivUIOp>(loc, bh, Hq);
   h = b.createOrFold<arith::RemUIOp>(loc, bh, Hq);
   hkv = b.createOrFold<arith::DivUIOp>(
@@ -586,6 +644,91 @@ void HopperEmitter::emit() {
     maskFrom = arith::MinSIOp::create(b, loc, Sk,
                                       addc(sub(add(m0, Sk), Sq), 1));
   }
+}
+
+void HopperEmitter::setPersistentTile(Value tile) {
+  Value numQBlocks = b.createOrFold<arith::CeilDivUIOp>(loc, Sq, c(s.blockM));
+  Value batchHeads = b.createOrFold<arith::DivUIOp>(loc, numTiles, numQBlocks);
+  if (spec.causal) {
+    // Tile t: batch·head t % BH, the (t / BH)-th heaviest query block, so
+    // that every CTA starts on the longest K/V ranges.
+    Value qBlock =
+        sub(sub(numQBlocks, c(1)), b.createOrFold<arith::DivUIOp>(
+                                       loc, tile, batchHeads));
+    setTile(qBlock, remcV(tile, batchHeads));
+    return;
+  }
+  // The query blocks of one batch·head on consecutive tiles (their CTAs
+  // share its K/V in L2), as the non-persistent grid's x.
+  setTile(remcV(tile, numQBlocks),
+          b.createOrFold<arith::DivUIOp>(loc, tile, numQBlocks));
+}
+
+void HopperEmitter::forEachTile(llvm::function_ref<void()> body) {
+  Value first = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+  Value step = gpu::GridDimOp::create(b, loc, gpu::Dimension::x);
+  auto loop = scf::ForOp::create(b, loc, first, numTiles, step,
+                                 ValueRange{c(0), c(0)});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  ringBase = loop.getRegionIterArgs()[0];
+  tileCount = loop.getRegionIterArgs()[1];
+  setPersistentTile(loop.getInductionVar());
+  body();
+  scf::YieldOp::create(b, loc,
+                       ValueRange{add(ringBase, sub(kvEnd, kvBegin)),
+                                  addc(tileCount, 1)});
+}
+
+void HopperEmitter::emit() {
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  MLIRContext *ctx = b.getContext();
+
+  mapQ = castTensorMap(b, loc, func.getArgument(0),
+                       tensorMapType(ctx, {1, 1, 64, 64}, elemTy));
+  mapK = castTensorMap(b, loc, func.getArgument(1),
+                       tensorMapType(ctx, {1, 1, Bc, 64}, elemTy));
+  mapV = castTensorMap(b, loc, func.getArgument(2),
+                       tensorMapType(ctx, {1, 1, Bc, 64}, elemTy));
+  oGlobal = func.getArgument(3);
+  if (spec.hasLse)
+    lseGlobal = func.getArgument(4);
+
+  tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  Value Hq = sizeValue("heads_q");
+  Sq = sizeValue("seq_q");
+  Sk = sizeValue("seq_k");
+  ringBase = c(0);
+  auto batchHeadsValue = [&]() -> Value {
+    return !ShapedType::isDynamic(spec.batch())
+               ? mul(c(spec.batch()), Hq)
+               : b.createOrFold<arith::DivUIOp>(
+                     loc, memref::DimOp::create(b, loc, oGlobal, 0),
+                     mul(Sq, c(Dv)));
+  };
+  if (s.persistent) {
+    // A persistent grid (x only): each CTA runs tiles blockIdx.x,
+    // + gridDim.x, ... (forEachTile), so the producer loads the next
+    // tile's Q and K/V while the consumers finish the last one.
+    numTiles = mul(b.createOrFold<arith::CeilDivUIOp>(loc, Sq, c(s.blockM)),
+                   batchHeadsValue());
+  } else {
+  // The grid: as KernelBuilder.cpp (query blocks on x, heaviest causal
+  // blocks first; batch·heads on y, spread over y and z when folded).
+  Value qBlock = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+  if (spec.causal) {
+    Value numQBlocks = gpu::GridDimOp::create(b, loc, gpu::Dimension::x);
+    qBlock = sub(sub(numQBlocks, c(1)), qBlock);
+  }
+  bh = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+  if (spec.foldBatchHeads) {
+    Value z = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
+    bh = add(bh, mul(gpu::GridDimOp::create(b, loc, gpu::Dimension::y), z));
+    bh = b.createOrFold<arith::MinUIOp>(loc, bh, sub(batchHeadsValue(), c(1)));
+  }
+  setTile(qBlock, bh);
+  }
 
   // Shared memory: the dynamic window rounded up to 1024 bytes (the host
   // asks for 1 KiB more), Q | K x stages | V x stages.
@@ -604,7 +747,7 @@ void HopperEmitter::emit() {
   vOffset = qBytes + s.numStages * kStageBytes;
 
   // Barriers, initialized by one thread before anyone uses them.
-  bars = createBarriers(b, loc, 1 + 4 * s.numStages);
+  bars = createBarriers(b, loc, 1 + 4 * s.numStages + (s.persistent ? 1 : 0));
   {
     Value first = cmp(arith::CmpIPredicate::eq, tid, c(0));
     auto ifOp = scf::IfOp::create(b, loc, first, false);
@@ -618,6 +761,8 @@ void HopperEmitter::emit() {
       initBarrier(b, loc, bars, barKEmpty(c(st)), W * 128);
       initBarrier(b, loc, bars, barVEmpty(c(st)), W * 128);
     }
+    if (s.persistent)
+      initBarrier(b, loc, bars, c(barQEmpty()), W * 128);
     prefetchTensorMap(b, loc, mapQ);
     prefetchTensorMap(b, loc, mapK);
     prefetchTensorMap(b, loc, mapV);
@@ -637,8 +782,12 @@ void HopperEmitter::emit() {
     emitProducer();
     b.setInsertionPointToStart(&roles.getElseRegion().front());
     setMaxRegisters(b, loc, s.consumerRegisters, /*increase=*/true);
-    emitConsumer(arith::SubIOp::create(
-        b, loc, wgIdx, arith::ConstantIntOp::create(b, loc, 1, 32)));
+    Value cw = arith::SubIOp::create(
+        b, loc, wgIdx, arith::ConstantIntOp::create(b, loc, 1, 32));
+    if (s.persistent)
+      forEachTile([&] { emitConsumer(cw); });
+    else
+      emitConsumer(cw);
   }
   gpu::ReturnOp::create(b, loc);
 }

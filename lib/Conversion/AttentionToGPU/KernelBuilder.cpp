@@ -37,6 +37,7 @@
 
 #include "fa2/Conversion/AttentionToGPU/KernelBuilder.h"
 #include "fa2/Conversion/AttentionToGPU/AsyncCopy.h"
+#include "fa2/Conversion/AttentionToGPU/CombineBuilder.h"
 #include "fa2/Conversion/AttentionToGPU/KernelIR.h"
 #include "fa2/Conversion/AttentionToGPU/KernelTiling.h"
 #include "fa2/Conversion/AttentionToGPU/MmaSync.h"
@@ -976,6 +977,12 @@ void KernelEmitter::emit() {
     lseGlobal = func.getArgument(4);
   if (spec.hasMask())
     maskGlobal = func.getArgument(spec.numBufferArgs() - 1);
+
+  // Split-KV: the combine may be launched now (programmaticCombine; it
+  // waits for this grid to finish before it reads the partials).
+  if (programmaticCombine(spec))
+    NVVM::GriddepcontrolOp::create(b, loc,
+                                   NVVM::GridDepActionKind::launch_dependents);
 
   //===--- who am I -------------------------------------------------------===//
   tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);

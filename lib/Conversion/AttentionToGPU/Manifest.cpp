@@ -11,6 +11,7 @@
 #include "fa2/Conversion/AttentionToGPU/CombineBuilder.h"
 #include "fa2/Conversion/AttentionToGPU/HopperKernelBuilder.h"
 #include "fa2/Conversion/AttentionToGPU/SplitOperands.h"
+#include "fa2/Dialect/Attention/IR/TensorLayout.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -55,6 +56,12 @@ fa2::gridExpressions(const AttentionKernelSpec &spec) {
     x += " * num_splits";
   std::string bh =
       spec.schedule.packGQA ? "batch * heads_kv" : "batch * heads_q";
+  // A persistent kernel: one CTA per tile up to one per SM of the chip's
+  // largest part (HopperKernelBuilder.cpp loops over the rest).
+  if (spec.schedule.persistent)
+    return {"min(" + x + " * " + bh + ", " +
+                std::to_string(spec.chip.smCount) + ")",
+            "1", "1"};
   if (!spec.foldBatchHeads)
     return {x, bh, "1"};
   // Spread over y and z, each at most 65535 (KernelBuilder.h); z never 0,
@@ -155,12 +162,22 @@ json::Object fa2::buildManifest(const AttentionKernelSpec &spec) {
     for (StringRef buf : {"q", "k", "v"}) {
       SmallVector<std::string> shape = spec.bufferShape(buf); // 4 names
       // Index order [batch, heads, seq, dim] whatever the layout; strides
-      // in elements as expressions of the buffer's row-major shape.
-      std::string dim = shape[3], heads = spec.bshd ? shape[2] : shape[1],
-                  seq = spec.bshd ? shape[1] : shape[2];
-      std::string rowStride = spec.bshd ? heads + " * " + dim : dim;
-      std::string headStride = spec.bshd ? dim : seq + " * " + dim;
-      std::string batchStride = seq + " * " + heads + " * " + dim;
+      // in elements as expressions of the buffer's dims (TensorLayout.h).
+      Layout layout = spec.bshd ? Layout::BSHD : Layout::BHSD;
+      std::string dim = shape[3], heads = shape[spec.bshd ? 2 : 1],
+                  seq = shape[spec.bshd ? 1 : 2];
+      auto extent = [&](TensorDim d) -> std::string {
+        return d == TensorDim::Head ? heads
+               : d == TensorDim::Seq ? seq
+                                     : dim;
+      };
+      auto times = [](std::string x, std::string y) { return x + " * " + y; };
+      auto strideOf = [&](TensorDim d) {
+        return stride<std::string>(layout, d, extent, times, "1");
+      };
+      std::string rowStride = strideOf(TensorDim::Seq);
+      std::string headStride = strideOf(TensorDim::Head);
+      std::string batchStride = strideOf(TensorDim::Batch);
       json::Array box;
       for (int64_t v : hopperBox(spec, buf))
         box.push_back(v);
@@ -243,6 +260,8 @@ json::Object fa2::buildManifest(const AttentionKernelSpec &spec) {
         "1", "1"};
     combine["block"] = json::Array{32 * kCombineRowsPerCTA, 1, 1};
     combine["dynamic_shared_memory_bytes"] = 0;
+    if (programmaticCombine(spec))
+      combine["programmatic_dependent_launch"] = true;
     m["combine"] = std::move(combine);
   }
   return m;

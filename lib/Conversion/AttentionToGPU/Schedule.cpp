@@ -246,6 +246,14 @@ static const FieldSetter kFieldSetters[] = {
      [](GPUSchedule &s, const FieldValue &v) {
        return setBool(v, s.overlapSoftmax);
      }},
+    {"ping_pong",
+     [](GPUSchedule &s, const FieldValue &v) {
+       return setBool(v, s.pingPong);
+     }},
+    {"persistent",
+     [](GPUSchedule &s, const FieldValue &v) {
+       return setBool(v, s.persistent);
+     }},
     // setmaxnreg's operands: multiples of 8 from 24 to 256.
     {"producer_registers",
      [](GPUSchedule &s, const FieldValue &v) {
@@ -323,7 +331,8 @@ fa2::parseScheduleFields(llvm::StringRef text, std::string &why) {
 }
 
 bool fa2::isHopperOnlyField(llvm::StringRef key) {
-  return key == "mma" || key == "overlap_softmax" ||
+  return key == "mma" || key == "overlap_softmax" || key == "ping_pong" ||
+         key == "persistent" ||
          key == "producer_registers" || key == "consumer_registers";
 }
 
@@ -439,6 +448,8 @@ llvm::SmallVector<ScheduleField> fa2::scheduleFields(const GPUSchedule &s) {
     fields.push_back({"producer_registers", s.producerRegisters});
     fields.push_back({"consumer_registers", s.consumerRegisters});
     fields.push_back({"overlap_softmax", s.overlapSoftmax});
+    fields.push_back({"ping_pong", s.pingPong});
+    fields.push_back({"persistent", s.persistent});
   }
   return fields;
 }
@@ -518,32 +529,45 @@ GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
 }
 
 namespace {
-/// One row of the sm_90a wgmma table: used for head dims up to maxHeadDim.
+/// One row of the sm_90a wgmma table: used for head dims up to maxHeadDim,
+/// causal or not.
 struct HopperRow {
-  int64_t maxHeadDim, blockM, blockN, numStages;
+  int64_t maxHeadDim;
+  bool causal;
+  int64_t blockM, blockN, numStages;
+  bool pingPong;
 };
 } // namespace
 
 /// FlashAttention-3's forward tiles (hopper/tile_size.h) where this kernel
-/// can take them: two consumer warpgroups (128 query rows) and a 2-stage
-/// K/V ring at every head dim. Registers (assignHopperRoles): 384 threads
-/// start at 168; the producer gives back to 24 and the consumers take 240
-/// (128·24 + 256·240 <= 64K). FA3's N (176 at
-/// d = 128, 80 at d = 256) is not a multiple of 64 keys and its d = 64 tile
-/// has three warpgroups: not yet (bench/NOTES.md, Hopper section).
+/// can take them, with a 2-stage K/V ring at every head dim. Registers
+/// (assignHopperRoles): 2 consumer warpgroups (128 rows) start at 168 per
+/// thread, the producer gives back to 24 and the consumers take 240
+/// (128·24 + 256·240 <= 64K); 3 (192 rows) start at 128 and take 32/160.
+/// FA3's N (176 at d = 128, 80 at d = 256) is not a multiple of 64 keys:
+/// not yet. Measured (H200, bf16, one process beside SDPA cuDNN;
+/// bench/NOTES.md, Hopper section): ping-pong between the consumer
+/// warpgroups +2-11% at d = 128 and +1-4% at d = 64, but -2..-7% at d = 256
+/// (FA3 also ping-pongs only up to d = 128); 192 rows at d = 64 +5-15%
+/// without a mask, but at causal 512-1k -6%, +8% at 8k (the causal row keeps
+/// 128, the better one where the gap to cuDNN is widest). 3 stages: no gain.
 static const HopperRow kHopperTable[] = {
-    {64, 128, 128, 2},
-    {128, 128, 128, 2},
-    {256, 128, 64, 2},
+    {64, false, 192, 128, 2, true},
+    {64, true, 128, 128, 2, true},
+    {128, false, 128, 128, 2, true},
+    {128, true, 128, 128, 2, true},
+    {256, false, 128, 64, 2, false},
+    {256, true, 128, 64, 2, false},
 };
 
 std::optional<GPUSchedule> fa2::getHopperSchedule(int64_t headDim,
                                                   int64_t headDimV,
+                                                  bool causal,
                                                   const ChipInfo &chip) {
   if (headDim != headDimV || headDim % 64 != 0 || headDim > 256)
     return std::nullopt;
   for (const HopperRow &r : kHopperTable) {
-    if (headDim > r.maxHeadDim)
+    if (headDim > r.maxHeadDim || r.causal != causal)
       continue;
     GPUSchedule s;
     s.mma = MmaKind::Wgmma;
@@ -555,6 +579,7 @@ std::optional<GPUSchedule> fa2::getHopperSchedule(int64_t headDim,
     // (H200, bf16, 8k: +4% d = 64, +14% d = 128, +17% causal, +5% d = 256;
     // bench/NOTES.md, Hopper section).
     s.overlapSoftmax = true;
+    s.pingPong = r.pingPong;
     // Not used by the wgmma kernel (every row rescales; Q stays in shared
     // memory, where wgmma reads it): the defaults say so in the manifest.
     s.rescaleThreshold = -1;
@@ -584,13 +609,16 @@ struct DecodeRow {
 };
 } // namespace
 static const DecodeRow kDecodeTable[] = {
-    // 16 rows, one warp, d <= 64: Bc = 32 with 4 stages, 4 blocks (128
-    // keys) per split. At d = 128 the same tile measured 1-3% faster at
-    // batch 1 and 8 (bench/decode-results/variants-2026-12-02.md) but 6-10%
-    // slower at batch 64 (no split, two waves: 0.89-0.91x cuDNN against
-    // 0.94-1.00x with Bc = 64, bench/decode-results/README.md); d = 64 was
-    // not slower at batch 64 (+1-2%).
+    // 16 rows, one warp, d <= 64: Bc = 32 with 4 stages (37 KiB, 6 CTAs
+    // per SM), 4 blocks (128 keys) per split.
     {16, 64, 16, 32, 4, 4},
+    // d <= 128: Bc = 32 with 3 stages (51 KiB: 4 CTAs per SM), 2 blocks per
+    // split. Against Bc = 64 / 3 stages (100 KiB, 2 per SM), Bc = 32 / 4
+    // stages and 8 other choices, same process
+    // (bench/decode-results/table-2026-12-02.md): the best or within 1% in
+    // every cell of >= 256 MB, 0.99-1.00x cuDNN at batch 64 (Bc = 64: 0.95x
+    // at 1k, Bc = 32 / 4 stages: 0.90-0.91x), +5% at batch 1, 8k.
+    {16, 128, 16, 32, 3, 2},
     // Otherwise Bc = 64 with 3 stages, 2 blocks per split.
     {16, 256, 16, 64, 3, 2},
     {32, 256, 32, 64, 3, 2},
@@ -731,6 +759,26 @@ std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
        << " with wgmma: a producer warpgroup and one per 64 query rows";
   else if (s.wgmma() && s.numStages < 2)
     os << "wgmma kernels need at least 2 stages (the K/V ring)";
+  else if (s.pingPong && (!s.wgmma() || !s.overlapSoftmax ||
+                          s.consumerWarpgroups() < 2))
+    os << "ping_pong needs mma = wgmma, overlap_softmax = true and at least "
+          "2 consumer warpgroups (block_m >= 128): it orders the GEMM issues "
+          "of the overlapped loop between warpgroups";
+  else if (s.wgmma() &&
+           128 * (s.producerRegisters +
+                  s.consumerWarpgroups() * s.consumerRegisters) >
+               s.numThreads() * ((65536 / s.numThreads()) / 8 * 8))
+    // setmaxnreg.inc waits until the pool has the registers: asking for
+    // more than the CTA got at entry (64K / threads, in 8s) hangs it.
+    os << "producer_registers (" << s.producerRegisters
+       << ") + consumer_registers (" << s.consumerRegisters << ") x "
+       << s.consumerWarpgroups() << " warpgroups need more than the "
+       << (65536 / s.numThreads()) / 8 * 8 << " x " << s.numThreads() / 128
+       << " registers per thread the CTA starts with (the consumers' "
+          "setmaxnreg.inc would wait forever)";
+  else if (s.persistent && !s.wgmma())
+    os << "persistent needs mma = wgmma (the mma.sync kernel has one CTA "
+          "per tile)";
   else if (int64_t bytes = sharedMemoryBytes(s, headDim, headDimV, pieces);
            bytes > chip.maxSharedBytes)
     os << "the tiles need " << bytes << " bytes of shared memory"

@@ -14,27 +14,38 @@
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=pack_gqa=false,kv_splits=1" | FileCheck %s --check-prefix=ONE
 
 // Sq = 1, 32 query heads on 8 K/V heads: 4 packed rows in a 16-row tile
-// (one warp; d = 128: 64-key blocks in 3 stages, at least 2 blocks per
+// (one warp; d = 128: 32-key blocks in 3 stages, at least 2 blocks per
 // split); the host computes the split count from batch and seq_k for
 // 132 SMs (2·132 = 264 CTA slots, divided by the row tiles and rounded
 // down: full waves), allocates the partials and launches the combine after
 // the splits.
 // CHECK-LABEL: gpu.module @fa2_attention_decode_dynamic_0
 // CHECK: gpu.func @fa2_attention_decode_dynamic_0(%{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: i32, %{{.*}}: i32) kernel
-// CHECK-SAME: block_m = 16, block_n = 64
+// CHECK-SAME: block_m = 16, block_n = 32
 // CHECK-SAME: kv_splits = auto
 // CHECK-SAME: min_blocks_per_split = 2
 // CHECK-SAME: pack_gqa = true
 // CHECK-SAME: stages = 3
 // CHECK-SAME: warps = 1
+// The splits let the combine (a programmatic dependent launch on sm_90)
+// start before anything else.
+// CHECK-NOT: gpu.thread_id
+// CHECK: nvvm.griddepcontrol launch_dependents
 // The combine: one warp per row, each warp's split weights in its 128
-// floats of shared memory (4 rows per CTA), 8 partial rows per trip.
-// CHECK: gpu.func @fa2_attention_decode_dynamic_0_combine(%{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: i32) workgroup(%[[W:.*]] : memref<512xf32, #gpu.address_space<workgroup>>) kernel
+// floats of shared memory (4 rows per CTA), 16 partial rows per trip, whole
+// trips (a split past the last loads the last one and weighs 0). It reads
+// nothing before the splits are done.
+// CHECK: gpu.func @fa2_attention_decode_dynamic_0_combine(%{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %[[NS:.*]]: i32) workgroup(%[[W:.*]] : memref<512xf32, #gpu.address_space<workgroup>>) kernel
+// CHECK-NOT: memref.load
+// CHECK: nvvm.griddepcontrol wait
 // CHECK: gpu.shuffle xor
 // CHECK: memref.store %{{.*}}, %[[W]]
 // CHECK: nvvm.bar.warp.sync
-// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c8
-// CHECK-COUNT-8: memref.load %[[W]]
+// CHECK: scf.for %{{.*}} = %c0 to %[[SPL:.*]] step %c16
+// CHECK-NOT: scf.for
+// CHECK-COUNT-16: arith.cmpi ult, %{{.*}}, %[[SPL]]
+// CHECK-NOT: scf.for
+// CHECK: scf.yield
 // CHECK-LABEL: func.func @decode_dynamic
 // CHECK: %[[FORSMS:.*]] = arith.divui %c264{{.*}}, %{{.*}} : index
 // CHECK: %[[MIN:.*]] = arith.minui %[[FORSMS]], %{{.*}} : index
@@ -57,7 +68,7 @@
 // DYN: "name": "num_splits",
 // DYN: "ceildiv(4 * seq_q, 16) * num_splits",
 // DYN-NEXT: "ceildiv(batch * heads_kv, ceildiv(batch * heads_kv + 1, 65535))",
-// DYN: "num_splits": "max(1, min(min(2 * sm_count / max(batch * heads_kv * ceildiv(4 * seq_q, 16), 1), ceildiv(ceildiv(seq_k, 64), 2)), 128))",
+// DYN: "num_splits": "max(1, min(min(2 * sm_count / max(batch * heads_kv * ceildiv(4 * seq_q, 16), 1), ceildiv(ceildiv(seq_k, 32), 2)), 128))",
 // DYN: "name": "o_partial.size",
 // DYN-NEXT: "type": "i64",
 // DYN-NEXT: "value": "batch * heads_q * seq_q * num_splits * head_dim_v"

@@ -15,7 +15,7 @@
 
 // IR-LABEL: gpu.module @fa2_attention_d128_0 [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">]
 // IR: gpu.func @fa2_attention_d128_0(%{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: memref<4194304xbf16>, %{{.*}}: memref<32768xf32>) kernel
-// IR-SAME: fa2.schedule = #fa2.schedule<block_m = 128, block_n = 128, consumer_registers = 240, {{.*}}mma = wgmma, overlap_softmax = true, producer_registers = 24, {{.*}}stages = 2, {{.*}}warps = 12>
+// IR-SAME: fa2.schedule = #fa2.schedule<block_m = 128, block_n = 128, consumer_registers = 240, {{.*}}mma = wgmma, overlap_softmax = true, persistent = false, ping_pong = true, producer_registers = 24, {{.*}}stages = 2, {{.*}}warps = 12>
 // IR-SAME: fa2.tensor_map_params = array<i64: 0, 1, 2>
 // IR-SAME: known_block_size = array<i32: 384, 1, 1>
 // IR-SAME: nvvm.minctasm = 1 : i32

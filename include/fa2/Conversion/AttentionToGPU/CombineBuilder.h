@@ -17,8 +17,18 @@ namespace fa2 {
 constexpr int64_t kCombineRowsPerCTA = 4;
 
 /// Splits whose partial O rows one lane loads before it waits for any of
-/// them (the O loop's unroll factor).
-constexpr int64_t kCombineUnroll = 8;
+/// them (the O loop's unroll factor): 33 splits (batch 1 on 132 SMs) are 3
+/// trips.
+constexpr int64_t kCombineUnroll = 16;
+
+/// Whether the combine is a programmatic dependent launch (sm_90 and up):
+/// the splits signal `griddepcontrol.launch_dependents` as they start, so
+/// that a launch with the programmatic stream serialization attribute puts
+/// the combine's CTAs on the GPU while the splits run (no launch gap), and
+/// the combine waits in `griddepcontrol.wait` for the splits to finish and
+/// their memory to be visible. Launched without the attribute, both
+/// instructions do nothing: the launches are ordered as any two.
+bool programmaticCombine(const AttentionKernelSpec &spec);
 
 /// The combine kernel's name for the attention kernel `spec.name`.
 std::string combineKernelName(const AttentionKernelSpec &spec);

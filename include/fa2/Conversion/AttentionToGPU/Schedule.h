@@ -171,6 +171,17 @@ struct GPUSchedule {
   /// block j-1's P·V are issued together, and block j's softmax runs
   /// while P·V is in flight (P·V lags one block behind Q·Kᵀ).
   bool overlapSoftmax = false;
+  /// Wgmma: FlashAttention-3's ping-pong between consumer warpgroups: each
+  /// warpgroup issues its GEMMs only between a named-barrier wait for the
+  /// previous warpgroup's issue and an arrival for the next, so the
+  /// warpgroups take turns on the tensor cores and one's softmax runs under
+  /// another's GEMMs. Needs overlapSoftmax and 2 or 3 consumer warpgroups.
+  bool pingPong = false;
+  /// Wgmma: a persistent grid of at most one CTA per SM, each looping over
+  /// query tiles (static round-robin; causal: the heaviest first), so that
+  /// the producer loads the next tile's Q, K and V under the last tile's
+  /// final P·V and epilogue instead of a fresh CTA starting cold.
+  bool persistent = false;
 
   bool splitKV() const { return kvSplits != 1; }
   bool wgmma() const { return mma == MmaKind::Wgmma; }
@@ -211,7 +222,8 @@ std::optional<llvm::SmallVector<ScheduleField>>
 parseScheduleFields(llvm::StringRef text, std::string &why);
 
 /// Whether `key` is a field of the wgmma kernel only (mma,
-/// overlap_softmax, producer_registers, consumer_registers): the mma.sync
+/// overlap_softmax, ping_pong, persistent, producer_registers,
+/// consumer_registers): the mma.sync
 /// schedule ignores it.
 bool isHopperOnlyField(llvm::StringRef key);
 
@@ -227,12 +239,12 @@ GPUSchedule getDefaultSchedule(int64_t headDim, int64_t headDimV,
                                const ChipInfo &chip, int64_t pieces = 1);
 
 /// The sm_90a wgmma schedule for a head dimension (Q/K) and value
-/// dimension, or nullopt when no row of its table serves them (the head
-/// dims must be equal multiples of 64 up to 256: whole 128-byte swizzle
-/// atoms). Rows: tile M (64 per consumer warpgroup), N, stages, registers
-/// per role.
+/// dimension, causal or not, or nullopt when no row of its table serves
+/// them (the head dims must be equal multiples of 64 up to 256: whole
+/// 128-byte swizzle atoms). Rows: tile M (64 per consumer warpgroup), N,
+/// stages, ping-pong; registers per role from tile M.
 std::optional<GPUSchedule> getHopperSchedule(int64_t headDim,
-                                             int64_t headDimV,
+                                             int64_t headDimV, bool causal,
                                              const ChipInfo &chip);
 
 /// Sets a wgmma schedule's numWarps and registers per role from its

@@ -107,6 +107,19 @@ void hopper::setMaxRegisters(OpBuilder &b, Location loc, int64_t registers,
                : NVVM::SetMaxRegisterAction::decrease);
 }
 
+void hopper::namedBarrierSync(OpBuilder &b, Location loc, Value id,
+                              int64_t threads) {
+  NVVM::BarrierOp::create(b, loc, /*res=*/Type(), id,
+                          arith::ConstantIntOp::create(b, loc, threads, 32),
+                          /*reductionOp=*/{}, /*reductionPredicate=*/Value());
+}
+
+void hopper::namedBarrierArrive(OpBuilder &b, Location loc, Value id,
+                                int64_t threads) {
+  NVVM::BarrierArriveOp::create(
+      b, loc, id, arith::ConstantIntOp::create(b, loc, threads, 32));
+}
+
 Value hopper::sharedAddress(OpBuilder &b, Location loc, Value smem) {
   Value p = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, smem);
   return arith::IndexCastOp::create(b, loc, b.getI64Type(), p);

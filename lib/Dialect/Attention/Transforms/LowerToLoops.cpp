@@ -24,6 +24,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fa2/Dialect/Attention/IR/MaskSemantics.h"
+#include "fa2/Dialect/Attention/IR/TensorLayout.h"
 #include "fa2/Dialect/Attention/Transforms/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
@@ -47,7 +48,7 @@ namespace {
 /// any loop is built: buffers, sizes as index values and constants.
 struct AttentionLoweringState {
   unsigned numBatch;
-  bool bhsd;
+  fa2::Layout layout; // where Q, K, V, O elements lie (TensorLayout.h)
   // Buffers.
   Value q, k, v, mask, out, lse;
   // Sizes (index).
@@ -143,10 +144,10 @@ static SmallVector<Value> qkvoIndex(const AttentionLoweringState &st,
                                     ValueRange batch, Value head, Value seq,
                                     Value feature) {
   SmallVector<Value> idx(batch.begin(), batch.end());
-  if (st.bhsd)
-    idx.append({head, seq, feature});
-  else
-    idx.append({seq, head, feature});
+  for (fa2::TensorDim dim : llvm::drop_begin(fa2::memoryOrder(st.layout)))
+    idx.push_back(dim == fa2::TensorDim::Head  ? head
+                  : dim == fa2::TensorDim::Seq ? seq
+                                               : feature);
   return idx;
 }
 
@@ -426,7 +427,7 @@ struct LowerAttentionPattern : OpRewritePattern<fa2::AttentionOp> {
     Location loc = op.getLoc();
     AttentionLoweringState st;
     st.numBatch = op.getNumBatchDims();
-    st.bhsd = op.getLayout() == fa2::Layout::BHSD;
+    st.layout = op.getLayout();
     unsigned headPos = op.getHeadDimPos(), seqPos = op.getSeqDimPos(),
              featPos = op.getFeatureDimPos();
 

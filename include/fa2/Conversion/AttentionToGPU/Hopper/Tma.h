@@ -90,6 +90,14 @@ mlir::Value electOne(mlir::OpBuilder &b, mlir::Location loc);
 void setMaxRegisters(mlir::OpBuilder &b, mlir::Location loc,
                      int64_t registers, bool increase);
 
+/// Named barrier `id` (an i32, 1..15; 0 is the CTA barrier) of `threads`
+/// threads: wait until that many have arrived or waited (bar.sync), or
+/// arrive without waiting (bar.arrive). Executed by whole warps.
+void namedBarrierSync(mlir::OpBuilder &b, mlir::Location loc, mlir::Value id,
+                      int64_t threads);
+void namedBarrierArrive(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Value id, int64_t threads);
+
 /// The i64 shared-window byte address of a shared memref's first element
 /// (for wgmma descriptors).
 mlir::Value sharedAddress(mlir::OpBuilder &b, mlir::Location loc,

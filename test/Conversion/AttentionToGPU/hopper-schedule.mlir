@@ -1,0 +1,88 @@
+// The sm_90a wgmma schedule table and its fields ping_pong and persistent
+// (HopperKernelBuilder.cpp): the table's rows per head dim and causal flag,
+// the named-barrier ping-pong in the PTX where the table turns it on (and
+// not where it does not), the persistent grid in the launch and the
+// manifest, and the schedules that must be refused.
+// RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma" | FileCheck %s --check-prefix=TABLE
+// RUN: rm -rf %t && fa2-opt %s --fa2-to-ptx="chip=sm_90a schedule=mma=wgmma manifest-dir=%t" -o /dev/null
+// RUN: FileCheck %s --check-prefix=PINGPONG --input-file=%t/fa2_attention_d128_0.ptx
+// RUN: FileCheck %s --check-prefix=PINGPONG3 --input-file=%t/fa2_attention_d64_0.ptx
+// RUN: FileCheck %s --check-prefix=NOPINGPONG --input-file=%t/fa2_attention_d256_0.ptx
+// RUN: FileCheck %s --check-prefix=GRID --input-file=%t/fa2_attention_d128_0.json
+// RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,persistent=true" | FileCheck %s --check-prefix=PERSIST
+// RUN: rm -rf %t.p && fa2-opt %s --fa2-to-ptx="chip=sm_90a schedule=mma=wgmma,persistent=true manifest-dir=%t.p" -o /dev/null
+// RUN: FileCheck %s --check-prefix=PGRID --input-file=%t.p/fa2_attention_d128_0.json
+// RUN: FileCheck %s --check-prefix=PPTX --input-file=%t.p/fa2_attention_d128_0.ptx
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,overlap_softmax=false,ping_pong=true" 2>&1 | FileCheck %s --check-prefix=NOOVERLAP
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,block_m=64,ping_pong=true" 2>&1 | FileCheck %s --check-prefix=ONEWG
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,producer_registers=32" 2>&1 | FileCheck %s --check-prefix=REGS
+// Without the field, a schedule with no overlap or one consumer warpgroup
+// drops the table's ping-pong instead of failing.
+// RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,overlap_softmax=false" | FileCheck %s --check-prefix=LAPSE
+
+// d = 64 without a mask: FA3's 192 rows (3 consumer warpgroups, 32/160
+// registers) with ping-pong; causal keeps 128 rows; d = 128 ping-pongs;
+// d = 256 does not.
+// TABLE-LABEL: gpu.func @fa2_attention_d64_0
+// TABLE-SAME: #fa2.schedule<block_m = 192, block_n = 128, consumer_registers = 160, {{.*}}overlap_softmax = true, persistent = false, ping_pong = true, producer_registers = 32, {{.*}}warps = 16>
+// TABLE: gpu.launch_func @fa2_attention_d64_0::@fa2_attention_d64_0 blocks in (%c6, %c64{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c512,
+// TABLE-LABEL: gpu.func @fa2_attention_d64_causal_0
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, consumer_registers = 240, {{.*}}ping_pong = true, producer_registers = 24, {{.*}}warps = 12>
+// TABLE-LABEL: gpu.func @fa2_attention_d128_0
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = false, ping_pong = true,
+// TABLE: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c8, %c32, %c1{{(_[0-9]+)?}}) threads in (%c384,
+// TABLE-LABEL: gpu.func @fa2_attention_d256_0
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 64, {{.*}}persistent = false, ping_pong = false,
+
+// Ping-pong: the last warpgroup seeds barrier 1; each warpgroup waits on its
+// barrier (1 + w, 256 threads) before issuing its GEMMs and arrives on the
+// next one's after.
+// PINGPONG: bar.arrive 1, 256;
+// PINGPONG: bar.sync {{.*}}, 256;
+// PINGPONG: wgmma.mma_async
+// PINGPONG: bar.arrive {{.*}}, 256;
+// PINGPONG: wgmma.wait_group.sync.aligned 1
+// PINGPONG3: .maxntid 512, 1, 1
+// PINGPONG3: bar.sync {{.*}}, 256;
+// NOPINGPONG: wgmma.mma_async
+// NOPINGPONG-NOT: bar.arrive
+// NOPINGPONG-NOT: bar.sync {{.*}}, 256;
+// GRID: "grid": [
+// GRID-NEXT: "ceildiv(seq_q, 128)",
+// GRID-NEXT: "batch * heads_q",
+
+// Persistent: one CTA per tile up to one per SM (132 on an H100/H200 SXM),
+// each stepping through tiles by the grid's size; the Q-empty barrier is
+// one more mbarrier (1 + 4 x 2 stages + 1 = 10, 80 bytes).
+// PERSIST: gpu.launch_func @fa2_attention_d64_0::@fa2_attention_d64_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}})
+// PERSIST: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}})
+// PGRID: "grid": [
+// PGRID-NEXT: "min(ceildiv(seq_q, 128) * batch * heads_q, 132)",
+// PGRID-NEXT: "1",
+// PGRID-NEXT: "1"
+// PGRID: "persistent": true
+// PPTX: .shared .align 8 .b8 __mbarrier[80];
+// PPTX: %nctaid.x
+
+// NOOVERLAP: ping_pong needs mma = wgmma, overlap_softmax = true and at least 2 consumer warpgroups
+// ONEWG: ping_pong needs mma = wgmma, overlap_softmax = true and at least 2 consumer warpgroups
+// REGS: producer_registers (32) + consumer_registers (240) x 2 warpgroups need more than the 168 x 3 registers per thread the CTA starts with
+// LAPSE-LABEL: gpu.func @fa2_attention_d128_0
+// LAPSE-SAME: overlap_softmax = false, persistent = false, ping_pong = false,
+
+func.func @d64(%q: tensor<2x32x1024x64xbf16>) -> tensor<2x32x1024x64xbf16> {
+  %o = fa2.attention %q, %q, %q scale(0.125) : tensor<2x32x1024x64xbf16>, tensor<2x32x1024x64xbf16>, tensor<2x32x1024x64xbf16> -> tensor<2x32x1024x64xbf16>
+  return %o : tensor<2x32x1024x64xbf16>
+}
+func.func @d64_causal(%q: tensor<2x32x1024x64xbf16>) -> tensor<2x32x1024x64xbf16> {
+  %o = fa2.attention %q, %q, %q scale(0.125) causal : tensor<2x32x1024x64xbf16>, tensor<2x32x1024x64xbf16>, tensor<2x32x1024x64xbf16> -> tensor<2x32x1024x64xbf16>
+  return %o : tensor<2x32x1024x64xbf16>
+}
+func.func @d128(%q: tensor<2x16x1024x128xbf16>) -> tensor<2x16x1024x128xbf16> {
+  %o = fa2.attention %q, %q, %q scale(0.08838834764831845) : tensor<2x16x1024x128xbf16>, tensor<2x16x1024x128xbf16>, tensor<2x16x1024x128xbf16> -> tensor<2x16x1024x128xbf16>
+  return %o : tensor<2x16x1024x128xbf16>
+}
+func.func @d256(%q: tensor<16x8x1024x256xbf16>) -> tensor<16x8x1024x256xbf16> {
+  %o = fa2.attention %q, %q, %q scale(0.0625) : tensor<16x8x1024x256xbf16>, tensor<16x8x1024x256xbf16>, tensor<16x8x1024x256xbf16> -> tensor<16x8x1024x256xbf16>
+  return %o : tensor<16x8x1024x256xbf16>
+}
