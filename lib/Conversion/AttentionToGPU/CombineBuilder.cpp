@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fa2/Conversion/AttentionToGPU/CombineBuilder.h"
+#include "fa2/Conversion/AttentionToGPU/KernelIR.h"
 #include "fa2/Conversion/AttentionToGPU/Schedule.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -85,16 +86,11 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
     NVVM::GriddepcontrolOp::create(b, loc, NVVM::GridDepActionKind::wait);
 
   Type f32 = b.getF32Type(), outTy = spec.outElementType;
-  auto c = [&](int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  };
-  auto cf = [&](double v) -> Value {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  };
+  KernelIRBuilder ir(b, loc);
   auto size = [&](StringRef name) -> Value {
     int64_t v = spec.size(name);
     if (!ShapedType::isDynamic(v))
-      return c(v);
+      return ir.c(v);
     unsigned i = llvm::find(sizeNames, name) - sizeNames.begin();
     return arith::IndexCastUIOp::create(b, loc, b.getIndexType(),
                                         func.getArgument(3 + spec.hasLse + i));
@@ -108,13 +104,13 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
   const double inf = std::numeric_limits<double>::infinity();
 
   Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-  Value lane = arith::RemUIOp::create(b, loc, tid, c(32));
-  Value warp = arith::DivUIOp::create(b, loc, tid, c(32));
+  Value lane = arith::RemUIOp::create(b, loc, tid, ir.c(32));
+  Value warp = arith::DivUIOp::create(b, loc, tid, ir.c(32));
   Value row = arith::AddIOp::create(
       b, loc,
       arith::MulIOp::create(
           b, loc, gpu::BlockIdOp::create(b, loc, gpu::Dimension::x),
-          c(kCombineRowsPerCTA)),
+          ir.c(kCombineRowsPerCTA)),
       warp);
   // batch·Hq·Sq rows: from the static batch, or the partial LSE's size.
   Value rowsPerBatch = arith::MulIOp::create(b, loc, hq, sq);
@@ -122,7 +118,7 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
       ShapedType::isDynamic(spec.batch())
           ? Value(arith::DivUIOp::create(
                 b, loc, memref::DimOp::create(b, loc, lsePart, 0), splits))
-          : Value(arith::MulIOp::create(b, loc, c(spec.batch()),
+          : Value(arith::MulIOp::create(b, loc, ir.c(spec.batch()),
                                         rowsPerBatch));
   Value inside =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, rows);
@@ -132,9 +128,7 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
   Value first = arith::MulIOp::create(b, loc, row, splits);
   auto warpReduce = [&](Value v, bool isMax) {
     for (int32_t off : {16, 8, 4, 2, 1}) {
-      Value other = gpu::ShuffleOp::create(b, loc, v, off, /*width=*/32,
-                                           gpu::ShuffleMode::XOR)
-                        .getShuffleResult();
+      Value other = ir.shuffleXor(v, off);
       v = isMax ? Value(arith::MaximumFOp::create(b, loc, v, other))
                 : Value(arith::AddFOp::create(b, loc, v, other));
     }
@@ -144,11 +138,11 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
   // kMaxKVSplits): four loads that do not wait for each other, each at a
   // clamped index (always inside the row) and replaced by -inf past the
   // last split. A loop over the splits would wait for one load per trip.
-  Value negInf = cf(-inf);
-  Value lastSplit = arith::SubIOp::create(b, loc, splits, c(1));
+  Value negInf = ir.cf(-inf);
+  Value lastSplit = arith::SubIOp::create(b, loc, splits, ir.c(1));
   SmallVector<Value> splitOfLane, validSplit, rowLses;
   for (int64_t i = 0; i < kMaxKVSplits / 32; ++i) {
-    Value s = arith::AddIOp::create(b, loc, lane, c(32 * i));
+    Value s = arith::AddIOp::create(b, loc, lane, ir.c(32 * i));
     Value valid =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, s, splits);
     Value at = arith::AddIOp::create(
@@ -165,10 +159,10 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
   // Every split empty: exponentials against 0 instead of -inf (no NaN).
   Value allEmpty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
                                          mx, negInf);
-  Value ref = arith::SelectOp::create(b, loc, allEmpty, cf(0.0), mx);
-  Value cLog2e = cf(log2e);
+  Value ref = arith::SelectOp::create(b, loc, allEmpty, ir.cf(0.0), mx);
+  Value cLog2e = ir.cf(log2e);
   SmallVector<Value> weights;
-  Value sum = cf(0.0);
+  Value sum = ir.cf(0.0);
   for (Value l : rowLses) {
     Value x = arith::MulFOp::create(
         b, loc, arith::SubFOp::create(b, loc, l, ref), cLog2e);
@@ -178,19 +172,19 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
   }
   sum = warpReduce(sum, /*isMax=*/false);
   Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sum,
-                                      cf(0.0));
+                                      ir.cf(0.0));
   Value logSum = arith::MulFOp::create(
       b, loc, math::Log2Op::create(b, loc, sum, arith::FastMathFlags::afn),
-      cf(ln2));
+      ir.cf(ln2));
   Value rowLse = arith::SelectOp::create(
-      b, loc, empty, cf(inf), arith::AddFOp::create(b, loc, ref, logSum));
+      b, loc, empty, ir.cf(inf), arith::AddFOp::create(b, loc, ref, logSum));
   // Split s weighs exp(L_s - L) = exp2((L_s - ref)·log2 e) / sum (0 in an
   // empty row). The weights go to this warp's row of shared memory, where
   // the O loop reads them without a global load in its dependence chain.
   Value invSum = arith::SelectOp::create(
-      b, loc, empty, cf(0.0),
-      arith::DivFOp::create(b, loc, cf(1.0), sum));
-  Value wRow = arith::MulIOp::create(b, loc, warp, c(kMaxKVSplits));
+      b, loc, empty, ir.cf(0.0),
+      arith::DivFOp::create(b, loc, ir.cf(1.0), sum));
+  Value wRow = arith::MulIOp::create(b, loc, warp, ir.c(kMaxKVSplits));
   for (auto [s, valid, w] : llvm::zip(splitOfLane, validSplit, weights)) {
     auto store = scf::IfOp::create(b, loc, valid, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard g(b);
@@ -204,13 +198,14 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
       arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(-1)));
   auto loadWeight = [&](Value s) -> Value {
     return memref::LoadOp::create(
-        b, loc, weightsSmem, ValueRange{arith::AddIOp::create(b, loc, wRow, s)});
+        b, loc, weightsSmem,
+        ValueRange{arith::AddIOp::create(b, loc, wRow, s)});
   };
 
   // Where the row's O starts: (b, h, i) in bhsd or bshd order.
   Value oRow;
   if (!spec.bshd) {
-    oRow = arith::MulIOp::create(b, loc, row, c(dv));
+    oRow = arith::MulIOp::create(b, loc, row, ir.c(dv));
   } else {
     Value bIdx = arith::DivUIOp::create(b, loc, row, rowsPerBatch);
     Value hi = arith::RemUIOp::create(b, loc, row, rowsPerBatch);
@@ -224,15 +219,15 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
                 b, loc, arith::MulIOp::create(b, loc, bIdx, sq), i),
             hq),
         h);
-    oRow = arith::MulIOp::create(b, loc, tok, c(dv));
+    oRow = arith::MulIOp::create(b, loc, tok, ir.c(dv));
   }
   auto vec4 = VectorType::get({4}, f32);
   int64_t chunks = dv / 4; // dv is a multiple of 8
-  Value partRow = arith::MulIOp::create(b, loc, first, c(dv));
+  Value partRow = arith::MulIOp::create(b, loc, first, ir.c(dv));
   for (int64_t firstChunk = 0; firstChunk < chunks; firstChunk += 32) {
-    Value chunk = arith::AddIOp::create(b, loc, lane, c(firstChunk));
+    Value chunk = arith::AddIOp::create(b, loc, lane, ir.c(firstChunk));
     auto emitChunk = [&]() {
-      Value col = arith::MulIOp::create(b, loc, chunk, c(4));
+      Value col = arith::MulIOp::create(b, loc, chunk, ir.c(4));
       Value zero = arith::ConstantOp::create(
           b, loc, vec4, DenseElementsAttr::get(vec4, b.getF32FloatAttr(0)));
       // kCombineUnroll splits per trip, their loads independent of each
@@ -248,26 +243,26 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
         Value at = arith::AddIOp::create(
             b, loc,
             arith::AddIOp::create(
-                b, loc, partRow, arith::MulIOp::create(b, loc, at_s, c(dv))),
+                b, loc, partRow, arith::MulIOp::create(b, loc, at_s, ir.c(dv))),
             col);
         Value part = vector::LoadOp::create(b, loc, vec4, oPart,
                                             ValueRange{at},
                                             /*nontemporal=*/false,
                                             llvm::MaybeAlign(16));
         Value w = arith::SelectOp::create(b, loc, valid, loadWeight(at_s),
-                                          cf(0.0));
+                                          ir.cf(0.0));
         Value wv = vector::BroadcastOp::create(b, loc, vec4, w);
         return vector::FMAOp::create(b, loc, part, wv, acc);
       };
       auto loop =
-          scf::ForOp::create(b, loc, c(0), splits, c(kCombineUnroll), zero);
+          scf::ForOp::create(b, loc, ir.c(0), splits, ir.c(kCombineUnroll), zero);
       {
         OpBuilder::InsertionGuard g(b);
         b.setInsertionPointToStart(loop.getBody());
         Value acc = loop.getRegionIterArgs()[0];
         for (int64_t u = 0; u < kCombineUnroll; ++u)
           acc = accumulate(acc, arith::AddIOp::create(
-                                    b, loc, loop.getInductionVar(), c(u)));
+                                    b, loc, loop.getInductionVar(), ir.c(u)));
         scf::YieldOp::create(b, loc, ValueRange{acc});
       }
       Value out = loop.getResult(0);
@@ -284,7 +279,7 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
       emitChunk();
     } else {
       Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                          chunk, c(chunks));
+                                          chunk, ir.c(chunks));
       auto ifOp = scf::IfOp::create(b, loc, valid, /*withElseRegion=*/false);
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(&ifOp.getThenRegion().front());
@@ -293,7 +288,7 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
   }
   if (lse) {
     Value lane0 = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
-                                        c(0));
+                                        ir.c(0));
     auto ifOp = scf::IfOp::create(b, loc, lane0, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(&ifOp.getThenRegion().front());

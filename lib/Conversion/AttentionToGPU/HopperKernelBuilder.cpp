@@ -32,6 +32,7 @@
 #include "fa2/Conversion/AttentionToGPU/HopperKernelBuilder.h"
 #include "fa2/Conversion/AttentionToGPU/Hopper/Tma.h"
 #include "fa2/Conversion/AttentionToGPU/Hopper/Wgmma.h"
+#include "fa2/Conversion/AttentionToGPU/KernelIR.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -77,11 +78,11 @@ SmallVector<int64_t, 4> fa2::hopperBox(const AttentionKernelSpec &spec,
 
 namespace {
 
-class HopperEmitter {
+class HopperEmitter : KernelIRBuilder {
 public:
   HopperEmitter(OpBuilder &b, Location loc, const AttentionKernelSpec &spec,
                 gpu::GPUFuncOp func)
-      : b(b), loc(loc), spec(spec), s(spec.schedule), func(func) {
+      : KernelIRBuilder(b, loc), spec(spec), s(spec.schedule), func(func) {
     elemTy = spec.elementType;
     f32Ty = b.getF32Type();
     W = s.consumerWarpgroups();
@@ -93,48 +94,8 @@ public:
   void emit();
 
 private:
-  Value c(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value cf(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Value add(Value x, Value y) {
-    return b.createOrFold<arith::AddIOp>(loc, x, y);
-  }
-  Value addc(Value x, int64_t k) { return k == 0 ? x : add(x, c(k)); }
-  Value sub(Value x, Value y) {
-    return b.createOrFold<arith::SubIOp>(loc, x, y);
-  }
-  Value mul(Value x, Value y) {
-    return b.createOrFold<arith::MulIOp>(loc, x, y);
-  }
-  Value mulc(Value x, int64_t k) { return k == 1 ? x : mul(x, c(k)); }
-  Value divc(Value x, int64_t k) {
-    return b.createOrFold<arith::DivUIOp>(loc, x, c(k));
-  }
-  Value remc(Value x, int64_t k) {
-    return b.createOrFold<arith::RemUIOp>(loc, x, c(k));
-  }
   Value remcV(Value x, Value y) {
     return b.createOrFold<arith::RemUIOp>(loc, x, y);
-  }
-  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
-    return b.createOrFold<arith::CmpIOp>(loc, p, x, y);
-  }
-  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
-  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
-  Value fmax(Value x, Value y) {
-    return arith::MaxNumFOp::create(b, loc, x, y);
-  }
-  Value exp2(Value x) {
-    return math::Exp2Op::create(b, loc, x, arith::FastMathFlags::afn);
-  }
-  Value select(Value cond, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, cond, x, y);
-  }
-  Value shuffleXor(Value x, int32_t offset) {
-    return gpu::ShuffleOp::create(b, loc, x, offset, /*width=*/32,
-                                  gpu::ShuffleMode::XOR)
-        .getShuffleResult();
   }
   /// An i1 parity from an index that is 0 or 1.
   Value parityOf(Value phase) {
@@ -162,8 +123,6 @@ private:
   SmallVector<Value> maskScores(ArrayRef<Value> sc, Value kvStart,
                                 ArrayRef<Value> rows);
 
-  OpBuilder &b;
-  Location loc;
   const AttentionKernelSpec &spec;
   const GPUSchedule &s;
   gpu::GPUFuncOp func;

@@ -36,7 +36,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "fa2/Conversion/AttentionToGPU/KernelBuilder.h"
+#include "fa2/Conversion/AttentionToGPU/AsyncCopy.h"
 #include "fa2/Conversion/AttentionToGPU/CombineBuilder.h"
+#include "fa2/Conversion/AttentionToGPU/KernelIR.h"
+#include "fa2/Conversion/AttentionToGPU/KernelTiling.h"
+#include "fa2/Conversion/AttentionToGPU/MmaSync.h"
+#include "fa2/Conversion/AttentionToGPU/OnlineSoftmax.h"
 #include "fa2/Conversion/AttentionToGPU/SplitOperands.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -210,26 +215,16 @@ Type AttentionKernelSpec::mmaElementType() const {
 
 namespace {
 
-/// Placement of one kind of shared tile (Q/K share one, V has its own).
-struct SharedTileLayout {
-  int64_t dim;       // real columns (head dim)
-  int64_t paddedDim; // columns rounded up to 16 (one mma k-step)
-  int64_t rowStride; // elements between rows
-  SmemSwizzle swizzle;
-
-  int64_t chunks() const { return paddedDim / 8; }
-  int64_t realChunks() const { return dim / 8; }
-};
-
 /// Emits the kernel body. Loops over tiles that the hardware fixes (m16
 /// tiles per warp, n8 tiles of a block, k16 steps of the head dim) are
 /// unrolled here in C++: their trip counts are schedule constants and their
 /// accumulators must stay in registers.
-class KernelEmitter {
+class KernelEmitter : KernelIRBuilder {
 public:
   KernelEmitter(OpBuilder &b, Location loc, const AttentionKernelSpec &spec,
                 gpu::GPUFuncOp func)
-      : b(b), loc(loc), spec(spec), s(spec.schedule), func(func) {
+      : KernelIRBuilder(b, loc), spec(spec), s(spec.schedule), func(func),
+        mmaSync(b, loc, spec.mmaElementType()), tiling(b, loc, spec) {
     ctx = b.getContext();
     elemTy = spec.mmaElementType();
     pieces = spec.operandPieces();
@@ -243,7 +238,6 @@ public:
     vl = makeLayout(spec.headDimV);
     MT = s.mTilesPerWarp();
     NT = s.blockN / 8;
-    tokenTy = nvgpu::DeviceAsyncTokenType::get(ctx);
     sem = spec.maskSemantics();
     initFill();
   }
@@ -251,72 +245,12 @@ public:
   void emit();
 
 private:
-  //===--- small builders ---------------------------------------------===//
-  Value c(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value cf(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Value add(Value x, Value y) {
-    return b.createOrFold<arith::AddIOp>(loc, x, y);
-  }
-  Value addc(Value x, int64_t k) { return k == 0 ? x : add(x, c(k)); }
-  Value sub(Value x, Value y) {
-    return b.createOrFold<arith::SubIOp>(loc, x, y);
-  }
-  Value mul(Value x, Value y) {
-    return b.createOrFold<arith::MulIOp>(loc, x, y);
-  }
-  Value mulc(Value x, int64_t k) { return k == 1 ? x : mul(x, c(k)); }
-  Value divc(Value x, int64_t k) {
-    return b.createOrFold<arith::DivUIOp>(loc, x, c(k));
-  }
-  Value remc(Value x, int64_t k) {
-    return b.createOrFold<arith::RemUIOp>(loc, x, c(k));
-  }
-  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
-    return b.createOrFold<arith::CmpIOp>(loc, p, x, y);
-  }
-  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
-  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
-  Value fmax(Value x, Value y) {
-    return arith::MaxNumFOp::create(b, loc, x, y);
-  }
-  Value exp2(Value x) {
-    return math::Exp2Op::create(b, loc, x, arith::FastMathFlags::afn);
-  }
-  Value fma(Value x, Value y, Value z) {
-    return math::FmaOp::create(b, loc, x, y, z);
-  }
-  Value select(Value cond, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, cond, x, y);
-  }
-  /// The member mask of warp-wide votes and syncs: every lane.
-  Value allLanes() { return arith::ConstantIntOp::create(b, loc, -1, 32); }
-  Value shuffleXor(Value x, int32_t offset) {
-    return gpu::ShuffleOp::create(b, loc, x, offset, /*width=*/32,
-                                  gpu::ShuffleMode::XOR)
-        .getShuffleResult();
-  }
-  Value extract(Value vec, ArrayRef<int64_t> pos) {
-    return vector::ExtractOp::create(b, loc, vec, pos);
-  }
-
   SharedTileLayout makeLayout(int64_t dim) {
-    SharedTileLayout l;
-    l.dim = dim;
-    l.paddedDim = padHeadDim(dim);
-    l.swizzle = effectiveSwizzle(l.paddedDim, s.swizzle);
-    l.rowStride = sharedRowStride(l.paddedDim, s.swizzle);
-    return l;
+    return SharedTileLayout::of(dim, s.swizzle);
   }
 
   /// The size `name` as an index value: a constant or the kernel argument.
   Value sizeValue(StringRef name);
-
-  /// Element offset in a shared tile of chunk `chunk` of tile row `row`
-  /// (`rowMod8` = row % 8, needed by the XOR swizzle).
-  Value sharedOffset(const SharedTileLayout &l, Value row, Value rowMod8,
-                     Value chunk);
 
   /// Issues the cp.async copies of `rows` rows of a global tensor, starting
   /// at sequence position `seqStart`, into the shared tile at `dstBase`.
@@ -359,48 +293,6 @@ private:
   int64_t planeOf(Value dst) {
     return dst == sQ ? qPlane : dst == sK ? kPlane : vPlane;
   }
-  /// a·b + acc for operands held as `pieces` fragments each (a[i], b[j]):
-  /// one mma per piece product (pieceProducts). Split operands sum their
-  /// products from zero and add that to `acc` with one f32 add (round to
-  /// nearest): the tensor cores add into their accumulator truncating
-  /// (round toward zero), so the six mma per k-step of three bf16 pieces
-  /// (the scheme before the f16 pieces) straight into S or O left a
-  /// bias of one ulp of the accumulator per mma, 3-8x the f32 math path's
-  /// error against f64 (H200, bench/f32.py); from zero, each k-step's
-  /// truncation is relative to its own, smaller, partial sum.
-  /// With `factor` (f32), the sum is multiplied by it in the same rounding
-  /// (an FMA): the inverse group scales of split operands (stageScaledGroup).
-  Value mmaPieces(ArrayRef<Value> a, ArrayRef<Value> bOps, Value acc,
-                  Value factor = {}) {
-    if (pieces == 1)
-      return mma(a[0], bOps[0], acc);
-    auto accTy = cast<VectorType>(acc.getType());
-    Value sum = arith::ConstantOp::create(
-        b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0)));
-    for (auto [i, j] : pieceProducts(pieces))
-      sum = mma(a[i], bOps[j], sum);
-    if (factor)
-      return fma(sum, vector::BroadcastOp::create(b, loc, accTy, factor), acc);
-    return fadd(acc, sum);
-  }
-
-  /// One cp.async commit group of `tokens`; none (a null value) without
-  /// tokens: f32 tiles are staged by plain stores, and an empty
-  /// device_async_create_group would not even print parseably (its empty
-  /// operand list runs into the next line).
-  Value commitCopies(ValueRange tokens) {
-    if (tokens.empty())
-      return {};
-    return nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy, tokens);
-  }
-  /// cp.async.wait_group: until at most `pending` groups are in flight;
-  /// nothing where no group was committed (`group` null).
-  void waitCopies(Value group, int32_t pending) {
-    if (group)
-      nvgpu::DeviceAsyncWaitOp::create(b, loc, group,
-                                       b.getI32IntegerAttr(pending));
-  }
-
   /// With packed GQA rows: the Q tile's rows [m0, m0 + Br) of the group's
   /// G·Sq rows, row p being query position p / G of head p % G; rows at or
   /// past `validRows` (i32; null: all valid) are zero-filled.
@@ -409,9 +301,7 @@ private:
   //===--- the row mapping (packed GQA rows, split-KV partials) -------===//
   /// The query position of tile row `row` (m0 + local row): the row itself,
   /// or row / G with packed GQA rows.
-  Value queryPos(Value row) {
-    return s.packGQA ? divc(row, spec.groupSize()) : row;
-  }
+  Value queryPos(Value row) { return tiling.queryPos(row); }
   /// The row of the LSE buffer [batch·Hq·Sq] of tile row `row`, relative to
   /// lseBase: the row itself, or (row % G)·Sq + row / G when packed.
   Value lseRow(Value row) {
@@ -453,11 +343,6 @@ private:
   SmallVector<Value> copyKVBlock(Value j, Value buf, Value exists = {},
                                  KVTiles tiles = KVTiles::Both);
 
-  /// One warp-level m16n8k16 multiply-accumulate.
-  Value mma(Value a, Value bOp, Value acc);
-  /// Rows `first` and `first+1` of a vector<4x2xT> as a vector<2x2xT>.
-  Value pairOf(Value frag4, int64_t first);
-
   /// S = Q·K_jᵀ for the warp's rows: MT x NT accumulators.
   SmallVector<SmallVector<Value>> computeScores(Value kBufOffset, Value buf);
   /// The Q fragments of k-step ks and m-tile mt, from shared memory (piece
@@ -497,13 +382,17 @@ private:
   /// Set when |fill| was larger than the clamp: the bound.
   std::optional<double> fillClamp;
 
-  OpBuilder &b;
-  Location loc;
   const AttentionKernelSpec &spec;
   const GPUSchedule &s;
   gpu::GPUFuncOp func;
   MLIRContext *ctx;
-  Type elemTy, f32Ty, idxTy, tokenTy;
+  Type elemTy, f32Ty, idxTy;
+  /// The mma.sync/ldmatrix building block, and the cp.async one (made once
+  /// the thread index exists).
+  MmaSyncBuilder mmaSync;
+  std::optional<AsyncCopyBuilder> copies;
+  /// The grid and the K/V range.
+  KernelTiling tiling;
   /// The 16-bit pieces each operand tile is held as (spec.operandPieces): the
   /// pieces of a tile are `pieces` consecutive copies of it in shared memory,
   /// qPlane/kPlane/vPlane elements apart.
@@ -554,26 +443,7 @@ private:
   Value sO;
   // Per-lane ldmatrix offsets.
   Value qLaneOffset, kLaneOffset, vLaneOffset;
-  /// Per-lane element offset of the chunk an ldmatrix k-step reads, as a
-  /// register part and a constant part (see chunkOffsets in emit()).
-  struct ChunkOffset {
-    Value lane;
-    int64_t constant;
-  };
-  SmallVector<ChunkOffset> qkChunkA, qkChunkB, vChunkA;
-  /// base + chunk + extra, with the constants summed last so that LLVM keeps
-  /// base + chunk.lane as one loop-invariant register and folds the rest
-  /// into ldmatrix's immediate offset.
-  /// The B operands of one n16 tile for each operand piece (1, or 3 for
-  /// split f32): an ldmatrix.x4 (transposed for V) at `offset + p·plane`,
-  /// split into the two n8 halves' register pairs.
-  void loadBPieces(Value tile, Value laneBase, const ChunkOffset &chunk,
-                   int64_t offset, int64_t plane, bool transpose,
-                   int64_t pieces, SmallVector<Value> &b0,
-                   SmallVector<Value> &b1);
-  Value chunkAddress(Value base, const ChunkOffset &chunk, int64_t extra) {
-    return addc(add(base, chunk.lane), chunk.constant + extra);
-  }
+  SmallVector<MmaSyncBuilder::ChunkOffset> qkChunkA, qkChunkB, vChunkA;
 };
 
 } // namespace
@@ -591,117 +461,22 @@ Value KernelEmitter::sizeValue(StringRef name) {
   llvm_unreachable("dynamic size without a kernel argument");
 }
 
-Value KernelEmitter::sharedOffset(const SharedTileLayout &l, Value row,
-                                  Value rowMod8, Value chunk) {
-  Value rowOff = mulc(row, l.rowStride);
-  if (l.swizzle == SmemSwizzle::Xor)
-    chunk = b.createOrFold<arith::XOrIOp>(loc, chunk, rowMod8);
-  return add(rowOff, mulc(chunk, 8));
-}
-
 SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
                                            Value srcRowStride, Value seqStart,
                                            Value validRows, Value dst,
                                            Value dstBase, int64_t rows,
                                            const SharedTileLayout &l) {
-  int64_t chunks = l.chunks(), realChunks = l.realChunks();
-  int64_t total = rows * chunks, threads = s.numThreads();
-  int64_t iters = (total + threads - 1) / threads;
-  bool staticColumn = threads % chunks == 0;
-  // With a thread count that is a multiple of the chunks per row, each thread
-  // always copies the same column: its chunk and the bound check are hoisted.
-  Value colOfThread, rowOfThread;
-  if (staticColumn) {
-    colOfThread = remc(tid, chunks);
-    rowOfThread = divc(tid, chunks);
-  }
-  // Rows past `validRows` and chunks past the head dim read nothing
-  // (src-elements 0, cp.async zero-fills). Their addresses may point past the
-  // tensor: with src-size 0 the copy does not access global memory, as in
-  // Triton's and CUTLASS's zero-fill loads. The row test is in 32 bits: one
-  // compare per copy instead of a 64-bit pair.
-  Value srcTile = add(srcBase, mul(seqStart, srcRowStride));
-  auto i32Ty = b.getI32Type();
-  // `rowsLeft`, when given, is validRows - rowOfThread (i32): row
-  // rowOfThread + k is valid iff rowsLeft > k, a compare with an immediate.
-  Value rowsLeft;
-  auto predicate = [&](Value r, Value ch,
-                       std::optional<int64_t> k = std::nullopt) -> Value {
-    Value valid;
-    if (validRows && k && rowsLeft)
-      valid = cmp(arith::CmpIPredicate::sgt, rowsLeft,
-                  arith::ConstantIntOp::create(b, loc, *k, 32));
-    else if (validRows)
-      valid = cmp(arith::CmpIPredicate::slt,
-                  arith::IndexCastOp::create(b, loc, i32Ty, r), validRows);
-    if (realChunks != chunks) {
-      Value colValid = cmp(arith::CmpIPredicate::ult, ch, c(realChunks));
-      valid = valid ? arith::AndIOp::create(b, loc, valid, colValid).getResult()
-                    : colValid;
-    }
-    return valid;
-  };
   SmallVector<Value> tokens;
   // f32 chunks are collected and staged in groups (stageF32Chunks).
   SmallVector<F32Chunk> f32Chunks;
-  // One 8-element chunk; `valid` (i1, null: always) false zero-fills it.
-  auto copy = [&](Value dstOff, Value srcOff, Value valid) {
-    if (spec.elementType.isF32()) {
-      f32Chunks.push_back({srcOff, dstOff, valid});
-      return;
-    }
-    Value srcElems = valid ? select(valid, c(8), c(0)) : Value();
-    tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
-        b, loc, tokenTy, dst, ValueRange{dstOff}, src, ValueRange{srcOff},
-        b.getIndexAttr(8), srcElems, b.getUnitAttr()));
-  };
-  if (staticColumn) {
-    // Thread-invariant parts first, so that every copy of the tile adds a
-    // constant (an immediate offset when the row stride is static).
-    int64_t rowsPerRound = threads / chunks;
-    Value srcThread =
-        add(srcTile, add(mul(rowOfThread, srcRowStride), mulc(colOfThread, 8)));
-    bool sameRowMod8 = rowsPerRound % 8 == 0;
-    Value dstThread =
-        add(dstBase,
-            sharedOffset(l, rowOfThread, remc(rowOfThread, 8), colOfThread));
-    if (validRows)
-      rowsLeft = b.createOrFold<arith::SubIOp>(
-          loc, validRows, arith::IndexCastOp::create(b, loc, i32Ty, rowOfThread));
-    for (int64_t it = 0; it < iters; ++it) {
-      Value r = addc(rowOfThread, it * rowsPerRound);
-      Value srcOff, dstOff;
-      if ((it + 1) * threads > total) {
-        // A partial last round: threads past the tile repeat its last row
-        // (the same bytes to the same place).
-        r = arith::MinUIOp::create(b, loc, r, c(rows - 1));
-        srcOff = add(srcTile, add(mul(r, srcRowStride), mulc(colOfThread, 8)));
-        dstOff = add(dstBase, sharedOffset(l, r, remc(r, 8), colOfThread));
-      } else {
-        srcOff = add(srcThread, mulc(srcRowStride, it * rowsPerRound));
-        dstOff = sameRowMod8 ? addc(dstThread, it * rowsPerRound * l.rowStride)
-                             : add(dstBase,
-                                   sharedOffset(l, r, remc(r, 8), colOfThread));
-      }
-      std::optional<int64_t> k;
-      if ((it + 1) * threads <= total)
-        k = it * rowsPerRound;
-      copy(dstOff, srcOff, predicate(r, colOfThread, k));
-    }
-    stageF32Chunks(src, dst, f32Chunks);
-    return tokens;
-  }
-  for (int64_t it = 0; it < iters; ++it) {
-    Value idx = addc(tid, it * threads);
-    // In a last, partial round the threads past the tile repeat the last
-    // chunk: the same bytes to the same place, so no guard is needed.
-    if ((it + 1) * threads > total)
-      idx = arith::MinUIOp::create(b, loc, idx, c(total - 1));
-    Value r = divc(idx, chunks), ch = remc(idx, chunks);
-    Value srcOff = add(srcTile, add(mul(r, srcRowStride), mulc(ch, 8)));
-    Value dstOff = add(dstBase, sharedOffset(l, r, remc(r, 8), ch));
-    copy(dstOff, srcOff, predicate(r, ch));
-  }
+  copies->forEachChunk(
+      srcBase, srcRowStride, seqStart, validRows, dstBase, rows, l,
+      [&](Value dstOff, Value srcOff, Value valid) {
+        if (spec.elementType.isF32())
+          f32Chunks.push_back({srcOff, dstOff, valid});
+        else
+          tokens.push_back(copies->copyChunk(dst, dstOff, src, srcOff, valid));
+      });
   stageF32Chunks(src, dst, f32Chunks);
   return tokens;
 }
@@ -786,7 +561,8 @@ Value KernelEmitter::stageScaledGroup(Value src, Value srcTile,
                     : colValid;
     }
     group.push_back({add(srcTile, add(mul(r, srcRowStride), mulc(ch, 8))),
-                     add(dstBase, sharedOffset(l, r, remc(r, 8), ch)), valid});
+                     add(dstBase, copies->sharedOffset(l, r, remc(r, 8), ch)),
+                     valid});
   }
   SmallVector<Value> loaded = loadF32Chunks(src, group);
   // The largest |x| of the group as bits: |x| compares as an unsigned
@@ -840,7 +616,7 @@ SmallVector<Value> KernelEmitter::copyPackedQTile(Value validRows) {
     Value srcOff = add(add(qBase, add(mul(remc(row, group), qHeadStride),
                                       mul(divc(row, group), qRow))),
                        mulc(ch, 8));
-    Value dstOff = sharedOffset(qk, r, remc(r, 8), ch);
+    Value dstOff = copies->sharedOffset(qk, r, remc(r, 8), ch);
     Value valid;
     if (validRows)
       valid = cmp(arith::CmpIPredicate::slt,
@@ -850,10 +626,7 @@ SmallVector<Value> KernelEmitter::copyPackedQTile(Value validRows) {
       valid = valid ? arith::AndIOp::create(b, loc, valid, colValid).getResult()
                     : colValid;
     }
-    Value srcElems = valid ? select(valid, c(8), c(0)) : Value();
-    tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
-        b, loc, tokenTy, sQ, ValueRange{dstOff}, qGlobal, ValueRange{srcOff},
-        b.getIndexAttr(8), srcElems, b.getUnitAttr()));
+    tokens.push_back(copies->copyChunk(sQ, dstOff, qGlobal, srcOff, valid));
   }
   return tokens;
 }
@@ -929,83 +702,15 @@ SmallVector<Value> KernelEmitter::copyKVBlock(Value j, Value buf,
   return toks;
 }
 
-void KernelEmitter::loadBPieces(Value tile, Value laneBase,
-                                const ChunkOffset &chunk, int64_t offset,
-                                int64_t plane, bool transpose, int64_t pieces,
-                                SmallVector<Value> &b0,
-                                SmallVector<Value> &b1) {
-  for (int64_t p = 0; p < pieces; ++p) {
-    Value off = chunkAddress(laneBase, chunk, offset + p * plane);
-    Value frag = nvgpu::LdMatrixOp::create(
-        b, loc, VectorType::get({4, 2}, elemTy), tile, ValueRange{off}, b.getBoolAttr(transpose),
-        b.getI32IntegerAttr(4));
-    b0.push_back(pairOf(frag, 0));
-    b1.push_back(pairOf(frag, 2));
-  }
-}
-
-Value KernelEmitter::pairOf(Value frag4, int64_t first) {
-  auto pairTy = VectorType::get({2, 2}, elemTy);
-  Value r = arith::ConstantOp::create(
-      b, loc, pairTy, DenseElementsAttr::get(pairTy, b.getZeroAttr(elemTy)));
-  r = vector::InsertOp::create(b, loc, extract(frag4, {first}), r,
-                               ArrayRef<int64_t>{0});
-  return vector::InsertOp::create(b, loc, extract(frag4, {first + 1}), r,
-                                  ArrayRef<int64_t>{1});
-}
-
-Value KernelEmitter::mma(Value a, Value bOp, Value acc) {
-  if (elemTy.isF16())
-    return nvgpu::MmaSyncOp::create(b, loc, a, bOp, acc,
-                                    b.getI64ArrayAttr({16, 8, 16}));
-  // bf16: nvgpu.mma.sync's lowering in LLVM 22 cannot deduce the PTX types of
-  // bf16 operands, so the kernel calls nvvm.mma.sync with the operands packed
-  // in i32, as PTX declares them.
-  auto i32Ty = b.getI32Type();
-  auto pack = [&](Value frag, int64_t rowsN) {
-    // One row at a time: convert-vector-to-llvm bitcasts 1-D vectors only.
-    auto packedTy = VectorType::get({1}, i32Ty);
-    SmallVector<Value> regs;
-    for (int64_t i = 0; i < rowsN; ++i) {
-      Value row = extract(frag, {i});
-      Value packed = vector::BitCastOp::create(b, loc, packedTy, row);
-      regs.push_back(extract(packed, {0}));
-    }
-    return regs;
-  };
-  SmallVector<Value> aRegs = pack(a, 4), bRegs = pack(bOp, 2);
-  SmallVector<Value> cRegs;
-  for (int64_t i = 0; i < 2; ++i)
-    for (int64_t e = 0; e < 2; ++e)
-      cRegs.push_back(extract(acc, {i, e}));
-  auto structTy =
-      LLVM::LLVMStructType::getLiteral(ctx, {f32Ty, f32Ty, f32Ty, f32Ty});
-  Value d = NVVM::MmaOp::create(
-      b, loc, structTy, aRegs, bRegs, cRegs, ArrayRef<int64_t>{16, 8, 16},
-      std::nullopt, std::nullopt,
-      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16, NVVM::MMATypes::bf16},
-      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                     NVVM::MMALayout::col});
-  SmallVector<Value> out;
-  for (int64_t i = 0; i < 4; ++i)
-    out.push_back(LLVM::ExtractValueOp::create(b, loc, d, i));
-  return vector::FromElementsOp::create(b, loc, VectorType::get({2, 2}, f32Ty),
-                                        out);
-}
-
 Value KernelEmitter::loadQFragment(int64_t ks, int64_t mt, int64_t piece) {
-  auto fragTy = VectorType::get({4, 2}, elemTy);
-  Value off = chunkAddress(qLaneOffset, qkChunkA[ks],
-                           mt * 16 * qk.rowStride + piece * qPlane);
-  return nvgpu::LdMatrixOp::create(b, loc, fragTy, sQ, ValueRange{off},
-                                   b.getBoolAttr(false),
-                                   b.getI32IntegerAttr(4));
+  Value off = mmaSync.chunkAddress(qLaneOffset, qkChunkA[ks],
+                                   mt * 16 * qk.rowStride + piece * qPlane);
+  return mmaSync.ldmatrix(sQ, off, /*transpose=*/false);
 }
 
 SmallVector<SmallVector<Value>> KernelEmitter::computeScores(Value kBufOffset,
                                                             Value buf) {
-  auto accTy = VectorType::get({2, 2}, f32Ty);
-  auto fragTy = VectorType::get({4, 2}, elemTy);
+  VectorType accTy = mmaSync.accumulatorType();
   Value zero = arith::ConstantOp::create(
       b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0.0f)));
   SmallVector<SmallVector<Value>> S(MT, SmallVector<Value>(NT, zero));
@@ -1038,13 +743,14 @@ SmallVector<SmallVector<Value>> KernelEmitter::computeScores(Value kBufOffset,
                                                      : qFragments[ks][mt]);
     for (int64_t np = 0; np < NT / 2; ++np) {
       SmallVector<Value> b0, b1;
-      loadBPieces(sK, kLane, qkChunkB[ks], np * 16 * qk.rowStride, kPlane,
-                  /*transpose=*/false, pieces, b0, b1);
+      mmaSync.loadBPieces(sK, kLane, qkChunkB[ks], np * 16 * qk.rowStride,
+                          kPlane,
+                          /*transpose=*/false, pieces, b0, b1);
       for (int64_t mt = 0; mt < MT; ++mt) {
         S[mt][2 * np] =
-            mmaPieces(qa[mt], b0, S[mt][2 * np], factorOf(mt, np, ks));
-        S[mt][2 * np + 1] =
-            mmaPieces(qa[mt], b1, S[mt][2 * np + 1], factorOf(mt, np, ks));
+            mmaSync.mmaPieces(qa[mt], b0, S[mt][2 * np], factorOf(mt, np, ks));
+        S[mt][2 * np + 1] = mmaSync.mmaPieces(qa[mt], b1, S[mt][2 * np + 1],
+                                              factorOf(mt, np, ks));
       }
     }
   }
@@ -1080,7 +786,8 @@ KernelEmitter::maskScores(const SmallVector<SmallVector<Value>> &S,
   for (int64_t mt = 0; mt < MT; ++mt) {
     SmallVector<Value> rel(2);
     for (int64_t half = 0; half < 2; ++half) {
-      Value row = queryPos(add(m0, addc(warpRow0, mt * 16 + 8 * half)));
+      Value row =
+          queryPos(add(m0, addc(warpRow0, MmaSyncFragments::accRow(mt, half))));
       Value limit = Sk;
       if (spec.causal)
         limit =
@@ -1100,8 +807,8 @@ KernelEmitter::maskScores(const SmallVector<SmallVector<Value>> &S,
       SmallVector<Value> vals;
       for (int64_t half = 0; half < 2; ++half)
         for (int64_t e = 0; e < 2; ++e) {
-          Value keep =
-              cmp(arith::CmpIPredicate::sgt, rel[half], constRel(nt * 8 + e));
+          Value keep = cmp(arith::CmpIPredicate::sgt, rel[half],
+                           constRel(MmaSyncFragments::accColumn(nt, e)));
           vals.push_back(select(keep, extract(S[mt][nt], {half, e}), negInf));
         }
       out[mt][nt] = vector::FromElementsOp::create(
@@ -1164,7 +871,8 @@ KernelEmitter::maskScoresWindowFill(const SmallVector<SmallVector<Value>> &S,
   for (int64_t mt = 0; mt < MT; ++mt) {
     Value relLo[2], relHi[2], relSk[2];
     for (int64_t half = 0; half < 2; ++half) {
-      Value row = queryPos(add(m0, addc(warpRow0, mt * 16 + 8 * half)));
+      Value row =
+          queryPos(add(m0, addc(warpRow0, MmaSyncFragments::accRow(mt, half))));
       Value diag = sub(add(row, Sk), Sq);
       // Bounds past ±2^48 (MaskSemantics' clamp) stay far inside i64.
       if (lo)
@@ -1180,7 +888,7 @@ KernelEmitter::maskScoresWindowFill(const SmallVector<SmallVector<Value>> &S,
       SmallVector<Value> vals;
       for (int64_t half = 0; half < 2; ++half)
         for (int64_t e = 0; e < 2; ++e) {
-          int64_t k = nt * 8 + e;
+          int64_t k = MmaSyncFragments::accColumn(nt, e);
           Value keep;
           auto both = [&](Value x) {
             keep = keep ? arith::AndIOp::create(b, loc, keep, x).getResult()
@@ -1221,7 +929,8 @@ KernelEmitter::applyMaskOperand(const SmallVector<SmallVector<Value>> &S,
   for (int64_t mt = 0; mt < MT; ++mt) {
     SmallVector<Value> rowOff(2);
     for (int64_t half = 0; half < 2; ++half) {
-      Value tileRow = add(m0, addc(warpRow0, mt * 16 + 8 * half));
+      Value tileRow =
+          add(m0, addc(warpRow0, MmaSyncFragments::accRow(mt, half)));
       Value row = arith::MinUIOp::create(b, loc, queryPos(tileRow), lastRow);
       rowOff[half] = add(maskBase, mul(row, maskSi));
       // Packed rows: each row's own head of the group.
@@ -1233,7 +942,8 @@ KernelEmitter::applyMaskOperand(const SmallVector<SmallVector<Value>> &S,
       SmallVector<Value> vals;
       for (int64_t half = 0; half < 2; ++half)
         for (int64_t e = 0; e < 2; ++e) {
-          Value key = add(kvStart, addc(mulc(t, 2), nt * 8 + e));
+          Value key = add(kvStart,
+                          addc(mulc(t, 2), MmaSyncFragments::accColumn(nt, e)));
           key = arith::MinUIOp::create(b, loc, key, lastKey);
           Value off = add(rowOff[half], mul(key, maskSj));
           Value m = memref::LoadOp::create(b, loc, maskGlobal, ValueRange{off});
@@ -1258,8 +968,6 @@ void KernelEmitter::emit() {
   b.setInsertionPointToStart(&entry);
   auto accTy = VectorType::get({2, 2}, f32Ty);
   auto fragTy = VectorType::get({4, 2}, elemTy);
-  const double log2e = 1.4426950408889634;
-  const double ln2 = 0.6931471805599453;
 
   qGlobal = func.getArgument(0);
   kGlobal = func.getArgument(1);
@@ -1278,78 +986,30 @@ void KernelEmitter::emit() {
 
   //===--- who am I -------------------------------------------------------===//
   tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  copies.emplace(b, loc, tid, s.numThreads());
   Value lane = remc(tid, 32);
   warp = divc(tid, 32);
-  g = divc(lane, 4); // row within an m16 half-tile
-  t = remc(lane, 4); // column pair within an n8 tile
-  lane8 = remc(lane, 8);
-  laneMid = remc(divc(lane, 8), 2);
-  laneHi = divc(lane, 16);
+  MmaSyncLanes lanes = mmaSync.lanesOf(lane);
+  g = lanes.g; // row within an m16 half-tile
+  t = lanes.t; // column pair within an n8 tile
+  lane8 = lanes.lane8;
+  laneMid = lanes.laneMid;
+  laneHi = lanes.laneHi;
 
   Value Hq = sizeValue("heads_q"), Hkv = sizeValue("heads_kv");
   Sq = sizeValue("seq_q");
   Sk = sizeValue("seq_k");
   Value D = c(spec.headDim), Dv = c(spec.headDimV);
 
-  Value qBlock = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
-  rowsTotal = s.packGQA ? mulc(Sq, spec.groupSize()) : Sq;
-  if (spec.splitKV()) {
-    // Grid x = row tiles · splits: x = split · tiles + tile, so that the
-    // splits of one row tile run side by side (their K/V ranges differ,
-    // their Q tile is the same).
-    numSplitsV = sizeValue("num_splits");
-    Value numQBlocks =
-        b.createOrFold<arith::CeilDivUIOp>(loc, rowsTotal, c(s.blockM));
-    splitIdx = b.createOrFold<arith::DivUIOp>(loc, qBlock, numQBlocks);
-    qBlock = b.createOrFold<arith::RemUIOp>(loc, qBlock, numQBlocks);
-    if (spec.causal)
-      qBlock = sub(sub(numQBlocks, c(1)), qBlock);
-  } else if (spec.causal) {
-    // Heaviest query blocks first: a causal CTA's work grows with its block
-    // index, and CTAs start in blockIdx order, so the last wave is made of
-    // the lightest ones instead of the heaviest (+1.5% at d = 128, +2.5% at
-    // d = 256, bench/NOTES.md row 32). Heads stay in order, which keeps the
-    // K/V of the heads in flight in L2.
-    Value numQBlocks = gpu::GridDimOp::create(b, loc, gpu::Dimension::x);
-    qBlock = sub(sub(numQBlocks, c(1)), qBlock);
-  }
-  Value bh = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
-  if (spec.foldBatchHeads) {
-    // batch·Hq spread over grid y and z (AttentionKernelSpec).
-    Value z = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
-    bh = add(bh, mul(gpu::GridDimOp::create(b, loc, gpu::Dimension::y), z));
-    Value batchHeads;
-    if (!ShapedType::isDynamic(spec.batch()))
-      batchHeads = mul(c(spec.batch()), Hq);
-    else if (s.packGQA || spec.splitKV())
-      batchHeads = b.createOrFold<arith::DivUIOp>(
-          loc, memref::DimOp::create(b, loc, qGlobal, 0),
-          mul(Sq, c(spec.headDim)));
-    else
-      batchHeads = b.createOrFold<arith::DivUIOp>(
-          loc, memref::DimOp::create(b, loc, oGlobal, 0),
-          mul(Sq, c(spec.headDimV)));
-    // Packed rows: one CTA row per (batch, K/V head).
-    if (s.packGQA)
-      batchHeads = divc(batchHeads, spec.groupSize());
-    bh = b.createOrFold<arith::MinUIOp>(loc, bh, sub(batchHeads, c(1)));
-  }
-  Value batchIdx, h, hkv;
-  if (s.packGQA) {
-    // Grid y counts (batch, K/V head); the tile's rows are the group's
-    // query heads h .. h + G - 1 (times Sq), bh their first (batch, head).
-    batchIdx = b.createOrFold<arith::DivUIOp>(loc, bh, Hkv);
-    hkv = b.createOrFold<arith::RemUIOp>(loc, bh, Hkv);
-    h = mulc(hkv, spec.groupSize());
-    bh = add(mul(batchIdx, Hq), h);
-  } else {
-    batchIdx = b.createOrFold<arith::DivUIOp>(loc, bh, Hq);
-    h = b.createOrFold<arith::RemUIOp>(loc, bh, Hq);
-    // GQA/MQA: query head h reads K/V head h / (Hq / Hkv).
-    Value groupSize = b.createOrFold<arith::DivUIOp>(loc, Hq, Hkv);
-    hkv = b.createOrFold<arith::DivUIOp>(loc, h, groupSize);
-  }
-  m0 = mulc(qBlock, s.blockM);
+  // Which query block, (batch, head) and split this CTA computes.
+  CTAWork work = tiling.decodeGrid(
+      Hq, Hkv, Sq, [&](StringRef name) { return sizeValue(name); }, qGlobal,
+      oGlobal);
+  Value bh = work.bh, batchIdx = work.batchIdx, h = work.h, hkv = work.hkv;
+  rowsTotal = work.rowsTotal;
+  splitIdx = work.splitIdx;
+  numSplitsV = work.numSplits;
+  m0 = work.m0;
   warpRow0 = add(mulc(warp, s.rowsPerWarp()), g);
 
   //===--- where the tiles are in global memory ---------------------------===//
@@ -1461,98 +1121,25 @@ void KernelEmitter::emit() {
   //  A (Q, and V through .trans): matrix i = rows +8·(i%2), chunk +(i/2)
   //  B (K):                        matrix i = rows +8·(i/2), chunk +(i%2)
   // so that registers 0..3 are the mma fragments in PTX's order.
-  Value rowA = add(lane8, mulc(laneMid, 8));
-  Value rowB = add(lane8, mulc(laneHi, 8));
+  Value rowA = mmaSync.ldmatrixRowA(lanes);
+  Value rowB = mmaSync.ldmatrixRowB(lanes);
   qLaneOffset = mulc(add(mulc(warp, s.rowsPerWarp()), rowA), qk.rowStride);
   kLaneOffset = mulc(rowB, qk.rowStride);
   vLaneOffset = mulc(rowA, vl.rowStride);
   auto chunkOffsets = [&](const SharedTileLayout &l, Value laneChunk,
                           int64_t steps) {
-    // Chunk 2·step + laneChunk of a row whose index is ≡ lane8 (mod 8).
-    // Under XOR only the low 3 bits of the chunk are permuted, so steps
-    // st and st+4 differ by the constant 64 elements: 4 live offsets at
-    // most, the rest are immediates.
-    SmallVector<ChunkOffset> offs;
-    for (int64_t st = 0; st < steps; ++st) {
-      if (l.swizzle == SmemSwizzle::Xor && st >= 4)
-        offs.push_back({offs[st % 4].lane, (st / 4) * 64});
-      else
-        offs.push_back(
-            {sharedOffset(l, c(0), lane8, addc(laneChunk, 2 * st)), 0});
-    }
-    return offs;
+    return mmaSync.chunkOffsets(*copies, l, lane8, laneChunk, steps);
   };
   qkChunkA = chunkOffsets(qk, laneHi, qk.paddedDim / 16);
   qkChunkB = chunkOffsets(qk, laneMid, qk.paddedDim / 16);
   vChunkA = chunkOffsets(vl, laneHi, vl.paddedDim / 16);
 
   //===--- which K/V blocks this CTA visits -------------------------------===//
-  // MaskSemantics' diagonal bounds: row r keeps keys r + Sk - Sq + [lo, hi]
-  // (causal: hi = 0; a window adds lo = -left, and hi = right without
-  // causal). Blocks outside the rows' visible keys are skipped, except with a
-  // finite fill, where a removed key still weighs exp(fill - m).
-  std::optional<int64_t> diagLo = sem.diagLo(), diagHi = sem.diagHi();
+  // The visited K/V blocks and the bounds of the masked ones: skipped
+  // blocks are outside [kvBegin, kvEnd).
+  KVBlockRange kvRange = tiling.kvRange(work, Sq, Sk);
+  Value kvBegin = kvRange.begin, kvEnd = kvRange.end;
   bool windowOrFill = spec.window || spec.fill;
-  bool skipRemoved = sem.canSkipRemoved();
-  Value numKV = b.createOrFold<arith::CeilDivUIOp>(loc, Sk, c(s.blockN));
-  Value kvEnd = numKV;
-  if (diagHi && skipRemoved) {
-    // The last query row of the block sees keys up to
-    // min(m0+Br, Sq) - 1 + Sk - Sq + hi: blocks past it are skipped.
-    Value rowsEnd = arith::MinSIOp::create(
-        b, loc,
-        s.packGQA ? b.createOrFold<arith::CeilDivUIOp>(
-                        loc, addc(m0, s.blockM), c(spec.groupSize()))
-                  : addc(m0, s.blockM),
-        Sq);
-    Value visible = addc(sub(add(rowsEnd, Sk), Sq), *diagHi);
-    Value blocks = arith::MaxSIOp::create(
-        b, loc, c(0), arith::CeilDivSIOp::create(b, loc, visible, c(s.blockN)));
-    kvEnd = arith::MinSIOp::create(b, loc, numKV, blocks);
-  }
-  // The first block: the first query row m0 sees no key before
-  // m0 + Sk - Sq + lo, nor does any later row.
-  Value kvBegin;
-  if (diagLo && skipRemoved) {
-    Value first = arith::MaxSIOp::create(
-        b, loc, c(0), addc(sub(add(queryPos(m0), Sk), Sq), *diagLo));
-    kvBegin = arith::MinSIOp::create(
-        b, loc, kvEnd, b.createOrFold<arith::DivUIOp>(loc, first, c(s.blockN)));
-  }
-  if (spec.splitKV()) {
-    // This CTA's split: blocks [lo + s·n/S, lo + (s+1)·n/S) of the row
-    // tile's visible range [lo, lo + n), S splits: the splits differ by at
-    // most one block (ceil(n/S) blocks each left the last split short, and
-    // the CTA that finishes last decides a decode step's time), and a
-    // causal row tile divides only the blocks it sees. A split with no
-    // block (n < S) runs no iteration; its rows are empty (LSE -inf, O 0)
-    // and weigh nothing in the combine.
-    Value lo = kvBegin ? kvBegin : c(0);
-    Value n = sub(kvEnd, lo);
-    Value splitBegin = add(lo, b.createOrFold<arith::DivUIOp>(
-                                   loc, mul(splitIdx, n), numSplitsV));
-    Value splitEnd = add(lo, b.createOrFold<arith::DivUIOp>(
-                                 loc, mul(addc(splitIdx, 1), n), numSplitsV));
-    kvBegin = splitBegin;
-    kvEnd = splitEnd;
-  }
-  // Blocks whose every key is visible to every query row need no mask.
-  bool tailMask = ShapedType::isDynamic(spec.seqK) || spec.seqK % s.blockN != 0;
-  bool anyMask = tailMask || sem.hasPositionalMask();
-  Value maskFrom; // block j needs a mask iff (j+1)·Bc > maskFrom
-  if (anyMask) {
-    maskFrom = Sk;
-    if (diagHi)
-      maskFrom = arith::MinSIOp::create(
-          b, loc, Sk, addc(sub(add(queryPos(m0), Sk), Sq), *diagHi + 1));
-  }
-  // ... or iff j·Bc < maskBelow: the last row's first kept key.
-  Value maskBelow;
-  if (diagLo)
-    maskBelow = s.packGQA
-                    ? addc(sub(add(queryPos(addc(m0, s.blockM - 1)), Sk), Sq),
-                           *diagLo)
-                    : addc(sub(add(m0, Sk), Sq), s.blockM - 1 + *diagLo);
 
   //===--- prologue: Q, then the first stages-1 K/V blocks ----------------===//
   // Every row of every Q tile is inside the tensor: no row tests on the Q
@@ -1584,7 +1171,7 @@ void KernelEmitter::emit() {
                       : copyTile(qGlobal, qBase, qRow, m0, qValidRows, sQ,
                                  c(0), s.blockM, qk);
   }
-  Value qGroup = commitCopies(qToks);
+  Value qGroup = copies->commit(qToks);
   // Exactly one group per K/V block, so that cp.async.wait_group counts
   // stay uniform. A block past kvEnd is "copied" with src-size 0 (no global
   // access) rather than skipped by a branch: the copies then sit in the loop
@@ -1594,7 +1181,7 @@ void KernelEmitter::emit() {
     return copyKVBlock(j, buf, exists, tiles);
   };
   auto commitGroup = [&](ValueRange tokens) {
-    return commitCopies(tokens);
+    return copies->commit(tokens);
   };
   auto issueKVBlock = [&](Value j, Value buf) {
     return commitGroup(issueKVTiles(j, buf, KVTiles::Both));
@@ -1611,7 +1198,7 @@ void KernelEmitter::emit() {
     // Q in registers: wait for the Q group only (the K/V groups issued
     // after it may stay in flight), then every warp loads its fragments
     // once instead of once per K/V block.
-    waitCopies(qGroup, s.numStages - 1);
+    copies->wait(qGroup, s.numStages - 1);
     gpu::BarrierOp::create(b, loc);
     qFragments.resize(qk.paddedDim / 16);
     for (int64_t ks = 0; ks < qk.paddedDim / 16; ++ks)
@@ -1621,42 +1208,22 @@ void KernelEmitter::emit() {
 
   //===--- the K/V loop ---------------------------------------------------===//
   int64_t NO = vl.paddedDim / 8; // n8 tiles of O
-  Value zeroAcc = arith::ConstantOp::create(
-      b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0.0f)));
-  Value negInf = cf(-std::numeric_limits<double>::infinity());
-  Value fzero = cf(0.0);
-  SmallVector<Value> inits;
-  for (int64_t i = 0; i < MT * NO; ++i)
-    inits.push_back(zeroAcc);
-  for (int64_t i = 0; i < MT * 2; ++i)
-    inits.push_back(negInf); // m (raw, unscaled scores)
-  for (int64_t i = 0; i < MT * 2; ++i)
-    inits.push_back(fzero); // l (this thread's partial row sums)
-  const double cScale = spec.scale * log2e;
+  // The online softmax of the rows this thread holds: mma.sync's
+  // accumulator fragments, a row in the 4 lanes of a quad.
+  OnlineSoftmax softmax(b, loc, RowFragments::mmaSync(MT),
+                        {spec.scale, s.rescaleThreshold,
+                         /*finiteFill=*/spec.fill.has_value()});
+  OnlineSoftmaxState inits = softmax.initialState(NO);
 
-  // Masked kernels whose schedule says so (splitMaskedLoop) split the K/V
-  // loop in two: blocks [0, maskStart), where every key is visible to every
-  // row of the CTA, run without any mask arithmetic; blocks [maskStart,
-  // kvEnd) (the causal diagonal, and the Sk tail) apply the mask
-  // unconditionally. The other kernels test each block (a uniform branch).
-  // The second copy of the loop body costs registers (spills at d = 128).
-  enum class MaskMode { None, Always, PerBlock };
-  Value maskStart = kvEnd;
-  // (A window's lower edge needs masked blocks at both ends: one loop.)
-  bool split = anyMask && s.splitMaskedLoop && !diagLo;
-  if (split) {
-    // Block j needs the mask iff (j+1)·Bc > maskFrom, i.e. j >= maskFrom/Bc.
-    Value first = arith::FloorDivSIOp::create(b, loc, maskFrom, c(s.blockN));
-    maskStart = arith::MinSIOp::create(
-        b, loc, kvEnd,
-        arith::MaxSIOp::create(b, loc, kvBegin ? kvBegin : c(0), first));
-  }
+  // The K/V loop as one or two scf.for (KernelTiling::loopParts); the split
+  // point is built here.
+  SmallVector<KVLoopPart, 2> loopParts = tiling.loopParts(kvRange);
   // The pieces of one K/V block's step, shared by both loop forms below.
   //
   // maskBlock: S with the mask operand and, per `masked`, the causal/tail
   // mask of block j.
   auto maskBlock = [&](SmallVector<SmallVector<Value>> S, Value j,
-                       MaskMode masked) {
+                       BlockMask masked) {
     Value kvStart = mulc(j, s.blockN);
     // The mask operand applies to every block, before the causal/tail
     // masks (which then hide the clamped reads past Sk). With a finite fill
@@ -1670,15 +1237,10 @@ void KernelEmitter::emit() {
       return windowOrFill ? maskScoresWindowFill(S, kvStart)
                           : maskScores(S, kvStart);
     };
-    if (masked == MaskMode::Always) {
+    if (masked == BlockMask::Always) {
       S = positional(S);
-    } else if (masked == MaskMode::PerBlock) {
-      Value needMask = cmp(arith::CmpIPredicate::sgt,
-                           mulc(addc(j, 1), s.blockN), maskFrom);
-      if (maskBelow)
-        needMask = arith::OrIOp::create(
-            b, loc, needMask,
-            cmp(arith::CmpIPredicate::slt, kvStart, maskBelow));
+    } else if (masked == BlockMask::PerBlock) {
+      Value needMask = tiling.needsMask(kvRange, j, kvStart);
       SmallVector<Type> types(MT * NT, accTy);
       auto ifOp = scf::IfOp::create(b, loc, types, needMask,
                                     /*withElseRegion=*/true);
@@ -1703,156 +1265,14 @@ void KernelEmitter::emit() {
       S = applyMaskOperand(S, kvStart);
     return S;
   };
-  // softmaxBlock: the online softmax of block j's scores against the running
-  // (O, m, l) up to the exponentials: the new reference maxes, and O and l
-  // rescaled to them.
-  struct SoftmaxStep {
-    SmallVector<Value> O, m, l;
-    // Per row r: its scores and -ref·c, the exp2 offset.
-    SmallVector<SmallVector<Value>> rowScores;
-    SmallVector<Value> negOffset;
-    // With a finite fill: each row's reference max (0 for a row without
-    // any finite score), for exp2((s - ref)·c).
-    SmallVector<Value> refOrZero;
-  };
-  auto softmaxBlock = [&](const SmallVector<SmallVector<Value>> &S,
-                          SmallVector<Value> O, const SmallVector<Value> &m,
-                          const SmallVector<Value> &l) {
-    // Online softmax. A row lives in the 4 lanes of a quad, so its max
-    // needs two xor-shuffles. Rows are indexed r = mt·2 + half.
-    Value cS = cf(cScale);
-    SmallVector<SmallVector<Value>> rowScores(MT * 2);
-    // max(m, this thread's scores of the row), before the quad reduction.
-    SmallVector<Value> threadMax(MT * 2);
-    for (int64_t mt = 0; mt < MT; ++mt) {
-      for (int64_t half = 0; half < 2; ++half) {
-        SmallVector<Value> &sv = rowScores[mt * 2 + half];
-        for (int64_t nt = 0; nt < NT; ++nt)
-          for (int64_t e = 0; e < 2; ++e)
-            sv.push_back(extract(S[mt][nt], {half, e}));
-        // Tree reduction: short dependency chains.
-        SmallVector<Value> red = sv;
-        while (red.size() > 1) {
-          SmallVector<Value> next;
-          for (size_t i = 0; i + 1 < red.size(); i += 2)
-            next.push_back(fmax(red[i], red[i + 1]));
-          if (red.size() % 2)
-            next.push_back(red.back());
-          red = next;
-        }
-        threadMax[mt * 2 + half] = fmax(m[mt * 2 + half], red[0]);
-      }
-    }
-    auto rowMaxOf = [&](int64_t r) {
-      Value mx = threadMax[r];
-      mx = fmax(mx, shuffleXor(mx, 1));
-      return fmax(mx, shuffleXor(mx, 2));
-    };
-    // Each row's offset for exp2: its reference max times c, or 0 for a
-    // row with every key masked so far (exp2(-inf - 0) = 0, not NaN).
-    auto scaledOffset = [&](Value ref) {
-      Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                          ref, negInf);
-      return select(empty, fzero, fmul(ref, cS));
-    };
-    // Moves every row's reference to its max and multiplies what was
-    // accumulated under the old one by alpha = exp2(m_old·c - ref·c): O and
-    // the thread-partial sums l. `acc` = O, l; returns O, l, ref.
-    auto rescaleOL = [&](SmallVector<Value> acc) {
-      SmallVector<Value> ref;
-      for (int64_t mt = 0; mt < MT; ++mt) {
-        Value alpha[2];
-        for (int64_t half = 0; half < 2; ++half) {
-          int64_t r = mt * 2 + half;
-          ref.push_back(rowMaxOf(r));
-          alpha[half] = exp2(arith::SubFOp::create(b, loc, fmul(m[r], cS),
-                                                   scaledOffset(ref.back())));
-          acc[MT * NO + r] = fmul(acc[MT * NO + r], alpha[half]);
-        }
-        Value scaleVec = vector::FromElementsOp::create(
-            b, loc, accTy, ValueRange{alpha[0], alpha[0], alpha[1], alpha[1]});
-        for (int64_t no = 0; no < NO; ++no)
-          acc[mt * NO + no] = fmul(acc[mt * NO + no], scaleVec);
-      }
-      acc.append(ref);
-      return acc;
-    };
-    // The reference max each row's probabilities are taken against. With
-    // lazy rescaling it moves only when some row of the warp has a score
-    // more than 2^threshold (in exp2 units) above its reference: the warp
-    // then rescales, every row taking its new max. Otherwise the stale
-    // references stay, the probabilities of this block are at most
-    // 2^threshold, and O (MT·d/8·4 multiplications per thread) is left
-    // alone. The test needs only each thread's own maximum (some thread of
-    // the warp sees the growth iff some row grew) and one vote, which also
-    // makes the branch uniform: the quad shuffles of the row max happen only
-    // in the rare branch, off the path from Q·Kᵀ to the exponentials. The
-    // branch is placed before the exponentials, so that they and P·V stay
-    // in one basic block (ptxas interleaves them only within a block).
-    SmallVector<Value> OL(O);
-    OL.append(l.begin(), l.end());
-    if (s.rescaleThreshold < 0) {
-      OL = rescaleOL(OL);
-    } else {
-      Value thr = cf(static_cast<double>(s.rescaleThreshold));
-      Value grown;
-      for (int64_t r = 0; r < MT * 2; ++r) {
-        // m_old = -inf with a finite max gives +inf (grown); a row still
-        // without a visible key gives NaN (not grown).
-        Value growth = fmul(
-            arith::SubFOp::create(b, loc, threadMax[r], m[r]), cS);
-        Value g = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
-                                        growth, thr);
-        grown = grown ? arith::OrIOp::create(b, loc, grown, g).getResult()
-                      : g;
-      }
-      Value rescale = NVVM::VoteSyncOp::create(
-          b, loc, b.getI1Type(), allLanes(), grown, NVVM::VoteSyncKind::any);
-      SmallVector<Type> types;
-      for (Value v : OL)
-        types.push_back(v.getType());
-      types.append(MT * 2, f32Ty);
-      auto ifOp = scf::IfOp::create(b, loc, types, rescale,
-                                    /*withElseRegion=*/true);
-      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-      scf::YieldOp::create(b, loc, rescaleOL(OL));
-      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
-      SmallVector<Value> same(OL);
-      same.append(m.begin(), m.end());
-      scf::YieldOp::create(b, loc, same);
-      b.setInsertionPointAfter(ifOp);
-      OL.assign(ifOp.getResults().begin(), ifOp.getResults().end());
-    }
-    O.assign(OL.begin(), OL.begin() + MT * NO);
-    SmallVector<Value> refMax(OL.begin() + MT * NO + MT * 2, OL.end());
-    SmallVector<Value> refScaled;
-    for (Value ref : refMax)
-      refScaled.push_back(scaledOffset(ref));
-
-    SoftmaxStep step;
-    step.O = O;
-    step.m = refMax;
-    step.l.assign(OL.begin() + MT * NO, OL.begin() + MT * NO + MT * 2);
-    step.rowScores = rowScores;
-    for (int64_t r = 0; r < MT * 2; ++r)
-      step.negOffset.push_back(arith::NegFOp::create(b, loc, refScaled[r]));
-    if (spec.fill) {
-      for (Value ref : refMax) {
-        Value empty = arith::CmpFOp::create(
-            b, loc, arith::CmpFPredicate::OEQ, ref, negInf);
-        step.refOrZero.push_back(select(empty, fzero, ref));
-      }
-    }
-    return step;
-  };
   // expAndAccumulate: P = exp2(S·c - ref·c), l += rowsum P (thread-partial)
   // and O += P·V for the V tile in buffer `buf`, one k-step (16 keys) at a
   // time: the accumulators of n8 tiles 2kk and 2kk+1 form the A fragment of
   // k-step kk once converted to 16 bits, so each P value dies right after
   // its conversion instead of the whole P tile living in f32 registers.
-  auto expAndAccumulate = [&](SoftmaxStep step, Value buf) {
-    Value cS = cf(cScale);
-    SmallVector<Value> O = step.O, l = step.l;
+  auto expAndAccumulate = [&](OnlineSoftmaxStep step, Value buf) {
+    softmax.beginExponentials(step);
+    SmallVector<Value> O = step.state.O, l = step.state.l;
     Value vBuf = add(mulc(buf, s.blockN * vl.rowStride), vLaneOffset);
     for (int64_t kk = 0; kk < NT / 2; ++kk) {
       // pa[mt][piece]: P's A fragments, P split like the other operands.
@@ -1865,18 +1285,8 @@ void KernelEmitter::emit() {
           // q>=2).
           int64_t nt = 2 * kk + q / 2, half = q % 2, r = mt * 2 + half;
           for (int64_t e = 0; e < 2; ++e) {
-            // s·c - ref·c as one FMA leaves the rounding error of ref·c,
-            // up to half an ulp of it: nothing next to ordinary scores, but
-            // up to 2^64 for a row of fills near -1e9, whose probabilities
-            // must be exactly 1. With a fill the difference is taken first.
-            Value x = step.rowScores[r][nt * 2 + e];
-            Value p =
-                spec.fill
-                    ? exp2(fmul(arith::SubFOp::create(b, loc, x,
-                                                      step.refOrZero[r]),
-                                cS))
-                    : exp2(fma(x, cS, step.negOffset[r]));
-            rowSum[half] = rowSum[half] ? fadd(rowSum[half], p) : p;
+            Value p = softmax.probability(step, r, nt * 2 + e);
+            rowSum[half] = softmax.sumInto(rowSum[half], p);
             if (pieces == 1) {
               elems[0].push_back(arith::TruncFOp::create(b, loc, elemTy, p));
             } else {
@@ -1905,42 +1315,40 @@ void KernelEmitter::emit() {
         Value vFactor =
             pieces > 1 ? vInverse[np * 2 / kScaleChunks] : Value();
         SmallVector<Value> b0, b1;
-        loadBPieces(sV, vBuf, vChunkA[np], kk * 16 * vl.rowStride, vPlane,
-                    /*transpose=*/true, pieces, b0, b1);
+        mmaSync.loadBPieces(sV, vBuf, vChunkA[np], kk * 16 * vl.rowStride,
+                            vPlane,
+                            /*transpose=*/true, pieces, b0, b1);
         for (int64_t mt = 0; mt < MT; ++mt) {
           O[mt * NO + 2 * np] =
-              mmaPieces(pa[mt], b0, O[mt * NO + 2 * np], vFactor);
+              mmaSync.mmaPieces(pa[mt], b0, O[mt * NO + 2 * np], vFactor);
           O[mt * NO + 2 * np + 1] =
-              mmaPieces(pa[mt], b1, O[mt * NO + 2 * np + 1], vFactor);
+              mmaSync.mmaPieces(pa[mt], b1, O[mt * NO + 2 * np + 1], vFactor);
         }
       }
     }
-    step.O = O;
-    step.l = l;
-    return step;
+    step.state.O = O;
+    step.state.l = l;
+    return step.state;
   };
 
   auto emitKVLoop = [&](Value lb, Value ub, ValueRange loopInits,
-                        MaskMode masked) -> scf::ForOp {
+                        BlockMask masked) -> scf::ForOp {
     auto loop = scf::ForOp::create(b, loc, lb, ub, c(1), loopInits);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
       Value j = loop.getInductionVar();
-      ValueRange iter = loop.getRegionIterArgs();
-      SmallVector<Value> O(iter.begin(), iter.begin() + MT * NO);
-      SmallVector<Value> m(iter.begin() + MT * NO,
-                           iter.begin() + MT * NO + MT * 2);
-      SmallVector<Value> l(iter.begin() + MT * NO + MT * 2, iter.end());
+      OnlineSoftmaxState state =
+          OnlineSoftmaxState::fromFlat(loop.getRegionIterArgs(), MT * NO);
       Value buf = c(0);
       if (s.numStages == 1) {
-        waitCopies(commitCopies(copyKVBlock(j, c(0))), 0);
+        copies->wait(copies->commit(copyKVBlock(j, c(0))), 0);
         gpu::BarrierOp::create(b, loc);
       } else {
         // Block j's group is complete once at most stages-2 newer groups are
         // pending; the barrier then also tells every warp that block j-1's
         // buffer is free, and block j+stages-1 is issued into it.
-        waitCopies(qGroup, s.numStages - 2);
+        copies->wait(qGroup, s.numStages - 2);
         gpu::BarrierOp::create(b, loc);
         buf = remc(j, s.numStages);
       }
@@ -1967,43 +1375,35 @@ void KernelEmitter::emit() {
       }
       // Masked, then the online softmax and O += P·V_j.
       S = maskBlock(S, j, masked);
-      SoftmaxStep softmax = softmaxBlock(S, O, m, l);
+      OnlineSoftmaxStep step = softmax.rescale(S, state);
       if (prefetch && s.splitKVCopies) {
         nextTokens.append(issueKVTiles(next, nextBuf, KVTiles::V));
         commitGroup(nextTokens);
       }
-      SoftmaxStep step = expAndAccumulate(softmax, buf);
-      O = step.O;
+      state = expAndAccumulate(step, buf);
       if (s.numStages == 1)
         gpu::BarrierOp::create(b, loc); // buffer 0 is overwritten next
 
-      SmallVector<Value> yields(O);
-      yields.append(step.m);
-      yields.append(step.l);
-      scf::YieldOp::create(b, loc, yields);
+      scf::YieldOp::create(b, loc, state.flatten());
     }
     b.setInsertionPointAfter(loop);
     return loop;
   };
   scf::ForOp loop;
-  if (split) {
-    loop = emitKVLoop(kvBegin ? kvBegin : c(0), maskStart, inits,
-                      MaskMode::None);
-    loop = emitKVLoop(maskStart, kvEnd, loop.getResults(), MaskMode::Always);
-  } else {
-    loop = emitKVLoop(kvBegin ? kvBegin : c(0), kvEnd, inits,
-                      anyMask ? MaskMode::PerBlock : MaskMode::None);
+  SmallVector<Value> carried = inits.flatten();
+  for (const KVLoopPart &part : loopParts) {
+    loop = emitKVLoop(part.begin, part.end, carried, part.mask);
+    carried.assign(loop.getResults().begin(), loop.getResults().end());
   }
 
   //===--- epilogue: one normalization, then O and LSE to global ----------===//
   // The last iterations issued zero-fill copies for blocks past kvEnd
   // (src-size 0, no global access); they still write shared memory, and must
   // land before the CTA exits and its shared memory goes to the next CTA.
-  waitCopies(qGroup, 0);
-  ValueRange res = loop.getResults();
-  Value cScaleNat = cf(spec.scale);
-  Value cLn2 = cf(ln2);
-  Value one = cf(1.0);
+  copies->wait(qGroup, 0);
+  OnlineSoftmaxState res =
+      OnlineSoftmaxState::fromFlat(loop.getResults(), MT * NO);
+  softmax.beginEpilogue();
   Value posInf = cf(std::numeric_limits<double>::infinity());
   // Split-KV partials are f32 (the combine rounds once).
   Type outTy = spec.splitKV() ? f32Ty : spec.outElementType;
@@ -2014,18 +1414,15 @@ void KernelEmitter::emit() {
   Value warpRowBase = mulc(warp, s.rowsPerWarp());
   for (int64_t mt = 0; mt < MT; ++mt) {
     for (int64_t half = 0; half < 2; ++half) {
-      Value mFinal = res[MT * NO + mt * 2 + half];
-      Value lPart = res[MT * NO + MT * 2 + mt * 2 + half];
-      Value lSum = fadd(lPart, shuffleXor(lPart, 1));
-      lSum = fadd(lSum, shuffleXor(lSum, 2));
+      Value mFinal = res.m[mt * 2 + half];
+      Value lSum = softmax.rowTotal(res.l[mt * 2 + half]);
       // A row that saw no visible key has l = 0: O stays 0, LSE is +inf.
-      Value empty =
-          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UEQ, lSum, fzero);
-      Value inv = select(empty, one, arith::DivFOp::create(b, loc, one, lSum));
-      Value row = addc(warpRow0, mt * 16 + 8 * half);
+      Value empty;
+      Value inv = softmax.normalizer(lSum, empty);
+      Value row = addc(warpRow0, MmaSyncFragments::accRow(mt, half));
       Value globalRow = add(m0, row);
       auto normalized = [&](int64_t no) {
-        Value acc = res[mt * NO + no];
+        Value acc = res.O[mt * NO + no];
         SmallVector<Value> vals;
         for (int64_t e = 0; e < 2; ++e) {
           Value v = fmul(extract(acc, {half, e}), inv);
@@ -2041,7 +1438,8 @@ void KernelEmitter::emit() {
         // rows of a store fall into 8 bank groups under the swizzle.
         Value rowMod8 = remc(row, 8);
         for (int64_t no = 0; no < spec.headDimV / 8; ++no) {
-          Value off = add(sharedOffset(qk, row, rowMod8, c(no)), mulc(t, 2));
+          Value off =
+              add(copies->sharedOffset(qk, row, rowMod8, c(no)), mulc(t, 2));
           vector::StoreOp::create(b, loc, normalized(no), sO, ValueRange{off});
         }
       }
@@ -2057,10 +1455,7 @@ void KernelEmitter::emit() {
               llvm::MaybeAlign(2 * outTy.getIntOrFloatBitWidth() / 8));
         }
         if (spec.writesLse()) {
-          Value lse = fma(mFinal, cScaleNat,
-                          fmul(math::Log2Op::create(b, loc, lSum,
-                                                    arith::FastMathFlags::afn),
-                               cLn2));
+          Value lse = softmax.logSumExp(mFinal, lSum);
           // An empty row's partial weighs nothing in the combine (-inf);
           // the op's LSE of an empty row is +inf.
           lse = select(empty,
@@ -2123,7 +1518,7 @@ void KernelEmitter::emit() {
                 : inside;
       }
       auto copyChunk = [&](OpBuilder &, Location) {
-        Value src = sharedOffset(qk, row, remc(row, 8), ch);
+        Value src = copies->sharedOffset(qk, row, remc(row, 8), ch);
         Value v = vector::LoadOp::create(b, loc, chunkTy, sO, ValueRange{src},
                                          /*nontemporal=*/false,
                                          llvm::MaybeAlign(16));

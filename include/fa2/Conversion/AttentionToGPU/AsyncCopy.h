@@ -1,0 +1,91 @@
+//===- AsyncCopy.h - cp.async tile copies into shared memory ----*- C++ -*-===//
+//
+// The copy building block of the mma.sync kernel: a tile of rows of a
+// global tensor into a shared tile of 16-byte chunks with cp.async (sm_80+),
+// zero-filling rows past the tensor and chunks past the head dim, and the
+// commit/wait groups that pipeline the copies. The shared tile's format
+// (SharedTileLayout) is the contract between these copies and the ldmatrix
+// operand loads of MmaSync.h. Hopper's TMA copies (Hopper/Tma.h) are the
+// next implementation of the same three operations (copy a tile, commit,
+// wait: there an mbarrier's expect-tx and its phase wait).
+//
+//===----------------------------------------------------------------------===//
+#ifndef FA2_CONVERSION_ATTENTIONTOGPU_ASYNCCOPY_H
+#define FA2_CONVERSION_ATTENTIONTOGPU_ASYNCCOPY_H
+
+#include "fa2/Conversion/AttentionToGPU/KernelIR.h"
+#include "fa2/Conversion/AttentionToGPU/Schedule.h"
+
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace fa2 {
+
+/// Placement of one kind of shared tile (the kernel's Q/K share one, V has
+/// its own): rows of 16-byte chunks (8 16-bit elements). With a multiple of
+/// 8 chunks per row, chunk c of row r is stored at c ^ (r % 8), so that the
+/// 8 rows an ldmatrix phase reads fall into 8 bank groups; other widths pad
+/// each row to an odd number of chunks for the same effect.
+struct SharedTileLayout {
+  int64_t dim;       // real columns (head dim)
+  int64_t paddedDim; // columns rounded up to 16 (one mma k-step)
+  int64_t rowStride; // elements between rows
+  SmemSwizzle swizzle;
+
+  int64_t chunks() const { return paddedDim / 8; }
+  int64_t realChunks() const { return dim / 8; }
+
+  /// The layout of a tile of `dim` columns under the schedule's swizzle.
+  static SharedTileLayout of(int64_t dim, SmemSwizzle scheduleSwizzle);
+};
+
+/// Builds cp.async copies for the `numThreads` threads of a CTA.
+class AsyncCopyBuilder : public KernelIRBuilder {
+public:
+  AsyncCopyBuilder(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tid,
+                   int64_t numThreads);
+
+  /// Element offset in a shared tile of chunk `chunk` of tile row `row`
+  /// (`rowMod8` = row % 8, needed by the XOR swizzle).
+  mlir::Value sharedOffset(const SharedTileLayout &l, mlir::Value row,
+                           mlir::Value rowMod8, mlir::Value chunk);
+
+  /// One chunk of a tile copy: its element offsets in the shared tile and
+  /// in the global tensor, and whether it exists (an i1; null: always; a
+  /// chunk that does not exist is zero-filled and reads nothing).
+  using ChunkCopy = llvm::function_ref<void(
+      mlir::Value dstOff, mlir::Value srcOff, mlir::Value valid)>;
+  /// Walks the chunks this thread copies of `rows` rows of a global tensor
+  /// (row 0 at `srcBase` + `seqStart`·`srcRowStride`) into the shared tile
+  /// at `dstBase`: `copy` is called once per chunk. Tile rows at or past
+  /// `validRows` (an i32; null: every row is valid) and chunks past the
+  /// head dim are not valid.
+  void forEachChunk(mlir::Value srcBase, mlir::Value srcRowStride,
+                    mlir::Value seqStart, mlir::Value validRows,
+                    mlir::Value dstBase, int64_t rows,
+                    const SharedTileLayout &l, ChunkCopy copy);
+
+  /// One 16-byte cp.async of chunk `srcOff` of `src` to `dstOff` of the
+  /// shared `dst` (zero-filled where `valid`, an i1 or null, is false).
+  /// Returns its token.
+  mlir::Value copyChunk(mlir::Value dst, mlir::Value dstOff, mlir::Value src,
+                        mlir::Value srcOff, mlir::Value valid);
+
+  /// One cp.async commit group of `tokens`; none (a null value) without
+  /// tokens: f32 tiles are staged by plain stores, and an empty
+  /// device_async_create_group would not even print parseably (its empty
+  /// operand list runs into the next line).
+  mlir::Value commit(mlir::ValueRange tokens);
+  /// cp.async.wait_group: until at most `pending` groups are in flight;
+  /// nothing where no group was committed (`group` null).
+  void wait(mlir::Value group, int32_t pending);
+
+private:
+  mlir::Value tid;
+  int64_t numThreads;
+  mlir::Type tokenTy;
+};
+
+} // namespace fa2
+
+#endif // FA2_CONVERSION_ATTENTIONTOGPU_ASYNCCOPY_H
