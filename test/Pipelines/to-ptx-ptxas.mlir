@@ -1,4 +1,5 @@
 // REQUIRES: ptxas
+// (ptxas: the CUDA toolkit assembles the PTX; without /usr/local/cuda the test cannot run.)
 // The default schedules of head dims 64 and 256 assemble with ptxas without
 // spilling registers to local memory. Head dim 128 holds O (128 registers)
 // and S (64) per thread at 255 registers, and ptxas's allocation there moves
