@@ -35,11 +35,27 @@ Value AsyncCopyBuilder::sharedOffset(const SharedTileLayout &l, Value row,
   return add(rowOff, mulc(chunk, 8));
 }
 
+Value AsyncCopyBuilder::rowBelow(Value r, Value validRows) {
+  if (!validRows)
+    return {};
+  return cmp(arith::CmpIPredicate::slt,
+             arith::IndexCastOp::create(b, loc, b.getI32Type(), r), validRows);
+}
+
+Value AsyncCopyBuilder::chunkValid(const SharedTileLayout &l, Value rowValid,
+                                   Value ch) {
+  if (l.realChunks() == l.chunks())
+    return rowValid;
+  Value colValid = cmp(arith::CmpIPredicate::ult, ch, c(l.realChunks()));
+  return rowValid ? arith::AndIOp::create(b, loc, rowValid, colValid).getResult()
+                  : colValid;
+}
+
 void AsyncCopyBuilder::forEachChunk(Value srcBase, Value srcRowStride,
                                     Value seqStart, Value validRows,
                                     Value dstBase, int64_t rows,
                                     const SharedTileLayout &l, ChunkCopy copy) {
-  int64_t chunks = l.chunks(), realChunks = l.realChunks();
+  int64_t chunks = l.chunks();
   int64_t total = rows * chunks, threads = numThreads;
   int64_t iters = (total + threads - 1) / threads;
   bool staticColumn = threads % chunks == 0;
@@ -62,19 +78,12 @@ void AsyncCopyBuilder::forEachChunk(Value srcBase, Value srcRowStride,
   Value rowsLeft;
   auto predicate = [&](Value r, Value ch,
                        std::optional<int64_t> k = std::nullopt) -> Value {
-    Value valid;
-    if (validRows && k && rowsLeft)
-      valid = cmp(arith::CmpIPredicate::sgt, rowsLeft,
-                  arith::ConstantIntOp::create(b, loc, *k, 32));
-    else if (validRows)
-      valid = cmp(arith::CmpIPredicate::slt,
-                  arith::IndexCastOp::create(b, loc, i32Ty, r), validRows);
-    if (realChunks != chunks) {
-      Value colValid = cmp(arith::CmpIPredicate::ult, ch, c(realChunks));
-      valid = valid ? arith::AndIOp::create(b, loc, valid, colValid).getResult()
-                    : colValid;
-    }
-    return valid;
+    Value rowValid =
+        validRows && k && rowsLeft
+            ? cmp(arith::CmpIPredicate::sgt, rowsLeft,
+                  arith::ConstantIntOp::create(b, loc, *k, 32))
+            : rowBelow(r, validRows);
+    return chunkValid(l, rowValid, ch);
   };
   if (staticColumn) {
     // Thread-invariant parts first, so that every copy of the tile adds a

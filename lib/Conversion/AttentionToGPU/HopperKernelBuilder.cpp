@@ -210,18 +210,23 @@ void HopperEmitter::emitProducerTile() {
   // of the ring does not wait.
   Value emptyParity = parityOf(sub(c(1), remc(divc(i, s.numStages), 2)));
   Value row = mulc(j, Bc);
-  waitParity(b, loc, bars, barKEmpty(st), emptyParity);
-  arriveExpectBytes(b, loc, bars, barKFull(st), Bc * D * 2);
-  Value kBase = addc(mulc(st, kStageBytes), kOffset);
-  for (int64_t ch = 0; ch < D / 64; ++ch)
-    loadBox(b, loc, mapK, {c(ch * 64), row, hkv, batchIdx}, bars,
-            barKFull(st), tile(addc(kBase, ch * Bc * kSwizzleBytes), Bc));
-  waitParity(b, loc, bars, barVEmpty(st), emptyParity);
-  arriveExpectBytes(b, loc, bars, barVFull(st), Bc * Dv * 2);
-  Value vBase = addc(mulc(st, vStageBytes), vOffset);
-  for (int64_t ch = 0; ch < Dv / 64; ++ch)
-    loadBox(b, loc, mapV, {c(ch * 64), row, hkv, batchIdx}, bars,
-            barVFull(st), tile(addc(vBase, ch * Bc * kSwizzleBytes), Bc));
+  // One tensor's block into its stage: wait until the consumers freed the
+  // slot, announce the bytes, then one TMA box per 64 columns.
+  auto loadStage = [&](Value (HopperEmitter::*emptyBar)(Value),
+                       Value (HopperEmitter::*fullBar)(Value), Value map,
+                       int64_t width, int64_t stageBytes, int64_t offset) {
+    waitParity(b, loc, bars, (this->*emptyBar)(st), emptyParity);
+    arriveExpectBytes(b, loc, bars, (this->*fullBar)(st), Bc * width * 2);
+    Value base = addc(mulc(st, stageBytes), offset);
+    for (int64_t ch = 0; ch < width / 64; ++ch)
+      loadBox(b, loc, map, {c(ch * 64), row, hkv, batchIdx}, bars,
+              (this->*fullBar)(st),
+              tile(addc(base, ch * Bc * kSwizzleBytes), Bc));
+  };
+  loadStage(&HopperEmitter::barKEmpty, &HopperEmitter::barKFull, mapK, D,
+            kStageBytes, kOffset);
+  loadStage(&HopperEmitter::barVEmpty, &HopperEmitter::barVFull, mapV, Dv,
+            vStageBytes, vOffset);
 }
 
 SmallVector<Value> HopperEmitter::maskScores(ArrayRef<Value> sc, Value kvStart,

@@ -602,10 +602,9 @@ Value KernelEmitter::stageScaledGroup(Value src, Value srcTile,
 SmallVector<Value> KernelEmitter::copyPackedQTile(Value validRows) {
   // Once per CTA: the per-row head/position arithmetic is not worth
   // hoisting as copyTile does for K/V.
-  int64_t chunks = qk.chunks(), realChunks = qk.realChunks();
+  int64_t chunks = qk.chunks();
   int64_t total = s.blockM * chunks, threads = s.numThreads();
   int64_t group = spec.groupSize();
-  auto i32Ty = b.getI32Type();
   SmallVector<Value> tokens;
   for (int64_t first = 0; first < total; first += threads) {
     Value idx = addc(tid, first);
@@ -617,15 +616,7 @@ SmallVector<Value> KernelEmitter::copyPackedQTile(Value validRows) {
                                       mul(divc(row, group), qRow))),
                        mulc(ch, 8));
     Value dstOff = copies->sharedOffset(qk, r, remc(r, 8), ch);
-    Value valid;
-    if (validRows)
-      valid = cmp(arith::CmpIPredicate::slt,
-                  arith::IndexCastOp::create(b, loc, i32Ty, r), validRows);
-    if (realChunks != chunks) {
-      Value colValid = cmp(arith::CmpIPredicate::ult, ch, c(realChunks));
-      valid = valid ? arith::AndIOp::create(b, loc, valid, colValid).getResult()
-                    : colValid;
-    }
+    Value valid = copies->chunkValid(qk, copies->rowBelow(r, validRows), ch);
     tokens.push_back(copies->copyChunk(sQ, dstOff, qGlobal, srcOff, valid));
   }
   return tokens;

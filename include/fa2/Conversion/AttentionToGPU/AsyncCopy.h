@@ -65,6 +65,14 @@ public:
                     mlir::Value dstBase, int64_t rows,
                     const SharedTileLayout &l, ChunkCopy copy);
 
+  /// Whether tile row `r` (index) lies below `validRows` (an i32; null: every
+  /// row is valid, and so is the result), compared in 32 bits.
+  mlir::Value rowBelow(mlir::Value r, mlir::Value validRows);
+  /// A chunk's validity: `rowValid` (an i1 or null) and, where `l` pads the
+  /// head dim, chunk `ch` below its real chunks. Null when always valid.
+  mlir::Value chunkValid(const SharedTileLayout &l, mlir::Value rowValid,
+                         mlir::Value ch);
+
   /// One 16-byte cp.async of chunk `srcOff` of `src` to `dstOff` of the
   /// shared `dst` (zero-filled where `valid`, an i1 or null, is false).
   /// Returns its token.
