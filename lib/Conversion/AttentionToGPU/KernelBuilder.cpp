@@ -43,6 +43,7 @@
 #include "fa2/Conversion/AttentionToGPU/MmaSync.h"
 #include "fa2/Conversion/AttentionToGPU/OnlineSoftmax.h"
 #include "fa2/Conversion/AttentionToGPU/SplitOperands.h"
+#include "fa2/Dialect/Attention/IR/TensorLayout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -57,6 +58,7 @@
 #include "llvm/ADT/StringSwitch.h"
 
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <optional>
 
@@ -1093,40 +1095,51 @@ void KernelEmitter::mapThreads() {
 }
 
 void KernelEmitter::locateGlobalTiles() {
-  // Offsets of row 0 of this (batch, head) and the distance between rows.
-  Value bh = work.bh, batchIdx = work.batchIdx, h = work.h, hkv = work.hkv;
+  // Row 0 of the CTA's (batch, head) in Q, K, V, O and LSE, and the
+  // distance between rows, from the op's layout (TensorLayout.h). Q and O
+  // start from batch·Hq + h as the grid decoded it (bh).
+  Layout layout = spec.bshd ? Layout::BSHD : Layout::BHSD;
   Value D = c(spec.headDim), Dv = c(spec.headDimV);
-  if (!spec.bshd) {
-    qBase = mul(mul(bh, Sq), D);
-    qRow = D;
-    Value bkv = add(mul(batchIdx, Hkv), hkv);
-    kBase = mul(mul(bkv, Sk), D);
-    kRow = D;
-    vBase = mul(mul(bkv, Sk), Dv);
-    vRow = Dv;
-    oBase = mul(mul(bh, Sq), Dv);
-    oRow = Dv;
-    if (s.packGQA) {
-      qHeadStride = mul(Sq, D);
-      oHeadStride = mul(Sq, Dv);
-    }
-  } else {
-    Value qTok = add(mul(mul(batchIdx, Sq), Hq), h);
-    qBase = mul(qTok, D);
-    qRow = mul(Hq, D);
-    Value kTok = add(mul(mul(batchIdx, Sk), Hkv), hkv);
-    kBase = mul(kTok, D);
-    kRow = mul(Hkv, D);
-    vBase = mul(kTok, Dv);
-    vRow = mul(Hkv, Dv);
-    oBase = mul(qTok, Dv);
-    oRow = mul(Hq, Dv);
-    if (s.packGQA) {
-      qHeadStride = D;
-      oHeadStride = Dv;
-    }
+  // A buffer's extents (heads, seq, feature); the batch's is never asked.
+  using Extent = std::function<Value(TensorDim)>;
+  auto extents = [](Value heads, Value seq, Value feature) -> Extent {
+    return [=](TensorDim d) {
+      return d == TensorDim::Head  ? heads
+             : d == TensorDim::Seq ? seq
+                                   : feature;
+    };
+  };
+  Extent qExtent = extents(Hq, Sq, D), kExtent = extents(Hkv, Sk, D),
+         vExtent = extents(Hkv, Sk, Dv), oExtent = extents(Hq, Sq, Dv);
+  // Index arithmetic in which a null value adds nothing (an index 0: a row
+  // start's seq and feature) and scales by nothing (an extent 1: LSE's
+  // feature).
+  auto plus = [&](Value x, Value y) { return y ? add(x, y) : x; };
+  auto times = [&](Value x, Value y) { return y ? mul(x, y) : x; };
+  auto rowStart = [&](const TensorIndex<Value> &at, const Extent &extent) {
+    return offset<Value>(layout, at, extent, plus, times);
+  };
+  // Row and head strides are never the innermost dim's (no `one` needed).
+  auto strideOf = [&](TensorDim d, const Extent &extent) {
+    return stride<Value>(layout, d, extent, times, Value());
+  };
+  TensorIndex<Value> qoRow0{work.batchIdx, work.h, {}, {}, work.bh};
+  TensorIndex<Value> kvRow0{work.batchIdx, work.hkv};
+  qBase = rowStart(qoRow0, qExtent);
+  qRow = strideOf(TensorDim::Seq, qExtent);
+  kBase = rowStart(kvRow0, kExtent);
+  kRow = strideOf(TensorDim::Seq, kExtent);
+  vBase = rowStart(kvRow0, vExtent);
+  vRow = strideOf(TensorDim::Seq, vExtent);
+  oBase = rowStart(qoRow0, oExtent);
+  oRow = strideOf(TensorDim::Seq, oExtent);
+  if (s.packGQA) {
+    qHeadStride = strideOf(TensorDim::Head, qExtent);
+    oHeadStride = strideOf(TensorDim::Head, oExtent);
   }
-  lseBase = mul(work.bh, Sq);
+  // LSE [batch, heads_q, seq_q]: a bhsd tensor of one feature.
+  lseBase = offset<Value>(Layout::BHSD, qoRow0, extents(Hq, Sq, Value()),
+                          plus, times);
 }
 
 void KernelEmitter::locateMask() {
