@@ -43,6 +43,7 @@
 #include "fa2/Conversion/AttentionToGPU/MmaSync.h"
 #include "fa2/Conversion/AttentionToGPU/OnlineSoftmax.h"
 #include "fa2/Conversion/AttentionToGPU/SplitOperands.h"
+#include "fa2/Conversion/AttentionToGPU/TileOps.h"
 #include "fa2/Dialect/Attention/IR/TensorLayout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -227,7 +228,8 @@ public:
   KernelEmitter(OpBuilder &b, Location loc, const AttentionKernelSpec &spec,
                 gpu::GPUFuncOp func)
       : KernelIRBuilder(b, loc), spec(spec), s(spec.schedule), func(func),
-        mmaSync(b, loc, spec.mmaElementType()), tiling(b, loc, spec) {
+        mmaSync(b, loc, spec.mmaElementType()), mma(mmaSync),
+        tiling(b, loc, spec) {
     ctx = b.getContext();
     elemTy = spec.mmaElementType();
     pieces = spec.operandPieces();
@@ -452,9 +454,14 @@ private:
   MLIRContext *ctx;
   Type elemTy, f32Ty, idxTy;
   /// The mma.sync/ldmatrix building block, and the cp.async one (made once
-  /// the thread index exists).
+  /// the thread index exists). The kernel's algorithm reaches them through
+  /// TileMma (`mma`) and TileCopy (`copier()`), TileOps.h; what is
+  /// particular to them (ldmatrix fragments, the tile walk, chunk copies)
+  /// through these.
   MmaSyncBuilder mmaSync;
   std::optional<AsyncCopyBuilder> copies;
+  TileMma &mma;
+  TileCopy &copier() { return *copies; }
   /// The grid and the K/V range.
   KernelTiling tiling;
   /// The 16-bit pieces each operand tile is held as (spec.operandPieces): the
@@ -542,19 +549,18 @@ SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
                                            Value validRows, Value dst,
                                            Value dstBase, int64_t rows,
                                            const SharedTileLayout &l) {
-  SmallVector<Value> tokens;
-  // f32 chunks are collected and staged in groups (stageF32Chunks).
+  if (!spec.elementType.isF32())
+    return copier().copyTile(src, srcBase, srcRowStride, seqStart, validRows,
+                             dst, dstBase, rows, l);
+  // f32 chunks convert through registers: the same tile walk, its chunks
+  // collected and staged in groups (stageF32Chunks).
   SmallVector<F32Chunk> f32Chunks;
-  copies->forEachChunk(
-      srcBase, srcRowStride, seqStart, validRows, dstBase, rows, l,
-      [&](Value dstOff, Value srcOff, Value valid) {
-        if (spec.elementType.isF32())
-          f32Chunks.push_back({srcOff, dstOff, valid});
-        else
-          tokens.push_back(copies->copyChunk(dst, dstOff, src, srcOff, valid));
-      });
+  copies->forEachChunk(srcBase, srcRowStride, seqStart, validRows, dstBase,
+                       rows, l, [&](Value dstOff, Value srcOff, Value valid) {
+                         f32Chunks.push_back({srcOff, dstOff, valid});
+                       });
   stageF32Chunks(src, dst, f32Chunks);
-  return tokens;
+  return {};
 }
 
 SmallVector<Value> KernelEmitter::loadF32Chunks(Value src,
@@ -777,7 +783,7 @@ Value KernelEmitter::loadQFragment(int64_t ks, int64_t mt, int64_t piece) {
 
 SmallVector<SmallVector<Value>> KernelEmitter::computeScores(Value kBufOffset,
                                                             Value buf) {
-  VectorType accTy = mmaSync.accumulatorType();
+  VectorType accTy = mma.accumulatorType();
   Value zero = arith::ConstantOp::create(
       b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0.0f)));
   SmallVector<SmallVector<Value>> S(MT, SmallVector<Value>(NT, zero));
@@ -815,8 +821,8 @@ SmallVector<SmallVector<Value>> KernelEmitter::computeScores(Value kBufOffset,
                           /*transpose=*/false, pieces, b0, b1);
       for (int64_t mt = 0; mt < MT; ++mt) {
         S[mt][2 * np] =
-            mmaSync.mmaPieces(qa[mt], b0, S[mt][2 * np], factorOf(mt, np, ks));
-        S[mt][2 * np + 1] = mmaSync.mmaPieces(qa[mt], b1, S[mt][2 * np + 1],
+            mma.multiplyAccumulate(qa[mt], b0, S[mt][2 * np], factorOf(mt, np, ks));
+        S[mt][2 * np + 1] = mma.multiplyAccumulate(qa[mt], b1, S[mt][2 * np + 1],
                                               factorOf(mt, np, ks));
       }
     }
@@ -1263,7 +1269,7 @@ void KernelEmitter::emitPrologue() {
                       : copyTile(qGlobal, qBase, qRow, m0, qValidRows, sQ,
                                  c(0), s.blockM, qk);
   }
-  qGroup = copies->commit(qToks);
+  qGroup = copier().commit(qToks);
   // The first stages-1 K/V blocks.
   for (int64_t st = 0; st + 1 < s.numStages; ++st) {
     if (kvRange.begin) {
@@ -1277,7 +1283,7 @@ void KernelEmitter::emitPrologue() {
     // Q in registers: wait for the Q group only (the K/V groups issued
     // after it may stay in flight), then every warp loads its fragments
     // once instead of once per K/V block.
-    copies->wait(qGroup, s.numStages - 1);
+    copier().wait(qGroup, s.numStages - 1);
     gpu::BarrierOp::create(b, loc);
     qFragments.resize(qk.paddedDim / 16);
     for (int64_t ks = 0; ks < qk.paddedDim / 16; ++ks)
@@ -1298,13 +1304,13 @@ SmallVector<Value> KernelEmitter::issueKVTiles(Value j, Value buf,
 }
 
 Value KernelEmitter::issueKVBlock(Value j, Value buf) {
-  return copies->commit(issueKVTiles(j, buf, KVTiles::Both));
+  return copier().commit(issueKVTiles(j, buf, KVTiles::Both));
 }
 
 OnlineSoftmaxState KernelEmitter::emitKVLoops() {
   // The online softmax of the rows this thread holds: mma.sync's
   // accumulator fragments, a row in the 4 lanes of a quad.
-  softmax.emplace(b, loc, RowFragments::mmaSync(MT),
+  softmax.emplace(b, loc, mma.rowFragments(MT),
                   OnlineSoftmaxParams{spec.scale, s.rescaleThreshold,
                                       /*finiteFill=*/spec.fill.has_value()});
   OnlineSoftmaxState state = softmax->initialState(NO);
@@ -1332,13 +1338,13 @@ void KernelEmitter::emitKVStep(Value j, ValueRange carried, BlockMask masked) {
   OnlineSoftmaxState state = OnlineSoftmaxState::fromFlat(carried, MT * NO);
   Value buf = c(0);
   if (s.numStages == 1) {
-    copies->wait(copies->commit(copyKVBlock(j, c(0))), 0);
+    copier().wait(copier().commit(copyKVBlock(j, c(0))), 0);
     gpu::BarrierOp::create(b, loc);
   } else {
     // Block j's group is complete once at most stages-2 newer groups are
     // pending; the barrier then also tells every warp that block j-1's
     // buffer is free, and block j+stages-1 is issued into it.
-    copies->wait(qGroup, s.numStages - 2);
+    copier().wait(qGroup, s.numStages - 2);
     gpu::BarrierOp::create(b, loc);
     buf = remc(j, s.numStages);
   }
@@ -1361,14 +1367,14 @@ void KernelEmitter::emitKVStep(Value j, ValueRange carried, BlockMask masked) {
     nextTokens = issueKVTiles(next, nextBuf,
                               s.splitKVCopies ? KVTiles::K : KVTiles::Both);
     if (!s.splitKVCopies)
-      copies->commit(nextTokens);
+      copier().commit(nextTokens);
   }
   // Masked, then the online softmax and O += P·V_j.
   S = maskBlock(S, j, masked);
   OnlineSoftmaxStep step = softmax->rescale(S, state);
   if (prefetch && s.splitKVCopies) {
     nextTokens.append(issueKVTiles(next, nextBuf, KVTiles::V));
-    copies->commit(nextTokens);
+    copier().commit(nextTokens);
   }
   state = accumulatePV(step, buf);
   if (s.numStages == 1)
@@ -1397,7 +1403,7 @@ KernelEmitter::maskBlock(SmallVector<SmallVector<Value>> S, Value j,
     S = positional(S);
   } else if (masked == BlockMask::PerBlock) {
     Value needMask = tiling.needsMask(kvRange, j, kvStart);
-    SmallVector<Type> types(MT * NT, mmaSync.accumulatorType());
+    SmallVector<Type> types(MT * NT, mma.accumulatorType());
     auto ifOp = scf::IfOp::create(b, loc, types, needMask,
                                   /*withElseRegion=*/true);
     {
@@ -1472,9 +1478,9 @@ OnlineSoftmaxState KernelEmitter::accumulatePV(OnlineSoftmaxStep step,
                           /*transpose=*/true, pieces, b0, b1);
       for (int64_t mt = 0; mt < MT; ++mt) {
         Value &o0 = state.O[oTile(mt, 2 * np)];
-        o0 = mmaSync.mmaPieces(pa[mt], b0, o0, vFactor);
+        o0 = mma.multiplyAccumulate(pa[mt], b0, o0, vFactor);
         Value &o1 = state.O[oTile(mt, 2 * np + 1)];
-        o1 = mmaSync.mmaPieces(pa[mt], b1, o1, vFactor);
+        o1 = mma.multiplyAccumulate(pa[mt], b1, o1, vFactor);
       }
     }
   }
@@ -1486,7 +1492,7 @@ void KernelEmitter::emitEpilogue(const OnlineSoftmaxState &result) {
   // end (src-size 0, no global access); they still write shared memory, and
   // must land before the CTA exits and its shared memory goes to the next
   // CTA.
-  copies->wait(qGroup, 0);
+  copier().wait(qGroup, 0);
   softmax->beginEpilogue();
   if (sO)
     NVVM::SyncWarpOp::create(b, loc, allLanes()); // the warp's last Q reads
