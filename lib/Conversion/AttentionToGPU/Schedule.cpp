@@ -39,6 +39,16 @@ llvm::StringRef fa2::stringifyMmaKind(MmaKind kind) {
   return "?";
 }
 
+llvm::StringRef fa2::stringifyCombineMode(CombineMode mode) {
+  switch (mode) {
+  case CombineMode::Launch:
+    return "launch";
+  case CombineMode::LastCTA:
+    return "last_cta";
+  }
+  return "?";
+}
+
 std::optional<MmaKind> fa2::parseMmaKind(llvm::StringRef name) {
   return llvm::StringSwitch<std::optional<MmaKind>>(name)
       .Case("mma_sync", MmaKind::MmaSync)
@@ -231,6 +241,18 @@ static const FieldSetter kFieldSetters[] = {
     {"min_blocks_per_split",
      [](GPUSchedule &s, const FieldValue &v) {
        return setInt(v, s.minBlocksPerSplit, 1, 1 << 20);
+     }},
+    {"combine",
+     [](GPUSchedule &s, const FieldValue &v) -> std::string {
+       const std::string *word = std::get_if<std::string>(&v);
+       if (word && *word == "launch")
+         s.combine = CombineMode::Launch;
+       else if (word && *word == "last_cta")
+         s.combine = CombineMode::LastCTA;
+       else
+         return "expected launch (a second kernel) or last_cta (the split "
+                "CTA that finishes last merges)";
+       return "";
      }},
     {"mma",
      [](GPUSchedule &s, const FieldValue &v) -> std::string {
@@ -441,6 +463,7 @@ llvm::SmallVector<ScheduleField> fa2::scheduleFields(const GPUSchedule &s) {
     else
       fields.push_back({"kv_splits", s.kvSplits});
     fields.push_back({"min_blocks_per_split", s.minBlocksPerSplit});
+    fields.push_back({"combine", stringifyCombineMode(s.combine).str()});
   }
   // The Hopper fields only on wgmma kernels (mma_sync is the default).
   if (s.wgmma()) {
@@ -606,6 +629,7 @@ void fa2::assignHopperRoles(GPUSchedule &s) {
 namespace {
 struct DecodeRow {
   int64_t maxRows, maxHeadDim, blockM, blockN, numStages, minBlocksPerSplit;
+  CombineMode combine = CombineMode::Launch;
 };
 } // namespace
 static const DecodeRow kDecodeTable[] = {
@@ -645,6 +669,7 @@ std::optional<GPUSchedule> fa2::getDecodeSchedule(int64_t rows,
   s.packGQA = true;
   s.kvSplits = GPUSchedule::kKVSplitsAuto;
   s.minBlocksPerSplit = row->minBlocksPerSplit;
+  s.combine = row->combine;
   // One m16 tile per warp: Q in registers costs d/16·4 registers.
   s.qInRegisters = true;
   for (int64_t stages = row->numStages; stages >= 1; --stages) {
