@@ -558,7 +558,7 @@ struct HopperRow {
   int64_t maxHeadDim;
   bool causal;
   int64_t blockM, blockN, numStages;
-  bool pingPong;
+  bool pingPong, persistent;
 };
 } // namespace
 
@@ -567,20 +567,25 @@ struct HopperRow {
 /// (assignHopperRoles): 2 consumer warpgroups (128 rows) start at 168 per
 /// thread, the producer gives back to 24 and the consumers take 240
 /// (128·24 + 256·240 <= 64K); 3 (192 rows) start at 128 and take 32/160.
-/// FA3's N (176 at d = 128, 80 at d = 256) is not a multiple of 64 keys:
-/// not yet. Measured (H200, bf16, one process beside SDPA cuDNN;
+/// Measured (H200, bf16, one process beside SDPA cuDNN;
 /// bench/NOTES.md, Hopper section): ping-pong between the consumer
 /// warpgroups +2-11% at d = 128 and +1-4% at d = 64, but -2..-7% at d = 256
 /// (FA3 also ping-pongs only up to d = 128); 192 rows at d = 64 +5-15%
 /// without a mask, but at causal 512-1k -6%, +8% at 8k (the causal row keeps
 /// 128, the better one where the gap to cuDNN is widest). 3 stages: no gain.
+/// d = 256 without a mask takes FA3's 128 x 80 (two stages of 80-key K and
+/// V beside Q: 225 KiB; a fifth fewer K/V blocks, so fewer barrier round
+/// trips and softmax steps per row, than 128 x 64). d = 128 without a mask runs the persistent grid
+/// (the next tile's Q and K/V load under the last P·V and the epilogue);
+/// causal rows stay non-persistent: the static round-robin of tiles loses
+/// to the hardware's block dispatch on causal's uneven tiles.
 static const HopperRow kHopperTable[] = {
-    {64, false, 192, 128, 2, true},
-    {64, true, 128, 128, 2, true},
-    {128, false, 128, 128, 2, true},
-    {128, true, 128, 128, 2, true},
-    {256, false, 128, 64, 2, false},
-    {256, true, 128, 64, 2, false},
+    {64, false, 192, 128, 2, true, false},
+    {64, true, 128, 128, 2, true, false},
+    {128, false, 128, 128, 2, true, true},
+    {128, true, 128, 128, 2, true, false},
+    {256, false, 128, 80, 2, false, false},
+    {256, true, 128, 64, 2, false, false},
 };
 
 std::optional<GPUSchedule> fa2::getHopperSchedule(int64_t headDim,
@@ -603,6 +608,7 @@ std::optional<GPUSchedule> fa2::getHopperSchedule(int64_t headDim,
     // bench/NOTES.md, Hopper section).
     s.overlapSoftmax = true;
     s.pingPong = r.pingPong;
+    s.persistent = r.persistent;
     // Not used by the wgmma kernel (every row rescales; Q stays in shared
     // memory, where wgmma reads it): the defaults say so in the manifest.
     s.rescaleThreshold = -1;
@@ -775,10 +781,10 @@ std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
     os << "block_m (" << s.blockM
        << ") must be 64, 128 or 192 with wgmma: 64 rows per consumer "
           "warpgroup, at most 3";
-  else if (s.wgmma() && (s.blockN % 64 != 0 || s.blockN > 256))
+  else if (s.wgmma() && (s.blockN % 16 != 0 || s.blockN > 256))
     os << "block_n (" << s.blockN
-       << ") must be a multiple of 64 up to 256 with wgmma (the n of "
-          "m64nNk16, K/V boxes of 64-key swizzle atoms)";
+       << ") must be a multiple of 16 up to 256 with wgmma (the n of "
+          "Q·Kᵀ's m64nNk16, one k16 step of P·V per 16 keys)";
   else if (s.wgmma() && s.numWarps != 4 * (s.consumerWarpgroups() + 1))
     os << "warps (" << s.numWarps << ") must be " << 4 * (s.consumerWarpgroups() + 1)
        << " with wgmma: a producer warpgroup and one per 64 query rows";

@@ -8,7 +8,8 @@
 // RUN: FileCheck %s --check-prefix=PINGPONG --input-file=%t/fa2_attention_d128_0.ptx
 // RUN: FileCheck %s --check-prefix=PINGPONG3 --input-file=%t/fa2_attention_d64_0.ptx
 // RUN: FileCheck %s --check-prefix=NOPINGPONG --input-file=%t/fa2_attention_d256_0.ptx
-// RUN: FileCheck %s --check-prefix=GRID --input-file=%t/fa2_attention_d128_0.json
+// RUN: FileCheck %s --check-prefix=GRID --input-file=%t/fa2_attention_d64_causal_0.json
+// RUN: FileCheck %s --check-prefix=TPGRID --input-file=%t/fa2_attention_d128_0.json
 // RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,persistent=true" | FileCheck %s --check-prefix=PERSIST
 // RUN: rm -rf %t.p && fa2-opt %s --fa2-to-ptx="chip=sm_90a schedule=mma=wgmma,persistent=true manifest-dir=%t.p" -o /dev/null
 // RUN: FileCheck %s --check-prefix=PGRID --input-file=%t.p/fa2_attention_d128_0.json
@@ -16,23 +17,32 @@
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,overlap_softmax=false,ping_pong=true" 2>&1 | FileCheck %s --check-prefix=NOOVERLAP
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,block_m=64,ping_pong=true" 2>&1 | FileCheck %s --check-prefix=ONEWG
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,producer_registers=32" 2>&1 | FileCheck %s --check-prefix=REGS
+// block_n: any multiple of 16 keys (the n of Q·Kᵀ's m64nNk16; P·V takes
+// 16 keys per k-step), up to 256.
+// RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,block_n=48" | FileCheck %s --check-prefix=N48
 // Without the field, a schedule with no overlap or one consumer warpgroup
 // drops the table's ping-pong instead of failing.
 // RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,overlap_softmax=false" | FileCheck %s --check-prefix=LAPSE
 
 // d = 64 without a mask: FA3's 192 rows (3 consumer warpgroups, 32/160
-// registers) with ping-pong; causal keeps 128 rows; d = 128 ping-pongs;
-// d = 256 does not.
+// registers) with ping-pong; causal keeps 128 rows; d = 128 ping-pongs, and
+// without a mask runs the persistent grid; d = 256 does not ping-pong, and
+// without a mask takes FA3's 128 x 80 tile.
 // TABLE-LABEL: gpu.func @fa2_attention_d64_0
 // TABLE-SAME: #fa2.schedule<block_m = 192, block_n = 128, consumer_registers = 160, {{.*}}overlap_softmax = true, persistent = false, ping_pong = true, producer_registers = 32, {{.*}}warps = 16>
 // TABLE: gpu.launch_func @fa2_attention_d64_0::@fa2_attention_d64_0 blocks in (%c6, %c64{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c512,
 // TABLE-LABEL: gpu.func @fa2_attention_d64_causal_0
 // TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, consumer_registers = 240, {{.*}}ping_pong = true, producer_registers = 24, {{.*}}warps = 12>
+// TABLE: gpu.launch_func @fa2_attention_d64_causal_0::@fa2_attention_d64_causal_0 blocks in (%c8, %c64{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384,
 // TABLE-LABEL: gpu.func @fa2_attention_d128_0
-// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = false, ping_pong = true,
-// TABLE: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c8, %c32, %c1{{(_[0-9]+)?}}) threads in (%c384,
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = true, ping_pong = true,
+// 8 query blocks x 32 batch·heads = 256 tiles on 132 CTAs.
+// TABLE: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384,
 // TABLE-LABEL: gpu.func @fa2_attention_d256_0
-// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 64, {{.*}}persistent = false, ping_pong = false,
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 80, {{.*}}persistent = false, ping_pong = false,
+// Q (128 x 256) and two stages of 80-key K and V (80 x 256 each), 16-bit,
+// and 1 KiB to align the window: 230400 bytes (H200: 232448 at most).
+// TABLE: gpu.launch_func @fa2_attention_d256_0::@fa2_attention_d256_0 blocks in (%c8{{(_[0-9]+)?}}, %c128{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384, {{.*}} dynamic_shared_memory_size %c230400_i32
 
 // Ping-pong: the last warpgroup seeds barrier 1; each warpgroup waits on its
 // barrier (1 + w, 256 threads) before issuing its GEMMs and arrives on the
@@ -50,6 +60,9 @@
 // GRID: "grid": [
 // GRID-NEXT: "ceildiv(seq_q, 128)",
 // GRID-NEXT: "batch * heads_q",
+// TPGRID: "grid": [
+// TPGRID-NEXT: "min(ceildiv(seq_q, 128) * batch * heads_q, 132)",
+// TPGRID: "persistent": true
 
 // Persistent: one CTA per tile up to one per SM (132 on an H100/H200 SXM),
 // each stepping through tiles by the grid's size; the Q-empty barrier is
@@ -67,8 +80,11 @@
 // NOOVERLAP: ping_pong needs mma = wgmma, overlap_softmax = true and at least 2 consumer warpgroups
 // ONEWG: ping_pong needs mma = wgmma, overlap_softmax = true and at least 2 consumer warpgroups
 // REGS: producer_registers (32) + consumer_registers (240) x 2 warpgroups need more than the 168 x 3 registers per thread the CTA starts with
+// N48-LABEL: gpu.func @fa2_attention_d64_0
+// N48-SAME: block_n = 48,
+// N48: nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 48, k = 16>
 // LAPSE-LABEL: gpu.func @fa2_attention_d128_0
-// LAPSE-SAME: overlap_softmax = false, persistent = false, ping_pong = false,
+// LAPSE-SAME: overlap_softmax = false, persistent = true, ping_pong = false,
 
 func.func @d64(%q: tensor<2x32x1024x64xbf16>) -> tensor<2x32x1024x64xbf16> {
   %o = fa2.attention %q, %q, %q scale(0.125) : tensor<2x32x1024x64xbf16>, tensor<2x32x1024x64xbf16>, tensor<2x32x1024x64xbf16> -> tensor<2x32x1024x64xbf16>

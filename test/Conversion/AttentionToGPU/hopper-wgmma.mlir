@@ -10,12 +10,14 @@
 // RUN: FileCheck %s --check-prefix=JSONPLAIN --input-file=%t.plain/fa2_attention_d128_0.json
 // RUN: FileCheck %s --check-prefix=JSON --input-file=%t/fa2_attention_d128_0.json
 // RUN: FileCheck %s --check-prefix=FALLBACK --input-file=%t/fa2_attention_mask_0.json
+// RUN: FileCheck %s --check-prefix=D256 --input-file=%t/fa2_attention_d256_0.ptx
+// RUN: FileCheck %s --check-prefix=D256JSON --input-file=%t/fa2_attention_d256_0.json
 // RUN: not fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90 schedule=mma=wgmma" 2>&1 | FileCheck %s --check-prefix=CHIP
 // RUN: not fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=mma=hgmma" 2>&1 | FileCheck %s --check-prefix=KIND
 
 // IR-LABEL: gpu.module @fa2_attention_d128_0 [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">]
 // IR: gpu.func @fa2_attention_d128_0(%{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: memref<4194304xbf16>, %{{.*}}: memref<32768xf32>) kernel
-// IR-SAME: fa2.schedule = #fa2.schedule<block_m = 128, block_n = 128, consumer_registers = 240, {{.*}}mma = wgmma, overlap_softmax = true, persistent = false, ping_pong = true, producer_registers = 24, {{.*}}stages = 2, {{.*}}warps = 12>
+// IR-SAME: fa2.schedule = #fa2.schedule<block_m = 128, block_n = 128, consumer_registers = 240, {{.*}}mma = wgmma, overlap_softmax = true, persistent = true, ping_pong = true, producer_registers = 24, {{.*}}stages = 2, {{.*}}warps = 12>
 // IR-SAME: fa2.tensor_map_params = array<i64: 0, 1, 2>
 // IR-SAME: known_block_size = array<i32: 384, 1, 1>
 // IR-SAME: nvvm.minctasm = 1 : i32
@@ -31,7 +33,8 @@
 // The host encodes the three maps and passes their 128 bytes.
 // IR-LABEL: func.func @d128
 // IR-COUNT-3: call @fa2rtEncodeTensorMap
-// IR: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c8, %c32, %c1{{(_[0-9]+)?}}) threads in (%c384, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) dynamic_shared_memory_size %c164864_i32 args({{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : memref<4194304xbf16>, {{.*}} : memref<32768xf32>)
+// d = 128 without a mask: the persistent grid (8 x 32 tiles on 132 CTAs).
+// IR: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) dynamic_shared_memory_size %c164864_i32 args({{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : memref<4194304xbf16>, {{.*}} : memref<32768xf32>)
 
 // By-value grid-constant maps, TMA into the mbarrier ring, register
 // reallocation, and the two wgmma forms (SS for Q·Kᵀ, RS for P·V).
@@ -91,6 +94,31 @@ func.func @d128(%q: tensor<2x16x1024x128xbf16>, %k: tensor<2x16x1024x128xbf16>, 
 func.func @op_fields(%q: tensor<2x4x?x64xf16>, %k: tensor<2x4x?x64xf16>, %v: tensor<2x4x?x64xf16>) -> tensor<2x4x?x64xf16> {
   %o = fa2.attention %q, %k, %v scale(0.125) causal {fa2.schedule = #fa2.schedule<block_n = 64, overlap_softmax = false>} : tensor<2x4x?x64xf16>, tensor<2x4x?x64xf16>, tensor<2x4x?x64xf16> -> tensor<2x4x?x64xf16>
   return %o : tensor<2x4x?x64xf16>
+}
+
+// -----
+
+// d = 256 without a mask: the table's 128 x 80 tile (FlashAttention-3's).
+// Each block's Q·Kᵀ is 16 k-steps (d/16) of m64n80k16; its P·V 5 k-steps
+// (80 keys / 16) of m64n256k16. The overlapped loop is peeled: S_0 alone,
+// then S_j with P·V_{j-1}, then the last P·V.
+// IR-LABEL: gpu.func @fa2_attention_d256_0
+// IR-SAME: #fa2.schedule<block_m = 128, block_n = 80, {{.*}}ping_pong = false,
+// IR: nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 80, k = 16>
+// IR-LABEL: func.func @d256
+// IR: gpu.launch_func @fa2_attention_d256_0::@fa2_attention_d256_0 blocks in (%c8{{(_[0-9]+)?}}, %c128{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384, {{.*}} dynamic_shared_memory_size %c230400_i32
+// D256-COUNT-32: wgmma.mma_async.sync.aligned.m64n80k16.f32.bf16.bf16
+// D256-NOT: wgmma.mma_async.sync.aligned.m64n80k16
+// D256-COUNT-10: wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16
+// D256-NOT: wgmma.mma_async
+// D256JSON: "name": "k.tensor_map"
+// D256JSON: "box": [
+// D256JSON-NEXT: 64,
+// D256JSON-NEXT: 80,
+// D256JSON: "block_n": 80
+func.func @d256(%q: tensor<16x8x1024x256xbf16>, %k: tensor<16x8x1024x256xbf16>, %v: tensor<16x8x1024x256xbf16>) -> tensor<16x8x1024x256xbf16> {
+  %o = fa2.attention %q, %k, %v scale(0.0625) : tensor<16x8x1024x256xbf16>, tensor<16x8x1024x256xbf16>, tensor<16x8x1024x256xbf16> -> tensor<16x8x1024x256xbf16>
+  return %o : tensor<16x8x1024x256xbf16>
 }
 
 // -----
