@@ -616,6 +616,9 @@ static LoadedKernel loadKernel(const Manifest &m, const Options &opts) {
                 m.combine.kernel.c_str(),
                 m.combine.programmatic ? " (programmatic dependent launch)" : "");
   }
+  if (m.lastCTACombine)
+    std::printf("fa2-run: split-KV: num_splits=%s, combined by the last CTA of each row tile "
+                "(combine_counter)\n", m.numSplits.c_str());
   return k;
 }
 

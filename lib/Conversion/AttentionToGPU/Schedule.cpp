@@ -642,6 +642,14 @@ static const DecodeRow kDecodeTable[] = {
     // 16 rows, one warp, d <= 64: Bc = 32 with 4 stages (37 KiB, 6 CTAs
     // per SM), 4 blocks (128 keys) per split.
     {16, 64, 16, 32, 4, 4},
+    // At most 4 packed rows (G = 4, Sq = 1), d <= 128: the tile below, its
+    // splits merged by the last CTA to arrive (no second launch; the
+    // partials are still in L2). An earlier session's H200 measurements
+    // (its code was lost before it landed): d = 128 batch 1 8k 26.1 ->
+    // 18.0 us (cuDNN 22.4), 128k 1.03x cuDNN, batch 64 1k 1.02x; slower
+    // with G = 8 (32.6 against 26.4 us: 8 rows merged by one warp), at
+    // d = 64 (2-7%) and for Sq = 4 / 16 (12-80%), so launch stays there.
+    {4, 128, 16, 32, 3, 2, CombineMode::LastCTA},
     // d <= 128: Bc = 32 with 3 stages (51 KiB: 4 CTAs per SM), 2 blocks per
     // split. Against Bc = 64 / 3 stages (100 KiB, 2 per SM), Bc = 32 / 4
     // stages and 8 other choices, same process

@@ -19,7 +19,7 @@
 // split); the host computes the split count from batch and seq_k for
 // 132 SMs (2·132 = 264 CTA slots, divided by the row tiles and rounded
 // down: full waves), allocates the partials and launches the combine after
-// the splits.
+// the splits (combine = launch here; the table's last_cta is the next case).
 // CHECK-LABEL: gpu.module @fa2_attention_decode_dynamic_0
 // CHECK: gpu.func @fa2_attention_decode_dynamic_0(%{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: i32, %{{.*}}: i32) kernel
 // CHECK-SAME: block_m = 16, block_n = 32
@@ -100,13 +100,14 @@
 // ONE-NOT: _combine
 // ONE: func.func @decode_f32
 func.func @decode_dynamic(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf16>, %v: tensor<?x8x?x128xbf16>) -> (tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>) {
-  %o, %lse = fa2.attention %q, %k, %v scale(0.08838834764831845) : tensor<?x32x1x128xbf16>, tensor<?x8x?x128xbf16>, tensor<?x8x?x128xbf16> -> tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>
+  %o, %lse = fa2.attention %q, %k, %v scale(0.08838834764831845) {fa2.schedule = #fa2.schedule<combine = launch>} : tensor<?x32x1x128xbf16>, tensor<?x8x?x128xbf16>, tensor<?x8x?x128xbf16> -> tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>
   return %o, %lse : tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>
 }
 
 // -----
 
-// combine = last_cta: no combine kernel. Each split CTA stores its
+// The same step with the table's combine (d <= 128, at most 4 packed
+// rows: last_cta): no combine kernel. Each split CTA stores its
 // partials, fences (gpu scope), synchronizes, and thread 0 counts the CTA
 // in its row tile's counter; bar.red.or tells the CTA whether it arrived
 // last, and that CTA resets the counter to 0, fences again and merges the
@@ -162,7 +163,7 @@ func.func @decode_dynamic(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf16
 // LAST: "name": "num_splits",
 // LAST: "combine": "last_cta",
 func.func @decode_last_cta(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf16>, %v: tensor<?x8x?x128xbf16>) -> (tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>) {
-  %o, %lse = fa2.attention %q, %k, %v scale(0.08838834764831845) {fa2.schedule = #fa2.schedule<combine = last_cta>} : tensor<?x32x1x128xbf16>, tensor<?x8x?x128xbf16>, tensor<?x8x?x128xbf16> -> tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>
+  %o, %lse = fa2.attention %q, %k, %v scale(0.08838834764831845) : tensor<?x32x1x128xbf16>, tensor<?x8x?x128xbf16>, tensor<?x8x?x128xbf16> -> tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>
   return %o, %lse : tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>
 }
 

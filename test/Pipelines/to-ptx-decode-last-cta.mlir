@@ -1,10 +1,10 @@
-// The last-CTA combine (schedule field combine = last_cta) through
-// fa2-to-ptx: the host allocates the counters on the device and zeroes
+// The last-CTA combine (schedule field combine = last_cta, the decode
+// table's for this step: d = 128, 4 packed rows) through fa2-to-ptx: the host allocates the counters on the device and zeroes
 // them on the function's stream before the one launch (no combine kernel);
 // the PTX publishes the partials (membar.gl before the count), counts
 // arrivals with a global atomic, tells the CTA with bar.red.or, and the
 // CTA that arrived last fences, resets its counter and merges.
-// RUN: rm -rf %t && fa2-opt %s --fa2-to-ptx="manifest-dir=%t schedule=combine=last_cta" | FileCheck %s
+// RUN: rm -rf %t && fa2-opt %s --fa2-to-ptx="manifest-dir=%t" | FileCheck %s
 // RUN: FileCheck %s --check-prefix=PTX --input-file=%t/fa2_attention_decode_step_0.ptx
 
 // CHECK-LABEL: llvm.func @decode_step(
