@@ -9,8 +9,8 @@
 #   OUT/grid/<dt>-d<d>-q<Sq>-g<G>/   Sq in {1, 4, 16}, G in {1, 4, 8},
 #                                    d in {64, 128}, bf16; causal when Sq > 1
 #                                    (bottom-right: the speculative rows)
-#   OUT/variant/<name>/              d = 128 bf16 with other schedules
-#                                    (block_m/warps, block_n/stages, no split)
+#   OUT/grid-other/<name>/           the grid's kernels with the other
+#                                    combine mode (launch <-> last_cta)
 #   OUT/check/<name>/                correctness only: f16, LSE, bshd, d = 256,
 #                                    an i1 padding mask, split-KV on the
 #                                    prefill tile with dynamic seq_q
@@ -47,11 +47,11 @@ for d in 64 128; do
       name="bf16-d$d-q$sq-g$g"
       module "decode_${name//-/_}" bf16 $d $((8 * g)) 8 $sq $causal 0 bhsd 0 >"$src"
       compile "$src" "$OUT/grid/$name"  # the default schedule: decode
-      if [ "$d" = 128 ]; then
-        compile "$src" "$OUT/variant/$name-m64w4" "schedule=pack_gqa=true,block_m=64,warps=4"
-        compile "$src" "$OUT/variant/$name-n128s2" "schedule=pack_gqa=true,block_n=128,stages=2"
-        compile "$src" "$OUT/variant/$name-nosplit" "schedule=pack_gqa=true,kv_splits=1"
-      fi
+      # The same kernel with the other combine mode (decode.py times both
+      # in each cell): launch where the table says last_cta, and back.
+      other=last_cta
+      grep -q '"mode": "last_cta"' "$OUT/grid/$name"/*.json 2>/dev/null && other=launch
+      compile "$src" "$OUT/grid-other/$name" "schedule=combine=$other"
     done
   done
 done

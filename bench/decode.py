@@ -58,6 +58,9 @@ def parse_args():
     p.add_argument("--warmup-ms", type=float, default=10)
     p.add_argument("--rep-ms", type=float, default=30)
     p.add_argument("--only", default="", help="check,grid,variant,chunked (default all)")
+    p.add_argument("--other-combine", default="grid-other",
+                   help="folder under --kernels with the grid's kernels built with the other "
+                        "combine mode (launch <-> last_cta), timed beside each grid cell")
     p.add_argument("--sanitize", action="store_true", help="one small case per check kernel, no timing")
     p.add_argument("--num-splits-alt", default="",
                    help="also time fa2 with this num_splits expression, or 'ceil' for the rule "
@@ -155,6 +158,11 @@ def check_case(kern, name, batch, sq, sk, seed, results, repeat=True):
         same = bool(torch.equal(o1, o))
         ok = ok and same
         detail += f" repeat_equal={same}"
+    # The last-CTA combine leaves every arrival counter at zero.
+    left = sum(int(t.count_nonzero().item()) for t in kern.counters.values())
+    if kern.counters:
+        ok = ok and left == 0
+        detail += f" counters_left={left}"
     splits = kern.last_env.get("num_splits", 1)
     results.append(dict(kernel=name, batch=batch, sq=sq, sk=sk, splits=splits, ok=ok, detail=detail))
     print(f"check {'PASS' if ok else 'FAIL'} {name} b={batch} sq={sq} sk={sk} splits={splits} {detail}", flush=True)
@@ -207,12 +215,28 @@ def sdpa_fns(q, k, v, scale, causal, sq, sk):
     return fns
 
 
-def time_cell(kern, batch, sk, args, with_sdpa=True):
+def combine_mode(kern):
+    """The manifest's combine: none, launch or last_cta."""
+    c = kern.m.get("combine")
+    return "none" if c is None else c.get("mode", "launch")
+
+
+def time_cell(kern, batch, sk, args, with_sdpa=True, other=None):
     sq = kern.dims["seq_q"]
     gen = torch.Generator(device="cuda").manual_seed(batch * 1000003 + sk)
     q, k, v = make_inputs(kern, batch, sq, sk, gen)
     launch, o, _ = run_fa2(kern, q, k, v)
     fns = {"fa2": launch}
+    if other is not None:
+        # The same cell with the other combine mode, same inputs, same
+        # process: the last-CTA merge against the combine launch.
+        other_launch, other_o, _ = run_fa2(other, q, k, v)
+        fns["fa2_other"] = other_launch
+        d_other = (other_o.float() - o.float()).abs().max().item()
+        left = sum(int(t.count_nonzero().item()) for t in list(kern.counters.values()) +
+                   list(other.counters.values()))
+        if not d_other < 0.05 or left:
+            print(f"  other combine: output differs by {d_other:.3g}, counters left {left}", flush=True)
     alt_splits = None
     if getattr(args, "num_splits_alt", "") and "num_splits" in kern.m:
         # Another split rule on the same kernel: num_splits is a launch
@@ -278,6 +302,8 @@ def main():
     rows = []
     if "grid" in only:
         kernels = load(os.path.join(args.kernels, "grid"))
+        other_dir = os.path.join(args.kernels, args.other_combine)
+        others = load(other_dir) if args.other_combine and os.path.isdir(other_dir) else {}
         for name, kern in sorted(kernels.items(), key=lambda kv: (kv[1].dims["head_dim"], kv[1].dims["seq_q"],
                                                                     kv[1].dims["heads_q"])):
             if args.grid_filter and not any(f in name for f in args.grid_filter.split(",")):
@@ -287,7 +313,7 @@ def main():
                     kvb = 2 * batch * kern.dims["heads_kv"] * sk * kern.dims["head_dim"] * 2
                     if kvb > args.max_kv_gb * 1e9:
                         continue
-                    med, kv_bytes, diff, splits = time_cell(kern, batch, sk, args)
+                    med, kv_bytes, diff, splits = time_cell(kern, batch, sk, args, other=others.get(name))
                     alt_splits = med.pop("alt_splits", None)
                     gbps = {n: kv_bytes / t / 1e6 for n, t in med.items()}
                     best = max(gbps.get("flash", 0), gbps.get("cudnn", 0))
@@ -298,7 +324,10 @@ def main():
                                cudnn_gbps=gbps.get("cudnn", float("nan")),
                                pct_copy=100 * gbps["fa2"] / copy_bw,
                                ratio_best=gbps["fa2"] / best if best else float("nan"), maxdiff=diff,
-                               fa2_us=1000 * med["fa2"])
+                               fa2_us=1000 * med["fa2"], combine=combine_mode(kern),
+                               cudnn_us=1000 * med.get("cudnn", float("nan")))
+                    if "fa2_other" in med:
+                        row.update(other_gbps=gbps["fa2_other"], other_us=1000 * med["fa2_other"])
                     rows.append(row)
                     if alt_splits is not None:
                         row.update(alt_splits=alt_splits, alt_gbps=gbps["fa2_alt"])
@@ -306,7 +335,9 @@ def main():
                               f"{gbps['fa2']:.0f} GB/s with splits={splits}", flush=True)
                     print(f"grid {name} sk={sk} b={batch} KV={kv_bytes/1e6:.0f}MB splits={splits}: "
                           f"fa2 {row['fa2_gbps']:.0f} flash {row['flash_gbps']:.0f} cudnn {row['cudnn_gbps']:.0f} GB/s "
-                          f"({row['pct_copy']:.0f}% copy, {row['ratio_best']:.2f}x best) diff={diff:.2e}", flush=True)
+                          f"({row['pct_copy']:.0f}% copy, {row['ratio_best']:.2f}x best) diff={diff:.2e} "
+                          f"combine={row['combine']}"
+                          + (f" other {row['other_gbps']:.0f} GB/s" if "other_gbps" in row else ""), flush=True)
     vrows = []
     if "variant" in only and os.path.isdir(os.path.join(args.kernels, "variant")):
         kernels = load(os.path.join(args.kernels, "variant"))
@@ -335,6 +366,20 @@ def main():
                              f"flash {tf.get('flash', float('nan')):.0f} cudnn {tf.get('cudnn', float('nan')):.0f} "
                              f"TFLOP/s, fa2/flash {tf['fa2'] / tf.get('flash', float('nan')):.2f} diff={diff:.2e}")
                 print(lines[-1], flush=True)
+    if rows and "other_gbps" in rows[0]:
+        # The last-CTA merge against the combine launch, same cells.
+        lines.append("")
+        lines.append("| d | Sq | G | Sk | batch | splits | default | launch us | last_cta us | last_cta/launch | "
+                     "cuDNN us | best-of-two/best SDPA |")
+        lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            if "other_us" not in r:
+                continue
+            lc = r["fa2_us"] if r["combine"] == "last_cta" else r["other_us"]
+            la = r["other_us"] if r["combine"] == "last_cta" else r["fa2_us"]
+            lines.append(f"| {r['d']} | {r['sq']} | {r['g']} | {r['sk']} | {r['batch']} | {r['splits']} | "
+                         f"{r['combine']} | {la:.1f} | {lc:.1f} | {la / lc:.2f} | {r['cudnn_us']:.1f} | "
+                         f"{max(r['fa2_gbps'], r['other_gbps']) / max(r['flash_gbps'], r['cudnn_gbps']):.2f} |")
     if rows:
         with open(os.path.join(args.out, "decode.csv"), "w", newline="") as f:
             w = csv.DictWriter(f, fieldnames=list(dict.fromkeys(k for r in rows for k in r)))

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 _TORCH_DTYPES = {"f16": torch.float16, "bf16": torch.bfloat16, "f32": torch.float32,
-                 "i1": torch.bool}
+                 "i1": torch.bool, "i32": torch.int32}
 DIM_NAMES = ("batch", "heads_q", "heads_kv", "seq_q", "seq_k", "head_dim", "head_dim_v")
 
 
@@ -192,7 +192,15 @@ class Fa2Kernel:
             self.function.max_dynamic_shared_size_bytes = self.smem
         # Split-KV: a second launch (the combine) and scratch buffers
         # (docs/manifest.md); num_splits may depend on the SM count.
+        # With "mode": "last_cta" there is no second launch: the last split
+        # CTA of each row tile merges, counting in the zero_init scratch
+        # combine_counter (which every launch leaves at zero).
         self.combine = m.get("combine")
+        if self.combine is not None and self.combine.get("mode", "launch") == "last_cta":
+            self.combine = None
+            self.last_cta = True
+        else:
+            self.last_cta = False
         if self.combine is not None:
             self.combine_function = self.module.get_function(self.combine["kernel"])
         self.sm_count = torch.cuda.get_device_properties(0).multi_processor_count
@@ -270,9 +278,14 @@ class Fa2Kernel:
                 raise ValueError(f"{self.name}: buffer {name} must be contiguous with {want} elements")
         for name, b in self.m["buffers"].items():
             if b.get("scratch"):
-                bufs[name] = torch.empty(self.shape(name, env), dtype=torch_dtype(b["dtype"]),
-                                         device=q.device)
-        self.scratch = {n: t for n, t in bufs.items() if self.m["buffers"][n].get("scratch")}
+                make = torch.zeros if b.get("zero_init") else torch.empty
+                bufs[name] = make(self.shape(name, env), dtype=torch_dtype(b["dtype"]),
+                                  device=q.device)
+        # scratch: what the kernel writes before it reads (poison it freely);
+        # counters: zero_init scratch, zero before and after every launch.
+        self.scratch = {n: t for n, t in bufs.items() if self.m["buffers"][n].get("scratch")
+                        and not self.m["buffers"][n].get("zero_init")}
+        self.counters = {n: t for n, t in bufs.items() if self.m["buffers"][n].get("zero_init")}
         args = self._args(self.m["params"], bufs, env, self.name)
         grid = tuple(eval_expr(g, env) for g in self.m["grid"])
         block = tuple(eval_expr(b, env) for b in self.m["block"])

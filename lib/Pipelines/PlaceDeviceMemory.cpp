@@ -483,7 +483,7 @@ LogicalResult Placer::stageForDevice(OpOperand &operand) {
   return success();
 }
 
-/// Launches, copies and deallocations on the function's stream; memref.copy
+/// Launches, copies, memsets and deallocations on the function's stream; memref.copy
 /// and memref.dealloc of device memory become their gpu forms.
 LogicalResult Placer::makeAsync() {
   SmallVector<Operation *> ops;
@@ -504,6 +504,15 @@ LogicalResult Placer::makeAsync() {
       for (NamedAttribute attr : launch->getDiscardableAttrs())
         async->setAttr(attr.getName(), attr.getValue());
       launch.erase();
+      continue;
+    }
+    if (auto m = dyn_cast<gpu::MemsetOp>(op)) {
+      // A split-KV counter's zeroing (AttentionToGPU.cpp), in stream order.
+      if (m.getAsyncToken())
+        continue;
+      gpu::MemsetOp::create(b, m.getLoc(), tokenType(), ValueRange{stream},
+                            m.getDst(), m.getValue());
+      m.erase();
       continue;
     }
     if (auto c = dyn_cast<memref::CopyOp>(op)) {

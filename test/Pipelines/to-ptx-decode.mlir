@@ -2,11 +2,12 @@
 // griddepcontrol.launch_dependents before anything else and the combine
 // waits in griddepcontrol.wait before its first load, and the manifest asks
 // for the combine's programmatic dependent launch; on sm_80 (no
-// griddepcontrol) neither instruction nor the manifest key.
-// RUN: rm -rf %t && fa2-opt %s --fa2-to-ptx="manifest-dir=%t" -o /dev/null
+// griddepcontrol) neither instruction nor the manifest key. (combine =
+// launch: the table's last_cta for this step is to-ptx-decode-last-cta.mlir.)
+// RUN: rm -rf %t && fa2-opt %s --fa2-to-ptx="manifest-dir=%t schedule=combine=launch" -o /dev/null
 // RUN: FileCheck %s --check-prefix=PTX --input-file=%t/fa2_attention_decode_0.ptx
 // RUN: FileCheck %s --check-prefix=JSON --input-file=%t/fa2_attention_decode_0.json
-// RUN: rm -rf %t.80 && fa2-opt %s --fa2-to-ptx="chip=sm_80 manifest-dir=%t.80" -o /dev/null
+// RUN: rm -rf %t.80 && fa2-opt %s --fa2-to-ptx="chip=sm_80 manifest-dir=%t.80 schedule=combine=launch" -o /dev/null
 // RUN: FileCheck %s --check-prefix=SM80 --input-file=%t.80/fa2_attention_decode_0.ptx
 // RUN: FileCheck %s --check-prefix=JSON80 --input-file=%t.80/fa2_attention_decode_0.json
 

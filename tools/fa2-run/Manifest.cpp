@@ -26,6 +26,8 @@ const char *fa2run::dtypeName(DType t) {
     return "f32";
   case DType::I1:
     return "i1";
+  case DType::I32:
+    return "i32";
   }
   return "?";
 }
@@ -39,6 +41,8 @@ int64_t fa2run::dtypeBytes(DType t) {
     return 4;
   case DType::I1:
     return 1;
+  case DType::I32:
+    return 4;
   }
   return 0;
 }
@@ -52,6 +56,8 @@ static bool parseDType(const std::string &s, DType &t) {
     t = DType::F32;
   else if (s == "i1")
     t = DType::I1;
+  else if (s == "i32")
+    t = DType::I32;
   else
     return false;
   return true;
@@ -539,11 +545,13 @@ bool fa2run::loadManifest(const std::string &path, Manifest &m,
     return false;
   for (const auto &kv : buffers->object) {
     const std::string &name = kv.first;
-    const bool partial = name == "o_partial" || name == "lse_partial";
+    const bool counter = name == "combine_counter";
+    const bool partial =
+        name == "o_partial" || name == "lse_partial" || counter;
     if (name != "q" && name != "k" && name != "v" && name != "o" &&
         name != "lse" && name != "mask" && !partial)
       return r.fail("unknown buffer 'buffers." + name +
-                    "' (expected q, k, v, o, lse, mask, o_partial, lse_partial)");
+                    "' (expected q, k, v, o, lse, mask, o_partial, lse_partial, combine_counter)");
     std::string where = "buffers." + name + ".";
     BufferSpec spec;
     if (const JsonValue *sc = kv.second.get("scratch")) {
@@ -554,7 +562,16 @@ bool fa2run::loadManifest(const std::string &path, Manifest &m,
     }
     if (spec.scratch != partial)
       return r.fail(partial ? "'" + where + "scratch' must be true: the runner allocates the partials"
-                            : "'" + where + "scratch' is true but only o_partial and lse_partial are scratch");
+                            : "'" + where + "scratch' is true but only o_partial, lse_partial and combine_counter are scratch");
+    if (const JsonValue *zi = kv.second.get("zero_init")) {
+      if (!zi->isBool())
+        return r.fail("field '" + where + "zero_init' must be bool, not " +
+                      JsonValue::kindName(zi->kind));
+      spec.zeroInit = zi->boolean;
+    }
+    if (spec.zeroInit != counter)
+      return r.fail(counter ? "'" + where + "zero_init' must be true: the last-CTA combine counts from zero"
+                            : "'" + where + "zero_init' is true but only combine_counter starts at zero");
     if (partial && m.numSplits.empty())
       return r.fail("scratch buffer 'buffers." + name + "' without 'num_splits'");
     const JsonValue *t = r.require(kv.second, "dtype", JsonValue::Kind::String, where);
@@ -562,7 +579,10 @@ bool fa2run::loadManifest(const std::string &path, Manifest &m,
       return false;
     if (!parseDType(t->text, spec.dtype))
       return r.fail("unknown type '" + t->text + "' in '" + where +
-                    "dtype' (expected f16, bf16, f32 or i1)");
+                    "dtype' (expected f16, bf16, f32, i1 or i32)");
+    if ((spec.dtype == DType::I32) != counter)
+      return r.fail(counter ? "'" + where + "dtype' must be i32"
+                            : "'" + where + "dtype' is i32, which only combine_counter is");
     const JsonValue *shape = r.require(kv.second, "shape", JsonValue::Kind::Array, where);
     if (!shape)
       return false;
@@ -617,13 +637,34 @@ bool fa2run::loadManifest(const std::string &path, Manifest &m,
     m.block[i] = first.block[i];
   }
   m.dynamicSharedBytes = first.dynamicSharedBytes;
-  // Split-KV: the combine launch.
+  // Split-KV: the combine launch, or the last split CTA's merge.
   if ((v = root.get("combine"))) {
     if (!v->isObject())
       return r.fail(std::string("field 'combine' must be object, not ") +
                     JsonValue::kindName(v->kind));
     if (m.numSplits.empty())
       return r.fail("field 'combine' without 'num_splits'");
+    std::string mode = "launch";
+    if (const JsonValue *mv = v->get("mode")) {
+      if (!mv->isString())
+        return r.fail(std::string("field 'combine.mode' must be string, not ") +
+                      JsonValue::kindName(mv->kind));
+      mode = mv->text;
+    }
+    if (mode != "launch" && mode != "last_cta")
+      return r.fail("field 'combine.mode' is '" + mode + "' (expected launch or last_cta)");
+    m.lastCTACombine = mode == "last_cta";
+    if (m.lastCTACombine != (m.buffers.count("combine_counter") != 0))
+      return r.fail(m.lastCTACombine
+                        ? "'combine.mode' is last_cta but 'buffers.combine_counter' is missing"
+                        : "'buffers.combine_counter' is given but 'combine.mode' is not last_cta");
+  }
+  if (v && m.lastCTACombine) {
+    for (const char *k : {"kernel", "params", "grid", "block"})
+      if (v->get(k))
+        return r.fail(std::string("field 'combine.") + k +
+                      "' with 'combine.mode' last_cta: there is no combine launch");
+  } else if (v) {
     const JsonValue *ck = r.require(*v, "kernel", JsonValue::Kind::String, "combine.");
     if (!ck)
       return false;

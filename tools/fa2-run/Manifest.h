@@ -19,7 +19,8 @@
 
 namespace fa2run {
 
-enum class DType { F16, BF16, F32, I1 };
+/// I32: the last-CTA combine's counters only.
+enum class DType { F16, BF16, F32, I1, I32 };
 const char *dtypeName(DType t);
 /// Bytes per element in device memory (i1 is one byte).
 int64_t dtypeBytes(DType t);
@@ -32,9 +33,13 @@ struct BufferSpec {
   DType dtype = DType::F16;
   /// Integer expressions over the names in "dims" (and num_splits).
   std::vector<std::string> shape;
-  /// A split-KV partial (o_partial, lse_partial): the runner allocates it,
-  /// the first launch writes it, the combine reads it.
+  /// A split-KV partial (o_partial, lse_partial) or the last-CTA
+  /// combine's counters (combine_counter): the runner allocates it, the
+  /// first launch writes it, the combine reads it.
   bool scratch = false;
+  /// Zero before the first launch (combine_counter): the runner clears it
+  /// once, and the kernel must leave it zero after each launch.
+  bool zeroInit = false;
 };
 
 struct ParamSpec {
@@ -95,6 +100,10 @@ struct Manifest {
   std::string numSplits;
   bool hasCombine = false;
   LaunchSpec combine;
+  /// Split-KV merged by the last split CTA of each row tile ("combine":
+  /// {"mode": "last_cta"}): one launch, no combine kernel; the scratch
+  /// `combine_counter` (i32, zero_init) counts the arrivals.
+  bool lastCTACombine = false;
   std::string schedule; // printed as found, e.g. "block_m=128 block_n=64 ..."
 };
 

@@ -358,6 +358,11 @@ static void storeElem(std::vector<uint8_t> &buf, int64_t i, DType t, float v) {
   case DType::I1:
     buf[i] = v != 0.f;
     break;
+  case DType::I32: {
+    int32_t x = static_cast<int32_t>(v);
+    std::memcpy(&buf[i * 4], &x, 4);
+    break;
+  }
   }
 }
 
@@ -376,6 +381,11 @@ static float loadElem(const std::vector<uint8_t> &buf, int64_t i, DType t) {
     return f;
   case DType::I1:
     return buf[i] ? 1.f : 0.f;
+  case DType::I32: {
+    int32_t x;
+    std::memcpy(&x, &buf[i * 4], 4);
+    return static_cast<float>(x);
+  }
   }
   return 0;
 }
@@ -528,6 +538,8 @@ static int refDtype(DType t) {
     return FA2REF_F32;
   case DType::I1:
     return FA2REF_I1;
+  case DType::I32:
+    break; // never an input (Manifest.cpp)
   }
   return FA2REF_NONE;
 }
@@ -604,6 +616,9 @@ static LoadedKernel loadKernel(const Manifest &m, const Options &opts) {
                 m.combine.kernel.c_str(),
                 m.combine.programmatic ? " (programmatic dependent launch)" : "");
   }
+  if (m.lastCTACombine)
+    std::printf("fa2-run: split-KV: num_splits=%s, combined by the last CTA of each row tile "
+                "(combine_counter)\n", m.numSplits.c_str());
   return k;
 }
 
@@ -810,6 +825,25 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const R
     bufs["lse_partial"].allocate("lse_partial", nRows * numSplits * 4);
     scratch = {"o_partial", "lse_partial"};
   }
+  // The last-CTA combine: the same partials, and one arrival counter per
+  // row tile, zeroed once here; every launch must leave it zero (the last
+  // CTA of a tile resets it), which is checked after the runs.
+  if (m.lastCTACombine) {
+    expectShape(m, "o_partial", evalShape(m, "o_partial", env),
+                {d.batch, d.headsQ, d.seqQ, numSplits, d.headDimV});
+    expectShape(m, "lse_partial", evalShape(m, "lse_partial", env),
+                {d.batch, d.headsQ, d.seqQ, numSplits});
+    expectShape(m, "combine_counter", evalShape(m, "combine_counter", env),
+                {d.batch, d.headsQ, d.seqQ});
+    bufs["o_partial"].allocate("o_partial", nO * numSplits * 4);
+    bufs["lse_partial"].allocate("lse_partial", nRows * numSplits * 4);
+    bufs["combine_counter"].allocate("combine_counter", nRows * 4);
+    check(cuda::cuMemsetD32(bufs["combine_counter"].ptr, 0, nRows), "zeroing 'combine_counter'");
+    if (kGuardBytes)
+      check(cuda::cuMemsetD8(bufs["combine_counter"].ptr + nRows * 4, kGuardByte, kGuardBytes),
+            "filling the guard of 'combine_counter'");
+    scratch = {"o_partial", "lse_partial"};
+  }
 
   // Each launch's arguments, in .entry order.
   // A by-value tensor map: CUtensorMap's 128 bytes, 64-byte aligned.
@@ -954,12 +988,15 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const R
       launchOne(kernel.combine, m.combine.kernel, combineDims, m.combine.dynamicSharedBytes,
                 combineArgs, stream, m.combine.programmatic);
   };
-  if (opts.verbose || m.hasCombine)
+  if (opts.verbose || m.hasCombine || m.lastCTACombine)
     std::printf("fa2-run:   launch grid %ux%ux%u%s\n", dims.grid[0], dims.grid[1], dims.grid[2],
                 m.hasCombine ? fmt(", num_splits=%lld (sm_count %d), combine grid %ux%ux%u",
                                    (long long)numSplits, smCount, combineDims.grid[0],
                                    combineDims.grid[1], combineDims.grid[2]).c_str()
-                             : "");
+                : m.lastCTACombine
+                    ? fmt(", num_splits=%lld (sm_count %d), combined by the last CTA of each row tile",
+                          (long long)numSplits, smCount).c_str()
+                    : "");
   auto sync = [&](const char *what) {
     CUresult r = cuda::cuCtxSynchronize();
     if (r != CUDA_SUCCESS)
@@ -1010,7 +1047,16 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const R
       ++differingRuns;
   }
 
-  bool pass = guard == 0 && inputsChanged == 0 && differingRuns == 0;
+  // The last-CTA combine leaves every counter at zero (else the next
+  // launch would merge too early or never).
+  size_t countersLeft = 0;
+  if (m.lastCTACombine) {
+    std::vector<uint8_t> counters = bufs["combine_counter"].download();
+    for (int64_t i = 0; i < nRows; ++i)
+      countersLeft += loadElem(counters, i, DType::I32) != 0.f;
+    guard += bufs["combine_counter"].guardDamage();
+  }
+  bool pass = guard == 0 && inputsChanged == 0 && differingRuns == 0 && countersLeft == 0;
   std::string detail;
   if (opts.check) {
     // The reference, on the same device buffers.
@@ -1183,6 +1229,8 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const R
                     m.f32Precision.empty() ? "unknown" : m.f32Precision.c_str());
     detail += " ";
   }
+  if (m.lastCTACombine)
+    detail += fmt("counters_left=%zu ", countersLeft);
   std::printf("fa2-run: %s %sguard_bytes=%zu inputs_changed=%zu repeats=%d nondeterministic=%d %s\n",
               opts.check ? (pass ? "PASS" : "FAIL") : (pass ? "RAN" : "FAIL"), detail.c_str(), guard,
               inputsChanged, opts.repeat, differingRuns, caseDesc.c_str());

@@ -639,6 +639,24 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
     mBuf = bufferOf(b, loc, mask);
     args.push_back(flatten(b, loc, mBuf, spec.bufferType("mask")));
   }
+  if (spec.lastCTACombine()) {
+    // The last split CTA of each row tile merges into O and LSE; the tiles
+    // count their splits in `combine_counter`, zeroed here once (each last
+    // CTA leaves its counter at 0 again).
+    args.push_back(o);
+    if (lse)
+      args.push_back(lse);
+    Value elems = b.createOrFold<arith::MulIOp>(
+        loc, b.createOrFold<arith::MulIOp>(loc, batch, hq), sq);
+    MemRefType ty = spec.bufferType("combine_counter");
+    Value counter = memref::AllocOp::create(
+        b, loc, MemRefType::get({ShapedType::kDynamic}, ty.getElementType()),
+        ValueRange{elems}, b.getI64IntegerAttr(128));
+    gpu::MemsetOp::create(
+        b, loc, Type(), ValueRange{}, counter,
+        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)));
+    args.push_back(b.createOrFold<memref::CastOp>(loc, ty, counter));
+  }
   for (const std::string &name : spec.dynamicSizeNames()) {
     Value size = llvm::StringSwitch<Value>(name)
                      .Case("heads_q", hq)
@@ -745,7 +763,7 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
                       });
   }
 
-  // The scratch (oPartAlloc, lsePartAlloc) is freed by the host pipeline's
+  // The scratch (oPartAlloc, lsePartAlloc, the counter) is freed by the host pipeline's
   // buffer deallocation, like every other memref.alloc: the launches are
   // synchronous, so it is dead after the combine.
   SmallVector<Value> results = {bufferization::ToTensorOp::create(
@@ -938,7 +956,7 @@ struct FA2LowerToGPUPass
       eliminateCommonSubExpressions(rewriter, dominance, kernel);
       // Split-KV: the combine kernel, in the same gpu.module (one binary).
       gpu::GPUFuncOp combine;
-      if (spec->splitKV()) {
+      if (spec->splitKV() && !spec->lastCTACombine()) {
         combine = buildCombineKernel(b, op.getLoc(), gpuModule, *spec);
         (void)applyPatternsGreedily(combine, FrozenRewritePatternSet());
         DominanceInfo combineDominance(combine);

@@ -38,7 +38,8 @@ using namespace mlir;
 using namespace fa2;
 
 bool fa2::programmaticCombine(const AttentionKernelSpec &spec) {
-  return spec.splitKV() && llvm::StringRef(spec.chip.name).starts_with("sm_9");
+  return spec.splitKV() && !spec.lastCTACombine() &&
+         llvm::StringRef(spec.chip.name).starts_with("sm_9");
 }
 
 std::string fa2::combineKernelName(const AttentionKernelSpec &spec) {
@@ -54,76 +55,19 @@ fa2::combineSizeNames(const AttentionKernelSpec &spec) {
   return names;
 }
 
-gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
-                                       gpu::GPUModuleOp module,
-                                       const AttentionKernelSpec &spec) {
-  OpBuilder::InsertionGuard guard(builder);
-  OpBuilder &b = builder;
-  b.setInsertionPointToEnd(module.getBody());
-  SmallVector<Type> argTypes = {spec.bufferType("o_partial"),
-                                spec.bufferType("lse_partial"),
-                                spec.bufferType("o")};
-  if (spec.hasLse)
-    argTypes.push_back(spec.bufferType("lse"));
-  SmallVector<std::string> sizeNames = combineSizeNames(spec);
-  argTypes.append(sizeNames.size(), b.getI32Type());
-  auto func = gpu::GPUFuncOp::create(b, loc, combineKernelName(spec),
-                                     b.getFunctionType(argTypes, {}));
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
-      {static_cast<int32_t>(32 * kCombineRowsPerCTA), 1, 1}));
-  // Static shared memory: each warp's row of split weights.
-  auto wgSpace =
-      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
-  Value weightsSmem = func.addWorkgroupAttribution(
-      MemRefType::get({kCombineRowsPerCTA * kMaxKVSplits}, b.getF32Type(),
-                      MemRefLayoutAttrInterface{}, wgSpace),
-      loc);
-  b.setInsertionPointToStart(&func.getBody().front());
-  // Launched early (programmaticCombine): nothing of the splits' may be
-  // read before they are done.
-  if (programmaticCombine(spec))
-    NVVM::GriddepcontrolOp::create(b, loc, NVVM::GridDepActionKind::wait);
-
+void fa2::emitCombineRow(OpBuilder &b, Location loc,
+                         const AttentionKernelSpec &spec,
+                         const CombineRowOperands &ops, Value row,
+                         Value lane) {
   Type f32 = b.getF32Type(), outTy = spec.outElementType;
   KernelIRBuilder ir(b, loc);
-  auto size = [&](StringRef name) -> Value {
-    int64_t v = spec.size(name);
-    if (!ShapedType::isDynamic(v))
-      return ir.c(v);
-    unsigned i = llvm::find(sizeNames, name) - sizeNames.begin();
-    return arith::IndexCastUIOp::create(b, loc, b.getIndexType(),
-                                        func.getArgument(3 + spec.hasLse + i));
-  };
-  Value oPart = func.getArgument(0), lsePart = func.getArgument(1),
-        o = func.getArgument(2);
-  Value lse = spec.hasLse ? func.getArgument(3) : Value();
-  Value hq = size("heads_q"), sq = size("seq_q"), splits = size("num_splits");
+  Value oPart = ops.oPartial, lsePart = ops.lsePartial, o = ops.o,
+        lse = ops.lse, weightsSmem = ops.weights;
+  Value hq = ops.headsQ, sq = ops.seqQ, splits = ops.numSplits;
   int64_t dv = spec.headDimV;
   const double log2e = 1.4426950408889634, ln2 = 0.6931471805599453;
   const double inf = std::numeric_limits<double>::infinity();
-
-  Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-  Value lane = arith::RemUIOp::create(b, loc, tid, ir.c(32));
-  Value warp = arith::DivUIOp::create(b, loc, tid, ir.c(32));
-  Value row = arith::AddIOp::create(
-      b, loc,
-      arith::MulIOp::create(
-          b, loc, gpu::BlockIdOp::create(b, loc, gpu::Dimension::x),
-          ir.c(kCombineRowsPerCTA)),
-      warp);
-  // batch·Hq·Sq rows: from the static batch, or the partial LSE's size.
   Value rowsPerBatch = arith::MulIOp::create(b, loc, hq, sq);
-  Value rows =
-      ShapedType::isDynamic(spec.batch())
-          ? Value(arith::DivUIOp::create(
-                b, loc, memref::DimOp::create(b, loc, lsePart, 0), splits))
-          : Value(arith::MulIOp::create(b, loc, ir.c(spec.batch()),
-                                        rowsPerBatch));
-  Value inside =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, rows);
-  auto body = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
-  b.setInsertionPointToStart(&body.getThenRegion().front());
 
   Value first = arith::MulIOp::create(b, loc, row, splits);
   auto warpReduce = [&](Value v, bool isMax) {
@@ -178,13 +122,18 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
       ir.cf(ln2));
   Value rowLse = arith::SelectOp::create(
       b, loc, empty, ir.cf(inf), arith::AddFOp::create(b, loc, ref, logSum));
+  // A warp that merges several rows reuses its weights: no lane may
+  // overwrite them before every lane has read the last row's.
+  if (ops.reusesWeights)
+    NVVM::SyncWarpOp::create(
+        b, loc, arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(-1)));
   // Split s weighs exp(L_s - L) = exp2((L_s - ref)·log2 e) / sum (0 in an
   // empty row). The weights go to this warp's row of shared memory, where
   // the O loop reads them without a global load in its dependence chain.
   Value invSum = arith::SelectOp::create(
       b, loc, empty, ir.cf(0.0),
       arith::DivFOp::create(b, loc, ir.cf(1.0), sum));
-  Value wRow = arith::MulIOp::create(b, loc, warp, ir.c(kMaxKVSplits));
+  Value wRow = arith::MulIOp::create(b, loc, ops.warp, ir.c(kMaxKVSplits));
   for (auto [s, valid, w] : llvm::zip(splitOfLane, validSplit, weights)) {
     auto store = scf::IfOp::create(b, loc, valid, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard g(b);
@@ -294,7 +243,163 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
     b.setInsertionPointToStart(&ifOp.getThenRegion().front());
     memref::StoreOp::create(b, loc, rowLse, lse, ValueRange{row});
   }
+}
+
+gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
+                                       gpu::GPUModuleOp module,
+                                       const AttentionKernelSpec &spec) {
+  OpBuilder::InsertionGuard guard(builder);
+  OpBuilder &b = builder;
+  b.setInsertionPointToEnd(module.getBody());
+  SmallVector<Type> argTypes = {spec.bufferType("o_partial"),
+                                spec.bufferType("lse_partial"),
+                                spec.bufferType("o")};
+  if (spec.hasLse)
+    argTypes.push_back(spec.bufferType("lse"));
+  SmallVector<std::string> sizeNames = combineSizeNames(spec);
+  argTypes.append(sizeNames.size(), b.getI32Type());
+  auto func = gpu::GPUFuncOp::create(b, loc, combineKernelName(spec),
+                                     b.getFunctionType(argTypes, {}));
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
+      {static_cast<int32_t>(32 * kCombineRowsPerCTA), 1, 1}));
+  // Static shared memory: each warp's row of split weights.
+  auto wgSpace =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+  Value weightsSmem = func.addWorkgroupAttribution(
+      MemRefType::get({kCombineRowsPerCTA * kMaxKVSplits}, b.getF32Type(),
+                      MemRefLayoutAttrInterface{}, wgSpace),
+      loc);
+  b.setInsertionPointToStart(&func.getBody().front());
+  // Launched early (programmaticCombine): nothing of the splits' may be
+  // read before they are done.
+  if (programmaticCombine(spec))
+    NVVM::GriddepcontrolOp::create(b, loc, NVVM::GridDepActionKind::wait);
+
+  KernelIRBuilder ir(b, loc);
+  auto size = [&](StringRef name) -> Value {
+    int64_t v = spec.size(name);
+    if (!ShapedType::isDynamic(v))
+      return ir.c(v);
+    unsigned i = llvm::find(sizeNames, name) - sizeNames.begin();
+    return arith::IndexCastUIOp::create(b, loc, b.getIndexType(),
+                                        func.getArgument(3 + spec.hasLse + i));
+  };
+  CombineRowOperands ops;
+  ops.oPartial = func.getArgument(0);
+  ops.lsePartial = func.getArgument(1);
+  ops.o = func.getArgument(2);
+  ops.lse = spec.hasLse ? func.getArgument(3) : Value();
+  ops.headsQ = size("heads_q");
+  ops.seqQ = size("seq_q");
+  ops.numSplits = size("num_splits");
+  ops.weights = weightsSmem;
+
+  Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  Value lane = arith::RemUIOp::create(b, loc, tid, ir.c(32));
+  Value warp = arith::DivUIOp::create(b, loc, tid, ir.c(32));
+  ops.warp = warp;
+  Value row = arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(
+          b, loc, gpu::BlockIdOp::create(b, loc, gpu::Dimension::x),
+          ir.c(kCombineRowsPerCTA)),
+      warp);
+  // batch·Hq·Sq rows: from the static batch, or the partial LSE's size.
+  Value rowsPerBatch = arith::MulIOp::create(b, loc, ops.headsQ, ops.seqQ);
+  Value rows =
+      ShapedType::isDynamic(spec.batch())
+          ? Value(arith::DivUIOp::create(
+                b, loc, memref::DimOp::create(b, loc, ops.lsePartial, 0),
+                ops.numSplits))
+          : Value(arith::MulIOp::create(b, loc, ir.c(spec.batch()),
+                                        rowsPerBatch));
+  Value inside =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, rows);
+  auto body = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
+  b.setInsertionPointToStart(&body.getThenRegion().front());
+  emitCombineRow(b, loc, spec, ops, row, lane);
   b.setInsertionPointToEnd(&func.getBody().front());
   gpu::ReturnOp::create(b, loc);
   return func;
+}
+
+void fa2::emitLastCTACombine(OpBuilder &b, Location loc,
+                             const AttentionKernelSpec &spec,
+                             const LastCTACombineOperands &ops) {
+  KernelIRBuilder ir(b, loc);
+  auto gpuScopeFence = [&] {
+    NVVM::MembarOp::create(b, loc, NVVM::MemScopeKind::GPU);
+  };
+  // Release: every thread's partial stores are ordered before the count
+  // that thread 0 adds after the barrier (the threadFenceReduction
+  // pattern: each thread fences, then the CTA synchronizes).
+  gpuScopeFence();
+  NVVM::Barrier0Op::create(b, loc);
+  Value tid = ops.tid;
+  Value lane = arith::RemUIOp::create(b, loc, tid, ir.c(32));
+  Value warp = arith::DivUIOp::create(b, loc, tid, ir.c(32));
+  Value counts =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, ir.c(0));
+  if (ops.counts)
+    counts = arith::AndIOp::create(b, loc, counts, ops.counts);
+  Value lastSplit = arith::SubIOp::create(b, loc, ops.rows.numSplits, ir.c(1));
+  auto arrive = scf::IfOp::create(b, loc, b.getI1Type(), counts,
+                                  /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(&arrive.getThenRegion().front());
+    Value one = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(1));
+    Value before = memref::AtomicRMWOp::create(
+        b, loc, arith::AtomicRMWKind::addi, one, ops.counter,
+        ValueRange{ops.counterSlot});
+    Value isLast = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::eq,
+        arith::IndexCastUIOp::create(b, loc, b.getIndexType(), before),
+        lastSplit);
+    // The other splits of the tile have all counted: the counter is this
+    // CTA's alone until the launch ends, and zero again for the next one.
+    auto reset = scf::IfOp::create(b, loc, isLast, /*withElseRegion=*/false);
+    {
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(&reset.getThenRegion().front());
+      memref::StoreOp::create(
+          b, loc, arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)),
+          ops.counter, ValueRange{ops.counterSlot});
+    }
+    scf::YieldOp::create(b, loc, ValueRange{isLast});
+    b.setInsertionPointToStart(&arrive.getElseRegion().front());
+    scf::YieldOp::create(
+        b, loc, ValueRange{arith::ConstantOp::create(b, loc, b.getBoolAttr(false))});
+  }
+  // Thread 0's answer to the whole CTA: bar.red.or (a barrier too, so the
+  // shared memory the merge reuses is no longer read by any warp).
+  Value pred = arith::ExtUIOp::create(b, loc, b.getI32Type(),
+                                      arrive.getResult(0));
+  auto any = NVVM::BarrierOp::create(
+      b, loc, b.getI32Type(), Value(), Value(),
+      NVVM::BarrierReductionAttr::get(b.getContext(),
+                                      NVVM::BarrierReduction::OR),
+      pred);
+  Value isLast = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::ne, any.getRes(),
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)));
+  auto merge = scf::IfOp::create(b, loc, isLast, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(&merge.getThenRegion().front());
+  // Acquire: the other splits' partials, published before their counts.
+  gpuScopeFence();
+  CombineRowOperands rowOps = ops.rows;
+  rowOps.warp = warp;
+  rowOps.reusesWeights = true;
+  // Warp w merges tile rows w, w + warps, ... that exist.
+  Value tileRows = arith::MinUIOp::create(
+      b, loc, ir.c(spec.schedule.blockM),
+      arith::SubIOp::create(b, loc, ops.rowsTotal, ops.m0));
+  auto loop = scf::ForOp::create(b, loc, warp, tileRows,
+                                 ir.c(spec.schedule.numWarps));
+  b.setInsertionPointToStart(loop.getBody());
+  Value row = ops.tileRowToRow(
+      arith::AddIOp::create(b, loc, ops.m0, loop.getInductionVar()));
+  emitCombineRow(b, loc, spec, rowOps, row, lane);
 }

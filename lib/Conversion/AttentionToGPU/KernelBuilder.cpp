@@ -140,6 +140,10 @@ AttentionKernelSpec::bufferShape(StringRef buffer) const {
     return {"batch", "heads_q", "seq_q", "num_splits", "head_dim_v"};
   if (buffer == "lse_partial")
     return {"batch", "heads_q", "seq_q", "num_splits"};
+  // One arrival counter per row tile (batch, heads, ceil(rows / Br)): at
+  // most one per (batch, query head, query), whatever the tile.
+  if (buffer == "combine_counter")
+    return {"batch", "heads_q", "seq_q"};
   if (buffer == "mask") {
     // Right-aligned to the scores: "1" where broadcast, the scores' name
     // where the extent is theirs (dynamic: the runner's value is passed as
@@ -184,6 +188,8 @@ MemRefType AttentionKernelSpec::bufferType(StringRef buffer) const {
     elem = Float32Type::get(elementType.getContext());
   else if (buffer == "mask")
     elem = maskElementType;
+  else if (buffer == "combine_counter")
+    elem = IntegerType::get(elementType.getContext(), 32);
   // A dynamic extent may be 1 at run time even where the scores' size is
   // static: the buffer's size is then only known at run time.
   if (buffer == "mask" && llvm::any_of(maskDims, ShapedType::isDynamic))
@@ -249,6 +255,9 @@ public:
   }
 
   void emit();
+  /// lastCTACombine: counts this CTA in its row tile's counter and, in
+  /// the CTA that arrives last, merges the tile's splits (CombineBuilder).
+  void emitLastCTAMerge(const CTAWork &work, Value Hq, Value Hkv);
 
 private:
   SharedTileLayout makeLayout(int64_t dim) {
@@ -1058,6 +1067,8 @@ void KernelEmitter::emit() {
   emitEpilogue(result);
   if (sO)
     copyStagedOut();
+  if (spec.lastCTACombine())
+    emitLastCTAMerge(work, Hq, Hkv);
   gpu::ReturnOp::create(b, loc);
 }
 
@@ -1069,7 +1080,7 @@ void KernelEmitter::bindBuffers() {
   if (spec.writesLse())
     lseGlobal = func.getArgument(4);
   if (spec.hasMask())
-    maskGlobal = func.getArgument(spec.numBufferArgs() - 1);
+    maskGlobal = func.getArgument(4 + (spec.writesLse() ? 1 : 0));
 }
 
 void KernelEmitter::mapThreads() {
@@ -1629,6 +1640,55 @@ void KernelEmitter::copyStagedOut() {
   }
 }
 
+void KernelEmitter::emitLastCTAMerge(const CTAWork &work, Value Hq,
+                                     Value Hkv) {
+  // The row tile's counter: (batch, CTA head) · row tiles + tile; there
+  // are at most batch·Hq·Sq tiles (combine_counter's size).
+  Value ctaHeads = s.packGQA ? Hkv : Hq;
+  Value ctaHead = s.packGQA ? work.hkv : work.h;
+  Value cta = add(mul(work.batchIdx, ctaHeads), ctaHead);
+  Value tiles = b.createOrFold<arith::CeilDivUIOp>(loc, rowsTotal,
+                                                   c(s.blockM));
+  LastCTACombineOperands ops;
+  ops.counterSlot = add(mul(cta, tiles), work.qBlock);
+  // A grid folded into y and z repeats the last (batch, head)'s CTAs: the
+  // repeats write the same partials but must not count.
+  if (spec.foldBatchHeads) {
+    Value raw = add(gpu::BlockIdOp::create(b, loc, gpu::Dimension::y),
+                    mul(gpu::GridDimOp::create(b, loc, gpu::Dimension::y),
+                        gpu::BlockIdOp::create(b, loc, gpu::Dimension::z)));
+    ops.counts = cmp(arith::CmpIPredicate::eq, raw, cta);
+  }
+  unsigned first = 4 + (spec.writesLse() ? 1 : 0) + (spec.hasMask() ? 1 : 0);
+  ops.rows.oPartial = oGlobal;
+  ops.rows.lsePartial = lseGlobal;
+  ops.rows.o = func.getArgument(first);
+  if (spec.hasLse)
+    ops.rows.lse = func.getArgument(first + 1);
+  ops.counter = func.getArgument(first + (spec.hasLse ? 2 : 1));
+  // The weights reuse the start of the dynamic shared memory (the Q tile,
+  // at least 16 rows of 16 elements per warp: numWarps · kMaxKVSplits
+  // f32), which no warp reads once the merge's barrier has passed.
+  auto wgSpace = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  Value smem = gpu::DynamicSharedMemoryOp::create(
+      b, loc,
+      MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                      MemRefLayoutAttrInterface{}, wgSpace));
+  ops.rows.weights = memref::ViewOp::create(
+      b, loc,
+      MemRefType::get({s.numWarps * kMaxKVSplits}, f32Ty,
+                      MemRefLayoutAttrInterface{}, wgSpace),
+      smem, c(0), ValueRange{});
+  ops.rows.headsQ = Hq;
+  ops.rows.seqQ = Sq;
+  ops.rows.numSplits = numSplitsV;
+  ops.tid = tid;
+  ops.m0 = m0;
+  ops.rowsTotal = rowsTotal;
+  ops.tileRowToRow = [&](Value row) { return add(lseBase, lseRow(row)); };
+  emitLastCTACombine(b, loc, spec, ops);
+}
+
 gpu::GPUFuncOp fa2::buildAttentionKernel(OpBuilder &builder, Location loc,
                                          gpu::GPUModuleOp module,
                                          const AttentionKernelSpec &spec) {
@@ -1641,6 +1701,8 @@ gpu::GPUFuncOp fa2::buildAttentionKernel(OpBuilder &builder, Location loc,
     argTypes.push_back(spec.bufferType(spec.lseBuffer()));
   if (spec.hasMask())
     argTypes.push_back(spec.bufferType("mask"));
+  for (StringRef buffer : spec.lastCTABuffers())
+    argTypes.push_back(spec.bufferType(buffer));
   size_t numI32 =
       spec.dynamicSizeNames().size() + spec.dynamicMaskDimNames().size();
   for (size_t i = 0; i < numI32; ++i)

@@ -117,6 +117,10 @@ json::Object fa2::buildManifest(const AttentionKernelSpec &spec) {
     buffers.push_back("o_partial");
     buffers.push_back("lse_partial");
   }
+  // The last-CTA combine's arrival counters: zero before the first launch
+  // (each launch leaves them at zero again).
+  if (spec.lastCTACombine())
+    buffers.push_back("combine_counter");
   json::Object bufs;
   for (StringRef buf : buffers) {
     SmallVector<std::string> shape = spec.bufferShape(buf);
@@ -125,8 +129,11 @@ json::Object fa2::buildManifest(const AttentionKernelSpec &spec) {
       shapeJson.push_back(d);
     Type elem = spec.bufferType(buf).getElementType();
     json::Object b{{"dtype", typeName(elem)}, {"shape", std::move(shapeJson)}};
-    if (buf == "o_partial" || buf == "lse_partial")
+    if (buf == "o_partial" || buf == "lse_partial" ||
+        buf == "combine_counter")
       b["scratch"] = true;
+    if (buf == "combine_counter")
+      b["zero_init"] = true;
     bufs[buf] = std::move(b);
   }
   // The five parameters convert-gpu-to-nvvm makes of a 1-D memref.
@@ -196,6 +203,7 @@ json::Object fa2::buildManifest(const AttentionKernelSpec &spec) {
     kernelBuffers.push_back(spec.lseBuffer());
   if (spec.hasMask())
     kernelBuffers.push_back("mask");
+  kernelBuffers.append(spec.lastCTABuffers());
   for (StringRef buf : kernelBuffers)
     memrefParams(params, buf);
   for (const std::string &name : spec.dynamicSizeNames())
@@ -241,6 +249,11 @@ json::Object fa2::buildManifest(const AttentionKernelSpec &spec) {
       m["num_splits"] =
           numKVSplitsExpression(ctas, blocks, s.minBlocksPerSplit);
     }
+    if (spec.lastCTACombine()) {
+      // No second launch: the last split CTA of each row tile merges.
+      m["combine"] = json::Object{{"mode", "last_cta"}};
+      return m;
+    }
     // The second launch, after the first on the same stream.
     json::Array cParams;
     SmallVector<StringRef> cBuffers = {"o_partial", "lse_partial", "o"};
@@ -252,6 +265,7 @@ json::Object fa2::buildManifest(const AttentionKernelSpec &spec) {
       cParams.push_back(
           json::Object{{"name", name}, {"type", "i32"}, {"value", name}});
     json::Object combine;
+    combine["mode"] = "launch";
     combine["kernel"] = combineKernelName(spec);
     combine["params"] = std::move(cParams);
     combine["grid"] = json::Array{

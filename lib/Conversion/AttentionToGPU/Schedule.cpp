@@ -39,6 +39,16 @@ llvm::StringRef fa2::stringifyMmaKind(MmaKind kind) {
   return "?";
 }
 
+llvm::StringRef fa2::stringifyCombineMode(CombineMode mode) {
+  switch (mode) {
+  case CombineMode::Launch:
+    return "launch";
+  case CombineMode::LastCTA:
+    return "last_cta";
+  }
+  return "?";
+}
+
 std::optional<MmaKind> fa2::parseMmaKind(llvm::StringRef name) {
   return llvm::StringSwitch<std::optional<MmaKind>>(name)
       .Case("mma_sync", MmaKind::MmaSync)
@@ -231,6 +241,18 @@ static const FieldSetter kFieldSetters[] = {
     {"min_blocks_per_split",
      [](GPUSchedule &s, const FieldValue &v) {
        return setInt(v, s.minBlocksPerSplit, 1, 1 << 20);
+     }},
+    {"combine",
+     [](GPUSchedule &s, const FieldValue &v) -> std::string {
+       const std::string *word = std::get_if<std::string>(&v);
+       if (word && *word == "launch")
+         s.combine = CombineMode::Launch;
+       else if (word && *word == "last_cta")
+         s.combine = CombineMode::LastCTA;
+       else
+         return "expected launch (a second kernel) or last_cta (the split "
+                "CTA that finishes last merges)";
+       return "";
      }},
     {"mma",
      [](GPUSchedule &s, const FieldValue &v) -> std::string {
@@ -441,6 +463,7 @@ llvm::SmallVector<ScheduleField> fa2::scheduleFields(const GPUSchedule &s) {
     else
       fields.push_back({"kv_splits", s.kvSplits});
     fields.push_back({"min_blocks_per_split", s.minBlocksPerSplit});
+    fields.push_back({"combine", stringifyCombineMode(s.combine).str()});
   }
   // The Hopper fields only on wgmma kernels (mma_sync is the default).
   if (s.wgmma()) {
@@ -622,12 +645,25 @@ void fa2::assignHopperRoles(GPUSchedule &s) {
 namespace {
 struct DecodeRow {
   int64_t maxRows, maxHeadDim, blockM, blockN, numStages, minBlocksPerSplit;
+  CombineMode combine = CombineMode::Launch;
 };
 } // namespace
 static const DecodeRow kDecodeTable[] = {
+    // The splits of a tile of at most 1 packed row (d <= 64) or 4 (d <=
+    // 128) are merged by the last split CTA to arrive (no second launch);
+    // else by the combine launch. Same process, same cells (H200,
+    // bench/decode-results/2026-12-03.md, launch / last_cta us): d = 128
+    // G = 1 batch 1 1k/8k/32k/128k 12.8/10.1, 26.2/19.8, 53.8/47.6,
+    // 140.9/134.6 (batch 8: 0.82x at 1k, 1.00-1.01x else); G = 4 batch 1
+    // 1.00-1.08x, batch 8 0.93-0.99x; d = 64 G = 1 batch 1 1.07-1.43x,
+    // batch 8 1.00-1.08x. One warp merges the rows one after another: with
+    // G = 8 (0.82-0.96x), G = 4 at d = 64 (0.87-1.04x) and Sq = 4 / 16
+    // (0.49-0.95x) the launch is faster.
     // 16 rows, one warp, d <= 64: Bc = 32 with 4 stages (37 KiB, 6 CTAs
     // per SM), 4 blocks (128 keys) per split.
+    {1, 64, 16, 32, 4, 4, CombineMode::LastCTA},
     {16, 64, 16, 32, 4, 4},
+    {4, 128, 16, 32, 3, 2, CombineMode::LastCTA},
     // d <= 128: Bc = 32 with 3 stages (51 KiB: 4 CTAs per SM), 2 blocks per
     // split. Against Bc = 64 / 3 stages (100 KiB, 2 per SM), Bc = 32 / 4
     // stages and 8 other choices, same process
@@ -661,6 +697,7 @@ std::optional<GPUSchedule> fa2::getDecodeSchedule(int64_t rows,
   s.packGQA = true;
   s.kvSplits = GPUSchedule::kKVSplitsAuto;
   s.minBlocksPerSplit = row->minBlocksPerSplit;
+  s.combine = row->combine;
   // One m16 tile per warp: Q in registers costs d/16·4 registers.
   s.qInRegisters = true;
   for (int64_t stages = row->numStages; stages >= 1; --stages) {

@@ -10,6 +10,7 @@
 // RUN: FileCheck %s --check-prefix=WIDE --input-file=%t/fa2_attention_decode_wide_batch_0.json
 // RUN: FileCheck %s --check-prefix=CHUNK --input-file=%t/fa2_attention_chunked_prefill_0.json
 // RUN: FileCheck %s --check-prefix=LONG --input-file=%t/fa2_attention_long_chunk_0.json
+// RUN: FileCheck %s --check-prefix=LAST --input-file=%t/fa2_attention_decode_last_cta_0.json
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=pack_gqa=false" | FileCheck %s --check-prefix=OFF
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=pack_gqa=false,kv_splits=1" | FileCheck %s --check-prefix=ONE
 
@@ -18,7 +19,7 @@
 // split); the host computes the split count from batch and seq_k for
 // 132 SMs (2·132 = 264 CTA slots, divided by the row tiles and rounded
 // down: full waves), allocates the partials and launches the combine after
-// the splits.
+// the splits (combine = launch here; the table's last_cta is the next case).
 // CHECK-LABEL: gpu.module @fa2_attention_decode_dynamic_0
 // CHECK: gpu.func @fa2_attention_decode_dynamic_0(%{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: i32, %{{.*}}: i32) kernel
 // CHECK-SAME: block_m = 16, block_n = 32
@@ -99,6 +100,69 @@
 // ONE-NOT: _combine
 // ONE: func.func @decode_f32
 func.func @decode_dynamic(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf16>, %v: tensor<?x8x?x128xbf16>) -> (tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>) {
+  %o, %lse = fa2.attention %q, %k, %v scale(0.08838834764831845) {fa2.schedule = #fa2.schedule<combine = launch>} : tensor<?x32x1x128xbf16>, tensor<?x8x?x128xbf16>, tensor<?x8x?x128xbf16> -> tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>
+  return %o, %lse : tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>
+}
+
+// -----
+
+// The same step with the table's combine (d <= 128, at most 4 packed
+// rows: last_cta): no combine kernel. Each split CTA stores its
+// partials, fences (gpu scope), synchronizes, and thread 0 counts the CTA
+// in its row tile's counter; bar.red.or tells the CTA whether it arrived
+// last, and that CTA resets the counter to 0, fences again and merges the
+// tile's rows (the combine kernel's row merge) into O and LSE. The host
+// zeroes the counters once before the launch. With batch dynamic the grid
+// is folded into y and z, whose repeated CTAs do not count.
+// CHECK-LABEL: gpu.module @fa2_attention_decode_last_cta_0
+// CHECK: gpu.func @fa2_attention_decode_last_cta_0(%{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %[[OP:.*]]: memref<?xf32>, %[[LP:.*]]: memref<?xf32>, %[[O:.*]]: memref<?xbf16>, %[[L:.*]]: memref<?xf32>, %[[CNT:.*]]: memref<?xi32>, %{{.*}}: i32, %{{.*}}: i32) kernel
+// CHECK-SAME: combine = last_cta
+// CHECK-NOT: griddepcontrol
+// CHECK: memref.store %{{.*}}, %[[LP]]
+// CHECK: nvvm.memory.barrier <gpu>
+// CHECK-NEXT: nvvm.barrier0
+// CHECK-NEXT: %[[TID0:.*]] = arith.cmpi eq, %thread_id_x, %c0 : index
+// CHECK-NEXT: %[[T0:.*]] = arith.andi %[[TID0]], %{{.*}} : i1
+// CHECK: scf.if %[[T0]] -> (i1) {
+// CHECK: %[[OLD:.*]] = memref.atomic_rmw addi %c1_i32, %[[CNT]][%[[SLOT:.*]]] : (i32, memref<?xi32>) -> i32
+// CHECK: scf.if
+// CHECK-NEXT: memref.store %c0_i32, %[[CNT]][%[[SLOT]]]
+// CHECK: nvvm.barrier #nvvm.reduction<or>
+// CHECK: scf.if
+// CHECK-NEXT: nvvm.memory.barrier <gpu>
+// CHECK: scf.for
+// CHECK: memref.load %[[LP]]
+// CHECK: gpu.shuffle xor
+// CHECK: nvvm.bar.warp.sync
+// CHECK: vector.load %{{.*}}[[OP]]
+// CHECK: vector.store %{{.*}}, %[[O]]
+// CHECK: memref.store %{{.*}}, %[[L]]
+// CHECK: gpu.return
+// CHECK-NOT: _combine
+// CHECK-LABEL: func.func @decode_last_cta
+// CHECK: %[[C:.*]] = memref.alloc(%{{.*}}) {alignment = 128 : i64} : memref<?xi32>
+// CHECK: gpu.memset %[[C]], %c0_i32
+// CHECK: gpu.launch_func @fa2_attention_decode_last_cta_0::@fa2_attention_decode_last_cta_0
+// CHECK-SAME: %[[C]] : memref<?xi32>
+// CHECK-NOT: gpu.launch_func
+// CHECK: return
+// LAST: "combine_counter": {
+// LAST-NEXT: "dtype": "i32",
+// LAST-NEXT: "scratch": true,
+// LAST-NEXT: "shape": [
+// LAST-NEXT: "batch",
+// LAST-NEXT: "heads_q",
+// LAST-NEXT: "seq_q"
+// LAST-NEXT: ],
+// LAST-NEXT: "zero_init": true
+// LAST: "combine": {
+// LAST-NEXT: "mode": "last_cta"
+// LAST-NEXT: },
+// LAST: "name": "lse.stride",
+// LAST: "name": "combine_counter.allocated",
+// LAST: "name": "num_splits",
+// LAST: "combine": "last_cta",
+func.func @decode_last_cta(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf16>, %v: tensor<?x8x?x128xbf16>) -> (tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>) {
   %o, %lse = fa2.attention %q, %k, %v scale(0.08838834764831845) : tensor<?x32x1x128xbf16>, tensor<?x8x?x128xbf16>, tensor<?x8x?x128xbf16> -> tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>
   return %o, %lse : tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>
 }

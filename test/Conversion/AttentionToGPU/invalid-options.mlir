@@ -17,6 +17,7 @@
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=block_m" 2>&1 | FileCheck %s --check-prefix=SYNTAX
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=q_in_registers=1" 2>&1 | FileCheck %s --check-prefix=FLAG
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=kv_splits=0" 2>&1 | FileCheck %s --check-prefix=SPLITS
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=combine=fused" 2>&1 | FileCheck %s --check-prefix=COMBINE
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="schedule=stages=2,stages=1" 2>&1 | FileCheck %s --check-prefix=TWICE
 // fa2-lower-to-gpu writes no files (manifests go out through fa2-write-kernels' dir):
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="manifest-dir=%t" 2>&1 | FileCheck %s --check-prefix=DIR
@@ -26,7 +27,7 @@
 
 // PRECISION: fa2-lower-to-gpu{f32-precision=tf32}:1:18: error: fa2-lower-to-gpu: option f32-precision='tf32': expected accurate (split f16 operands, f32-level results), fast (bf16 operands) or host (f32 ops stay on the CPU)
 
-// BLOCKM: invalid-options.mlir:[[# @LINE + 25]]:8: error: fa2-lower-to-gpu: the schedule the options ask for cannot run this kernel: block_m (48) must be a multiple of 16 x warps (128): each warp owns whole m16 tiles
+// BLOCKM: invalid-options.mlir:[[# @LINE + 26]]:8: error: fa2-lower-to-gpu: the schedule the options ask for cannot run this kernel: block_m (48) must be a multiple of 16 x warps (128): each warp owns whole m16 tiles
 // BLOCKM-NOT: remark
 // BLOCKN: fa2-lower-to-gpu{schedule=block_n=24}:1:18: error: fa2-lower-to-gpu: option schedule='block_n=24': field 'block_n' = 24: expected a multiple of 16 from 16 to 256
 // SMEM: invalid-options.mlir:{{[0-9]+}}:8: error: fa2-lower-to-gpu: the schedule the options ask for cannot run this kernel: the tiles need 655360 bytes of shared memory, more than sm_90's 232448
@@ -39,11 +40,12 @@
 // SWIZZLE: fa2-lower-to-gpu{schedule=swizzle=rot}:1:18: error: fa2-lower-to-gpu: option schedule='swizzle=rot': field 'swizzle' = rot: expected xor or pad
 // RESCALE: error: fa2-lower-to-gpu: option schedule='rescale_threshold=17': field 'rescale_threshold' = 17: expected an integer from -1 to 16
 // MINBLOCKS: error: fa2-lower-to-gpu: option schedule='min_blocks_per_sm=33': field 'min_blocks_per_sm' = 33: expected an integer from 0 to 32
-// UNKNOWN: fa2-lower-to-gpu{schedule=tile=64}:1:18: error: fa2-lower-to-gpu: option schedule='tile=64': field 'tile' = 64: unknown schedule field (expected one of block_m, block_n, warps, stages, swizzle, split_masked_loop, rescale_threshold, min_blocks_per_sm, q_in_registers, split_kv_copies, pack_gqa, kv_splits, min_blocks_per_split, mma, overlap_softmax, ping_pong, persistent, producer_registers, consumer_registers)
+// UNKNOWN: fa2-lower-to-gpu{schedule=tile=64}:1:18: error: fa2-lower-to-gpu: option schedule='tile=64': field 'tile' = 64: unknown schedule field (expected one of block_m, block_n, warps, stages, swizzle, split_masked_loop, rescale_threshold, min_blocks_per_sm, q_in_registers, split_kv_copies, pack_gqa, kv_splits, min_blocks_per_split, combine, mma, overlap_softmax, ping_pong, persistent, producer_registers, consumer_registers)
 // UNKNOWN-EMPTY:
 // SYNTAX: error: fa2-lower-to-gpu: option schedule='block_m': expected 'name = value' pairs separated by commas, got 'block_m'
 // FLAG: error: fa2-lower-to-gpu: option schedule='q_in_registers=1': field 'q_in_registers' = 1: expected true or false
 // SPLITS: error: fa2-lower-to-gpu: option schedule='kv_splits=0': field 'kv_splits' = 0: expected an integer from 1 to 128
+// COMBINE: error: fa2-lower-to-gpu: option schedule='combine=fused': field 'combine' = fused: expected launch (a second kernel) or last_cta (the split CTA that finishes last merges)
 // TWICE: error: fa2-lower-to-gpu: option schedule='stages=2,stages=1': field 'stages' given twice
 // DIR: error: <Pass-Options-Parser>: no such option manifest-dir
 // HELP: --fa2-lower-to-gpu

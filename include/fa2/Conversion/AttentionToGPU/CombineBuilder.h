@@ -10,6 +10,8 @@
 
 #include "fa2/Conversion/AttentionToGPU/KernelBuilder.h"
 
+#include <functional>
+
 namespace fa2 {
 
 /// Rows (batch, head, query) merged by one CTA of the combine kernel: one
@@ -21,7 +23,8 @@ constexpr int64_t kCombineRowsPerCTA = 4;
 /// trips.
 constexpr int64_t kCombineUnroll = 16;
 
-/// Whether the combine is a programmatic dependent launch (sm_90 and up):
+/// Whether the combine is a programmatic dependent launch (a combine
+/// kernel, sm_90 and up):
 /// the splits signal `griddepcontrol.launch_dependents` as they start, so
 /// that a launch with the programmatic stream serialization attribute puts
 /// the combine's CTAs on the GPU while the splits run (no launch gap), and
@@ -45,6 +48,55 @@ mlir::gpu::GPUFuncOp buildCombineKernel(mlir::OpBuilder &builder,
                                         mlir::Location loc,
                                         mlir::gpu::GPUModuleOp module,
                                         const AttentionKernelSpec &spec);
+
+/// What one row merge reads and writes (emitCombineRow).
+struct CombineRowOperands {
+  /// The kernel's buffers: the partials, O and the LSE (null without one).
+  mlir::Value oPartial, lsePartial, o, lse;
+  /// f32 shared memory of kMaxKVSplits weights per warp, and the warp
+  /// (index) whose row of it this merge uses.
+  mlir::Value weights, warp;
+  /// heads_q, seq_q and the split count (index).
+  mlir::Value headsQ, seqQ, numSplits;
+  /// The warp merges more than one row with the same weights (a
+  /// __syncwarp before it overwrites them).
+  bool reusesWeights = false;
+};
+
+/// Merges the splits of one (batch, head, query) row `row` (index into the
+/// LSE's batch·Hq·Sq rows) by their LSE into O and LSE: one warp, `lane`
+/// its lane. The combine kernel and the last-CTA combine both call it.
+void emitCombineRow(mlir::OpBuilder &b, mlir::Location loc,
+                    const AttentionKernelSpec &spec,
+                    const CombineRowOperands &ops, mlir::Value row,
+                    mlir::Value lane);
+
+/// What the last-CTA combine needs from the attention kernel.
+struct LastCTACombineOperands {
+  /// The merge's buffers and sizes (warp is set here).
+  CombineRowOperands rows;
+  /// The i32 arrival counters and this row tile's element of them.
+  mlir::Value counter, counterSlot;
+  /// i1: whether this CTA counts (false for the repeated CTAs of a grid
+  /// folded into y and z); null = every CTA counts.
+  mlir::Value counts;
+  mlir::Value tid;
+  /// The tile's first row and the rows of its (batch, head or group).
+  mlir::Value m0, rowsTotal;
+  /// The LSE row (batch·Hq·Sq index) of tile row `m0 + r`.
+  std::function<mlir::Value(mlir::Value)> tileRowToRow;
+};
+
+/// The end of a split CTA with spec.lastCTACombine(): after its partials
+/// are stored, every thread fences (gpu scope), the CTA synchronizes, thread
+/// 0 adds 1 to its row tile's counter, and a bar.red.or tells every thread
+/// whether this CTA was the last of the tile's splits to arrive. That CTA
+/// resets the counter to 0, fences, and merges the tile's rows with
+/// emitCombineRow (warp w: rows w, w + warps, ...), reusing the start of
+/// `rows.weights` (dynamic shared memory the loop no longer reads).
+void emitLastCTACombine(mlir::OpBuilder &b, mlir::Location loc,
+                        const AttentionKernelSpec &spec,
+                        const LastCTACombineOperands &ops);
 
 } // namespace fa2
 

@@ -81,6 +81,13 @@ struct AttentionKernelSpec {
   std::string mmaFallback;
 
   bool splitKV() const { return numSplits != 1; }
+  /// Split-KV merged by the split CTA that finishes last (schedule field
+  /// combine = last_cta): the kernel also takes o[, lse] and the i32
+  /// scratch `combine_counter` [batch, heads_q, seq_q] (zero before the
+  /// first launch, zero again after each), and no combine kernel exists.
+  bool lastCTACombine() const {
+    return splitKV() && schedule.combine == CombineMode::LastCTA;
+  }
   /// Whether the kernel writes an LSE buffer (the op's, or the partials').
   bool writesLse() const { return hasLse || splitKV(); }
   /// Query heads per K/V head (static when the schedule packs GQA rows).
@@ -108,9 +115,20 @@ struct AttentionKernelSpec {
   /// The op's masking semantics (causal, window, fill, mask kind).
   MaskSemantics maskSemantics() const;
   /// Number of 1-D memref arguments (q, k, v, o, [lse], [mask]); with
-  /// split-KV o and lse are the partials.
+  /// split-KV o and lse are the partials, and with lastCTACombine o, [lse]
+  /// and combine_counter follow.
   unsigned numBufferArgs() const {
-    return 4 + (writesLse() ? 1 : 0) + (hasMask() ? 1 : 0);
+    return 4 + (writesLse() ? 1 : 0) + (hasMask() ? 1 : 0) +
+           (lastCTACombine() ? 2 + (hasLse ? 1 : 0) : 0);
+  }
+  /// The buffers the last split CTA merges into, in argument order after
+  /// the mask: o[, lse], combine_counter (empty without lastCTACombine).
+  llvm::SmallVector<llvm::StringRef> lastCTABuffers() const {
+    if (!lastCTACombine())
+      return {};
+    if (hasLse)
+      return {"o", "lse", "combine_counter"};
+    return {"o", "combine_counter"};
   }
   /// The scores' dim names whose mask extent is dynamic, in argument order:
   /// each is an i32 kernel argument after the dynamic sizes.
@@ -147,8 +165,8 @@ void emitOptionError(mlir::MLIRContext *ctx, llvm::StringRef pass,
 
 /// Builds `gpu.func @<spec.name>` (a kernel) inside `module`, which must be
 /// empty. Arguments: q, k, v, o[, lse][, mask] as 1-D memrefs (o_partial,
-/// lse_partial with split-KV), then one i32 per dynamic size, then one i32
-/// per dynamic mask extent.
+/// lse_partial with split-KV), then spec.lastCTABuffers(), then one i32 per
+/// dynamic size, then one i32 per dynamic mask extent.
 mlir::gpu::GPUFuncOp buildAttentionKernel(mlir::OpBuilder &builder,
                                           mlir::Location loc,
                                           mlir::gpu::GPUModuleOp module,

@@ -44,6 +44,21 @@ enum class MmaKind {
 };
 
 llvm::StringRef stringifyMmaKind(MmaKind kind);
+
+/// How a split-KV kernel's partials are merged (the schedule field
+/// `combine`).
+enum class CombineMode {
+  /// A second kernel (CombineBuilder.h), launched after the splits (on
+  /// sm_90 as a programmatic dependent launch).
+  Launch,
+  /// No second launch: each split CTA writes its partials, fences, and
+  /// counts itself in the scratch buffer `combine_counter`; the CTA that
+  /// arrives last merges the row tile's splits (the combine kernel's row
+  /// merge) and resets the counter to 0 for the next launch.
+  LastCTA,
+};
+
+llvm::StringRef stringifyCombineMode(CombineMode mode);
 std::optional<MmaKind> parseMmaKind(llvm::StringRef name);
 
 /// What the kernel builder needs to know about the chip.
@@ -160,6 +175,8 @@ struct GPUSchedule {
   static constexpr int64_t kKVSplitsAuto = 0;
   /// A split covers at least this many K/V blocks.
   int64_t minBlocksPerSplit = 2;
+  /// Split-KV: how the partials are merged (CombineMode).
+  CombineMode combine = CombineMode::Launch;
   /// The tensor-core family. With Wgmma, numWarps counts the producer
   /// warpgroup's 4 warps too, and blockM is 64 rows per consumer
   /// warpgroup.
