@@ -7,37 +7,17 @@
 #   compile SRC DEST [OPTIONS]
 #     fa2-opt --fa2-to-ptx into DEST (manifest + PTX), logged in LOG
 #===----------------------------------------------------------------------===#
-# module NAME DT D HQ HKV SQ CAUSAL LSE(0/1) LAYOUT(bhsd/bshd) MASK(0/1)
+# module NAME DT D HQ HKV SQ CAUSAL LSE(0/1) LAYOUT(bhsd/bshd) MASK(0/1):
+# scripts/attention-module.sh with batch and seq_k dynamic, MASK 1 = a
+# padding mask per sequence [?, 1, 1, ?] (i1)
+DECODE_MODULES_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 module() {
-  local name=$1 dt=$2 d=$3 hq=$4 hkv=$5 sq=$6 causal=$7 lse=$8 layout=$9 mask=${10}
-  local tq tk tl attrs="" scale
-  if [ "$layout" = bshd ]; then
-    tq="tensor<?x${sq}x${hq}x${d}x${dt}>"; tk="tensor<?x?x${hkv}x${d}x${dt}>"; attrs=" layout<bshd>"
-  else
-    tq="tensor<?x${hq}x${sq}x${d}x${dt}>"; tk="tensor<?x${hkv}x?x${d}x${dt}>"
-  fi
-  tl="tensor<?x${hq}x${sq}xf32>"
-  [ "$causal" = 1 ] && attrs=" causal$attrs"
-  scale=$(python3 -c "print(repr(1.0 / $d ** 0.5))")
-  local margs="" mtype="" mop=""
-  if [ "$mask" = 1 ]; then
-    margs=", %m: tensor<?x1x1x?xi1>"; mop=" mask(%m)"; mtype=", tensor<?x1x1x?xi1>"
-  fi
-  if [ "$lse" = 1 ]; then
-    cat <<MLIR
-func.func @$name(%q: $tq, %k: $tk, %v: $tk$margs) -> ($tq, $tl) {
-  %o, %lse = fa2.attention %q, %k, %v$mop scale($scale)$attrs : $tq, $tk, $tk$mtype -> $tq, $tl
-  return %o, %lse : $tq, $tl
-}
-MLIR
-  else
-    cat <<MLIR
-func.func @$name(%q: $tq, %k: $tk, %v: $tk$margs) -> $tq {
-  %o = fa2.attention %q, %k, %v$mop scale($scale)$attrs : $tq, $tk, $tk$mtype -> $tq
-  return %o : $tq
-}
-MLIR
-  fi
+  local args=("$1" --dtype "$2" --head-dim "$3" --heads-q "$4" --heads-kv "$5"
+              --seq-q "$6" --seq-k '?' --batch '?' --layout "$9")
+  [ "$7" = 1 ] && args+=(--causal)
+  [ "$8" = 1 ] && args+=(--lse)
+  [ "${10}" = 1 ] && args+=(--mask pad)
+  bash "$DECODE_MODULES_REPO/scripts/attention-module.sh" "${args[@]}"
 }
 
 compile() { # SRC DEST [OPTIONS]

@@ -90,46 +90,17 @@ fi
 
 # module NAME DTYPE D HQ HKV CAUSAL(0/1) LAYOUT(bhsd/bshd) MASK(none/i1/f16/pad) LSE(0/1) SQ SK [B]
 # (pad: an i1 padding mask per sequence, [B, 1, 1, SK])
-# prints a module with one fa2.attention; SQ/SK may be '?'. $MASK_ATTRS, if
-# set, goes after `causal` (e.g. " window(100, 0) fill(-1e9)").
+# prints a module with one fa2.attention (scripts/attention-module.sh); SQ/SK
+# may be '?'. $MASK_ATTRS, if set, goes after `causal` (e.g.
+# " window(100, 0) fill(-1e9)"); $OUT_DTYPE, if set, is O's element type.
 module() {
-  local name=$1 dt=$2 d=$3 hq=$4 hkv=$5 causal=$6 layout=$7 mask=$8 lse=$9 sq=${10} sk=${11} b=${12:-2}
-  local qt kt ot lt mt="" margs="" mop="" mtype="" attrs=""
-  if [ "$layout" = bshd ]; then
-    qt="tensor<${b}x${sq}x${hq}x${d}x${dt}>"; kt="tensor<${b}x${sk}x${hkv}x${d}x${dt}>"
-    attrs=" layout<bshd>"
-  else
-    qt="tensor<${b}x${hq}x${sq}x${d}x${dt}>"; kt="tensor<${b}x${hkv}x${sk}x${d}x${dt}>"
-  fi
-  ot=$qt
-  # $OUT_DTYPE, if set, is O's element type (mixed precision).
-  [ -n "${OUT_DTYPE:-}" ] && ot="${qt%x${dt}>}x${OUT_DTYPE}>"
-  lt="tensor<${b}x${hq}x${sq}xf32>"
-  case "$mask" in
-    i1) mt="tensor<${sq}x${sk}xi1>" ;;
-    f16) mt="tensor<${b}x1x${sq}x${sk}x${dt}>" ;;
-    pad) mt="tensor<${b}x1x1x${sk}xi1>" ;;
-  esac
-  if [ -n "$mt" ]; then margs=", %m: $mt"; mop=" mask(%m)"; mtype=", $mt"; fi
-  attrs="${MASK_ATTRS:-}$attrs"
-  [ "$causal" = 1 ] && attrs=" causal$attrs"
-  local scale
-  scale=$(python3 -c "print(repr(1.0 / $d ** 0.5))")
-  if [ "$lse" = 1 ]; then
-    cat <<EOF
-func.func @$name(%q: $qt, %k: $kt, %v: $kt$margs) -> ($ot, $lt) {
-  %o, %lse = fa2.attention %q, %k, %v$mop scale($scale)$attrs : $qt, $kt, $kt$mtype -> $ot, $lt
-  return %o, %lse : $ot, $lt
-}
-EOF
-  else
-    cat <<EOF
-func.func @$name(%q: $qt, %k: $kt, %v: $kt$margs) -> $ot {
-  %o = fa2.attention %q, %k, %v$mop scale($scale)$attrs : $qt, $kt, $kt$mtype -> $ot
-  return %o : $ot
-}
-EOF
-  fi
+  local args=("$1" --dtype "$2" --head-dim "$3" --heads-q "$4" --heads-kv "$5"
+              --layout "$7" --mask "$8" --seq-q "${10}" --seq-k "${11}" --batch "${12:-2}")
+  [ "$6" = 1 ] && args+=(--causal)
+  [ "$9" = 1 ] && args+=(--lse)
+  [ -n "${OUT_DTYPE:-}" ] && args+=(--out-dtype "$OUT_DTYPE")
+  [ -n "${MASK_ATTRS:-}" ] && args+=(--attrs "$MASK_ATTRS")
+  bash "$REPO/scripts/attention-module.sh" "${args[@]}"
 }
 
 # compile SRC DEST: fa2-opt --fa2-to-ptx into DEST (with the pass options in

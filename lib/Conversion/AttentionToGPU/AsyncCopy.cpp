@@ -134,6 +134,19 @@ void AsyncCopyBuilder::forEachChunk(Value srcBase, Value srcRowStride,
   }
 }
 
+SmallVector<Value>
+AsyncCopyBuilder::copyTile(Value src, Value srcBase, Value srcRowStride,
+                           Value seqStart, Value validRows, Value dst,
+                           Value dstBase, int64_t rows,
+                           const SharedTileLayout &l) {
+  SmallVector<Value> tokens;
+  forEachChunk(srcBase, srcRowStride, seqStart, validRows, dstBase, rows, l,
+               [&](Value dstOff, Value srcOff, Value valid) {
+                 tokens.push_back(copyChunk(dst, dstOff, src, srcOff, valid));
+               });
+  return tokens;
+}
+
 Value AsyncCopyBuilder::copyChunk(Value dst, Value dstOff, Value src,
                                   Value srcOff, Value valid) {
   Value srcElems = valid ? select(valid, c(8), c(0)) : Value();

@@ -374,7 +374,7 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
                  chip.name;
     std::optional<GPUSchedule> hopper;
     if (fallback.empty()) {
-      hopper = getHopperSchedule(d, dv, spec.causal, chip);
+      hopper = getHopperSchedule(d, dv, spec.causal, spec.seqK, chip);
       if (!hopper)
         fallback = "wgmma kernel: no schedule for these head dims";
     }

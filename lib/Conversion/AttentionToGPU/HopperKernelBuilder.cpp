@@ -24,8 +24,11 @@
 // rows, K and V per stage as [d/64] sub-tiles of Bc rows. Q and K are K-major
 // wgmma operands; V is MN-major (its rows are P·V's reduction dim).
 //
-// The wgmma accumulator layout is mma.sync's (Hopper/Wgmma.h): the mask
-// compares and the quad-shuffle row reductions are KernelBuilder.cpp's.
+// The grid, the persistent grid's tiles and the K/V range are
+// KernelTiling's, the online softmax OnlineSoftmax's rows (a wgmma
+// accumulator's, the same quads as mma.sync's; l as one FMA per block, the
+// fmaRowSums policy), as for the mma.sync kernel. The mask compares on the
+// accumulator structs and the peeled, overlapped K/V loop are this file's.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,12 +36,13 @@
 #include "fa2/Conversion/AttentionToGPU/Hopper/Tma.h"
 #include "fa2/Conversion/AttentionToGPU/Hopper/Wgmma.h"
 #include "fa2/Conversion/AttentionToGPU/KernelIR.h"
+#include "fa2/Conversion/AttentionToGPU/KernelTiling.h"
+#include "fa2/Conversion/AttentionToGPU/OnlineSoftmax.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -82,7 +86,8 @@ class HopperEmitter : KernelIRBuilder {
 public:
   HopperEmitter(OpBuilder &b, Location loc, const AttentionKernelSpec &spec,
                 gpu::GPUFuncOp func)
-      : KernelIRBuilder(b, loc), spec(spec), s(spec.schedule), func(func) {
+      : KernelIRBuilder(b, loc), spec(spec), s(spec.schedule), func(func),
+        tiling(b, loc, spec) {
     elemTy = spec.elementType;
     f32Ty = b.getF32Type();
     W = s.consumerWarpgroups();
@@ -94,9 +99,6 @@ public:
   void emit();
 
 private:
-  Value remcV(Value x, Value y) {
-    return b.createOrFold<arith::RemUIOp>(loc, x, y);
-  }
   /// An i1 parity from an index that is 0 or 1.
   Value parityOf(Value phase) {
     return arith::IndexCastOp::create(b, loc, b.getI1Type(), phase);
@@ -109,13 +111,11 @@ private:
   /// The producer: Q once, then the K/V ring (per tile when persistent).
   void emitProducer();
   void emitProducerTile();
-  /// The tile's rows and K/V range from its query block and batch·head.
-  void setTile(Value qBlock, Value bhIdx);
-  /// Persistent grid: tile `tile` of ceildiv(Sq, Br)·B·Hq (causal: the
-  /// heaviest query blocks first, over every batch·head).
-  void setPersistentTile(Value tile);
-  /// Persistent grid: a loop over this CTA's tiles (blockIdx.x, + gridDim.x,
-  /// ...) that sets the tile, ringBase and tileCount, then runs `body`.
+  /// The tile's rows and K/V range (KernelTiling's) from its work.
+  void setTile(const CTAWork &work);
+  /// Persistent grid: a loop over this CTA's tiles (KernelTiling's
+  /// persistentTile) that sets the tile, ringBase and tileCount, then runs
+  /// `body`.
   void forEachTile(llvm::function_ref<void()> body);
   /// A consumer warpgroup (index `cw` among the consumers, an i32).
   void emitConsumer(Value cw);
@@ -126,17 +126,18 @@ private:
   const AttentionKernelSpec &spec;
   const GPUSchedule &s;
   gpu::GPUFuncOp func;
+  KernelTiling tiling;
   Type elemTy, f32Ty;
   int64_t W, D, Dv, Bc;
 
-  Value tid, Sq, Sk, m0, bh, batchIdx, h, hkv;
+  Value tid, Hq, Sq, Sk, m0, bh, batchIdx, h, hkv;
   Value mapQ, mapK, mapV, oGlobal, lseGlobal;
   Value smem, pad, bars;
-  Value kvBegin, kvEnd, maskFrom;
+  KVBlockRange kvRange;
+  Value kvBegin, kvEnd;
   // Persistent grid: K/V blocks and tiles this CTA ran before the current
   // tile (the ring and the Q barriers continue across tiles).
   Value ringBase, tileCount, numTiles;
-  bool anyMask = false;
   // Byte offsets (from the aligned base) of the tiles.
   int64_t qBytes = 0, kStageBytes = 0, vStageBytes = 0, kOffset = 0,
           vOffset = 0;
@@ -257,7 +258,6 @@ SmallVector<Value> HopperEmitter::maskScores(ArrayRef<Value> sc, Value kvStart,
 }
 
 void HopperEmitter::emitConsumer(Value cw) {
-  const double log2e = 1.4426950408889634, ln2 = 0.6931471805599453;
   Value cwIdx = arith::IndexCastOp::create(b, loc, b.getIndexType(), cw);
   Value ctid = remc(tid, 128);
   Value warpInGroup = divc(ctid, 32), lane = remc(ctid, 32);
@@ -277,10 +277,15 @@ void HopperEmitter::emitConsumer(Value cw) {
                     mulc(cwIdx, (D / 64) * 64 * kSwizzleBytes)));
   Value descQ = matrixDescriptor(b, loc, qAddr, 16, kSwizzleAtomBytes);
 
-  int64_t nS = Bc / 2, nO = Dv / 2, nFrag = Bc / 16 * 4;
-  Value negInf = cf(-std::numeric_limits<double>::infinity());
-  Value fzero = cf(0.0);
-  Value cS = cf(spec.scale * log2e);
+  int64_t nS = Bc / 2, nO = Dv / 2;
+  // Every block rescales (no lazy threshold: the rescale of O is a few
+  // FMULs beside the GEMMs in flight), l as one FMA per block.
+  OnlineSoftmaxParams softmaxParams;
+  softmaxParams.scale = spec.scale;
+  softmaxParams.fmaRowSums = true;
+  OnlineSoftmax softmax(b, loc, RowFragments::wgmma(), softmaxParams);
+  OnlineSoftmaxState initialRows = softmax.initialRows();
+  Value negInf = initialRows.m[0], fzero = initialRows.l[0];
 
   // Block j's ring slot and the parity of its "full" phase.
   auto slotOf = [&](Value j) -> std::pair<Value, Value> {
@@ -327,19 +332,21 @@ void HopperEmitter::emitConsumer(Value cw) {
     commitGroup(b, loc);
     return O;
   };
-  // The mask (blocks that need it: the Sk tail, the causal diagonal; block
-  // j needs it iff (j+1)·Bc > maskFrom), then the online softmax of block
-  // j's scores: new row maxes, P (as RS fragments), l, and the factor that
-  // moves O to the new maxes. A row lives in the 4 lanes of a quad.
+  // The mask (blocks that need it: the Sk tail, the causal diagonal;
+  // KernelTiling::needsMask), then the online softmax of block j's scores
+  // (OnlineSoftmax::rescaleRows): new row maxes, P (as RS fragments), l, and
+  // the factor that moves O to the new maxes. A row lives in the 4 lanes of
+  // a quad.
   struct Step {
     SmallVector<Value> frags;
     Value m[2], l[2], alpha[2];
   };
-  auto softmax = [&](Value S, Value j, ArrayRef<Value> m, ArrayRef<Value> l) {
+  auto softmaxStep = [&](Value S, Value j, ArrayRef<Value> m,
+                         ArrayRef<Value> l) {
     SmallVector<Value> sc = accumulatorElements(b, loc, S);
-    if (anyMask) {
-      Value need =
-          cmp(arith::CmpIPredicate::sgt, mulc(addc(j, 1), Bc), maskFrom);
+    if (kvRange.anyMask) {
+      // No lower diagonal bound here: needsMask reads no key position.
+      Value need = tiling.needsMask(kvRange, j, /*kvStart=*/Value());
       SmallVector<Type> types(nS, f32Ty);
       auto ifOp = scf::IfOp::create(b, loc, types, need, true);
       {
@@ -352,43 +359,30 @@ void HopperEmitter::emitConsumer(Value cw) {
       }
       sc.assign(ifOp.getResults().begin(), ifOp.getResults().end());
     }
-    Step step;
-    Value negOffset[2];
-    for (int64_t half = 0; half < 2; ++half) {
-      SmallVector<Value> red;
-      for (int64_t k = 0; k < nS; ++k)
-        if ((k % 4) / 2 == half)
-          red.push_back(sc[k]);
-      while (red.size() > 1) {
-        SmallVector<Value> next;
-        for (size_t q = 0; q + 1 < red.size(); q += 2)
-          next.push_back(fmax(red[q], red[q + 1]));
-        if (red.size() % 2)
-          next.push_back(red.back());
-        red = next;
-      }
-      Value mx = fmax(m[half], red[0]);
-      mx = fmax(mx, shuffleXor(mx, 1));
-      mx = fmax(mx, shuffleXor(mx, 2));
-      step.m[half] = mx;
-      // A row with no visible key yet keeps offset 0: exp2(-inf - 0) = 0.
-      Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                          mx, negInf);
-      Value offset = select(empty, fzero, fmul(mx, cS));
-      step.alpha[half] =
-          exp2(arith::SubFOp::create(b, loc, fmul(m[half], cS), offset));
-      negOffset[half] = arith::NegFOp::create(b, loc, offset);
-    }
+    SmallVector<SmallVector<Value>> rowScores(2);
+    for (auto [k, v] : llvm::enumerate(sc))
+      rowScores[RowFragments::wgmmaRow(k)].push_back(v);
+    OnlineSoftmaxState rowState;
+    rowState.m.assign(m.begin(), m.end());
+    rowState.l.assign(l.begin(), l.end());
+    OnlineSoftmaxStep rows = softmax.rescaleRows(std::move(rowScores), rowState);
+    softmax.beginExponentials(rows);
+    // P in accumulator order (the RS fragments' order), each score the next
+    // of its row.
     SmallVector<Value> p(nS);
     Value rowSum[2];
+    int64_t nextInRow[2] = {0, 0};
     for (int64_t k = 0; k < nS; ++k) {
-      int64_t half = (k % 4) / 2;
-      p[k] = exp2(math::FmaOp::create(b, loc, sc[k], cS, negOffset[half]));
-      rowSum[half] = rowSum[half] ? fadd(rowSum[half], p[k]) : p[k];
+      int64_t half = RowFragments::wgmmaRow(k);
+      p[k] = softmax.probability(rows, half, nextInRow[half]++);
+      rowSum[half] = softmax.sumInto(rowSum[half], p[k]);
     }
-    for (int64_t half = 0; half < 2; ++half)
-      step.l[half] = math::FmaOp::create(b, loc, l[half], step.alpha[half],
-                                         rowSum[half]);
+    Step step;
+    for (int64_t half = 0; half < 2; ++half) {
+      step.m[half] = rows.state.m[half];
+      step.alpha[half] = rows.alpha[half];
+      step.l[half] = softmax.finishRowSum(rows, half, rowSum[half]);
+    }
     for (int64_t kk = 0; kk < Bc / 16; ++kk)
       llvm::append_range(step.frags, fragmentOfSlice(b, loc, p, kk, elemTy));
     return step;
@@ -396,7 +390,7 @@ void HopperEmitter::emitConsumer(Value cw) {
   auto rescale = [&](Value O, const Value alpha[2]) {
     SmallVector<Value> o = accumulatorElements(b, loc, O);
     for (int64_t k = 0; k < nO; ++k)
-      o[k] = fmul(o[k], alpha[(k % 4) / 2]);
+      o[k] = fmul(o[k], alpha[RowFragments::wgmmaRow(k)]);
     return accumulatorFromElements(b, loc, o);
   };
 
@@ -416,7 +410,7 @@ void HopperEmitter::emitConsumer(Value cw) {
       waitGroup(b, loc, 0);
       S = fenceAccumulator(b, loc, S);
       arrive(b, loc, bars, barKEmpty(st));
-      Step step = softmax(S, j, {it[1], it[2]}, {it[3], it[4]});
+      Step step = softmaxStep(S, j, {it[1], it[2]}, {it[3], it[4]});
       Value O = issuePV(rescale(it[0], step.alpha), step.frags, st, parity);
       waitGroup(b, loc, 0);
       O = fenceAccumulator(b, loc, O);
@@ -499,7 +493,7 @@ void HopperEmitter::emitConsumer(Value cw) {
       waitGroup(b, loc, 0);
       S0 = fenceAccumulator(b, loc, S0);
       arrive(b, loc, bars, barKEmpty(st0));
-      Step first = softmax(S0, kvBegin, {negInf, negInf}, {fzero, fzero});
+      Step first = softmaxStep(S0, kvBegin, initialRows.m, initialRows.l);
       SmallVector<Value> inits = {zeroO, first.m[0], first.m[1], first.l[0],
                                   first.l[1]};
       llvm::append_range(inits, first.frags);
@@ -520,7 +514,7 @@ void HopperEmitter::emitConsumer(Value cw) {
         waitGroup(b, loc, 1);
         S = fenceAccumulator(b, loc, S);
         arrive(b, loc, bars, barKEmpty(st));
-        Step step = softmax(S, j, {it[1], it[2]}, {it[3], it[4]});
+        Step step = softmaxStep(S, j, {it[1], it[2]}, {it[3], it[4]});
         waitGroup(b, loc, 0);
         O = fenceAccumulator(b, loc, O);
         // Block j-1's fragments stay alive (and their registers untouched)
@@ -551,26 +545,19 @@ void HopperEmitter::emitConsumer(Value cw) {
     }
     result.assign(ifOp.getResults().begin(), ifOp.getResults().end());
   }
-  (void)nFrag;
   ValueRange res(result);
 
 
   //===--- epilogue: O / l and LSE, from registers ------------------------===//
   SmallVector<Value> o = accumulatorElements(b, loc, res[0]);
   Type outTy = spec.outElementType;
-  Value one = cf(1.0);
+  softmax.beginEpilogue();
   Value oGlobalRow[2], inv[2], lSum[2], empty[2];
   bool allRowsValid =
       !ShapedType::isDynamic(spec.seqQ) && spec.seqQ % s.blockM == 0;
-  Value Hq = sizeValue("heads_q");
   for (int64_t half = 0; half < 2; ++half) {
-    Value lp = res[3 + half];
-    lp = fadd(lp, shuffleXor(lp, 1));
-    lSum[half] = fadd(lp, shuffleXor(lp, 2));
-    empty[half] = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UEQ,
-                                        lSum[half], fzero);
-    inv[half] = select(empty[half], one,
-                       arith::DivFOp::create(b, loc, one, lSum[half]));
+    lSum[half] = softmax.rowTotal(res[3 + half]);
+    inv[half] = softmax.normalizer(lSum[half], empty[half]);
     Value row = rowsOfHalf[half];
     oGlobalRow[half] =
         spec.bshd ? mulc(add(mul(add(mul(batchIdx, Sq), row), Hq), h), Dv)
@@ -594,11 +581,7 @@ void HopperEmitter::emitConsumer(Value cw) {
             llvm::MaybeAlign(2 * outTy.getIntOrFloatBitWidth() / 8));
       }
       if (spec.hasLse) {
-        Value lse = math::FmaOp::create(
-            b, loc, res[1 + half], cf(spec.scale),
-            fmul(math::Log2Op::create(b, loc, lSum[half],
-                                      arith::FastMathFlags::afn),
-                 cf(ln2)));
+        Value lse = softmax.logSumExp(res[1 + half], lSum[half]);
         lse = select(empty[half], cf(std::numeric_limits<double>::infinity()),
                      lse);
         Value first = cmp(arith::CmpIPredicate::eq, t, c(0));
@@ -622,67 +605,29 @@ void HopperEmitter::emitConsumer(Value cw) {
   }
 }
 
-void HopperEmitter::setTile(Value qBlock, Value bhIdx) {
-  bh = bhIdx;
-  Value Hq = sizeValue("heads_q"), Hkv = sizeValue("heads_kv");
-  batchIdx = b.createOrFold<arith::DivUIOp>(loc, bh, Hq);
-  h = b.createOrFold<arith::RemUIOp>(loc, bh, Hq);
-  hkv = b.createOrFold<arith::DivUIOp>(
-      loc, h, b.createOrFold<arith::DivUIOp>(loc, Hq, Hkv));
-  m0 = mulc(qBlock, s.blockM);
-
+void HopperEmitter::setTile(const CTAWork &work) {
+  bh = work.bh;
+  batchIdx = work.batchIdx;
+  h = work.h;
+  hkv = work.hkv;
+  m0 = work.m0;
   // Which K/V blocks: all, or (causal) up to the last row's diagonal; the
   // mask from the first block that holds a key some row must not see.
-  Value numKV = b.createOrFold<arith::CeilDivUIOp>(loc, Sk, c(Bc));
-  kvBegin = c(0);
-  kvEnd = numKV;
-  bool tail = ShapedType::isDynamic(spec.seqK) || spec.seqK % Bc != 0;
-  anyMask = tail || spec.causal;
-  if (anyMask)
-    maskFrom = Sk;
-  if (spec.causal) {
-    Value rowsEnd = arith::MinSIOp::create(b, loc, addc(m0, s.blockM), Sq);
-    Value visible = sub(add(rowsEnd, Sk), Sq);
-    Value blocks = arith::MaxSIOp::create(
-        b, loc, c(0), arith::CeilDivSIOp::create(b, loc, visible, c(Bc)));
-    kvEnd = arith::MinSIOp::create(b, loc, numKV, blocks);
-    maskFrom = arith::MinSIOp::create(b, loc, Sk,
-                                      addc(sub(add(m0, Sk), Sq), 1));
-  }
-}
-
-void HopperEmitter::setPersistentTile(Value tile) {
-  Value numQBlocks = b.createOrFold<arith::CeilDivUIOp>(loc, Sq, c(s.blockM));
-  Value batchHeads = b.createOrFold<arith::DivUIOp>(loc, numTiles, numQBlocks);
-  if (spec.causal) {
-    // Tile t: batch·head t % BH, the (t / BH)-th heaviest query block, so
-    // that every CTA starts on the longest K/V ranges.
-    Value qBlock =
-        sub(sub(numQBlocks, c(1)), b.createOrFold<arith::DivUIOp>(
-                                       loc, tile, batchHeads));
-    setTile(qBlock, remcV(tile, batchHeads));
-    return;
-  }
-  // The query blocks of one batch·head on consecutive tiles (their CTAs
-  // share its K/V in L2), as the non-persistent grid's x.
-  setTile(remcV(tile, numQBlocks),
-          b.createOrFold<arith::DivUIOp>(loc, tile, numQBlocks));
+  kvRange = tiling.kvRange(work, Sq, Sk);
+  kvBegin = kvRange.begin ? kvRange.begin : c(0);
+  kvEnd = kvRange.end;
 }
 
 void HopperEmitter::forEachTile(llvm::function_ref<void()> body) {
-  Value first = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
-  Value step = gpu::GridDimOp::create(b, loc, gpu::Dimension::x);
-  auto loop = scf::ForOp::create(b, loc, first, numTiles, step,
-                                 ValueRange{c(0), c(0)});
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(loop.getBody());
-  ringBase = loop.getRegionIterArgs()[0];
-  tileCount = loop.getRegionIterArgs()[1];
-  setPersistentTile(loop.getInductionVar());
-  body();
-  scf::YieldOp::create(b, loc,
-                       ValueRange{add(ringBase, sub(kvEnd, kvBegin)),
-                                  addc(tileCount, 1)});
+  tiling.persistentTile(
+      numTiles, ValueRange{c(0), c(0)},
+      [&](Value tile, ValueRange carried) -> SmallVector<Value> {
+        ringBase = carried[0];
+        tileCount = carried[1];
+        setTile(tiling.workOf(tile, numTiles, Hq, sizeValue("heads_kv"), Sq));
+        body();
+        return {add(ringBase, sub(kvEnd, kvBegin)), addc(tileCount, 1)};
+      });
 }
 
 void HopperEmitter::emit() {
@@ -701,38 +646,23 @@ void HopperEmitter::emit() {
     lseGlobal = func.getArgument(4);
 
   tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-  Value Hq = sizeValue("heads_q");
+  Hq = sizeValue("heads_q");
   Sq = sizeValue("seq_q");
   Sk = sizeValue("seq_k");
   ringBase = c(0);
-  auto batchHeadsValue = [&]() -> Value {
-    return !ShapedType::isDynamic(spec.batch())
-               ? mul(c(spec.batch()), Hq)
-               : b.createOrFold<arith::DivUIOp>(
-                     loc, memref::DimOp::create(b, loc, oGlobal, 0),
-                     mul(Sq, c(Dv)));
-  };
   if (s.persistent) {
     // A persistent grid (x only): each CTA runs tiles blockIdx.x,
     // + gridDim.x, ... (forEachTile), so the producer loads the next
     // tile's Q and K/V while the consumers finish the last one.
     numTiles = mul(b.createOrFold<arith::CeilDivUIOp>(loc, Sq, c(s.blockM)),
-                   batchHeadsValue());
+                   tiling.batchHeads(Hq, Sq, /*q=*/Value(), oGlobal));
   } else {
-  // The grid: as KernelBuilder.cpp (query blocks on x, heaviest causal
-  // blocks first; batch·heads on y, spread over y and z when folded).
-  Value qBlock = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
-  if (spec.causal) {
-    Value numQBlocks = gpu::GridDimOp::create(b, loc, gpu::Dimension::x);
-    qBlock = sub(sub(numQBlocks, c(1)), qBlock);
-  }
-  bh = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
-  if (spec.foldBatchHeads) {
-    Value z = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
-    bh = add(bh, mul(gpu::GridDimOp::create(b, loc, gpu::Dimension::y), z));
-    bh = b.createOrFold<arith::MinUIOp>(loc, bh, sub(batchHeadsValue(), c(1)));
-  }
-  setTile(qBlock, bh);
+    // The grid: KernelBuilder.cpp's (query blocks on x, heaviest causal
+    // blocks first; batch·heads on y, spread over y and z when folded).
+    // Neither packed rows nor split-KV: q is not read.
+    setTile(tiling.decodeGrid(Hq, sizeValue("heads_kv"), Sq,
+                              [&](StringRef name) { return sizeValue(name); },
+                              /*q=*/Value(), oGlobal));
   }
 
   // Shared memory: the dynamic window rounded up to 1024 bytes (the host

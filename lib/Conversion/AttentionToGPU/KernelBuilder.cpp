@@ -43,6 +43,8 @@
 #include "fa2/Conversion/AttentionToGPU/MmaSync.h"
 #include "fa2/Conversion/AttentionToGPU/OnlineSoftmax.h"
 #include "fa2/Conversion/AttentionToGPU/SplitOperands.h"
+#include "fa2/Conversion/AttentionToGPU/TileOps.h"
+#include "fa2/Dialect/Attention/IR/TensorLayout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -57,7 +59,9 @@
 #include "llvm/ADT/StringSwitch.h"
 
 #include <cmath>
+#include <functional>
 #include <limits>
+#include <optional>
 
 using namespace mlir;
 using namespace fa2;
@@ -230,7 +234,8 @@ public:
   KernelEmitter(OpBuilder &b, Location loc, const AttentionKernelSpec &spec,
                 gpu::GPUFuncOp func)
       : KernelIRBuilder(b, loc), spec(spec), s(spec.schedule), func(func),
-        mmaSync(b, loc, spec.mmaElementType()), tiling(b, loc, spec) {
+        mmaSync(b, loc, spec.mmaElementType()), mma(mmaSync),
+        tiling(b, loc, spec) {
     ctx = b.getContext();
     elemTy = spec.mmaElementType();
     pieces = spec.operandPieces();
@@ -244,6 +249,7 @@ public:
     vl = makeLayout(spec.headDimV);
     MT = s.mTilesPerWarp();
     NT = s.blockN / 8;
+    NO = vl.paddedDim / 8;
     sem = spec.maskSemantics();
     initFill();
   }
@@ -352,6 +358,66 @@ private:
   SmallVector<Value> copyKVBlock(Value j, Value buf, Value exists = {},
                                  KVTiles tiles = KVTiles::Both);
 
+  //===--- emit()'s phases, in the order it calls them ----------------===//
+  /// The buffer arguments: q, k, v, o (or o_partial), [lse], [mask].
+  void bindBuffers();
+  /// Thread -> warp and mma.sync lane roles; the sizes; the CTA's work
+  /// (query block, batch·head, split) and the warp's first row.
+  void mapThreads();
+  /// Where row 0 of the CTA's (batch, head) starts in Q, K, V, O and LSE,
+  /// and the distance between rows.
+  void locateGlobalTiles();
+  /// The mask operand's strides over (b, h, i, j) (0 where it broadcasts)
+  /// and the CTA's (b, h) base.
+  void locateMask();
+  /// Q | K x stages | V x stages [| split operands' factors] as views of
+  /// the dynamic shared memory; O's staging tile (sO) where it has one.
+  void carveSharedMemory();
+  /// The per-lane ldmatrix offsets of the Q, K and V tiles.
+  void computeLdmatrixOffsets();
+  /// Q's copy (split operands: its staging), the first stages-1 K/V
+  /// blocks, and Q's fragments where they stay in registers.
+  void emitPrologue();
+  /// Copies K and/or V of block `j` into buffer `buf`; a block past the
+  /// visited range is zero-filled without reading global memory.
+  SmallVector<Value> issueKVTiles(Value j, Value buf, KVTiles tiles);
+  /// issueKVTiles of both tiles as one commit group.
+  Value issueKVBlock(Value j, Value buf);
+  /// The K/V loop (KernelTiling::loopParts: one or two scf.for): the
+  /// state after the last visited block.
+  OnlineSoftmaxState emitKVLoops();
+  /// One scf.for over `part`'s blocks from `inits`; returns its results.
+  OnlineSoftmaxState emitKVLoop(const KVLoopPart &part,
+                                const OnlineSoftmaxState &inits);
+  /// The body of the K/V loop for block `j`: wait, S = Q·K_jᵀ, prefetch,
+  /// mask, online softmax, O += P·V_j, yield.
+  void emitKVStep(Value j, ValueRange carried, BlockMask masked);
+  /// S with the mask operand and, per `masked`, the positional (causal,
+  /// window, Sk tail) mask of block `j`.
+  SmallVector<SmallVector<Value>> maskBlock(SmallVector<SmallVector<Value>> S,
+                                            Value j, BlockMask masked);
+  /// P = exp2(S·c - ref·c), l += rowsum P (thread-partial) and O += P·V for
+  /// the V tile in buffer `buf`, one k-step (16 keys) at a time: the
+  /// accumulators of n8 tiles 2kk and 2kk+1 form the A fragment of k-step
+  /// kk once converted to 16 bits, so each P value dies right after its
+  /// conversion instead of the whole P tile living in f32 registers.
+  OnlineSoftmaxState accumulatePV(OnlineSoftmaxStep step, Value buf);
+  /// One normalization per row, then O (or its staging in sO) and LSE.
+  void emitEpilogue(const OnlineSoftmaxState &result);
+  /// The epilogue of row `half` of m tile `mt` of the thread.
+  void writeRow(const OnlineSoftmaxState &result, int64_t mt, int64_t half);
+  /// 16-bit O staged in sO: the warp's rows to global memory, 16 bytes per
+  /// lane.
+  void copyStagedOut();
+
+  /// O's element type as the kernel writes it: f32 partials with split-KV
+  /// (the combine rounds once), else O's own.
+  Type outputType() const {
+    return spec.splitKV() ? f32Ty : spec.outElementType;
+  }
+  /// The index in OnlineSoftmaxState::O of n8 tile `no` of m tile `mt`.
+  int64_t oTile(int64_t mt, int64_t no) const { return mt * NO + no; }
+
   /// S = Q·K_jᵀ for the warp's rows: MT x NT accumulators.
   SmallVector<SmallVector<Value>> computeScores(Value kBufOffset, Value buf);
   /// The Q fragments of k-step ks and m-tile mt, from shared memory (piece
@@ -397,9 +463,14 @@ private:
   MLIRContext *ctx;
   Type elemTy, f32Ty, idxTy;
   /// The mma.sync/ldmatrix building block, and the cp.async one (made once
-  /// the thread index exists).
+  /// the thread index exists). The kernel's algorithm reaches them through
+  /// TileMma (`mma`) and TileCopy (`copier()`), TileOps.h; what is
+  /// particular to them (ldmatrix fragments, the tile walk, chunk copies)
+  /// through these.
   MmaSyncBuilder mmaSync;
   std::optional<AsyncCopyBuilder> copies;
+  TileMma &mma;
+  TileCopy &copier() { return *copies; }
   /// The grid and the K/V range.
   KernelTiling tiling;
   /// The 16-bit pieces each operand tile is held as (spec.operandPieces): the
@@ -436,11 +507,23 @@ private:
                 s.numStages * kvRowGroups() * colGroups(qk) + colGroup);
   }
   SharedTileLayout qk, vl;
-  int64_t MT, NT;
+  /// m16 tiles per warp, n8 tiles of a K/V block, n8 tiles of O.
+  int64_t MT, NT, NO;
 
   // Values available once the prologue is built.
   Value tid, warp, lane8, laneMid, laneHi, g, t;
-  Value Sq, Sk;
+  MmaSyncLanes lanes;
+  Value Hq, Hkv, Sq, Sk;
+  /// The CTA's query block, (batch, head) and split (mapThreads).
+  CTAWork work;
+  /// The K/V blocks the CTA visits and the bounds of the masked ones.
+  KVBlockRange kvRange;
+  /// Every row of every Q tile is inside the tensor (no row tests).
+  bool qAllValid = false;
+  /// The Q tile's commit group (null for f32 inputs, staged by stores).
+  Value qGroup;
+  /// The online softmax of the thread's rows (built with the K/V loop).
+  std::optional<OnlineSoftmax> softmax;
   Value m0, warpRow0;
   Value qGlobal, kGlobal, vGlobal, oGlobal, lseGlobal, maskGlobal;
   // The mask element of score (b, h, i, j) is at maskBase + i·maskSi +
@@ -475,19 +558,18 @@ SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
                                            Value validRows, Value dst,
                                            Value dstBase, int64_t rows,
                                            const SharedTileLayout &l) {
-  SmallVector<Value> tokens;
-  // f32 chunks are collected and staged in groups (stageF32Chunks).
+  if (!spec.elementType.isF32())
+    return copier().copyTile(src, srcBase, srcRowStride, seqStart, validRows,
+                             dst, dstBase, rows, l);
+  // f32 chunks convert through registers: the same tile walk, its chunks
+  // collected and staged in groups (stageF32Chunks).
   SmallVector<F32Chunk> f32Chunks;
-  copies->forEachChunk(
-      srcBase, srcRowStride, seqStart, validRows, dstBase, rows, l,
-      [&](Value dstOff, Value srcOff, Value valid) {
-        if (spec.elementType.isF32())
-          f32Chunks.push_back({srcOff, dstOff, valid});
-        else
-          tokens.push_back(copies->copyChunk(dst, dstOff, src, srcOff, valid));
-      });
+  copies->forEachChunk(srcBase, srcRowStride, seqStart, validRows, dstBase,
+                       rows, l, [&](Value dstOff, Value srcOff, Value valid) {
+                         f32Chunks.push_back({srcOff, dstOff, valid});
+                       });
   stageF32Chunks(src, dst, f32Chunks);
-  return tokens;
+  return {};
 }
 
 SmallVector<Value> KernelEmitter::loadF32Chunks(Value src,
@@ -710,7 +792,7 @@ Value KernelEmitter::loadQFragment(int64_t ks, int64_t mt, int64_t piece) {
 
 SmallVector<SmallVector<Value>> KernelEmitter::computeScores(Value kBufOffset,
                                                             Value buf) {
-  VectorType accTy = mmaSync.accumulatorType();
+  VectorType accTy = mma.accumulatorType();
   Value zero = arith::ConstantOp::create(
       b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0.0f)));
   SmallVector<SmallVector<Value>> S(MT, SmallVector<Value>(NT, zero));
@@ -748,8 +830,8 @@ SmallVector<SmallVector<Value>> KernelEmitter::computeScores(Value kBufOffset,
                           /*transpose=*/false, pieces, b0, b1);
       for (int64_t mt = 0; mt < MT; ++mt) {
         S[mt][2 * np] =
-            mmaSync.mmaPieces(qa[mt], b0, S[mt][2 * np], factorOf(mt, np, ks));
-        S[mt][2 * np + 1] = mmaSync.mmaPieces(qa[mt], b1, S[mt][2 * np + 1],
+            mma.multiplyAccumulate(qa[mt], b0, S[mt][2 * np], factorOf(mt, np, ks));
+        S[mt][2 * np + 1] = mma.multiplyAccumulate(qa[mt], b1, S[mt][2 * np + 1],
                                               factorOf(mt, np, ks));
       }
     }
@@ -964,11 +1046,33 @@ KernelEmitter::applyMaskOperand(const SmallVector<SmallVector<Value>> &S,
 }
 
 void KernelEmitter::emit() {
-  Block &entry = func.getBody().front();
-  b.setInsertionPointToStart(&entry);
-  auto accTy = VectorType::get({2, 2}, f32Ty);
-  auto fragTy = VectorType::get({4, 2}, elemTy);
+  b.setInsertionPointToStart(&func.getBody().front());
+  bindBuffers();
+  // Split-KV: the combine may be launched now (programmaticCombine; it
+  // waits for this grid to finish before it reads the partials).
+  if (programmaticCombine(spec))
+    NVVM::GriddepcontrolOp::create(b, loc,
+                                   NVVM::GridDepActionKind::launch_dependents);
+  mapThreads();
+  locateGlobalTiles();
+  if (spec.hasMask())
+    locateMask();
+  carveSharedMemory();
+  computeLdmatrixOffsets();
+  // The visited K/V blocks and the bounds of the masked ones: skipped
+  // blocks are outside [kvRange.begin, kvRange.end).
+  kvRange = tiling.kvRange(work, Sq, Sk);
+  emitPrologue();
+  OnlineSoftmaxState result = emitKVLoops();
+  emitEpilogue(result);
+  if (sO)
+    copyStagedOut();
+  if (spec.lastCTACombine())
+    emitLastCTAMerge(work, Hq, Hkv);
+  gpu::ReturnOp::create(b, loc);
+}
 
+void KernelEmitter::bindBuffers() {
   qGlobal = func.getArgument(0);
   kGlobal = func.getArgument(1);
   vGlobal = func.getArgument(2);
@@ -977,108 +1081,119 @@ void KernelEmitter::emit() {
     lseGlobal = func.getArgument(4);
   if (spec.hasMask())
     maskGlobal = func.getArgument(4 + (spec.writesLse() ? 1 : 0));
+}
 
-  // Split-KV: the combine may be launched now (programmaticCombine; it
-  // waits for this grid to finish before it reads the partials).
-  if (programmaticCombine(spec))
-    NVVM::GriddepcontrolOp::create(b, loc,
-                                   NVVM::GridDepActionKind::launch_dependents);
-
-  //===--- who am I -------------------------------------------------------===//
+void KernelEmitter::mapThreads() {
   tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
   copies.emplace(b, loc, tid, s.numThreads());
   Value lane = remc(tid, 32);
   warp = divc(tid, 32);
-  MmaSyncLanes lanes = mmaSync.lanesOf(lane);
+  lanes = mmaSync.lanesOf(lane);
   g = lanes.g; // row within an m16 half-tile
   t = lanes.t; // column pair within an n8 tile
   lane8 = lanes.lane8;
   laneMid = lanes.laneMid;
   laneHi = lanes.laneHi;
 
-  Value Hq = sizeValue("heads_q"), Hkv = sizeValue("heads_kv");
+  Hq = sizeValue("heads_q");
+  Hkv = sizeValue("heads_kv");
   Sq = sizeValue("seq_q");
   Sk = sizeValue("seq_k");
-  Value D = c(spec.headDim), Dv = c(spec.headDimV);
 
   // Which query block, (batch, head) and split this CTA computes.
-  CTAWork work = tiling.decodeGrid(
+  work = tiling.decodeGrid(
       Hq, Hkv, Sq, [&](StringRef name) { return sizeValue(name); }, qGlobal,
       oGlobal);
-  Value bh = work.bh, batchIdx = work.batchIdx, h = work.h, hkv = work.hkv;
   rowsTotal = work.rowsTotal;
   splitIdx = work.splitIdx;
   numSplitsV = work.numSplits;
   m0 = work.m0;
   warpRow0 = add(mulc(warp, s.rowsPerWarp()), g);
+}
 
-  //===--- where the tiles are in global memory ---------------------------===//
-  // Offsets of row 0 of this (batch, head) and the distance between rows.
-  if (!spec.bshd) {
-    qBase = mul(mul(bh, Sq), D);
-    qRow = D;
-    Value bkv = add(mul(batchIdx, Hkv), hkv);
-    kBase = mul(mul(bkv, Sk), D);
-    kRow = D;
-    vBase = mul(mul(bkv, Sk), Dv);
-    vRow = Dv;
-    oBase = mul(mul(bh, Sq), Dv);
-    oRow = Dv;
-    if (s.packGQA) {
-      qHeadStride = mul(Sq, D);
-      oHeadStride = mul(Sq, Dv);
-    }
-  } else {
-    Value qTok = add(mul(mul(batchIdx, Sq), Hq), h);
-    qBase = mul(qTok, D);
-    qRow = mul(Hq, D);
-    Value kTok = add(mul(mul(batchIdx, Sk), Hkv), hkv);
-    kBase = mul(kTok, D);
-    kRow = mul(Hkv, D);
-    vBase = mul(kTok, Dv);
-    vRow = mul(Hkv, Dv);
-    oBase = mul(qTok, Dv);
-    oRow = mul(Hq, Dv);
-    if (s.packGQA) {
-      qHeadStride = D;
-      oHeadStride = Dv;
-    }
+void KernelEmitter::locateGlobalTiles() {
+  // Row 0 of the CTA's (batch, head) in Q, K, V, O and LSE, and the
+  // distance between rows, from the op's layout (TensorLayout.h). Q and O
+  // start from batch·Hq + h as the grid decoded it (bh).
+  Layout layout = spec.bshd ? Layout::BSHD : Layout::BHSD;
+  Value D = c(spec.headDim), Dv = c(spec.headDimV);
+  // A buffer's extents (heads, seq, feature); the batch's is never asked.
+  using Extent = std::function<Value(TensorDim)>;
+  auto extents = [](Value heads, Value seq, Value feature) -> Extent {
+    return [=](TensorDim d) {
+      return d == TensorDim::Head  ? heads
+             : d == TensorDim::Seq ? seq
+                                   : feature;
+    };
+  };
+  Extent qExtent = extents(Hq, Sq, D), kExtent = extents(Hkv, Sk, D),
+         vExtent = extents(Hkv, Sk, Dv), oExtent = extents(Hq, Sq, Dv);
+  // Index arithmetic in which a null value adds nothing (an index 0: a row
+  // start's seq and feature) and scales by nothing (an extent 1: LSE's
+  // feature).
+  auto plus = [&](Value x, Value y) { return y ? add(x, y) : x; };
+  auto times = [&](Value x, Value y) { return y ? mul(x, y) : x; };
+  auto rowStart = [&](const TensorIndex<Value> &at, const Extent &extent) {
+    return offset<Value>(layout, at, extent, plus, times);
+  };
+  // Row and head strides are never the innermost dim's (no `one` needed).
+  auto strideOf = [&](TensorDim d, const Extent &extent) {
+    return stride<Value>(layout, d, extent, times, Value());
+  };
+  TensorIndex<Value> qoRow0{work.batchIdx, work.h, {}, {}, work.bh};
+  TensorIndex<Value> kvRow0{work.batchIdx, work.hkv};
+  qBase = rowStart(qoRow0, qExtent);
+  qRow = strideOf(TensorDim::Seq, qExtent);
+  kBase = rowStart(kvRow0, kExtent);
+  kRow = strideOf(TensorDim::Seq, kExtent);
+  vBase = rowStart(kvRow0, vExtent);
+  vRow = strideOf(TensorDim::Seq, vExtent);
+  oBase = rowStart(qoRow0, oExtent);
+  oRow = strideOf(TensorDim::Seq, oExtent);
+  if (s.packGQA) {
+    qHeadStride = strideOf(TensorDim::Head, qExtent);
+    oHeadStride = strideOf(TensorDim::Head, oExtent);
   }
-  lseBase = mul(bh, Sq);
-  if (spec.hasMask()) {
-    // Row-major strides of the mask over (b, h, i, j), right to left; a
-    // broadcast extent (1) has stride 0. A dynamic extent is an i32 argument
-    // that is either 1 or the scores' size.
-    // Dynamic extents are arguments in (b, h, i, j) order; strides are built
-    // right to left, so the argument index is counted from the end.
-    unsigned nextArg = spec.numBufferArgs() + spec.dynamicSizeNames().size() +
-                       spec.dynamicMaskDimNames().size();
-    Value strides[4];
-    Value running = c(1);
-    for (int p = 3; p >= 0; --p) {
-      int64_t d = spec.maskDims[p];
-      if (d == 1) {
-        strides[p] = c(0);
-        continue;
-      }
-      if (!ShapedType::isDynamic(d)) {
-        strides[p] = running;
-        running = mulc(running, d);
-        continue;
-      }
-      Value extent = arith::IndexCastUIOp::create(b, loc, idxTy,
-                                                  func.getArgument(--nextArg));
-      Value unit = cmp(arith::CmpIPredicate::eq, extent, c(1));
-      strides[p] = select(unit, c(0), running);
-      running = mul(running, extent);
-    }
-    maskBase = add(mul(batchIdx, strides[0]), mul(h, strides[1]));
-    maskSh = strides[1];
-    maskSi = strides[2];
-    maskSj = strides[3];
-  }
+  // LSE [batch, heads_q, seq_q]: a bhsd tensor of one feature.
+  lseBase = offset<Value>(Layout::BHSD, qoRow0, extents(Hq, Sq, Value()),
+                          plus, times);
+}
 
-  //===--- shared memory: Q | K x stages | V x stages ---------------------===//
+void KernelEmitter::locateMask() {
+  // Row-major strides of the mask over (b, h, i, j), right to left; a
+  // broadcast extent (1) has stride 0. A dynamic extent is an i32 argument
+  // that is either 1 or the scores' size.
+  // Dynamic extents are arguments in (b, h, i, j) order; strides are built
+  // right to left, so the argument index is counted from the end.
+  unsigned nextArg = spec.numBufferArgs() + spec.dynamicSizeNames().size() +
+                     spec.dynamicMaskDimNames().size();
+  Value strides[4];
+  Value running = c(1);
+  for (int p = 3; p >= 0; --p) {
+    int64_t d = spec.maskDims[p];
+    if (d == 1) {
+      strides[p] = c(0);
+      continue;
+    }
+    if (!ShapedType::isDynamic(d)) {
+      strides[p] = running;
+      running = mulc(running, d);
+      continue;
+    }
+    Value extent = arith::IndexCastUIOp::create(b, loc, idxTy,
+                                                func.getArgument(--nextArg));
+    Value unit = cmp(arith::CmpIPredicate::eq, extent, c(1));
+    strides[p] = select(unit, c(0), running);
+    running = mul(running, extent);
+  }
+  maskBase = add(mul(work.batchIdx, strides[0]), mul(work.h, strides[1]));
+  maskSh = strides[1];
+  maskSi = strides[2];
+  maskSj = strides[3];
+}
+
+void KernelEmitter::carveSharedMemory() {
+  // Q | K x stages | V x stages [| split operands' factors].
   auto wgSpace = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   auto dynTy = MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                                MemRefLayoutAttrInterface{}, wgSpace);
@@ -1115,8 +1230,9 @@ void KernelEmitter::emit() {
                     s.numStages * kvRowGroups() *
                         (colGroups(qk) + colGroups(vl)),
                     f32Ty);
+}
 
-  //===--- per-lane ldmatrix addresses ------------------------------------===//
+void KernelEmitter::computeLdmatrixOffsets() {
   // ldmatrix.x4: lanes 8i..8i+7 address the rows of 8x8 matrix i.
   //  A (Q, and V through .trans): matrix i = rows +8·(i%2), chunk +(i/2)
   //  B (K):                        matrix i = rows +8·(i/2), chunk +(i%2)
@@ -1133,22 +1249,15 @@ void KernelEmitter::emit() {
   qkChunkA = chunkOffsets(qk, laneHi, qk.paddedDim / 16);
   qkChunkB = chunkOffsets(qk, laneMid, qk.paddedDim / 16);
   vChunkA = chunkOffsets(vl, laneHi, vl.paddedDim / 16);
+}
 
-  //===--- which K/V blocks this CTA visits -------------------------------===//
-  // The visited K/V blocks and the bounds of the masked ones: skipped
-  // blocks are outside [kvBegin, kvEnd).
-  KVBlockRange kvRange = tiling.kvRange(work, Sq, Sk);
-  Value kvBegin = kvRange.begin, kvEnd = kvRange.end;
-  bool windowOrFill = spec.window || spec.fill;
-
-  //===--- prologue: Q, then the first stages-1 K/V blocks ----------------===//
+void KernelEmitter::emitPrologue() {
   // Every row of every Q tile is inside the tensor: no row tests on the Q
   // copies nor on the O/LSE stores.
   int64_t staticRows = spec.seqQ;
   if (s.packGQA && !ShapedType::isDynamic(spec.seqQ))
     staticRows = spec.seqQ * spec.groupSize();
-  bool qAllValid =
-      !ShapedType::isDynamic(staticRows) && staticRows % s.blockM == 0;
+  qAllValid = !ShapedType::isDynamic(staticRows) && staticRows % s.blockM == 0;
   // Rows of the Q tile inside the tensor (m0 < Sq in every launched CTA).
   Value qValidRows =
       qAllValid ? Value()
@@ -1171,24 +1280,11 @@ void KernelEmitter::emit() {
                       : copyTile(qGlobal, qBase, qRow, m0, qValidRows, sQ,
                                  c(0), s.blockM, qk);
   }
-  Value qGroup = copies->commit(qToks);
-  // Exactly one group per K/V block, so that cp.async.wait_group counts
-  // stay uniform. A block past kvEnd is "copied" with src-size 0 (no global
-  // access) rather than skipped by a branch: the copies then sit in the loop
-  // body's basic block, where ptxas can interleave them with the mma.sync.
-  auto issueKVTiles = [&](Value j, Value buf, KVTiles tiles) {
-    Value exists = cmp(arith::CmpIPredicate::slt, j, kvEnd);
-    return copyKVBlock(j, buf, exists, tiles);
-  };
-  auto commitGroup = [&](ValueRange tokens) {
-    return copies->commit(tokens);
-  };
-  auto issueKVBlock = [&](Value j, Value buf) {
-    return commitGroup(issueKVTiles(j, buf, KVTiles::Both));
-  };
+  qGroup = copier().commit(qToks);
+  // The first stages-1 K/V blocks.
   for (int64_t st = 0; st + 1 < s.numStages; ++st) {
-    if (kvBegin) {
-      Value j = addc(kvBegin, st);
+    if (kvRange.begin) {
+      Value j = addc(kvRange.begin, st);
       issueKVBlock(j, remc(j, s.numStages));
     } else {
       issueKVBlock(c(st), c(st));
@@ -1198,347 +1294,350 @@ void KernelEmitter::emit() {
     // Q in registers: wait for the Q group only (the K/V groups issued
     // after it may stay in flight), then every warp loads its fragments
     // once instead of once per K/V block.
-    copies->wait(qGroup, s.numStages - 1);
+    copier().wait(qGroup, s.numStages - 1);
     gpu::BarrierOp::create(b, loc);
     qFragments.resize(qk.paddedDim / 16);
     for (int64_t ks = 0; ks < qk.paddedDim / 16; ++ks)
       for (int64_t mt = 0; mt < MT; ++mt)
         qFragments[ks].push_back(loadQFragment(ks, mt));
   }
+}
 
-  //===--- the K/V loop ---------------------------------------------------===//
-  int64_t NO = vl.paddedDim / 8; // n8 tiles of O
+SmallVector<Value> KernelEmitter::issueKVTiles(Value j, Value buf,
+                                               KVTiles tiles) {
+  // Exactly one group per K/V block, so that cp.async.wait_group counts
+  // stay uniform. A block past the range's end is "copied" with src-size 0
+  // (no global access) rather than skipped by a branch: the copies then sit
+  // in the loop body's basic block, where ptxas can interleave them with
+  // the mma.sync.
+  Value exists = cmp(arith::CmpIPredicate::slt, j, kvRange.end);
+  return copyKVBlock(j, buf, exists, tiles);
+}
+
+Value KernelEmitter::issueKVBlock(Value j, Value buf) {
+  return copier().commit(issueKVTiles(j, buf, KVTiles::Both));
+}
+
+OnlineSoftmaxState KernelEmitter::emitKVLoops() {
   // The online softmax of the rows this thread holds: mma.sync's
   // accumulator fragments, a row in the 4 lanes of a quad.
-  OnlineSoftmax softmax(b, loc, RowFragments::mmaSync(MT),
-                        {spec.scale, s.rescaleThreshold,
-                         /*finiteFill=*/spec.fill.has_value()});
-  OnlineSoftmaxState inits = softmax.initialState(NO);
-
+  softmax.emplace(b, loc, mma.rowFragments(MT),
+                  OnlineSoftmaxParams{spec.scale, s.rescaleThreshold,
+                                      /*finiteFill=*/spec.fill.has_value()});
+  OnlineSoftmaxState state = softmax->initialState(NO);
   // The K/V loop as one or two scf.for (KernelTiling::loopParts); the split
   // point is built here.
-  SmallVector<KVLoopPart, 2> loopParts = tiling.loopParts(kvRange);
-  // The pieces of one K/V block's step, shared by both loop forms below.
-  //
-  // maskBlock: S with the mask operand and, per `masked`, the causal/tail
-  // mask of block j.
-  auto maskBlock = [&](SmallVector<SmallVector<Value>> S, Value j,
-                       BlockMask masked) {
-    Value kvStart = mulc(j, s.blockN);
-    // The mask operand applies to every block, before the causal/tail
-    // masks (which then hide the clamped reads past Sk). With a finite fill
-    // a float mask is added after them, to the fill too (fa2.attention's
-    // order); -inf past Sk stays -inf.
-    bool maskOperandLast =
-        spec.fill && spec.hasMask() && !spec.maskElementType.isInteger(1);
-    if (spec.hasMask() && !maskOperandLast)
-      S = applyMaskOperand(S, kvStart);
-    auto positional = [&](const SmallVector<SmallVector<Value>> &S) {
-      return windowOrFill ? maskScoresWindowFill(S, kvStart)
-                          : maskScores(S, kvStart);
-    };
-    if (masked == BlockMask::Always) {
-      S = positional(S);
-    } else if (masked == BlockMask::PerBlock) {
-      Value needMask = tiling.needsMask(kvRange, j, kvStart);
-      SmallVector<Type> types(MT * NT, accTy);
-      auto ifOp = scf::IfOp::create(b, loc, types, needMask,
-                                    /*withElseRegion=*/true);
-      {
-        OpBuilder::InsertionGuard g2(b);
-        b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-        SmallVector<Value> flat;
-        for (auto &row : positional(S))
-          flat.append(row.begin(), row.end());
-        scf::YieldOp::create(b, loc, flat);
-        b.setInsertionPointToStart(&ifOp.getElseRegion().front());
-        SmallVector<Value> same;
-        for (auto &row : S)
-          same.append(row.begin(), row.end());
-        scf::YieldOp::create(b, loc, same);
-      }
-      for (int64_t mt = 0; mt < MT; ++mt)
-        for (int64_t nt = 0; nt < NT; ++nt)
-          S[mt][nt] = ifOp.getResult(mt * NT + nt);
-    }
-    if (maskOperandLast)
-      S = applyMaskOperand(S, kvStart);
-    return S;
-  };
-  // expAndAccumulate: P = exp2(S·c - ref·c), l += rowsum P (thread-partial)
-  // and O += P·V for the V tile in buffer `buf`, one k-step (16 keys) at a
-  // time: the accumulators of n8 tiles 2kk and 2kk+1 form the A fragment of
-  // k-step kk once converted to 16 bits, so each P value dies right after
-  // its conversion instead of the whole P tile living in f32 registers.
-  auto expAndAccumulate = [&](OnlineSoftmaxStep step, Value buf) {
-    softmax.beginExponentials(step);
-    SmallVector<Value> O = step.state.O, l = step.state.l;
-    Value vBuf = add(mulc(buf, s.blockN * vl.rowStride), vLaneOffset);
-    for (int64_t kk = 0; kk < NT / 2; ++kk) {
-      // pa[mt][piece]: P's A fragments, P split like the other operands.
-      SmallVector<SmallVector<Value>> pa(MT);
-      for (int64_t mt = 0; mt < MT; ++mt) {
-        SmallVector<SmallVector<Value>> elems(pieces);
-        Value rowSum[2];
-        for (int64_t q = 0; q < 4; ++q) {
-          // Fragment register q: rows g (+8 if q odd), keys 2t.. (+8 if
-          // q>=2).
-          int64_t nt = 2 * kk + q / 2, half = q % 2, r = mt * 2 + half;
-          for (int64_t e = 0; e < 2; ++e) {
-            Value p = softmax.probability(step, r, nt * 2 + e);
-            rowSum[half] = softmax.sumInto(rowSum[half], p);
-            if (pieces == 1) {
-              elems[0].push_back(arith::TruncFOp::create(b, loc, elemTy, p));
-            } else {
-              // P·2^pShift < 2^15: its f16 pieces keep 22 bits down to
-              // P = 2^(-3 - pShift); the factor leaves with V's inverse.
-              Value shifted = fmul(p, cf(std::ldexp(1.0, pShift)));
-              for (auto [k, piece] : llvm::enumerate(
-                       splitToPieces(b, loc, shifted, pieces, elemTy)))
-                elems[k].push_back(piece);
-            }
-          }
-        }
-        for (int64_t half = 0; half < 2; ++half)
-          l[mt * 2 + half] = fadd(l[mt * 2 + half], rowSum[half]);
-        for (int64_t k = 0; k < pieces; ++k)
-          pa[mt].push_back(
-              vector::FromElementsOp::create(b, loc, fragTy, elems[k]));
-      }
-      // Split operands: V's groups of these 16 keys (one per column
-      // group), times 2^-pShift.
-      SmallVector<Value> vInverse;
-      for (int64_t cg = 0; pieces > 1 && cg < colGroups(vl); ++cg)
-        vInverse.push_back(memref::LoadOp::create(
-            b, loc, sFactors, ValueRange{vFactorSlot(buf, c(kk), cg)}));
-      for (int64_t np = 0; np < NO / 2; ++np) {
-        Value vFactor =
-            pieces > 1 ? vInverse[np * 2 / kScaleChunks] : Value();
-        SmallVector<Value> b0, b1;
-        mmaSync.loadBPieces(sV, vBuf, vChunkA[np], kk * 16 * vl.rowStride,
-                            vPlane,
-                            /*transpose=*/true, pieces, b0, b1);
-        for (int64_t mt = 0; mt < MT; ++mt) {
-          O[mt * NO + 2 * np] =
-              mmaSync.mmaPieces(pa[mt], b0, O[mt * NO + 2 * np], vFactor);
-          O[mt * NO + 2 * np + 1] =
-              mmaSync.mmaPieces(pa[mt], b1, O[mt * NO + 2 * np + 1], vFactor);
-        }
-      }
-    }
-    step.state.O = O;
-    step.state.l = l;
-    return step.state;
-  };
+  for (const KVLoopPart &part : tiling.loopParts(kvRange))
+    state = emitKVLoop(part, state);
+  return state;
+}
 
-  auto emitKVLoop = [&](Value lb, Value ub, ValueRange loopInits,
-                        BlockMask masked) -> scf::ForOp {
-    auto loop = scf::ForOp::create(b, loc, lb, ub, c(1), loopInits);
+OnlineSoftmaxState KernelEmitter::emitKVLoop(const KVLoopPart &part,
+                                             const OnlineSoftmaxState &inits) {
+  auto loop = scf::ForOp::create(b, loc, part.begin, part.end, c(1),
+                                 inits.flatten());
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    emitKVStep(loop.getInductionVar(), loop.getRegionIterArgs(), part.mask);
+  }
+  b.setInsertionPointAfter(loop);
+  return OnlineSoftmaxState::fromFlat(loop.getResults(), MT * NO);
+}
+
+void KernelEmitter::emitKVStep(Value j, ValueRange carried, BlockMask masked) {
+  OnlineSoftmaxState state = OnlineSoftmaxState::fromFlat(carried, MT * NO);
+  Value buf = c(0);
+  if (s.numStages == 1) {
+    copier().wait(copier().commit(copyKVBlock(j, c(0))), 0);
+    gpu::BarrierOp::create(b, loc);
+  } else {
+    // Block j's group is complete once at most stages-2 newer groups are
+    // pending; the barrier then also tells every warp that block j-1's
+    // buffer is free, and block j+stages-1 is issued into it.
+    copier().wait(qGroup, s.numStages - 2);
+    gpu::BarrierOp::create(b, loc);
+    buf = remc(j, s.numStages);
+  }
+
+  // S = Q·K_jᵀ.
+  SmallVector<SmallVector<Value>> S =
+      computeScores(mulc(buf, s.blockN * qk.rowStride), buf);
+  // Block j+stages-1 goes into the buffer block j-1 used, free since the
+  // barrier. Issued after the mma.sync of Q·K_jᵀ, as FlashAttention-2
+  // does, not right after the barrier: the ldmatrix of K_j then leave
+  // first, and the copies' address arithmetic and register reads fall
+  // into the mma chain instead of in front of it (+1-2%, bench/NOTES.md).
+  // With splitKVCopies only K's copies go here, V's after the row max.
+  bool prefetch = s.numStages > 1;
+  Value next, nextBuf;
+  SmallVector<Value> nextTokens;
+  if (prefetch) {
+    next = addc(j, s.numStages - 1);
+    nextBuf = remc(next, s.numStages);
+    nextTokens = issueKVTiles(next, nextBuf,
+                              s.splitKVCopies ? KVTiles::K : KVTiles::Both);
+    if (!s.splitKVCopies)
+      copier().commit(nextTokens);
+  }
+  // Masked, then the online softmax and O += P·V_j.
+  S = maskBlock(S, j, masked);
+  OnlineSoftmaxStep step = softmax->rescale(S, state);
+  if (prefetch && s.splitKVCopies) {
+    nextTokens.append(issueKVTiles(next, nextBuf, KVTiles::V));
+    copier().commit(nextTokens);
+  }
+  state = accumulatePV(step, buf);
+  if (s.numStages == 1)
+    gpu::BarrierOp::create(b, loc); // buffer 0 is overwritten next
+
+  scf::YieldOp::create(b, loc, state.flatten());
+}
+
+SmallVector<SmallVector<Value>>
+KernelEmitter::maskBlock(SmallVector<SmallVector<Value>> S, Value j,
+                         BlockMask masked) {
+  Value kvStart = mulc(j, s.blockN);
+  // The mask operand applies to every block, before the causal/tail masks
+  // (which then hide the clamped reads past Sk). With a finite fill a float
+  // mask is added after them, to the fill too (fa2.attention's order); -inf
+  // past Sk stays -inf.
+  bool maskOperandLast =
+      spec.fill && spec.hasMask() && !spec.maskElementType.isInteger(1);
+  if (spec.hasMask() && !maskOperandLast)
+    S = applyMaskOperand(S, kvStart);
+  auto positional = [&](const SmallVector<SmallVector<Value>> &S) {
+    return spec.window || spec.fill ? maskScoresWindowFill(S, kvStart)
+                                    : maskScores(S, kvStart);
+  };
+  if (masked == BlockMask::Always) {
+    S = positional(S);
+  } else if (masked == BlockMask::PerBlock) {
+    Value needMask = tiling.needsMask(kvRange, j, kvStart);
+    SmallVector<Type> types(MT * NT, mma.accumulatorType());
+    auto ifOp = scf::IfOp::create(b, loc, types, needMask,
+                                  /*withElseRegion=*/true);
     {
       OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(loop.getBody());
-      Value j = loop.getInductionVar();
-      OnlineSoftmaxState state =
-          OnlineSoftmaxState::fromFlat(loop.getRegionIterArgs(), MT * NO);
-      Value buf = c(0);
-      if (s.numStages == 1) {
-        copies->wait(copies->commit(copyKVBlock(j, c(0))), 0);
-        gpu::BarrierOp::create(b, loc);
-      } else {
-        // Block j's group is complete once at most stages-2 newer groups are
-        // pending; the barrier then also tells every warp that block j-1's
-        // buffer is free, and block j+stages-1 is issued into it.
-        copies->wait(qGroup, s.numStages - 2);
-        gpu::BarrierOp::create(b, loc);
-        buf = remc(j, s.numStages);
-      }
-
-      // S = Q·K_jᵀ.
-      SmallVector<SmallVector<Value>> S =
-          computeScores(mulc(buf, s.blockN * qk.rowStride), buf);
-      // Block j+stages-1 goes into the buffer block j-1 used, free since the
-      // barrier. Issued after the mma.sync of Q·K_jᵀ, as FlashAttention-2
-      // does, not right after the barrier: the ldmatrix of K_j then leave
-      // first, and the copies' address arithmetic and register reads fall
-      // into the mma chain instead of in front of it (+1-2%, bench/NOTES.md).
-      // With splitKVCopies only K's copies go here, V's after the row max.
-      bool prefetch = s.numStages > 1;
-      Value next, nextBuf;
-      SmallVector<Value> nextTokens;
-      if (prefetch) {
-        next = addc(j, s.numStages - 1);
-        nextBuf = remc(next, s.numStages);
-        nextTokens = issueKVTiles(
-            next, nextBuf, s.splitKVCopies ? KVTiles::K : KVTiles::Both);
-        if (!s.splitKVCopies)
-          commitGroup(nextTokens);
-      }
-      // Masked, then the online softmax and O += P·V_j.
-      S = maskBlock(S, j, masked);
-      OnlineSoftmaxStep step = softmax.rescale(S, state);
-      if (prefetch && s.splitKVCopies) {
-        nextTokens.append(issueKVTiles(next, nextBuf, KVTiles::V));
-        commitGroup(nextTokens);
-      }
-      state = expAndAccumulate(step, buf);
-      if (s.numStages == 1)
-        gpu::BarrierOp::create(b, loc); // buffer 0 is overwritten next
-
-      scf::YieldOp::create(b, loc, state.flatten());
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      SmallVector<Value> flat;
+      for (auto &row : positional(S))
+        flat.append(row.begin(), row.end());
+      scf::YieldOp::create(b, loc, flat);
+      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+      SmallVector<Value> same;
+      for (auto &row : S)
+        same.append(row.begin(), row.end());
+      scf::YieldOp::create(b, loc, same);
     }
-    b.setInsertionPointAfter(loop);
-    return loop;
-  };
-  scf::ForOp loop;
-  SmallVector<Value> carried = inits.flatten();
-  for (const KVLoopPart &part : loopParts) {
-    loop = emitKVLoop(part.begin, part.end, carried, part.mask);
-    carried.assign(loop.getResults().begin(), loop.getResults().end());
+    for (int64_t mt = 0; mt < MT; ++mt)
+      for (int64_t nt = 0; nt < NT; ++nt)
+        S[mt][nt] = ifOp.getResult(mt * NT + nt);
   }
+  if (maskOperandLast)
+    S = applyMaskOperand(S, kvStart);
+  return S;
+}
 
-  //===--- epilogue: one normalization, then O and LSE to global ----------===//
-  // The last iterations issued zero-fill copies for blocks past kvEnd
-  // (src-size 0, no global access); they still write shared memory, and must
-  // land before the CTA exits and its shared memory goes to the next CTA.
-  copies->wait(qGroup, 0);
-  OnlineSoftmaxState res =
-      OnlineSoftmaxState::fromFlat(loop.getResults(), MT * NO);
-  softmax.beginEpilogue();
+OnlineSoftmaxState KernelEmitter::accumulatePV(OnlineSoftmaxStep step,
+                                               Value buf) {
+  softmax->beginExponentials(step);
+  auto fragTy = VectorType::get({4, 2}, elemTy);
+  OnlineSoftmaxState &state = step.state;
+  Value vBuf = add(mulc(buf, s.blockN * vl.rowStride), vLaneOffset);
+  for (int64_t kk = 0; kk < NT / 2; ++kk) {
+    // pa[mt][piece]: P's A fragments, P split like the other operands.
+    SmallVector<SmallVector<Value>> pa(MT);
+    for (int64_t mt = 0; mt < MT; ++mt) {
+      SmallVector<SmallVector<Value>> elems(pieces);
+      Value rowSum[2];
+      for (int64_t q = 0; q < 4; ++q) {
+        // Fragment register q: rows g (+8 if q odd), keys 2t.. (+8 if q>=2).
+        int64_t nt = 2 * kk + q / 2, half = q % 2, r = mt * 2 + half;
+        for (int64_t e = 0; e < 2; ++e) {
+          Value p = softmax->probability(step, r, nt * 2 + e);
+          rowSum[half] = softmax->sumInto(rowSum[half], p);
+          if (pieces == 1) {
+            elems[0].push_back(arith::TruncFOp::create(b, loc, elemTy, p));
+          } else {
+            // P·2^pShift < 2^15: its f16 pieces keep 22 bits down to
+            // P = 2^(-3 - pShift); the factor leaves with V's inverse.
+            Value shifted = fmul(p, cf(std::ldexp(1.0, pShift)));
+            for (auto [k, piece] : llvm::enumerate(
+                     splitToPieces(b, loc, shifted, pieces, elemTy)))
+              elems[k].push_back(piece);
+          }
+        }
+      }
+      for (int64_t half = 0; half < 2; ++half)
+        state.l[mt * 2 + half] = fadd(state.l[mt * 2 + half], rowSum[half]);
+      for (int64_t k = 0; k < pieces; ++k)
+        pa[mt].push_back(
+            vector::FromElementsOp::create(b, loc, fragTy, elems[k]));
+    }
+    // Split operands: V's groups of these 16 keys (one per column group),
+    // times 2^-pShift.
+    SmallVector<Value> vInverse;
+    for (int64_t cg = 0; pieces > 1 && cg < colGroups(vl); ++cg)
+      vInverse.push_back(memref::LoadOp::create(
+          b, loc, sFactors, ValueRange{vFactorSlot(buf, c(kk), cg)}));
+    for (int64_t np = 0; np < NO / 2; ++np) {
+      Value vFactor = pieces > 1 ? vInverse[np * 2 / kScaleChunks] : Value();
+      SmallVector<Value> b0, b1;
+      mmaSync.loadBPieces(sV, vBuf, vChunkA[np], kk * 16 * vl.rowStride,
+                          vPlane,
+                          /*transpose=*/true, pieces, b0, b1);
+      for (int64_t mt = 0; mt < MT; ++mt) {
+        Value &o0 = state.O[oTile(mt, 2 * np)];
+        o0 = mma.multiplyAccumulate(pa[mt], b0, o0, vFactor);
+        Value &o1 = state.O[oTile(mt, 2 * np + 1)];
+        o1 = mma.multiplyAccumulate(pa[mt], b1, o1, vFactor);
+      }
+    }
+  }
+  return state;
+}
+
+void KernelEmitter::emitEpilogue(const OnlineSoftmaxState &result) {
+  // The last iterations issued zero-fill copies for blocks past the range's
+  // end (src-size 0, no global access); they still write shared memory, and
+  // must land before the CTA exits and its shared memory goes to the next
+  // CTA.
+  copier().wait(qGroup, 0);
+  softmax->beginEpilogue();
+  if (sO)
+    NVVM::SyncWarpOp::create(b, loc, allLanes()); // the warp's last Q reads
+  for (int64_t mt = 0; mt < MT; ++mt)
+    for (int64_t half = 0; half < 2; ++half)
+      writeRow(result, mt, half);
+}
+
+void KernelEmitter::writeRow(const OnlineSoftmaxState &result, int64_t mt,
+                             int64_t half) {
   Value posInf = cf(std::numeric_limits<double>::infinity());
   // Split-KV partials are f32 (the combine rounds once).
-  Type outTy = spec.splitKV() ? f32Ty : spec.outElementType;
-  // O staged through the Q tile (see sO).
+  Type outTy = outputType();
   bool stageO = static_cast<bool>(sO);
-  if (stageO)
-    NVVM::SyncWarpOp::create(b, loc, allLanes()); // the warp's last Q reads
-  Value warpRowBase = mulc(warp, s.rowsPerWarp());
-  for (int64_t mt = 0; mt < MT; ++mt) {
-    for (int64_t half = 0; half < 2; ++half) {
-      Value mFinal = res.m[mt * 2 + half];
-      Value lSum = softmax.rowTotal(res.l[mt * 2 + half]);
-      // A row that saw no visible key has l = 0: O stays 0, LSE is +inf.
-      Value empty;
-      Value inv = softmax.normalizer(lSum, empty);
-      Value row = addc(warpRow0, MmaSyncFragments::accRow(mt, half));
-      Value globalRow = add(m0, row);
-      auto normalized = [&](int64_t no) {
-        Value acc = res.O[mt * NO + no];
-        SmallVector<Value> vals;
-        for (int64_t e = 0; e < 2; ++e) {
-          Value v = fmul(extract(acc, {half, e}), inv);
-          if (outTy != f32Ty)
-            v = arith::TruncFOp::create(b, loc, outTy, v);
-          vals.push_back(v);
-        }
-        return vector::FromElementsOp::create(
-            b, loc, VectorType::get({2}, outTy), vals);
-      };
-      if (stageO) {
-        // Row `row` of the Q tile, chunk no, elements 2t and 2t+1: the 8
-        // rows of a store fall into 8 bank groups under the swizzle.
-        Value rowMod8 = remc(row, 8);
-        for (int64_t no = 0; no < spec.headDimV / 8; ++no) {
-          Value off =
-              add(copies->sharedOffset(qk, row, rowMod8, c(no)), mulc(t, 2));
-          vector::StoreOp::create(b, loc, normalized(no), sO, ValueRange{off});
-        }
-      }
-
-      auto storeRow = [&](OpBuilder &, Location) {
-        Value rowOff = oRowOffset(globalRow);
-        for (int64_t no = 0; !stageO && no < spec.headDimV / 8; ++no) {
-          Value off = add(rowOff, addc(mulc(t, 2), no * 8));
-          // Column 2t + 8·no: the pair is aligned to its own size.
-          vector::StoreOp::create(
-              b, loc, normalized(no), oGlobal, ValueRange{off},
-              /*nontemporal=*/false,
-              llvm::MaybeAlign(2 * outTy.getIntOrFloatBitWidth() / 8));
-        }
-        if (spec.writesLse()) {
-          Value lse = softmax.logSumExp(mFinal, lSum);
-          // An empty row's partial weighs nothing in the combine (-inf);
-          // the op's LSE of an empty row is +inf.
-          lse = select(empty,
-                       spec.splitKV()
-                           ? cf(-std::numeric_limits<double>::infinity())
-                           : posInf,
-                       lse);
-          if (fillClamp) {
-            // A row of clamped fills only: its LSE is fill + log Σ..., which
-            // is the fill in f32 (|fill| > 2^76 · every other term).
-            bool negative = *spec.fill < 0;
-            Value far = arith::CmpFOp::create(
-                b, loc,
-                negative ? arith::CmpFPredicate::OLT
-                         : arith::CmpFPredicate::OGT,
-                lse, cf(negative ? -*fillClamp / 2 : *fillClamp / 2));
-            lse = select(far, cf(sem.fillF32()), lse);
-          }
-          Value first = cmp(arith::CmpIPredicate::eq, t, c(0));
-          scf::IfOp::create(b, loc, first, [&](OpBuilder &, Location) {
-            memref::StoreOp::create(b, loc, lse, lseGlobal,
-                                    ValueRange{lseOffset(globalRow)});
-            scf::YieldOp::create(b, loc);
-          });
-        }
-      };
-      if (stageO && !spec.writesLse())
-        continue;
-      if (qAllValid) {
-        storeRow(b, loc);
-      } else {
-        Value inside = cmp(arith::CmpIPredicate::ult, globalRow, rowsTotal);
-        scf::IfOp::create(b, loc, inside, [&](OpBuilder &bb, Location l) {
-          storeRow(bb, l);
-          scf::YieldOp::create(b, loc);
-        });
-      }
+  Value mFinal = result.m[mt * 2 + half];
+  Value lSum = softmax->rowTotal(result.l[mt * 2 + half]);
+  // A row that saw no visible key has l = 0: O stays 0, LSE is +inf.
+  Value empty;
+  Value inv = softmax->normalizer(lSum, empty);
+  Value row = addc(warpRow0, MmaSyncFragments::accRow(mt, half));
+  Value globalRow = add(m0, row);
+  auto normalized = [&](int64_t no) {
+    Value acc = result.O[oTile(mt, no)];
+    SmallVector<Value> vals;
+    for (int64_t e = 0; e < 2; ++e) {
+      Value v = fmul(extract(acc, {half, e}), inv);
+      if (outTy != f32Ty)
+        v = arith::TruncFOp::create(b, loc, outTy, v);
+      vals.push_back(v);
     }
-  }
+    return vector::FromElementsOp::create(b, loc,
+                                          VectorType::get({2}, outTy), vals);
+  };
   if (stageO) {
-    // The warp's rows, 16 bytes per lane: a row of C chunks takes C lanes,
-    // 32 / C rows per round (or C / 32 rounds per row).
-    NVVM::SyncWarpOp::create(b, loc, allLanes());
-    Value lane = remc(tid, 32);
-    int64_t chunks = spec.headDimV / 8;
-    int64_t total = s.rowsPerWarp() * chunks;
-    auto chunkTy = VectorType::get({8}, outTy);
-    for (int64_t first = 0; first < total; first += 32) {
-      Value idx = addc(lane, first);
-      Value inTile = total - first >= 32
-                         ? Value()
-                         : cmp(arith::CmpIPredicate::ult, idx, c(total));
-      Value r = divc(idx, chunks), ch = remc(idx, chunks);
-      Value row = add(warpRowBase, r);
-      Value globalRow = add(m0, row);
-      Value ok = inTile;
-      if (!qAllValid) {
-        Value inside = cmp(arith::CmpIPredicate::ult, globalRow, rowsTotal);
-        ok = ok ? arith::AndIOp::create(b, loc, ok, inside).getResult()
-                : inside;
-      }
-      auto copyChunk = [&](OpBuilder &, Location) {
-        Value src = copies->sharedOffset(qk, row, remc(row, 8), ch);
-        Value v = vector::LoadOp::create(b, loc, chunkTy, sO, ValueRange{src},
-                                         /*nontemporal=*/false,
-                                         llvm::MaybeAlign(16));
-        Value dst = add(oRowOffset(globalRow), mulc(ch, 8));
-        vector::StoreOp::create(b, loc, v, oGlobal, ValueRange{dst},
-                                /*nontemporal=*/false, llvm::MaybeAlign(16));
-      };
-      if (!ok) {
-        copyChunk(b, loc);
-      } else {
-        scf::IfOp::create(b, loc, ok, [&](OpBuilder &bb, Location l) {
-          copyChunk(bb, l);
-          scf::YieldOp::create(b, loc);
-        });
-      }
+    // Row `row` of the Q tile, chunk no, elements 2t and 2t+1: the 8 rows of
+    // a store fall into 8 bank groups under the swizzle.
+    Value rowMod8 = remc(row, 8);
+    for (int64_t no = 0; no < spec.headDimV / 8; ++no) {
+      Value off =
+          add(copies->sharedOffset(qk, row, rowMod8, c(no)), mulc(t, 2));
+      vector::StoreOp::create(b, loc, normalized(no), sO, ValueRange{off});
     }
   }
-  if (spec.lastCTACombine())
-    emitLastCTAMerge(work, Hq, Hkv);
-  gpu::ReturnOp::create(b, loc);
+
+  auto storeRow = [&](OpBuilder &, Location) {
+    Value rowOff = oRowOffset(globalRow);
+    for (int64_t no = 0; !stageO && no < spec.headDimV / 8; ++no) {
+      Value off = add(rowOff, addc(mulc(t, 2), no * 8));
+      // Column 2t + 8·no: the pair is aligned to its own size.
+      vector::StoreOp::create(
+          b, loc, normalized(no), oGlobal, ValueRange{off},
+          /*nontemporal=*/false,
+          llvm::MaybeAlign(2 * outTy.getIntOrFloatBitWidth() / 8));
+    }
+    if (spec.writesLse()) {
+      Value lse = softmax->logSumExp(mFinal, lSum);
+      // An empty row's partial weighs nothing in the combine (-inf); the
+      // op's LSE of an empty row is +inf.
+      lse = select(empty,
+                   spec.splitKV()
+                       ? cf(-std::numeric_limits<double>::infinity())
+                       : posInf,
+                   lse);
+      if (fillClamp) {
+        // A row of clamped fills only: its LSE is fill + log Σ..., which is
+        // the fill in f32 (|fill| > 2^76 · every other term).
+        bool negative = *spec.fill < 0;
+        Value far = arith::CmpFOp::create(
+            b, loc,
+            negative ? arith::CmpFPredicate::OLT : arith::CmpFPredicate::OGT,
+            lse, cf(negative ? -*fillClamp / 2 : *fillClamp / 2));
+        lse = select(far, cf(sem.fillF32()), lse);
+      }
+      Value first = cmp(arith::CmpIPredicate::eq, t, c(0));
+      scf::IfOp::create(b, loc, first, [&](OpBuilder &, Location) {
+        memref::StoreOp::create(b, loc, lse, lseGlobal,
+                                ValueRange{lseOffset(globalRow)});
+        scf::YieldOp::create(b, loc);
+      });
+    }
+  };
+  if (stageO && !spec.writesLse())
+    return;
+  if (qAllValid) {
+    storeRow(b, loc);
+  } else {
+    Value inside = cmp(arith::CmpIPredicate::ult, globalRow, rowsTotal);
+    scf::IfOp::create(b, loc, inside, [&](OpBuilder &bb, Location l) {
+      storeRow(bb, l);
+      scf::YieldOp::create(b, loc);
+    });
+  }
+}
+
+void KernelEmitter::copyStagedOut() {
+  // The warp's rows, 16 bytes per lane: a row of C chunks takes C lanes,
+  // 32 / C rows per round (or C / 32 rounds per row).
+  NVVM::SyncWarpOp::create(b, loc, allLanes());
+  Value lane = remc(tid, 32);
+  Value warpRowBase = mulc(warp, s.rowsPerWarp());
+  int64_t chunks = spec.headDimV / 8;
+  int64_t total = s.rowsPerWarp() * chunks;
+  auto chunkTy = VectorType::get({8}, outputType());
+  for (int64_t first = 0; first < total; first += 32) {
+    Value idx = addc(lane, first);
+    Value inTile = total - first >= 32
+                       ? Value()
+                       : cmp(arith::CmpIPredicate::ult, idx, c(total));
+    Value r = divc(idx, chunks), ch = remc(idx, chunks);
+    Value row = add(warpRowBase, r);
+    Value globalRow = add(m0, row);
+    Value ok = inTile;
+    if (!qAllValid) {
+      Value inside = cmp(arith::CmpIPredicate::ult, globalRow, rowsTotal);
+      ok = ok ? arith::AndIOp::create(b, loc, ok, inside).getResult() : inside;
+    }
+    auto copyChunk = [&](OpBuilder &, Location) {
+      Value src = copies->sharedOffset(qk, row, remc(row, 8), ch);
+      Value v = vector::LoadOp::create(b, loc, chunkTy, sO, ValueRange{src},
+                                       /*nontemporal=*/false,
+                                       llvm::MaybeAlign(16));
+      Value dst = add(oRowOffset(globalRow), mulc(ch, 8));
+      vector::StoreOp::create(b, loc, v, oGlobal, ValueRange{dst},
+                              /*nontemporal=*/false, llvm::MaybeAlign(16));
+    };
+    if (!ok) {
+      copyChunk(b, loc);
+    } else {
+      scf::IfOp::create(b, loc, ok, [&](OpBuilder &bb, Location l) {
+        copyChunk(bb, l);
+        scf::YieldOp::create(b, loc);
+      });
+    }
+  }
 }
 
 void KernelEmitter::emitLastCTAMerge(const CTAWork &work, Value Hq,

@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
 using namespace fa2;
@@ -44,19 +45,11 @@ CTAWork KernelTiling::decodeGrid(Value Hq, Value Hkv, Value Sq,
     // batch·Hq spread over grid y and z (AttentionKernelSpec).
     Value z = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
     bh = add(bh, mul(gpu::GridDimOp::create(b, loc, gpu::Dimension::y), z));
-    Value batchHeads;
-    if (!ShapedType::isDynamic(spec.batch()))
-      batchHeads = mul(c(spec.batch()), Hq);
-    else if (s.packGQA || spec.splitKV())
-      batchHeads = b.createOrFold<arith::DivUIOp>(
-          loc, memref::DimOp::create(b, loc, q, 0), mul(Sq, c(spec.headDim)));
-    else
-      batchHeads = b.createOrFold<arith::DivUIOp>(
-          loc, memref::DimOp::create(b, loc, o, 0), mul(Sq, c(spec.headDimV)));
+    Value numBH = batchHeads(Hq, Sq, q, o);
     // Packed rows: one CTA row per (batch, K/V head).
     if (s.packGQA)
-      batchHeads = divc(batchHeads, spec.groupSize());
-    bh = b.createOrFold<arith::MinUIOp>(loc, bh, sub(batchHeads, c(1)));
+      numBH = divc(numBH, spec.groupSize());
+    bh = b.createOrFold<arith::MinUIOp>(loc, bh, sub(numBH, c(1)));
   }
   if (s.packGQA) {
     // Grid y counts (batch, K/V head); the tile's rows are the group's
@@ -64,18 +57,67 @@ CTAWork KernelTiling::decodeGrid(Value Hq, Value Hkv, Value Sq,
     w.batchIdx = b.createOrFold<arith::DivUIOp>(loc, bh, Hkv);
     w.hkv = b.createOrFold<arith::RemUIOp>(loc, bh, Hkv);
     w.h = mulc(w.hkv, spec.groupSize());
-    bh = add(mul(w.batchIdx, Hq), w.h);
-  } else {
-    w.batchIdx = b.createOrFold<arith::DivUIOp>(loc, bh, Hq);
-    w.h = b.createOrFold<arith::RemUIOp>(loc, bh, Hq);
-    // GQA/MQA: query head h reads K/V head h / (Hq / Hkv).
-    Value groupSize = b.createOrFold<arith::DivUIOp>(loc, Hq, Hkv);
-    w.hkv = b.createOrFold<arith::DivUIOp>(loc, w.h, groupSize);
+    w.bh = add(mul(w.batchIdx, Hq), w.h);
+    w.qBlock = qBlock;
+    w.m0 = mulc(qBlock, s.blockM);
+    return w;
   }
+  decodeHeads(w, qBlock, bh, Hq, Hkv);
+  return w;
+}
+
+void KernelTiling::decodeHeads(CTAWork &w, Value qBlock, Value bh, Value Hq,
+                               Value Hkv) {
+  w.batchIdx = b.createOrFold<arith::DivUIOp>(loc, bh, Hq);
+  w.h = b.createOrFold<arith::RemUIOp>(loc, bh, Hq);
+  // GQA/MQA: query head h reads K/V head h / (Hq / Hkv).
+  Value groupSize = b.createOrFold<arith::DivUIOp>(loc, Hq, Hkv);
+  w.hkv = b.createOrFold<arith::DivUIOp>(loc, w.h, groupSize);
   w.bh = bh;
   w.qBlock = qBlock;
   w.m0 = mulc(qBlock, s.blockM);
+}
+
+Value KernelTiling::batchHeads(Value Hq, Value Sq, Value q, Value o) {
+  if (!ShapedType::isDynamic(spec.batch()))
+    return mul(c(spec.batch()), Hq);
+  if (s.packGQA || spec.splitKV())
+    return b.createOrFold<arith::DivUIOp>(
+        loc, memref::DimOp::create(b, loc, q, 0), mul(Sq, c(spec.headDim)));
+  return b.createOrFold<arith::DivUIOp>(
+      loc, memref::DimOp::create(b, loc, o, 0), mul(Sq, c(spec.headDimV)));
+}
+
+CTAWork KernelTiling::workOf(Value tile, Value numTiles, Value Hq, Value Hkv,
+                             Value Sq) {
+  CTAWork w;
+  w.rowsTotal = Sq;
+  Value numQBlocks = b.createOrFold<arith::CeilDivUIOp>(loc, Sq, c(s.blockM));
+  Value numBH = b.createOrFold<arith::DivUIOp>(loc, numTiles, numQBlocks);
+  if (spec.causal) {
+    Value heavyRank = b.createOrFold<arith::DivUIOp>(loc, tile, numBH);
+    Value qBlock = sub(sub(numQBlocks, c(1)), heavyRank);
+    decodeHeads(w, qBlock, b.createOrFold<arith::RemUIOp>(loc, tile, numBH),
+                Hq, Hkv);
+    return w;
+  }
+  Value bh = b.createOrFold<arith::DivUIOp>(loc, tile, numQBlocks);
+  Value qBlock = b.createOrFold<arith::RemUIOp>(loc, tile, numQBlocks);
+  decodeHeads(w, qBlock, bh, Hq, Hkv);
   return w;
+}
+
+void KernelTiling::persistentTile(
+    Value numTiles, ValueRange inits,
+    function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+  Value first = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+  Value step = gpu::GridDimOp::create(b, loc, gpu::Dimension::x);
+  auto loop = scf::ForOp::create(b, loc, first, numTiles, step, inits);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  SmallVector<Value> next =
+      body(loop.getInductionVar(), loop.getRegionIterArgs());
+  scf::YieldOp::create(b, loc, next);
 }
 
 Value KernelTiling::queryPos(Value row) {

@@ -16,6 +16,10 @@
 using namespace mlir;
 using namespace fa2;
 
+RowFragments MmaSyncBuilder::rowFragments(int64_t tiles) {
+  return RowFragments::mmaSync(tiles);
+}
+
 VectorType MmaSyncBuilder::accumulatorType() {
   return VectorType::get({2, 2}, b.getF32Type());
 }
@@ -134,8 +138,9 @@ Value MmaSyncBuilder::mma(Value a, Value bOp, Value acc) {
   return vector::FromElementsOp::create(b, loc, accumulatorType(), out);
 }
 
-Value MmaSyncBuilder::mmaPieces(ArrayRef<Value> a, ArrayRef<Value> bOps,
-                                Value acc, Value factor) {
+Value MmaSyncBuilder::multiplyAccumulate(ArrayRef<Value> a,
+                                         ArrayRef<Value> bOps, Value acc,
+                                         Value factor) {
   int64_t pieces = a.size();
   if (pieces == 1)
     return mma(a[0], bOps[0], acc);

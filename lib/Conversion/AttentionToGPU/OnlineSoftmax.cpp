@@ -30,6 +30,8 @@ RowFragments RowFragments::mmaSync(int64_t tiles) {
   return f;
 }
 
+RowFragments RowFragments::wgmma() { return mmaSync(1); }
+
 SmallVector<Value> OnlineSoftmaxState::flatten() const {
   SmallVector<Value> all(O);
   all.append(m.begin(), m.end());
@@ -60,6 +62,62 @@ OnlineSoftmaxState OnlineSoftmax::initialState(int64_t oTiles) {
   return st;
 }
 
+OnlineSoftmaxState OnlineSoftmax::initialRows() {
+  negInf = cf(-std::numeric_limits<double>::infinity());
+  zero = cf(0.0);
+  OnlineSoftmaxState st;
+  st.m.assign(rows.rows(), negInf);
+  st.l.assign(rows.rows(), zero);
+  return st;
+}
+
+Value OnlineSoftmax::threadRowMax(ArrayRef<Value> scores, Value m) {
+  SmallVector<Value> red(scores);
+  while (red.size() > 1) {
+    SmallVector<Value> next;
+    for (size_t i = 0; i + 1 < red.size(); i += 2)
+      next.push_back(fmax(red[i], red[i + 1]));
+    if (red.size() % 2)
+      next.push_back(red.back());
+    red = next;
+  }
+  return fmax(m, red[0]);
+}
+
+Value OnlineSoftmax::rowMaxOf(Value threadMax) {
+  Value mx = threadMax;
+  for (int32_t offset : rows.rowLanes)
+    mx = fmax(mx, shuffleXor(mx, offset));
+  return mx;
+}
+
+OnlineSoftmaxStep
+OnlineSoftmax::rescaleRows(SmallVector<SmallVector<Value>> rowScores,
+                           const OnlineSoftmaxState &state) {
+  Value cS = cf(params.scale * kLog2e);
+  OnlineSoftmaxStep step;
+  for (auto [r, scores] : llvm::enumerate(rowScores)) {
+    Value ref = rowMaxOf(threadRowMax(scores, state.m[r]));
+    Value offset = scaledOffset(ref, cS);
+    Value alpha =
+        exp2(arith::SubFOp::create(b, loc, fmul(state.m[r], cS), offset));
+    step.negOffset.push_back(arith::NegFOp::create(b, loc, offset));
+    step.state.m.push_back(ref);
+    step.state.l.push_back(params.fmaRowSums ? state.l[r]
+                                             : fmul(state.l[r], alpha));
+    step.alpha.push_back(alpha);
+  }
+  step.rowScores = std::move(rowScores);
+  return step;
+}
+
+Value OnlineSoftmax::finishRowSum(const OnlineSoftmaxStep &step, int64_t row,
+                                  Value rowSum) {
+  Value l = step.state.l[row];
+  return params.fmaRowSums ? fma(l, step.alpha[row], rowSum)
+                           : fadd(l, rowSum);
+}
+
 Value OnlineSoftmax::scaledOffset(Value ref, Value cS) {
   Value empty =
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, ref, negInf);
@@ -85,25 +143,9 @@ OnlineSoftmax::rescale(const SmallVector<SmallVector<Value>> &S,
       for (int64_t nt = 0; nt < NT; ++nt)
         for (int64_t e = 0; e < rows.elemsPerRow; ++e)
           sv.push_back(extract(S[mt][nt], {half, e}));
-      // Tree reduction: short dependency chains.
-      SmallVector<Value> red = sv;
-      while (red.size() > 1) {
-        SmallVector<Value> next;
-        for (size_t i = 0; i + 1 < red.size(); i += 2)
-          next.push_back(fmax(red[i], red[i + 1]));
-        if (red.size() % 2)
-          next.push_back(red.back());
-        red = next;
-      }
-      threadMax[mt * R + half] = fmax(m[mt * R + half], red[0]);
+      threadMax[mt * R + half] = threadRowMax(sv, m[mt * R + half]);
     }
   }
-  auto rowMaxOf = [&](int64_t r) {
-    Value mx = threadMax[r];
-    for (int32_t offset : rows.rowLanes)
-      mx = fmax(mx, shuffleXor(mx, offset));
-    return mx;
-  };
   // Moves every row's reference to its max and multiplies what was
   // accumulated under the old one by alpha = exp2(m_old·c - ref·c): O and
   // the thread-partial sums l. `acc` = O, l; returns O, l, ref.
@@ -113,7 +155,7 @@ OnlineSoftmax::rescale(const SmallVector<SmallVector<Value>> &S,
       SmallVector<Value> alpha(R);
       for (int64_t half = 0; half < R; ++half) {
         int64_t r = mt * R + half;
-        ref.push_back(rowMaxOf(r));
+        ref.push_back(rowMaxOf(threadMax[r]));
         alpha[half] = exp2(arith::SubFOp::create(b, loc, fmul(m[r], cS),
                                                  scaledOffset(ref.back(), cS)));
         acc[MT * NO + r] = fmul(acc[MT * NO + r], alpha[half]);

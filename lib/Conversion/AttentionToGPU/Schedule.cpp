@@ -553,10 +553,12 @@ GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
 
 namespace {
 /// One row of the sm_90a wgmma table: used for head dims up to maxHeadDim,
-/// causal or not.
+/// causal or not, and (maxSeqK > 0) only for a static key length up to
+/// maxSeqK. The first row that matches wins.
 struct HopperRow {
   int64_t maxHeadDim;
   bool causal;
+  int64_t maxSeqK;
   int64_t blockM, blockN, numStages;
   bool pingPong, persistent;
 };
@@ -575,27 +577,35 @@ struct HopperRow {
 /// 128, the better one where the gap to cuDNN is widest). 3 stages: no gain.
 /// d = 256 without a mask takes FA3's 128 x 80 (two stages of 80-key K and
 /// V beside Q: 225 KiB; a fifth fewer K/V blocks, so fewer barrier round
-/// trips and softmax steps per row, than 128 x 64). d = 128 without a mask runs the persistent grid
-/// (the next tile's Q and K/V load under the last P·V and the epilogue);
-/// causal rows stay non-persistent: the static round-robin of tiles loses
-/// to the hardware's block dispatch on causal's uneven tiles.
+/// trips and softmax steps per row, than 128 x 64). d = 128 without a mask
+/// runs the persistent grid (the next tile's Q and K/V load under the last
+/// P·V and the epilogue). Causal rows stay non-persistent where the length
+/// is unknown or long: the static round-robin of tiles loses to the
+/// hardware's block dispatch on causal's uneven tiles from 2k keys (d = 64:
+/// -9% at 2k, -18% at 8k), but wins where a CTA's K/V loop is a few blocks
+/// and its prologue counts (+15% at 512, +5% at 1k; bench/NOTES.md, Hopper
+/// session 3): static causal lengths up to 1k take it at d = 64.
 static const HopperRow kHopperTable[] = {
-    {64, false, 192, 128, 2, true, false},
-    {64, true, 128, 128, 2, true, false},
-    {128, false, 128, 128, 2, true, true},
-    {128, true, 128, 128, 2, true, false},
-    {256, false, 128, 80, 2, false, false},
-    {256, true, 128, 64, 2, false, false},
+    {64, false, 0, 192, 128, 2, true, false},
+    {64, true, 1024, 128, 128, 2, true, true},
+    {64, true, 0, 128, 128, 2, true, false},
+    {128, false, 0, 128, 128, 2, true, true},
+    {128, true, 0, 128, 128, 2, true, false},
+    {256, false, 0, 128, 80, 2, false, false},
+    {256, true, 0, 128, 64, 2, false, false},
 };
 
 std::optional<GPUSchedule> fa2::getHopperSchedule(int64_t headDim,
                                                   int64_t headDimV,
-                                                  bool causal,
+                                                  bool causal, int64_t seqK,
                                                   const ChipInfo &chip) {
   if (headDim != headDimV || headDim % 64 != 0 || headDim > 256)
     return std::nullopt;
   for (const HopperRow &r : kHopperTable) {
     if (headDim > r.maxHeadDim || r.causal != causal)
+      continue;
+    // A negative seqK is dynamic (ShapedType::kDynamic).
+    if (r.maxSeqK > 0 && (seqK < 0 || seqK > r.maxSeqK))
       continue;
     GPUSchedule s;
     s.mma = MmaKind::Wgmma;

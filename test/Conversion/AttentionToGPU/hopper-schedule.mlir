@@ -32,8 +32,15 @@
 // TABLE-SAME: #fa2.schedule<block_m = 192, block_n = 128, consumer_registers = 160, {{.*}}overlap_softmax = true, persistent = false, ping_pong = true, producer_registers = 32, {{.*}}warps = 16>
 // TABLE: gpu.launch_func @fa2_attention_d64_0::@fa2_attention_d64_0 blocks in (%c6, %c64{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c512,
 // TABLE-LABEL: gpu.func @fa2_attention_d64_causal_0
-// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, consumer_registers = 240, {{.*}}ping_pong = true, producer_registers = 24, {{.*}}warps = 12>
-// TABLE: gpu.launch_func @fa2_attention_d64_causal_0::@fa2_attention_d64_causal_0 blocks in (%c8, %c64{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384,
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, consumer_registers = 240, {{.*}}persistent = false, ping_pong = true, producer_registers = 24, {{.*}}warps = 12>
+// TABLE: gpu.launch_func @fa2_attention_d64_causal_0::@fa2_attention_d64_causal_0 blocks in (%c16{{(_[0-9]+)?}}, %c16{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384,
+// A static causal length up to 1k at d = 64: the persistent grid (4 x 1024
+// tiles on 132 CTAs); unknown lengths keep the grid of tiles.
+// TABLE-LABEL: gpu.func @fa2_attention_d64_causal_short_0
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = true, ping_pong = true,
+// TABLE: gpu.launch_func @fa2_attention_d64_causal_short_0::@fa2_attention_d64_causal_short_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384,
+// TABLE-LABEL: gpu.func @fa2_attention_d64_causal_dynamic_0
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = false, ping_pong = true,
 // TABLE-LABEL: gpu.func @fa2_attention_d128_0
 // TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = true, ping_pong = true,
 // 8 query blocks x 32 batch·heads = 256 tiles on 132 CTAs.
@@ -90,9 +97,17 @@ func.func @d64(%q: tensor<2x32x1024x64xbf16>) -> tensor<2x32x1024x64xbf16> {
   %o = fa2.attention %q, %q, %q scale(0.125) : tensor<2x32x1024x64xbf16>, tensor<2x32x1024x64xbf16>, tensor<2x32x1024x64xbf16> -> tensor<2x32x1024x64xbf16>
   return %o : tensor<2x32x1024x64xbf16>
 }
-func.func @d64_causal(%q: tensor<2x32x1024x64xbf16>) -> tensor<2x32x1024x64xbf16> {
-  %o = fa2.attention %q, %q, %q scale(0.125) causal : tensor<2x32x1024x64xbf16>, tensor<2x32x1024x64xbf16>, tensor<2x32x1024x64xbf16> -> tensor<2x32x1024x64xbf16>
-  return %o : tensor<2x32x1024x64xbf16>
+func.func @d64_causal(%q: tensor<1x16x2048x64xbf16>) -> tensor<1x16x2048x64xbf16> {
+  %o = fa2.attention %q, %q, %q scale(0.125) causal : tensor<1x16x2048x64xbf16>, tensor<1x16x2048x64xbf16>, tensor<1x16x2048x64xbf16> -> tensor<1x16x2048x64xbf16>
+  return %o : tensor<1x16x2048x64xbf16>
+}
+func.func @d64_causal_short(%q: tensor<32x32x512x64xbf16>) -> tensor<32x32x512x64xbf16> {
+  %o = fa2.attention %q, %q, %q scale(0.125) causal : tensor<32x32x512x64xbf16>, tensor<32x32x512x64xbf16>, tensor<32x32x512x64xbf16> -> tensor<32x32x512x64xbf16>
+  return %o : tensor<32x32x512x64xbf16>
+}
+func.func @d64_causal_dynamic(%q: tensor<32x32x?x64xbf16>) -> tensor<32x32x?x64xbf16> {
+  %o = fa2.attention %q, %q, %q scale(0.125) causal : tensor<32x32x?x64xbf16>, tensor<32x32x?x64xbf16>, tensor<32x32x?x64xbf16> -> tensor<32x32x?x64xbf16>
+  return %o : tensor<32x32x?x64xbf16>
 }
 func.func @d128(%q: tensor<2x16x1024x128xbf16>) -> tensor<2x16x1024x128xbf16> {
   %o = fa2.attention %q, %q, %q scale(0.08838834764831845) : tensor<2x16x1024x128xbf16>, tensor<2x16x1024x128xbf16>, tensor<2x16x1024x128xbf16> -> tensor<2x16x1024x128xbf16>

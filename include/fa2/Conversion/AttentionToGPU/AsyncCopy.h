@@ -5,9 +5,11 @@
 // zero-filling rows past the tensor and chunks past the head dim, and the
 // commit/wait groups that pipeline the copies. The shared tile's format
 // (SharedTileLayout) is the contract between these copies and the ldmatrix
-// operand loads of MmaSync.h. Hopper's TMA copies (Hopper/Tma.h) are the
-// next implementation of the same three operations (copy a tile, commit,
-// wait: there an mbarrier's expect-tx and its phase wait).
+// operand loads of MmaSync.h. AsyncCopyBuilder is the cp.async
+// implementation of TileCopy (TileOps.h); Hopper's TMA copies
+// (Hopper/Tma.h) are the next implementation of the same three operations
+// (copy a tile, commit, wait: there an mbarrier's expect-tx and its phase
+// wait).
 //
 //===----------------------------------------------------------------------===//
 #ifndef FA2_CONVERSION_ATTENTIONTOGPU_ASYNCCOPY_H
@@ -15,6 +17,7 @@
 
 #include "fa2/Conversion/AttentionToGPU/KernelIR.h"
 #include "fa2/Conversion/AttentionToGPU/Schedule.h"
+#include "fa2/Conversion/AttentionToGPU/TileOps.h"
 
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
@@ -40,7 +43,7 @@ struct SharedTileLayout {
 };
 
 /// Builds cp.async copies for the `numThreads` threads of a CTA.
-class AsyncCopyBuilder : public KernelIRBuilder {
+class AsyncCopyBuilder : public KernelIRBuilder, public TileCopy {
 public:
   AsyncCopyBuilder(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tid,
                    int64_t numThreads);
@@ -73,6 +76,14 @@ public:
   mlir::Value chunkValid(const SharedTileLayout &l, mlir::Value rowValid,
                          mlir::Value ch);
 
+  /// The tile walk (forEachChunk) with one copyChunk per chunk; returns
+  /// the copies' tokens.
+  llvm::SmallVector<mlir::Value>
+  copyTile(mlir::Value src, mlir::Value srcBase, mlir::Value srcRowStride,
+           mlir::Value seqStart, mlir::Value validRows, mlir::Value dst,
+           mlir::Value dstBase, int64_t rows,
+           const SharedTileLayout &l) override;
+
   /// One 16-byte cp.async of chunk `srcOff` of `src` to `dstOff` of the
   /// shared `dst` (zero-filled where `valid`, an i1 or null, is false).
   /// Returns its token.
@@ -83,10 +94,10 @@ public:
   /// tokens: f32 tiles are staged by plain stores, and an empty
   /// device_async_create_group would not even print parseably (its empty
   /// operand list runs into the next line).
-  mlir::Value commit(mlir::ValueRange tokens);
+  mlir::Value commit(mlir::ValueRange tokens) override;
   /// cp.async.wait_group: until at most `pending` groups are in flight;
   /// nothing where no group was committed (`group` null).
-  void wait(mlir::Value group, int32_t pending);
+  void wait(mlir::Value group, int32_t pending) override;
 
 private:
   mlir::Value tid;

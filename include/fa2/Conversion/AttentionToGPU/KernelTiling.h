@@ -14,8 +14,9 @@
 //           each block, or two (unmasked, then masked)  -> KVLoopPart
 //
 // Nothing here depends on the matrix unit: the mma.sync emitter
-// (KernelBuilder.cpp) iterates it; the wgmma one (HopperKernelBuilder.cpp)
-// decodes the same grid and range (see docs/architecture.md).
+// (KernelBuilder.cpp) and the wgmma one (HopperKernelBuilder.cpp) both
+// decode their grid and K/V range here; the wgmma one's persistent grid
+// (a loop over linear tile indices per CTA) too (workOf, persistentTile).
 //
 //===----------------------------------------------------------------------===//
 #ifndef FA2_CONVERSION_ATTENTIONTOGPU_KERNELTILING_H
@@ -90,6 +91,30 @@ public:
                      llvm::function_ref<mlir::Value(llvm::StringRef)> sizeValue,
                      mlir::Value q, mlir::Value o);
 
+  /// batch·Hq, the number of (batch, head) pairs: a constant with a static
+  /// batch, else read off the size of `o` (or `q`, whose rows are what
+  /// packed GQA rows and split-KV count) over Sq·d.
+  mlir::Value batchHeads(mlir::Value Hq, mlir::Value Sq, mlir::Value q,
+                         mlir::Value o);
+
+  /// A persistent grid's work: tile `tile` of `numTiles` =
+  /// ceildiv(Sq, Br)·batch·Hq (neither packed GQA rows nor split-KV). The
+  /// query blocks of one batch·head are consecutive tiles (their CTAs share
+  /// its K/V in L2), as the grid's x; causal: tile t is batch·head t % BH's
+  /// (t / BH)-th heaviest query block, so that every CTA starts on the
+  /// longest K/V ranges.
+  CTAWork workOf(mlir::Value tile, mlir::Value numTiles, mlir::Value Hq,
+                 mlir::Value Hkv, mlir::Value Sq);
+
+  /// A persistent grid's loop: this CTA's tiles blockIdx.x, + gridDim.x,
+  /// ... below `numTiles`, carrying `inits`. `body` builds one tile from
+  /// its index and the carried values, and returns the next carried values.
+  void persistentTile(
+      mlir::Value numTiles, mlir::ValueRange inits,
+      llvm::function_ref<llvm::SmallVector<mlir::Value>(mlir::Value tile,
+                                                         mlir::ValueRange)>
+          body);
+
   /// The query position of row `row` of the problem: the row itself, or
   /// row / G with packed GQA rows.
   mlir::Value queryPos(mlir::Value row);
@@ -106,11 +131,17 @@ public:
   llvm::SmallVector<KVLoopPart, 2> loopParts(const KVBlockRange &range);
 
   /// Whether block j (its first key `kvStart` = j·Bc) needs the mask (an
-  /// i1): the per-block test of BlockMask::PerBlock.
+  /// i1): the per-block test of BlockMask::PerBlock. `kvStart` is read only
+  /// with a lower diagonal bound (range.maskBelow); null otherwise is fine.
   mlir::Value needsMask(const KVBlockRange &range, mlir::Value j,
                         mlir::Value kvStart);
 
 private:
+  /// The (batch, query head, K/V head) of batch·head `bh` (no packed rows),
+  /// and the query block's first row, into `w`.
+  void decodeHeads(CTAWork &w, mlir::Value qBlock, mlir::Value bh,
+                   mlir::Value Hq, mlir::Value Hkv);
+
   const AttentionKernelSpec &spec;
   const GPUSchedule &s;
   MaskSemantics sem;

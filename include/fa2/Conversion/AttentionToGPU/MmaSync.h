@@ -22,11 +22,12 @@
 //   B (K):                    matrix i = rows +8·(i/2), chunk +(i%2)
 // so that registers 0..3 are the fragments in PTX's order.
 //
-// Wgmma (Hopper/Wgmma.h) is the next implementation of the same operations
-// (an operand of a tile, multiply-accumulate a tile): its accumulators have
-// this layout per warp (RowFragments::mmaSync in OnlineSoftmax.h serves
-// both), its operands are shared-memory descriptors instead of ldmatrix
-// fragments.
+// MmaSyncBuilder is the mma.sync implementation of TileMma (TileOps.h):
+// the kernel's row fragments, accumulator type and multiply-accumulate go
+// through that interface. Wgmma (Hopper/Wgmma.h) is the next implementation
+// of the same operations: its accumulators have this layout per warp
+// (RowFragments::mmaSync in OnlineSoftmax.h serves both), its operands are
+// shared-memory descriptors instead of ldmatrix fragments.
 //
 //===----------------------------------------------------------------------===//
 #ifndef FA2_CONVERSION_ATTENTIONTOGPU_MMASYNC_H
@@ -34,6 +35,7 @@
 
 #include "fa2/Conversion/AttentionToGPU/AsyncCopy.h"
 #include "fa2/Conversion/AttentionToGPU/KernelIR.h"
+#include "fa2/Conversion/AttentionToGPU/TileOps.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/SmallVector.h"
@@ -65,13 +67,16 @@ struct MmaSyncFragments {
 
 /// Builds mma.sync m16n8k16 operand loads and multiplies on `elemTy`
 /// (f16 or bf16) operands.
-class MmaSyncBuilder : public KernelIRBuilder {
+class MmaSyncBuilder : public KernelIRBuilder, public TileMma {
 public:
   MmaSyncBuilder(mlir::OpBuilder &b, mlir::Location loc, mlir::Type elemTy)
       : KernelIRBuilder(b, loc), elemTy(elemTy) {}
 
+  /// `tiles` m16 tiles per warp: rows g and g + 8 of each, a row in the 4
+  /// lanes of a quad (RowFragments::mmaSync).
+  RowFragments rowFragments(int64_t tiles) override;
   /// vector<2x2xf32>, vector<4x2xT> (A, or two B), vector<2x2xT> (B).
-  mlir::VectorType accumulatorType();
+  mlir::VectorType accumulatorType() override;
   mlir::VectorType fragmentType();
   mlir::VectorType pairType();
 
@@ -129,9 +134,10 @@ public:
   /// to its own, smaller, partial sum. With `factor` (f32), the sum is
   /// multiplied by it in the same rounding (an FMA): the inverse group
   /// scales of split operands.
-  mlir::Value mmaPieces(llvm::ArrayRef<mlir::Value> a,
-                        llvm::ArrayRef<mlir::Value> bOps, mlir::Value acc,
-                        mlir::Value factor = {});
+  mlir::Value multiplyAccumulate(llvm::ArrayRef<mlir::Value> a,
+                                 llvm::ArrayRef<mlir::Value> bOps,
+                                 mlir::Value acc,
+                                 mlir::Value factor = {}) override;
 
 private:
   mlir::Type elemTy;

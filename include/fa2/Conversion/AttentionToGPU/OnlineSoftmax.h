@@ -17,7 +17,11 @@
 // wgmma's m64nN ones give each thread 2 rows (g, g+8) of every n8 column
 // tile, 2 elements each, the other elements of a row in the 4 lanes of a
 // quad (xor 1, 2). The P·V product in between is the target's
-// (KernelBuilder.cpp's expAndAccumulate for mma.sync).
+// (KernelBuilder.cpp's expAndAccumulate for mma.sync). Two forms of the
+// step: rescale() on vector accumulator tiles (mma.sync, lazy rescale
+// possible), and rescaleRows() on the rows' scores alone, leaving O to the
+// caller (wgmma's accumulators are LLVM structs the caller scales by
+// OnlineSoftmaxStep::alpha).
 //
 //===----------------------------------------------------------------------===//
 #ifndef FA2_CONVERSION_ATTENTIONTOGPU_ONLINESOFTMAX_H
@@ -52,6 +56,10 @@ struct RowFragments {
 
   /// mma.sync m16n8 (and wgmma) accumulators, `tiles` m16 tiles.
   static RowFragments mmaSync(int64_t tiles);
+  /// A wgmma m64nN f32 accumulator: element i of a thread's N/2 is its row
+  /// wgmmaRow(i) (0: g, 1: g + 8), column 8·(i/4) + 2t + i%2.
+  static RowFragments wgmma();
+  static int64_t wgmmaRow(int64_t i) { return (i % 4) / 2; }
 };
 
 /// The softmax's constants: the scale and how lazily O is rescaled.
@@ -63,6 +71,10 @@ struct OnlineSoftmaxParams {
   int64_t rescaleThreshold = -1;
   /// A finite fill: the exponentials subtract first (see probability()).
   bool finiteFill = false;
+  /// rescaleRows' l: the old sum, then l·alpha + rowsum P as one FMA per
+  /// block (finishRowSum; the wgmma kernel's form), instead of l·alpha at
+  /// the rescale and + rowsum P after.
+  bool fmaRowSums = false;
 };
 
 /// The loop-carried state of a block of rows: O's accumulator tiles
@@ -91,6 +103,10 @@ struct OnlineSoftmaxStep {
   llvm::SmallVector<mlir::Value> refOrZero;
   /// c = scale·log2 e (f32), set by beginExponentials.
   mlir::Value scaleLog2e;
+  /// rescaleRows only: per row, the factor alpha = exp2(m_old·c - ref·c)
+  /// that moves what was accumulated to the new reference (O's rows are
+  /// the caller's to multiply).
+  llvm::SmallVector<mlir::Value> alpha;
 };
 
 /// Builds the online-softmax step of FlashAttention-2 (arXiv 2307.08691,
@@ -112,6 +128,21 @@ public:
   OnlineSoftmaxStep
   rescale(const llvm::SmallVector<llvm::SmallVector<mlir::Value>> &S,
           const OnlineSoftmaxState &state);
+  /// The rows' state before the first block, without O: m = -inf, l = 0
+  /// (the caller keeps O). Builds the constants as initialState does.
+  OnlineSoftmaxState initialRows();
+  /// The rows' step from their scores (`rowScores[row]`, this thread's in
+  /// column order) against `state`'s m and l: per row, the thread max, the
+  /// max over the row's lanes, alpha and the exp2 offset, one row after the
+  /// other, rescaling at every block (no lazy threshold). O is not touched:
+  /// the caller scales its accumulators by step.alpha.
+  OnlineSoftmaxStep
+  rescaleRows(llvm::SmallVector<llvm::SmallVector<mlir::Value>> rowScores,
+              const OnlineSoftmaxState &state);
+  /// Row `row`'s l after the block, from its block sum `rowSum` (sumInto's):
+  /// l·alpha + rowSum in one FMA with fmaRowSums, else l + rowSum.
+  mlir::Value finishRowSum(const OnlineSoftmaxStep &step, int64_t row,
+                           mlir::Value rowSum);
   /// Builds c for the probabilities of `step` (call once per block, before
   /// the first probability).
   void beginExponentials(OnlineSoftmaxStep &step);
@@ -138,6 +169,11 @@ private:
   /// ref·c, or 0 for a row with every key masked so far (exp2(-inf - 0) = 0,
   /// not NaN).
   mlir::Value scaledOffset(mlir::Value ref, mlir::Value cS);
+  /// max(m, this thread's scores of a row): a tree of maxes (short
+  /// dependency chains).
+  mlir::Value threadRowMax(llvm::ArrayRef<mlir::Value> scores, mlir::Value m);
+  /// A row's max over the lanes that hold it, from a thread's.
+  mlir::Value rowMaxOf(mlir::Value threadMax);
 
   RowFragments rows;
   OnlineSoftmaxParams params;

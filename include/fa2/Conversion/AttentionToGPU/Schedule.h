@@ -256,12 +256,15 @@ GPUSchedule getDefaultSchedule(int64_t headDim, int64_t headDimV,
                                const ChipInfo &chip, int64_t pieces = 1);
 
 /// The sm_90a wgmma schedule for a head dimension (Q/K) and value
-/// dimension, causal or not, or nullopt when no row of its table serves
-/// them (the head dims must be equal multiples of 64 up to 256: whole
-/// 128-byte swizzle atoms). Rows: tile M (64 per consumer warpgroup), N,
-/// stages, ping-pong; registers per role from tile M.
+/// dimension, causal or not, and the key length (static, or negative for a
+/// dynamic one, as ShapedType::kDynamic: some rows serve only short static
+/// lengths), or nullopt when no row of its table serves them (the head dims
+/// must be equal multiples of 64 up to 256: whole 128-byte swizzle atoms).
+/// Rows: tile M (64 per consumer warpgroup), N, stages, ping-pong,
+/// persistent; registers per role from tile M.
 std::optional<GPUSchedule> getHopperSchedule(int64_t headDim,
                                              int64_t headDimV, bool causal,
+                                             int64_t seqK,
                                              const ChipInfo &chip);
 
 /// Sets a wgmma schedule's numWarps and registers per role from its

@@ -123,6 +123,37 @@ Value MaskSemantics::buildRemovedByPosition(OpBuilder &b, Location loc, Value i,
   return removed;
 }
 
+Value MaskSemantics::buildBlockNeedsMask(OpBuilder &b, Location loc,
+                                         Value qBegin, Value qEnd, Value kBegin,
+                                         Value kEnd, Value off) const {
+  // As classifyBlock: every row keeps the whole block iff the first row
+  // keeps its last key (the upper bound grows with i) and the last row its
+  // first key.
+  std::optional<int64_t> lo = diagLo(), hi = diagHi();
+  if (!lo && !hi)
+    return Value();
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value needsMask;
+  if (hi) {
+    // kEnd - 1 > qBegin + off + hi  <=>  kEnd > qBegin + off + hi + 1.
+    Value limit = arith::AddIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, qBegin, off), cst(*hi + 1));
+    needsMask =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, kEnd, limit);
+  }
+  if (lo) {
+    // kBegin < qEnd - 1 + off + lo.
+    Value limit = arith::AddIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, qEnd, off), cst(*lo - 1));
+    Value below =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, kBegin, limit);
+    needsMask = needsMask
+                    ? arith::OrIOp::create(b, loc, needsMask, below).getResult()
+                    : below;
+  }
+  return needsMask;
+}
+
 std::pair<Value, Value>
 MaskSemantics::buildVisibleKeyRange(OpBuilder &b, Location loc, Value qBegin,
                                     Value qEnd, Value off, Value sk,

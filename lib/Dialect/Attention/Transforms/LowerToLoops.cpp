@@ -8,9 +8,12 @@
 //       m = -inf, l = 0, acc = 0                       (f32, per row)
 //       for each block of `block-k` keys (only the keys that the rows'
 //       causal diagonal and window let them see, unless a finite fill
-//       makes every key count):
+//       makes every key count: MaskSemantics' visible key range):
 //         S   = scale · Q_blk · K_blkᵀ, removed scores = fill (-inf by
 //               default), + a float mask                 (f32 tile)
+//               the causal/window compare only in blocks MaskSemantics
+//               classifies as masked (scf.if per block, as the GPU
+//               kernel's BlockMask::PerBlock)
 //         m'  = max(m, rowmax(S));  α = exp(m - m')
 //         P   = exp(S - m');  l = α·l + rowsum(P);  acc = α·acc + P·V_blk
 //         m   = m'
@@ -177,12 +180,12 @@ static Value loadMask(OpBuilder &b, Location loc,
 }
 
 /// S[r, c] = scale · Σ_d Q[i, d] · K[j, d] for the rows and columns of one
-/// tile, the fill (-inf by default) where the causal/window mask or a bool
-/// mask removes key j, plus a float mask.
+/// tile, the fill (-inf by default) where a bool mask or, with
+/// `positional`, the causal/window mask removes key j, plus a float mask.
 static void buildScoreTile(OpBuilder &b, Location loc,
                            const AttentionLoweringState &st, ValueRange batch,
                            Value h, Value g, Value qStart, Value rows,
-                           Value kStart, Value cols) {
+                           Value kStart, Value cols, bool positional) {
   buildLoop(
       b, loc, st.c0, rows, st.c1, [&](OpBuilder &b, Location loc, Value r) {
         Value i = arith::AddIOp::create(b, loc, qStart, r);
@@ -217,7 +220,7 @@ static void buildScoreTile(OpBuilder &b, Location loc,
               bool addMaskLast = static_cast<bool>(st.sem.fill);
               if (mv && !mv.getType().isInteger(1) && !addMaskLast)
                 s = arith::AddFOp::create(b, loc, s, toF32(b, loc, mv));
-              if (st.diagOffset) {
+              if (positional) {
                 // Bottom-right alignment: key j is removed for query i when
                 // j - (i + (Sk - Sq)) is outside the causal/window bounds.
                 if (Value removed = st.sem.buildRemovedByPosition(
@@ -326,18 +329,45 @@ static void buildQueryBlock(OpBuilder &b, Location loc,
   // qStart + (Sk - Sq) - left, so those key blocks are never visited. With a
   // finite fill a removed key still counts (it weighs exp(fill - m)), so
   // every key is visited.
-  Value kBegin = st.c0, kEnd = st.sk;
+  Value kBegin = st.c0, kEnd = st.sk, qEnd;
+  if (st.diagOffset)
+    qEnd = arith::AddIOp::create(b, loc, qStart, rows);
   if (st.diagOffset && st.sem.canSkipRemoved())
     std::tie(kBegin, kEnd) = st.sem.buildVisibleKeyRange(
-        b, loc, qStart, arith::AddIOp::create(b, loc, qStart, rows),
-        st.diagOffset, st.sk, st.c0);
+        b, loc, qStart, qEnd, st.diagOffset, st.sk, st.c0);
 
   buildLoop(
       b, loc, kBegin, kEnd, st.cBlockK,
       [&](OpBuilder &b, Location loc, Value kStart) {
         Value cols = arith::MinSIOp::create(
             b, loc, st.cBlockK, arith::SubIOp::create(b, loc, kEnd, kStart));
-        buildScoreTile(b, loc, st, batch, h, g, qStart, rows, kStart, cols);
+        // Each visited block is masked or unmasked as MaskSemantics
+        // classifies it (the GPU kernel's BlockMask::PerBlock): the
+        // positional compare and select only where some score of the
+        // block is removed by position. Keys stop at kEnd <= Sk, so no
+        // block reaches past Sk.
+        Value needsMask;
+        if (st.diagOffset)
+          needsMask = st.sem.buildBlockNeedsMask(
+              b, loc, qStart, qEnd, kStart,
+              arith::AddIOp::create(b, loc, kStart, cols), st.diagOffset);
+        if (!needsMask) {
+          buildScoreTile(b, loc, st, batch, h, g, qStart, rows, kStart, cols,
+                         /*positional=*/false);
+        } else {
+          scf::IfOp::create(
+              b, loc, needsMask,
+              [&](OpBuilder &b, Location loc) {
+                buildScoreTile(b, loc, st, batch, h, g, qStart, rows, kStart,
+                               cols, /*positional=*/true);
+                scf::YieldOp::create(b, loc);
+              },
+              [&](OpBuilder &b, Location loc) {
+                buildScoreTile(b, loc, st, batch, h, g, qStart, rows, kStart,
+                               cols, /*positional=*/false);
+                scf::YieldOp::create(b, loc);
+              });
+        }
         buildOnlineSoftmaxUpdate(b, loc, st, batch, g, rows, kStart, cols);
       });
 

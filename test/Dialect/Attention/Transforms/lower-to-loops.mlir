@@ -75,7 +75,10 @@ func.func @mha(%q: tensor<2x4x24x16xf32>, %k: tensor<2x4x24x16xf32>, %v: tensor<
 // -----
 
 // Causal: the key loop stops at the diagonal of the block's last row,
-// min(Sk, q0 + rows + (Sk - Sq)) clamped at 0, and the tile masks j > i + (Sk - Sq).
+// min(Sk, q0 + rows + (Sk - Sq)) clamped at 0. Each key block is classified
+// (MaskSemantics): masked iff its last key k0 + cols - 1 lies above the first
+// row's diagonal q0 + (Sk - Sq); only then does the tile mask
+// j > i + (Sk - Sq), the unmasked tile has no positional select.
 // CHECK-LABEL: func.func @causal_sq_ne_sk
 // CHECK-DAG: %[[SQ:.*]] = arith.constant 20 : index
 // CHECK-DAG: %[[SK:.*]] = arith.constant 52 : index
@@ -86,10 +89,21 @@ func.func @mha(%q: tensor<2x4x24x16xf32>, %k: tensor<2x4x24x16xf32>, %v: tensor<
 // CHECK:       %[[END:.*]] = arith.addi %[[LAST]], %[[OFF]] : index
 // CHECK:       %[[CLIP:.*]] = arith.minsi %[[SK]], %[[END]] : index
 // CHECK:       %[[KEND:.*]] = arith.maxsi %{{.*}}, %[[CLIP]] : index
-// CHECK:       scf.for %{{.*}} = %{{.*}} to %[[KEND]] step
+// CHECK:       scf.for %[[K0:.*]] = %{{.*}} to %[[KEND]] step
+// CHECK:         %[[COLS:.*]] = arith.minsi
+// CHECK:         %[[KSTOP:.*]] = arith.addi %[[K0]], %[[COLS]] : index
+// CHECK:         %[[DIAG0:.*]] = arith.addi %[[Q0]], %[[OFF]] : index
+// CHECK:         %[[FIRST:.*]] = arith.addi %[[DIAG0]], %{{.*}} : index
+// CHECK:         %[[NEEDS:.*]] = arith.cmpi sgt, %[[KSTOP]], %[[FIRST]] : index
+// CHECK:         scf.if %[[NEEDS]] {
 // CHECK:             %[[LIM:.*]] = arith.addi %{{.*}}, %[[OFF]] : index
 // CHECK:             %[[HIDE:.*]] = arith.cmpi sgt, %{{.*}}, %[[LIM]] : index
 // CHECK:             arith.select %[[HIDE]], %{{.*}}, %{{.*}} : f32
+// CHECK:         } else {
+// CHECK:             arith.mulf
+// CHECK-NOT:         arith.select
+// CHECK:             memref.store
+// CHECK:         }
 func.func @causal_sq_ne_sk(%q: tensor<2x20x8xf32>, %k: tensor<2x52x8xf32>, %v: tensor<2x52x8xf32>) -> tensor<2x20x8xf32> {
   %o = fa2.attention %q, %k, %v scale(0.5) causal : tensor<2x20x8xf32>, tensor<2x52x8xf32>, tensor<2x52x8xf32> -> tensor<2x20x8xf32>
   return %o : tensor<2x20x8xf32>
@@ -215,8 +229,10 @@ func.func @in_caller_loop(%q: tensor<1x2x64xf32>, %k: tensor<1x3x64xf32>, %n: in
 
 // A causal window (MaskSemantics' diagonal bounds [-5, 0]): the key loop
 // starts at the first row's window, max(0, q0 + (Sk - Sq) - 5), and ends at
-// the causal diagonal of the last row; the tile removes keys above the
-// diagonal or more than 5 below it.
+// the causal diagonal of the last row. A key block is masked iff its last key
+// lies above the first row's diagonal or its first key more than 5 below the
+// last row's; only then does the tile remove keys above the diagonal or more
+// than 5 below it.
 // CHECK-LABEL: func.func @causal_window
 // CHECK-DAG: %[[SQ:.*]] = arith.constant 20 : index
 // CHECK-DAG: %[[SK:.*]] = arith.constant 52 : index
@@ -227,7 +243,11 @@ func.func @in_caller_loop(%q: tensor<1x2x64xf32>, %k: tensor<1x3x64xf32>, %n: in
 // CHECK:       %[[DIAG0:.*]] = arith.addi %[[Q0]], %[[OFF]] : index
 // CHECK:       %[[LO0:.*]] = arith.addi %[[DIAG0]], %{{.*}} : index
 // CHECK:       %[[KBEGIN:.*]] = arith.maxsi %{{.*}}, %[[LO0]] : index
-// CHECK:       scf.for %{{.*}} = %[[KBEGIN]] to %[[KEND]] step
+// CHECK:       scf.for %[[K0:.*]] = %[[KBEGIN]] to %[[KEND]] step
+// CHECK:         %[[ABOVE0:.*]] = arith.cmpi sgt, %{{.*}}, %{{.*}} : index
+// CHECK:         %[[BELOW0:.*]] = arith.cmpi slt, %[[K0]], %{{.*}} : index
+// CHECK:         %[[NEEDS:.*]] = arith.ori %[[ABOVE0]], %[[BELOW0]] : i1
+// CHECK:         scf.if %[[NEEDS]] {
 // CHECK:             %[[DIAG:.*]] = arith.addi %{{.*}}, %[[OFF]] : index
 // CHECK:             %[[ABOVE:.*]] = arith.cmpi sgt, %[[J:.*]], %[[DIAG]] : index
 // CHECK:             %[[LO:.*]] = arith.addi %[[DIAG]], %{{.*}} : index

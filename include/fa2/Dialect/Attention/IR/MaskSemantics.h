@@ -91,6 +91,14 @@ struct MaskSemantics {
   mlir::Value buildRemovedByPosition(mlir::OpBuilder &b, mlir::Location loc,
                                      mlir::Value i, mlir::Value j,
                                      mlir::Value off) const;
+  /// classifyBlock's Masked (true) against Unmasked (false) as an i1, for
+  /// the queries [qBegin, qEnd) and keys [kBegin, kEnd), all below Sk,
+  /// given `off` = Sk - Sq; null when no position is removed (every such
+  /// block is Unmasked).
+  mlir::Value buildBlockNeedsMask(mlir::OpBuilder &b, mlir::Location loc,
+                                  mlir::Value qBegin, mlir::Value qEnd,
+                                  mlir::Value kBegin, mlir::Value kEnd,
+                                  mlir::Value off) const;
   /// visibleKeyRange as index values: [begin, end) for the queries
   /// [qBegin, qEnd), given `off` and Sk. `begin` is `zero` without a lower
   /// bound, `end` is `sk` without an upper one.
