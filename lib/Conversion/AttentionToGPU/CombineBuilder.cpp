@@ -69,9 +69,19 @@ void fa2::emitCombineRow(OpBuilder &b, Location loc,
   const double inf = std::numeric_limits<double>::infinity();
   Value rowsPerBatch = arith::MulIOp::create(b, loc, hq, sq);
 
+  // Lane groups (lanesPerRow < 32): `lane` below is the lane within the
+  // row's group, `group` the group.
+  const int64_t L = ops.lanesPerRow;
+  Value group;
+  if (L < 32) {
+    group = arith::DivUIOp::create(b, loc, lane, ir.c(L));
+    lane = arith::RemUIOp::create(b, loc, lane, ir.c(L));
+  }
   Value first = arith::MulIOp::create(b, loc, row, splits);
   auto warpReduce = [&](Value v, bool isMax) {
     for (int32_t off : {16, 8, 4, 2, 1}) {
+      if (off >= L)
+        continue;
       Value other = ir.shuffleXor(v, off);
       v = isMax ? Value(arith::MaximumFOp::create(b, loc, v, other))
                 : Value(arith::AddFOp::create(b, loc, v, other));
@@ -85,8 +95,8 @@ void fa2::emitCombineRow(OpBuilder &b, Location loc,
   Value negInf = ir.cf(-inf);
   Value lastSplit = arith::SubIOp::create(b, loc, splits, ir.c(1));
   SmallVector<Value> splitOfLane, validSplit, rowLses;
-  for (int64_t i = 0; i < kMaxKVSplits / 32; ++i) {
-    Value s = arith::AddIOp::create(b, loc, lane, ir.c(32 * i));
+  for (int64_t i = 0; i < kMaxKVSplits / L; ++i) {
+    Value s = arith::AddIOp::create(b, loc, lane, ir.c(L * i));
     Value valid =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, s, splits);
     Value at = arith::AddIOp::create(
@@ -134,6 +144,25 @@ void fa2::emitCombineRow(OpBuilder &b, Location loc,
       b, loc, empty, ir.cf(0.0),
       arith::DivFOp::create(b, loc, ir.cf(1.0), sum));
   Value wRow = arith::MulIOp::create(b, loc, ops.warp, ir.c(kMaxKVSplits));
+  if (L < 32)
+    wRow = arith::MulIOp::create(
+        b, loc,
+        arith::AddIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, ops.warp, ir.c(32 / L)),
+            group),
+        ir.c(kMaxKVSplits));
+  // A row that does not exist stores nothing.
+  auto ifValid = [&](function_ref<void()> body) {
+    if (!ops.rowValid) {
+      body();
+      return;
+    }
+    auto ifOp = scf::IfOp::create(b, loc, ops.rowValid,
+                                  /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    body();
+  };
   for (auto [s, valid, w] : llvm::zip(splitOfLane, validSplit, weights)) {
     auto store = scf::IfOp::create(b, loc, valid, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard g(b);
@@ -173,7 +202,65 @@ void fa2::emitCombineRow(OpBuilder &b, Location loc,
   auto vec4 = VectorType::get({4}, f32);
   int64_t chunks = dv / 4; // dv is a multiple of 8
   Value partRow = arith::MulIOp::create(b, loc, first, ir.c(dv));
-  for (int64_t firstChunk = 0; firstChunk < chunks; firstChunk += 32) {
+  if (L < 32) {
+    // The group's lanes take chunks lane, lane + L, ... (chunks / L each)
+    // in one loop over the splits, kLaneGroupUnroll splits per trip: all
+    // rows of the warp, and all chunks of a lane, wait for their loads
+    // together instead of one row (or chunk loop) after another.
+    constexpr int64_t kLaneGroupUnroll = 8;
+    int64_t perLane = chunks / L;
+    Value zero = arith::ConstantOp::create(
+        b, loc, vec4, DenseElementsAttr::get(vec4, b.getF32FloatAttr(0)));
+    SmallVector<Value> inits(perLane, zero);
+    auto loop = scf::ForOp::create(b, loc, ir.c(0), splits,
+                                   ir.c(kLaneGroupUnroll), inits);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(loop.getBody());
+      SmallVector<Value> acc(loop.getRegionIterArgs().begin(),
+                             loop.getRegionIterArgs().end());
+      for (int64_t u = 0; u < kLaneGroupUnroll; ++u) {
+        Value s = arith::AddIOp::create(b, loc, loop.getInductionVar(),
+                                        ir.c(u));
+        Value valid =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, s, splits);
+        Value at_s = arith::MinUIOp::create(b, loc, s, lastSplit);
+        Value w = arith::SelectOp::create(b, loc, valid, loadWeight(at_s),
+                                          ir.cf(0.0));
+        Value wv = vector::BroadcastOp::create(b, loc, vec4, w);
+        Value base = arith::AddIOp::create(
+            b, loc, partRow, arith::MulIOp::create(b, loc, at_s, ir.c(dv)));
+        for (int64_t k = 0; k < perLane; ++k) {
+          Value col = arith::MulIOp::create(
+              b, loc, arith::AddIOp::create(b, loc, lane, ir.c(L * k)),
+              ir.c(4));
+          Value part = vector::LoadOp::create(
+              b, loc, vec4, oPart,
+              ValueRange{arith::AddIOp::create(b, loc, base, col)},
+              /*nontemporal=*/false, llvm::MaybeAlign(16));
+          acc[k] = vector::FMAOp::create(b, loc, part, wv, acc[k]);
+        }
+      }
+      scf::YieldOp::create(b, loc, acc);
+    }
+    ifValid([&] {
+      auto outVec = VectorType::get({4}, outTy);
+      for (int64_t k = 0; k < perLane; ++k) {
+        Value out = loop.getResult(k);
+        if (outTy != f32)
+          out = arith::TruncFOp::create(b, loc, outVec, out);
+        Value col = arith::MulIOp::create(
+            b, loc, arith::AddIOp::create(b, loc, lane, ir.c(L * k)),
+            ir.c(4));
+        vector::StoreOp::create(
+            b, loc, out, o, ValueRange{arith::AddIOp::create(b, loc, oRow, col)},
+            /*nontemporal=*/false,
+            llvm::MaybeAlign(4 * outTy.getIntOrFloatBitWidth() / 8));
+      }
+    });
+  }
+  for (int64_t firstChunk = 0; L == 32 && firstChunk < chunks;
+       firstChunk += 32) {
     Value chunk = arith::AddIOp::create(b, loc, lane, ir.c(firstChunk));
     auto emitChunk = [&]() {
       Value col = arith::MulIOp::create(b, loc, chunk, ir.c(4));
@@ -238,6 +325,8 @@ void fa2::emitCombineRow(OpBuilder &b, Location loc,
   if (lse) {
     Value lane0 = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
                                         ir.c(0));
+    if (ops.rowValid)
+      lane0 = arith::AndIOp::create(b, loc, lane0, ops.rowValid);
     auto ifOp = scf::IfOp::create(b, loc, lane0, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(&ifOp.getThenRegion().front());
@@ -392,14 +481,47 @@ void fa2::emitLastCTACombine(OpBuilder &b, Location loc,
   CombineRowOperands rowOps = ops.rows;
   rowOps.warp = warp;
   rowOps.reusesWeights = true;
-  // Warp w merges tile rows w, w + warps, ... that exist.
+  // Warp w merges tile rows w·P .. w·P + P - 1, then P·warps further on,
+  // P = lastCTARowsPerPass rows side by side (32 / P lanes each).
+  int64_t P = lastCTARowsPerPass(spec);
+  rowOps.lanesPerRow = 32 / P;
   Value tileRows = arith::MinUIOp::create(
       b, loc, ir.c(spec.schedule.blockM),
       arith::SubIOp::create(b, loc, ops.rowsTotal, ops.m0));
-  auto loop = scf::ForOp::create(b, loc, warp, tileRows,
-                                 ir.c(spec.schedule.numWarps));
+  auto loop = scf::ForOp::create(
+      b, loc, arith::MulIOp::create(b, loc, warp, ir.c(P)), tileRows,
+      ir.c(spec.schedule.numWarps * P));
   b.setInsertionPointToStart(loop.getBody());
-  Value row = ops.tileRowToRow(
-      arith::AddIOp::create(b, loc, ops.m0, loop.getInductionVar()));
+  Value tileRow = loop.getInductionVar();
+  if (P > 1) {
+    // This lane's group's row, clamped to the last row for its loads; a
+    // group past the last row stores nothing.
+    Value r = arith::AddIOp::create(
+        b, loc, tileRow,
+        arith::DivUIOp::create(b, loc, lane, ir.c(32 / P)));
+    rowOps.rowValid =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, r, tileRows);
+    tileRow = arith::MinUIOp::create(
+        b, loc, r, arith::SubIOp::create(b, loc, tileRows, ir.c(1)));
+  }
+  Value row = ops.tileRowToRow(arith::AddIOp::create(b, loc, ops.m0, tileRow));
   emitCombineRow(b, loc, spec, rowOps, row, lane);
+}
+
+int64_t fa2::lastCTARowsPerPass(const AttentionKernelSpec &spec) {
+  const GPUSchedule &s = spec.schedule;
+  // The rows a warp merges: known where the tile's rows are (packed rows
+  // with a static seq_q); else one at a time.
+  int64_t rows = s.packGQA && !ShapedType::isDynamic(spec.seqQ) &&
+                         !ShapedType::isDynamic(spec.groupSize())
+                     ? std::min(s.blockM, spec.groupSize() * spec.seqQ)
+                     : 1;
+  int64_t perWarp = (rows + s.numWarps - 1) / s.numWarps;
+  int64_t p = perWarp >= 4 ? 4 : perWarp >= 2 ? 2 : 1;
+  // Each lane group takes chunks / (32 / p) whole chunks of 4 columns, and
+  // its weights fit the dynamic shared memory.
+  while (p > 1 && ((spec.headDimV / 4) % (32 / p) != 0 ||
+                   s.numWarps * p * kMaxKVSplits * 4 > spec.sharedMemoryBytes()))
+    p /= 2;
+  return p;
 }

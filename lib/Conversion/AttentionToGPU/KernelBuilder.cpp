@@ -1666,9 +1666,9 @@ void KernelEmitter::emitLastCTAMerge(const CTAWork &work, Value Hq,
   if (spec.hasLse)
     ops.rows.lse = func.getArgument(first + 1);
   ops.counter = func.getArgument(first + (spec.hasLse ? 2 : 1));
-  // The weights reuse the start of the dynamic shared memory (the Q tile,
-  // at least 16 rows of 16 elements per warp: numWarps · kMaxKVSplits
-  // f32), which no warp reads once the merge's barrier has passed.
+  // The weights reuse the start of the dynamic shared memory (numWarps ·
+  // lastCTARowsPerPass · kMaxKVSplits f32, which fit: lastCTARowsPerPass),
+  // which no warp reads once the merge's barrier has passed.
   auto wgSpace = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   Value smem = gpu::DynamicSharedMemoryOp::create(
       b, loc,
@@ -1676,7 +1676,8 @@ void KernelEmitter::emitLastCTAMerge(const CTAWork &work, Value Hq,
                       MemRefLayoutAttrInterface{}, wgSpace));
   ops.rows.weights = memref::ViewOp::create(
       b, loc,
-      MemRefType::get({s.numWarps * kMaxKVSplits}, f32Ty,
+      MemRefType::get({s.numWarps * lastCTARowsPerPass(spec) * kMaxKVSplits},
+                      f32Ty,
                       MemRefLayoutAttrInterface{}, wgSpace),
       smem, c(0), ValueRange{});
   ops.rows.headsQ = Hq;

@@ -649,19 +649,18 @@ struct DecodeRow {
 };
 } // namespace
 static const DecodeRow kDecodeTable[] = {
-    // The splits of a tile of at most 1 packed row (d <= 64) or 4 (d <=
-    // 128) are merged by the last split CTA to arrive (no second launch);
-    // else by the combine launch. Same process, same cells (H200,
-    // bench/decode-results/2026-12-03.md, launch / last_cta us): d = 128
-    // G = 1 batch 1 1k/8k/32k/128k 12.8/10.1, 26.2/19.8, 53.8/47.6,
-    // 140.9/134.6 (batch 8: 0.82x at 1k, 1.00-1.01x else); G = 4 batch 1
-    // 1.00-1.08x, batch 8 0.93-0.99x; d = 64 G = 1 batch 1 1.07-1.43x,
-    // batch 8 1.00-1.08x. One warp merges the rows one after another: with
-    // G = 8 (0.82-0.96x), G = 4 at d = 64 (0.87-1.04x) and Sq = 4 / 16
-    // (0.49-0.95x) the launch is faster.
+    // The splits of a tile of at most 4 packed rows (Sq = 1, G = 1 or 4)
+    // are merged by the last split CTA to arrive (no second launch; a warp
+    // merges 4 rows side by side, lastCTARowsPerPass); else by the combine
+    // launch. Same process, launch against last_cta (H200,
+    // bench/decode-results/2026-12-03-rows.md): d = 128 G = 4 batch 1
+    // 1.04-1.25x (8k 26.7 -> 21.3 us), batch 8 1.00-1.01x; G = 1 batch 1
+    // 1.05-1.32x; d = 64 G = 4 batch 1 1.07-1.37x, batch 8 0.99-1.00x;
+    // G = 8 (8 rows: two passes) 0.90-0.98x at d = 128, 0.97-1.02x at
+    // d = 64, Sq = 4 / 16 0.83-0.99x: launch there.
     // 16 rows, one warp, d <= 64: Bc = 32 with 4 stages (37 KiB, 6 CTAs
     // per SM), 4 blocks (128 keys) per split.
-    {1, 64, 16, 32, 4, 4, CombineMode::LastCTA},
+    {4, 64, 16, 32, 4, 4, CombineMode::LastCTA},
     {16, 64, 16, 32, 4, 4},
     {4, 128, 16, 32, 3, 2, CombineMode::LastCTA},
     // d <= 128: Bc = 32 with 3 stages (51 KiB: 4 CTAs per SM), 2 blocks per
