@@ -44,7 +44,7 @@ if [ -z "$FA2_OPT" ] || ! "$FA2_OPT" --help 2>/dev/null | grep -c -- "--fa2-to-p
 fi
 rm -rf "$OUT" && mkdir -p "$OUT"
 LOG=$OUT/BUILD.log
-echo "bench/build.sh: $(date -u +%FT%TZ) fa2-opt=$FA2_OPT chip=$CHIP${MMA:+ mma=$MMA$SCHEDULE_FIELDS} git=$(git -C "$REPO" rev-parse --short HEAD)" | tee "$LOG"
+echo "bench/build.sh: $(date -u +%FT%TZ) fa2-opt=$FA2_OPT chip=$CHIP${MMA:+ mma=$MMA${SCHEDULE_FIELDS:-}} git=$(git -C "$REPO" rev-parse --short HEAD)" | tee "$LOG"
 
 # module NAME DTYPE D H CAUSAL B S: bhsd, as torch's SDPA takes it.
 module() {
