@@ -42,6 +42,7 @@
 #include "fa2/Conversion/AttentionToGPU/KernelTiling.h"
 #include "fa2/Conversion/AttentionToGPU/OnlineSoftmax.h"
 #include "fa2/Conversion/AttentionToGPU/TileOps.h"
+#include "fa2/Dialect/Attention/IR/TensorLayout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -583,13 +584,37 @@ void HopperEmitter::emitConsumer(Value cw) {
   Value oGlobalRow[2], inv[2], lSum[2], empty[2];
   bool allRowsValid =
       !ShapedType::isDynamic(spec.seqQ) && spec.seqQ % s.blockM == 0;
+  // Where the thread's rows start in O and LSE, from the op's layout
+  // (TensorLayout.h), as the mma.sync kernel's locateGlobalTiles: index
+  // arithmetic in which a null value adds nothing (the feature index 0)
+  // and scales by nothing (LSE's feature extent, 1); bhsd starts from
+  // batch·Hq + h as the grid decoded it (bh).
+  auto plus = [&](Value x, Value y) { return y ? add(x, y) : x; };
+  auto times = [&](Value x, Value y) { return y ? mul(x, y) : x; };
+  auto extentOf = [&](TensorDim d, int64_t feature) -> Value {
+    return d == TensorDim::Head  ? Hq
+           : d == TensorDim::Seq ? Sq
+           : feature == 1        ? Value()
+                                 : c(feature);
+  };
+  auto rowIndex = [&](int64_t half) {
+    return TensorIndex<Value>{batchIdx, h, rowsOfHalf[half], {}, bh};
+  };
+  auto oRowStart = [&](int64_t half) {
+    return offset<Value>(
+        spec.bshd ? Layout::BSHD : Layout::BHSD, rowIndex(half),
+        [&](TensorDim d) { return extentOf(d, Dv); }, plus, times);
+  };
+  // LSE [batch, heads_q, seq_q]: a bhsd tensor of one feature.
+  auto lseOffset = [&](int64_t half) {
+    return offset<Value>(
+        Layout::BHSD, rowIndex(half),
+        [&](TensorDim d) { return extentOf(d, 1); }, plus, times);
+  };
   for (int64_t half = 0; half < 2; ++half) {
     lSum[half] = softmax.rowTotal(res[3 + half]);
     inv[half] = softmax.normalizer(lSum[half], empty[half]);
-    Value row = rowsOfHalf[half];
-    oGlobalRow[half] =
-        spec.bshd ? mulc(add(mul(add(mul(batchIdx, Sq), row), Hq), h), Dv)
-                  : mulc(add(mul(bh, Sq), row), Dv);
+    oGlobalRow[half] = oRowStart(half);
   }
   for (int64_t half = 0; half < 2; ++half) {
     auto storeRow = [&]() {
@@ -615,8 +640,7 @@ void HopperEmitter::emitConsumer(Value cw) {
         Value first = cmp(arith::CmpIPredicate::eq, t, c(0));
         scf::IfOp::create(b, loc, first, [&](OpBuilder &, Location) {
           memref::StoreOp::create(
-              b, loc, lse, lseGlobal,
-              ValueRange{add(mul(bh, Sq), rowsOfHalf[half])});
+              b, loc, lse, lseGlobal, ValueRange{lseOffset(half)});
           scf::YieldOp::create(b, loc);
         });
       }
