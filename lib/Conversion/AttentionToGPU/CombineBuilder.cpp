@@ -23,6 +23,7 @@
 #include "fa2/Conversion/AttentionToGPU/CombineBuilder.h"
 #include "fa2/Conversion/AttentionToGPU/KernelIR.h"
 #include "fa2/Conversion/AttentionToGPU/Schedule.h"
+#include "fa2/Dialect/Attention/IR/TensorLayout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -180,24 +181,32 @@ void fa2::emitCombineRow(OpBuilder &b, Location loc,
         ValueRange{arith::AddIOp::create(b, loc, wRow, s)});
   };
 
-  // Where the row's O starts: (b, h, i) in bhsd or bshd order.
+  // Where the row's O starts, from the layout (TensorLayout.h). The rows
+  // run over (batch, head, seq) in that order: in a bhsd O they lie one
+  // after another, a row stride apart; bshd takes the row's indices apart
+  // first. A null index adds nothing (the feature index 0).
+  auto extent = [&](TensorDim d) -> Value {
+    return d == TensorDim::Head  ? hq
+           : d == TensorDim::Seq ? sq
+                                 : ir.c(dv);
+  };
+  auto plus = [&](Value x, Value y) -> Value {
+    return y ? arith::AddIOp::create(b, loc, x, y) : x;
+  };
+  auto times = [&](Value x, Value y) -> Value {
+    return arith::MulIOp::create(b, loc, x, y);
+  };
   Value oRow;
   if (!spec.bshd) {
-    oRow = arith::MulIOp::create(b, loc, row, ir.c(dv));
+    oRow = times(row, stride<Value>(Layout::BHSD, TensorDim::Seq, extent,
+                                    times, Value()));
   } else {
-    Value bIdx = arith::DivUIOp::create(b, loc, row, rowsPerBatch);
+    TensorIndex<Value> at;
+    at.batch = arith::DivUIOp::create(b, loc, row, rowsPerBatch);
     Value hi = arith::RemUIOp::create(b, loc, row, rowsPerBatch);
-    Value h = arith::DivUIOp::create(b, loc, hi, sq);
-    Value i = arith::RemUIOp::create(b, loc, hi, sq);
-    Value tok = arith::AddIOp::create(
-        b, loc,
-        arith::MulIOp::create(
-            b, loc,
-            arith::AddIOp::create(
-                b, loc, arith::MulIOp::create(b, loc, bIdx, sq), i),
-            hq),
-        h);
-    oRow = arith::MulIOp::create(b, loc, tok, ir.c(dv));
+    at.head = arith::DivUIOp::create(b, loc, hi, sq);
+    at.seq = arith::RemUIOp::create(b, loc, hi, sq);
+    oRow = offset<Value>(Layout::BSHD, at, extent, plus, times);
   }
   auto vec4 = VectorType::get({4}, f32);
   int64_t chunks = dv / 4; // dv is a multiple of 8
