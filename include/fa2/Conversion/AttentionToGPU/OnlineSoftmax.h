@@ -17,7 +17,8 @@
 // wgmma's m64nN ones give each thread 2 rows (g, g+8) of every n8 column
 // tile, 2 elements each, the other elements of a row in the 4 lanes of a
 // quad (xor 1, 2). The P·V product in between is the target's
-// (KernelBuilder.cpp's expAndAccumulate for mma.sync). Two forms of the
+// (KernelBuilder.cpp's accumulatePV for mma.sync, HopperKernelBuilder.cpp's
+// issuePV for wgmma). Two forms of the
 // step: rescale() on vector accumulator tiles (mma.sync, lazy rescale
 // possible), and rescaleRows() on the rows' scores alone, leaving O to the
 // caller (wgmma's accumulators are LLVM structs the caller scales by

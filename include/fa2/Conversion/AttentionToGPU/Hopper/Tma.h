@@ -121,8 +121,8 @@ public:
       : KernelIRBuilder(b, loc), barriers(barriers) {}
 
   /// Opens `group`'s phase for `bytes` bytes of copies: the barrier's one
-  /// arrival, which also expects them (issued before the copies, so that
-  /// the phase cannot complete without them).
+  /// arrival of the phase, which also adds the bytes the phase then waits
+  /// for (mbarrier.arrive.expect_tx), issued before the group's copies.
   void expectBytes(const CopyGroup &group, int64_t bytes);
   /// Issues the copy of the box at `coords` (innermost first: column, row,
   /// ...) of the tensor map `map` into the shared tile `dst`, completing
