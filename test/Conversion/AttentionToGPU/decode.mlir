@@ -175,11 +175,32 @@ func.func @decode_last_cta(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf1
 // row, its 4 lanes reduce the L_s over xor 2 and 1 (never 4 and up, which
 // would mix rows), and each lane accumulates its 8 chunks of 4 columns
 // over 4 splits a trip (32 loads in flight, as 4 rows x 8 splits).
+// A launch with one split (num_splits = 1: a batch that fills the GPU)
+// writes O (bf16) and LSE directly and skips the partials, the counter and
+// the merge; more splits store the f32 partials and go through the merge.
 // CHECK-LABEL: gpu.module @fa2_attention_decode_g8_last_cta_0
-// CHECK: gpu.func @fa2_attention_decode_g8_last_cta_0(
+// CHECK: gpu.func @fa2_attention_decode_g8_last_cta_0(%{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %[[OP:.*]]: memref<?xf32>, %[[LP:.*]]: memref<?xf32>, %[[O:.*]]: memref<?xbf16>, %[[L:.*]]: memref<?xf32>, %[[CNT:.*]]: memref<?xi32>, %{{.*}}: i32, %[[NS:.*]]: i32) kernel
 // CHECK-SAME: combine = last_cta
 // CHECK-SAME: warps = 1
 // CHECK: %[[GROUP:.*]] = arith.divui %{{.*}}, %c4 : index
+// CHECK: %[[SPLITS:.*]] = arith.index_cast{{.*}} %[[NS]] : i32 to index
+// CHECK: %[[SINGLE:.*]] = arith.cmpi eq, %[[SPLITS]], %c1 : index
+// CHECK: scf.if %[[SINGLE]] {
+// CHECK-NOT: %[[OP]]
+// CHECK-COUNT-16: vector.store %{{.*}}, %[[O]][%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
+// CHECK-NOT: %[[OP]]
+// CHECK: memref.store %{{.*}}, %[[L]][%{{.*}}] : memref<?xf32>
+// CHECK-NEXT: }
+// CHECK-NEXT: } else {
+// CHECK-NOT: %[[O]]
+// CHECK-COUNT-16: vector.store %{{.*}}, %[[OP]][%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
+// CHECK-NOT: %[[O]]
+// CHECK: memref.store %{{.*}}, %[[LP]][%{{.*}}] : memref<?xf32>
+// CHECK: %[[MANY:.*]] = arith.cmpi ne, %[[SPLITS]], %c1 : index
+// CHECK-NEXT: scf.if %[[MANY]] {
+// CHECK: nvvm.memory.barrier <gpu>
+// CHECK-NEXT: nvvm.barrier0
+// CHECK: memref.atomic_rmw addi %c1_i32, %[[CNT]]
 // CHECK: nvvm.barrier #nvvm.reduction<or>
 // CHECK: scf.if
 // CHECK-NEXT: nvvm.memory.barrier <gpu>
