@@ -657,8 +657,10 @@ static const DecodeRow kDecodeTable[] = {
     // d = 128 G = 4 batch 1 1.04-1.25x (8k 26.7 -> 21.3 us), batch 8
     // 1.00-1.01x; G = 1 batch 1 1.05-1.32x; d = 64 G = 4 batch 1
     // 1.07-1.37x, batch 8 0.99-1.00x; G = 8 merged in two passes of 4 rows
-    // 0.90-0.98x at d = 128, 0.97-1.02x at d = 64 (one pass of 8 rows:
-    // 2026-12-03-final.md); Sq = 4 / 16 0.83-0.99x: launch there.
+    // 0.90-0.98x at d = 128, 0.97-1.02x at d = 64; in one pass of 8 rows
+    // 1.02-1.24x at batch 1 (d = 128 8k 26.9 -> 23.7 us), 1.00-1.09x at
+    // batch 8/64 (2026-12-03-final.md). Sq = 4 / 16 (16+ rows): launch,
+    // 1.1-1.5x faster than last_cta at batch 1.
     // 16 rows, one warp, d <= 64: Bc = 32 with 4 stages (37 KiB, 6 CTAs
     // per SM), 4 blocks (128 keys) per split.
     {8, 64, 16, 32, 4, 4, CombineMode::LastCTA},
