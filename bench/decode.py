@@ -19,7 +19,9 @@
 #      heads), d in {64, 128}, seq_k 1k..128k, batch 1..64: GB/s of K/V read
 #      by fa2, SDPA flash and cuDNN (enable_gqa; Sq > 1 causal bottom-right
 #      through causal_lower_right), % of the copy bandwidth, fa2 over the
-#      faster of the two; median of triton's do_bench in interleaved rounds;
+#      faster of the two; median of triton's do_bench in interleaved rounds,
+#      each backend's call replayed from a CUDA graph (--timing graph: the
+#      GPU's time; SDPA's eager call costs more CPU than a small step takes);
 #   4. schedule variants (grid under DIR/variant) on a sub-grid;
 #   5. chunked prefill (Sq = 512, Sk = 8k, causal) against SDPA flash.
 # Writes decode.csv and decode.md to --out, prints the tables last.
@@ -66,6 +68,12 @@ def parse_args():
                    help="also time fa2 with this num_splits expression, or 'ceil' for the rule "
                         "before full waves (same PTX: another split count at launch)")
     p.add_argument("--grid-filter", default="", help="only grid kernels whose folder name contains this")
+    p.add_argument("--timing", default="graph", choices=("graph", "eager"),
+                   help="graph: every backend's call captured once in a CUDA graph and timed as a "
+                        "replay (the GPU's time, not Python's: SDPA's eager call costs 50-100 us of "
+                        "CPU, more than a small decode step); eager: the calls themselves")
+    p.add_argument("--eager-sdpa", action="store_true",
+                   help="with --timing graph, also time SDPA's eager calls (flash_eager, cudnn_eager)")
     return p.parse_args()
 
 
@@ -83,6 +91,34 @@ def median_ms(fns, args):
         for n, fn in fns.items():
             times[n].append(bench_ms(fn, args))
     return {n: sorted(t)[len(t) // 2] for n, t in times.items()}
+
+def graphed(make_fn):
+    """`make_fn()` called on a side stream returns the function to capture
+    (fa2's launcher binds the stream it is made on); warmed up there, then
+    captured once in a CUDA graph. Returns (replay, graph), or (None, why)
+    where the capture fails (the caller times the eager call instead)."""
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    graph = torch.cuda.CUDAGraph()
+    try:
+        with torch.cuda.stream(side):
+            fn = make_fn()
+            fn()
+            fn()  # lazy initialization (cuDNN plans) before the capture
+            side.synchronize()
+            graph.capture_begin()
+            try:
+                fn()
+            finally:
+                graph.capture_end()
+        torch.cuda.current_stream().wait_stream(side)
+        graph.replay()
+        torch.cuda.synchronize()
+        return graph.replay, graph
+    except Exception as e:  # noqa: BLE001 - any capture failure falls back to eager
+        torch.cuda.synchronize()
+        return None, f"{type(e).__name__}: {str(e)[:120]}"
+
 
 def copy_gbps(args):
     n = 1 << 30  # 2 GiB of bf16
@@ -222,6 +258,7 @@ def combine_mode(kern):
 
 
 def time_cell(kern, batch, sk, args, with_sdpa=True, other=None):
+    other_kern = other
     sq = kern.dims["seq_q"]
     gen = torch.Generator(device="cuda").manual_seed(batch * 1000003 + sk)
     q, k, v = make_inputs(kern, batch, sq, sk, gen)
@@ -266,13 +303,44 @@ def time_cell(kern, batch, sk, args, with_sdpa=True, other=None):
     if "cudnn" in fns or "flash" in fns:
         other = (fns.get("cudnn") or fns.get("flash"))()
         diff = (other.float() - o.float()).abs().max().item()
+    graphs = []
+    if getattr(args, "timing", "eager") == "graph":
+        # Each backend's call as a CUDA graph replay: what the GPU takes,
+        # the same for fa2 (a ctypes launch, ~10 us of Python) and SDPA
+        # (sdpa_kernel's context and the dispatcher, 50-100 us of Python
+        # per call on the H200 host, more than do_bench's L2 flush hides).
+        # fa2's launchers are made again on the capture stream.
+        makers = {"fa2": lambda: run_fa2(kern, q, k, v)[0]}
+        if other_kern is not None:
+            makers["fa2_other"] = lambda: run_fa2(other_kern, q, k, v)[0]
+        for n in ("flash", "cudnn"):
+            if n in fns:
+                makers[n] = (lambda f=fns[n]: f)
+        eager = {n: fns[n] for n in ("flash", "cudnn") if n in fns}
+        for n, make in makers.items():
+            replay, g = graphed(make)
+            if replay is None:
+                print(f"  {n}: no CUDA graph ({g}); timed eager", flush=True)
+                continue
+            fns[n] = replay
+            graphs.append(g)
+        if getattr(args, "eager_sdpa", False):
+            fns.update({n + "_eager": f for n, f in eager.items()})
     med = median_ms(fns, args)
+    del graphs
     kv_bytes = (k.numel() + v.numel()) * k.element_size()
     del q, k, v, o
     torch.cuda.empty_cache()
     if alt_splits is not None:
         med["alt_splits"] = alt_splits
     return med, kv_bytes, diff, kern.last_env.get("num_splits", 1)
+
+
+def write_csv(rows, out):
+    with open(os.path.join(out, "decode.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(dict.fromkeys(k for r in rows for k in r)))
+        w.writeheader()
+        w.writerows(rows)
 
 
 def main():
@@ -328,7 +396,13 @@ def main():
                                cudnn_us=1000 * med.get("cudnn", float("nan")))
                     if "fa2_other" in med:
                         row.update(other_gbps=gbps["fa2_other"], other_us=1000 * med["fa2_other"])
+                    row["timing"] = args.timing
+                    for n in ("flash", "cudnn"):
+                        if n + "_eager" in med:
+                            row[n + "_eager_us"] = 1000 * med[n + "_eager"]
+                            row[n + "_us"] = 1000 * med[n]
                     rows.append(row)
+                    write_csv(rows, args.out)  # each cell as it comes: a run cut short keeps them
                     if alt_splits is not None:
                         row.update(alt_splits=alt_splits, alt_gbps=gbps["fa2_alt"])
                         print(f"  alt rule: splits={alt_splits} {gbps['fa2_alt']:.0f} GB/s vs "
@@ -337,7 +411,9 @@ def main():
                           f"fa2 {row['fa2_gbps']:.0f} flash {row['flash_gbps']:.0f} cudnn {row['cudnn_gbps']:.0f} GB/s "
                           f"({row['pct_copy']:.0f}% copy, {row['ratio_best']:.2f}x best) diff={diff:.2e} "
                           f"combine={row['combine']}"
-                          + (f" other {row['other_gbps']:.0f} GB/s" if "other_gbps" in row else ""), flush=True)
+                          + (f" other {row['other_gbps']:.0f} GB/s" if "other_gbps" in row else "")
+                          + (f" cudnn eager {row['cudnn_eager_us']:.1f} us graph {row['cudnn_us']:.1f} us"
+                             if "cudnn_eager_us" in row else ""), flush=True)
     vrows = []
     if "variant" in only and os.path.isdir(os.path.join(args.kernels, "variant")):
         kernels = load(os.path.join(args.kernels, "variant"))
@@ -381,11 +457,9 @@ def main():
                          f"{r['combine']} | {la:.1f} | {lc:.1f} | {la / lc:.2f} | {r['cudnn_us']:.1f} | "
                          f"{max(r['fa2_gbps'], r['other_gbps']) / max(r['flash_gbps'], r['cudnn_gbps']):.2f} |")
     if rows:
-        with open(os.path.join(args.out, "decode.csv"), "w", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=list(dict.fromkeys(k for r in rows for k in r)))
-            w.writeheader()
-            w.writerows(rows)
-    md = [f"copy bandwidth {copy_bw:.0f} GB/s", "",
+        write_csv(rows, args.out)
+    md = [f"copy bandwidth {copy_bw:.0f} GB/s; timing: {args.timing}"
+          + (" (every backend's call replayed from a CUDA graph)" if args.timing == "graph" else ""), "",
           "| d | Sq | G | Sk | batch | K/V MB | splits | fa2 GB/s | flash | cuDNN | % copy | fa2/best |",
           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:

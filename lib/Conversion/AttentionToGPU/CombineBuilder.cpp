@@ -213,22 +213,27 @@ void fa2::emitCombineRow(OpBuilder &b, Location loc,
   Value partRow = arith::MulIOp::create(b, loc, first, ir.c(dv));
   if (L < 32) {
     // The group's lanes take chunks lane, lane + L, ... (chunks / L each)
-    // in one loop over the splits, kLaneGroupUnroll splits per trip: all
-    // rows of the warp, and all chunks of a lane, wait for their loads
-    // together instead of one row (or chunk loop) after another.
-    constexpr int64_t kLaneGroupUnroll = 8;
+    // in one loop over the splits, `unroll` splits per trip: all rows of
+    // the warp, and all chunks of a lane, wait for their loads together
+    // instead of one row (or chunk loop) after another. A lane keeps at
+    // most kLaneGroupLoadsInFlight 4-column loads in flight (8 splits of
+    // up to 4 chunks; 4 splits of the 8 chunks a lane of 4 takes at d =
+    // 128): more would not stay in registers.
+    constexpr int64_t kLaneGroupUnroll = 8, kLaneGroupLoadsInFlight = 32;
     int64_t perLane = chunks / L;
+    int64_t unroll = std::max<int64_t>(
+        1, std::min(kLaneGroupUnroll, kLaneGroupLoadsInFlight / perLane));
     Value zero = arith::ConstantOp::create(
         b, loc, vec4, DenseElementsAttr::get(vec4, b.getF32FloatAttr(0)));
     SmallVector<Value> inits(perLane, zero);
-    auto loop = scf::ForOp::create(b, loc, ir.c(0), splits,
-                                   ir.c(kLaneGroupUnroll), inits);
+    auto loop = scf::ForOp::create(b, loc, ir.c(0), splits, ir.c(unroll),
+                                   inits);
     {
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(loop.getBody());
       SmallVector<Value> acc(loop.getRegionIterArgs().begin(),
                              loop.getRegionIterArgs().end());
-      for (int64_t u = 0; u < kLaneGroupUnroll; ++u) {
+      for (int64_t u = 0; u < unroll; ++u) {
         Value s = arith::AddIOp::create(b, loc, loop.getInductionVar(),
                                         ir.c(u));
         Value valid =
@@ -526,7 +531,7 @@ int64_t fa2::lastCTARowsPerPass(const AttentionKernelSpec &spec) {
                      ? std::min(s.blockM, spec.groupSize() * spec.seqQ)
                      : 1;
   int64_t perWarp = (rows + s.numWarps - 1) / s.numWarps;
-  int64_t p = perWarp >= 4 ? 4 : perWarp >= 2 ? 2 : 1;
+  int64_t p = perWarp >= 8 ? 8 : perWarp >= 4 ? 4 : perWarp >= 2 ? 2 : 1;
   // Each lane group takes chunks / (32 / p) whole chunks of 4 columns, and
   // its weights fit the dynamic shared memory.
   while (p > 1 && ((spec.headDimV / 4) % (32 / p) != 0 ||

@@ -324,9 +324,10 @@ private:
       return row;
     return add(mul(remc(row, spec.groupSize()), Sq), queryPos(row));
   }
-  /// Where tile row `row`'s O (or O partial) row starts.
-  Value oRowOffset(Value row) {
-    if (spec.splitKV())
+  /// Where tile row `row`'s O (or O partial) row starts; `partial` =
+  /// false: its row of O itself (a last-CTA kernel's one-split launch).
+  Value oRowOffset(Value row, bool partial) {
+    if (partial)
       return mulc(add(mul(add(lseBase, lseRow(row)), numSplitsV), splitIdx),
                   spec.headDimV);
     if (!s.packGQA)
@@ -334,12 +335,22 @@ private:
     return add(oBase, add(mul(remc(row, spec.groupSize()), oHeadStride),
                           mul(queryPos(row), oRow)));
   }
+  Value oRowOffset(Value row) { return oRowOffset(row, spec.splitKV()); }
   /// The LSE (or LSE partial) element of tile row `row`.
-  Value lseOffset(Value row) {
-    if (spec.splitKV())
+  Value lseOffset(Value row, bool partial) {
+    if (partial)
       return add(mul(add(lseBase, lseRow(row)), numSplitsV), splitIdx);
     return add(lseBase, lseRow(row));
   }
+  Value lseOffset(Value row) { return lseOffset(row, spec.splitKV()); }
+  /// A last-CTA kernel launched with one split (batch large enough to fill
+  /// the GPU without splitting; i1, null otherwise): each CTA is its row
+  /// tile's only split, so it writes O and LSE itself, rounded as the
+  /// merge would (the merge of one split weighs it exactly 1), and skips
+  /// the partials, the counter and the merge.
+  Value oneSplit;
+  /// O and LSE (null without one) themselves, for oneSplit.
+  Value oFinal, lseFinal;
   /// Rows of the whole problem for this (batch, head or group): Sq, or G·Sq.
   Value rowsTotal;
   /// Packed rows: distance between the rows of consecutive heads of a
@@ -1065,11 +1076,31 @@ void KernelEmitter::emit() {
   kvRange = tiling.kvRange(work, Sq, Sk);
   emitPrologue();
   OnlineSoftmaxState result = emitKVLoops();
+  if (spec.lastCTACombine() && ShapedType::isDynamic(spec.numSplits)) {
+    // The split count is the launch's: one split (a batch that fills the
+    // GPU) writes O and LSE directly, with no partials and no merge.
+    unsigned first = 4 + (spec.writesLse() ? 1 : 0) + (spec.hasMask() ? 1 : 0);
+    oFinal = func.getArgument(first);
+    if (spec.hasLse)
+      lseFinal = func.getArgument(first + 1);
+    oneSplit = cmp(arith::CmpIPredicate::eq, numSplitsV, c(1));
+  }
   emitEpilogue(result);
   if (sO)
     copyStagedOut();
-  if (spec.lastCTACombine())
-    emitLastCTAMerge(work, Hq, Hkv);
+  if (spec.lastCTACombine()) {
+    if (!oneSplit) {
+      emitLastCTAMerge(work, Hq, Hkv);
+    } else {
+      // Uniform over the CTA: the merge's barriers see every thread.
+      scf::IfOp::create(
+          b, loc, cmp(arith::CmpIPredicate::ne, numSplitsV, c(1)),
+          [&](OpBuilder &, Location) {
+            emitLastCTAMerge(work, Hq, Hkv);
+            scf::YieldOp::create(b, loc);
+          });
+    }
+  }
   gpu::ReturnOp::create(b, loc);
 }
 
@@ -1528,18 +1559,19 @@ void KernelEmitter::writeRow(const OnlineSoftmaxState &result, int64_t mt,
   Value inv = softmax->normalizer(lSum, empty);
   Value row = addc(warpRow0, MmaSyncFragments::accRow(mt, half));
   Value globalRow = add(m0, row);
-  auto normalized = [&](int64_t no) {
+  auto normalizedAs = [&](int64_t no, Type ty) {
     Value acc = result.O[oTile(mt, no)];
     SmallVector<Value> vals;
     for (int64_t e = 0; e < 2; ++e) {
       Value v = fmul(extract(acc, {half, e}), inv);
-      if (outTy != f32Ty)
-        v = arith::TruncFOp::create(b, loc, outTy, v);
+      if (ty != f32Ty)
+        v = arith::TruncFOp::create(b, loc, ty, v);
       vals.push_back(v);
     }
-    return vector::FromElementsOp::create(b, loc,
-                                          VectorType::get({2}, outTy), vals);
+    return vector::FromElementsOp::create(b, loc, VectorType::get({2}, ty),
+                                          vals);
   };
+  auto normalized = [&](int64_t no) { return normalizedAs(no, outTy); };
   if (stageO) {
     // Row `row` of the Q tile, chunk no, elements 2t and 2t+1: the 8 rows of
     // a store fall into 8 bank groups under the swizzle.
@@ -1551,24 +1583,26 @@ void KernelEmitter::writeRow(const OnlineSoftmaxState &result, int64_t mt,
     }
   }
 
-  auto storeRow = [&](OpBuilder &, Location) {
-    Value rowOff = oRowOffset(globalRow);
+  // partial: the split's f32 row of O_partial and its LSE partial;
+  // else the row of O in O's type and the op's LSE (lseBuf null: none).
+  auto storeRowTo = [&](bool partial, Value oBuf, Value lseBuf) {
+    Type ty = partial ? f32Ty : spec.outElementType;
+    Value rowOff = oRowOffset(globalRow, partial);
     for (int64_t no = 0; !stageO && no < spec.headDimV / 8; ++no) {
       Value off = add(rowOff, addc(mulc(t, 2), no * 8));
       // Column 2t + 8·no: the pair is aligned to its own size.
       vector::StoreOp::create(
-          b, loc, normalized(no), oGlobal, ValueRange{off},
+          b, loc, normalizedAs(no, ty), oBuf, ValueRange{off},
           /*nontemporal=*/false,
-          llvm::MaybeAlign(2 * outTy.getIntOrFloatBitWidth() / 8));
+          llvm::MaybeAlign(2 * ty.getIntOrFloatBitWidth() / 8));
     }
-    if (spec.writesLse()) {
+    if (lseBuf) {
       Value lse = softmax->logSumExp(mFinal, lSum);
       // An empty row's partial weighs nothing in the combine (-inf); the
       // op's LSE of an empty row is +inf.
       lse = select(empty,
-                   spec.splitKV()
-                       ? cf(-std::numeric_limits<double>::infinity())
-                       : posInf,
+                   partial ? cf(-std::numeric_limits<double>::infinity())
+                           : posInf,
                    lse);
       if (fillClamp) {
         // A row of clamped fills only: its LSE is fill + log Σ..., which is
@@ -1582,11 +1616,28 @@ void KernelEmitter::writeRow(const OnlineSoftmaxState &result, int64_t mt,
       }
       Value first = cmp(arith::CmpIPredicate::eq, t, c(0));
       scf::IfOp::create(b, loc, first, [&](OpBuilder &, Location) {
-        memref::StoreOp::create(b, loc, lse, lseGlobal,
-                                ValueRange{lseOffset(globalRow)});
+        memref::StoreOp::create(b, loc, lse, lseBuf,
+                                ValueRange{lseOffset(globalRow, partial)});
         scf::YieldOp::create(b, loc);
       });
     }
+  };
+  auto storeRow = [&](OpBuilder &, Location) {
+    Value lseBuf = spec.writesLse() ? lseGlobal : Value();
+    if (!oneSplit) {
+      storeRowTo(spec.splitKV(), oGlobal, lseBuf);
+      return;
+    }
+    scf::IfOp::create(
+        b, loc, oneSplit,
+        [&](OpBuilder &, Location) {
+          storeRowTo(/*partial=*/false, oFinal, lseFinal);
+          scf::YieldOp::create(b, loc);
+        },
+        [&](OpBuilder &, Location) {
+          storeRowTo(/*partial=*/true, oGlobal, lseBuf);
+          scf::YieldOp::create(b, loc);
+        });
   };
   if (stageO && !spec.writesLse())
     return;

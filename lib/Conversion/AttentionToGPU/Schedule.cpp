@@ -649,20 +649,23 @@ struct DecodeRow {
 };
 } // namespace
 static const DecodeRow kDecodeTable[] = {
-    // The splits of a tile of at most 4 packed rows (Sq = 1, G = 1 or 4)
-    // are merged by the last split CTA to arrive (no second launch; a warp
-    // merges 4 rows side by side, lastCTARowsPerPass); else by the combine
-    // launch. Same process, launch against last_cta (H200,
-    // bench/decode-results/2026-12-03-rows.md): d = 128 G = 4 batch 1
-    // 1.04-1.25x (8k 26.7 -> 21.3 us), batch 8 1.00-1.01x; G = 1 batch 1
-    // 1.05-1.32x; d = 64 G = 4 batch 1 1.07-1.37x, batch 8 0.99-1.00x;
-    // G = 8 (8 rows: two passes) 0.90-0.98x at d = 128, 0.97-1.02x at
-    // d = 64, Sq = 4 / 16 0.83-0.99x: launch there.
+    // The splits of a tile of at most 8 packed rows (Sq = 1 with G = 1, 4
+    // or 8; Sq = 2 with G = 4) are merged by the last split CTA to arrive
+    // (no second launch; its one warp merges all the rows side by side,
+    // lastCTARowsPerPass); else by the combine launch. Same process,
+    // launch against last_cta (H200, bench/decode-results/2026-12-03-rows.md):
+    // d = 128 G = 4 batch 1 1.04-1.25x (8k 26.7 -> 21.3 us), batch 8
+    // 1.00-1.01x; G = 1 batch 1 1.05-1.32x; d = 64 G = 4 batch 1
+    // 1.07-1.37x, batch 8 0.99-1.00x; G = 8 merged in two passes of 4 rows
+    // 0.90-0.98x at d = 128, 0.97-1.02x at d = 64; in one pass of 8 rows
+    // 1.02-1.24x at batch 1 (d = 128 8k 26.9 -> 23.7 us), 1.00-1.09x at
+    // batch 8/64 (2026-12-03-final.md). Sq = 4 / 16 (16+ rows): launch,
+    // 1.1-1.5x faster than last_cta at batch 1.
     // 16 rows, one warp, d <= 64: Bc = 32 with 4 stages (37 KiB, 6 CTAs
     // per SM), 4 blocks (128 keys) per split.
-    {4, 64, 16, 32, 4, 4, CombineMode::LastCTA},
+    {8, 64, 16, 32, 4, 4, CombineMode::LastCTA},
     {16, 64, 16, 32, 4, 4},
-    {4, 128, 16, 32, 3, 2, CombineMode::LastCTA},
+    {8, 128, 16, 32, 3, 2, CombineMode::LastCTA},
     // d <= 128: Bc = 32 with 3 stages (51 KiB: 4 CTAs per SM), 2 blocks per
     // split. Against Bc = 64 / 3 stages (100 KiB, 2 per SM), Bc = 32 / 4
     // stages and 8 other choices, same process

@@ -169,6 +169,72 @@ func.func @decode_last_cta(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf1
 
 // -----
 
+// G = 8 (64 query heads on 8 K/V heads, Sq = 1): 8 packed rows, the
+// table's last_cta at d <= 128. The one warp merges all 8 rows in one
+// pass (lastCTARowsPerPass), side by side: lane group lane / 4 takes a
+// row, its 4 lanes reduce the L_s over xor 2 and 1 (never 4 and up, which
+// would mix rows), and each lane accumulates its 8 chunks of 4 columns
+// over 4 splits a trip (32 loads in flight, as 4 rows x 8 splits).
+// A launch with one split (num_splits = 1: a batch that fills the GPU)
+// writes O (bf16) and LSE directly and skips the partials, the counter and
+// the merge; more splits store the f32 partials and go through the merge.
+// CHECK-LABEL: gpu.module @fa2_attention_decode_g8_last_cta_0
+// CHECK: gpu.func @fa2_attention_decode_g8_last_cta_0(%{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %[[OP:.*]]: memref<?xf32>, %[[LP:.*]]: memref<?xf32>, %[[O:.*]]: memref<?xbf16>, %[[L:.*]]: memref<?xf32>, %[[CNT:.*]]: memref<?xi32>, %{{.*}}: i32, %[[NS:.*]]: i32) kernel
+// CHECK-SAME: combine = last_cta
+// CHECK-SAME: warps = 1
+// CHECK: %[[GROUP:.*]] = arith.divui %{{.*}}, %c4 : index
+// CHECK: %[[SPLITS:.*]] = arith.index_cast{{.*}} %[[NS]] : i32 to index
+// CHECK: %[[SINGLE:.*]] = arith.cmpi eq, %[[SPLITS]], %c1 : index
+// CHECK: scf.if %[[SINGLE]] {
+// CHECK-NOT: %[[OP]]
+// CHECK-COUNT-16: vector.store %{{.*}}, %[[O]][%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
+// CHECK-NOT: %[[OP]]
+// CHECK: memref.store %{{.*}}, %[[L]][%{{.*}}] : memref<?xf32>
+// CHECK-NEXT: }
+// CHECK-NEXT: } else {
+// CHECK-NOT: %[[O]]
+// CHECK-COUNT-16: vector.store %{{.*}}, %[[OP]][%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
+// CHECK-NOT: %[[O]]
+// CHECK: memref.store %{{.*}}, %[[LP]][%{{.*}}] : memref<?xf32>
+// CHECK: %[[MANY:.*]] = arith.cmpi ne, %[[SPLITS]], %c1 : index
+// CHECK-NEXT: scf.if %[[MANY]] {
+// CHECK: nvvm.memory.barrier <gpu>
+// CHECK-NEXT: nvvm.barrier0
+// CHECK: memref.atomic_rmw addi %c1_i32, %[[CNT]]
+// CHECK: nvvm.barrier #nvvm.reduction<or>
+// CHECK: scf.if
+// CHECK-NEXT: nvvm.memory.barrier <gpu>
+// CHECK-NEXT: %[[FIRST:.*]] = arith.muli %{{.*}}, %c8 : index
+// CHECK-NEXT: scf.for %{{.*}} = %[[FIRST]] to %c8 step %c8 {
+// CHECK-NEXT: arith.addi %{{.*}}, %[[GROUP]] : index
+// CHECK-NOT: gpu.shuffle
+// CHECK: gpu.shuffle  xor %{{.*}}, %c2_i32, %c32_i32 : f32
+// CHECK-NOT: gpu.shuffle
+// CHECK: gpu.shuffle  xor %{{.*}}, %c1_i32, %c32_i32 : f32
+// CHECK-NOT: gpu.shuffle
+// CHECK: gpu.shuffle  xor %{{.*}}, %c2_i32, %c32_i32 : f32
+// CHECK-NOT: gpu.shuffle
+// CHECK: gpu.shuffle  xor %{{.*}}, %c1_i32, %c32_i32 : f32
+// CHECK-NOT: gpu.shuffle
+// CHECK: nvvm.bar.warp.sync
+// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c4 iter_args({{.*}}) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>) {
+// CHECK-COUNT-32: vector.load %{{.*}} : memref<?xf32>, vector<4xf32>
+// CHECK-NOT: vector.load
+// CHECK: scf.yield
+// CHECK: vector.store
+// CHECK: gpu.return
+// CHECK-NOT: _combine
+// CHECK-LABEL: func.func @decode_g8_last_cta
+// CHECK: gpu.launch_func @fa2_attention_decode_g8_last_cta_0::@fa2_attention_decode_g8_last_cta_0
+// CHECK-NOT: gpu.launch_func
+// CHECK: return
+func.func @decode_g8_last_cta(%q: tensor<?x64x1x128xbf16>, %k: tensor<?x8x?x128xbf16>, %v: tensor<?x8x?x128xbf16>) -> (tensor<?x64x1x128xbf16>, tensor<?x64x1xf32>) {
+  %o, %lse = fa2.attention %q, %k, %v scale(0.08838834764831845) : tensor<?x64x1x128xbf16>, tensor<?x8x?x128xbf16>, tensor<?x8x?x128xbf16> -> tensor<?x64x1x128xbf16>, tensor<?x64x1xf32>
+  return %o, %lse : tensor<?x64x1x128xbf16>, tensor<?x64x1xf32>
+}
+
+// -----
+
 // Static shapes: the split count is fixed now (batch 1, 8 K/V heads, one
 // row tile each: 264 / 8 = 33 splits of 2048 blocks), no i32 argument;
 // the partials are 1·32·4·33·128 and 1·32·4·33 floats.

@@ -61,8 +61,8 @@ struct CombineRowOperands {
   /// The warp merges more than one row with the same weights (a
   /// __syncwarp before it overwrites them).
   bool reusesWeights = false;
-  /// Lanes per row: 32 (the warp merges one row), or 16 / 8 (the warp
-  /// merges 2 / 4 rows side by side, each lane group of lanesPerRow lanes
+  /// Lanes per row: 32 (the warp merges one row), or 16 / 8 / 4 (the warp
+  /// merges 2 / 4 / 8 rows side by side, each lane group of lanesPerRow lanes
   /// one row; the row index and rowValid are then the group's). Each group
   /// uses its own kMaxKVSplits weights: 32 / lanesPerRow rows per warp.
   int64_t lanesPerRow = 32;
@@ -96,6 +96,13 @@ struct LastCTACombineOperands {
   std::function<mlir::Value(mlir::Value)> tileRowToRow;
 };
 
+/// Rows a warp of the last-CTA merge merges side by side (1, 2, 4 or 8):
+/// up to 8 of the tile's rows per warp where they are known statically
+/// (a G = 8 decode step's 8 packed rows in one pass, not two), so that
+/// their loads wait together; the weights then take numWarps · P ·
+/// kMaxKVSplits f32 of shared memory.
+int64_t lastCTARowsPerPass(const AttentionKernelSpec &spec);
+
 /// The end of a split CTA with spec.lastCTACombine(): after its partials
 /// are stored, every thread fences (gpu scope), the CTA synchronizes, thread
 /// 0 adds 1 to its row tile's counter, and a bar.red.or tells every thread
@@ -103,12 +110,6 @@ struct LastCTACombineOperands {
 /// resets the counter to 0, fences, and merges the tile's rows with
 /// emitCombineRow (warp w: rows w, w + warps, ...), reusing the start of
 /// `rows.weights` (dynamic shared memory the loop no longer reads).
-/// Rows a warp of the last-CTA merge merges side by side (1, 2 or 4): up
-/// to 4 of the tile's rows per warp where they are known statically, so
-/// that their loads wait together; the weights then take numWarps · P ·
-/// kMaxKVSplits f32 of shared memory.
-int64_t lastCTARowsPerPass(const AttentionKernelSpec &spec);
-
 void emitLastCTACombine(mlir::OpBuilder &b, mlir::Location loc,
                         const AttentionKernelSpec &spec,
                         const LastCTACombineOperands &ops);
