@@ -399,6 +399,11 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
       if (!findScheduleField(requested, "ping_pong") &&
           (!hopper->overlapSoftmax || hopper->consumerWarpgroups() < 2))
         hopper->pingPong = false;
+      // Likewise the table's tile scheduler, where the fields leave no
+      // persistent grid.
+      if (!findScheduleField(requested, "tile_scheduler") &&
+          !hopper->persistent)
+        hopper->tileScheduler = TileScheduler::Static;
       std::string badHopper = validateSchedule(*hopper, d, dv, chip);
       if (!badHopper.empty()) {
         // Fields beyond mma itself: the user asked for a schedule that
@@ -656,6 +661,17 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
         b, loc, Type(), ValueRange{}, counter,
         arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)));
     args.push_back(b.createOrFold<memref::CastOp>(loc, ty, counter));
+  }
+  if (s.dynamicTiles()) {
+    // The dynamic tile scheduler's counters (tiles handed out, CTAs done),
+    // zeroed here once: the last CTA to finish resets them.
+    MemRefType ty = spec.bufferType("tile_counter");
+    Value counter = memref::AllocOp::create(b, loc, ty, ValueRange{},
+                                            b.getI64IntegerAttr(128));
+    gpu::MemsetOp::create(
+        b, loc, Type(), ValueRange{}, counter,
+        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)));
+    args.push_back(counter);
   }
   for (const std::string &name : spec.dynamicSizeNames()) {
     Value size = llvm::StringSwitch<Value>(name)

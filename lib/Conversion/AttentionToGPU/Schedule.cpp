@@ -49,6 +49,16 @@ llvm::StringRef fa2::stringifyCombineMode(CombineMode mode) {
   return "?";
 }
 
+llvm::StringRef fa2::stringifyTileScheduler(TileScheduler scheduler) {
+  switch (scheduler) {
+  case TileScheduler::Static:
+    return "static";
+  case TileScheduler::Dynamic:
+    return "dynamic";
+  }
+  return "?";
+}
+
 std::optional<MmaKind> fa2::parseMmaKind(llvm::StringRef name) {
   return llvm::StringSwitch<std::optional<MmaKind>>(name)
       .Case("mma_sync", MmaKind::MmaSync)
@@ -276,6 +286,18 @@ static const FieldSetter kFieldSetters[] = {
      [](GPUSchedule &s, const FieldValue &v) {
        return setBool(v, s.persistent);
      }},
+    {"tile_scheduler",
+     [](GPUSchedule &s, const FieldValue &v) -> std::string {
+       const std::string *word = std::get_if<std::string>(&v);
+       if (word && *word == "static")
+         s.tileScheduler = TileScheduler::Static;
+       else if (word && *word == "dynamic")
+         s.tileScheduler = TileScheduler::Dynamic;
+       else
+         return "expected static (CTA x runs tiles x, x + gridDim.x, ...) "
+                "or dynamic (the next tile from an atomic counter)";
+       return "";
+     }},
     // setmaxnreg's operands: multiples of 8 from 24 to 256.
     {"producer_registers",
      [](GPUSchedule &s, const FieldValue &v) {
@@ -354,7 +376,7 @@ fa2::parseScheduleFields(llvm::StringRef text, std::string &why) {
 
 bool fa2::isHopperOnlyField(llvm::StringRef key) {
   return key == "mma" || key == "overlap_softmax" || key == "ping_pong" ||
-         key == "persistent" ||
+         key == "persistent" || key == "tile_scheduler" ||
          key == "producer_registers" || key == "consumer_registers";
 }
 
@@ -473,6 +495,10 @@ llvm::SmallVector<ScheduleField> fa2::scheduleFields(const GPUSchedule &s) {
     fields.push_back({"overlap_softmax", s.overlapSoftmax});
     fields.push_back({"ping_pong", s.pingPong});
     fields.push_back({"persistent", s.persistent});
+    // Only on persistent kernels, whose grid it describes.
+    if (s.persistent)
+      fields.push_back(
+          {"tile_scheduler", stringifyTileScheduler(s.tileScheduler).str()});
   }
   return fields;
 }
@@ -561,6 +587,7 @@ struct HopperRow {
   int64_t maxSeqK;
   int64_t blockM, blockN, numStages;
   bool pingPong, persistent;
+  TileScheduler tileScheduler = TileScheduler::Static;
 };
 } // namespace
 
@@ -619,6 +646,7 @@ std::optional<GPUSchedule> fa2::getHopperSchedule(int64_t headDim,
     s.overlapSoftmax = true;
     s.pingPong = r.pingPong;
     s.persistent = r.persistent;
+    s.tileScheduler = r.tileScheduler;
     // Not used by the wgmma kernel (every row rescales; Q stays in shared
     // memory, where wgmma reads it): the defaults say so in the manifest.
     s.rescaleThreshold = -1;
@@ -751,7 +779,9 @@ int64_t fa2::sharedMemoryBytes(const GPUSchedule &s, int64_t headDim,
     // window (16-byte aligned) up to the swizzle atom.
     int64_t elems = s.blockM * headDim +
                     s.numStages * s.blockN * (headDim + headDimV);
-    return elems * 2 + 1024;
+    // The dynamic tile scheduler's slot: the next tile's index, which the
+    // producer publishes to the consumers (16 bytes keep the alignment).
+    return elems * 2 + 1024 + (s.dynamicTiles() ? 16 : 0);
   }
   int64_t qk = sharedRowStride(padHeadDim(headDim), s.swizzle);
   int64_t v = sharedRowStride(padHeadDim(headDimV), s.swizzle);
@@ -831,6 +861,9 @@ std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
   else if (s.persistent && !s.wgmma())
     os << "persistent needs mma = wgmma (the mma.sync kernel has one CTA "
           "per tile)";
+  else if (s.tileScheduler == TileScheduler::Dynamic && !s.persistent)
+    os << "tile_scheduler = dynamic needs persistent = true (it hands out "
+          "the tiles of a persistent grid)";
   else if (int64_t bytes = sharedMemoryBytes(s, headDim, headDimV, pieces);
            bytes > chip.maxSharedBytes)
     os << "the tiles need " << bytes << " bytes of shared memory"

@@ -17,6 +17,8 @@
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,overlap_softmax=false,ping_pong=true" 2>&1 | FileCheck %s --check-prefix=NOOVERLAP
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,block_m=64,ping_pong=true" 2>&1 | FileCheck %s --check-prefix=ONEWG
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,producer_registers=32" 2>&1 | FileCheck %s --check-prefix=REGS
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,persistent=false,tile_scheduler=dynamic" 2>&1 | FileCheck %s --check-prefix=DYNSTATIC
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,tile_scheduler=lpt" 2>&1 | FileCheck %s --check-prefix=TSKIND
 // block_n: any multiple of 16 keys (the n of Q·Kᵀ's m64nNk16; P·V takes
 // 16 keys per k-step), up to 256.
 // RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,block_n=48" | FileCheck %s --check-prefix=N48
@@ -87,6 +89,8 @@
 // NOOVERLAP: ping_pong needs mma = wgmma, overlap_softmax = true and at least 2 consumer warpgroups
 // ONEWG: ping_pong needs mma = wgmma, overlap_softmax = true and at least 2 consumer warpgroups
 // REGS: producer_registers (32) + consumer_registers (240) x 2 warpgroups need more than the 168 x 3 registers per thread the CTA starts with
+// DYNSTATIC: tile_scheduler = dynamic needs persistent = true
+// TSKIND: field 'tile_scheduler' = lpt: expected static (CTA x runs tiles x, x + gridDim.x, ...) or dynamic (the next tile from an atomic counter)
 // N48-LABEL: gpu.func @fa2_attention_d64_0
 // N48-SAME: block_n = 48,
 // N48: nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 48, k = 16>

@@ -12,6 +12,11 @@
 // RUN: FileCheck %s --check-prefix=FALLBACK --input-file=%t/fa2_attention_mask_0.json
 // RUN: FileCheck %s --check-prefix=D256 --input-file=%t/fa2_attention_d256_0.ptx
 // RUN: FileCheck %s --check-prefix=D256JSON --input-file=%t/fa2_attention_d256_0.json
+// The dynamic tile scheduler (persistent grid, tiles from an atomic counter).
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,persistent=true,tile_scheduler=dynamic" -verify-diagnostics | FileCheck %s --check-prefix=DYNIR
+// RUN: rm -rf %t.dyn && fa2-opt %s --split-input-file --fa2-to-ptx="chip=sm_90a schedule=mma=wgmma,persistent=true,tile_scheduler=dynamic manifest-dir=%t.dyn" -verify-diagnostics -o /dev/null
+// RUN: FileCheck %s --check-prefix=DYN --input-file=%t.dyn/fa2_attention_d128_0.ptx
+// RUN: FileCheck %s --check-prefix=DYNJSON --input-file=%t.dyn/fa2_attention_d128_0.json
 // RUN: not fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90 schedule=mma=wgmma" 2>&1 | FileCheck %s --check-prefix=CHIP
 // RUN: not fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=mma=hgmma" 2>&1 | FileCheck %s --check-prefix=KIND
 
@@ -65,6 +70,55 @@
 // PLAIN: wgmma.wait_group.sync.aligned 0
 // PLAIN-NOT: wgmma.wait_group.sync.aligned 1
 // JSONPLAIN: "overlap_softmax": false
+
+// Dynamic tiles: the kernel takes tile_counter (i32 [2]: tiles handed out,
+// CTAs done) after o and lse, which the host zeroes once per call; the
+// shared window has a 16-byte slot for the next tile's index after the V
+// stages (Q 32768 + 2 x K 32768 + 2 x V 32768 = 163840).
+// DYNIR: gpu.func @fa2_attention_d128_0(%{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: memref<4194304xbf16>, %{{.*}}: memref<32768xf32>, %[[CTR:.*]]: memref<2xi32>) kernel
+// DYNIR-SAME: persistent = true, {{.*}}tile_scheduler = dynamic
+// The producer: tile blockIdx.x first, each next one gridDim.x + the
+// counter's old value, fetched after the tile's copies are issued.
+// DYNIR: scf.while (%{{.*}} = %block_id_x,
+// DYNIR: memref.store {{.*}} : memref<1xi32, #gpu.address_space<workgroup>>
+// DYNIR: nvgpu.mbarrier.arrive.expect_tx
+// DYNIR: memref.atomic_rmw addi %{{.*}}, %[[CTR]][%c0{{.*}}] : (i32, memref<2xi32>) -> i32
+// DYNIR: gpu.grid_dim x
+// Past the last tile: its index in the slot (a plain arrival on Q's
+// barrier), then the count of finished CTAs; the last one zeroes both.
+// DYNIR: memref.store {{.*}} : memref<1xi32, #gpu.address_space<workgroup>>
+// DYNIR-NEXT: nvgpu.mbarrier.arrive %{{.*}}[%c0{{.*}}]
+// DYNIR-NEXT: nvvm.memory.barrier
+// DYNIR-NEXT: memref.atomic_rmw addi %{{.*}}, %[[CTR]][%c1{{.*}}]
+// DYNIR: scf.if
+// DYNIR-NEXT: nvvm.memory.barrier
+// DYNIR-NEXT: memref.store %{{.*}}, %[[CTR]][%c0{{.*}}] : memref<2xi32>
+// DYNIR-NEXT: memref.store %{{.*}}, %[[CTR]][%c1{{.*}}] : memref<2xi32>
+// The consumers: each tile's index read under Q's barrier.
+// DYNIR: scf.while
+// DYNIR: nvgpu.mbarrier.try_wait.parity
+// DYNIR-NEXT: memref.load {{.*}} : memref<1xi32, #gpu.address_space<workgroup>>
+// DYNIR-LABEL: func.func @d128
+// DYNIR: %[[HOSTCTR:.*]] = memref.alloc() {alignment = 128 : i64} : memref<2xi32>
+// DYNIR: gpu.memset %[[HOSTCTR]]
+// DYNIR: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c132{{.*}} dynamic_shared_memory_size %c164880_i32 args({{.*}}, %[[HOSTCTR]] : memref<2xi32>)
+// DYN-DAG: ld.shared.b32 {{.*}}, [{{.*}}+163840];
+// DYN-DAG: st.shared.b32 [{{.*}}+163840],
+// DYN-DAG: atom.global.add.u32 {{.*}}, [[[CTRPTR:%rd[0-9]+]]], 1;
+// DYN: membar.gl;
+// DYN-NEXT: atom.global.add.u32 {{.*}}, [[[CTRPTR]]+4], 1;
+// DYN: membar.gl;
+// DYN-NEXT: st.global.b32 [[[CTRPTR]]], 0;
+// DYN-NEXT: st.global.b32 [[[CTRPTR]]+4], 0;
+// DYNJSON: "tile_counter": {
+// DYNJSON-NEXT: "dtype": "i32",
+// DYNJSON-NEXT: "scratch": true,
+// DYNJSON-NEXT: "shape": [
+// DYNJSON-NEXT: "2"
+// DYNJSON-NEXT: ],
+// DYNJSON-NEXT: "zero_init": true
+// DYNJSON: "name": "tile_counter.allocated"
+// DYNJSON: "tile_scheduler": "dynamic"
 
 // JSON: "name": "q.tensor_map"
 // (bhsd: the strides of seq, head and batch, each the product of the extents inside it, TensorLayout.h)
