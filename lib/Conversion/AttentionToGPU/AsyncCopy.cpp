@@ -155,14 +155,16 @@ Value AsyncCopyBuilder::copyChunk(Value dst, Value dstOff, Value src,
       b.getIndexAttr(8), srcElems, b.getUnitAttr());
 }
 
-Value AsyncCopyBuilder::commit(ValueRange tokens) {
+CopyGroup AsyncCopyBuilder::commit(ValueRange tokens) {
   if (tokens.empty())
     return {};
-  return nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy, tokens);
+  return CopyGroup::committed(
+      nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy, tokens));
 }
 
-void AsyncCopyBuilder::wait(Value group, int32_t pending) {
-  if (group)
-    nvgpu::DeviceAsyncWaitOp::create(b, loc, group,
+void AsyncCopyBuilder::wait(const CopyGroup &group, int32_t pending) {
+  assert(!group.barrier && "a cp.async group is a commit group");
+  if (group.token)
+    nvgpu::DeviceAsyncWaitOp::create(b, loc, group.token,
                                      b.getI32IntegerAttr(pending));
 }

@@ -27,8 +27,11 @@
 // The grid, the persistent grid's tiles and the K/V range are
 // KernelTiling's, the online softmax OnlineSoftmax's rows (a wgmma
 // accumulator's, the same quads as mma.sync's; l as one FMA per block, the
-// fmaRowSums policy), as for the mma.sync kernel. The mask compares on the
-// accumulator structs and the peeled, overlapped K/V loop are this file's.
+// fmaRowSums policy), as for the mma.sync kernel. The products go through
+// TileMma (WgmmaBuilder: issue, commit, wait, operand fences) and the
+// copies' completion through TileCopy (TmaCopyBuilder: mbarrier phases),
+// TileOps.h. The mask compares on the accumulator structs and the peeled,
+// overlapped K/V loop are this file's.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,6 +41,7 @@
 #include "fa2/Conversion/AttentionToGPU/KernelIR.h"
 #include "fa2/Conversion/AttentionToGPU/KernelTiling.h"
 #include "fa2/Conversion/AttentionToGPU/OnlineSoftmax.h"
+#include "fa2/Conversion/AttentionToGPU/TileOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -87,7 +91,7 @@ public:
   HopperEmitter(OpBuilder &b, Location loc, const AttentionKernelSpec &spec,
                 gpu::GPUFuncOp func)
       : KernelIRBuilder(b, loc), spec(spec), s(spec.schedule), func(func),
-        tiling(b, loc, spec) {
+        tiling(b, loc, spec), wgmma(b, loc, spec.elementType), mma(wgmma) {
     elemTy = spec.elementType;
     f32Ty = b.getF32Type();
     W = s.consumerWarpgroups();
@@ -139,6 +143,15 @@ private:
   const GPUSchedule &s;
   gpu::GPUFuncOp func;
   KernelTiling tiling;
+  /// The wgmma and TMA building blocks (the TMA one made with the
+  /// barriers). The kernel issues, commits and waits for its products
+  /// through TileMma (`mma`) and waits for its copies through TileCopy
+  /// (`copier()`), TileOps.h; descriptors, accumulator elements and box
+  /// copies are theirs.
+  WgmmaBuilder wgmma;
+  TileMma &mma;
+  std::optional<TmaCopyBuilder> tma;
+  TileCopy &copier() { return *tma; }
   Type elemTy, f32Ty;
   int64_t W, D, Dv, Bc;
 
@@ -222,11 +235,12 @@ Value HopperEmitter::emitProducerTile(Value published) {
         b, loc,
         arith::IndexCastUIOp::create(b, loc, b.getI32Type(), published),
         tileSlot, ValueRange{c(0)});
-  arriveExpectBytes(b, loc, bars, qb, s.blockM * D * 2);
+  CopyGroup qGroup = CopyGroup::phase(qb, /*parity=*/Value());
+  tma->expectBytes(qGroup, s.blockM * D * 2);
   for (int64_t w = 0; w < W; ++w)
     for (int64_t ch = 0; ch < D / 64; ++ch)
-      loadBox(b, loc, mapQ, {c(ch * 64), addc(m0, 64 * w), h, batchIdx}, bars,
-              qb, tile(c((w * (D / 64) + ch) * 64 * kSwizzleBytes), 64));
+      tma->copyBox(mapQ, {c(ch * 64), addc(m0, 64 * w), h, batchIdx}, qGroup,
+                   tile(c((w * (D / 64) + ch) * 64 * kSwizzleBytes), 64));
   auto loop = scf::ForOp::create(b, loc, kvBegin, kvEnd, c(1));
   b.setInsertionPointToStart(loop.getBody());
   Value j = loop.getInductionVar();
@@ -237,17 +251,20 @@ Value HopperEmitter::emitProducerTile(Value published) {
   Value emptyParity = parityOf(sub(c(1), remc(divc(i, s.numStages), 2)));
   Value row = mulc(j, Bc);
   // One tensor's block into its stage: wait until the consumers freed the
-  // slot, announce the bytes, then one TMA box per 64 columns.
+  // slot, open the stage's "full" phase with the bytes, then one TMA box
+  // per 64 columns.
   auto loadStage = [&](Value (HopperEmitter::*emptyBar)(Value),
                        Value (HopperEmitter::*fullBar)(Value), Value map,
                        int64_t width, int64_t stageBytes, int64_t offset) {
+    auto fullGroup = [&] {
+      return CopyGroup::phase((this->*fullBar)(st), /*parity=*/Value());
+    };
     waitParity(b, loc, bars, (this->*emptyBar)(st), emptyParity);
-    arriveExpectBytes(b, loc, bars, (this->*fullBar)(st), Bc * width * 2);
+    tma->expectBytes(fullGroup(), Bc * width * 2);
     Value base = addc(mulc(st, stageBytes), offset);
     for (int64_t ch = 0; ch < width / 64; ++ch)
-      loadBox(b, loc, map, {c(ch * 64), row, hkv, batchIdx}, bars,
-              (this->*fullBar)(st),
-              tile(addc(base, ch * Bc * kSwizzleBytes), Bc));
+      tma->copyBox(map, {c(ch * 64), row, hkv, batchIdx}, fullGroup(),
+                   tile(addc(base, ch * Bc * kSwizzleBytes), Bc));
   };
   loadStage(&HopperEmitter::barKEmpty, &HopperEmitter::barKFull, mapK, D,
             kStageBytes, kOffset);
@@ -386,9 +403,12 @@ void HopperEmitter::emitConsumer(Value cw) {
 
   // (The dynamic tile scheduler waited for Q before reading the tile.)
   if (!s.dynamicTiles())
-    waitParity(b, loc, bars, c(barQ()),
-               s.persistent ? parityOf(remc(tileCount, 2))
-                            : arith::ConstantIntOp::create(b, loc, 0, 1));
+    copier().wait(
+        CopyGroup::phase(c(barQ()),
+                         s.persistent
+                             ? parityOf(remc(tileCount, 2))
+                             : arith::ConstantIntOp::create(b, loc, 0, 1)),
+        0);
   Value base = add(sharedAddress(b, loc, smem),
                    arith::IndexCastOp::create(b, loc, b.getI64Type(), pad));
   Value qAddr =
@@ -403,7 +423,7 @@ void HopperEmitter::emitConsumer(Value cw) {
   OnlineSoftmaxParams softmaxParams;
   softmaxParams.scale = spec.scale;
   softmaxParams.fmaRowSums = true;
-  OnlineSoftmax softmax(b, loc, RowFragments::wgmma(), softmaxParams);
+  OnlineSoftmax softmax(b, loc, mma.rowFragments(1), softmaxParams);
   OnlineSoftmaxState initialRows = softmax.initialRows();
   Value negInf = initialRows.m[0], fzero = initialRows.l[0];
 
@@ -420,36 +440,45 @@ void HopperEmitter::emitConsumer(Value cw) {
   // Issues S = Q·K_jᵀ (committed, not waited): d/16 k-steps, each a 32-byte
   // step inside a 128-byte row, the next 64-column sub-tile every 4 steps.
   auto issueScores = [&](Value st, Value parity) {
-    waitParity(b, loc, bars, barKFull(st), parity);
+    copier().wait(CopyGroup::phase(barKFull(st), parity), 0);
     Value descK = matrixDescriptor(b, loc, stageAddr(st, kOffset, kStageBytes),
                                    16, kSwizzleAtomBytes);
-    fence(b, loc);
-    Value S = zeroAccumulator(b, loc, Bc);
+    mma.fence();
+    Value S;
     for (int64_t ks = 0; ks < D / 16; ++ks) {
       int64_t inRow = (ks % 4) * 32;
-      S = mmaSS(b, loc, S,
-                advanceDescriptor(b, loc, descQ,
-                                  (ks / 4) * 64 * kSwizzleBytes + inRow),
-                advanceDescriptor(b, loc, descK,
-                                  (ks / 4) * Bc * kSwizzleBytes + inRow),
-                Bc, elemTy, /*accumulate=*/ks > 0, Major::K);
+      // K's descriptor step is built before Q's: the order in which the
+      // earlier code's call arguments were evaluated, which the PTX's
+      // instruction order follows (Q's first changes it).
+      MmaOperand k = MmaOperand::shared(
+          advanceDescriptor(b, loc, descK,
+                            (ks / 4) * Bc * kSwizzleBytes + inRow),
+          OperandMajor::K);
+      MmaOperand q = MmaOperand::shared(
+          advanceDescriptor(b, loc, descQ,
+                            (ks / 4) * 64 * kSwizzleBytes + inRow),
+          OperandMajor::K);
+      S = ks == 0 ? mma.multiply(q, k, Bc) : mma.multiplyAccumulate(q, k, S);
     }
-    commitGroup(b, loc);
+    mma.commit();
     return S;
   };
   // Issues O += P·V (committed, not waited): Bc/16 k-steps of 16 keys,
   // each 16 rows (2048 bytes) of the MN-major V tile; N = dv spans the
   // 64-column sub-tiles, Bc·128 bytes apart (the leading byte offset).
   auto issuePV = [&](Value O, ArrayRef<Value> frags, Value st, Value parity) {
-    waitParity(b, loc, bars, barVFull(st), parity);
+    copier().wait(CopyGroup::phase(barVFull(st), parity), 0);
     Value descV = matrixDescriptor(b, loc, stageAddr(st, vOffset, vStageBytes),
                                    Bc * kSwizzleBytes, kSwizzleAtomBytes);
-    fence(b, loc);
+    mma.fence();
     for (int64_t kk = 0; kk < Bc / 16; ++kk)
-      O = mmaRS(b, loc, O, frags.slice(4 * kk, 4),
-                advanceDescriptor(b, loc, descV, kk * 16 * kSwizzleBytes), Dv,
-                elemTy, Major::MN);
-    commitGroup(b, loc);
+      O = mma.multiplyAccumulate(
+          MmaOperand::registers(frags.slice(4 * kk, 4)),
+          MmaOperand::shared(
+              advanceDescriptor(b, loc, descV, kk * 16 * kSwizzleBytes),
+              OperandMajor::MN),
+          O);
+    mma.commit();
     return O;
   };
   // The mask (blocks that need it: the Sk tail, the causal diagonal;
@@ -463,7 +492,7 @@ void HopperEmitter::emitConsumer(Value cw) {
   };
   auto softmaxStep = [&](Value S, Value j, ArrayRef<Value> m,
                          ArrayRef<Value> l) {
-    SmallVector<Value> sc = accumulatorElements(b, loc, S);
+    SmallVector<Value> sc = wgmma.accumulatorElements(S);
     if (kvRange.anyMask) {
       // No lower diagonal bound here: needsMask reads no key position.
       Value need = tiling.needsMask(kvRange, j, /*kvStart=*/Value());
@@ -504,17 +533,17 @@ void HopperEmitter::emitConsumer(Value cw) {
       step.l[half] = softmax.finishRowSum(rows, half, rowSum[half]);
     }
     for (int64_t kk = 0; kk < Bc / 16; ++kk)
-      llvm::append_range(step.frags, fragmentOfSlice(b, loc, p, kk, elemTy));
+      llvm::append_range(step.frags, wgmma.sliceFragment(p, kk));
     return step;
   };
   auto rescale = [&](Value O, const Value alpha[2]) {
-    SmallVector<Value> o = accumulatorElements(b, loc, O);
+    SmallVector<Value> o = wgmma.accumulatorElements(O);
     for (int64_t k = 0; k < nO; ++k)
       o[k] = fmul(o[k], alpha[RowFragments::wgmmaRow(k)]);
-    return accumulatorFromElements(b, loc, o);
+    return wgmma.accumulatorFromElements(o);
   };
 
-  Value zeroO = zeroAccumulator(b, loc, Dv);
+  Value zeroO = mma.zeroAccumulator(Dv);
   SmallVector<Value> result; // O, m0, m1, l0, l1
   if (!s.overlapSoftmax) {
     // Each block in order: Q·Kᵀ, softmax, P·V, each waited for.
@@ -527,13 +556,13 @@ void HopperEmitter::emitConsumer(Value cw) {
       ValueRange it = loop.getRegionIterArgs();
       auto [st, parity] = slotOf(j);
       Value S = issueScores(st, parity);
-      waitGroup(b, loc, 0);
-      S = fenceAccumulator(b, loc, S);
+      mma.wait(0);
+      S = mma.fenceAccumulator(S);
       arrive(b, loc, bars, barKEmpty(st));
       Step step = softmaxStep(S, j, {it[1], it[2]}, {it[3], it[4]});
       Value O = issuePV(rescale(it[0], step.alpha), step.frags, st, parity);
-      waitGroup(b, loc, 0);
-      O = fenceAccumulator(b, loc, O);
+      mma.wait(0);
+      O = mma.fenceAccumulator(O);
       arrive(b, loc, bars, barVEmpty(st));
       scf::YieldOp::create(b, loc, ValueRange{O, step.m[0], step.m[1],
                                               step.l[0], step.l[1]});
@@ -610,8 +639,8 @@ void HopperEmitter::emitConsumer(Value cw) {
       beginIssue();
       Value S0 = issueScores(st0, parity0);
       endIssue(false);
-      waitGroup(b, loc, 0);
-      S0 = fenceAccumulator(b, loc, S0);
+      mma.wait(0);
+      S0 = mma.fenceAccumulator(S0);
       arrive(b, loc, bars, barKEmpty(st0));
       Step first = softmaxStep(S0, kvBegin, initialRows.m, initialRows.l);
       SmallVector<Value> inits = {zeroO, first.m[0], first.m[1], first.l[0],
@@ -631,15 +660,15 @@ void HopperEmitter::emitConsumer(Value cw) {
         Value S = issueScores(st, parity);
         Value O = issuePV(it[0], frags, stPrev, parityPrev);
         endIssue(false);
-        waitGroup(b, loc, 1);
-        S = fenceAccumulator(b, loc, S);
+        mma.wait(1);
+        S = mma.fenceAccumulator(S);
         arrive(b, loc, bars, barKEmpty(st));
         Step step = softmaxStep(S, j, {it[1], it[2]}, {it[3], it[4]});
-        waitGroup(b, loc, 0);
-        O = fenceAccumulator(b, loc, O);
+        mma.wait(0);
+        O = mma.fenceAccumulator(O);
         // Block j-1's fragments stay alive (and their registers untouched)
         // until its P·V has read them.
-        (void)fenceOperands(b, loc, frags);
+        (void)mma.fenceOperands(frags);
         arrive(b, loc, bars, barVEmpty(stPrev));
         O = rescale(O, step.alpha);
         SmallVector<Value> yields = {O, step.m[0], step.m[1], step.l[0],
@@ -657,8 +686,8 @@ void HopperEmitter::emitConsumer(Value cw) {
       beginIssue();
       Value O = issuePV(res[0], frags, stLast, parityLast);
       endIssue(true);
-      waitGroup(b, loc, 0);
-      O = fenceAccumulator(b, loc, O);
+      mma.wait(0);
+      O = mma.fenceAccumulator(O);
       arrive(b, loc, bars, barVEmpty(stLast));
       scf::YieldOp::create(b, loc,
                            ValueRange{O, res[1], res[2], res[3], res[4]});
@@ -669,7 +698,7 @@ void HopperEmitter::emitConsumer(Value cw) {
 
 
   //===--- epilogue: O / l and LSE, from registers ------------------------===//
-  SmallVector<Value> o = accumulatorElements(b, loc, res[0]);
+  SmallVector<Value> o = wgmma.accumulatorElements(res[0]);
   Type outTy = spec.outElementType;
   softmax.beginEpilogue();
   Value oGlobalRow[2], inv[2], lSum[2], empty[2];
@@ -810,6 +839,7 @@ void HopperEmitter::emit() {
 
   // Barriers, initialized by one thread before anyone uses them.
   bars = createBarriers(b, loc, 1 + 4 * s.numStages + (s.persistent ? 1 : 0));
+  tma.emplace(b, loc, bars);
   {
     Value first = cmp(arith::CmpIPredicate::eq, tid, c(0));
     auto ifOp = scf::IfOp::create(b, loc, first, false);

@@ -385,7 +385,7 @@ private:
   /// visited range is zero-filled without reading global memory.
   SmallVector<Value> issueKVTiles(Value j, Value buf, KVTiles tiles);
   /// issueKVTiles of both tiles as one commit group.
-  Value issueKVBlock(Value j, Value buf);
+  CopyGroup issueKVBlock(Value j, Value buf);
   /// The K/V loop (KernelTiling::loopParts: one or two scf.for): the
   /// state after the last visited block.
   OnlineSoftmaxState emitKVLoops();
@@ -468,8 +468,8 @@ private:
   /// The mma.sync/ldmatrix building block, and the cp.async one (made once
   /// the thread index exists). The kernel's algorithm reaches them through
   /// TileMma (`mma`) and TileCopy (`copier()`), TileOps.h; what is
-  /// particular to them (ldmatrix fragments, the tile walk, chunk copies)
-  /// through these.
+  /// particular to them (ldmatrix fragments, the tile walk, chunk copies,
+  /// commit groups) through these.
   MmaSyncBuilder mmaSync;
   std::optional<AsyncCopyBuilder> copies;
   TileMma &mma;
@@ -524,7 +524,7 @@ private:
   /// Every row of every Q tile is inside the tensor (no row tests).
   bool qAllValid = false;
   /// The Q tile's commit group (null for f32 inputs, staged by stores).
-  Value qGroup;
+  CopyGroup qGroup;
   /// The online softmax of the thread's rows (built with the K/V loop).
   std::optional<OnlineSoftmax> softmax;
   Value m0, warpRow0;
@@ -562,7 +562,7 @@ SmallVector<Value> KernelEmitter::copyTile(Value src, Value srcBase,
                                            Value dstBase, int64_t rows,
                                            const SharedTileLayout &l) {
   if (!spec.elementType.isF32())
-    return copier().copyTile(src, srcBase, srcRowStride, seqStart, validRows,
+    return copies->copyTile(src, srcBase, srcRowStride, seqStart, validRows,
                              dst, dstBase, rows, l);
   // f32 chunks convert through registers: the same tile walk, its chunks
   // collected and staged in groups (stageF32Chunks).
@@ -795,9 +795,7 @@ Value KernelEmitter::loadQFragment(int64_t ks, int64_t mt, int64_t piece) {
 
 SmallVector<SmallVector<Value>> KernelEmitter::computeScores(Value kBufOffset,
                                                             Value buf) {
-  VectorType accTy = mma.accumulatorType();
-  Value zero = arith::ConstantOp::create(
-      b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0.0f)));
+  Value zero = mma.zeroAccumulator(MmaSyncFragments::kN);
   SmallVector<SmallVector<Value>> S(MT, SmallVector<Value>(NT, zero));
   Value kLane = add(kBufOffset, kLaneOffset);
   // Split operands: S's unscaling factor per m16 tile (Q's group) and n16
@@ -832,10 +830,13 @@ SmallVector<SmallVector<Value>> KernelEmitter::computeScores(Value kBufOffset,
                           kPlane,
                           /*transpose=*/false, pieces, b0, b1);
       for (int64_t mt = 0; mt < MT; ++mt) {
+        MmaOperand a = MmaOperand::registers(qa[mt]);
         S[mt][2 * np] =
-            mma.multiplyAccumulate(qa[mt], b0, S[mt][2 * np], factorOf(mt, np, ks));
-        S[mt][2 * np + 1] = mma.multiplyAccumulate(qa[mt], b1, S[mt][2 * np + 1],
-                                              factorOf(mt, np, ks));
+            mma.multiplyAccumulate(a, MmaOperand::registers(b0),
+                                   S[mt][2 * np], factorOf(mt, np, ks));
+        S[mt][2 * np + 1] =
+            mma.multiplyAccumulate(a, MmaOperand::registers(b1),
+                                   S[mt][2 * np + 1], factorOf(mt, np, ks));
       }
     }
   }
@@ -1283,7 +1284,7 @@ void KernelEmitter::emitPrologue() {
                       : copyTile(qGlobal, qBase, qRow, m0, qValidRows, sQ,
                                  c(0), s.blockM, qk);
   }
-  qGroup = copier().commit(qToks);
+  qGroup = copies->commit(qToks);
   // The first stages-1 K/V blocks.
   for (int64_t st = 0; st + 1 < s.numStages; ++st) {
     if (kvRange.begin) {
@@ -1317,8 +1318,8 @@ SmallVector<Value> KernelEmitter::issueKVTiles(Value j, Value buf,
   return copyKVBlock(j, buf, exists, tiles);
 }
 
-Value KernelEmitter::issueKVBlock(Value j, Value buf) {
-  return copier().commit(issueKVTiles(j, buf, KVTiles::Both));
+CopyGroup KernelEmitter::issueKVBlock(Value j, Value buf) {
+  return copies->commit(issueKVTiles(j, buf, KVTiles::Both));
 }
 
 OnlineSoftmaxState KernelEmitter::emitKVLoops() {
@@ -1352,7 +1353,7 @@ void KernelEmitter::emitKVStep(Value j, ValueRange carried, BlockMask masked) {
   OnlineSoftmaxState state = OnlineSoftmaxState::fromFlat(carried, MT * NO);
   Value buf = c(0);
   if (s.numStages == 1) {
-    copier().wait(copier().commit(copyKVBlock(j, c(0))), 0);
+    copier().wait(copies->commit(copyKVBlock(j, c(0))), 0);
     gpu::BarrierOp::create(b, loc);
   } else {
     // Block j's group is complete once at most stages-2 newer groups are
@@ -1381,14 +1382,14 @@ void KernelEmitter::emitKVStep(Value j, ValueRange carried, BlockMask masked) {
     nextTokens = issueKVTiles(next, nextBuf,
                               s.splitKVCopies ? KVTiles::K : KVTiles::Both);
     if (!s.splitKVCopies)
-      copier().commit(nextTokens);
+      copies->commit(nextTokens);
   }
   // Masked, then the online softmax and O += P·V_j.
   S = maskBlock(S, j, masked);
   OnlineSoftmaxStep step = softmax->rescale(S, state);
   if (prefetch && s.splitKVCopies) {
     nextTokens.append(issueKVTiles(next, nextBuf, KVTiles::V));
-    copier().commit(nextTokens);
+    copies->commit(nextTokens);
   }
   state = accumulatePV(step, buf);
   if (s.numStages == 1)
@@ -1417,7 +1418,8 @@ KernelEmitter::maskBlock(SmallVector<SmallVector<Value>> S, Value j,
     S = positional(S);
   } else if (masked == BlockMask::PerBlock) {
     Value needMask = tiling.needsMask(kvRange, j, kvStart);
-    SmallVector<Type> types(MT * NT, mma.accumulatorType());
+    SmallVector<Type> types(MT * NT,
+                            mma.accumulatorType(MmaSyncFragments::kN));
     auto ifOp = scf::IfOp::create(b, loc, types, needMask,
                                   /*withElseRegion=*/true);
     {
@@ -1491,10 +1493,11 @@ OnlineSoftmaxState KernelEmitter::accumulatePV(OnlineSoftmaxStep step,
                           vPlane,
                           /*transpose=*/true, pieces, b0, b1);
       for (int64_t mt = 0; mt < MT; ++mt) {
+        MmaOperand a = MmaOperand::registers(pa[mt]);
         Value &o0 = state.O[oTile(mt, 2 * np)];
-        o0 = mma.multiplyAccumulate(pa[mt], b0, o0, vFactor);
+        o0 = mma.multiplyAccumulate(a, MmaOperand::registers(b0), o0, vFactor);
         Value &o1 = state.O[oTile(mt, 2 * np + 1)];
-        o1 = mma.multiplyAccumulate(pa[mt], b1, o1, vFactor);
+        o1 = mma.multiplyAccumulate(a, MmaOperand::registers(b1), o1, vFactor);
       }
     }
   }

@@ -20,7 +20,19 @@ RowFragments MmaSyncBuilder::rowFragments(int64_t tiles) {
   return RowFragments::mmaSync(tiles);
 }
 
-VectorType MmaSyncBuilder::accumulatorType() {
+Type MmaSyncBuilder::accumulatorType(int64_t n) {
+  assert(n == MmaSyncFragments::kN && "an mma.sync accumulator is one n8 tile");
+  (void)n;
+  return accumulatorTileType();
+}
+
+Value MmaSyncBuilder::zeroAccumulator(int64_t n) {
+  auto accTy = cast<VectorType>(accumulatorType(n));
+  return arith::ConstantOp::create(
+      b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0.0f)));
+}
+
+VectorType MmaSyncBuilder::accumulatorTileType() {
   return VectorType::get({2, 2}, b.getF32Type());
 }
 
@@ -135,12 +147,16 @@ Value MmaSyncBuilder::mma(Value a, Value bOp, Value acc) {
   SmallVector<Value> out;
   for (int64_t i = 0; i < 4; ++i)
     out.push_back(LLVM::ExtractValueOp::create(b, loc, d, i));
-  return vector::FromElementsOp::create(b, loc, accumulatorType(), out);
+  return vector::FromElementsOp::create(b, loc, accumulatorTileType(), out);
 }
 
-Value MmaSyncBuilder::multiplyAccumulate(ArrayRef<Value> a,
-                                         ArrayRef<Value> bOps, Value acc,
+Value MmaSyncBuilder::multiplyAccumulate(const MmaOperand &aOp,
+                                         const MmaOperand &bOp, Value acc,
                                          Value factor) {
+  assert(aOp.source == MmaOperand::Source::Registers &&
+         bOp.source == MmaOperand::Source::Registers &&
+         "mma.sync reads its operands from registers");
+  ArrayRef<Value> a = aOp.values, bOps = bOp.values;
   int64_t pieces = a.size();
   if (pieces == 1)
     return mma(a[0], bOps[0], acc);

@@ -6,10 +6,11 @@
 // commit/wait groups that pipeline the copies. The shared tile's format
 // (SharedTileLayout) is the contract between these copies and the ldmatrix
 // operand loads of MmaSync.h. AsyncCopyBuilder is the cp.async
-// implementation of TileCopy (TileOps.h); Hopper's TMA copies
-// (Hopper/Tma.h) are the next implementation of the same three operations
-// (copy a tile, commit, wait: there an mbarrier's expect-tx and its phase
-// wait).
+// implementation of TileCopy (TileOps.h): its groups are commit groups,
+// closed after their copies and waited for by count. Hopper's TMA copies
+// (TmaCopyBuilder, Hopper/Tma.h) are the other: there a group is an
+// mbarrier phase, opened with its bytes before the copies and waited for
+// by parity.
 //
 //===----------------------------------------------------------------------===//
 #ifndef FA2_CONVERSION_ATTENTIONTOGPU_ASYNCCOPY_H
@@ -76,13 +77,16 @@ public:
   mlir::Value chunkValid(const SharedTileLayout &l, mlir::Value rowValid,
                          mlir::Value ch);
 
-  /// The tile walk (forEachChunk) with one copyChunk per chunk; returns
-  /// the copies' tokens.
+  /// Issues the copy of `rows` rows of the global tensor `src` (row 0 at
+  /// `srcBase` + `seqStart`·`srcRowStride`) into the shared tile `dst` at
+  /// `dstBase`, laid out as `l`: the tile walk (forEachChunk) with one
+  /// copyChunk per chunk. Rows at or past `validRows` (an i32; null: every
+  /// row is valid) and columns past the real head dim are zero-filled
+  /// without reading global memory. Returns the copies' tokens, for commit.
   llvm::SmallVector<mlir::Value>
   copyTile(mlir::Value src, mlir::Value srcBase, mlir::Value srcRowStride,
            mlir::Value seqStart, mlir::Value validRows, mlir::Value dst,
-           mlir::Value dstBase, int64_t rows,
-           const SharedTileLayout &l) override;
+           mlir::Value dstBase, int64_t rows, const SharedTileLayout &l);
 
   /// One 16-byte cp.async of chunk `srcOff` of `src` to `dstOff` of the
   /// shared `dst` (zero-filled where `valid`, an i1 or null, is false).
@@ -94,10 +98,10 @@ public:
   /// tokens: f32 tiles are staged by plain stores, and an empty
   /// device_async_create_group would not even print parseably (its empty
   /// operand list runs into the next line).
-  mlir::Value commit(mlir::ValueRange tokens) override;
+  CopyGroup commit(mlir::ValueRange tokens);
   /// cp.async.wait_group: until at most `pending` groups are in flight;
-  /// nothing where no group was committed (`group` null).
-  void wait(mlir::Value group, int32_t pending) override;
+  /// nothing where no group was committed (a null token).
+  void wait(const CopyGroup &group, int32_t pending) override;
 
 private:
   mlir::Value tid;

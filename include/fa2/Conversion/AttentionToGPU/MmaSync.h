@@ -23,11 +23,13 @@
 // so that registers 0..3 are the fragments in PTX's order.
 //
 // MmaSyncBuilder is the mma.sync implementation of TileMma (TileOps.h):
-// the kernel's row fragments, accumulator type and multiply-accumulate go
-// through that interface. Wgmma (Hopper/Wgmma.h) is the next implementation
-// of the same operations: its accumulators have this layout per warp
-// (RowFragments::mmaSync in OnlineSoftmax.h serves both), its operands are
-// shared-memory descriptors instead of ldmatrix fragments.
+// the kernel's row fragments, accumulators and multiply-accumulate go
+// through that interface, with ldmatrix fragments as register operands
+// (MmaOperand::registers); mma.sync is synchronous, so the interface's
+// fence / commit / wait are its no-ops. WgmmaBuilder (Hopper/Wgmma.h) is
+// the other implementation: its accumulators have this layout per warp
+// (the same quads; RowFragments::wgmma), its operands are shared-memory
+// descriptors or, for A, registers.
 //
 //===----------------------------------------------------------------------===//
 #ifndef FA2_CONVERSION_ATTENTIONTOGPU_MMASYNC_H
@@ -75,8 +77,13 @@ public:
   /// `tiles` m16 tiles per warp: rows g and g + 8 of each, a row in the 4
   /// lanes of a quad (RowFragments::mmaSync).
   RowFragments rowFragments(int64_t tiles) override;
-  /// vector<2x2xf32>, vector<4x2xT> (A, or two B), vector<2x2xT> (B).
-  mlir::VectorType accumulatorType() override;
+  /// One m16n8 tile: vector<2x2xf32>; `n` must be 8 (kN).
+  mlir::Type accumulatorType(int64_t n) override;
+  /// An arith.constant of zeros of that type.
+  mlir::Value zeroAccumulator(int64_t n) override;
+  /// vector<2x2xf32> (the accumulator), vector<4x2xT> (A, or two B),
+  /// vector<2x2xT> (B).
+  mlir::VectorType accumulatorTileType();
   mlir::VectorType fragmentType();
   mlir::VectorType pairType();
 
@@ -134,8 +141,9 @@ public:
   /// to its own, smaller, partial sum. With `factor` (f32), the sum is
   /// multiplied by it in the same rounding (an FMA): the inverse group
   /// scales of split operands.
-  mlir::Value multiplyAccumulate(llvm::ArrayRef<mlir::Value> a,
-                                 llvm::ArrayRef<mlir::Value> bOps,
+  /// `a` and `bOps` are register operands (MmaOperand::registers): A
+  /// fragments and B register pairs, one per piece.
+  mlir::Value multiplyAccumulate(const MmaOperand &a, const MmaOperand &bOps,
                                  mlir::Value acc,
                                  mlir::Value factor = {}) override;
 

@@ -124,3 +124,21 @@ Value hopper::sharedAddress(OpBuilder &b, Location loc, Value smem) {
   Value p = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, smem);
   return arith::IndexCastOp::create(b, loc, b.getI64Type(), p);
 }
+
+//===--- TmaCopyBuilder: TileCopy for TMA ---------------------------------===//
+
+void TmaCopyBuilder::expectBytes(const CopyGroup &group, int64_t bytes) {
+  arriveExpectBytes(b, loc, barriers, group.barrier, bytes);
+}
+
+void TmaCopyBuilder::copyBox(Value map, ArrayRef<Value> coords,
+                             const CopyGroup &group, Value dst) {
+  loadBox(b, loc, map, coords, barriers, group.barrier, dst);
+}
+
+void TmaCopyBuilder::wait(const CopyGroup &group, int32_t pending) {
+  assert(group.barrier && group.parity && !group.token && pending == 0 &&
+         "a TMA group is an mbarrier phase, waited for whole");
+  (void)pending;
+  waitParity(b, loc, barriers, group.barrier, group.parity);
+}

@@ -76,7 +76,7 @@ static NVVM::WGMMATypes wgmmaType(Type t) {
 
 Value hopper::mmaSS(OpBuilder &b, Location loc, Value acc, Value descA,
                     Value descB, int64_t n, Type elemTy, bool accumulate,
-                    Major bMajor) {
+                    OperandMajor bMajor) {
   MLIRContext *ctx = b.getContext();
   // Layout attributes as the PTX reads them: A row = K-major (imm-trans-a
   // 0); B col = K-major (imm-trans-b 0), B row = MN-major (imm-trans-b 1).
@@ -86,12 +86,12 @@ Value hopper::mmaSS(OpBuilder &b, Location loc, Value acc, Value descA,
       wgmmaType(elemTy), NVVM::WGMMATypes::f32,
       accumulate ? NVVM::WGMMAScaleOut::one : NVVM::WGMMAScaleOut::zero,
       NVVM::WGMMAScaleIn::one, NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row,
-      bMajor == Major::K ? NVVM::MMALayout::col : NVVM::MMALayout::row,
+      bMajor == OperandMajor::K ? NVVM::MMALayout::col : NVVM::MMALayout::row,
       /*satfinite=*/nullptr);
 }
 
 Value hopper::mmaRS(OpBuilder &b, Location loc, Value acc, ArrayRef<Value> a,
-                    Value descB, int64_t n, Type elemTy, Major bMajor) {
+                    Value descB, int64_t n, Type elemTy, OperandMajor bMajor) {
   assert(a.size() == 4 && "an m64k16 A fragment is four b32 registers");
   int64_t h = n / 2; // accumulator registers
   std::string asmText, constraints;
@@ -107,7 +107,7 @@ Value hopper::mmaRS(OpBuilder &b, Location loc, Value acc, ArrayRef<Value> a,
   for (int64_t i = 0; i < h; ++i)
     os << (i ? ", " : "") << "$" << i;
   os << "}, {$" << h << ", $" << h + 1 << ", $" << h + 2 << ", $" << h + 3
-     << "}, $" << h + 4 << ", p, 1, 1, " << (bMajor == Major::MN ? 1 : 0)
+     << "}, $" << h + 4 << ", p, 1, 1, " << (bMajor == OperandMajor::MN ? 1 : 0)
      << ";\n}";
   for (int64_t i = 0; i < h; ++i)
     cs << (i ? "," : "") << "=f";
@@ -196,4 +196,77 @@ void hopper::commitGroup(OpBuilder &b, Location loc) {
 
 void hopper::waitGroup(OpBuilder &b, Location loc, int64_t pending) {
   NVVM::WgmmaWaitGroupSyncOp::create(b, loc, pending);
+}
+
+//===--- WgmmaBuilder: TileMma for wgmma ----------------------------------===//
+
+RowFragments WgmmaBuilder::rowFragments(int64_t tiles) {
+  assert(tiles == 1 && "a warpgroup's thread holds one m64 tile's rows");
+  (void)tiles;
+  return RowFragments::wgmma();
+}
+
+Type WgmmaBuilder::accumulatorType(int64_t n) {
+  return hopper::accumulatorType(b.getContext(), n);
+}
+
+Value WgmmaBuilder::zeroAccumulator(int64_t n) {
+  return hopper::zeroAccumulator(b, loc, n);
+}
+
+/// N of the product whose accumulator is `acc`: two f32 per thread per
+/// column pair.
+static int64_t columnsOf(Value acc) {
+  return 2 * cast<LLVM::LLVMStructType>(acc.getType()).getBody().size();
+}
+
+Value WgmmaBuilder::multiplyAccumulate(const MmaOperand &a,
+                                       const MmaOperand &bOp, Value acc,
+                                       Value factor) {
+  assert(!factor && "wgmma products are not scaled (no split operands)");
+  (void)factor;
+  assert(bOp.source == MmaOperand::Source::Shared &&
+         "wgmma reads B from shared memory");
+  if (a.source == MmaOperand::Source::Shared)
+    return mmaSS(b, loc, acc, a.values[0], bOp.values[0], columnsOf(acc),
+                 elemTy, /*accumulate=*/true, bOp.major);
+  return mmaRS(b, loc, acc, a.values, bOp.values[0], columnsOf(acc), elemTy,
+               bOp.major);
+}
+
+Value WgmmaBuilder::multiply(const MmaOperand &a, const MmaOperand &bOp,
+                             int64_t n) {
+  if (a.source != MmaOperand::Source::Shared)
+    return TileMma::multiply(a, bOp, n);
+  assert(bOp.source == MmaOperand::Source::Shared &&
+         "wgmma reads B from shared memory");
+  return mmaSS(b, loc, zeroAccumulator(n), a.values[0], bOp.values[0], n,
+               elemTy, /*accumulate=*/false, bOp.major);
+}
+
+void WgmmaBuilder::fence() { hopper::fence(b, loc); }
+
+void WgmmaBuilder::commit() { commitGroup(b, loc); }
+
+void WgmmaBuilder::wait(int64_t pending) { waitGroup(b, loc, pending); }
+
+Value WgmmaBuilder::fenceAccumulator(Value acc) {
+  return hopper::fenceAccumulator(b, loc, acc);
+}
+
+SmallVector<Value> WgmmaBuilder::fenceOperands(ArrayRef<Value> values) {
+  return hopper::fenceOperands(b, loc, values);
+}
+
+SmallVector<Value> WgmmaBuilder::accumulatorElements(Value acc) {
+  return hopper::accumulatorElements(b, loc, acc);
+}
+
+Value WgmmaBuilder::accumulatorFromElements(ArrayRef<Value> elems) {
+  return hopper::accumulatorFromElements(b, loc, elems);
+}
+
+SmallVector<Value, 4> WgmmaBuilder::sliceFragment(ArrayRef<Value> p,
+                                                  int64_t kk) {
+  return fragmentOfSlice(b, loc, p, kk, elemTy);
 }

@@ -18,9 +18,19 @@
 // convert-gpu-to-nvvm has made the kernel an llvm.func: the PTX parameter
 // is then `.param .align 64 .b8 [128]` and TMA reads the map in place.
 //
+// TmaCopyBuilder is the TMA implementation of TileCopy (TileOps.h): a
+// CopyGroup is a phase of one of the kernel's mbarriers, opened before its
+// copies by an arrival that expects their bytes, completed by the copies,
+// waited for by its parity. The ring's other half (consumers releasing a
+// stage: arrive; the producer waiting for the release: waitParity) is
+// buffer ownership, not copy completion, and stays with the free functions.
+//
 //===----------------------------------------------------------------------===//
 #ifndef FA2_CONVERSION_ATTENTIONTOGPU_HOPPER_TMA_H
 #define FA2_CONVERSION_ATTENTIONTOGPU_HOPPER_TMA_H
+
+#include "fa2/Conversion/AttentionToGPU/KernelIR.h"
+#include "fa2/Conversion/AttentionToGPU/TileOps.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -102,6 +112,30 @@ void namedBarrierArrive(mlir::OpBuilder &b, mlir::Location loc,
 /// (for wgmma descriptors).
 mlir::Value sharedAddress(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::Value smem);
+
+/// Builds TMA box copies into shared memory that complete on the mbarrier
+/// array `barriers` (createBarriers).
+class TmaCopyBuilder : public KernelIRBuilder, public TileCopy {
+public:
+  TmaCopyBuilder(mlir::OpBuilder &b, mlir::Location loc, mlir::Value barriers)
+      : KernelIRBuilder(b, loc), barriers(barriers) {}
+
+  /// Opens `group`'s phase for `bytes` bytes of copies: the barrier's one
+  /// arrival, which also expects them (issued before the copies, so that
+  /// the phase cannot complete without them).
+  void expectBytes(const CopyGroup &group, int64_t bytes);
+  /// Issues the copy of the box at `coords` (innermost first: column, row,
+  /// ...) of the tensor map `map` into the shared tile `dst`, completing
+  /// on `group`'s barrier.
+  void copyBox(mlir::Value map, llvm::ArrayRef<mlir::Value> coords,
+               const CopyGroup &group, mlir::Value dst);
+  /// Waits until `group`'s phase (of its parity) has completed; `pending`
+  /// must be 0.
+  void wait(const CopyGroup &group, int32_t pending) override;
+
+private:
+  mlir::Value barriers;
+};
 
 } // namespace fa2::hopper
 

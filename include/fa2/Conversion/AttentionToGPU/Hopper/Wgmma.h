@@ -12,9 +12,18 @@
 // accumulator is N/8 mma.sync tiles side by side, and the RS A operand of
 // k16 slice kk is the 16-bit pairs of its elements [8kk, 8kk+8).
 //
+// WgmmaBuilder is the wgmma implementation of TileMma (TileOps.h): its
+// operands are MmaOperands holding a descriptor (SS; B of RS) or A's four
+// b32 registers (RS), its products are only issued, and the kernel orders
+// them with the interface's fence / commit / wait and the operand fences.
+// The free functions below are the instructions it is built from.
+//
 //===----------------------------------------------------------------------===//
 #ifndef FA2_CONVERSION_ATTENTIONTOGPU_HOPPER_WGMMA_H
 #define FA2_CONVERSION_ATTENTIONTOGPU_HOPPER_WGMMA_H
+
+#include "fa2/Conversion/AttentionToGPU/KernelIR.h"
+#include "fa2/Conversion/AttentionToGPU/TileOps.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Value.h"
@@ -28,10 +37,6 @@ namespace fa2::hopper {
 constexpr int64_t kSwizzleBytes = 128;
 /// The swizzle pattern repeats every 8 rows: tiles start 1024-byte aligned.
 constexpr int64_t kSwizzleAtomBytes = 8 * kSwizzleBytes;
-
-/// Which dimension of a shared operand tile is contiguous: K (the reduction
-/// dim; Q and K of Q·Kᵀ) or M/N (V of P·V, whose rows are keys).
-enum class Major { K, MN };
 
 /// The 64-bit wgmma matrix descriptor of a 128-byte-swizzled tile starting
 /// at `smemAddress` (an i64 shared-window byte address, 1024-byte aligned):
@@ -64,7 +69,7 @@ mlir::Value accumulatorFromElements(mlir::OpBuilder &b, mlir::Location loc,
 /// false the accumulator's input is ignored (scale-d = 0).
 mlir::Value mmaSS(mlir::OpBuilder &b, mlir::Location loc, mlir::Value acc,
                   mlir::Value descA, mlir::Value descB, int64_t n,
-                  mlir::Type elemTy, bool accumulate, Major bMajor);
+                  mlir::Type elemTy, bool accumulate, OperandMajor bMajor);
 
 /// acc += A·B for one k16 step with A from registers (RS): `a` are the four
 /// b32 registers of the m64k16 A fragment (packPair), B a k16nN tile in
@@ -72,7 +77,7 @@ mlir::Value mmaSS(mlir::OpBuilder &b, mlir::Location loc, mlir::Value acc,
 /// tied outputs: nvvm.wgmma.mma_async takes A only as a descriptor.
 mlir::Value mmaRS(mlir::OpBuilder &b, mlir::Location loc, mlir::Value acc,
                   llvm::ArrayRef<mlir::Value> a, mlir::Value descB, int64_t n,
-                  mlir::Type elemTy, Major bMajor);
+                  mlir::Type elemTy, OperandMajor bMajor);
 
 /// Two f32 rounded to `elemTy` (f16/bf16) and packed into one b32 register,
 /// `lo` in the low half: one register of a wgmma / mma.sync A fragment.
@@ -106,6 +111,51 @@ void fence(mlir::OpBuilder &b, mlir::Location loc);
 void commitGroup(mlir::OpBuilder &b, mlir::Location loc);
 /// wgmma.wait_group: until at most `pending` groups are in flight.
 void waitGroup(mlir::OpBuilder &b, mlir::Location loc, int64_t pending);
+
+/// Builds wgmma m64nNk16 products of `elemTy` (f16 or bf16) operands into
+/// f32 accumulators, for the warpgroup of the calling thread.
+class WgmmaBuilder : public KernelIRBuilder, public TileMma {
+public:
+  WgmmaBuilder(mlir::OpBuilder &b, mlir::Location loc, mlir::Type elemTy)
+      : KernelIRBuilder(b, loc), elemTy(elemTy) {}
+
+  /// One m64 tile per warpgroup: rows g and g + 8 of the warp's 16, in the
+  /// lanes of a quad (RowFragments::wgmma); `tiles` must be 1.
+  RowFragments rowFragments(int64_t tiles) override;
+  /// The m64nN accumulator: an LLVM struct of N/2 f32.
+  mlir::Type accumulatorType(int64_t n) override;
+  mlir::Value zeroAccumulator(int64_t n) override;
+  /// Issues acc + a·b: SS where `a` is a descriptor (K-major), RS where it
+  /// is four b32 registers; `b` is a descriptor of its OperandMajor. N is
+  /// the accumulator's. No `factor`: split operands are mma.sync's.
+  mlir::Value multiplyAccumulate(const MmaOperand &a, const MmaOperand &b,
+                                 mlir::Value acc,
+                                 mlir::Value factor = {}) override;
+  /// SS: issues a·b with scale-d = 0 (the accumulator's registers are not
+  /// read); RS: acc = 0, then multiplyAccumulate.
+  mlir::Value multiply(const MmaOperand &a, const MmaOperand &b,
+                       int64_t n) override;
+
+  void fence() override;
+  void commit() override;
+  void wait(int64_t pending) override;
+  mlir::Value fenceAccumulator(mlir::Value acc) override;
+  llvm::SmallVector<mlir::Value>
+  fenceOperands(llvm::ArrayRef<mlir::Value> values) override;
+
+  /// The accumulator's N/2 elements (element i: row wgmmaRow(i) of the
+  /// thread, column 8·(i/4) + 2t + i%2), and back.
+  llvm::SmallVector<mlir::Value> accumulatorElements(mlir::Value acc);
+  mlir::Value accumulatorFromElements(llvm::ArrayRef<mlir::Value> elems);
+  /// The four registers of the RS A operand of k16 slice `kk` of
+  /// accumulator elements `p` (f32, rounded to the element type):
+  /// fragmentOfSlice.
+  llvm::SmallVector<mlir::Value, 4>
+  sliceFragment(llvm::ArrayRef<mlir::Value> p, int64_t kk);
+
+private:
+  mlir::Type elemTy;
+};
 
 } // namespace fa2::hopper
 
