@@ -389,9 +389,11 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
       assignHopperRoles(roles);
       if (!findScheduleField(requested, "warps"))
         hopper->numWarps = roles.numWarps;
-      if (!findScheduleField(requested, "producer_registers"))
+      // (The table row's registers stand unless block_m changed.)
+      bool newRoles = findScheduleField(requested, "block_m");
+      if (newRoles && !findScheduleField(requested, "producer_registers"))
         hopper->producerRegisters = roles.producerRegisters;
-      if (!findScheduleField(requested, "consumer_registers"))
+      if (newRoles && !findScheduleField(requested, "consumer_registers"))
         hopper->consumerRegisters = roles.consumerRegisters;
       // Ping-pong orders the overlapped loop's GEMM issues between
       // warpgroups: the table's choice lapses (unless given) where the

@@ -588,6 +588,8 @@ struct HopperRow {
   int64_t blockM, blockN, numStages;
   bool pingPong, persistent;
   TileScheduler tileScheduler = TileScheduler::Static;
+  /// setmaxnreg's split, where it is not assignHopperRoles' (0: its).
+  int64_t producerRegisters = 0, consumerRegisters = 0;
 };
 } // namespace
 
@@ -606,16 +608,21 @@ struct HopperRow {
 /// V beside Q: 225 KiB; a fifth fewer K/V blocks, so fewer barrier round
 /// trips and softmax steps per row, than 128 x 64). d = 128 without a mask
 /// runs the persistent grid (the next tile's Q and K/V load under the last
-/// P·V and the epilogue). Causal rows stay non-persistent where the length
-/// is unknown or long: the static round-robin of tiles loses to the
+/// P·V and the epilogue). The static round-robin of tiles loses to the
 /// hardware's block dispatch on causal's uneven tiles from 2k keys (d = 64:
-/// -9% at 2k, -18% at 8k), but wins where a CTA's K/V loop is a few blocks
-/// and its prologue counts (+15% at 512, +5% at 1k; bench/NOTES.md, Hopper
-/// session 3): static causal lengths up to 1k take it at d = 64.
+/// -9% at 2k, -18% at 8k) but wins at 512-1k (bench/NOTES.md, Hopper
+/// session 3); the dynamic tile scheduler hands the heaviest tiles out
+/// first and the next to whichever CTA finishes. Side by side (H200, bf16, fa2/cuDNN at 512 / 1k / 2k / 8k, 2026-12-03,
+/// bench/hopper-results/2026-12-03-sweep-dynamic.log): d = 64 without a mask
+/// persistent 0.89 / 0.91 / 1.02 / 1.10 against 0.82 / 0.79 / 0.93 / 1.10;
+/// d = 64 causal with the dynamic tile scheduler and 56/224 registers (the
+/// producer's 24 spilled 24 bytes; at 56, none) 0.84 / 0.84 / 0.87 / 1.02
+/// against 0.70 / 0.78 / 0.88 / 1.05 without persistence and 0.82 / 0.84 /
+/// 0.88 / 0.95 with the static one. d = 128 and 256 causal stay
+/// non-persistent (dynamic: -8..-16% at 1k-2k there).
 static const HopperRow kHopperTable[] = {
-    {64, false, 0, 192, 128, 2, true, false},
-    {64, true, 1024, 128, 128, 2, true, true},
-    {64, true, 0, 128, 128, 2, true, false},
+    {64, false, 0, 192, 128, 2, true, true},
+    {64, true, 0, 128, 128, 2, true, true, TileScheduler::Dynamic, 56, 224},
     {128, false, 0, 128, 128, 2, true, true},
     {128, true, 0, 128, 128, 2, true, false},
     {256, false, 0, 128, 80, 2, false, false},
@@ -647,6 +654,10 @@ std::optional<GPUSchedule> fa2::getHopperSchedule(int64_t headDim,
     s.pingPong = r.pingPong;
     s.persistent = r.persistent;
     s.tileScheduler = r.tileScheduler;
+    if (r.producerRegisters) {
+      s.producerRegisters = r.producerRegisters;
+      s.consumerRegisters = r.consumerRegisters;
+    }
     // Not used by the wgmma kernel (every row rescales; Q stays in shared
     // memory, where wgmma reads it): the defaults say so in the manifest.
     s.rescaleThreshold = -1;

@@ -8,7 +8,7 @@
 // RUN: FileCheck %s --check-prefix=PINGPONG --input-file=%t/fa2_attention_d128_0.ptx
 // RUN: FileCheck %s --check-prefix=PINGPONG3 --input-file=%t/fa2_attention_d64_0.ptx
 // RUN: FileCheck %s --check-prefix=NOPINGPONG --input-file=%t/fa2_attention_d256_0.ptx
-// RUN: FileCheck %s --check-prefix=GRID --input-file=%t/fa2_attention_d64_causal_0.json
+// RUN: FileCheck %s --check-prefix=GRID --input-file=%t/fa2_attention_d256_0.json
 // RUN: FileCheck %s --check-prefix=TPGRID --input-file=%t/fa2_attention_d128_0.json
 // RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,persistent=true" | FileCheck %s --check-prefix=PERSIST
 // RUN: rm -rf %t.p && fa2-opt %s --fa2-to-ptx="chip=sm_90a schedule=mma=wgmma,persistent=true manifest-dir=%t.p" -o /dev/null
@@ -27,22 +27,22 @@
 // RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,overlap_softmax=false" | FileCheck %s --check-prefix=LAPSE
 
 // d = 64 without a mask: FA3's 192 rows (3 consumer warpgroups, 32/160
-// registers) with ping-pong; causal keeps 128 rows; d = 128 ping-pongs, and
-// without a mask runs the persistent grid; d = 256 does not ping-pong, and
-// without a mask takes FA3's 128 x 80 tile.
+// registers) with ping-pong on the persistent grid; causal keeps 128 rows on
+// the persistent grid with the dynamic tile scheduler and 56/224 registers,
+// whatever the length; d = 128 ping-pongs, and without a mask runs the
+// (static) persistent grid; d = 256 does not ping-pong, and without a mask
+// takes FA3's 128 x 80 tile.
 // TABLE-LABEL: gpu.func @fa2_attention_d64_0
-// TABLE-SAME: #fa2.schedule<block_m = 192, block_n = 128, consumer_registers = 160, {{.*}}overlap_softmax = true, persistent = false, ping_pong = true, producer_registers = 32, {{.*}}warps = 16>
-// TABLE: gpu.launch_func @fa2_attention_d64_0::@fa2_attention_d64_0 blocks in (%c6, %c64{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c512,
+// TABLE-SAME: #fa2.schedule<block_m = 192, block_n = 128, consumer_registers = 160, {{.*}}overlap_softmax = true, persistent = true, ping_pong = true, producer_registers = 32, {{.*}}tile_scheduler = static, warps = 16>
+// TABLE: gpu.launch_func @fa2_attention_d64_0::@fa2_attention_d64_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c512,
 // TABLE-LABEL: gpu.func @fa2_attention_d64_causal_0
-// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, consumer_registers = 240, {{.*}}persistent = false, ping_pong = true, producer_registers = 24, {{.*}}warps = 12>
-// TABLE: gpu.launch_func @fa2_attention_d64_causal_0::@fa2_attention_d64_causal_0 blocks in (%c16{{(_[0-9]+)?}}, %c16{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384,
-// A static causal length up to 1k at d = 64: the persistent grid (4 x 1024
-// tiles on 132 CTAs); unknown lengths keep the grid of tiles.
+// TABLE-SAME: memref<2xi32>) kernel
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, consumer_registers = 224, {{.*}}persistent = true, ping_pong = true, producer_registers = 56, {{.*}}tile_scheduler = dynamic, warps = 12>
+// TABLE: gpu.launch_func @fa2_attention_d64_causal_0::@fa2_attention_d64_causal_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384,
 // TABLE-LABEL: gpu.func @fa2_attention_d64_causal_short_0
-// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = true, ping_pong = true,
-// TABLE: gpu.launch_func @fa2_attention_d64_causal_short_0::@fa2_attention_d64_causal_short_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384,
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = true, ping_pong = true, {{.*}}tile_scheduler = dynamic,
 // TABLE-LABEL: gpu.func @fa2_attention_d64_causal_dynamic_0
-// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = false, ping_pong = true,
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = true, ping_pong = true, {{.*}}tile_scheduler = dynamic,
 // TABLE-LABEL: gpu.func @fa2_attention_d128_0
 // TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = true, ping_pong = true,
 // 8 query blocks x 32 batch·heads = 256 tiles on 132 CTAs.
