@@ -273,7 +273,13 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
   const ScheduleField *mmaField = findScheduleField(requested, "mma");
   const std::string *mmaWord =
       mmaField ? std::get_if<std::string>(&mmaField->value) : nullptr;
-  bool wantWgmma = mmaWord && *mmaWord == "wgmma";
+  // Without the field, chip=sm_90a takes the wgmma kernel by default where
+  // it serves the op (quietly keeping mma.sync where it does not). Plain
+  // sm_90 keeps mma.sync: its PTX is forward compatible (JIT to later
+  // chips), which wgmma/setmaxnreg code (sm_90a only) cannot be, and the
+  // option says which one the user wants.
+  bool wgmmaByDefault = !mmaWord && chip.name == "sm_90a";
+  bool wantWgmma = (mmaWord && *mmaWord == "wgmma") || wgmmaByDefault;
   SmallVector<ScheduleField> syncFields;
   for (const ScheduleField &f : requested)
     if (!isHopperOnlyField(f.key))
@@ -384,6 +390,8 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
            << fieldError->value << ": " << fieldError->message;
         return failure();
       }
+      // By default, fields meant for the mma.sync schedule (warps = 2,
+      // say) that the wgmma kernel cannot take keep the mma.sync kernel.
       // Warps and registers per role follow block_m unless given.
       GPUSchedule roles = *hopper;
       assignHopperRoles(roles);
@@ -410,7 +418,7 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
       if (!badHopper.empty()) {
         // Fields beyond mma itself: the user asked for a schedule that
         // cannot run.
-        if (requested.size() > 1) {
+        if (!wgmmaByDefault && requested.size() > 1) {
           os << "no valid schedule: " << badHopper;
           return failure();
         }
@@ -419,7 +427,9 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
         spec.schedule = *hopper;
       }
     }
-    spec.mmaFallback = fallback;
+    // Only an explicit mma = wgmma is told (remark, manifest) why not.
+    if (!wgmmaByDefault)
+      spec.mmaFallback = fallback;
   }
   return spec;
 }

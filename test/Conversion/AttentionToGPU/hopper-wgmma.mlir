@@ -17,6 +17,12 @@
 // RUN: rm -rf %t.dyn && fa2-opt %s --split-input-file --fa2-to-ptx="chip=sm_90a schedule=mma=wgmma,persistent=true,tile_scheduler=dynamic manifest-dir=%t.dyn" -verify-diagnostics -o /dev/null
 // RUN: FileCheck %s --check-prefix=DYN --input-file=%t.dyn/fa2_attention_d128_0.ptx
 // RUN: FileCheck %s --check-prefix=DYNJSON --input-file=%t.dyn/fa2_attention_d128_0.json
+// chip=sm_90a takes the wgmma kernel by default, quietly keeping mma.sync
+// where it cannot serve (no remark, no mma_fallback); mma = mma_sync and
+// chip=sm_90 (forward-compatible PTX) keep mma.sync.
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a" 2>&1 | FileCheck %s --check-prefix=DEFAULT
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=mma=mma_sync" | FileCheck %s --check-prefix=SYNC
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90" | FileCheck %s --check-prefix=SYNC
 // RUN: not fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90 schedule=mma=wgmma" 2>&1 | FileCheck %s --check-prefix=CHIP
 // RUN: not fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=mma=hgmma" 2>&1 | FileCheck %s --check-prefix=KIND
 
@@ -40,6 +46,20 @@
 // IR-COUNT-3: call @fa2rtEncodeTensorMap
 // d = 128 without a mask: the persistent grid (8 x 32 tiles on 132 CTAs).
 // IR: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) dynamic_shared_memory_size %c164864_i32 args({{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : memref<4194304xbf16>, {{.*}} : memref<32768xf32>)
+
+// DEFAULT-NOT: remark
+// DEFAULT-LABEL: gpu.func @fa2_attention_d128_0
+// DEFAULT-SAME: mma = wgmma
+// DEFAULT: nvvm.wgmma.mma_async
+// DEFAULT-LABEL: gpu.func @fa2_attention_d256_0
+// DEFAULT-SAME: mma = wgmma
+// DEFAULT-LABEL: gpu.module @fa2_attention_mask_0
+// DEFAULT-NOT: wgmma
+// DEFAULT: mma.sync
+// SYNC-LABEL: gpu.module @fa2_attention_d128_0
+// SYNC-NOT: wgmma
+// SYNC: mma.sync
+// SYNC-NOT: wgmma
 
 // By-value grid-constant maps, TMA into the mbarrier ring, register
 // reallocation, and the two wgmma forms (SS for Q·Kᵀ, RS for P·V).
