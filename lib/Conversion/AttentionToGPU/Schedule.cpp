@@ -619,14 +619,19 @@ struct HopperRow {
 /// producer's 24 spilled 24 bytes; at 56, none) 0.84 / 0.84 / 0.87 / 1.02
 /// against 0.70 / 0.78 / 0.88 / 1.05 without persistence and 0.82 / 0.84 /
 /// 0.88 / 0.95 with the static one. d = 128 and 256 causal stay
-/// non-persistent (dynamic: -8..-16% at 1k-2k there).
+/// non-persistent (dynamic: -8..-16% at 1k-2k there). Block_n, same
+/// process (bench/hopper-results/2026-12-03-sweep-blockn.log): d = 128
+/// without a mask 176 (FA3's) 0.83 / 0.90 / 0.95 / 1.03 against 128's
+/// 0.85 / 0.91 / 0.95 / 0.86 (its 8k cell is low in that call; 1.16 the
+/// call before), causal 176 -4..-11% at 512-2k: 128 stays; d = 256 causal
+/// 80 0.80 / 0.87 / 0.95 / 1.03 against 64's 0.83 / 0.87 / 0.87 / 0.92.
 static const HopperRow kHopperTable[] = {
     {64, false, 0, 192, 128, 2, true, true},
     {64, true, 0, 128, 128, 2, true, true, TileScheduler::Dynamic, 56, 224},
-    {128, false, 0, 128, 128, 2, true, true},
+    {128, false, 0, 128, 176, 2, true, true},
     {128, true, 0, 128, 128, 2, true, false},
     {256, false, 0, 128, 80, 2, false, false},
-    {256, true, 0, 128, 64, 2, false, false},
+    {256, true, 0, 128, 80, 2, false, false},
 };
 
 std::optional<GPUSchedule> fa2::getHopperSchedule(int64_t headDim,

@@ -30,7 +30,7 @@
 // registers) with ping-pong on the persistent grid; causal keeps 128 rows on
 // the persistent grid with the dynamic tile scheduler and 56/224 registers,
 // whatever the length; d = 128 ping-pongs, and without a mask runs the
-// (static) persistent grid; d = 256 does not ping-pong, and without a mask
+// (static) persistent grid with FA3's 176-key blocks; d = 256 does not ping-pong, and without a mask
 // takes FA3's 128 x 80 tile.
 // TABLE-LABEL: gpu.func @fa2_attention_d64_0
 // TABLE-SAME: #fa2.schedule<block_m = 192, block_n = 128, consumer_registers = 160, {{.*}}overlap_softmax = true, persistent = true, ping_pong = true, producer_registers = 32, {{.*}}tile_scheduler = static, warps = 16>
@@ -44,7 +44,7 @@
 // TABLE-LABEL: gpu.func @fa2_attention_d64_causal_dynamic_0
 // TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = true, ping_pong = true, {{.*}}tile_scheduler = dynamic,
 // TABLE-LABEL: gpu.func @fa2_attention_d128_0
-// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = true, ping_pong = true,
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 176, {{.*}}persistent = true, ping_pong = true,
 // 8 query blocks x 32 batch·heads = 256 tiles on 132 CTAs.
 // TABLE: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384,
 // TABLE-LABEL: gpu.func @fa2_attention_d256_0
