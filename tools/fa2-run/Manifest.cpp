@@ -545,13 +545,16 @@ bool fa2run::loadManifest(const std::string &path, Manifest &m,
     return false;
   for (const auto &kv : buffers->object) {
     const std::string &name = kv.first;
-    const bool counter = name == "combine_counter";
+    // The last-CTA combine's counters, and the dynamic tile scheduler's
+    // (which needs no num_splits).
+    const bool tileCounter = name == "tile_counter";
+    const bool counter = name == "combine_counter" || tileCounter;
     const bool partial =
         name == "o_partial" || name == "lse_partial" || counter;
     if (name != "q" && name != "k" && name != "v" && name != "o" &&
         name != "lse" && name != "mask" && !partial)
       return r.fail("unknown buffer 'buffers." + name +
-                    "' (expected q, k, v, o, lse, mask, o_partial, lse_partial, combine_counter)");
+                    "' (expected q, k, v, o, lse, mask, o_partial, lse_partial, combine_counter, tile_counter)");
     std::string where = "buffers." + name + ".";
     BufferSpec spec;
     if (const JsonValue *sc = kv.second.get("scratch")) {
@@ -562,7 +565,7 @@ bool fa2run::loadManifest(const std::string &path, Manifest &m,
     }
     if (spec.scratch != partial)
       return r.fail(partial ? "'" + where + "scratch' must be true: the runner allocates the partials"
-                            : "'" + where + "scratch' is true but only o_partial, lse_partial and combine_counter are scratch");
+                            : "'" + where + "scratch' is true but only o_partial, lse_partial, combine_counter and tile_counter are scratch");
     if (const JsonValue *zi = kv.second.get("zero_init")) {
       if (!zi->isBool())
         return r.fail("field '" + where + "zero_init' must be bool, not " +
@@ -570,9 +573,9 @@ bool fa2run::loadManifest(const std::string &path, Manifest &m,
       spec.zeroInit = zi->boolean;
     }
     if (spec.zeroInit != counter)
-      return r.fail(counter ? "'" + where + "zero_init' must be true: the last-CTA combine counts from zero"
-                            : "'" + where + "zero_init' is true but only combine_counter starts at zero");
-    if (partial && m.numSplits.empty())
+      return r.fail(counter ? "'" + where + "zero_init' must be true: the kernel counts from zero"
+                            : "'" + where + "zero_init' is true but only combine_counter and tile_counter start at zero");
+    if (partial && !tileCounter && m.numSplits.empty())
       return r.fail("scratch buffer 'buffers." + name + "' without 'num_splits'");
     const JsonValue *t = r.require(kv.second, "dtype", JsonValue::Kind::String, where);
     if (!t)
@@ -582,7 +585,7 @@ bool fa2run::loadManifest(const std::string &path, Manifest &m,
                     "dtype' (expected f16, bf16, f32, i1 or i32)");
     if ((spec.dtype == DType::I32) != counter)
       return r.fail(counter ? "'" + where + "dtype' must be i32"
-                            : "'" + where + "dtype' is i32, which only combine_counter is");
+                            : "'" + where + "dtype' is i32, which only combine_counter and tile_counter are");
     const JsonValue *shape = r.require(kv.second, "shape", JsonValue::Kind::Array, where);
     if (!shape)
       return false;

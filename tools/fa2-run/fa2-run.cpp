@@ -844,6 +844,18 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const R
             "filling the guard of 'combine_counter'");
     scratch = {"o_partial", "lse_partial"};
   }
+  // The dynamic tile scheduler's counters (tiles handed out, CTAs done),
+  // zeroed once here; every launch must leave them zero (its last CTA
+  // resets them), which is checked after the runs.
+  const bool tileCounter = m.buffers.count("tile_counter") != 0;
+  if (tileCounter) {
+    expectShape(m, "tile_counter", evalShape(m, "tile_counter", env), {2});
+    bufs["tile_counter"].allocate("tile_counter", 2 * 4);
+    check(cuda::cuMemsetD32(bufs["tile_counter"].ptr, 0, 2), "zeroing 'tile_counter'");
+    if (kGuardBytes)
+      check(cuda::cuMemsetD8(bufs["tile_counter"].ptr + 2 * 4, kGuardByte, kGuardBytes),
+            "filling the guard of 'tile_counter'");
+  }
 
   // Each launch's arguments, in .entry order.
   // A by-value tensor map: CUtensorMap's 128 bytes, 64-byte aligned.
@@ -1056,6 +1068,12 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const R
       countersLeft += loadElem(counters, i, DType::I32) != 0.f;
     guard += bufs["combine_counter"].guardDamage();
   }
+  if (tileCounter) {
+    std::vector<uint8_t> counters = bufs["tile_counter"].download();
+    for (int64_t i = 0; i < 2; ++i)
+      countersLeft += loadElem(counters, i, DType::I32) != 0.f;
+    guard += bufs["tile_counter"].guardDamage();
+  }
   bool pass = guard == 0 && inputsChanged == 0 && differingRuns == 0 && countersLeft == 0;
   std::string detail;
   if (opts.check) {
@@ -1229,7 +1247,7 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const R
                     m.f32Precision.empty() ? "unknown" : m.f32Precision.c_str());
     detail += " ";
   }
-  if (m.lastCTACombine)
+  if (m.lastCTACombine || tileCounter)
     detail += fmt("counters_left=%zu ", countersLeft);
   std::printf("fa2-run: %s %sguard_bytes=%zu inputs_changed=%zu repeats=%d nondeterministic=%d %s\n",
               opts.check ? (pass ? "PASS" : "FAIL") : (pass ? "RAN" : "FAIL"), detail.c_str(), guard,

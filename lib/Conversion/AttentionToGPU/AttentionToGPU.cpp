@@ -273,7 +273,13 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
   const ScheduleField *mmaField = findScheduleField(requested, "mma");
   const std::string *mmaWord =
       mmaField ? std::get_if<std::string>(&mmaField->value) : nullptr;
-  bool wantWgmma = mmaWord && *mmaWord == "wgmma";
+  // Without the field, chip=sm_90a takes the wgmma kernel by default where
+  // it serves the op (quietly keeping mma.sync where it does not). Plain
+  // sm_90 keeps mma.sync: its PTX is forward compatible (JIT to later
+  // chips), which wgmma/setmaxnreg code (sm_90a only) cannot be, and the
+  // option says which one the user wants.
+  bool wgmmaByDefault = !mmaWord && chip.name == "sm_90a";
+  bool wantWgmma = (mmaWord && *mmaWord == "wgmma") || wgmmaByDefault;
   SmallVector<ScheduleField> syncFields;
   for (const ScheduleField &f : requested)
     if (!isHopperOnlyField(f.key))
@@ -384,14 +390,18 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
            << fieldError->value << ": " << fieldError->message;
         return failure();
       }
+      // By default, fields meant for the mma.sync schedule (warps = 2,
+      // say) that the wgmma kernel cannot take keep the mma.sync kernel.
       // Warps and registers per role follow block_m unless given.
       GPUSchedule roles = *hopper;
       assignHopperRoles(roles);
       if (!findScheduleField(requested, "warps"))
         hopper->numWarps = roles.numWarps;
-      if (!findScheduleField(requested, "producer_registers"))
+      // (The table row's registers stand unless block_m changed.)
+      bool newRoles = findScheduleField(requested, "block_m");
+      if (newRoles && !findScheduleField(requested, "producer_registers"))
         hopper->producerRegisters = roles.producerRegisters;
-      if (!findScheduleField(requested, "consumer_registers"))
+      if (newRoles && !findScheduleField(requested, "consumer_registers"))
         hopper->consumerRegisters = roles.consumerRegisters;
       // Ping-pong orders the overlapped loop's GEMM issues between
       // warpgroups: the table's choice lapses (unless given) where the
@@ -399,11 +409,16 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
       if (!findScheduleField(requested, "ping_pong") &&
           (!hopper->overlapSoftmax || hopper->consumerWarpgroups() < 2))
         hopper->pingPong = false;
+      // Likewise the table's tile scheduler, where the fields leave no
+      // persistent grid.
+      if (!findScheduleField(requested, "tile_scheduler") &&
+          !hopper->persistent)
+        hopper->tileScheduler = TileScheduler::Static;
       std::string badHopper = validateSchedule(*hopper, d, dv, chip);
       if (!badHopper.empty()) {
         // Fields beyond mma itself: the user asked for a schedule that
         // cannot run.
-        if (requested.size() > 1) {
+        if (!wgmmaByDefault && requested.size() > 1) {
           os << "no valid schedule: " << badHopper;
           return failure();
         }
@@ -412,7 +427,9 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
         spec.schedule = *hopper;
       }
     }
-    spec.mmaFallback = fallback;
+    // Only an explicit mma = wgmma is told (remark, manifest) why not.
+    if (!wgmmaByDefault)
+      spec.mmaFallback = fallback;
   }
   return spec;
 }
@@ -656,6 +673,17 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
         b, loc, Type(), ValueRange{}, counter,
         arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)));
     args.push_back(b.createOrFold<memref::CastOp>(loc, ty, counter));
+  }
+  if (s.dynamicTiles()) {
+    // The dynamic tile scheduler's counters (tiles handed out, CTAs done),
+    // zeroed here once: the last CTA to finish resets them.
+    MemRefType ty = spec.bufferType("tile_counter");
+    Value counter = memref::AllocOp::create(b, loc, ty, ValueRange{},
+                                            b.getI64IntegerAttr(128));
+    gpu::MemsetOp::create(
+        b, loc, Type(), ValueRange{}, counter,
+        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)));
+    args.push_back(counter);
   }
   for (const std::string &name : spec.dynamicSizeNames()) {
     Value size = llvm::StringSwitch<Value>(name)

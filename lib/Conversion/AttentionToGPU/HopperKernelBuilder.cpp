@@ -115,7 +115,19 @@ private:
   Value tile(Value offset, int64_t rows);
   /// The producer: Q once, then the K/V ring (per tile when persistent).
   void emitProducer();
-  void emitProducerTile();
+  /// One tile's copies. With the dynamic tile scheduler, `published` is
+  /// the tile's index, stored into the tile slot for the consumers before
+  /// Q's arrival, and the next tile is fetched (returned) once Q's copies
+  /// are issued; null otherwise (and null is returned).
+  Value emitProducerTile(Value published = Value());
+  /// The dynamic tile scheduler's producer: tiles blockIdx.x, then each
+  /// gridDim.x + an atomic increment of tile_counter[0], one tile ahead;
+  /// past the last, an index >= numTiles tells the consumers to stop, and
+  /// the last CTA to finish (tile_counter[1]) zeroes both counters.
+  void emitDynamicProducer();
+  /// The dynamic tile scheduler's consumers: each tile's index from the
+  /// tile slot, under the Q barrier; `body` builds one tile.
+  void forEachPublishedTile(llvm::function_ref<void()> body);
   /// The tile's rows and K/V range (KernelTiling's) from its work.
   void setTile(const CTAWork &work);
   /// Persistent grid: a loop over this CTA's tiles (KernelTiling's
@@ -146,6 +158,9 @@ private:
 
   Value tid, Hq, Sq, Sk, m0, bh, batchIdx, h, hkv;
   Value mapQ, mapK, mapV, oGlobal, lseGlobal;
+  // The dynamic tile scheduler: the global counters and the shared slot
+  // through which the producer hands each tile's index to the consumers.
+  Value tileCounter, tileSlot;
   Value smem, pad, bars;
   KVBlockRange kvRange;
   Value kvBegin, kvEnd;
@@ -197,20 +212,30 @@ void HopperEmitter::emitProducer() {
   b.setInsertionPointToStart(&w0.getThenRegion().front());
   auto elected = scf::IfOp::create(b, loc, electOne(b, loc), false);
   b.setInsertionPointToStart(&elected.getThenRegion().front());
-  if (s.persistent)
+  if (s.dynamicTiles())
+    emitDynamicProducer();
+  else if (s.persistent)
     forEachTile([&] { emitProducerTile(); });
   else
     emitProducerTile();
 }
 
-void HopperEmitter::emitProducerTile() {
+Value HopperEmitter::emitProducerTile(Value published) {
   OpBuilder::InsertionGuard guard(b);
   Value qb = c(barQ());
   // Persistent: Q's buffer is free once the consumers' last Q·Kᵀ of the
-  // previous tile is done (a fresh barrier passes the first tile).
+  // previous tile is done (a fresh barrier passes the first tile). So is the
+  // tile slot: every consumer read it before its arrival.
   if (s.persistent)
     waitParity(b, loc, bars, c(barQEmpty()),
                parityOf(remc(addc(tileCount, 1), 2)));
+  // The slot's store is released by Q's arrival, which the consumers
+  // acquire before they read it.
+  if (published)
+    memref::StoreOp::create(
+        b, loc,
+        arith::IndexCastUIOp::create(b, loc, b.getI32Type(), published),
+        tileSlot, ValueRange{c(0)});
   CopyGroup qGroup = CopyGroup::phase(qb, /*parity=*/Value());
   tma->expectBytes(qGroup, s.blockM * D * 2);
   for (int64_t w = 0; w < W; ++w)
@@ -246,6 +271,99 @@ void HopperEmitter::emitProducerTile() {
             kStageBytes, kOffset);
   loadStage(&HopperEmitter::barVEmpty, &HopperEmitter::barVFull, mapV, Dv,
             vStageBytes, vOffset);
+  if (!published)
+    return Value();
+  // The next tile, fetched once this tile's copies are issued: the atomic's
+  // round trip hides under the consumers' last blocks of this tile (the
+  // producer waits for them before the next Q anyway), and no index is held
+  // across the K/V loop (the producer has 24 registers).
+  b.setInsertionPointAfter(loop);
+  Value before = memref::AtomicRMWOp::create(
+      b, loc, arith::AtomicRMWKind::addi,
+      arith::ConstantIntOp::create(b, loc, 1, 32), tileCounter,
+      ValueRange{c(0)});
+  return add(gpu::GridDimOp::create(b, loc, gpu::Dimension::x),
+             arith::IndexCastUIOp::create(b, loc, b.getIndexType(), before));
+}
+
+void HopperEmitter::emitDynamicProducer() {
+  OpBuilder::InsertionGuard guard(b);
+  Type idx = b.getIndexType();
+  Value first = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+  auto loop = scf::WhileOp::create(
+      b, loc, TypeRange{idx, idx, idx}, ValueRange{first, c(0), c(0)},
+      [&](OpBuilder &, Location, ValueRange args) {
+        scf::ConditionOp::create(
+            b, loc, cmp(arith::CmpIPredicate::ult, args[0], numTiles), args);
+      },
+      [&](OpBuilder &, Location, ValueRange args) {
+        ringBase = args[1];
+        tileCount = args[2];
+        setTile(tiling.workOf(args[0], numTiles, Hq, sizeValue("heads_kv"),
+                              Sq));
+        Value next = emitProducerTile(args[0]);
+        scf::YieldOp::create(b, loc,
+                             ValueRange{next, add(ringBase, sub(kvEnd, kvBegin)),
+                                        addc(tileCount, 1)});
+      });
+  // No tile left: publish the index past the last (the consumers stop),
+  // once the consumers are done with the last tile's Q and slot.
+  Value past = loop.getResult(0);
+  tileCount = loop.getResult(2);
+  waitParity(b, loc, bars, c(barQEmpty()),
+             parityOf(remc(addc(tileCount, 1), 2)));
+  memref::StoreOp::create(
+      b, loc, arith::IndexCastUIOp::create(b, loc, b.getI32Type(), past),
+      tileSlot, ValueRange{c(0)});
+  arrive(b, loc, bars, c(barQ()));
+  // This CTA took its last tile. The CTA that counts itself last here is
+  // the last to touch tile_counter[0] (each CTA's last increment is ordered
+  // before its count by the fence), and resets both counters for the next
+  // launch.
+  NVVM::MembarOp::create(b, loc, NVVM::MemScopeKind::GPU);
+  Value done = memref::AtomicRMWOp::create(
+      b, loc, arith::AtomicRMWKind::addi,
+      arith::ConstantIntOp::create(b, loc, 1, 32), tileCounter,
+      ValueRange{c(1)});
+  Value isLast = cmp(
+      arith::CmpIPredicate::eq,
+      arith::IndexCastUIOp::create(b, loc, idx, done),
+      sub(gpu::GridDimOp::create(b, loc, gpu::Dimension::x), c(1)));
+  scf::IfOp::create(b, loc, isLast, [&](OpBuilder &, Location) {
+    NVVM::MembarOp::create(b, loc, NVVM::MemScopeKind::GPU);
+    Value zero = arith::ConstantIntOp::create(b, loc, 0, 32);
+    memref::StoreOp::create(b, loc, zero, tileCounter, ValueRange{c(0)});
+    memref::StoreOp::create(b, loc, zero, tileCounter, ValueRange{c(1)});
+    scf::YieldOp::create(b, loc);
+  });
+}
+
+void HopperEmitter::forEachPublishedTile(llvm::function_ref<void()> body) {
+  OpBuilder::InsertionGuard guard(b);
+  Type idx = b.getIndexType();
+  scf::WhileOp::create(
+      b, loc, TypeRange{idx, idx, idx}, ValueRange{c(0), c(0)},
+      [&](OpBuilder &, Location, ValueRange args) {
+        // Q's barrier completes once per tile, and once more for the index
+        // past the last.
+        waitParity(b, loc, bars, c(barQ()), parityOf(remc(args[1], 2)));
+        Value tileIdx = arith::IndexCastUIOp::create(
+            b, loc, idx,
+            memref::LoadOp::create(b, loc, tileSlot, ValueRange{c(0)}));
+        scf::ConditionOp::create(
+            b, loc, cmp(arith::CmpIPredicate::ult, tileIdx, numTiles),
+            ValueRange{tileIdx, args[0], args[1]});
+      },
+      [&](OpBuilder &, Location, ValueRange args) {
+        ringBase = args[1];
+        tileCount = args[2];
+        setTile(tiling.workOf(args[0], numTiles, Hq, sizeValue("heads_kv"),
+                              Sq));
+        body();
+        scf::YieldOp::create(
+            b, loc,
+            ValueRange{add(ringBase, sub(kvEnd, kvBegin)), addc(tileCount, 1)});
+      });
 }
 
 SmallVector<Value> HopperEmitter::maskScores(ArrayRef<Value> sc, Value kvStart,
@@ -284,11 +402,14 @@ void HopperEmitter::emitConsumer(Value cw) {
   Value row0 = add(mulc(cwIdx, 64), add(mulc(warpInGroup, 16), g));
   Value rowsOfHalf[2] = {add(m0, row0), add(m0, addc(row0, 8))};
 
-  copier().wait(CopyGroup::phase(
-                    c(barQ()), s.persistent
-                                   ? parityOf(remc(tileCount, 2))
-                                   : arith::ConstantIntOp::create(b, loc, 0, 1)),
-                0);
+  // (The dynamic tile scheduler waited for Q before reading the tile.)
+  if (!s.dynamicTiles())
+    copier().wait(
+        CopyGroup::phase(c(barQ()),
+                         s.persistent
+                             ? parityOf(remc(tileCount, 2))
+                             : arith::ConstantIntOp::create(b, loc, 0, 1)),
+        0);
   Value base = add(sharedAddress(b, loc, smem),
                    arith::IndexCastOp::create(b, loc, b.getI64Type(), pad));
   Value qAddr =
@@ -696,6 +817,8 @@ void HopperEmitter::emit() {
   oGlobal = func.getArgument(3);
   if (spec.hasLse)
     lseGlobal = func.getArgument(4);
+  if (s.dynamicTiles())
+    tileCounter = func.getArgument(spec.hasLse ? 5 : 4);
 
   tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
   Hq = sizeValue("heads_q");
@@ -732,6 +855,11 @@ void HopperEmitter::emit() {
   vStageBytes = Bc * Dv * 2;
   kOffset = qBytes;
   vOffset = qBytes + s.numStages * kStageBytes;
+  if (s.dynamicTiles())
+    tileSlot = memref::ViewOp::create(
+        b, loc,
+        MemRefType::get({1}, b.getI32Type(), MemRefLayoutAttrInterface{}, wg),
+        smem, add(pad, c(vOffset + s.numStages * vStageBytes)), ValueRange{});
 
   // Barriers, initialized by one thread before anyone uses them.
   bars = createBarriers(b, loc, 1 + 4 * s.numStages + (s.persistent ? 1 : 0));
@@ -772,7 +900,9 @@ void HopperEmitter::emit() {
     setMaxRegisters(b, loc, s.consumerRegisters, /*increase=*/true);
     Value cw = arith::SubIOp::create(
         b, loc, wgIdx, arith::ConstantIntOp::create(b, loc, 1, 32));
-    if (s.persistent)
+    if (s.dynamicTiles())
+      forEachPublishedTile([&] { emitConsumer(cw); });
+    else if (s.persistent)
       forEachTile([&] { emitConsumer(cw); });
     else
       emitConsumer(cw);
@@ -791,6 +921,8 @@ gpu::GPUFuncOp fa2::buildHopperAttentionKernel(OpBuilder &builder,
   SmallVector<Type> argTypes = {mapTy, mapTy, mapTy, spec.bufferType("o")};
   if (spec.hasLse)
     argTypes.push_back(spec.bufferType("lse"));
+  if (spec.schedule.dynamicTiles())
+    argTypes.push_back(spec.bufferType("tile_counter"));
   for (size_t i = 0; i < spec.dynamicSizeNames().size(); ++i)
     argTypes.push_back(builder.getI32Type());
   auto func = gpu::GPUFuncOp::create(builder, loc, spec.name,

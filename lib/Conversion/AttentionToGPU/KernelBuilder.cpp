@@ -144,6 +144,9 @@ AttentionKernelSpec::bufferShape(StringRef buffer) const {
   // most one per (batch, query head, query), whatever the tile.
   if (buffer == "combine_counter")
     return {"batch", "heads_q", "seq_q"};
+  // The dynamic tile scheduler's counters: tiles handed out, CTAs done.
+  if (buffer == "tile_counter")
+    return {"2"};
   if (buffer == "mask") {
     // Right-aligned to the scores: "1" where broadcast, the scores' name
     // where the extent is theirs (dynamic: the runner's value is passed as
@@ -188,7 +191,7 @@ MemRefType AttentionKernelSpec::bufferType(StringRef buffer) const {
     elem = Float32Type::get(elementType.getContext());
   else if (buffer == "mask")
     elem = maskElementType;
-  else if (buffer == "combine_counter")
+  else if (buffer == "combine_counter" || buffer == "tile_counter")
     elem = IntegerType::get(elementType.getContext(), 32);
   // A dynamic extent may be 1 at run time even where the scores' size is
   // static: the buffer's size is then only known at run time.

@@ -121,6 +121,10 @@ json::Object fa2::buildManifest(const AttentionKernelSpec &spec) {
   // (each launch leaves them at zero again).
   if (spec.lastCTACombine())
     buffers.push_back("combine_counter");
+  // The dynamic tile scheduler's counters: zero before the first launch
+  // (the last CTA of each launch resets them).
+  if (spec.schedule.dynamicTiles())
+    buffers.push_back("tile_counter");
   json::Object bufs;
   for (StringRef buf : buffers) {
     SmallVector<std::string> shape = spec.bufferShape(buf);
@@ -129,10 +133,10 @@ json::Object fa2::buildManifest(const AttentionKernelSpec &spec) {
       shapeJson.push_back(d);
     Type elem = spec.bufferType(buf).getElementType();
     json::Object b{{"dtype", typeName(elem)}, {"shape", std::move(shapeJson)}};
-    if (buf == "o_partial" || buf == "lse_partial" ||
-        buf == "combine_counter")
+    bool counter = buf == "combine_counter" || buf == "tile_counter";
+    if (buf == "o_partial" || buf == "lse_partial" || counter)
       b["scratch"] = true;
-    if (buf == "combine_counter")
+    if (counter)
       b["zero_init"] = true;
     bufs[buf] = std::move(b);
   }
@@ -204,6 +208,8 @@ json::Object fa2::buildManifest(const AttentionKernelSpec &spec) {
   if (spec.hasMask())
     kernelBuffers.push_back("mask");
   kernelBuffers.append(spec.lastCTABuffers());
+  if (spec.schedule.dynamicTiles())
+    kernelBuffers.push_back("tile_counter");
   for (StringRef buf : kernelBuffers)
     memrefParams(params, buf);
   for (const std::string &name : spec.dynamicSizeNames())

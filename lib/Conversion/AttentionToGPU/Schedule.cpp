@@ -49,6 +49,16 @@ llvm::StringRef fa2::stringifyCombineMode(CombineMode mode) {
   return "?";
 }
 
+llvm::StringRef fa2::stringifyTileScheduler(TileScheduler scheduler) {
+  switch (scheduler) {
+  case TileScheduler::Static:
+    return "static";
+  case TileScheduler::Dynamic:
+    return "dynamic";
+  }
+  return "?";
+}
+
 std::optional<MmaKind> fa2::parseMmaKind(llvm::StringRef name) {
   return llvm::StringSwitch<std::optional<MmaKind>>(name)
       .Case("mma_sync", MmaKind::MmaSync)
@@ -276,6 +286,18 @@ static const FieldSetter kFieldSetters[] = {
      [](GPUSchedule &s, const FieldValue &v) {
        return setBool(v, s.persistent);
      }},
+    {"tile_scheduler",
+     [](GPUSchedule &s, const FieldValue &v) -> std::string {
+       const std::string *word = std::get_if<std::string>(&v);
+       if (word && *word == "static")
+         s.tileScheduler = TileScheduler::Static;
+       else if (word && *word == "dynamic")
+         s.tileScheduler = TileScheduler::Dynamic;
+       else
+         return "expected static (CTA x runs tiles x, x + gridDim.x, ...) "
+                "or dynamic (the next tile from an atomic counter)";
+       return "";
+     }},
     // setmaxnreg's operands: multiples of 8 from 24 to 256.
     {"producer_registers",
      [](GPUSchedule &s, const FieldValue &v) {
@@ -354,7 +376,7 @@ fa2::parseScheduleFields(llvm::StringRef text, std::string &why) {
 
 bool fa2::isHopperOnlyField(llvm::StringRef key) {
   return key == "mma" || key == "overlap_softmax" || key == "ping_pong" ||
-         key == "persistent" ||
+         key == "persistent" || key == "tile_scheduler" ||
          key == "producer_registers" || key == "consumer_registers";
 }
 
@@ -473,6 +495,10 @@ llvm::SmallVector<ScheduleField> fa2::scheduleFields(const GPUSchedule &s) {
     fields.push_back({"overlap_softmax", s.overlapSoftmax});
     fields.push_back({"ping_pong", s.pingPong});
     fields.push_back({"persistent", s.persistent});
+    // Only on persistent kernels, whose grid it describes.
+    if (s.persistent)
+      fields.push_back(
+          {"tile_scheduler", stringifyTileScheduler(s.tileScheduler).str()});
   }
   return fields;
 }
@@ -561,6 +587,9 @@ struct HopperRow {
   int64_t maxSeqK;
   int64_t blockM, blockN, numStages;
   bool pingPong, persistent;
+  TileScheduler tileScheduler = TileScheduler::Static;
+  /// setmaxnreg's split, where it is not assignHopperRoles' (0: its).
+  int64_t producerRegisters = 0, consumerRegisters = 0;
 };
 } // namespace
 
@@ -579,20 +608,30 @@ struct HopperRow {
 /// V beside Q: 225 KiB; a fifth fewer K/V blocks, so fewer barrier round
 /// trips and softmax steps per row, than 128 x 64). d = 128 without a mask
 /// runs the persistent grid (the next tile's Q and K/V load under the last
-/// P·V and the epilogue). Causal rows stay non-persistent where the length
-/// is unknown or long: the static round-robin of tiles loses to the
+/// P·V and the epilogue). The static round-robin of tiles loses to the
 /// hardware's block dispatch on causal's uneven tiles from 2k keys (d = 64:
-/// -9% at 2k, -18% at 8k), but wins where a CTA's K/V loop is a few blocks
-/// and its prologue counts (+15% at 512, +5% at 1k; bench/NOTES.md, Hopper
-/// session 3): static causal lengths up to 1k take it at d = 64.
+/// -9% at 2k, -18% at 8k) but wins at 512-1k (bench/NOTES.md, Hopper
+/// session 3); the dynamic tile scheduler hands the heaviest tiles out
+/// first and the next to whichever CTA finishes. Side by side (H200, bf16, fa2/cuDNN at 512 / 1k / 2k / 8k, 2026-12-03,
+/// bench/hopper-results/2026-12-03-sweep-dynamic.log): d = 64 without a mask
+/// persistent 0.89 / 0.91 / 1.02 / 1.10 against 0.82 / 0.79 / 0.93 / 1.10;
+/// d = 64 causal with the dynamic tile scheduler and 56/224 registers (the
+/// producer's 24 spilled 24 bytes; at 56, none) 0.84 / 0.84 / 0.87 / 1.02
+/// against 0.70 / 0.78 / 0.88 / 1.05 without persistence and 0.82 / 0.84 /
+/// 0.88 / 0.95 with the static one. d = 128 and 256 causal stay
+/// non-persistent (dynamic: -8..-16% at 1k-2k there). Block_n, same
+/// process (bench/hopper-results/2026-12-03-sweep-blockn.log): d = 128
+/// without a mask 176 (FA3's) 0.83 / 0.90 / 0.95 / 1.03 against 128's
+/// 0.85 / 0.91 / 0.95 / 0.86 (its 8k cell is low in that call; 1.16 the
+/// call before), causal 176 -4..-11% at 512-2k: 128 stays; d = 256 causal
+/// 80 0.80 / 0.87 / 0.95 / 1.03 against 64's 0.83 / 0.87 / 0.87 / 0.92.
 static const HopperRow kHopperTable[] = {
-    {64, false, 0, 192, 128, 2, true, false},
-    {64, true, 1024, 128, 128, 2, true, true},
-    {64, true, 0, 128, 128, 2, true, false},
-    {128, false, 0, 128, 128, 2, true, true},
+    {64, false, 0, 192, 128, 2, true, true},
+    {64, true, 0, 128, 128, 2, true, true, TileScheduler::Dynamic, 56, 224},
+    {128, false, 0, 128, 176, 2, true, true},
     {128, true, 0, 128, 128, 2, true, false},
     {256, false, 0, 128, 80, 2, false, false},
-    {256, true, 0, 128, 64, 2, false, false},
+    {256, true, 0, 128, 80, 2, false, false},
 };
 
 std::optional<GPUSchedule> fa2::getHopperSchedule(int64_t headDim,
@@ -619,6 +658,11 @@ std::optional<GPUSchedule> fa2::getHopperSchedule(int64_t headDim,
     s.overlapSoftmax = true;
     s.pingPong = r.pingPong;
     s.persistent = r.persistent;
+    s.tileScheduler = r.tileScheduler;
+    if (r.producerRegisters) {
+      s.producerRegisters = r.producerRegisters;
+      s.consumerRegisters = r.consumerRegisters;
+    }
     // Not used by the wgmma kernel (every row rescales; Q stays in shared
     // memory, where wgmma reads it): the defaults say so in the manifest.
     s.rescaleThreshold = -1;
@@ -754,7 +798,9 @@ int64_t fa2::sharedMemoryBytes(const GPUSchedule &s, int64_t headDim,
     // window (16-byte aligned) up to the swizzle atom.
     int64_t elems = s.blockM * headDim +
                     s.numStages * s.blockN * (headDim + headDimV);
-    return elems * 2 + 1024;
+    // The dynamic tile scheduler's slot: the next tile's index, which the
+    // producer publishes to the consumers (16 bytes keep the alignment).
+    return elems * 2 + 1024 + (s.dynamicTiles() ? 16 : 0);
   }
   int64_t qk = sharedRowStride(padHeadDim(headDim), s.swizzle);
   int64_t v = sharedRowStride(padHeadDim(headDimV), s.swizzle);
@@ -834,6 +880,9 @@ std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
   else if (s.persistent && !s.wgmma())
     os << "persistent needs mma = wgmma (the mma.sync kernel has one CTA "
           "per tile)";
+  else if (s.tileScheduler == TileScheduler::Dynamic && !s.persistent)
+    os << "tile_scheduler = dynamic needs persistent = true (it hands out "
+          "the tiles of a persistent grid)";
   else if (int64_t bytes = sharedMemoryBytes(s, headDim, headDimV, pieces);
            bytes > chip.maxSharedBytes)
     os << "the tiles need " << bytes << " bytes of shared memory"

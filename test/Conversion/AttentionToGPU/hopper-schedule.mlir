@@ -8,7 +8,7 @@
 // RUN: FileCheck %s --check-prefix=PINGPONG --input-file=%t/fa2_attention_d128_0.ptx
 // RUN: FileCheck %s --check-prefix=PINGPONG3 --input-file=%t/fa2_attention_d64_0.ptx
 // RUN: FileCheck %s --check-prefix=NOPINGPONG --input-file=%t/fa2_attention_d256_0.ptx
-// RUN: FileCheck %s --check-prefix=GRID --input-file=%t/fa2_attention_d64_causal_0.json
+// RUN: FileCheck %s --check-prefix=GRID --input-file=%t/fa2_attention_d256_0.json
 // RUN: FileCheck %s --check-prefix=TPGRID --input-file=%t/fa2_attention_d128_0.json
 // RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,persistent=true" | FileCheck %s --check-prefix=PERSIST
 // RUN: rm -rf %t.p && fa2-opt %s --fa2-to-ptx="chip=sm_90a schedule=mma=wgmma,persistent=true manifest-dir=%t.p" -o /dev/null
@@ -17,6 +17,8 @@
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,overlap_softmax=false,ping_pong=true" 2>&1 | FileCheck %s --check-prefix=NOOVERLAP
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,block_m=64,ping_pong=true" 2>&1 | FileCheck %s --check-prefix=ONEWG
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,producer_registers=32" 2>&1 | FileCheck %s --check-prefix=REGS
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,persistent=false,tile_scheduler=dynamic" 2>&1 | FileCheck %s --check-prefix=DYNSTATIC
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,tile_scheduler=lpt" 2>&1 | FileCheck %s --check-prefix=TSKIND
 // block_n: any multiple of 16 keys (the n of Q·Kᵀ's m64nNk16; P·V takes
 // 16 keys per k-step), up to 256.
 // RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,block_n=48" | FileCheck %s --check-prefix=N48
@@ -25,24 +27,24 @@
 // RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,overlap_softmax=false" | FileCheck %s --check-prefix=LAPSE
 
 // d = 64 without a mask: FA3's 192 rows (3 consumer warpgroups, 32/160
-// registers) with ping-pong; causal keeps 128 rows; d = 128 ping-pongs, and
-// without a mask runs the persistent grid; d = 256 does not ping-pong, and
-// without a mask takes FA3's 128 x 80 tile.
+// registers) with ping-pong on the persistent grid; causal keeps 128 rows on
+// the persistent grid with the dynamic tile scheduler and 56/224 registers,
+// whatever the length; d = 128 ping-pongs, and without a mask runs the
+// (static) persistent grid with FA3's 176-key blocks; d = 256 does not ping-pong, and without a mask
+// takes FA3's 128 x 80 tile.
 // TABLE-LABEL: gpu.func @fa2_attention_d64_0
-// TABLE-SAME: #fa2.schedule<block_m = 192, block_n = 128, consumer_registers = 160, {{.*}}overlap_softmax = true, persistent = false, ping_pong = true, producer_registers = 32, {{.*}}warps = 16>
-// TABLE: gpu.launch_func @fa2_attention_d64_0::@fa2_attention_d64_0 blocks in (%c6, %c64{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c512,
+// TABLE-SAME: #fa2.schedule<block_m = 192, block_n = 128, consumer_registers = 160, {{.*}}overlap_softmax = true, persistent = true, ping_pong = true, producer_registers = 32, {{.*}}tile_scheduler = static, warps = 16>
+// TABLE: gpu.launch_func @fa2_attention_d64_0::@fa2_attention_d64_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c512,
 // TABLE-LABEL: gpu.func @fa2_attention_d64_causal_0
-// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, consumer_registers = 240, {{.*}}persistent = false, ping_pong = true, producer_registers = 24, {{.*}}warps = 12>
-// TABLE: gpu.launch_func @fa2_attention_d64_causal_0::@fa2_attention_d64_causal_0 blocks in (%c16{{(_[0-9]+)?}}, %c16{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384,
-// A static causal length up to 1k at d = 64: the persistent grid (4 x 1024
-// tiles on 132 CTAs); unknown lengths keep the grid of tiles.
+// TABLE-SAME: memref<2xi32>) kernel
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, consumer_registers = 224, {{.*}}persistent = true, ping_pong = true, producer_registers = 56, {{.*}}tile_scheduler = dynamic, warps = 12>
+// TABLE: gpu.launch_func @fa2_attention_d64_causal_0::@fa2_attention_d64_causal_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384,
 // TABLE-LABEL: gpu.func @fa2_attention_d64_causal_short_0
-// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = true, ping_pong = true,
-// TABLE: gpu.launch_func @fa2_attention_d64_causal_short_0::@fa2_attention_d64_causal_short_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384,
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = true, ping_pong = true, {{.*}}tile_scheduler = dynamic,
 // TABLE-LABEL: gpu.func @fa2_attention_d64_causal_dynamic_0
-// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = false, ping_pong = true,
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = true, ping_pong = true, {{.*}}tile_scheduler = dynamic,
 // TABLE-LABEL: gpu.func @fa2_attention_d128_0
-// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = true, ping_pong = true,
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 176, {{.*}}persistent = true, ping_pong = true,
 // 8 query blocks x 32 batch·heads = 256 tiles on 132 CTAs.
 // TABLE: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384,
 // TABLE-LABEL: gpu.func @fa2_attention_d256_0
@@ -87,6 +89,8 @@
 // NOOVERLAP: ping_pong needs mma = wgmma, overlap_softmax = true and at least 2 consumer warpgroups
 // ONEWG: ping_pong needs mma = wgmma, overlap_softmax = true and at least 2 consumer warpgroups
 // REGS: producer_registers (32) + consumer_registers (240) x 2 warpgroups need more than the 168 x 3 registers per thread the CTA starts with
+// DYNSTATIC: tile_scheduler = dynamic needs persistent = true
+// TSKIND: field 'tile_scheduler' = lpt: expected static (CTA x runs tiles x, x + gridDim.x, ...) or dynamic (the next tile from an atomic counter)
 // N48-LABEL: gpu.func @fa2_attention_d64_0
 // N48-SAME: block_n = 48,
 // N48: nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 48, k = 16>

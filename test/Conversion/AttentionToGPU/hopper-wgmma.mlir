@@ -12,12 +12,23 @@
 // RUN: FileCheck %s --check-prefix=FALLBACK --input-file=%t/fa2_attention_mask_0.json
 // RUN: FileCheck %s --check-prefix=D256 --input-file=%t/fa2_attention_d256_0.ptx
 // RUN: FileCheck %s --check-prefix=D256JSON --input-file=%t/fa2_attention_d256_0.json
+// The dynamic tile scheduler (persistent grid, tiles from an atomic counter).
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,persistent=true,tile_scheduler=dynamic" -verify-diagnostics | FileCheck %s --check-prefix=DYNIR
+// RUN: rm -rf %t.dyn && fa2-opt %s --split-input-file --fa2-to-ptx="chip=sm_90a schedule=mma=wgmma,persistent=true,tile_scheduler=dynamic manifest-dir=%t.dyn" -verify-diagnostics -o /dev/null
+// RUN: FileCheck %s --check-prefix=DYN --input-file=%t.dyn/fa2_attention_d128_0.ptx
+// RUN: FileCheck %s --check-prefix=DYNJSON --input-file=%t.dyn/fa2_attention_d128_0.json
+// chip=sm_90a takes the wgmma kernel by default, quietly keeping mma.sync
+// where it cannot serve (no remark, no mma_fallback); mma = mma_sync and
+// chip=sm_90 (forward-compatible PTX) keep mma.sync.
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a" 2>&1 | FileCheck %s --check-prefix=DEFAULT
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=mma=mma_sync" | FileCheck %s --check-prefix=SYNC
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90" | FileCheck %s --check-prefix=SYNC
 // RUN: not fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90 schedule=mma=wgmma" 2>&1 | FileCheck %s --check-prefix=CHIP
 // RUN: not fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=mma=hgmma" 2>&1 | FileCheck %s --check-prefix=KIND
 
 // IR-LABEL: gpu.module @fa2_attention_d128_0 [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">]
 // IR: gpu.func @fa2_attention_d128_0(%{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: memref<4194304xbf16>, %{{.*}}: memref<32768xf32>) kernel
-// IR-SAME: fa2.schedule = #fa2.schedule<block_m = 128, block_n = 128, consumer_registers = 240, {{.*}}mma = wgmma, overlap_softmax = true, persistent = true, ping_pong = true, producer_registers = 24, {{.*}}stages = 2, {{.*}}warps = 12>
+// IR-SAME: fa2.schedule = #fa2.schedule<block_m = 128, block_n = 176, consumer_registers = 240, {{.*}}mma = wgmma, overlap_softmax = true, persistent = true, ping_pong = true, producer_registers = 24, {{.*}}stages = 2, {{.*}}warps = 12>
 // IR-SAME: fa2.tensor_map_params = array<i64: 0, 1, 2>
 // IR-SAME: known_block_size = array<i32: 384, 1, 1>
 // IR-SAME: nvvm.minctasm = 1 : i32
@@ -28,13 +39,27 @@
 // IR: nvgpu.tma.async.load
 // IR: nvvm.setmaxregister increase 240
 // IR: nvvm.wgmma.mma_async
-// IR-SAME: <m = 64, n = 128, k = 16>, D[<f32>, <zero>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
+// IR-SAME: <m = 64, n = 176, k = 16>, D[<f32>, <zero>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
 // IR: llvm.inline_asm has_side_effects {{.*}}wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
 // The host encodes the three maps and passes their 128 bytes.
 // IR-LABEL: func.func @d128
 // IR-COUNT-3: call @fa2rtEncodeTensorMap
 // d = 128 without a mask: the persistent grid (8 x 32 tiles on 132 CTAs).
-// IR: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) dynamic_shared_memory_size %c164864_i32 args({{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : memref<4194304xbf16>, {{.*}} : memref<32768xf32>)
+// IR: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) dynamic_shared_memory_size %c214016_i32 args({{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : memref<4194304xbf16>, {{.*}} : memref<32768xf32>)
+
+// DEFAULT-NOT: remark
+// DEFAULT-LABEL: gpu.func @fa2_attention_d128_0
+// DEFAULT-SAME: mma = wgmma
+// DEFAULT: nvvm.wgmma.mma_async
+// DEFAULT-LABEL: gpu.func @fa2_attention_d256_0
+// DEFAULT-SAME: mma = wgmma
+// DEFAULT-LABEL: gpu.module @fa2_attention_mask_0
+// DEFAULT-NOT: wgmma
+// DEFAULT: mma.sync
+// SYNC-LABEL: gpu.module @fa2_attention_d128_0
+// SYNC-NOT: wgmma
+// SYNC: mma.sync
+// SYNC-NOT: wgmma
 
 // By-value grid-constant maps, TMA into the mbarrier ring, register
 // reallocation, and the two wgmma forms (SS for Q·Kᵀ, RS for P·V).
@@ -51,7 +76,7 @@
 // ROLES-DAG: setmaxnreg.inc.sync.aligned.u32 240
 // PTX: setmaxnreg.inc.sync.aligned.u32 240
 // PTX: wgmma.fence.sync.aligned
-// PTX: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
+// PTX: wgmma.mma_async.sync.aligned.m64n176k16.f32.bf16.bf16
 // PTX: wgmma.commit_group.sync.aligned
 // PTX: wgmma.wait_group.sync.aligned 0
 // PTX: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {{.*}}, p, 1, 1, 1;
@@ -65,6 +90,55 @@
 // PLAIN: wgmma.wait_group.sync.aligned 0
 // PLAIN-NOT: wgmma.wait_group.sync.aligned 1
 // JSONPLAIN: "overlap_softmax": false
+
+// Dynamic tiles: the kernel takes tile_counter (i32 [2]: tiles handed out,
+// CTAs done) after o and lse, which the host zeroes once per call; the
+// shared window has a 16-byte slot for the next tile's index after the V
+// stages (Q 32768 + 2 x K 45056 + 2 x V 45056 = 212992).
+// DYNIR: gpu.func @fa2_attention_d128_0(%{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: memref<4194304xbf16>, %{{.*}}: memref<32768xf32>, %[[CTR:.*]]: memref<2xi32>) kernel
+// DYNIR-SAME: persistent = true, {{.*}}tile_scheduler = dynamic
+// The producer: tile blockIdx.x first, each next one gridDim.x + the
+// counter's old value, fetched after the tile's copies are issued.
+// DYNIR: scf.while (%{{.*}} = %block_id_x,
+// DYNIR: memref.store {{.*}} : memref<1xi32, #gpu.address_space<workgroup>>
+// DYNIR: nvgpu.mbarrier.arrive.expect_tx
+// DYNIR: memref.atomic_rmw addi %{{.*}}, %[[CTR]][%c0{{.*}}] : (i32, memref<2xi32>) -> i32
+// DYNIR: gpu.grid_dim x
+// Past the last tile: its index in the slot (a plain arrival on Q's
+// barrier), then the count of finished CTAs; the last one zeroes both.
+// DYNIR: memref.store {{.*}} : memref<1xi32, #gpu.address_space<workgroup>>
+// DYNIR-NEXT: nvgpu.mbarrier.arrive %{{.*}}[%c0{{.*}}]
+// DYNIR-NEXT: nvvm.memory.barrier
+// DYNIR-NEXT: memref.atomic_rmw addi %{{.*}}, %[[CTR]][%c1{{.*}}]
+// DYNIR: scf.if
+// DYNIR-NEXT: nvvm.memory.barrier
+// DYNIR-NEXT: memref.store %{{.*}}, %[[CTR]][%c0{{.*}}] : memref<2xi32>
+// DYNIR-NEXT: memref.store %{{.*}}, %[[CTR]][%c1{{.*}}] : memref<2xi32>
+// The consumers: each tile's index read under Q's barrier.
+// DYNIR: scf.while
+// DYNIR: nvgpu.mbarrier.try_wait.parity
+// DYNIR-NEXT: memref.load {{.*}} : memref<1xi32, #gpu.address_space<workgroup>>
+// DYNIR-LABEL: func.func @d128
+// DYNIR: %[[HOSTCTR:.*]] = memref.alloc() {alignment = 128 : i64} : memref<2xi32>
+// DYNIR: gpu.memset %[[HOSTCTR]]
+// DYNIR: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c132{{.*}} dynamic_shared_memory_size %c214032_i32 args({{.*}}, %[[HOSTCTR]] : memref<2xi32>)
+// DYN-DAG: ld.shared.b32 {{.*}}, [{{.*}}+212992];
+// DYN-DAG: st.shared.b32 [{{.*}}+212992],
+// DYN-DAG: atom.global.add.u32 {{.*}}, [[[CTRPTR:%rd[0-9]+]]], 1;
+// DYN: membar.gl;
+// DYN-NEXT: atom.global.add.u32 {{.*}}, [[[CTRPTR]]+4], 1;
+// DYN: membar.gl;
+// DYN-NEXT: st.global.b32 [[[CTRPTR]]], 0;
+// DYN-NEXT: st.global.b32 [[[CTRPTR]]+4], 0;
+// DYNJSON: "tile_counter": {
+// DYNJSON-NEXT: "dtype": "i32",
+// DYNJSON-NEXT: "scratch": true,
+// DYNJSON-NEXT: "shape": [
+// DYNJSON-NEXT: "2"
+// DYNJSON-NEXT: ],
+// DYNJSON-NEXT: "zero_init": true
+// DYNJSON: "name": "tile_counter.allocated"
+// DYNJSON: "tile_scheduler": "dynamic"
 
 // JSON: "name": "q.tensor_map"
 // (bhsd: the strides of seq, head and batch, each the product of the extents inside it, TensorLayout.h)

@@ -116,10 +116,13 @@ struct AttentionKernelSpec {
   MaskSemantics maskSemantics() const;
   /// Number of 1-D memref arguments (q, k, v, o, [lse], [mask]); with
   /// split-KV o and lse are the partials, and with lastCTACombine o, [lse]
-  /// and combine_counter follow.
+  /// and combine_counter follow; with the dynamic tile scheduler (wgmma,
+  /// whose q, k, v are tensor maps) the i32 scratch `tile_counter` [2]
+  /// (zero before the first launch, zero again after each).
   unsigned numBufferArgs() const {
     return 4 + (writesLse() ? 1 : 0) + (hasMask() ? 1 : 0) +
-           (lastCTACombine() ? 2 + (hasLse ? 1 : 0) : 0);
+           (lastCTACombine() ? 2 + (hasLse ? 1 : 0) : 0) +
+           (schedule.dynamicTiles() ? 1 : 0);
   }
   /// The buffers the last split CTA merges into, in argument order after
   /// the mask: o[, lse], combine_counter (empty without lastCTACombine).

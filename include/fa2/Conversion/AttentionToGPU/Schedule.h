@@ -59,6 +59,20 @@ enum class CombineMode {
 };
 
 llvm::StringRef stringifyCombineMode(CombineMode mode);
+
+/// How a persistent wgmma grid hands out its tiles (the schedule field
+/// `tile_scheduler`).
+enum class TileScheduler {
+  /// Round-robin: CTA x runs tiles x, x + gridDim.x, ...
+  Static,
+  /// FlashAttention-3's: a CTA's first tile is blockIdx.x, each next one
+  /// gridDim.x + an atomic increment of the scratch counter `tile_counter`
+  /// (tiles heaviest first when causal), so a CTA that finishes early takes
+  /// more; the last CTA to finish resets the counters to 0.
+  Dynamic,
+};
+
+llvm::StringRef stringifyTileScheduler(TileScheduler scheduler);
 std::optional<MmaKind> parseMmaKind(llvm::StringRef name);
 
 /// What the kernel builder needs to know about the chip.
@@ -199,9 +213,15 @@ struct GPUSchedule {
   /// the producer loads the next tile's Q, K and V under the last tile's
   /// final P·V and epilogue instead of a fresh CTA starting cold.
   bool persistent = false;
+  /// Wgmma, persistent: how the CTAs get their tiles (TileScheduler).
+  TileScheduler tileScheduler = TileScheduler::Static;
 
   bool splitKV() const { return kvSplits != 1; }
   bool wgmma() const { return mma == MmaKind::Wgmma; }
+  /// A persistent grid fed by the atomic tile counter.
+  bool dynamicTiles() const {
+    return persistent && tileScheduler == TileScheduler::Dynamic;
+  }
   /// Wgmma: warpgroups of 64 query rows (the producer is one more).
   int64_t consumerWarpgroups() const { return blockM / 64; }
   int64_t numThreads() const { return numWarps * 32; }
@@ -239,8 +259,8 @@ std::optional<llvm::SmallVector<ScheduleField>>
 parseScheduleFields(llvm::StringRef text, std::string &why);
 
 /// Whether `key` is a field of the wgmma kernel only (mma,
-/// overlap_softmax, ping_pong, persistent, producer_registers,
-/// consumer_registers): the mma.sync
+/// overlap_softmax, ping_pong, persistent, tile_scheduler,
+/// producer_registers, consumer_registers): the mma.sync
 /// schedule ignores it.
 bool isHopperOnlyField(llvm::StringRef key);
 
