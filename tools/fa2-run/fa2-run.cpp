@@ -451,6 +451,22 @@ struct DeviceBuffer {
     if (kGuardBytes)
       check(cuda::cuMemsetD8(ptr + bytes, kGuardByte, kGuardBytes), "filling the guard of '" + name + "'");
   }
+  /// `n` i32 counters that start at zero (a zero_init scratch buffer), with
+  /// the guard filled.
+  void allocateZeroedCounters(const std::string &n, int64_t count) {
+    allocate(n, static_cast<size_t>(count) * 4);
+    check(cuda::cuMemsetD32(ptr, 0, static_cast<size_t>(count)), "zeroing '" + name + "'");
+    if (kGuardBytes)
+      check(cuda::cuMemsetD8(ptr + bytes, kGuardByte, kGuardBytes), "filling the guard of '" + name + "'");
+  }
+  /// How many of the i32 counters are not zero (a launch must leave them 0).
+  size_t nonzeroCounters() const {
+    std::vector<uint8_t> host = download();
+    size_t n = 0;
+    for (size_t i = 0; i < bytes / 4; ++i)
+      n += loadElem(host, static_cast<int64_t>(i), DType::I32) != 0.f;
+    return n;
+  }
   /// Number of guard bytes that no longer hold the pattern.
   size_t guardDamage() const {
     if (!kGuardBytes)
@@ -837,11 +853,7 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const R
                 {d.batch, d.headsQ, d.seqQ});
     bufs["o_partial"].allocate("o_partial", nO * numSplits * 4);
     bufs["lse_partial"].allocate("lse_partial", nRows * numSplits * 4);
-    bufs["combine_counter"].allocate("combine_counter", nRows * 4);
-    check(cuda::cuMemsetD32(bufs["combine_counter"].ptr, 0, nRows), "zeroing 'combine_counter'");
-    if (kGuardBytes)
-      check(cuda::cuMemsetD8(bufs["combine_counter"].ptr + nRows * 4, kGuardByte, kGuardBytes),
-            "filling the guard of 'combine_counter'");
+    bufs["combine_counter"].allocateZeroedCounters("combine_counter", nRows);
     scratch = {"o_partial", "lse_partial"};
   }
   // The dynamic tile scheduler's counters (tiles handed out, CTAs done),
@@ -850,11 +862,7 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const R
   const bool tileCounter = m.buffers.count("tile_counter") != 0;
   if (tileCounter) {
     expectShape(m, "tile_counter", evalShape(m, "tile_counter", env), {2});
-    bufs["tile_counter"].allocate("tile_counter", 2 * 4);
-    check(cuda::cuMemsetD32(bufs["tile_counter"].ptr, 0, 2), "zeroing 'tile_counter'");
-    if (kGuardBytes)
-      check(cuda::cuMemsetD8(bufs["tile_counter"].ptr + 2 * 4, kGuardByte, kGuardBytes),
-            "filling the guard of 'tile_counter'");
+    bufs["tile_counter"].allocateZeroedCounters("tile_counter", 2);
   }
 
   // Each launch's arguments, in .entry order.
@@ -1063,15 +1071,11 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const R
   // launch would merge too early or never).
   size_t countersLeft = 0;
   if (m.lastCTACombine) {
-    std::vector<uint8_t> counters = bufs["combine_counter"].download();
-    for (int64_t i = 0; i < nRows; ++i)
-      countersLeft += loadElem(counters, i, DType::I32) != 0.f;
+    countersLeft += bufs["combine_counter"].nonzeroCounters();
     guard += bufs["combine_counter"].guardDamage();
   }
   if (tileCounter) {
-    std::vector<uint8_t> counters = bufs["tile_counter"].download();
-    for (int64_t i = 0; i < 2; ++i)
-      countersLeft += loadElem(counters, i, DType::I32) != 0.f;
+    countersLeft += bufs["tile_counter"].nonzeroCounters();
     guard += bufs["tile_counter"].guardDamage();
   }
   bool pass = guard == 0 && inputsChanged == 0 && differingRuns == 0 && countersLeft == 0;

@@ -548,6 +548,20 @@ static Value tensorMapArgument(OpBuilder &b, Location loc, AttentionOp op,
       ValueRange{arith::ConstantIndexOp::create(b, loc, 0)});
 }
 
+/// A zero_init scratch buffer of i32 counters (the last-CTA combine's, the
+/// dynamic tile scheduler's): allocated as `allocTy` (with `size` where it is
+/// dynamic), zeroed once on the stream, and passed as the kernel's `ty`.
+static Value allocZeroedCounters(OpBuilder &b, Location loc, MemRefType ty,
+                                 MemRefType allocTy, Value size) {
+  Value counter = memref::AllocOp::create(
+      b, loc, allocTy, size ? ValueRange{size} : ValueRange{},
+      b.getI64IntegerAttr(128));
+  gpu::MemsetOp::create(
+      b, loc, Type(), ValueRange{}, counter,
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)));
+  return b.createOrFold<memref::CastOp>(loc, ty, counter);
+}
+
 /// Replaces `op` by the launch of `kernel`.
 static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
                             gpu::GPUFuncOp combine,
@@ -666,24 +680,16 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
     Value elems = b.createOrFold<arith::MulIOp>(
         loc, b.createOrFold<arith::MulIOp>(loc, batch, hq), sq);
     MemRefType ty = spec.bufferType("combine_counter");
-    Value counter = memref::AllocOp::create(
-        b, loc, MemRefType::get({ShapedType::kDynamic}, ty.getElementType()),
-        ValueRange{elems}, b.getI64IntegerAttr(128));
-    gpu::MemsetOp::create(
-        b, loc, Type(), ValueRange{}, counter,
-        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)));
-    args.push_back(b.createOrFold<memref::CastOp>(loc, ty, counter));
+    args.push_back(allocZeroedCounters(
+        b, loc, ty,
+        MemRefType::get({ShapedType::kDynamic}, ty.getElementType()),
+        elems));
   }
   if (s.dynamicTiles()) {
     // The dynamic tile scheduler's counters (tiles handed out, CTAs done),
     // zeroed here once: the last CTA to finish resets them.
     MemRefType ty = spec.bufferType("tile_counter");
-    Value counter = memref::AllocOp::create(b, loc, ty, ValueRange{},
-                                            b.getI64IntegerAttr(128));
-    gpu::MemsetOp::create(
-        b, loc, Type(), ValueRange{}, counter,
-        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)));
-    args.push_back(counter);
+    args.push_back(allocZeroedCounters(b, loc, ty, ty, {}));
   }
   for (const std::string &name : spec.dynamicSizeNames()) {
     Value size = llvm::StringSwitch<Value>(name)
