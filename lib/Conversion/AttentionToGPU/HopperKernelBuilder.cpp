@@ -276,7 +276,7 @@ Value HopperEmitter::emitProducerTile(Value published) {
   // The next tile, fetched once this tile's copies are issued: the atomic's
   // round trip hides under the consumers' last blocks of this tile (the
   // producer waits for them before the next Q anyway), and no index is held
-  // across the K/V loop (the producer has 24 registers).
+  // across the K/V loop (the producer runs on 24-56 registers: producer_registers).
   b.setInsertionPointAfter(loop);
   Value before = memref::AtomicRMWOp::create(
       b, loc, arith::AtomicRMWKind::addi,
