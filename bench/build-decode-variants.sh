@@ -14,11 +14,13 @@
 # (the schedule option's syntax; a BASE_OPT from before it took pack-gqa=1,
 # kv-splits=N, ... as in this file's first version).
 #
+# --set d64: Sq = 1 d = 64 decode at G 1/4/8 (q1-g<G>-d64) with Bc / stages
+# choices beside the table's.
 # --set table: instead, Sq = 1 G = 4 decode at d 64 and 128 (cell kinds
 # q1-g4-d64, q1-g4-d128) with the decode tile's Bc / stages choices, for the
 # schedule table (CTAs per SM from the shared memory each takes).
 #
-#   bench/build-decode-variants.sh -o OUT --fa2-opt PATH [--base-opt PATH] [--set table]
+#   bench/build-decode-variants.sh -o OUT --fa2-opt PATH [--base-opt PATH] [--set table|d64]
 #   device run: python3 bench/decode_variants.py --kernels OUT --out $OUT
 #===----------------------------------------------------------------------===#
 set -uo pipefail
@@ -33,7 +35,7 @@ while [ $# -gt 0 ]; do
     --fa2-opt) FA2_OPT=$2; shift 2 ;;
     --base-opt) BASE_OPT=$2; shift 2 ;;
     --set) SET=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "build-decode-variants.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -54,6 +56,22 @@ variant() {
   fi
   FA2_OPT=$opt compile "$src" "$OUT/$1/$2" "$options"
 }
+if [ "$SET" = d64 ]; then
+  # Sq = 1 at d = 64 (the cells 2-3% behind cuDNN at 128k batch 1 and batch
+  # 8): the table's Bc = 32 / 4 stages ("new") against Bc = 64 / 3-4 stages
+  # and Bc = 32 / 6 stages, G = 1, 4, 8 (last_cta, as the table).
+  for g in 1 4 8; do
+    cell=q1-g$g-d64
+    module "decode_q1_g${g}_d64" bf16 64 $((8 * g)) 8 1 0 0 bhsd 0 >"$src"
+    variant "$cell" new "schedule=pack_gqa=true"
+    for ns in 64s3 64s4 32s6; do
+      variant "$cell" "n$ns" "schedule=pack_gqa=true,block_n=${ns%s*},stages=${ns#*s}"
+    done
+  done
+  rm -f "$src"
+  echo "build-decode-variants.sh: $(find "$OUT" -name '*.json' | wc -l) kernels" | tee -a "$LOG"
+  exit $FAILED
+fi
 if [ "$SET" = table ]; then
   for d in 64 128; do
     cell=q1-g4-d$d

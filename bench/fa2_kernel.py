@@ -292,7 +292,11 @@ class Fa2Kernel:
         stream = _cupy_stream(torch.cuda.current_stream().cuda_stream)
         function, smem = self.function, self.smem
         second = None
-        if self.combine is not None:
+        # "skip_at_one_split": with one split the kernel wrote O and LSE
+        # itself and the combine would return at once: leave it out.
+        skip_combine = (self.combine is not None and self.combine.get("skip_at_one_split")
+                        and env.get("num_splits") == 1)
+        if self.combine is not None and not skip_combine:
             c = self.combine
             second = (self.combine_function,
                       tuple(eval_expr(g, env) for g in c["grid"]),

@@ -670,13 +670,16 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
     mBuf = bufferOf(b, loc, mask);
     args.push_back(flatten(b, loc, mBuf, spec.bufferType("mask")));
   }
-  if (spec.lastCTACombine()) {
-    // The last split CTA of each row tile merges into O and LSE; the tiles
-    // count their splits in `combine_counter`, zeroed here once (each last
-    // CTA leaves its counter at 0 again).
+  if (!spec.finalBuffers().empty()) {
+    // O and LSE: the last split CTA of each row tile merges into them, or a
+    // launch with one split writes them itself.
     args.push_back(o);
     if (lse)
       args.push_back(lse);
+  }
+  if (spec.lastCTACombine()) {
+    // The tiles count their splits in `combine_counter`, zeroed here once
+    // (each last CTA leaves its counter at 0 again).
     Value elems = b.createOrFold<arith::MulIOp>(
         loc, b.createOrFold<arith::MulIOp>(loc, batch, hq), sq);
     MemRefType ty = spec.bufferType("combine_counter");
@@ -773,10 +776,25 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
     Value cGrid = ceilDiv(allRows, kCombineRowsPerCTA);
     Value cThreads = cIdx(32 * kCombineRowsPerCTA);
     Value noSmem = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
-    gpu::LaunchFuncOp::create(b, loc, combine,
-                              gpu::KernelDim3{cGrid, one, one},
-                              gpu::KernelDim3{cThreads, one, one}, noSmem,
-                              cArgs);
+    auto launchCombine = [&] {
+      gpu::LaunchFuncOp::create(b, loc, combine,
+                                gpu::KernelDim3{cGrid, one, one},
+                                gpu::KernelDim3{cThreads, one, one}, noSmem,
+                                cArgs);
+    };
+    if (!spec.writesOneSplitDirectly()) {
+      launchCombine();
+      return;
+    }
+    // One split: the kernel wrote O and LSE, nothing to merge.
+    scf::IfOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, numSplits,
+                              one),
+        [&](OpBuilder &, Location) {
+          launchCombine();
+          scf::YieldOp::create(b, loc);
+        });
   };
   // The matcher left statically empty problems alone: a constant grid is
   // never empty here.

@@ -448,11 +448,6 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
                       MemRefLayoutAttrInterface{}, wgSpace),
       loc);
   b.setInsertionPointToStart(&func.getBody().front());
-  // Launched early (programmaticCombine): nothing of the splits' may be
-  // read before they are done.
-  if (programmaticCombine(spec))
-    NVVM::GriddepcontrolOp::create(b, loc, NVVM::GridDepActionKind::wait);
-
   KernelIRBuilder ir(b, loc);
   auto size = [&](StringRef name) -> Value {
     int64_t v = spec.size(name);
@@ -462,6 +457,19 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
     return arith::IndexCastUIOp::create(b, loc, b.getIndexType(),
                                         func.getArgument(3 + spec.hasLse + i));
   };
+  // One split (writesOneSplitDirectly): the attention kernel wrote O and
+  // LSE itself; return before waiting for it (a host that launches this
+  // kernel anyway loses only the launch).
+  if (spec.writesOneSplitDirectly()) {
+    Value many = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                       size("num_splits"), ir.c(1));
+    auto ifMany = scf::IfOp::create(b, loc, many, /*withElseRegion=*/false);
+    b.setInsertionPointToStart(&ifMany.getThenRegion().front());
+  }
+  // Launched early (programmaticCombine): nothing of the splits' may be
+  // read before they are done.
+  if (programmaticCombine(spec))
+    NVVM::GriddepcontrolOp::create(b, loc, NVVM::GridDepActionKind::wait);
   CombineRowOperands ops;
   ops.oPartial = func.getArgument(0);
   ops.lsePartial = func.getArgument(1);

@@ -328,7 +328,7 @@ private:
     return add(mul(remc(row, spec.groupSize()), Sq), queryPos(row));
   }
   /// Where tile row `row`'s O (or O partial) row starts; `partial` =
-  /// false: its row of O itself (a last-CTA kernel's one-split launch).
+  /// false: its row of O itself (a split-KV kernel's one-split launch).
   Value oRowOffset(Value row, bool partial) {
     if (partial)
       return mulc(add(mul(add(lseBase, lseRow(row)), numSplitsV), splitIdx),
@@ -346,7 +346,7 @@ private:
     return add(lseBase, lseRow(row));
   }
   Value lseOffset(Value row) { return lseOffset(row, spec.splitKV()); }
-  /// A last-CTA kernel launched with one split (batch large enough to fill
+  /// A split-KV kernel launched with one split (batch large enough to fill
   /// the GPU without splitting; i1, null otherwise): each CTA is its row
   /// tile's only split, so it writes O and LSE itself, rounded as the
   /// merge would (the merge of one split weighs it exactly 1), and skips
@@ -1079,9 +1079,10 @@ void KernelEmitter::emit() {
   kvRange = tiling.kvRange(work, Sq, Sk);
   emitPrologue();
   OnlineSoftmaxState result = emitKVLoops();
-  if (spec.lastCTACombine() && ShapedType::isDynamic(spec.numSplits)) {
+  if (spec.writesOneSplitDirectly()) {
     // The split count is the launch's: one split (a batch that fills the
-    // GPU) writes O and LSE directly, with no partials and no merge.
+    // GPU) writes O and LSE directly, with no partials and no merge (the
+    // combine kernel, if any, returns at once).
     unsigned first = 4 + (spec.writesLse() ? 1 : 0) + (spec.hasMask() ? 1 : 0);
     oFinal = func.getArgument(first);
     if (spec.hasLse)
@@ -1769,7 +1770,7 @@ gpu::GPUFuncOp fa2::buildAttentionKernel(OpBuilder &builder, Location loc,
     argTypes.push_back(spec.bufferType(spec.lseBuffer()));
   if (spec.hasMask())
     argTypes.push_back(spec.bufferType("mask"));
-  for (StringRef buffer : spec.lastCTABuffers())
+  for (StringRef buffer : spec.finalBuffers())
     argTypes.push_back(spec.bufferType(buffer));
   size_t numI32 =
       spec.dynamicSizeNames().size() + spec.dynamicMaskDimNames().size();

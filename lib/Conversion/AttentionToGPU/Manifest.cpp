@@ -207,7 +207,7 @@ json::Object fa2::buildManifest(const AttentionKernelSpec &spec) {
     kernelBuffers.push_back(spec.lseBuffer());
   if (spec.hasMask())
     kernelBuffers.push_back("mask");
-  kernelBuffers.append(spec.lastCTABuffers());
+  kernelBuffers.append(spec.finalBuffers());
   if (spec.schedule.dynamicTiles())
     kernelBuffers.push_back("tile_counter");
   for (StringRef buf : kernelBuffers)
@@ -282,6 +282,10 @@ json::Object fa2::buildManifest(const AttentionKernelSpec &spec) {
     combine["dynamic_shared_memory_bytes"] = 0;
     if (programmaticCombine(spec))
       combine["programmatic_dependent_launch"] = true;
+    // One split (num_splits = 1 at run time): the kernel wrote O and LSE
+    // itself and this kernel returns at once; a host may leave it out.
+    if (spec.writesOneSplitDirectly())
+      combine["skip_at_one_split"] = true;
     m["combine"] = std::move(combine);
   }
   return m;

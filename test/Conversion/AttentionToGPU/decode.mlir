@@ -20,8 +20,11 @@
 // 132 SMs (2·132 = 264 CTA slots, divided by the row tiles and rounded
 // down: full waves), allocates the partials and launches the combine after
 // the splits (combine = launch here; the table's last_cta is the next case).
+// The kernel also takes O and LSE: a launch with one split (num_splits = 1,
+// a batch that fills the GPU) writes them itself, and the host then leaves
+// the combine out (the combine returns at once if launched anyway).
 // CHECK-LABEL: gpu.module @fa2_attention_decode_dynamic_0
-// CHECK: gpu.func @fa2_attention_decode_dynamic_0(%{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: i32, %{{.*}}: i32) kernel
+// CHECK: gpu.func @fa2_attention_decode_dynamic_0(%{{[^:]*}}: memref<?xbf16>, %{{[^:]*}}: memref<?xbf16>, %{{[^:]*}}: memref<?xbf16>, %{{[^:]*}}: memref<?xf32>, %{{[^:]*}}: memref<?xf32>, %{{[^:]*}}: memref<?xbf16>, %{{[^:]*}}: memref<?xf32>, %{{[^:]*}}: i32, %{{[^:]*}}: i32) kernel
 // CHECK-SAME: block_m = 16, block_n = 32
 // CHECK-SAME: kv_splits = auto
 // CHECK-SAME: min_blocks_per_split = 2
@@ -38,7 +41,10 @@
 // nothing before the splits are done.
 // CHECK: gpu.func @fa2_attention_decode_dynamic_0_combine(%{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %[[NS:.*]]: i32) workgroup(%[[W:.*]] : memref<512xf32, #gpu.address_space<workgroup>>) kernel
 // CHECK-NOT: memref.load
-// CHECK: nvvm.griddepcontrol wait
+// CHECK: %[[NSI:.*]] = arith.index_castui %[[NS]] : i32 to index
+// CHECK-NEXT: %[[MANY:.*]] = arith.cmpi ne, %[[NSI]], %c1 : index
+// CHECK-NEXT: scf.if %[[MANY]] {
+// CHECK-NEXT: nvvm.griddepcontrol wait
 // CHECK: gpu.shuffle xor
 // CHECK: memref.store %{{.*}}, %[[W]]
 // CHECK: nvvm.bar.warp.sync
@@ -55,8 +61,10 @@
 // CHECK: %[[OPART:.*]] = memref.alloc(%{{.*}}) {alignment = 128 : i64} : memref<?xf32>
 // CHECK: %[[LPART:.*]] = memref.alloc(%{{.*}}) {alignment = 128 : i64} : memref<?xf32>
 // CHECK: gpu.launch_func @fa2_attention_decode_dynamic_0::@fa2_attention_decode_dynamic_0 blocks in (%[[SPLITS]],
-// CHECK-SAME: args(%{{.*}} : memref<?xbf16>, %{{.*}} : memref<?xbf16>, %{{.*}} : memref<?xbf16>, %[[OPART]] : memref<?xf32>, %[[LPART]] : memref<?xf32>
-// CHECK: gpu.launch_func @fa2_attention_decode_dynamic_0::@fa2_attention_decode_dynamic_0_combine
+// CHECK-SAME: args(%{{.*}} : memref<?xbf16>, %{{.*}} : memref<?xbf16>, %{{.*}} : memref<?xbf16>, %[[OPART]] : memref<?xf32>, %[[LPART]] : memref<?xf32>, %{{[^:]*}} : memref<?xbf16>, %{{[^:]*}} : memref<?xf32>, %{{[^:]*}} : i32, %{{[^:]*}} : i32)
+// CHECK: %[[NOTONE:.*]] = arith.cmpi ne, %[[SPLITS]], %c1{{.*}} : index
+// CHECK-NEXT: scf.if %[[NOTONE]] {
+// CHECK-NEXT: gpu.launch_func @fa2_attention_decode_dynamic_0::@fa2_attention_decode_dynamic_0_combine
 // CHECK-SAME: threads in (%c128
 // CHECK-SAME: args(%[[OPART]] : memref<?xf32>, %[[LPART]] : memref<?xf32>
 
@@ -67,6 +75,8 @@
 // DYN-NEXT: "ceildiv(batch * heads_q * seq_q, 4)",
 // DYN: "kernel": "fa2_attention_decode_dynamic_0_combine",
 // DYN: "name": "num_splits",
+// DYN: "programmatic_dependent_launch": true,
+// DYN-NEXT: "skip_at_one_split": true
 // DYN: "ceildiv(4 * seq_q, 16) * num_splits",
 // DYN-NEXT: "ceildiv(batch * heads_kv, ceildiv(batch * heads_kv + 1, 65535))",
 // DYN: "num_splits": "max(1, min(min(2 * sm_count / max(batch * heads_kv * ceildiv(4 * seq_q, 16), 1), ceildiv(ceildiv(seq_k, 32), 2)), 128))",

@@ -114,24 +114,36 @@ struct AttentionKernelSpec {
   }
   /// The op's masking semantics (causal, window, fill, mask kind).
   MaskSemantics maskSemantics() const;
+  /// Split-KV with a run-time split count: a launch with one split (a batch
+  /// that fills the GPU) writes O and LSE itself, no partials, so the
+  /// kernel also takes o[, lse]; the merge (last CTA or combine kernel)
+  /// then does nothing.
+  bool writesOneSplitDirectly() const {
+    return splitKV() && mlir::ShapedType::isDynamic(numSplits);
+  }
   /// Number of 1-D memref arguments (q, k, v, o, [lse], [mask]); with
-  /// split-KV o and lse are the partials, and with lastCTACombine o, [lse]
-  /// and combine_counter follow; with the dynamic tile scheduler (wgmma,
+  /// split-KV o and lse are the partials, followed by finalBuffers(); with
+  /// the dynamic tile scheduler (wgmma,
   /// whose q, k, v are tensor maps) the i32 scratch `tile_counter` [2]
   /// (zero before the first launch, zero again after each).
   unsigned numBufferArgs() const {
     return 4 + (writesLse() ? 1 : 0) + (hasMask() ? 1 : 0) +
-           (lastCTACombine() ? 2 + (hasLse ? 1 : 0) : 0) +
+           finalBuffers().size() +
            (schedule.dynamicTiles() ? 1 : 0);
   }
-  /// The buffers the last split CTA merges into, in argument order after
-  /// the mask: o[, lse], combine_counter (empty without lastCTACombine).
-  llvm::SmallVector<llvm::StringRef> lastCTABuffers() const {
-    if (!lastCTACombine())
+  /// The split-KV kernel's buffers after the mask: o[, lse] (which the
+  /// last split CTA merges into, or a one-split launch writes:
+  /// lastCTACombine or writesOneSplitDirectly), then combine_counter
+  /// (lastCTACombine). Empty otherwise.
+  llvm::SmallVector<llvm::StringRef> finalBuffers() const {
+    if (!lastCTACombine() && !writesOneSplitDirectly())
       return {};
+    llvm::SmallVector<llvm::StringRef> buffers = {"o"};
     if (hasLse)
-      return {"o", "lse", "combine_counter"};
-    return {"o", "combine_counter"};
+      buffers.push_back("lse");
+    if (lastCTACombine())
+      buffers.push_back("combine_counter");
+    return buffers;
   }
   /// The scores' dim names whose mask extent is dynamic, in argument order:
   /// each is an i32 kernel argument after the dynamic sizes.
@@ -168,7 +180,7 @@ void emitOptionError(mlir::MLIRContext *ctx, llvm::StringRef pass,
 
 /// Builds `gpu.func @<spec.name>` (a kernel) inside `module`, which must be
 /// empty. Arguments: q, k, v, o[, lse][, mask] as 1-D memrefs (o_partial,
-/// lse_partial with split-KV), then spec.lastCTABuffers(), then one i32 per
+/// lse_partial with split-KV), then spec.finalBuffers(), then one i32 per
 /// dynamic size, then one i32 per dynamic mask extent.
 mlir::gpu::GPUFuncOp buildAttentionKernel(mlir::OpBuilder &builder,
                                           mlir::Location loc,
