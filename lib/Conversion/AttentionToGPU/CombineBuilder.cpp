@@ -30,7 +30,6 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -212,99 +211,8 @@ void fa2::emitCombineRow(OpBuilder &b, Location loc,
   auto vec4 = VectorType::get({4}, f32);
   int64_t chunks = dv / 4; // dv is a multiple of 8
   Value partRow = arith::MulIOp::create(b, loc, first, ir.c(dv));
-  // The group's lanes take chunks lane, lane + L, ... (chunks / L each).
-  int64_t perLane = L < 32 ? chunks / L : 0;
-  auto laneCol = [&](int64_t k) -> Value {
-    return arith::MulIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, lane, ir.c(L * k)), ir.c(4));
-  };
-  auto storeLaneChunks = [&](ValueRange sums) {
-    ifValid([&] {
-      auto outVec = VectorType::get({4}, outTy);
-      for (int64_t k = 0; k < perLane; ++k) {
-        Value out = sums[k];
-        if (outTy != f32)
-          out = arith::TruncFOp::create(b, loc, outVec, out);
-        vector::StoreOp::create(
-            b, loc, out, o,
-            ValueRange{arith::AddIOp::create(b, loc, oRow, laneCol(k))},
-            /*nontemporal=*/false,
-            llvm::MaybeAlign(4 * outTy.getIntOrFloatBitWidth() / 8));
-      }
-    });
-  };
-  if (L < 32 && ops.staging) {
-    // Staged (the last-CTA merge): each lane copies its own chunks of
-    // stagedSplits splits into the group's stretch of shared memory with
-    // cp.async, waits once, and accumulates from there. A load into
-    // registers held a lane to kLaneGroupLoadsInFlight chunks (16 KB per
-    // warp and trip at 8 rows); the copies keep as many bytes in flight as
-    // the freed shared memory holds (~48 KB at d = 128), so that 33 splits
-    // of 8 rows are 3 round trips to L2 instead of 9. A lane reads back
-    // only what it copied itself: its own wait is the only ordering needed.
-    // Splits past the last are zero-filled (no global read) and weigh 0.
-    int64_t R = ops.stagedSplits;
-    Value groupIdx = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, ops.warp, ir.c(32 / L)), group);
-    Value stageRow = arith::MulIOp::create(
-        b, loc, groupIdx, ir.c(lastCTAStageGroupFloats(spec, R)));
-    Type tokenTy = nvgpu::DeviceAsyncTokenType::get(b.getContext());
-    Value zero = arith::ConstantOp::create(
-        b, loc, vec4, DenseElementsAttr::get(vec4, b.getF32FloatAttr(0)));
-    SmallVector<Value> inits(perLane, zero);
-    auto loop = scf::ForOp::create(b, loc, ir.c(0), splits, ir.c(R), inits);
-    {
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(loop.getBody());
-      SmallVector<Value> acc(loop.getRegionIterArgs().begin(),
-                             loop.getRegionIterArgs().end());
-      SmallVector<Value> tokens, valids, atSplits, stageAt;
-      for (int64_t u = 0; u < R; ++u) {
-        Value s = arith::AddIOp::create(b, loc, loop.getInductionVar(),
-                                        ir.c(u));
-        Value valid =
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, s, splits);
-        Value at_s = arith::MinUIOp::create(b, loc, s, lastSplit);
-        Value base = arith::AddIOp::create(
-            b, loc, partRow, arith::MulIOp::create(b, loc, at_s, ir.c(dv)));
-        Value srcElems =
-            arith::SelectOp::create(b, loc, valid, ir.c(4), ir.c(0));
-        valids.push_back(valid);
-        atSplits.push_back(at_s);
-        for (int64_t k = 0; k < perLane; ++k) {
-          Value col = laneCol(k);
-          Value dst = arith::AddIOp::create(
-              b, loc, stageRow,
-              arith::AddIOp::create(b, loc, ir.c(u * dv), col));
-          stageAt.push_back(dst);
-          tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
-              b, loc, tokenTy, ops.staging, ValueRange{dst}, oPart,
-              ValueRange{arith::AddIOp::create(b, loc, base, col)},
-              b.getIndexAttr(4), srcElems, b.getUnitAttr()));
-        }
-      }
-      Value copied =
-          nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenTy, tokens);
-      nvgpu::DeviceAsyncWaitOp::create(b, loc, copied, b.getI32IntegerAttr(0));
-      for (int64_t u = 0; u < R; ++u) {
-        Value w = arith::SelectOp::create(b, loc, valids[u],
-                                          loadWeight(atSplits[u]), ir.cf(0.0));
-        Value wv = vector::BroadcastOp::create(b, loc, vec4, w);
-        for (int64_t k = 0; k < perLane; ++k) {
-          Value part = vector::LoadOp::create(
-              b, loc, vec4, ops.staging, ValueRange{stageAt[u * perLane + k]},
-              /*nontemporal=*/false, llvm::MaybeAlign(16));
-          acc[k] = vector::FMAOp::create(b, loc, part, wv, acc[k]);
-        }
-      }
-      // The next trip's copies overwrite what this one read.
-      NVVM::SyncWarpOp::create(
-          b, loc, arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(-1)));
-      scf::YieldOp::create(b, loc, acc);
-    }
-    storeLaneChunks(loop.getResults());
-  } else if (L < 32) {
-    // Loads into registers: the group's lanes take their chunks
+  if (L < 32) {
+    // The group's lanes take chunks lane, lane + L, ... (chunks / L each)
     // in one loop over the splits, `unroll` splits per trip: all rows of
     // the warp, and all chunks of a lane, wait for their loads together
     // instead of one row (or chunk loop) after another. A lane keeps at
@@ -312,6 +220,7 @@ void fa2::emitCombineRow(OpBuilder &b, Location loc,
     // up to 4 chunks; 4 splits of the 8 chunks a lane of 4 takes at d =
     // 128): more would not stay in registers.
     constexpr int64_t kLaneGroupUnroll = 8, kLaneGroupLoadsInFlight = 32;
+    int64_t perLane = chunks / L;
     int64_t unroll = std::max<int64_t>(
         1, std::min(kLaneGroupUnroll, kLaneGroupLoadsInFlight / perLane));
     Value zero = arith::ConstantOp::create(
@@ -336,16 +245,33 @@ void fa2::emitCombineRow(OpBuilder &b, Location loc,
         Value base = arith::AddIOp::create(
             b, loc, partRow, arith::MulIOp::create(b, loc, at_s, ir.c(dv)));
         for (int64_t k = 0; k < perLane; ++k) {
+          Value col = arith::MulIOp::create(
+              b, loc, arith::AddIOp::create(b, loc, lane, ir.c(L * k)),
+              ir.c(4));
           Value part = vector::LoadOp::create(
               b, loc, vec4, oPart,
-              ValueRange{arith::AddIOp::create(b, loc, base, laneCol(k))},
+              ValueRange{arith::AddIOp::create(b, loc, base, col)},
               /*nontemporal=*/false, llvm::MaybeAlign(16));
           acc[k] = vector::FMAOp::create(b, loc, part, wv, acc[k]);
         }
       }
       scf::YieldOp::create(b, loc, acc);
     }
-    storeLaneChunks(loop.getResults());
+    ifValid([&] {
+      auto outVec = VectorType::get({4}, outTy);
+      for (int64_t k = 0; k < perLane; ++k) {
+        Value out = loop.getResult(k);
+        if (outTy != f32)
+          out = arith::TruncFOp::create(b, loc, outVec, out);
+        Value col = arith::MulIOp::create(
+            b, loc, arith::AddIOp::create(b, loc, lane, ir.c(L * k)),
+            ir.c(4));
+        vector::StoreOp::create(
+            b, loc, out, o, ValueRange{arith::AddIOp::create(b, loc, oRow, col)},
+            /*nontemporal=*/false,
+            llvm::MaybeAlign(4 * outTy.getIntOrFloatBitWidth() / 8));
+      }
+    });
   }
   for (int64_t firstChunk = 0; L == 32 && firstChunk < chunks;
        firstChunk += 32) {
@@ -620,28 +546,4 @@ int64_t fa2::lastCTARowsPerPass(const AttentionKernelSpec &spec) {
                    s.numWarps * p * kMaxKVSplits * 4 > spec.sharedMemoryBytes()))
     p /= 2;
   return p;
-}
-
-int64_t fa2::lastCTAStageGroupFloats(const AttentionKernelSpec &spec,
-                                     int64_t stagedSplits) {
-  // 16 floats of padding: the two groups of 4 lanes in a quarter warp's
-  // 16-byte accesses fall into different halves of the banks.
-  return stagedSplits * spec.headDimV + 16;
-}
-
-int64_t fa2::lastCTAStagedSplits(const AttentionKernelSpec &spec) {
-  int64_t p = lastCTARowsPerPass(spec);
-  if (p == 1)
-    return 0;
-  // Copies one lane issues per trip, unrolled: enough for 12 splits at d =
-  // 128 with 8 rows (8 chunks a lane), and a bound on the code's size.
-  constexpr int64_t kMaxStagedCopiesPerLane = 128;
-  int64_t groups = spec.schedule.numWarps * p;
-  int64_t freeFloats =
-      spec.sharedMemoryBytes() / 4 - groups * kMaxKVSplits;
-  int64_t perLane = spec.headDimV / 4 / (32 / p);
-  int64_t r = std::min({(freeFloats / groups - 16) / spec.headDimV,
-                        kMaxKVSplits, kMaxStagedCopiesPerLane / perLane});
-  // One split a trip would wait a round trip per split, as the loads did.
-  return r >= 2 ? r : 0;
 }

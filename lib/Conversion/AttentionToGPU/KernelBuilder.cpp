@@ -1738,16 +1738,6 @@ void KernelEmitter::emitLastCTAMerge(const CTAWork &work, Value Hq,
                       f32Ty,
                       MemRefLayoutAttrInterface{}, wgSpace),
       smem, c(0), ValueRange{});
-  // The partials' staging (lastCTAStagedSplits) follows the weights.
-  if (int64_t staged = lastCTAStagedSplits(spec)) {
-    int64_t groups = s.numWarps * lastCTARowsPerPass(spec);
-    ops.rows.staging = memref::ViewOp::create(
-        b, loc,
-        MemRefType::get({groups * lastCTAStageGroupFloats(spec, staged)},
-                        f32Ty, MemRefLayoutAttrInterface{}, wgSpace),
-        smem, c(groups * kMaxKVSplits * 4), ValueRange{});
-    ops.rows.stagedSplits = staged;
-  }
   ops.rows.headsQ = Hq;
   ops.rows.seqQ = Sq;
   ops.rows.numSplits = numSplitsV;

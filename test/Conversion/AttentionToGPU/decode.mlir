@@ -144,7 +144,7 @@ func.func @decode_dynamic(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf16
 // CHECK: memref.load %[[LP]]
 // CHECK: gpu.shuffle xor
 // CHECK: nvvm.bar.warp.sync
-// CHECK: nvgpu.device_async_copy %[[OP]]
+// CHECK: vector.load %{{.*}}[[OP]]
 // CHECK: vector.store %{{.*}}, %[[O]]
 // CHECK: memref.store %{{.*}}, %[[L]]
 // CHECK: gpu.return
@@ -183,11 +183,8 @@ func.func @decode_last_cta(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf1
 // table's last_cta at d <= 128. The one warp merges all 8 rows in one
 // pass (lastCTARowsPerPass), side by side: lane group lane / 4 takes a
 // row, its 4 lanes reduce the L_s over xor 2 and 1 (never 4 and up, which
-// would mix rows), and each lane copies its 8 chunks of 4 columns of 11
-// splits a trip into shared memory (cp.async, 88 copies, ~45 KB in flight
-// for the warp: the 52 KB of K/V/Q tiles the loop no longer reads, past
-// the weights' 4 KB), waits once and accumulates from there (33 splits:
-// 3 trips).
+// would mix rows), and each lane accumulates its 8 chunks of 4 columns
+// over 4 splits a trip (32 loads in flight, as 4 rows x 8 splits).
 // A launch with one split (num_splits = 1: a batch that fills the GPU)
 // writes O (bf16) and LSE directly and skips the partials, the counter and
 // the merge; more splits store the f32 partials and go through the merge.
@@ -211,7 +208,6 @@ func.func @decode_last_cta(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf1
 // CHECK: memref.store %{{.*}}, %[[LP]][%{{.*}}] : memref<?xf32>
 // CHECK: %[[MANY:.*]] = arith.cmpi ne, %[[SPLITS]], %c1 : index
 // CHECK-NEXT: scf.if %[[MANY]] {
-// CHECK: %[[STAGE:.*]] = memref.view %{{.*}}[%c4096][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<11392xf32, #gpu.address_space<workgroup>>
 // CHECK: nvvm.memory.barrier <gpu>
 // CHECK-NEXT: nvvm.barrier0
 // CHECK: memref.atomic_rmw addi %c1_i32, %[[CNT]]
@@ -231,18 +227,10 @@ func.func @decode_last_cta(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf1
 // CHECK: gpu.shuffle  xor %{{.*}}, %c1_i32, %c32_i32 : f32
 // CHECK-NOT: gpu.shuffle
 // CHECK: nvvm.bar.warp.sync
-// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c11 iter_args({{.*}}) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>) {
+// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c4 iter_args({{.*}}) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>) {
+// CHECK-COUNT-32: vector.load %{{.*}} : memref<?xf32>, vector<4xf32>
 // CHECK-NOT: vector.load
-// CHECK-COUNT-88: nvgpu.device_async_copy %[[OP]][%{{.*}}], %[[STAGE]][%{{.*}}], 4, %{{.*}} {bypassL1} : memref<?xf32> to memref<11392xf32, #gpu.address_space<workgroup>>
-// CHECK-NOT: nvgpu.device_async_copy
-// CHECK: %[[COPIED:.*]] = nvgpu.device_async_create_group
-// CHECK-NEXT: nvgpu.device_async_wait %[[COPIED]] {numGroups = 0 : i32}
-// CHECK-NOT: %[[OP]]
-// CHECK-COUNT-88: vector.load %[[STAGE]][%{{.*}}] {alignment = 16 : i64} : memref<11392xf32, #gpu.address_space<workgroup>>, vector<4xf32>
-// CHECK-NOT: vector.load
-// CHECK-NOT: %[[OP]]
-// CHECK: nvvm.bar.warp.sync
-// CHECK-NEXT: scf.yield
+// CHECK: scf.yield
 // CHECK: vector.store
 // CHECK: gpu.return
 // CHECK-NOT: _combine

@@ -70,13 +70,6 @@ struct CombineRowOperands {
   /// otherwise; its loads read `row`, which must be a row that exists).
   /// Null: it does.
   mlir::Value rowValid;
-  /// f32 shared memory where each lane group (lanesPerRow < 32) stages
-  /// `stagedSplits` splits of its row's partials with cp.async per trip,
-  /// lastCTAStageGroupFloats(spec, stagedSplits) floats a group (group
-  /// warp · 32 / lanesPerRow + lane group). Null: the partials are loaded
-  /// into registers.
-  mlir::Value staging;
-  int64_t stagedSplits = 0;
 };
 
 /// Merges the splits of one (batch, head, query) row `row` (index into the
@@ -109,15 +102,6 @@ struct LastCTACombineOperands {
 /// their loads wait together; the weights then take numWarps · P ·
 /// kMaxKVSplits f32 of shared memory.
 int64_t lastCTARowsPerPass(const AttentionKernelSpec &spec);
-
-/// Splits a lane group of the last-CTA merge stages per trip in the
-/// dynamic shared memory past the weights (the whole tile's, freed), or 0
-/// where it merges from registers (one row per warp, or fewer than 2 fit).
-int64_t lastCTAStagedSplits(const AttentionKernelSpec &spec);
-
-/// Floats of staging shared memory per lane group for `stagedSplits`.
-int64_t lastCTAStageGroupFloats(const AttentionKernelSpec &spec,
-                                int64_t stagedSplits);
 
 /// The end of a split CTA with spec.lastCTACombine(): after its partials
 /// are stored, every thread fences (gpu scope), the CTA synchronizes, thread
