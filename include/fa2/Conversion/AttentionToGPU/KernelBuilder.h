@@ -117,9 +117,13 @@ struct AttentionKernelSpec {
   /// Split-KV with a run-time split count: a launch with one split (a batch
   /// that fills the GPU) writes O and LSE itself, no partials, so the
   /// kernel also takes o[, lse]; the merge (last CTA or combine kernel)
-  /// then does nothing.
+  /// then does nothing. Not for the prefill tile's launch-combine kernels
+  /// (the chunked-prefill step): their 255-register epilogue with both
+  /// store paths spilled 48 bytes instead of 28, and the step measured
+  /// 5-9% slower on the H200 (bench/decode-results/2026-12-03-pm.md).
   bool writesOneSplitDirectly() const {
-    return splitKV() && mlir::ShapedType::isDynamic(numSplits);
+    return splitKV() && mlir::ShapedType::isDynamic(numSplits) &&
+           (schedule.packGQA || lastCTACombine());
   }
   /// Number of 1-D memref arguments (q, k, v, o, [lse], [mask]); with
   /// split-KV o and lse are the partials, followed by finalBuffers(); with
