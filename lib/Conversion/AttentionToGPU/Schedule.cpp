@@ -59,6 +59,16 @@ llvm::StringRef fa2::stringifyTileScheduler(TileScheduler scheduler) {
   return "?";
 }
 
+llvm::StringRef fa2::stringifyHopperEpilogue(HopperEpilogue epilogue) {
+  switch (epilogue) {
+  case HopperEpilogue::Registers:
+    return "registers";
+  case HopperEpilogue::TmaStore:
+    return "tma_store";
+  }
+  return "?";
+}
+
 std::optional<MmaKind> fa2::parseMmaKind(llvm::StringRef name) {
   return llvm::StringSwitch<std::optional<MmaKind>>(name)
       .Case("mma_sync", MmaKind::MmaSync)
@@ -298,6 +308,18 @@ static const FieldSetter kFieldSetters[] = {
                 "or dynamic (the next tile from an atomic counter)";
        return "";
      }},
+    {"epilogue",
+     [](GPUSchedule &s, const FieldValue &v) -> std::string {
+       const std::string *word = std::get_if<std::string>(&v);
+       if (word && *word == "registers")
+         s.epilogue = HopperEpilogue::Registers;
+       else if (word && *word == "tma_store")
+         s.epilogue = HopperEpilogue::TmaStore;
+       else
+         return "expected registers (each thread stores its part of O) or "
+                "tma_store (O through shared memory, stored by TMA)";
+       return "";
+     }},
     // setmaxnreg's operands: multiples of 8 from 24 to 256.
     {"producer_registers",
      [](GPUSchedule &s, const FieldValue &v) {
@@ -376,7 +398,7 @@ fa2::parseScheduleFields(llvm::StringRef text, std::string &why) {
 
 bool fa2::isHopperOnlyField(llvm::StringRef key) {
   return key == "mma" || key == "overlap_softmax" || key == "ping_pong" ||
-         key == "persistent" || key == "tile_scheduler" ||
+         key == "persistent" || key == "tile_scheduler" || key == "epilogue" ||
          key == "producer_registers" || key == "consumer_registers";
 }
 
@@ -499,6 +521,7 @@ llvm::SmallVector<ScheduleField> fa2::scheduleFields(const GPUSchedule &s) {
     if (s.persistent)
       fields.push_back(
           {"tile_scheduler", stringifyTileScheduler(s.tileScheduler).str()});
+    fields.push_back({"epilogue", stringifyHopperEpilogue(s.epilogue).str()});
   }
   return fields;
 }
@@ -590,6 +613,9 @@ struct HopperRow {
   TileScheduler tileScheduler = TileScheduler::Static;
   /// setmaxnreg's split, where it is not assignHopperRoles' (0: its).
   int64_t producerRegisters = 0, consumerRegisters = 0;
+  /// How O is written (a tma_store row keeps registers where O's own tile
+  /// would not fit: getHopperSchedule).
+  HopperEpilogue epilogue = HopperEpilogue::Registers;
 };
 } // namespace
 
@@ -666,6 +692,10 @@ std::optional<GPUSchedule> fa2::getHopperSchedule(int64_t headDim,
     // Not used by the wgmma kernel (every row rescales; Q stays in shared
     // memory, where wgmma reads it): the defaults say so in the manifest.
     s.rescaleThreshold = -1;
+    s.epilogue = r.epilogue;
+    if (s.ownOutputTile() &&
+        sharedMemoryBytes(s, headDim, headDimV) > chip.maxSharedBytes)
+      s.epilogue = HopperEpilogue::Registers;
     if (sharedMemoryBytes(s, headDim, headDimV) > chip.maxSharedBytes)
       return std::nullopt;
     return s;
@@ -800,6 +830,8 @@ int64_t fa2::sharedMemoryBytes(const GPUSchedule &s, int64_t headDim,
                     s.numStages * s.blockN * (headDim + headDimV);
     // The dynamic tile scheduler's slot: the next tile's index, which the
     // producer publishes to the consumers (16 bytes keep the alignment).
+    if (s.ownOutputTile())
+      elems += s.blockM * headDimV;
     return elems * 2 + 1024 + (s.dynamicTiles() ? 16 : 0);
   }
   int64_t qk = sharedRowStride(padHeadDim(headDim), s.swizzle);
@@ -880,6 +912,8 @@ std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
   else if (s.persistent && !s.wgmma())
     os << "persistent needs mma = wgmma (the mma.sync kernel has one CTA "
           "per tile)";
+  else if (s.epilogue == HopperEpilogue::TmaStore && !s.wgmma())
+    os << "epilogue = tma_store needs mma = wgmma";
   else if (s.tileScheduler == TileScheduler::Dynamic && !s.persistent)
     os << "tile_scheduler = dynamic needs persistent = true (it hands out "
           "the tiles of a persistent grid)";
