@@ -117,7 +117,8 @@ static const char *kUsage =
     "  --guard-bytes N     guard zone after each output, checked after the run\n"
     "                      (default 4096; 0 under compute-sanitizer memcheck)\n"
     "  --device N          CUDA device ordinal (default 0)\n"
-    "  --verbose           print the kernel's launch configuration\n";
+    "  --verbose           print the kernel's launch configuration and the\n"
+    "                      first wrong elements and rows of O and LSE\n";
 
 static int64_t parseInt(const std::string &flag, const std::string &s) {
   char *end = nullptr;
@@ -404,8 +405,11 @@ static double uniform01(uint64_t seed, uint64_t stream, uint64_t i) {
 }
 
 /// The NaN bit pattern written into outputs before a launch; an element still
-/// holding it afterwards was never written.
-static uint32_t poisonBits(DType t) { return t == DType::F32 ? 0x7fffffffu : 0x7fffu; }
+/// holding it afterwards was never written. A signaling NaN with a payload:
+/// the GPU's arithmetic and conversions only produce the canonical quiet NaN
+/// (0x7fffffff, 0x7fff for f16/bf16), so a NaN the kernel wrote is told apart
+/// from a store it skipped.
+static uint32_t poisonBits(DType t) { return t == DType::F32 ? 0x7fbfffffu : 0x7fbfu; }
 
 //===----------------------------------------------------------------------===//
 // Device buffers
@@ -1187,56 +1191,87 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const R
     // 2^-6 relative unless --lse-rtol says otherwise.
     const double lseRtol =
         opts.lseRtolGiven || m.f32Precision != "fast" ? opts.lseRtol : 0x1p-6;
-    const uint32_t poison = poisonBits(m.outDtype);
+    const uint32_t poison = poisonBits(m.outDtype), lsePoison = poisonBits(DType::F32);
     const int64_t eb = dtypeBytes(m.outDtype);
     double maxErr = 0, lseErr = 0;
-    int64_t bad = 0, unwritten = 0, lseBad = 0, emptyRows = 0;
+    int64_t bad = 0, unwritten = 0, nanWritten = 0, lseBad = 0, lseUnwritten = 0, lseNan = 0,
+            emptyRows = 0, badRows = 0;
+    // What an element holds when it is wrong: the poison (never written), a
+    // NaN the kernel wrote, or a number.
+    auto kindOf = [](bool unwrittenElem, float v) {
+      return unwrittenElem ? "unwritten" : std::isnan(v) ? "nan" : "value";
+    };
     for (int64_t row = 0; row < nRows; ++row) {
       const int64_t bh = row / d.seqQ, i = row % d.seqQ;
       const int64_t b = bh / d.headsQ, h = bh % d.headsQ;
       const bool empty = std::isinf(rlse[row]) && rlse[row] > 0;
       emptyRows += empty;
       const int64_t outRow = bshd ? (b * d.seqQ + i) * d.headsQ + h : row;
+      int64_t rowBad = 0, rowUnwritten = 0, rowNan = 0;
       for (int64_t c = 0; c < d.headDimV; ++c) {
         const int64_t oi = outRow * d.headDimV + c;
         uint32_t bits = 0;
         std::memcpy(&bits, &out[oi * eb], eb);
-        if (bits == poison)
-          ++unwritten;
+        const bool isPoison = bits == poison;
         const float got = loadElem(out, oi, m.outDtype);
+        rowUnwritten += isPoison;
+        rowNan += !isPoison && std::isnan(got);
         const double want = r32[row * d.headDimV + c];
         const double e = std::fabs((double)got - want);
         if (!std::isfinite(got) || (empty && got != 0.f) || e > threshold) {
           ++bad;
+          ++rowBad;
           if (opts.verbose && bad <= 5)
-            std::printf("fa2-run:   bad o[b=%lld h=%lld i=%lld c=%lld] = %g, ref32 %g, lowprec %g\n",
-                        (long long)b, (long long)h, (long long)i, (long long)c, got, want,
-                        rlp[row * d.headDimV + c]);
+            std::printf("fa2-run:   bad o[b=%lld h=%lld i=%lld c=%lld] = %g (%s, bits 0x%x), ref32 %g, "
+                        "lowprec %g\n",
+                        (long long)b, (long long)h, (long long)i, (long long)c, got,
+                        kindOf(isPoison, got), bits, want, rlp[row * d.headDimV + c]);
         }
         if (std::isfinite(e))
           maxErr = std::max(maxErr, e);
         else
           maxErr = INFINITY;
       }
+      unwritten += rowUnwritten;
+      nanWritten += rowNan;
+      bool rowLseBad = false;
+      uint32_t lseBits = 0;
+      float lseGot = 0;
       if (m.lse) {
-        float got;
-        std::memcpy(&got, &lse[row * 4], 4);
+        std::memcpy(&lseBits, &lse[row * 4], 4);
+        std::memcpy(&lseGot, &lse[row * 4], 4);
+        const bool isPoison = lseBits == lsePoison;
+        lseUnwritten += isPoison;
+        lseNan += !isPoison && std::isnan(lseGot);
         const double want = rlse[row];
-        if (empty) {
-          if (!(std::isinf(got) && got > 0))
-            ++lseBad;
-          continue;
-        }
-        const double e = std::fabs((double)got - want);
-        if (!std::isfinite(got) || e > lseRtol * std::max(1.0, std::fabs((double)want))) {
+        const double e = std::fabs((double)lseGot - want);
+        if (empty)
+          rowLseBad = !(std::isinf(lseGot) && lseGot > 0);
+        else
+          rowLseBad = !std::isfinite(lseGot) || e > lseRtol * std::max(1.0, std::fabs((double)want));
+        if (rowLseBad) {
           ++lseBad;
           if (opts.verbose && lseBad <= 5)
-            std::printf("fa2-run:   bad lse[row %lld] = %g, ref32 %g\n", (long long)row, got, want);
+            std::printf("fa2-run:   bad lse[b=%lld h=%lld i=%lld] = %g (%s, bits 0x%x), ref32 %g\n",
+                        (long long)b, (long long)h, (long long)i, lseGot, kindOf(isPoison, lseGot),
+                        lseBits, want);
         }
-        if (std::isfinite(e))
-          lseErr = std::max(lseErr, e);
-        else
-          lseErr = INFINITY;
+        if (!empty) {
+          if (std::isfinite(e))
+            lseErr = std::max(lseErr, e);
+          else
+            lseErr = INFINITY;
+        }
+      }
+      // Whole rows: which rows of which tiles go wrong tells a per-thread
+      // fault (one row per tile) from a per-element one.
+      if (rowBad || rowLseBad) {
+        ++badRows;
+        if (opts.verbose && badRows <= 16)
+          std::printf("fa2-run:   bad row b=%lld h=%lld i=%lld: o bad=%lld unwritten=%lld nan=%lld, lse %s\n",
+                      (long long)b, (long long)h, (long long)i, (long long)rowBad,
+                      (long long)rowUnwritten, (long long)rowNan,
+                      !m.lse ? "none" : !rowLseBad ? "ok" : kindOf(lseBits == lsePoison, lseGot));
       }
     }
     pass = pass && bad == 0 && lseBad == 0;
@@ -1244,6 +1279,13 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const R
                  "lse_bad=%lld empty_rows=%lld",
                  maxErr, lpErr, (long long)bad, (long long)unwritten, lseErr, (long long)lseBad,
                  (long long)emptyRows);
+    // NaNs the kernel wrote (not the poison) and the LSE's unwritten rows,
+    // only when there are some (the fields above are the stable line).
+    if (nanWritten || lseUnwritten || lseNan)
+      detail += fmt(" nan=%lld lse_unwritten=%lld lse_nan=%lld", (long long)nanWritten,
+                    (long long)lseUnwritten, (long long)lseNan);
+    if (badRows)
+      detail += fmt(" bad_rows=%lld", (long long)badRows);
     if (lpNonFinite)
       detail += fmt(" lowprec_nonfinite=%lld", (long long)lpNonFinite);
     if (ref64)
