@@ -813,18 +813,20 @@ void HopperEmitter::storeOutputTile(ArrayRef<Value> o, const Value inv[2],
   Value barrierId = arith::IndexCastOp::create(
       b, loc, b.getI32Type(), addc(cwIdx, 1 + W));
   Value tileStart = outputTileOffset(cwIdx);
-  if (s.ownOutputTile()) {
-    // O's own tile still feeds the previous tile's store until its bulk
-    // group has read it: the leader (which issued that store) waits, and
-    // the warpgroup's barrier holds the others' writes until it has.
+  // O's own tile still feeds the previous tile's store until its bulk
+  // group has read it: the leader (which issued that store) waits, and the
+  // warpgroup's barrier holds the others' writes until it has. Q's tile was
+  // read by the warpgroup's Q·Kᵀ, complete for each warp after its last
+  // wgmma wait; the barrier also orders every warp's wait before any warp's
+  // write (a wgmma's shared reads belong to all four warps: racecheck
+  // reported the writes of one warp against the reads of another without
+  // it).
+  if (s.ownOutputTile())
     scf::IfOp::create(b, loc, leader, [&](OpBuilder &, Location) {
       tma->waitStoresRead(0);
       scf::YieldOp::create(b, loc);
     });
-    namedBarrierSync(b, loc, barrierId, 128);
-  }
-  // Otherwise the tile is the warpgroup's Q tile, which only its own
-  // Q·Kᵀ read, and those are complete (the last wgmma wait).
+  namedBarrierSync(b, loc, barrierId, 128);
   //
   // Each thread's 2 x 2 elements per 8 columns: row r (= 16·warp + g + 8·half
   // in the warpgroup's 64) of sub-tile n8 / 8, at the 16-byte chunk

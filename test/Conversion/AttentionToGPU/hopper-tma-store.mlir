@@ -28,12 +28,15 @@
 // IR-COUNT-4: call @fa2rtEncodeTensorMap
 // IR: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 {{.*}} args({{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : memref<4194304xbf16>, {{.*}} : memref<32768xf32>)
 
-// The consumer, after its last P·V: O's 32-bit pairs into the (Q) tile, no
-// store of O to global memory; the fence, the warpgroup's barrier (128
+// The consumer, after its last P·V: the warpgroup's barrier (every warp's
+// Q·Kᵀ done), O's 32-bit pairs into the (Q) tile, no store of O to global
+// memory; the fence, the warpgroup's barrier (128
 // threads), one bulk tensor store per 64 columns, the commit, and at the end
 // the wait until the stores have read the tile.
 // PTX: .param .align 64 .b8 fa2_attention_d128_0_param_3[128]
 // PTX: wgmma.wait_group.sync.aligned 0
+// PTX-NOT: st.global
+// PTX: bar.sync {{.*}}, 128;
 // PTX-NOT: st.global
 // PTX: st.shared.b32
 // PTX-NOT: st.global
