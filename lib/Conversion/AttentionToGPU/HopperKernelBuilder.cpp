@@ -49,6 +49,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "llvm/Support/raw_ostream.h"
@@ -938,16 +939,35 @@ void HopperEmitter::emit() {
                               /*q=*/Value(), oGlobal));
   }
 
+  // Barriers: a static shared array (nvgpu.mbarrier.create).
+  int64_t numBarriers = 1 + 4 * s.numStages + (s.persistent ? 1 : 0);
+  bars = createBarriers(b, loc, numBarriers);
+
   // Shared memory: the dynamic window rounded up to 1024 bytes (the host
-  // asks for 1 KiB more), Q | K x stages | V x stages.
+  // asks for 1 KiB more), Q | K x stages | V x stages. The window starts
+  // past the barrier array too: the dynamic-memory symbol is a static
+  // variable of its own, which ptxas may place right before the barriers
+  // (it does: symbol at 0x400, barriers at 0x408), and a window rounded up
+  // from the symbol alone then starts on them: Q's row 0 and the barriers
+  // share bytes (NaN rows under compute-sanitizer; bench/NOTES.md, "Hopper
+  // correctness").
   auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   smem = gpu::DynamicSharedMemoryOp::create(
       b, loc,
       MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                       MemRefLayoutAttrInterface{}, wg));
   Value baseIdx = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, smem);
-  pad = remc(sub(c(kSwizzleAtomBytes), remc(baseIdx, kSwizzleAtomBytes)),
-             kSwizzleAtomBytes);
+  Value lastBarrier = nvgpu::MBarrierGetOp::create(
+      b, loc, b.getI64Type(), bars, c(numBarriers - 1));
+  Value barriersEnd =
+      addc(arith::IndexCastUIOp::create(b, loc, b.getIndexType(), lastBarrier),
+           8);
+  Value windowStart = mulc(
+      divc(addc(arith::MaxUIOp::create(b, loc, baseIdx, barriersEnd),
+                kSwizzleAtomBytes - 1),
+           kSwizzleAtomBytes),
+      kSwizzleAtomBytes);
+  pad = sub(windowStart, baseIdx);
   qBytes = s.blockM * D * 2;
   kStageBytes = Bc * D * 2;
   vStageBytes = Bc * Dv * 2;
@@ -965,8 +985,7 @@ void HopperEmitter::emit() {
         MemRefType::get({1}, b.getI32Type(), MemRefLayoutAttrInterface{}, wg),
         smem, add(pad, c(endOfTiles)), ValueRange{});
 
-  // Barriers, initialized by one thread before anyone uses them.
-  bars = createBarriers(b, loc, 1 + 4 * s.numStages + (s.persistent ? 1 : 0));
+  // The barriers, initialized by one thread before anyone uses them.
   tma.emplace(b, loc, bars);
   {
     Value first = cmp(arith::CmpIPredicate::eq, tid, c(0));

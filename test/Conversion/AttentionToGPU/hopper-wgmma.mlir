@@ -2,6 +2,7 @@
 // manifest, its PTX, the fallback to mma.sync with a remark, and the
 // option checks.
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma" -verify-diagnostics | FileCheck %s --check-prefix=IR
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma" | FileCheck %s --check-prefix=WINDOW
 // RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-to-ptx="chip=sm_90a schedule=mma=wgmma manifest-dir=%t" -verify-diagnostics -o /dev/null
 // RUN: FileCheck %s --check-prefix=PTX --input-file=%t/fa2_attention_d128_0.ptx
 // RUN: FileCheck %s --check-prefix=ROLES --input-file=%t/fa2_attention_d128_0.ptx
@@ -46,6 +47,32 @@
 // IR-COUNT-3: call @fa2rtEncodeTensorMap
 // d = 128 without a mask: the persistent grid (8 x 32 tiles on 132 CTAs).
 // IR: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) dynamic_shared_memory_size %c214016_i32 args({{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : memref<4194304xbf16>, {{.*}} : memref<32768xf32>)
+
+// The shared window (Q | K stages | V stages) starts at the first 1024-byte
+// boundary past both static shared variables: the dynamic-memory symbol and
+// the mbarrier array, which ptxas places right after it. Rounded up from the
+// symbol alone, Q's first row and the barriers shared bytes (rows of NaN
+// under compute-sanitizer). No tile view, and no offset taken from the
+// symbol's address alone, before the window's start.
+// WINDOW-LABEL: gpu.func @fa2_attention_d128_0
+// WINDOW: %[[BARS:.*]] = nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = 10>
+// WINDOW-NEXT: %[[SMEM:.*]] = gpu.dynamic_shared_memory
+// WINDOW-NEXT: %[[BASE:.*]] = memref.extract_aligned_pointer_as_index %[[SMEM]]
+// WINDOW-NOT: memref.view
+// WINDOW-NOT: arith.remui %[[BASE]]
+// WINDOW: %[[LAST:.*]] = nvgpu.mbarrier.get %[[BARS]][%c9{{(_[0-9]+)?}}] : {{.*}} -> i64
+// WINDOW-NEXT: %[[LASTI:.*]] = arith.index_castui %[[LAST]] : i64 to index
+// WINDOW-NEXT: %[[END:.*]] = arith.addi %[[LASTI]], %c8{{(_[0-9]+)?}} : index
+// WINDOW-NEXT: %[[LO:.*]] = arith.maxui %[[BASE]], %[[END]] : index
+// WINDOW-NEXT: %[[UP:.*]] = arith.addi %[[LO]], %c1023{{(_[0-9]+)?}} : index
+// WINDOW-NEXT: %[[BLOCKS:.*]] = arith.divui %[[UP]], %c1024{{(_[0-9]+)?}} : index
+// WINDOW-NEXT: %[[START:.*]] = arith.muli %[[BLOCKS]], %c1024{{(_[0-9]+)?}} : index
+// WINDOW-NEXT: %[[PAD:.*]] = arith.subi %[[START]], %[[BASE]] : index
+// WINDOW-NOT: memref.view
+// WINDOW: nvvm.setmaxregister decrease
+// The producer's first Q box lands at the window's start.
+// WINDOW: memref.view %[[SMEM]][%[[PAD]]][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<1x1x64x64xbf16, #gpu.address_space<workgroup>>
+// WINDOW-NEXT: nvgpu.tma.async.load
 
 // DEFAULT-NOT: remark
 // DEFAULT-LABEL: gpu.func @fa2_attention_d128_0
@@ -181,6 +208,11 @@ func.func @op_fields(%q: tensor<2x4x?x64xf16>, %k: tensor<2x4x?x64xf16>, %v: ten
 // IR: nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 80, k = 16>
 // IR-LABEL: func.func @d256
 // IR: gpu.launch_func @fa2_attention_d256_0::@fa2_attention_d256_0 blocks in (%c8{{(_[0-9]+)?}}, %c128{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384, {{.*}} dynamic_shared_memory_size %c230400_i32
+// The shared window is rounded up from past the barrier array (9 barriers,
+// 72 bytes), not from the dynamic-memory symbol alone (WINDOW below).
+// D256: mov.b64 [[BAR:%rd[0-9]+]], __mbarrier;
+// D256-NEXT: add.s64 [[END:%rd[0-9]+]], [[BAR]], 72;
+// D256: max.u64 {{%rd[0-9]+}}, {{%rd[0-9]+}}, [[END]];
 // D256-COUNT-32: wgmma.mma_async.sync.aligned.m64n80k16.f32.bf16.bf16
 // D256-NOT: wgmma.mma_async.sync.aligned.m64n80k16
 // D256-COUNT-10: wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16
