@@ -651,10 +651,22 @@ struct HopperRow {
 /// 0.85 / 0.91 / 0.95 / 0.86 (its 8k cell is low in that call; 1.16 the
 /// call before), causal 176 -4..-11% at 512-2k: 128 stays; d = 256 causal
 /// 80 0.80 / 0.87 / 0.95 / 1.03 against 64's 0.83 / 0.87 / 0.87 / 0.92.
+/// The TMA-store epilogue (O through a shared tile of its own on these
+/// persistent rows; bench/hopper-results/2026-12-03-sweep-epilogue.log, two
+/// calls, fa2/cuDNN at 512 / 1k / 2k / 8k): d = 128 without a mask 128 x 128
+/// with it 0.91-1.01 / 0.93-1.02 / 0.90 / 1.01-1.04 against 128 x 176 with
+/// register stores 0.82 / 0.88-0.90 / 0.95 / 0.96-1.01 (176 leaves no room
+/// for O's tile); d = 64 causal 0.85 / 0.84-0.88 / 0.85 / 0.89-1.07 against
+/// 0.83 / 0.76-0.87 / 0.71 / 0.92-1.01. d = 64 without a mask (3 warpgroups:
+/// 28 more bytes of spill) measured within noise, and the rows without a
+/// persistent grid (O in Q's tile) are not taken until racecheck passes on
+/// them (bench/NOTES.md).
 static const HopperRow kHopperTable[] = {
     {64, false, 0, 192, 128, 2, true, true},
-    {64, true, 0, 128, 128, 2, true, true, TileScheduler::Dynamic, 56, 224},
-    {128, false, 0, 128, 176, 2, true, true},
+    {64, true, 0, 128, 128, 2, true, true, TileScheduler::Dynamic, 56, 224,
+     HopperEpilogue::TmaStore},
+    {128, false, 0, 128, 128, 2, true, true, TileScheduler::Static, 0, 0,
+     HopperEpilogue::TmaStore},
     {128, true, 0, 128, 128, 2, true, false},
     {256, false, 0, 128, 80, 2, false, false},
     {256, true, 0, 128, 80, 2, false, false},
