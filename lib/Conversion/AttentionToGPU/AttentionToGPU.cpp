@@ -414,6 +414,21 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
       if (!findScheduleField(requested, "tile_scheduler") &&
           !hopper->persistent)
         hopper->tileScheduler = TileScheduler::Static;
+      // The table's TMA-store epilogue lapses where O is not 16-bit (a TMA
+      // map of f32 O would need a second tile layout) or where, with the
+      // fields, O's own tile no longer fits beside the others.
+      bool outIs16Bit = spec.outElementType.isF16() ||
+                        spec.outElementType.isBF16();
+      if (hopper->tmaStore() && !findScheduleField(requested, "epilogue") &&
+          (!outIs16Bit || sharedMemoryBytes(*hopper, d, dv) >
+                              chip.maxSharedBytes))
+        hopper->epilogue = HopperEpilogue::Registers;
+      if (hopper->tmaStore() && !outIs16Bit) {
+        os << "no valid schedule: epilogue = tma_store needs a 16-bit output "
+              "(the TMA store copies O's tile in the output type), got "
+           << spec.outElementType;
+        return failure();
+      }
       std::string badHopper = validateSchedule(*hopper, d, dv, chip);
       if (!badHopper.empty()) {
         // Fields beyond mma itself: the user asked for a schedule that
@@ -505,7 +520,7 @@ static Value tensorMapArgument(OpBuilder &b, Location loc, AttentionOp op,
   auto toI64 = [&](Value idx) -> Value {
     return arith::IndexCastUIOp::create(b, loc, i64, idx);
   };
-  int64_t dim = name == "v" ? spec.headDimV : spec.headDim;
+  int64_t dim = name == "v" || name == "o" ? spec.headDimV : spec.headDim;
   // Element strides of (seq, heads, batch) in the op's layout.
   Layout layout = spec.bshd ? Layout::BSHD : Layout::BHSD;
   auto extent = [&](TensorDim d) -> Value {
@@ -528,7 +543,8 @@ static Value tensorMapArgument(OpBuilder &b, Location loc, AttentionOp op,
   Value out = toI64(memref::ExtractAlignedPointerAsIndexOp::create(b, loc, map));
   Value base =
       toI64(memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer));
-  int32_t dtype = spec.elementType.isBF16() ? 1 : 0;
+  Type elemTy = name == "o" ? spec.outElementType : spec.elementType;
+  int32_t dtype = elemTy.isBF16() ? 1 : 0;
   SmallVector<Value> callArgs = {
       out,
       base,
@@ -661,7 +677,13 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
     // as its 128 bytes.
     args = {tensorMapArgument(b, loc, op, spec, qBuf, "q", batch, hq, sq),
             tensorMapArgument(b, loc, op, spec, kBuf, "k", batch, hkv, sk),
-            tensorMapArgument(b, loc, op, spec, vBuf, "v", batch, hkv, sk), o};
+            tensorMapArgument(b, loc, op, spec, vBuf, "v", batch, hkv, sk)};
+    // The TMA-store epilogue writes O through its map; O's buffer stays an
+    // argument (the kernel reads the batch count off its size).
+    if (s.tmaStore())
+      args.push_back(
+          tensorMapArgument(b, loc, op, spec, oAlloc, "o", batch, hq, sq));
+    args.push_back(o);
     if (lse)
       args.push_back(lse);
   }

@@ -49,6 +49,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "llvm/Support/raw_ostream.h"
@@ -79,9 +80,16 @@ std::string fa2::hopperKernelUnsupported(const AttentionKernelSpec &spec) {
   return why;
 }
 
+SmallVector<StringRef, 4>
+fa2::hopperTensorMaps(const AttentionKernelSpec &spec) {
+  if (spec.schedule.tmaStore())
+    return {"q", "k", "v", "o"};
+  return {"q", "k", "v"};
+}
+
 SmallVector<int64_t, 4> fa2::hopperBox(const AttentionKernelSpec &spec,
                                        StringRef buffer) {
-  int64_t rows = buffer == "q" ? 64 : spec.schedule.blockN;
+  int64_t rows = buffer == "q" || buffer == "o" ? 64 : spec.schedule.blockN;
   return {64, rows, 1, 1};
 }
 
@@ -112,7 +120,7 @@ private:
   Value sizeValue(StringRef name);
   /// A shared tile view at byte `offset` of the aligned window, typed as a
   /// TMA box of `rows` x 64 elements.
-  Value tile(Value offset, int64_t rows);
+  Value tile(Value offset, int64_t rows, Type ty = Type());
   /// The producer: Q once, then the K/V ring (per tile when persistent).
   void emitProducer();
   /// One tile's copies. With the dynamic tile scheduler, `published` is
@@ -136,6 +144,16 @@ private:
   void forEachTile(llvm::function_ref<void()> body);
   /// A consumer warpgroup (index `cw` among the consumers, an i32).
   void emitConsumer(Value cw);
+  /// The tma_store epilogue's O: consumer warpgroup `cwIdx` writes its
+  /// normalized accumulators `o` (row halves scaled by `inv`) into its
+  /// 64-row shared tile in the output type, and thread 0 of the warpgroup
+  /// stores the tile by TMA (one box per 64 columns; rows past seq_q fall
+  /// outside the map and are not written).
+  void storeOutputTile(ArrayRef<Value> o, const Value inv[2], Value cwIdx,
+                       Value warpInGroup, Value g, Value t);
+  /// The shared bytes (from the aligned base) of consumer `cwIdx`'s O tile:
+  /// its Q tile, or O's own tile (GPUSchedule::ownOutputTile).
+  Value outputTileOffset(Value cwIdx);
   /// Scores with -inf where a key is masked for the row (causal / Sk tail).
   SmallVector<Value> maskScores(ArrayRef<Value> sc, Value kvStart,
                                 ArrayRef<Value> rows);
@@ -157,7 +175,7 @@ private:
   int64_t W, D, Dv, Bc;
 
   Value tid, Hq, Sq, Sk, m0, bh, batchIdx, h, hkv;
-  Value mapQ, mapK, mapV, oGlobal, lseGlobal;
+  Value mapQ, mapK, mapV, mapO, oGlobal, lseGlobal;
   // The dynamic tile scheduler: the global counters and the shared slot
   // through which the producer hands each tile's index to the consumers.
   Value tileCounter, tileSlot;
@@ -169,7 +187,7 @@ private:
   Value ringBase, tileCount, numTiles;
   // Byte offsets (from the aligned base) of the tiles.
   int64_t qBytes = 0, kStageBytes = 0, vStageBytes = 0, kOffset = 0,
-          vOffset = 0;
+          vOffset = 0, oOffset = 0;
   // Barrier indices: Q, then full K/V, then empty K/V, per stage.
   int64_t barQ() const { return 0; }
   Value barKFull(Value st) { return addc(st, 1); }
@@ -186,7 +204,8 @@ Value HopperEmitter::sizeValue(StringRef name) {
   int64_t v = spec.size(name);
   if (!ShapedType::isDynamic(v))
     return c(v);
-  unsigned firstSizeArg = spec.numBufferArgs();
+  // (The O tensor map is one argument more than the buffers.)
+  unsigned firstSizeArg = spec.numBufferArgs() + (s.tmaStore() ? 1 : 0);
   for (auto [i, n] : llvm::enumerate(spec.dynamicSizeNames()))
     if (n == name)
       return arith::IndexCastUIOp::create(b, loc, b.getIndexType(),
@@ -194,12 +213,12 @@ Value HopperEmitter::sizeValue(StringRef name) {
   llvm_unreachable("dynamic size without a kernel argument");
 }
 
-Value HopperEmitter::tile(Value offset, int64_t rows) {
+Value HopperEmitter::tile(Value offset, int64_t rows, Type ty) {
   auto wg = gpu::AddressSpaceAttr::get(b.getContext(),
                                        gpu::AddressSpace::Workgroup);
-  auto ty = MemRefType::get({1, 1, rows, 64}, elemTy,
+  auto tileTy = MemRefType::get({1, 1, rows, 64}, ty ? ty : elemTy,
                             MemRefLayoutAttrInterface{}, wg);
-  return memref::ViewOp::create(b, loc, ty, smem, add(pad, offset),
+  return memref::ViewOp::create(b, loc, tileTy, smem, add(pad, offset),
                                 ValueRange{});
 }
 
@@ -737,9 +756,11 @@ void HopperEmitter::emitConsumer(Value cw) {
     inv[half] = softmax.normalizer(lSum[half], empty[half]);
     oGlobalRow[half] = oRowStart(half);
   }
+  if (s.tmaStore())
+    storeOutputTile(o, inv, cwIdx, warpInGroup, g, t);
   for (int64_t half = 0; half < 2; ++half) {
     auto storeRow = [&]() {
-      for (int64_t n8 = 0; n8 < Dv / 8; ++n8) {
+      for (int64_t n8 = 0; n8 < (s.tmaStore() ? 0 : Dv / 8); ++n8) {
         SmallVector<Value> pair;
         for (int64_t e = 0; e < 2; ++e) {
           Value v = fmul(o[4 * n8 + 2 * half + e], inv[half]);
@@ -766,7 +787,7 @@ void HopperEmitter::emitConsumer(Value cw) {
         });
       }
     };
-    if (allRowsValid) {
+    if (allRowsValid || (s.tmaStore() && !spec.hasLse)) {
       storeRow();
     } else {
       Value inside = cmp(arith::CmpIPredicate::ult, rowsOfHalf[half], Sq);
@@ -776,6 +797,77 @@ void HopperEmitter::emitConsumer(Value cw) {
       });
     }
   }
+}
+
+Value HopperEmitter::outputTileOffset(Value cwIdx) {
+  // A warpgroup's tile of 64 rows: Dv/64 sub-tiles of 64 x 64 (Q's layout,
+  // and D = Dv).
+  return addc(mulc(cwIdx, (Dv / 64) * 64 * kSwizzleBytes), oOffset);
+}
+
+void HopperEmitter::storeOutputTile(ArrayRef<Value> o, const Value inv[2],
+                                    Value cwIdx, Value warpInGroup, Value g,
+                                    Value t) {
+  Type outTy = spec.outElementType;
+  Value ctid = remc(tid, 128);
+  Value leader = cmp(arith::CmpIPredicate::eq, ctid, c(0));
+  Value barrierId = arith::IndexCastOp::create(
+      b, loc, b.getI32Type(), addc(cwIdx, 1 + W));
+  Value tileStart = outputTileOffset(cwIdx);
+  // O's own tile still feeds the previous tile's store until its bulk
+  // group has read it: the leader (which issued that store) waits, and the
+  // warpgroup's barrier holds the others' writes until it has. Q's tile was
+  // read by the warpgroup's Q·Kᵀ, complete for each warp after its last
+  // wgmma wait; the barrier also orders every warp's wait before any warp's
+  // write (a wgmma's shared reads belong to all four warps: racecheck
+  // reported the writes of one warp against the reads of another without
+  // it).
+  if (s.ownOutputTile())
+    scf::IfOp::create(b, loc, leader, [&](OpBuilder &, Location) {
+      tma->waitStoresRead(0);
+      scf::YieldOp::create(b, loc);
+    });
+  namedBarrierSync(b, loc, barrierId, 128);
+  //
+  // Each thread's 2 x 2 elements per 8 columns: row r (= 16·warp + g + 8·half
+  // in the warpgroup's 64) of sub-tile n8 / 8, at the 16-byte chunk
+  // (n8 % 8) ^ (r % 8) of the row's 128 bytes (TMA's 128-byte swizzle;
+  // r % 8 = g), 4t bytes in: the 8 rows of a warp's store hit 8 different
+  // chunks, so its 32 lanes write 32 different banks.
+  auto wg = gpu::AddressSpaceAttr::get(b.getContext(),
+                                       gpu::AddressSpace::Workgroup);
+  Value flat = memref::ViewOp::create(
+      b, loc,
+      MemRefType::get({64 * Dv}, outTy, MemRefLayoutAttrInterface{}, wg),
+      smem, add(pad, tileStart), ValueRange{});
+  for (int64_t half = 0; half < 2; ++half) {
+    Value row = add(mulc(warpInGroup, 16), addc(g, 8 * half));
+    Value rowStart = mulc(row, 64);
+    for (int64_t n8 = 0; n8 < Dv / 8; ++n8) {
+      SmallVector<Value> pair;
+      for (int64_t e = 0; e < 2; ++e) {
+        Value v = fmul(o[4 * n8 + 2 * half + e], inv[half]);
+        pair.push_back(arith::TruncFOp::create(b, loc, outTy, v));
+      }
+      Value vec = vector::FromElementsOp::create(
+          b, loc, VectorType::get({2}, outTy), pair);
+      Value chunk = arith::XOrIOp::create(b, loc, c(n8 % 8), g);
+      Value idx = add(addc(rowStart, (n8 / 8) * 64 * 64),
+                      add(mulc(chunk, 8), mulc(t, 2)));
+      vector::StoreOp::create(b, loc, vec, flat, ValueRange{idx},
+                              /*nontemporal=*/false, llvm::MaybeAlign(4));
+    }
+  }
+  // The writes, then one thread's TMA store of the whole tile.
+  fenceSharedToAsyncProxy(b, loc);
+  namedBarrierSync(b, loc, barrierId, 128);
+  scf::IfOp::create(b, loc, leader, [&](OpBuilder &, Location) {
+    for (int64_t ch = 0; ch < Dv / 64; ++ch)
+      tma->storeBox(mapO, {c(ch * 64), add(m0, mulc(cwIdx, 64)), h, batchIdx},
+                    tile(addc(tileStart, ch * 64 * kSwizzleBytes), 64, outTy));
+    tma->commitStores();
+    scf::YieldOp::create(b, loc);
+  });
 }
 
 void HopperEmitter::setTile(const CTAWork &work) {
@@ -814,11 +906,18 @@ void HopperEmitter::emit() {
                        tensorMapType(ctx, {1, 1, Bc, 64}, elemTy));
   mapV = castTensorMap(b, loc, func.getArgument(2),
                        tensorMapType(ctx, {1, 1, Bc, 64}, elemTy));
-  oGlobal = func.getArgument(3);
+  // With the TMA-store epilogue, O's map comes after V's (the maps lead)
+  // and O's buffer stays: its size gives the batch count.
+  unsigned oArg = 3;
+  if (s.tmaStore())
+    mapO = castTensorMap(b, loc, func.getArgument(oArg++),
+                         tensorMapType(ctx, {1, 1, 64, 64},
+                                       spec.outElementType));
+  oGlobal = func.getArgument(oArg);
   if (spec.hasLse)
-    lseGlobal = func.getArgument(4);
+    lseGlobal = func.getArgument(oArg + 1);
   if (s.dynamicTiles())
-    tileCounter = func.getArgument(spec.hasLse ? 5 : 4);
+    tileCounter = func.getArgument(oArg + (spec.hasLse ? 2 : 1));
 
   tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
   Hq = sizeValue("heads_q");
@@ -840,29 +939,53 @@ void HopperEmitter::emit() {
                               /*q=*/Value(), oGlobal));
   }
 
+  // Barriers: a static shared array (nvgpu.mbarrier.create).
+  int64_t numBarriers = 1 + 4 * s.numStages + (s.persistent ? 1 : 0);
+  bars = createBarriers(b, loc, numBarriers);
+
   // Shared memory: the dynamic window rounded up to 1024 bytes (the host
-  // asks for 1 KiB more), Q | K x stages | V x stages.
+  // asks for 1 KiB more), Q | K x stages | V x stages. The window starts
+  // past the barrier array too: the dynamic-memory symbol is a static
+  // variable of its own, which ptxas may place right before the barriers
+  // (it does: symbol at 0x400, barriers at 0x408), and a window rounded up
+  // from the symbol alone then starts on them: Q's row 0 and the barriers
+  // share bytes (NaN rows under compute-sanitizer; bench/NOTES.md, "Hopper
+  // correctness").
   auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   smem = gpu::DynamicSharedMemoryOp::create(
       b, loc,
       MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                       MemRefLayoutAttrInterface{}, wg));
   Value baseIdx = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, smem);
-  pad = remc(sub(c(kSwizzleAtomBytes), remc(baseIdx, kSwizzleAtomBytes)),
-             kSwizzleAtomBytes);
+  Value lastBarrier = nvgpu::MBarrierGetOp::create(
+      b, loc, b.getI64Type(), bars, c(numBarriers - 1));
+  Value barriersEnd =
+      addc(arith::IndexCastUIOp::create(b, loc, b.getIndexType(), lastBarrier),
+           8);
+  Value windowStart = mulc(
+      divc(addc(arith::MaxUIOp::create(b, loc, baseIdx, barriersEnd),
+                kSwizzleAtomBytes - 1),
+           kSwizzleAtomBytes),
+      kSwizzleAtomBytes);
+  pad = sub(windowStart, baseIdx);
   qBytes = s.blockM * D * 2;
   kStageBytes = Bc * D * 2;
   vStageBytes = Bc * Dv * 2;
   kOffset = qBytes;
   vOffset = qBytes + s.numStages * kStageBytes;
+  int64_t endOfTiles = vOffset + s.numStages * vStageBytes;
+  // O's own tile (persistent tma_store) after V's stages; the tile slot
+  // after everything.
+  oOffset = s.ownOutputTile() ? endOfTiles : 0;
+  if (s.ownOutputTile())
+    endOfTiles += s.blockM * Dv * 2;
   if (s.dynamicTiles())
     tileSlot = memref::ViewOp::create(
         b, loc,
         MemRefType::get({1}, b.getI32Type(), MemRefLayoutAttrInterface{}, wg),
-        smem, add(pad, c(vOffset + s.numStages * vStageBytes)), ValueRange{});
+        smem, add(pad, c(endOfTiles)), ValueRange{});
 
-  // Barriers, initialized by one thread before anyone uses them.
-  bars = createBarriers(b, loc, 1 + 4 * s.numStages + (s.persistent ? 1 : 0));
+  // The barriers, initialized by one thread before anyone uses them.
   tma.emplace(b, loc, bars);
   {
     Value first = cmp(arith::CmpIPredicate::eq, tid, c(0));
@@ -882,6 +1005,8 @@ void HopperEmitter::emit() {
     prefetchTensorMap(b, loc, mapQ);
     prefetchTensorMap(b, loc, mapK);
     prefetchTensorMap(b, loc, mapV);
+    if (mapO)
+      prefetchTensorMap(b, loc, mapO);
   }
   gpu::BarrierOp::create(b, loc);
 
@@ -906,6 +1031,15 @@ void HopperEmitter::emit() {
       forEachTile([&] { emitConsumer(cw); });
     else
       emitConsumer(cw);
+    if (s.tmaStore()) {
+      // The shared tiles must outlive the last TMA store's reads of them
+      // (the CTA's shared memory is not kept for its bulk copies).
+      Value leader = cmp(arith::CmpIPredicate::eq, remc(tid, 128), c(0));
+      scf::IfOp::create(b, loc, leader, [&](OpBuilder &, Location) {
+        tma->waitStoresRead(0);
+        scf::YieldOp::create(b, loc);
+      });
+    }
   }
   gpu::ReturnOp::create(b, loc);
 }
@@ -918,7 +1052,10 @@ gpu::GPUFuncOp fa2::buildHopperAttentionKernel(OpBuilder &builder,
   builder.setInsertionPointToStart(module.getBody());
   MLIRContext *ctx = builder.getContext();
   Type mapTy = tensorMapValueType(ctx);
-  SmallVector<Type> argTypes = {mapTy, mapTy, mapTy, spec.bufferType("o")};
+  SmallVector<Type> argTypes = {mapTy, mapTy, mapTy};
+  if (spec.schedule.tmaStore())
+    argTypes.push_back(mapTy);
+  argTypes.push_back(spec.bufferType("o"));
   if (spec.hasLse)
     argTypes.push_back(spec.bufferType("lse"));
   if (spec.schedule.dynamicTiles())
@@ -935,7 +1072,10 @@ gpu::GPUFuncOp fa2::buildHopperAttentionKernel(OpBuilder &builder,
   // per SM (ptxas warns C7508 and ignores it otherwise).
   func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
                 builder.getI32IntegerAttr(1));
-  func->setAttr(kTensorMapParamsAttr, builder.getDenseI64ArrayAttr({0, 1, 2}));
+  func->setAttr(kTensorMapParamsAttr,
+                spec.schedule.tmaStore()
+                    ? builder.getDenseI64ArrayAttr({0, 1, 2, 3})
+                    : builder.getDenseI64ArrayAttr({0, 1, 2}));
   HopperEmitter(builder, loc, spec, func).emit();
   return func;
 }

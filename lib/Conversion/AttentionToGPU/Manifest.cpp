@@ -167,10 +167,10 @@ json::Object fa2::buildManifest(const AttentionKernelSpec &spec) {
   json::Array params;
   SmallVector<StringRef> kernelBuffers = {"q", "k", "v", spec.outBuffer()};
   if (spec.schedule.wgmma()) {
-    // The wgmma kernel reads Q, K and V through tensor maps passed by value
-    // (128 bytes each): the runner encodes them (cuTensorMapEncodeTiled)
-    // from these fields.
-    for (StringRef buf : {"q", "k", "v"}) {
+    // The wgmma kernel reads Q, K and V (and with epilogue = tma_store
+    // writes O) through tensor maps passed by value (128 bytes each): the
+    // runner encodes them (cuTensorMapEncodeTiled) from these fields.
+    for (StringRef buf : hopperTensorMaps(spec)) {
       SmallVector<std::string> shape = spec.bufferShape(buf); // 4 names
       // Index order [batch, heads, seq, dim] whatever the layout; strides
       // in elements as expressions of the buffer's dims (TensorLayout.h).

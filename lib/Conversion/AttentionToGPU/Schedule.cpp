@@ -59,6 +59,16 @@ llvm::StringRef fa2::stringifyTileScheduler(TileScheduler scheduler) {
   return "?";
 }
 
+llvm::StringRef fa2::stringifyHopperEpilogue(HopperEpilogue epilogue) {
+  switch (epilogue) {
+  case HopperEpilogue::Registers:
+    return "registers";
+  case HopperEpilogue::TmaStore:
+    return "tma_store";
+  }
+  return "?";
+}
+
 std::optional<MmaKind> fa2::parseMmaKind(llvm::StringRef name) {
   return llvm::StringSwitch<std::optional<MmaKind>>(name)
       .Case("mma_sync", MmaKind::MmaSync)
@@ -298,6 +308,18 @@ static const FieldSetter kFieldSetters[] = {
                 "or dynamic (the next tile from an atomic counter)";
        return "";
      }},
+    {"epilogue",
+     [](GPUSchedule &s, const FieldValue &v) -> std::string {
+       const std::string *word = std::get_if<std::string>(&v);
+       if (word && *word == "registers")
+         s.epilogue = HopperEpilogue::Registers;
+       else if (word && *word == "tma_store")
+         s.epilogue = HopperEpilogue::TmaStore;
+       else
+         return "expected registers (each thread stores its part of O) or "
+                "tma_store (O through shared memory, stored by TMA)";
+       return "";
+     }},
     // setmaxnreg's operands: multiples of 8 from 24 to 256.
     {"producer_registers",
      [](GPUSchedule &s, const FieldValue &v) {
@@ -376,7 +398,7 @@ fa2::parseScheduleFields(llvm::StringRef text, std::string &why) {
 
 bool fa2::isHopperOnlyField(llvm::StringRef key) {
   return key == "mma" || key == "overlap_softmax" || key == "ping_pong" ||
-         key == "persistent" || key == "tile_scheduler" ||
+         key == "persistent" || key == "tile_scheduler" || key == "epilogue" ||
          key == "producer_registers" || key == "consumer_registers";
 }
 
@@ -499,6 +521,7 @@ llvm::SmallVector<ScheduleField> fa2::scheduleFields(const GPUSchedule &s) {
     if (s.persistent)
       fields.push_back(
           {"tile_scheduler", stringifyTileScheduler(s.tileScheduler).str()});
+    fields.push_back({"epilogue", stringifyHopperEpilogue(s.epilogue).str()});
   }
   return fields;
 }
@@ -590,6 +613,9 @@ struct HopperRow {
   TileScheduler tileScheduler = TileScheduler::Static;
   /// setmaxnreg's split, where it is not assignHopperRoles' (0: its).
   int64_t producerRegisters = 0, consumerRegisters = 0;
+  /// How O is written (a tma_store row keeps registers where O's own tile
+  /// would not fit: getHopperSchedule).
+  HopperEpilogue epilogue = HopperEpilogue::Registers;
 };
 } // namespace
 
@@ -625,10 +651,22 @@ struct HopperRow {
 /// 0.85 / 0.91 / 0.95 / 0.86 (its 8k cell is low in that call; 1.16 the
 /// call before), causal 176 -4..-11% at 512-2k: 128 stays; d = 256 causal
 /// 80 0.80 / 0.87 / 0.95 / 1.03 against 64's 0.83 / 0.87 / 0.87 / 0.92.
+/// The TMA-store epilogue (O through a shared tile of its own on these
+/// persistent rows; bench/hopper-results/2026-12-03-sweep-epilogue.log, two
+/// calls, fa2/cuDNN at 512 / 1k / 2k / 8k): d = 128 without a mask 128 x 128
+/// with it 0.91-1.01 / 0.93-1.02 / 0.90 / 1.01-1.04 against 128 x 176 with
+/// register stores 0.82 / 0.88-0.90 / 0.95 / 0.96-1.01 (176 leaves no room
+/// for O's tile); d = 64 causal 0.85 / 0.84-0.88 / 0.85 / 0.89-1.07 against
+/// 0.83 / 0.76-0.87 / 0.71 / 0.92-1.01. d = 64 without a mask (3 warpgroups:
+/// 28 more bytes of spill) measured within noise, and the rows without a
+/// persistent grid (O in Q's tile) are not taken until racecheck passes on
+/// them (bench/NOTES.md).
 static const HopperRow kHopperTable[] = {
     {64, false, 0, 192, 128, 2, true, true},
-    {64, true, 0, 128, 128, 2, true, true, TileScheduler::Dynamic, 56, 224},
-    {128, false, 0, 128, 176, 2, true, true},
+    {64, true, 0, 128, 128, 2, true, true, TileScheduler::Dynamic, 56, 224,
+     HopperEpilogue::TmaStore},
+    {128, false, 0, 128, 128, 2, true, true, TileScheduler::Static, 0, 0,
+     HopperEpilogue::TmaStore},
     {128, true, 0, 128, 128, 2, true, false},
     {256, false, 0, 128, 80, 2, false, false},
     {256, true, 0, 128, 80, 2, false, false},
@@ -666,6 +704,10 @@ std::optional<GPUSchedule> fa2::getHopperSchedule(int64_t headDim,
     // Not used by the wgmma kernel (every row rescales; Q stays in shared
     // memory, where wgmma reads it): the defaults say so in the manifest.
     s.rescaleThreshold = -1;
+    s.epilogue = r.epilogue;
+    if (s.ownOutputTile() &&
+        sharedMemoryBytes(s, headDim, headDimV) > chip.maxSharedBytes)
+      s.epilogue = HopperEpilogue::Registers;
     if (sharedMemoryBytes(s, headDim, headDimV) > chip.maxSharedBytes)
       return std::nullopt;
     return s;
@@ -800,6 +842,8 @@ int64_t fa2::sharedMemoryBytes(const GPUSchedule &s, int64_t headDim,
                     s.numStages * s.blockN * (headDim + headDimV);
     // The dynamic tile scheduler's slot: the next tile's index, which the
     // producer publishes to the consumers (16 bytes keep the alignment).
+    if (s.ownOutputTile())
+      elems += s.blockM * headDimV;
     return elems * 2 + 1024 + (s.dynamicTiles() ? 16 : 0);
   }
   int64_t qk = sharedRowStride(padHeadDim(headDim), s.swizzle);
@@ -880,6 +924,8 @@ std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
   else if (s.persistent && !s.wgmma())
     os << "persistent needs mma = wgmma (the mma.sync kernel has one CTA "
           "per tile)";
+  else if (s.epilogue == HopperEpilogue::TmaStore && !s.wgmma())
+    os << "epilogue = tma_store needs mma = wgmma";
   else if (s.tileScheduler == TileScheduler::Dynamic && !s.persistent)
     os << "tile_scheduler = dynamic needs persistent = true (it hands out "
           "the tiles of a persistent grid)";

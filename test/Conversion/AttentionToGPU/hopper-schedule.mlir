@@ -30,21 +30,22 @@
 // registers) with ping-pong on the persistent grid; causal keeps 128 rows on
 // the persistent grid with the dynamic tile scheduler and 56/224 registers,
 // whatever the length; d = 128 ping-pongs, and without a mask runs the
-// (static) persistent grid with FA3's 176-key blocks; d = 256 does not ping-pong, and without a mask
-// takes FA3's 128 x 80 tile.
+// (static) persistent grid with 128-key blocks (FA3's 176 leave no room for
+// O's shared tile); d = 64 causal and d = 128 without a mask store O by TMA;
+// d = 256 does not ping-pong, and without a mask takes FA3's 128 x 80 tile.
 // TABLE-LABEL: gpu.func @fa2_attention_d64_0
 // TABLE-SAME: #fa2.schedule<block_m = 192, block_n = 128, consumer_registers = 160, {{.*}}overlap_softmax = true, persistent = true, ping_pong = true, producer_registers = 32, {{.*}}tile_scheduler = static, warps = 16>
 // TABLE: gpu.launch_func @fa2_attention_d64_0::@fa2_attention_d64_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c512,
 // TABLE-LABEL: gpu.func @fa2_attention_d64_causal_0
 // TABLE-SAME: memref<2xi32>) kernel
-// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, consumer_registers = 224, {{.*}}persistent = true, ping_pong = true, producer_registers = 56, {{.*}}tile_scheduler = dynamic, warps = 12>
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, consumer_registers = 224, epilogue = tma_store, {{.*}}persistent = true, ping_pong = true, producer_registers = 56, {{.*}}tile_scheduler = dynamic, warps = 12>
 // TABLE: gpu.launch_func @fa2_attention_d64_causal_0::@fa2_attention_d64_causal_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384,
 // TABLE-LABEL: gpu.func @fa2_attention_d64_causal_short_0
 // TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = true, ping_pong = true, {{.*}}tile_scheduler = dynamic,
 // TABLE-LABEL: gpu.func @fa2_attention_d64_causal_dynamic_0
 // TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = true, ping_pong = true, {{.*}}tile_scheduler = dynamic,
 // TABLE-LABEL: gpu.func @fa2_attention_d128_0
-// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 176, {{.*}}persistent = true, ping_pong = true,
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}epilogue = tma_store, {{.*}}persistent = true, ping_pong = true,
 // 8 query blocks x 32 batch·heads = 256 tiles on 132 CTAs.
 // TABLE: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384,
 // TABLE-LABEL: gpu.func @fa2_attention_d256_0

@@ -2,6 +2,7 @@
 // manifest, its PTX, the fallback to mma.sync with a remark, and the
 // option checks.
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma" -verify-diagnostics | FileCheck %s --check-prefix=IR
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma" | FileCheck %s --check-prefix=WINDOW
 // RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-to-ptx="chip=sm_90a schedule=mma=wgmma manifest-dir=%t" -verify-diagnostics -o /dev/null
 // RUN: FileCheck %s --check-prefix=PTX --input-file=%t/fa2_attention_d128_0.ptx
 // RUN: FileCheck %s --check-prefix=ROLES --input-file=%t/fa2_attention_d128_0.ptx
@@ -27,9 +28,11 @@
 // RUN: not fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=mma=hgmma" 2>&1 | FileCheck %s --check-prefix=KIND
 
 // IR-LABEL: gpu.module @fa2_attention_d128_0 [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">]
-// IR: gpu.func @fa2_attention_d128_0(%{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: memref<4194304xbf16>, %{{.*}}: memref<32768xf32>) kernel
-// IR-SAME: fa2.schedule = #fa2.schedule<block_m = 128, block_n = 176, consumer_registers = 240, {{.*}}mma = wgmma, overlap_softmax = true, persistent = true, ping_pong = true, producer_registers = 24, {{.*}}stages = 2, {{.*}}warps = 12>
-// IR-SAME: fa2.tensor_map_params = array<i64: 0, 1, 2>
+// (d = 128 without a mask: the table's TMA-store epilogue, O's map fourth;
+// hopper-tma-store.mlir checks the epilogue.)
+// IR: gpu.func @fa2_attention_d128_0(%{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: memref<4194304xbf16>, %{{.*}}: memref<32768xf32>) kernel
+// IR-SAME: fa2.schedule = #fa2.schedule<block_m = 128, block_n = 128, consumer_registers = 240, {{.*}}mma = wgmma, overlap_softmax = true, persistent = true, ping_pong = true, producer_registers = 24, {{.*}}stages = 2, {{.*}}warps = 12>
+// IR-SAME: fa2.tensor_map_params = array<i64: 0, 1, 2, 3>
 // IR-SAME: known_block_size = array<i32: 384, 1, 1>
 // IR-SAME: nvvm.minctasm = 1 : i32
 // IR: nvgpu.mbarrier.create
@@ -39,13 +42,39 @@
 // IR: nvgpu.tma.async.load
 // IR: nvvm.setmaxregister increase 240
 // IR: nvvm.wgmma.mma_async
-// IR-SAME: <m = 64, n = 176, k = 16>, D[<f32>, <zero>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
+// IR-SAME: <m = 64, n = 128, k = 16>, D[<f32>, <zero>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
 // IR: llvm.inline_asm has_side_effects {{.*}}wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
-// The host encodes the three maps and passes their 128 bytes.
+// The host encodes the four maps and passes their 128 bytes.
 // IR-LABEL: func.func @d128
-// IR-COUNT-3: call @fa2rtEncodeTensorMap
+// IR-COUNT-4: call @fa2rtEncodeTensorMap
 // d = 128 without a mask: the persistent grid (8 x 32 tiles on 132 CTAs).
-// IR: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) dynamic_shared_memory_size %c214016_i32 args({{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : memref<4194304xbf16>, {{.*}} : memref<32768xf32>)
+// IR: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) dynamic_shared_memory_size %c197632_i32 args({{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : vector<16xi64>, {{.*}} : memref<4194304xbf16>, {{.*}} : memref<32768xf32>)
+
+// The shared window (Q | K stages | V stages) starts at the first 1024-byte
+// boundary past both static shared variables: the dynamic-memory symbol and
+// the mbarrier array, which ptxas places right after it. Rounded up from the
+// symbol alone, Q's first row and the barriers shared bytes (rows of NaN
+// under compute-sanitizer). No tile view, and no offset taken from the
+// symbol's address alone, before the window's start.
+// WINDOW-LABEL: gpu.func @fa2_attention_d128_0
+// WINDOW: %[[BARS:.*]] = nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = 10>
+// WINDOW-NEXT: %[[SMEM:.*]] = gpu.dynamic_shared_memory
+// WINDOW-NEXT: %[[BASE:.*]] = memref.extract_aligned_pointer_as_index %[[SMEM]]
+// WINDOW-NOT: memref.view
+// WINDOW-NOT: arith.remui %[[BASE]]
+// WINDOW: %[[LAST:.*]] = nvgpu.mbarrier.get %[[BARS]][%c9{{(_[0-9]+)?}}] : {{.*}} -> i64
+// WINDOW-NEXT: %[[LASTI:.*]] = arith.index_castui %[[LAST]] : i64 to index
+// WINDOW-NEXT: %[[END:.*]] = arith.addi %[[LASTI]], %c8{{(_[0-9]+)?}} : index
+// WINDOW-NEXT: %[[LO:.*]] = arith.maxui %[[BASE]], %[[END]] : index
+// WINDOW-NEXT: %[[UP:.*]] = arith.addi %[[LO]], %c1023{{(_[0-9]+)?}} : index
+// WINDOW-NEXT: %[[BLOCKS:.*]] = arith.divui %[[UP]], %c1024{{(_[0-9]+)?}} : index
+// WINDOW-NEXT: %[[START:.*]] = arith.muli %[[BLOCKS]], %c1024{{(_[0-9]+)?}} : index
+// WINDOW-NEXT: %[[PAD:.*]] = arith.subi %[[START]], %[[BASE]] : index
+// WINDOW-NOT: memref.view
+// WINDOW: nvvm.setmaxregister decrease
+// The producer's first Q box lands at the window's start.
+// WINDOW: memref.view %[[SMEM]][%[[PAD]]][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<1x1x64x64xbf16, #gpu.address_space<workgroup>>
+// WINDOW-NEXT: nvgpu.tma.async.load
 
 // DEFAULT-NOT: remark
 // DEFAULT-LABEL: gpu.func @fa2_attention_d128_0
@@ -76,7 +105,7 @@
 // ROLES-DAG: setmaxnreg.inc.sync.aligned.u32 240
 // PTX: setmaxnreg.inc.sync.aligned.u32 240
 // PTX: wgmma.fence.sync.aligned
-// PTX: wgmma.mma_async.sync.aligned.m64n176k16.f32.bf16.bf16
+// PTX: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
 // PTX: wgmma.commit_group.sync.aligned
 // PTX: wgmma.wait_group.sync.aligned 0
 // PTX: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {{.*}}, p, 1, 1, 1;
@@ -94,8 +123,9 @@
 // Dynamic tiles: the kernel takes tile_counter (i32 [2]: tiles handed out,
 // CTAs done) after o and lse, which the host zeroes once per call; the
 // shared window has a 16-byte slot for the next tile's index after the V
-// stages (Q 32768 + 2 x K 45056 + 2 x V 45056 = 212992).
-// DYNIR: gpu.func @fa2_attention_d128_0(%{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: memref<4194304xbf16>, %{{.*}}: memref<32768xf32>, %[[CTR:.*]]: memref<2xi32>) kernel
+// stages and O's own tile (Q 32768 + 2 x K 32768 + 2 x V 32768 + O 32768 =
+// 196608).
+// DYNIR: gpu.func @fa2_attention_d128_0(%{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: memref<4194304xbf16>, %{{.*}}: memref<32768xf32>, %[[CTR:.*]]: memref<2xi32>) kernel
 // DYNIR-SAME: persistent = true, {{.*}}tile_scheduler = dynamic
 // The producer: tile blockIdx.x first, each next one gridDim.x + the
 // counter's old value, fetched after the tile's copies are issued.
@@ -121,9 +151,9 @@
 // DYNIR-LABEL: func.func @d128
 // DYNIR: %[[HOSTCTR:.*]] = memref.alloc() {alignment = 128 : i64} : memref<2xi32>
 // DYNIR: gpu.memset %[[HOSTCTR]]
-// DYNIR: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c132{{.*}} dynamic_shared_memory_size %c214032_i32 args({{.*}}, %[[HOSTCTR]] : memref<2xi32>)
-// DYN-DAG: ld.shared.b32 {{.*}}, [{{.*}}+212992];
-// DYN-DAG: st.shared.b32 [{{.*}}+212992],
+// DYNIR: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c132{{.*}} dynamic_shared_memory_size %c197648_i32 args({{.*}}, %[[HOSTCTR]] : memref<2xi32>)
+// DYN-DAG: ld.shared.b32 {{.*}}, [{{.*}}+196608];
+// DYN-DAG: st.shared.b32 [{{.*}}+196608],
 // DYN-DAG: atom.global.add.u32 {{.*}}, [[[CTRPTR:%rd[0-9]+]]], 1;
 // DYN: membar.gl;
 // DYN-NEXT: atom.global.add.u32 {{.*}}, [[[CTRPTR]]+4], 1;
@@ -181,6 +211,11 @@ func.func @op_fields(%q: tensor<2x4x?x64xf16>, %k: tensor<2x4x?x64xf16>, %v: ten
 // IR: nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 80, k = 16>
 // IR-LABEL: func.func @d256
 // IR: gpu.launch_func @fa2_attention_d256_0::@fa2_attention_d256_0 blocks in (%c8{{(_[0-9]+)?}}, %c128{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384, {{.*}} dynamic_shared_memory_size %c230400_i32
+// The shared window is rounded up from past the barrier array (9 barriers,
+// 72 bytes), not from the dynamic-memory symbol alone (WINDOW below).
+// D256: mov.b64 [[BAR:%rd[0-9]+]], __mbarrier;
+// D256-NEXT: add.s64 [[END:%rd[0-9]+]], [[BAR]], 72;
+// D256: max.u64 {{%rd[0-9]+}}, {{%rd[0-9]+}}, [[END]];
 // D256-COUNT-32: wgmma.mma_async.sync.aligned.m64n80k16.f32.bf16.bf16
 // D256-NOT: wgmma.mma_async.sync.aligned.m64n80k16
 // D256-COUNT-10: wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16

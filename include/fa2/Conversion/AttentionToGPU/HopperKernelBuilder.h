@@ -26,19 +26,23 @@ std::string hopperKernelUnsupported(const AttentionKernelSpec &spec);
 
 /// Names of the kernel's tensor-map parameters, in order: each is a
 /// 128-byte CUtensorMap passed by value (docs/manifest.md, "tensor_map").
-constexpr const char *kHopperTensorMaps[3] = {"q", "k", "v"};
+/// O's map (the TMA-store epilogue) follows V's.
+llvm::SmallVector<llvm::StringRef, 4>
+hopperTensorMaps(const AttentionKernelSpec &spec);
 
 /// Builds `gpu.func @<spec.name>` inside `module` (empty). Arguments: the
-/// tensor maps of q, k, v (128-byte values, hopper::tensorMapValueType),
-/// then o[, lse] as 1-D memrefs, then one i32 per dynamic size.
+/// tensor maps of q, k, v[, o] (128-byte values,
+/// hopper::tensorMapValueType; o with epilogue = tma_store), then o[, lse]
+/// as 1-D memrefs, then one i32 per dynamic size.
 mlir::gpu::GPUFuncOp buildHopperAttentionKernel(mlir::OpBuilder &builder,
                                                 mlir::Location loc,
                                                 mlir::gpu::GPUModuleOp module,
                                                 const AttentionKernelSpec &spec);
 
 /// The box (in elements, innermost first: columns, rows, 1, 1) each TMA
-/// load of `buffer` ("q", "k" or "v") moves: 64 columns (one 128-byte
-/// swizzle row) by the rows of one consumer warpgroup (q) or one K/V block.
+/// copy of `buffer` ("q", "k", "v" or "o") moves: 64 columns (one 128-byte
+/// swizzle row) by the rows of one consumer warpgroup (q, o) or one K/V
+/// block.
 llvm::SmallVector<int64_t, 4> hopperBox(const AttentionKernelSpec &spec,
                                         llvm::StringRef buffer);
 

@@ -73,6 +73,20 @@ enum class TileScheduler {
 };
 
 llvm::StringRef stringifyTileScheduler(TileScheduler scheduler);
+
+/// How the wgmma kernel writes O.
+enum class HopperEpilogue {
+  /// Each consumer thread stores its accumulator pairs to global memory
+  /// (4-byte stores, rows past seq_q skipped).
+  Registers,
+  /// FlashAttention-3's: the consumer warpgroup writes its 64 rows of O
+  /// (in the output type) into a 128-byte-swizzled shared tile, one elected
+  /// thread stores the tile with TMA (cp.async.bulk.tensor, clipped at
+  /// seq_q by the map's bounds). Needs a 16-bit output.
+  TmaStore,
+};
+
+llvm::StringRef stringifyHopperEpilogue(HopperEpilogue epilogue);
 std::optional<MmaKind> parseMmaKind(llvm::StringRef name);
 
 /// What the kernel builder needs to know about the chip.
@@ -215,6 +229,8 @@ struct GPUSchedule {
   bool persistent = false;
   /// Wgmma, persistent: how the CTAs get their tiles (TileScheduler).
   TileScheduler tileScheduler = TileScheduler::Static;
+  /// Wgmma: how O leaves the kernel (HopperEpilogue).
+  HopperEpilogue epilogue = HopperEpilogue::Registers;
 
   bool splitKV() const { return kvSplits != 1; }
   bool wgmma() const { return mma == MmaKind::Wgmma; }
@@ -222,6 +238,14 @@ struct GPUSchedule {
   bool dynamicTiles() const {
     return persistent && tileScheduler == TileScheduler::Dynamic;
   }
+  bool tmaStore() const {
+    return wgmma() && epilogue == HopperEpilogue::TmaStore;
+  }
+  /// Wgmma, tma_store: O has a shared tile of its own (beside Q's), because
+  /// the persistent grid's producer loads the next tile's Q into Q's tile
+  /// under the epilogue; otherwise the epilogue reuses Q's tile, which the
+  /// warpgroup's last Q·Kᵀ has finished reading.
+  bool ownOutputTile() const { return tmaStore() && persistent; }
   /// Wgmma: warpgroups of 64 query rows (the producer is one more).
   int64_t consumerWarpgroups() const { return blockM / 64; }
   int64_t numThreads() const { return numWarps * 32; }
@@ -259,7 +283,7 @@ std::optional<llvm::SmallVector<ScheduleField>>
 parseScheduleFields(llvm::StringRef text, std::string &why);
 
 /// Whether `key` is a field of the wgmma kernel only (mma,
-/// overlap_softmax, ping_pong, persistent, tile_scheduler,
+/// overlap_softmax, ping_pong, persistent, tile_scheduler, epilogue,
 /// producer_registers, consumer_registers): the mma.sync
 /// schedule ignores it.
 bool isHopperOnlyField(llvm::StringRef key);

@@ -80,6 +80,12 @@ void hopper::loadBox(OpBuilder &b, Location loc, Value map,
                                 /*predicate=*/Value());
 }
 
+void hopper::fenceSharedToAsyncProxy(OpBuilder &b, Location loc) {
+  NVVM::FenceProxyOp::create(
+      b, loc, NVVM::ProxyKind::async_shared,
+      NVVM::SharedSpaceAttr::get(b.getContext(), NVVM::SharedSpace::shared_cta));
+}
+
 void hopper::prefetchTensorMap(OpBuilder &b, Location loc, Value map) {
   nvgpu::TmaPrefetchOp::create(b, loc, map, /*predicate=*/Value());
 }
@@ -141,4 +147,18 @@ void TmaCopyBuilder::wait(const CopyGroup &group, int32_t pending) {
          "a TMA group is an mbarrier phase, waited for whole");
   (void)pending;
   waitParity(b, loc, barriers, group.barrier, group.parity);
+}
+
+void TmaCopyBuilder::storeBox(Value map, ArrayRef<Value> coords, Value src) {
+  nvgpu::TmaAsyncStoreOp::create(b, loc, src, map, coords,
+                                 /*predicate=*/Value());
+}
+
+void TmaCopyBuilder::commitStores() {
+  NVVM::CpAsyncBulkCommitGroupOp::create(b, loc);
+}
+
+void TmaCopyBuilder::waitStoresRead(int32_t pending) {
+  NVVM::CpAsyncBulkWaitGroupOp::create(b, loc, static_cast<uint32_t>(pending),
+                                       b.getUnitAttr());
 }

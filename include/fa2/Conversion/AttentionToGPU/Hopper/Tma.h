@@ -83,6 +83,11 @@ void loadBox(mlir::OpBuilder &b, mlir::Location loc, mlir::Value map,
              llvm::ArrayRef<mlir::Value> coords, mlir::Value barriers,
              mlir::Value index, mlir::Value dst);
 
+/// fence.proxy.async.shared::cta: this thread's generic-proxy writes to
+/// shared memory become visible to the async proxy (a TMA store reading
+/// them), once a barrier orders the fence before the store's issue.
+void fenceSharedToAsyncProxy(mlir::OpBuilder &b, mlir::Location loc);
+
 /// prefetch.tensormap: the map's 128 bytes into the copy engine's cache.
 void prefetchTensorMap(mlir::OpBuilder &b, mlir::Location loc,
                        mlir::Value map);
@@ -132,6 +137,20 @@ public:
   /// Waits until `group`'s phase (of its parity) has completed; `pending`
   /// must be 0.
   void wait(const CopyGroup &group, int32_t pending) override;
+
+  /// The other direction, shared to global (the epilogue's TMA store):
+  /// issues the store of the shared tile `src` to the box at `coords`
+  /// (innermost first) of `map`. Out-of-bounds parts of the box are not
+  /// written. The stores issued since the last commit form a bulk group.
+  void storeBox(mlir::Value map, llvm::ArrayRef<mlir::Value> coords,
+                mlir::Value src);
+  /// cp.async.bulk.commit_group: closes the issuing thread's bulk group.
+  void commitStores();
+  /// cp.async.bulk.wait_group.read: waits until at most `pending` of the
+  /// issuing thread's bulk groups still read their shared sources (the
+  /// tiles may then be overwritten; the global writes may still be in
+  /// flight, and complete before the kernel's end).
+  void waitStoresRead(int32_t pending);
 
 private:
   mlir::Value barriers;
