@@ -840,10 +840,11 @@ int64_t fa2::sharedMemoryBytes(const GPUSchedule &s, int64_t headDim,
     // window (16-byte aligned) up to the swizzle atom.
     int64_t elems = s.blockM * headDim +
                     s.numStages * s.blockN * (headDim + headDimV);
-    // The dynamic tile scheduler's slot: the next tile's index, which the
-    // producer publishes to the consumers (16 bytes keep the alignment).
+    // O's own tile (tma_store on the persistent grid).
     if (s.ownOutputTile())
       elems += s.blockM * headDimV;
+    // The dynamic tile scheduler's slot: the next tile's index, which the
+    // producer publishes to the consumers (16 bytes keep the alignment).
     return elems * 2 + 1024 + (s.dynamicTiles() ? 16 : 0);
   }
   int64_t qk = sharedRowStride(padHeadDim(headDim), s.swizzle);
