@@ -405,7 +405,8 @@ static double uniform01(uint64_t seed, uint64_t stream, uint64_t i) {
 }
 
 /// The NaN bit pattern written into outputs before a launch; an element still
-/// holding it afterwards was never written. A signaling NaN with a payload:
+/// holding it afterwards was never written. A NaN with a payload (signaling
+/// for f32 and bf16, quiet for f16):
 /// the GPU's arithmetic and conversions only produce the canonical quiet NaN
 /// (0x7fffffff, 0x7fff for f16/bf16), so a NaN the kernel wrote is told apart
 /// from a store it skipped.
