@@ -56,6 +56,13 @@ variant() {
   fi
   FA2_OPT=$opt compile "$src" "$OUT/$1/$2" "$options"
 }
+# The end of every set: the module file goes, the count is logged, and the
+# exit status says whether any variant failed to build.
+finish() {
+  rm -f "$src"
+  echo "build-decode-variants.sh: $(find "$OUT" -name '*.json' | wc -l) kernels" | tee -a "$LOG"
+  exit $FAILED
+}
 if [ "$SET" = d64 ]; then
   # Sq = 1 at d = 64 (the cells 2-3% behind cuDNN at 128k batch 1 and batch
   # 8): the table's Bc = 32 / 4 stages ("new") against Bc = 64 / 3-4 stages
@@ -68,9 +75,7 @@ if [ "$SET" = d64 ]; then
       variant "$cell" "n$ns" "schedule=pack_gqa=true,block_n=${ns%s*},stages=${ns#*s}"
     done
   done
-  rm -f "$src"
-  echo "build-decode-variants.sh: $(find "$OUT" -name '*.json' | wc -l) kernels" | tee -a "$LOG"
-  exit $FAILED
+  finish
 fi
 if [ "$SET" = table ]; then
   for d in 64 128; do
@@ -82,9 +87,7 @@ if [ "$SET" = table ]; then
       variant "$cell" "n$ns" "schedule=pack_gqa=true,block_n=${ns%s*},stages=${ns#*s}"
     done
   done
-  rm -f "$src"
-  echo "build-decode-variants.sh: $(find "$OUT" -name '*.json' | wc -l) kernels" | tee -a "$LOG"
-  exit $FAILED
+  finish
 fi
 for cell in q1-g4 q1-g8 q4-g4 q16-g8; do
   sq=${cell#q}; sq=${sq%%-*}; g=${cell#*-g}
@@ -107,6 +110,4 @@ variant chunked auto "schedule=kv_splits=auto"
 variant chunked packed-auto "schedule=pack_gqa=true,kv_splits=auto"
 variant chunked m64 "schedule=block_m=64"
 variant chunked m64-split2 "schedule=block_m=64,kv_splits=2"
-rm -f "$src"
-echo "build-decode-variants.sh: $(find "$OUT" -name '*.json' | wc -l) kernels" | tee -a "$LOG"
-exit $FAILED
+finish
