@@ -420,8 +420,7 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
       bool outIs16Bit = spec.outElementType.isF16() ||
                         spec.outElementType.isBF16();
       if (hopper->tmaStore() && !findScheduleField(requested, "epilogue") &&
-          (!outIs16Bit || sharedMemoryBytes(*hopper, d, dv) >
-                              chip.maxSharedBytes))
+          (!outIs16Bit || !outputTileFits(*hopper, d, dv, chip)))
         hopper->epilogue = HopperEpilogue::Registers;
       if (hopper->tmaStore() && !outIs16Bit) {
         os << "no valid schedule: epilogue = tma_store needs a 16-bit output "

@@ -705,14 +705,19 @@ std::optional<GPUSchedule> fa2::getHopperSchedule(int64_t headDim,
     // memory, where wgmma reads it): the defaults say so in the manifest.
     s.rescaleThreshold = -1;
     s.epilogue = r.epilogue;
-    if (s.ownOutputTile() &&
-        sharedMemoryBytes(s, headDim, headDimV) > chip.maxSharedBytes)
+    if (!outputTileFits(s, headDim, headDimV, chip))
       s.epilogue = HopperEpilogue::Registers;
     if (sharedMemoryBytes(s, headDim, headDimV) > chip.maxSharedBytes)
       return std::nullopt;
     return s;
   }
   return std::nullopt;
+}
+
+bool fa2::outputTileFits(const GPUSchedule &s, int64_t headDim,
+                         int64_t headDimV, const ChipInfo &chip) {
+  return !s.ownOutputTile() ||
+         sharedMemoryBytes(s, headDim, headDimV) <= chip.maxSharedBytes;
 }
 
 void fa2::assignHopperRoles(GPUSchedule &s) {

@@ -376,6 +376,12 @@ int64_t sharedRowStride(int64_t paddedDim, SmemSwizzle swizzle);
 int64_t sharedMemoryBytes(const GPUSchedule &s, int64_t headDim,
                           int64_t headDimV, int64_t pieces = 1);
 
+/// Whether the wgmma kernel's shared tiles fit the chip where O has a tile of
+/// its own (GPUSchedule::ownOutputTile; true otherwise): where they do not,
+/// the table's tma_store epilogue lapses to register stores.
+bool outputTileFits(const GPUSchedule &s, int64_t headDim, int64_t headDimV,
+                    const ChipInfo &chip);
+
 /// Why `s` cannot run (an empty string when it can): divisibility of the
 /// tiles by the mma shapes and warps, and the chip's shared memory.
 std::string validateSchedule(const GPUSchedule &s, int64_t headDim,
