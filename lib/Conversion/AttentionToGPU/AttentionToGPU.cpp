@@ -63,6 +63,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <functional>
+
 namespace fa2 {
 #define GEN_PASS_DEF_FA2LOWERTOGPU
 #include "fa2/Conversion/Passes.h.inc"
@@ -378,13 +380,18 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
       fallback = "wgmma kernel: needs chip=sm_90a (wgmma and setmaxnreg are "
                  "sm_90a instructions), got " +
                  chip.name;
-    std::optional<GPUSchedule> hopper;
+    SmallVector<HopperLengthVariant> variants;
     if (fallback.empty()) {
-      hopper = getHopperSchedule(d, dv, spec.causal, spec.seqK, chip);
-      if (!hopper)
+      variants = getHopperSchedules(d, dv, spec.causal, spec.seqK, chip);
+      if (variants.empty())
         fallback = "wgmma kernel: no schedule for these head dims";
     }
-    if (hopper) {
+    // The requested fields apply to every length range's schedule; ranges
+    // whose schedules then agree merge into one kernel.
+    SmallVector<HopperLengthVariant> kernels;
+    std::string badHopper;
+    for (HopperLengthVariant &variant : variants) {
+      GPUSchedule *hopper = &variant.schedule;
       if ((fieldError = applyScheduleFields(*hopper, requested))) {
         os << "no valid schedule: field '" << fieldError->option << "' = "
            << fieldError->value << ": " << fieldError->message;
@@ -428,18 +435,30 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
            << spec.outElementType;
         return failure();
       }
-      std::string badHopper = validateSchedule(*hopper, d, dv, chip);
-      if (!badHopper.empty()) {
-        // Fields beyond mma itself: the user asked for a schedule that
-        // cannot run.
-        if (!wgmmaByDefault && requested.size() > 1) {
-          os << "no valid schedule: " << badHopper;
-          return failure();
-        }
-        fallback = "wgmma kernel: " + badHopper;
-      } else {
-        spec.schedule = *hopper;
+      badHopper = validateSchedule(*hopper, d, dv, chip);
+      if (!badHopper.empty())
+        break;
+      if (!kernels.empty() &&
+          sameScheduleFields(kernels.back().schedule, *hopper))
+        kernels.back().maxSeqK = variant.maxSeqK;
+      else
+        kernels.push_back(variant);
+    }
+    if (!badHopper.empty()) {
+      // Fields beyond mma itself: the user asked for a schedule that
+      // cannot run.
+      if (!wgmmaByDefault && requested.size() > 1) {
+        os << "no valid schedule: " << badHopper;
+        return failure();
       }
+      fallback = "wgmma kernel: " + badHopper;
+    } else if (!kernels.empty()) {
+      // length_variants = false: one kernel, the longest keys' schedule.
+      if (!kernels.back().schedule.lengthVariants)
+        kernels.erase(kernels.begin(), kernels.end() - 1);
+      spec.schedule = kernels.front().schedule;
+      if (kernels.size() > 1)
+        spec.lengthVariants = std::move(kernels);
     }
     // Only an explicit mma = wgmma is told (remark, manifest) why not.
     if (!wgmmaByDefault)
@@ -577,18 +596,20 @@ static Value allocZeroedCounters(OpBuilder &b, Location loc, MemRefType ty,
   return b.createOrFold<memref::CastOp>(loc, ty, counter);
 }
 
-/// Replaces `op` by the launch of `kernel`.
-static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
+/// Replaces `op` by the launch of `kernels`: the one kernel, or (with
+/// spec.lengthVariants) the one whose range holds the run-time seq_k.
+static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
+                            ArrayRef<gpu::GPUFuncOp> kernels,
                             gpu::GPUFuncOp combine,
-                            const AttentionKernelSpec &spec) {
+                            const AttentionKernelSpec &opSpec) {
   Location loc = op.getLoc();
   b.setInsertionPoint(op);
   Value qBuf = bufferOf(b, loc, op.getQuery());
   Value kBuf = bufferOf(b, loc, op.getKey());
   Value vBuf = bufferOf(b, loc, op.getValue());
-  Value q = flatten(b, loc, qBuf, spec.bufferType("q"));
-  Value k = flatten(b, loc, kBuf, spec.bufferType("k"));
-  Value v = flatten(b, loc, vBuf, spec.bufferType("v"));
+  Value q = flatten(b, loc, qBuf, opSpec.bufferType("q"));
+  Value k = flatten(b, loc, kBuf, opSpec.bufferType("k"));
+  Value v = flatten(b, loc, vBuf, opSpec.bufferType("v"));
 
   // Sizes of Q's dimensions, from its buffer.
   unsigned rank = op.getQuery().getType().getRank();
@@ -600,7 +621,7 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
 
   auto oTy = op.getOutput().getType();
   Value oAlloc = allocResult(b, loc, oTy, qSizes);
-  Value o = flatten(b, loc, oAlloc, spec.bufferType("o"));
+  Value o = flatten(b, loc, oAlloc, opSpec.bufferType("o"));
   SmallVector<Value> args = {q, k, v, o};
   Value lAlloc, lse;
   if (Value lseResult = op.getLse()) {
@@ -609,231 +630,267 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op, gpu::GPUFuncOp kernel,
     lSizes.push_back(qSizes[headPos]);
     lSizes.push_back(qSizes[seqPos]);
     lAlloc = allocResult(b, loc, lTy, lSizes);
-    lse = flatten(b, loc, lAlloc, spec.bufferType("lse"));
+    lse = flatten(b, loc, lAlloc, opSpec.bufferType("lse"));
     args.push_back(lse);
   }
-  const GPUSchedule &s = spec.schedule;
-  Value hq = qSizes[headPos], sq = qSizes[seqPos];
-  Value hkv = dimOf(b, loc, kBuf, headPos), sk = dimOf(b, loc, kBuf, seqPos);
-  Value batch = arith::ConstantIndexOp::create(b, loc, 1);
-  for (unsigned i = 0; i < nb; ++i)
-    batch = b.createOrFold<arith::MulIOp>(loc, batch, qSizes[i]);
-  auto cIdx = [&](int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  };
-  auto ceilDiv = [&](Value x, int64_t y) {
-    return b.createOrFold<arith::CeilDivUIOp>(loc, x, cIdx(y));
-  };
-  // Packed GQA rows: a CTA row tile covers G·Sq rows of one (batch, K/V
-  // head); otherwise Sq rows of one (batch, query head).
-  Value rows = s.packGQA ? b.createOrFold<arith::MulIOp>(
-                               loc, sq, cIdx(spec.groupSize()))
-                         : sq;
-  Value ctaHeads = s.packGQA ? hkv : hq;
-  // Split-KV: the partials go to scratch, O and LSE come from the combine.
-  Value numSplits, oPartAlloc, lsePartAlloc;
-  if (spec.splitKV()) {
-    if (!ShapedType::isDynamic(spec.numSplits)) {
-      numSplits = cIdx(spec.numSplits);
-    } else {
-      // numKVSplits (Schedule.cpp) at run time, for the chip's SM count.
-      Value ctas = b.createOrFold<arith::MulIOp>(
-          loc, b.createOrFold<arith::MulIOp>(loc, batch, ctaHeads),
-          ceilDiv(rows, s.blockM));
-      Value forSMs = b.createOrFold<arith::DivUIOp>(
-          loc, cIdx(2 * spec.chip.smCount),
-          b.createOrFold<arith::MaxUIOp>(loc, ctas, cIdx(1)));
-      Value forBlocks = ceilDiv(ceilDiv(sk, s.blockN), s.minBlocksPerSplit);
-      numSplits = b.createOrFold<arith::MaxUIOp>(
-          loc, cIdx(1),
-          b.createOrFold<arith::MinUIOp>(
-              loc, b.createOrFold<arith::MinUIOp>(loc, forSMs, forBlocks),
-              cIdx(kMaxKVSplits)));
-    }
-    Value partRows = b.createOrFold<arith::MulIOp>(
-        loc,
-        b.createOrFold<arith::MulIOp>(
-            loc, b.createOrFold<arith::MulIOp>(loc, batch, hq), sq),
-        numSplits);
-    auto alloc = [&](StringRef buffer, Value elems) {
-      MemRefType ty = spec.bufferType(buffer);
-      auto dynTy = MemRefType::get({ShapedType::kDynamic}, ty.getElementType());
-      Value buf = memref::AllocOp::create(b, loc, dynTy, ValueRange{elems},
-                                          b.getI64IntegerAttr(128));
-      return std::make_pair(buf, b.createOrFold<memref::CastOp>(loc, ty, buf));
+  SmallVector<Value> opArgs = args;
+  // One launch of `kernel` (built for `spec`), with its own arguments and
+  // grid.
+  auto launchKernel = [&](const AttentionKernelSpec &spec,
+                          gpu::GPUFuncOp kernel) {
+    SmallVector<Value> args = opArgs;
+    const GPUSchedule &s = spec.schedule;
+    Value hq = qSizes[headPos], sq = qSizes[seqPos];
+    Value hkv = dimOf(b, loc, kBuf, headPos), sk = dimOf(b, loc, kBuf, seqPos);
+    Value batch = arith::ConstantIndexOp::create(b, loc, 1);
+    for (unsigned i = 0; i < nb; ++i)
+      batch = b.createOrFold<arith::MulIOp>(loc, batch, qSizes[i]);
+    auto cIdx = [&](int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(b, loc, v);
     };
-    auto [oPart, oPartArg] = alloc(
-        "o_partial",
-        b.createOrFold<arith::MulIOp>(loc, partRows, cIdx(spec.headDimV)));
-    auto [lsePart, lsePartArg] = alloc("lse_partial", partRows);
-    oPartAlloc = oPart;
-    lsePartAlloc = lsePart;
-    args = {q, k, v, oPartArg, lsePartArg};
-  }
-  if (s.wgmma()) {
-    // The kernel reads Q, K and V through tensor maps (by value): each is
-    // encoded on the host by the runtime (fa2rtEncodeTensorMap) and passed
-    // as its 128 bytes.
-    args = {tensorMapArgument(b, loc, op, spec, qBuf, "q", batch, hq, sq),
-            tensorMapArgument(b, loc, op, spec, kBuf, "k", batch, hkv, sk),
-            tensorMapArgument(b, loc, op, spec, vBuf, "v", batch, hkv, sk)};
-    // The TMA-store epilogue writes O through its map; O's buffer stays an
-    // argument (the kernel reads the batch count off its size).
-    if (s.tmaStore())
-      args.push_back(
-          tensorMapArgument(b, loc, op, spec, oAlloc, "o", batch, hq, sq));
-    args.push_back(o);
-    if (lse)
-      args.push_back(lse);
-  }
-  Value mBuf;
-  if (Value mask = op.getMask()) {
-    mBuf = bufferOf(b, loc, mask);
-    args.push_back(flatten(b, loc, mBuf, spec.bufferType("mask")));
-  }
-  if (!spec.finalBuffers().empty()) {
-    // O and LSE: the last split CTA of each row tile merges into them, or a
-    // launch with one split writes them itself.
-    args.push_back(o);
-    if (lse)
-      args.push_back(lse);
-  }
-  if (spec.lastCTACombine()) {
-    // The tiles count their splits in `combine_counter`, zeroed here once
-    // (each last CTA leaves its counter at 0 again).
-    Value elems = b.createOrFold<arith::MulIOp>(
-        loc, b.createOrFold<arith::MulIOp>(loc, batch, hq), sq);
-    MemRefType ty = spec.bufferType("combine_counter");
-    args.push_back(allocZeroedCounters(
-        b, loc, ty,
-        MemRefType::get({ShapedType::kDynamic}, ty.getElementType()),
-        elems));
-  }
-  if (s.dynamicTiles()) {
-    // The dynamic tile scheduler's counters (tiles handed out, CTAs done),
-    // zeroed here once: the last CTA to finish resets them.
-    MemRefType ty = spec.bufferType("tile_counter");
-    args.push_back(allocZeroedCounters(b, loc, ty, ty, {}));
-  }
-  for (const std::string &name : spec.dynamicSizeNames()) {
-    Value size = llvm::StringSwitch<Value>(name)
-                     .Case("heads_q", hq)
-                     .Case("heads_kv", hkv)
-                     .Case("seq_q", sq)
-                     .Case("seq_k", sk)
-                     .Case("num_splits", numSplits)
-                     .Default(Value());
-    if (!size)
-      llvm::reportFatalInternalError(
-          Twine("no launch value for the size '") + name + "'");
-    args.push_back(arith::IndexCastUIOp::create(b, loc, b.getI32Type(), size));
-  }
-  if (mBuf) {
-    // The run-time extent of each dynamic mask dim (1 or the scores').
-    int64_t mRank = cast<MemRefType>(mBuf.getType()).getRank();
-    ArrayRef<StringLiteral> scoreDims(AttentionKernelSpec::kScoreDimNames);
-    for (const std::string &name : spec.dynamicMaskDimNames()) {
-      unsigned logical = llvm::find(scoreDims, name) - scoreDims.begin();
-      int64_t dim = mRank - (4 - logical);
-      Value extent = dimOf(b, loc, mBuf, dim);
-      args.push_back(
-          arith::IndexCastUIOp::create(b, loc, b.getI32Type(), extent));
+    auto ceilDiv = [&](Value x, int64_t y) {
+      return b.createOrFold<arith::CeilDivUIOp>(loc, x, cIdx(y));
+    };
+    // Packed GQA rows: a CTA row tile covers G·Sq rows of one (batch, K/V
+    // head); otherwise Sq rows of one (batch, query head).
+    Value rows = s.packGQA ? b.createOrFold<arith::MulIOp>(
+                                 loc, sq, cIdx(spec.groupSize()))
+                           : sq;
+    Value ctaHeads = s.packGQA ? hkv : hq;
+    // Split-KV: the partials go to scratch, O and LSE come from the combine.
+    Value numSplits, oPartAlloc, lsePartAlloc;
+    if (spec.splitKV()) {
+      if (!ShapedType::isDynamic(spec.numSplits)) {
+        numSplits = cIdx(spec.numSplits);
+      } else {
+        // numKVSplits (Schedule.cpp) at run time, for the chip's SM count.
+        Value ctas = b.createOrFold<arith::MulIOp>(
+            loc, b.createOrFold<arith::MulIOp>(loc, batch, ctaHeads),
+            ceilDiv(rows, s.blockM));
+        Value forSMs = b.createOrFold<arith::DivUIOp>(
+            loc, cIdx(2 * spec.chip.smCount),
+            b.createOrFold<arith::MaxUIOp>(loc, ctas, cIdx(1)));
+        Value forBlocks = ceilDiv(ceilDiv(sk, s.blockN), s.minBlocksPerSplit);
+        numSplits = b.createOrFold<arith::MaxUIOp>(
+            loc, cIdx(1),
+            b.createOrFold<arith::MinUIOp>(
+                loc, b.createOrFold<arith::MinUIOp>(loc, forSMs, forBlocks),
+                cIdx(kMaxKVSplits)));
+      }
+      Value partRows = b.createOrFold<arith::MulIOp>(
+          loc,
+          b.createOrFold<arith::MulIOp>(
+              loc, b.createOrFold<arith::MulIOp>(loc, batch, hq), sq),
+          numSplits);
+      auto alloc = [&](StringRef buffer, Value elems) {
+        MemRefType ty = spec.bufferType(buffer);
+        auto dynTy = MemRefType::get({ShapedType::kDynamic}, ty.getElementType());
+        Value buf = memref::AllocOp::create(b, loc, dynTy, ValueRange{elems},
+                                            b.getI64IntegerAttr(128));
+        return std::make_pair(buf, b.createOrFold<memref::CastOp>(loc, ty, buf));
+      };
+      auto [oPart, oPartArg] = alloc(
+          "o_partial",
+          b.createOrFold<arith::MulIOp>(loc, partRows, cIdx(spec.headDimV)));
+      auto [lsePart, lsePartArg] = alloc("lse_partial", partRows);
+      oPartAlloc = oPart;
+      lsePartAlloc = lsePart;
+      args = {q, k, v, oPartArg, lsePartArg};
     }
-  }
-
-  Value gridX = b.createOrFold<arith::CeilDivUIOp>(
-      loc, rows, arith::ConstantIndexOp::create(b, loc, s.blockM));
-  if (numSplits)
-    gridX = b.createOrFold<arith::MulIOp>(loc, gridX, numSplits);
-  Value batchHeads = ctaHeads;
-  for (unsigned i = 0; i < nb; ++i)
-    batchHeads = b.createOrFold<arith::MulIOp>(loc, batchHeads, qSizes[i]);
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  // batch·Hq on grid y, or spread over y and z (each at most 65535, as
-  // gridExpressions says): z = ceildiv(BH + 1, 65535), y = ceildiv(BH, z).
-  // The kernel reads bh = y + gridDim.y·z and clamps the (< z) extra CTAs to
-  // the last (batch, head), which they compute again.
-  Value gridY = batchHeads, gridZ = one;
-  if (s.persistent) {
-    // One CTA per tile up to one per SM (gridExpressions says the same).
-    gridX = b.createOrFold<arith::MinUIOp>(
-        loc, b.createOrFold<arith::MulIOp>(loc, gridX, batchHeads),
-        arith::ConstantIndexOp::create(b, loc, spec.chip.smCount));
-    gridY = one;
-  } else if (spec.foldBatchHeads) {
-    Value limit = arith::ConstantIndexOp::create(b, loc, kMaxGridY);
-    gridZ = b.createOrFold<arith::CeilDivUIOp>(
-        loc, b.createOrFold<arith::AddIOp>(loc, batchHeads, one), limit);
-    gridY = b.createOrFold<arith::CeilDivUIOp>(loc, batchHeads, gridZ);
-  }
-  Value threads = arith::ConstantIndexOp::create(b, loc, s.numThreads());
-  Value smem = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
-                                            spec.sharedMemoryBytes());
-  auto launch = [&]() {
-    gpu::LaunchFuncOp::create(b, loc, kernel,
-                              gpu::KernelDim3{gridX, gridY, gridZ},
-                              gpu::KernelDim3{threads, one, one}, smem, args);
-    if (!combine)
-      return;
-    // The combine: one warp per (batch, head, query) row, after the
-    // splits (same stream, in order).
-    SmallVector<Value> cArgs = {args[3], args[4], o};
-    if (lse)
-      cArgs.push_back(lse);
-    for (const std::string &name : combineSizeNames(spec)) {
+    if (s.wgmma()) {
+      // The kernel reads Q, K and V through tensor maps (by value): each is
+      // encoded on the host by the runtime (fa2rtEncodeTensorMap) and passed
+      // as its 128 bytes.
+      args = {tensorMapArgument(b, loc, op, spec, qBuf, "q", batch, hq, sq),
+              tensorMapArgument(b, loc, op, spec, kBuf, "k", batch, hkv, sk),
+              tensorMapArgument(b, loc, op, spec, vBuf, "v", batch, hkv, sk)};
+      // The TMA-store epilogue writes O through its map; O's buffer stays an
+      // argument (the kernel reads the batch count off its size).
+      if (s.tmaStore())
+        args.push_back(
+            tensorMapArgument(b, loc, op, spec, oAlloc, "o", batch, hq, sq));
+      args.push_back(o);
+      if (lse)
+        args.push_back(lse);
+    }
+    Value mBuf;
+    if (Value mask = op.getMask()) {
+      mBuf = bufferOf(b, loc, mask);
+      args.push_back(flatten(b, loc, mBuf, spec.bufferType("mask")));
+    }
+    if (!spec.finalBuffers().empty()) {
+      // O and LSE: the last split CTA of each row tile merges into them, or a
+      // launch with one split writes them itself.
+      args.push_back(o);
+      if (lse)
+        args.push_back(lse);
+    }
+    if (spec.lastCTACombine()) {
+      // The tiles count their splits in `combine_counter`, zeroed here once
+      // (each last CTA leaves its counter at 0 again).
+      Value elems = b.createOrFold<arith::MulIOp>(
+          loc, b.createOrFold<arith::MulIOp>(loc, batch, hq), sq);
+      MemRefType ty = spec.bufferType("combine_counter");
+      args.push_back(allocZeroedCounters(
+          b, loc, ty,
+          MemRefType::get({ShapedType::kDynamic}, ty.getElementType()),
+          elems));
+    }
+    if (s.dynamicTiles()) {
+      // The dynamic tile scheduler's counters (tiles handed out, CTAs done),
+      // zeroed here once: the last CTA to finish resets them.
+      MemRefType ty = spec.bufferType("tile_counter");
+      args.push_back(allocZeroedCounters(b, loc, ty, ty, {}));
+    }
+    for (const std::string &name : spec.dynamicSizeNames()) {
       Value size = llvm::StringSwitch<Value>(name)
                        .Case("heads_q", hq)
+                       .Case("heads_kv", hkv)
                        .Case("seq_q", sq)
+                       .Case("seq_k", sk)
                        .Case("num_splits", numSplits)
                        .Default(Value());
       if (!size)
         llvm::reportFatalInternalError(
-            Twine("no launch value for the combine's size '") + name + "'");
-      cArgs.push_back(
-          arith::IndexCastUIOp::create(b, loc, b.getI32Type(), size));
+            Twine("no launch value for the size '") + name + "'");
+      args.push_back(arith::IndexCastUIOp::create(b, loc, b.getI32Type(), size));
     }
-    Value allRows = b.createOrFold<arith::MulIOp>(
-        loc, b.createOrFold<arith::MulIOp>(loc, batch, hq), sq);
-    Value cGrid = ceilDiv(allRows, kCombineRowsPerCTA);
-    Value cThreads = cIdx(32 * kCombineRowsPerCTA);
-    Value noSmem = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
-    auto launchCombine = [&] {
-      gpu::LaunchFuncOp::create(b, loc, combine,
-                                gpu::KernelDim3{cGrid, one, one},
-                                gpu::KernelDim3{cThreads, one, one}, noSmem,
-                                cArgs);
+    if (mBuf) {
+      // The run-time extent of each dynamic mask dim (1 or the scores').
+      int64_t mRank = cast<MemRefType>(mBuf.getType()).getRank();
+      ArrayRef<StringLiteral> scoreDims(AttentionKernelSpec::kScoreDimNames);
+      for (const std::string &name : spec.dynamicMaskDimNames()) {
+        unsigned logical = llvm::find(scoreDims, name) - scoreDims.begin();
+        int64_t dim = mRank - (4 - logical);
+        Value extent = dimOf(b, loc, mBuf, dim);
+        args.push_back(
+            arith::IndexCastUIOp::create(b, loc, b.getI32Type(), extent));
+      }
+    }
+
+    Value gridX = b.createOrFold<arith::CeilDivUIOp>(
+        loc, rows, arith::ConstantIndexOp::create(b, loc, s.blockM));
+    if (numSplits)
+      gridX = b.createOrFold<arith::MulIOp>(loc, gridX, numSplits);
+    Value batchHeads = ctaHeads;
+    for (unsigned i = 0; i < nb; ++i)
+      batchHeads = b.createOrFold<arith::MulIOp>(loc, batchHeads, qSizes[i]);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    // batch·Hq on grid y, or spread over y and z (each at most 65535, as
+    // gridExpressions says): z = ceildiv(BH + 1, 65535), y = ceildiv(BH, z).
+    // The kernel reads bh = y + gridDim.y·z and clamps the (< z) extra CTAs to
+    // the last (batch, head), which they compute again.
+    Value gridY = batchHeads, gridZ = one;
+    if (s.persistent) {
+      // One CTA per tile up to one per SM (gridExpressions says the same).
+      gridX = b.createOrFold<arith::MinUIOp>(
+          loc, b.createOrFold<arith::MulIOp>(loc, gridX, batchHeads),
+          arith::ConstantIndexOp::create(b, loc, spec.chip.smCount));
+      gridY = one;
+    } else if (spec.foldBatchHeads) {
+      Value limit = arith::ConstantIndexOp::create(b, loc, kMaxGridY);
+      gridZ = b.createOrFold<arith::CeilDivUIOp>(
+          loc, b.createOrFold<arith::AddIOp>(loc, batchHeads, one), limit);
+      gridY = b.createOrFold<arith::CeilDivUIOp>(loc, batchHeads, gridZ);
+    }
+    Value threads = arith::ConstantIndexOp::create(b, loc, s.numThreads());
+    Value smem = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
+                                              spec.sharedMemoryBytes());
+    auto launch = [&]() {
+      gpu::LaunchFuncOp::create(b, loc, kernel,
+                                gpu::KernelDim3{gridX, gridY, gridZ},
+                                gpu::KernelDim3{threads, one, one}, smem, args);
+      if (!combine)
+        return;
+      // The combine: one warp per (batch, head, query) row, after the
+      // splits (same stream, in order).
+      SmallVector<Value> cArgs = {args[3], args[4], o};
+      if (lse)
+        cArgs.push_back(lse);
+      for (const std::string &name : combineSizeNames(spec)) {
+        Value size = llvm::StringSwitch<Value>(name)
+                         .Case("heads_q", hq)
+                         .Case("seq_q", sq)
+                         .Case("num_splits", numSplits)
+                         .Default(Value());
+        if (!size)
+          llvm::reportFatalInternalError(
+              Twine("no launch value for the combine's size '") + name + "'");
+        cArgs.push_back(
+            arith::IndexCastUIOp::create(b, loc, b.getI32Type(), size));
+      }
+      Value allRows = b.createOrFold<arith::MulIOp>(
+          loc, b.createOrFold<arith::MulIOp>(loc, batch, hq), sq);
+      Value cGrid = ceilDiv(allRows, kCombineRowsPerCTA);
+      Value cThreads = cIdx(32 * kCombineRowsPerCTA);
+      Value noSmem = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
+      auto launchCombine = [&] {
+        gpu::LaunchFuncOp::create(b, loc, combine,
+                                  gpu::KernelDim3{cGrid, one, one},
+                                  gpu::KernelDim3{cThreads, one, one}, noSmem,
+                                  cArgs);
+      };
+      if (!spec.writesOneSplitDirectly()) {
+        launchCombine();
+        return;
+      }
+      // One split: the kernel wrote O and LSE, nothing to merge.
+      scf::IfOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, numSplits,
+                                one),
+          [&](OpBuilder &, Location) {
+            launchCombine();
+            scf::YieldOp::create(b, loc);
+          });
     };
-    if (!spec.writesOneSplitDirectly()) {
-      launchCombine();
-      return;
+    // The matcher left statically empty problems alone: a constant grid is
+    // never empty here.
+    if (matchPattern(gridX, m_Constant()) && matchPattern(gridY, m_Constant())) {
+      launch();
+    } else {
+      // An empty grid is a launch error in CUDA: with no query row (or no
+      // head) there is nothing to compute, so there is no launch either.
+      Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+      Value rows =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, gridX, zero);
+      Value heads =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, gridY, zero);
+      scf::IfOp::create(b, loc, arith::AndIOp::create(b, loc, rows, heads),
+                        [&](OpBuilder &, Location) {
+                          launch();
+                          scf::YieldOp::create(b, loc);
+                        });
     }
-    // One split: the kernel wrote O and LSE, nothing to merge.
-    scf::IfOp::create(
-        b, loc,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, numSplits,
-                              one),
-        [&](OpBuilder &, Location) {
-          launchCombine();
-          scf::YieldOp::create(b, loc);
-        });
+
   };
-  // The matcher left statically empty problems alone: a constant grid is
-  // never empty here.
-  if (matchPattern(gridX, m_Constant()) && matchPattern(gridY, m_Constant())) {
-    launch();
+  if (opSpec.lengthVariants.empty()) {
+    launchKernel(opSpec, kernels.front());
   } else {
-    // An empty grid is a launch error in CUDA: with no query row (or no
-    // head) there is nothing to compute, so there is no launch either.
-    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-    Value rows =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, gridX, zero);
-    Value heads =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, gridY, zero);
-    scf::IfOp::create(b, loc, arith::AndIOp::create(b, loc, rows, heads),
-                      [&](OpBuilder &, Location) {
-                        launch();
-                        scf::YieldOp::create(b, loc);
-                      });
+    // The length variants: if seq_k <= max_0 launch kernel 0, else if
+    // seq_k <= max_1 kernel 1, ..., else the last (unbounded) one.
+    Value seqK = dimOf(b, loc, kBuf, seqPos);
+    std::function<void(unsigned)> chooseFrom = [&](unsigned i) {
+      if (i + 1 == kernels.size()) {
+        launchKernel(opSpec.lengthVariant(i), kernels[i]);
+        return;
+      }
+      Value fits = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::ule, seqK,
+          arith::ConstantIndexOp::create(b, loc,
+                                         opSpec.lengthVariants[i].maxSeqK));
+      scf::IfOp::create(
+          b, loc, fits,
+          [&](OpBuilder &, Location) {
+            launchKernel(opSpec.lengthVariant(i), kernels[i]);
+            scf::YieldOp::create(b, loc);
+          },
+          [&](OpBuilder &, Location) {
+            chooseFrom(i + 1);
+            scf::YieldOp::create(b, loc);
+          });
+    };
+    chooseFrom(0);
   }
 
   // The scratch (oPartAlloc, lsePartAlloc, the counter) is freed by the host pipeline's
@@ -1016,17 +1073,27 @@ struct FA2LowerToGPUPass
                                                 ArrayRef<Attribute>{target});
       table.insert(gpuModule);
       containers.insert(parent);
-      gpu::GPUFuncOp kernel =
-          wgmma ? buildHopperAttentionKernel(b, op.getLoc(), gpuModule, *spec)
-                : buildAttentionKernel(b, op.getLoc(), gpuModule, *spec);
-      kernel->setAttr(FA2Dialect::getScheduleAttrName(),
-                      scheduleAttr(b, spec->schedule));
-      // The builder leaves constants behind where it folded index math;
-      // folding with no patterns removes them and merges the rest.
-      (void)applyPatternsGreedily(kernel, FrozenRewritePatternSet());
       IRRewriter rewriter(module.getContext());
-      DominanceInfo dominance(kernel);
-      eliminateCommonSubExpressions(rewriter, dominance, kernel);
+      // One kernel, or one per length variant (the same gpu.module).
+      SmallVector<gpu::GPUFuncOp> kernels;
+      unsigned numKernels = std::max<size_t>(1, spec->lengthVariants.size());
+      for (unsigned i = 0; i < numKernels; ++i) {
+        AttentionKernelSpec kernelSpec =
+            spec->lengthVariants.empty() ? *spec : spec->lengthVariant(i);
+        gpu::GPUFuncOp kernel =
+            wgmma ? buildHopperAttentionKernel(b, op.getLoc(), gpuModule,
+                                               kernelSpec)
+                  : buildAttentionKernel(b, op.getLoc(), gpuModule,
+                                         kernelSpec);
+        kernel->setAttr(FA2Dialect::getScheduleAttrName(),
+                        scheduleAttr(b, kernelSpec.schedule));
+        // The builder leaves constants behind where it folded index math;
+        // folding with no patterns removes them and merges the rest.
+        (void)applyPatternsGreedily(kernel, FrozenRewritePatternSet());
+        DominanceInfo dominance(kernel);
+        eliminateCommonSubExpressions(rewriter, dominance, kernel);
+        kernels.push_back(kernel);
+      }
       // Split-KV: the combine kernel, in the same gpu.module (one binary).
       gpu::GPUFuncOp combine;
       if (spec->splitKV() && !spec->lastCTACombine()) {
@@ -1035,7 +1102,7 @@ struct FA2LowerToGPUPass
         DominanceInfo combineDominance(combine);
         eliminateCommonSubExpressions(rewriter, combineDominance, combine);
       }
-      rewriteToLaunch(b, op, kernel, combine, *spec);
+      rewriteToLaunch(b, op, kernels, combine, *spec);
 
       manifests[parent].push_back(b.getNamedAttr(
           name, manifestAttr(module.getContext(), buildManifest(*spec))));

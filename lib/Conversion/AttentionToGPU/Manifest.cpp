@@ -70,7 +70,39 @@ fa2::gridExpressions(const AttentionKernelSpec &spec) {
   return {x, "ceildiv(" + bh + ", " + z + ")", z};
 }
 
+/// The manifest of one kernel (see buildManifest).
+static json::Object buildKernelManifest(const AttentionKernelSpec &spec);
+
 json::Object fa2::buildManifest(const AttentionKernelSpec &spec) {
+  if (spec.lengthVariants.empty())
+    return buildKernelManifest(spec);
+  // Length variants: the first kernel's manifest, every variant's buffers
+  // (a runner allocates them all; each kernel's params name its own), and
+  // `variants`, each kernel's launch with the seq_k range it serves.
+  json::Object m = buildKernelManifest(spec.lengthVariant(0));
+  json::Array variants;
+  for (unsigned i = 0; i < spec.lengthVariants.size(); ++i) {
+    json::Object v = buildKernelManifest(spec.lengthVariant(i));
+    const HopperLengthVariant &range = spec.lengthVariants[i];
+    json::Object *buffers = m.getObject("buffers");
+    for (auto &[name, buffer] : *v.getObject("buffers"))
+      if (!buffers->get(name))
+        (*buffers)[name] = buffer;
+    json::Object variant;
+    variant["when"] = json::Object{
+        {"seq_k", json::Array{range.minSeqK,
+                              range.unbounded() ? json::Value(nullptr)
+                                                : json::Value(range.maxSeqK)}}};
+    for (StringRef key : {"kernel", "params", "grid", "block",
+                          "dynamic_shared_memory_bytes", "schedule"})
+      variant[key] = std::move(*v.get(key));
+    variants.push_back(std::move(variant));
+  }
+  m["variants"] = std::move(variants);
+  return m;
+}
+
+static json::Object buildKernelManifest(const AttentionKernelSpec &spec) {
   json::Object m;
   m["version"] = kManifestVersion;
   m["kernel"] = spec.name;

@@ -329,6 +329,10 @@ static const FieldSetter kFieldSetters[] = {
      [](GPUSchedule &s, const FieldValue &v) {
        return setInt(v, s.consumerRegisters, 24, 256, 8);
      }},
+    {"length_variants",
+     [](GPUSchedule &s, const FieldValue &v) {
+       return setBool(v, s.lengthVariants);
+     }},
 };
 
 std::optional<OptionError>
@@ -399,7 +403,8 @@ fa2::parseScheduleFields(llvm::StringRef text, std::string &why) {
 bool fa2::isHopperOnlyField(llvm::StringRef key) {
   return key == "mma" || key == "overlap_softmax" || key == "ping_pong" ||
          key == "persistent" || key == "tile_scheduler" || key == "epilogue" ||
-         key == "producer_registers" || key == "consumer_registers";
+         key == "producer_registers" || key == "consumer_registers" ||
+         key == "length_variants";
 }
 
 const ScheduleField *
@@ -522,6 +527,10 @@ llvm::SmallVector<ScheduleField> fa2::scheduleFields(const GPUSchedule &s) {
       fields.push_back(
           {"tile_scheduler", stringifyTileScheduler(s.tileScheduler).str()});
     fields.push_back({"epilogue", stringifyHopperEpilogue(s.epilogue).str()});
+    // Only where turned off, so that other kernels' manifests stay as
+    // they were.
+    if (!s.lengthVariants)
+      fields.push_back({"length_variants", false});
   }
   return fields;
 }
@@ -602,8 +611,11 @@ GPUSchedule fa2::getDefaultSchedule(int64_t headDim, int64_t headDimV,
 
 namespace {
 /// One row of the sm_90a wgmma table: used for head dims up to maxHeadDim,
-/// causal or not, and (maxSeqK > 0) only for a static key length up to
-/// maxSeqK. The first row that matches wins.
+/// causal or not, and (maxSeqK > 0) only for a key length up to maxSeqK.
+/// A static length takes the first row that matches; a dynamic one takes
+/// each row of the run of ranges (the rows after the first match, up to the
+/// next one without maxSeqK): one kernel per row, the host picks by seq_k
+/// at launch (getHopperSchedules).
 struct HopperRow {
   int64_t maxHeadDim;
   bool causal;
@@ -614,7 +626,7 @@ struct HopperRow {
   /// setmaxnreg's split, where it is not assignHopperRoles' (0: its).
   int64_t producerRegisters = 0, consumerRegisters = 0;
   /// How O is written (a tma_store row keeps registers where O's own tile
-  /// would not fit: getHopperSchedule).
+  /// would not fit: rowSchedule).
   HopperEpilogue epilogue = HopperEpilogue::Registers;
 };
 } // namespace
@@ -668,9 +680,24 @@ struct HopperRow {
 /// against 0.80 / 0.94 / 1.00 / 1.07 / 1.13, d = 256 without a mask (bf16) 0.92
 /// / 0.98 / 0.99 / 1.01 / 1.06 against 0.82 / 0.97 / 1.01 / 1.01 / 1.09 (f16 at
 /// 8k: -4%): +10-15% at 512, within a few % from 4k.
+/// Ranges of seq_k (issue 15; one kernel per range where the length is
+/// dynamic, chosen by the host at launch, like FA3's host dispatch): d = 64
+/// causal keeps the persistent dynamic grid up to 1k keys and runs without
+/// persistence (128 rows, O in Q's tile) from there, fa2/cuDNN at 512 / 1k
+/// / 2k / 8k 0.86 / 0.86 / 0.83 / 0.96 against 0.75 / 0.82 / 0.91 / 1.04
+/// (bench/hopper-results/2026-12-03-evening-sweep.md, call 1; 192 rows
+/// without persistence measured 0.90 / 1.08 at 2k / 8k but now spill 12
+/// bytes with O in Q's tile). With the split, bf16 at 2k / 4k / 8k / 16k:
+/// 0.89 / 0.95 / 0.98 / 1.07 against the one persistent kernel's 0.72 /
+/// 0.80 / 0.86 / 0.97 (bench/hopper-results/2026-12-03-evening-variants.md).
+/// d = 256 without a mask keeps one row: registers against tma_store from
+/// 4k keys measured +1..+4% in one call and -10..+2% in the next (the same
+/// file), within the noise of one kernel timed twice.
 static const HopperRow kHopperTable[] = {
     {64, false, 0, 192, 128, 2, true, true},
-    {64, true, 0, 128, 128, 2, true, true, TileScheduler::Dynamic, 56, 224,
+    {64, true, 1024, 128, 128, 2, true, true, TileScheduler::Dynamic, 56, 224,
+     HopperEpilogue::TmaStore},
+    {64, true, 0, 128, 128, 2, true, false, TileScheduler::Static, 56, 224,
      HopperEpilogue::TmaStore},
     {128, false, 0, 128, 128, 2, true, true, TileScheduler::Static, 0, 0,
      HopperEpilogue::TmaStore},
@@ -682,46 +709,76 @@ static const HopperRow kHopperTable[] = {
      HopperEpilogue::TmaStore},
 };
 
-std::optional<GPUSchedule> fa2::getHopperSchedule(int64_t headDim,
-                                                  int64_t headDimV,
-                                                  bool causal, int64_t seqK,
-                                                  const ChipInfo &chip) {
-  if (headDim != headDimV || headDim % 64 != 0 || headDim > 256)
+/// The schedule of one table row, or nullopt where its tiles do not fit
+/// the chip's shared memory.
+static std::optional<GPUSchedule> rowSchedule(const HopperRow &r,
+                                              int64_t headDim,
+                                              int64_t headDimV,
+                                              const ChipInfo &chip) {
+  GPUSchedule s;
+  s.mma = MmaKind::Wgmma;
+  s.blockM = r.blockM;
+  s.blockN = r.blockN;
+  s.numStages = r.numStages;
+  assignHopperRoles(s);
+  // FA3's intra-warpgroup overlap measured faster at every head dim
+  // (H200, bf16, 8k: +4% d = 64, +14% d = 128, +17% causal, +5% d = 256;
+  // bench/NOTES.md, Hopper section).
+  s.overlapSoftmax = true;
+  s.pingPong = r.pingPong;
+  s.persistent = r.persistent;
+  s.tileScheduler = r.tileScheduler;
+  if (r.producerRegisters) {
+    s.producerRegisters = r.producerRegisters;
+    s.consumerRegisters = r.consumerRegisters;
+  }
+  // Not used by the wgmma kernel (every row rescales; Q stays in shared
+  // memory, where wgmma reads it): the defaults say so in the manifest.
+  s.rescaleThreshold = -1;
+  s.epilogue = r.epilogue;
+  if (!outputTileFits(s, headDim, headDimV, chip))
+    s.epilogue = HopperEpilogue::Registers;
+  if (sharedMemoryBytes(s, headDim, headDimV) > chip.maxSharedBytes)
     return std::nullopt;
+  return s;
+}
+
+llvm::SmallVector<HopperLengthVariant>
+fa2::getHopperSchedules(int64_t headDim, int64_t headDimV, bool causal,
+                        int64_t seqK, const ChipInfo &chip) {
+  if (headDim != headDimV || headDim % 64 != 0 || headDim > 256)
+    return {};
+  // A negative seqK is dynamic (ShapedType::kDynamic): every row of the
+  // first matching run of length ranges, up to its unbounded row.
+  bool dynamic = seqK < 0;
+  llvm::SmallVector<HopperLengthVariant> variants;
+  int64_t minSeqK = 0;
   for (const HopperRow &r : kHopperTable) {
     if (headDim > r.maxHeadDim || r.causal != causal)
       continue;
-    // A negative seqK is dynamic (ShapedType::kDynamic).
-    if (r.maxSeqK > 0 && (seqK < 0 || seqK > r.maxSeqK))
+    if (!dynamic && r.maxSeqK > 0 && seqK > r.maxSeqK)
       continue;
-    GPUSchedule s;
-    s.mma = MmaKind::Wgmma;
-    s.blockM = r.blockM;
-    s.blockN = r.blockN;
-    s.numStages = r.numStages;
-    assignHopperRoles(s);
-    // FA3's intra-warpgroup overlap measured faster at every head dim
-    // (H200, bf16, 8k: +4% d = 64, +14% d = 128, +17% causal, +5% d = 256;
-    // bench/NOTES.md, Hopper section).
-    s.overlapSoftmax = true;
-    s.pingPong = r.pingPong;
-    s.persistent = r.persistent;
-    s.tileScheduler = r.tileScheduler;
-    if (r.producerRegisters) {
-      s.producerRegisters = r.producerRegisters;
-      s.consumerRegisters = r.consumerRegisters;
-    }
-    // Not used by the wgmma kernel (every row rescales; Q stays in shared
-    // memory, where wgmma reads it): the defaults say so in the manifest.
-    s.rescaleThreshold = -1;
-    s.epilogue = r.epilogue;
-    if (!outputTileFits(s, headDim, headDimV, chip))
-      s.epilogue = HopperEpilogue::Registers;
-    if (sharedMemoryBytes(s, headDim, headDimV) > chip.maxSharedBytes)
-      return std::nullopt;
-    return s;
+    std::optional<GPUSchedule> s = rowSchedule(r, headDim, headDimV, chip);
+    if (!s)
+      return {};
+    variants.push_back({*s, minSeqK, r.maxSeqK > 0 ? r.maxSeqK : -1});
+    if (!dynamic || r.maxSeqK == 0)
+      break;
+    minSeqK = r.maxSeqK + 1;
   }
-  return std::nullopt;
+  if (!variants.empty() && !variants.back().unbounded() && dynamic)
+    llvm::reportFatalInternalError(
+        "the Hopper table's length ranges end without an unbounded row");
+  return variants;
+}
+
+bool fa2::sameScheduleFields(const GPUSchedule &a, const GPUSchedule &b) {
+  llvm::SmallVector<ScheduleField> fa = scheduleFields(a),
+                                   fb = scheduleFields(b);
+  return llvm::equal(fa, fb, [](const ScheduleField &x,
+                                const ScheduleField &y) {
+    return x.key == y.key && x.value == y.value;
+  });
 }
 
 bool fa2::outputTileFits(const GPUSchedule &s, int64_t headDim,

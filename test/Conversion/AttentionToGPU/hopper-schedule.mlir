@@ -27,9 +27,10 @@
 // RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,overlap_softmax=false" | FileCheck %s --check-prefix=LAPSE
 
 // d = 64 without a mask: FA3's 192 rows (3 consumer warpgroups, 32/160
-// registers) with ping-pong on the persistent grid; causal keeps 128 rows on
-// the persistent grid with the dynamic tile scheduler and 56/224 registers,
-// whatever the length; d = 128 ping-pongs, and without a mask runs the
+// registers) with ping-pong on the persistent grid; causal keeps 128 rows and
+// 56/224 registers, on the persistent grid with the dynamic tile scheduler up
+// to 1024 keys and without persistence beyond (a dynamic length gets both
+// kernels: hopper-length-variants.mlir); d = 128 ping-pongs, and without a mask runs the
 // (static) persistent grid with 128-key blocks (FA3's 176 leave no room for
 // O's shared tile); every row but d = 64 without a mask stores O by TMA
 // (the persistent ones from O's own tile, the others from Q's); d = 256
@@ -38,12 +39,17 @@
 // TABLE-SAME: #fa2.schedule<block_m = 192, block_n = 128, consumer_registers = 160, {{.*}}overlap_softmax = true, persistent = true, ping_pong = true, producer_registers = 32, {{.*}}tile_scheduler = static, warps = 16>
 // TABLE: gpu.launch_func @fa2_attention_d64_0::@fa2_attention_d64_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c512,
 // TABLE-LABEL: gpu.func @fa2_attention_d64_causal_0
+// TABLE-SAME: memref<2097152xbf16>) kernel
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, consumer_registers = 224, epilogue = tma_store, {{.*}}persistent = false, ping_pong = true, producer_registers = 56, {{.*}}warps = 12>
+// 16 query blocks x 16 heads.
+// TABLE: gpu.launch_func @fa2_attention_d64_causal_0::@fa2_attention_d64_causal_0 blocks in (%c16{{(_[0-9]+)?}}, %c16{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384,
+// TABLE-LABEL: gpu.func @fa2_attention_d64_causal_short_0
 // TABLE-SAME: memref<2xi32>) kernel
 // TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, consumer_registers = 224, epilogue = tma_store, {{.*}}persistent = true, ping_pong = true, producer_registers = 56, {{.*}}tile_scheduler = dynamic, warps = 12>
-// TABLE: gpu.launch_func @fa2_attention_d64_causal_0::@fa2_attention_d64_causal_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384,
-// TABLE-LABEL: gpu.func @fa2_attention_d64_causal_short_0
-// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = true, ping_pong = true, {{.*}}tile_scheduler = dynamic,
-// TABLE-LABEL: gpu.func @fa2_attention_d64_causal_dynamic_0
+// TABLE: gpu.launch_func @fa2_attention_d64_causal_short_0::@fa2_attention_d64_causal_short_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384,
+// TABLE-LABEL: gpu.func @fa2_attention_d64_causal_dynamic_0_v1
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = false, ping_pong = true,
+// TABLE-LABEL: gpu.func @fa2_attention_d64_causal_dynamic_0(
 // TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}persistent = true, ping_pong = true, {{.*}}tile_scheduler = dynamic,
 // TABLE-LABEL: gpu.func @fa2_attention_d128_0
 // TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 128, {{.*}}epilogue = tma_store, {{.*}}persistent = true, ping_pong = true,

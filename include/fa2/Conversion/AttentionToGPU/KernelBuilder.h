@@ -79,6 +79,20 @@ struct AttentionKernelSpec {
   /// Why the wgmma kernel asked for (schedule field mma = wgmma) does not serve this
   /// op, which the mma.sync kernel then serves; empty otherwise.
   std::string mmaFallback;
+  /// A dynamic seq_k whose Hopper table rows cover ranges of it: one
+  /// kernel per entry, in the one gpu.module, shortest lengths first (the
+  /// first is `schedule`, named `name`; entry i > 0 is `name`_v<i>), and
+  /// the host launches the one whose range holds seq_k. Empty: one kernel.
+  llvm::SmallVector<HopperLengthVariant> lengthVariants;
+  /// The spec of length variant `i`'s kernel (one kernel, no variants).
+  AttentionKernelSpec lengthVariant(unsigned i) const {
+    AttentionKernelSpec v = *this;
+    v.schedule = lengthVariants[i].schedule;
+    if (i > 0)
+      v.name += "_v" + std::to_string(i);
+    v.lengthVariants.clear();
+    return v;
+  }
 
   bool splitKV() const { return numSplits != 1; }
   /// Split-KV merged by the split CTA that finishes last (schedule field

@@ -231,6 +231,11 @@ struct GPUSchedule {
   TileScheduler tileScheduler = TileScheduler::Static;
   /// Wgmma: how O leaves the kernel (HopperEpilogue).
   HopperEpilogue epilogue = HopperEpilogue::Registers;
+  /// Wgmma, dynamic seq_k: where the Hopper table has rows for ranges of
+  /// the key length, one kernel per row and the host launches the one
+  /// whose range holds seq_k (getHopperSchedules). False: one kernel, the
+  /// row for the longest keys.
+  bool lengthVariants = true;
 
   bool splitKV() const { return kvSplits != 1; }
   bool wgmma() const { return mma == MmaKind::Wgmma; }
@@ -284,7 +289,7 @@ parseScheduleFields(llvm::StringRef text, std::string &why);
 
 /// Whether `key` is a field of the wgmma kernel only (mma,
 /// overlap_softmax, ping_pong, persistent, tile_scheduler, epilogue,
-/// producer_registers, consumer_registers): the mma.sync
+/// producer_registers, consumer_registers, length_variants): the mma.sync
 /// schedule ignores it.
 bool isHopperOnlyField(llvm::StringRef key);
 
@@ -299,17 +304,29 @@ const ScheduleField *findScheduleField(llvm::ArrayRef<ScheduleField> fields,
 GPUSchedule getDefaultSchedule(int64_t headDim, int64_t headDimV,
                                const ChipInfo &chip, int64_t pieces = 1);
 
-/// The sm_90a wgmma schedule for a head dimension (Q/K) and value
-/// dimension, causal or not, and the key length (static, or negative for a
-/// dynamic one, as ShapedType::kDynamic: some rows serve only short static
-/// lengths), or nullopt when no row of its table serves them (the head dims
-/// must be equal multiples of 64 up to 256: whole 128-byte swizzle atoms).
-/// Rows: tile M (64 per consumer warpgroup), N, stages, ping-pong,
+/// One wgmma schedule for the key lengths minSeqK..maxSeqK (inclusive;
+/// a negative maxSeqK: no upper bound).
+struct HopperLengthVariant {
+  GPUSchedule schedule;
+  int64_t minSeqK = 0, maxSeqK = -1;
+  bool unbounded() const { return maxSeqK < 0; }
+};
+
+/// The sm_90a wgmma schedules for a head dimension (Q/K) and value
+/// dimension, causal or not, and the key length: one for a static length
+/// (the first row whose range holds it), and for a dynamic one (seqK
+/// negative, as ShapedType::kDynamic) one per row of the table's length
+/// ranges, shortest first, the last unbounded (a single one where the
+/// table has no ranges here). Empty where no row serves them (the head
+/// dims must be equal multiples of 64 up to 256: whole 128-byte swizzle
+/// atoms). Rows: tile M (64 per consumer warpgroup), N, stages, ping-pong,
 /// persistent; registers per role from tile M.
-std::optional<GPUSchedule> getHopperSchedule(int64_t headDim,
-                                             int64_t headDimV, bool causal,
-                                             int64_t seqK,
-                                             const ChipInfo &chip);
+llvm::SmallVector<HopperLengthVariant>
+getHopperSchedules(int64_t headDim, int64_t headDimV, bool causal,
+                   int64_t seqK, const ChipInfo &chip);
+
+/// Whether two schedules print the same fields (the same kernel).
+bool sameScheduleFields(const GPUSchedule &a, const GPUSchedule &b);
 
 /// Sets a wgmma schedule's numWarps and registers per role from its
 /// consumer warpgroups (blockM / 64), after an option changed blockM: the
