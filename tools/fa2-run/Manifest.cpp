@@ -273,6 +273,23 @@ struct Reader {
 };
 } // namespace
 
+/// The "schedule" object of `root` as "key=value,..." (empty without one).
+static std::string scheduleText(const JsonValue &root) {
+  std::string text;
+  const JsonValue *v = root.get("schedule");
+  if (!v || !v->isObject())
+    return text;
+  for (const auto &kv : v->object) {
+    if (!text.empty())
+      text += ",";
+    text += kv.first + "=" + (kv.second.isString() ? kv.second.text
+                              : kv.second.isNumber() ? kv.second.text
+                              : kv.second.isBool() ? (kv.second.boolean ? "true" : "false")
+                                                   : "?");
+  }
+  return text;
+}
+
 /// The fields of one launch (params, grid, block, dynamic shared memory) in
 /// `root`, whose path in the manifest is `at` ("" or "combine.").
 static bool parseLaunch(const JsonValue &root, const std::string &at,
@@ -687,15 +704,84 @@ bool fa2run::loadManifest(const std::string &path, Manifest &m,
     return r.fail("'num_splits' without a 'combine' launch: the partials would never be merged");
   }
 
-  if ((v = root.get("schedule")) && v->isObject()) {
-    for (const auto &kv : v->object) {
-      if (!m.schedule.empty())
-        m.schedule += ",";
-      m.schedule += kv.first + "=" + (kv.second.isString() ? kv.second.text
-                                      : kv.second.isNumber() ? kv.second.text
-                                      : kv.second.isBool() ? (kv.second.boolean ? "true" : "false")
-                                                           : "?");
+  m.schedule = scheduleText(root);
+
+  // Length variants: one launch per seq_k range, the ranges back to back
+  // from 0, the last one unbounded.
+  if ((v = root.get("variants"))) {
+    if (!v->isArray() || v->array.empty())
+      return r.fail("field 'variants' must be a non-empty array");
+    if (!m.numSplits.empty())
+      return r.fail("field 'variants' with 'num_splits': split-KV kernels have no length variants");
+    int64_t next = 0;
+    for (size_t i = 0; i < v->array.size(); ++i) {
+      const JsonValue &e = v->array[i];
+      const std::string at = "variants[" + std::to_string(i) + "].";
+      if (!e.isObject())
+        return r.fail("'variants[" + std::to_string(i) + "]' must be an object");
+      LengthVariant lv;
+      const JsonValue *kn = r.require(e, "kernel", JsonValue::Kind::String, at);
+      if (!kn)
+        return false;
+      if (kn->text.empty())
+        return r.fail("field '" + at + "kernel' is empty");
+      const JsonValue *when = r.require(e, "when", JsonValue::Kind::Object, at);
+      const JsonValue *range =
+          when ? r.require(*when, "seq_k", JsonValue::Kind::Array, at + "when.") : nullptr;
+      if (!range)
+        return false;
+      auto isCount = [](const JsonValue &x) {
+        return x.isNumber() && x.number >= 0 &&
+               x.text.find_first_of(".eE-") == std::string::npos;
+      };
+      if (range->array.size() != 2 || !isCount(range->array[0]) ||
+          !(isCount(range->array[1]) || range->array[1].isNull()))
+        return r.fail("field '" + at + "when.seq_k' must be [lo, hi] (integers; hi null: no upper bound)");
+      lv.minSeqK = std::strtoll(range->array[0].text.c_str(), nullptr, 10);
+      if (!range->array[1].isNull())
+        lv.maxSeqK = std::strtoll(range->array[1].text.c_str(), nullptr, 10);
+      const bool last = i + 1 == v->array.size();
+      if (lv.minSeqK != next)
+        return r.fail("field '" + at + "when.seq_k' starts at " + std::to_string(lv.minSeqK) +
+                      ", expected " + std::to_string(next) +
+                      " (the ranges follow each other from 0)");
+      if (last != (lv.maxSeqK < 0))
+        return r.fail("field '" + at + "when.seq_k': " +
+                      (last ? "the last range has no upper bound (null)"
+                            : "only the last range may be unbounded"));
+      if (!last && lv.maxSeqK < lv.minSeqK)
+        return r.fail("field '" + at + "when.seq_k' is an empty range");
+      if (!parseLaunch(e, at, m.buffers, names, r, error, lv.launch))
+        return false;
+      lv.launch.kernel = kn->text;
+      lv.schedule = scheduleText(e);
+      next = lv.maxSeqK + 1;
+      m.variants.push_back(std::move(lv));
     }
   }
   return true;
+}
+
+size_t fa2run::pickLengthVariant(const Manifest &m, int64_t seqK) {
+  for (size_t i = 0; i < m.variants.size(); ++i)
+    if (m.variants[i].maxSeqK < 0 || seqK <= m.variants[i].maxSeqK)
+      return i;
+  return 0;
+}
+
+Manifest fa2run::withLengthVariant(const Manifest &m, size_t i) {
+  Manifest out = m;
+  out.variants.clear();
+  if (m.variants.empty())
+    return out;
+  const LengthVariant &lv = m.variants[i];
+  out.kernel = lv.launch.kernel;
+  out.params = lv.launch.params;
+  for (int d = 0; d < 3; ++d) {
+    out.grid[d] = lv.launch.grid[d];
+    out.block[d] = lv.launch.block[d];
+  }
+  out.dynamicSharedBytes = lv.launch.dynamicSharedBytes;
+  out.schedule = lv.schedule;
+  return out;
 }

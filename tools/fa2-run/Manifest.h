@@ -67,6 +67,15 @@ struct LaunchSpec {
   bool programmatic = false;
 };
 
+/// One length variant ("variants" in the manifest): the launch of the
+/// kernel built for seq_k in [minSeqK, maxSeqK] (maxSeqK < 0: no upper
+/// bound), and its schedule as printed.
+struct LengthVariant {
+  int64_t minSeqK = 0, maxSeqK = -1;
+  LaunchSpec launch;
+  std::string schedule;
+};
+
 /// The dimension names every manifest has; head_dim_v defaults to head_dim.
 extern const char *const kDimNames[7];
 
@@ -105,7 +114,18 @@ struct Manifest {
   /// `combine_counter` (i32, zero_init) counts the arrivals.
   bool lastCTACombine = false;
   std::string schedule; // printed as found, e.g. "block_m=128 block_n=64 ..."
+  /// A kernel per seq_k range (docs/manifest.md, "Length variants"): the
+  /// ranges follow each other from 0 and the last has no upper bound; the
+  /// fields above are the first variant's. Empty: one kernel.
+  std::vector<LengthVariant> variants;
 };
+
+/// The variant of `m` whose range holds `seqK` (0 without variants).
+size_t pickLengthVariant(const Manifest &m, int64_t seqK);
+
+/// `m` with variant `i`'s kernel, launch and schedule in place of its own,
+/// and no variants (`m` itself without variants).
+Manifest withLengthVariant(const Manifest &m, size_t i);
 
 /// Reads and validates a manifest. Every expression is parsed and its names
 /// checked here, before any device work.

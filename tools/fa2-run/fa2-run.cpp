@@ -1377,13 +1377,32 @@ int main(int argc, char **argv) {
         "finding the f64 reference kernel");
 
   int passed = 0, failed = 0, skipped = 0;
-  for (const Manifest &m : manifests) {
-    LoadedKernel k = loadKernel(m, opts);
+  for (const Manifest &manifest : manifests) {
+    // One kernel, or one per length variant (each launched for the cases
+    // whose seq_k its range holds).
+    std::vector<Manifest> forms;
+    std::vector<LoadedKernel> loaded;
+    for (size_t i = 0; i < std::max<size_t>(1, manifest.variants.size()); ++i) {
+      forms.push_back(withLengthVariant(manifest, i));
+      loaded.push_back(loadKernel(forms.back(), opts));
+    }
     std::vector<std::pair<int64_t, int64_t>> cases = opts.seqs;
     bool seqGiven = !cases.empty();
     if (!seqGiven)
       cases.push_back({0, 0});
     for (auto [sq, sk] : cases) {
+      // Without --seqs, a static seq_k (variants need a dynamic one).
+      const std::optional<int64_t> &staticSk = manifest.dims.at("seq_k");
+      size_t variant = pickLengthVariant(manifest, seqGiven || !staticSk ? sk : *staticSk);
+      if (!manifest.variants.empty()) {
+        const LengthVariant &lv = manifest.variants[variant];
+        std::printf("fa2-run: length variant %zu (seq_k %lld..%s): kernel %s\n", variant,
+                    static_cast<long long>(lv.minSeqK),
+                    lv.maxSeqK < 0 ? "" : std::to_string(lv.maxSeqK).c_str(),
+                    lv.launch.kernel.c_str());
+      }
+      const Manifest &m = forms[variant];
+      const LoadedKernel &k = loaded[variant];
       switch (runCase(m, k, ref, opts, sq, sk, seqGiven, smCount).status) {
       case CaseResult::Pass:
         ++passed;
@@ -1396,7 +1415,8 @@ int main(int argc, char **argv) {
         break;
       }
     }
-    check(cuda::cuModuleUnload(k.module), "unloading '" + m.binaryPath + "'");
+    for (const LoadedKernel &k : loaded)
+      check(cuda::cuModuleUnload(k.module), "unloading '" + manifest.binaryPath + "'");
   }
   std::printf("fa2-run: SUMMARY cases=%d passed=%d failed=%d skipped=%d\n", passed + failed,
               passed, failed, skipped);
