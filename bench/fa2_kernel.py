@@ -286,11 +286,20 @@ class Fa2Kernel:
         self.scratch = {n: t for n, t in bufs.items() if self.m["buffers"][n].get("scratch")
                         and not self.m["buffers"][n].get("zero_init")}
         self.counters = {n: t for n, t in bufs.items() if self.m["buffers"][n].get("zero_init")}
-        args = self._args(self.m["params"], bufs, env, self.name)
-        grid = tuple(eval_expr(g, env) for g in self.m["grid"])
-        block = tuple(eval_expr(b, env) for b in self.m["block"])
+        # Length variants (docs/manifest.md): the launch of the kernel whose
+        # seq_k range holds this call's; last_kernel says which one.
+        fields = self.length_variant(env["seq_k"])
+        name = self.last_kernel = fields["kernel"]
+        args = self._args(fields["params"], bufs, env, name)
+        grid = tuple(eval_expr(g, env) for g in fields["grid"])
+        block = tuple(eval_expr(b, env) for b in fields["block"])
         stream = _cupy_stream(torch.cuda.current_stream().cuda_stream)
         function, smem = self.function, self.smem
+        if fields is not self.m:
+            function = self.module.get_function(name)
+            smem = int(fields["dynamic_shared_memory_bytes"])
+            if smem > 0:
+                function.max_dynamic_shared_size_bytes = smem
         second = None
         # "skip_at_one_split": with one split the kernel wrote O and LSE
         # itself and the combine would return at once: leave it out.
@@ -314,7 +323,7 @@ class Fa2Kernel:
         if programmatic:
             f2, g2, b2, a2, s2 = second
             second_pdl = _programmatic_launcher(f2.kernel.ptr, g2, b2, a2, s2, stream_handle)
-        cu_function = self._driver_function() if by_value else None
+        cu_function = self._driver_function(name, smem) if by_value else None
 
         def launch():
             if by_value:
@@ -329,10 +338,21 @@ class Fa2Kernel:
                     f2(g2, b2, a2, shared_mem=s2)
         return launch, out, lse
 
-    def _driver_function(self):
-        """The kernel as a CUfunction of the current context, loaded through
+    def length_variant(self, seq_k):
+        """The launch fields (kernel, params, grid, block, shared memory) for
+        `seq_k`: the manifest's own, or its length variant whose range holds
+        seq_k."""
+        for variant in self.m.get("variants", []):
+            hi = variant["when"]["seq_k"][1]
+            if hi is None or seq_k <= hi:
+                return variant
+        return self.m
+
+    def _driver_function(self, name, smem):
+        """Kernel `name` as a CUfunction of the current context, loaded through
         the driver (for launches CuPy cannot express)."""
-        if getattr(self, "_cu_function", None) is None:
+        functions = self.__dict__.setdefault("_cu_functions", {})
+        if name not in functions:
             import ctypes as C
             cu = _libcuda()
             binary = os.path.join(os.path.dirname(self.path), self.m["binary"])
@@ -340,17 +360,17 @@ class Fa2Kernel:
             mod, fn = C.c_void_p(), C.c_void_p()
             for what, r in (("cuModuleLoadData", lambda: cu.cuModuleLoadData(C.byref(mod), data)),
                             ("cuModuleGetFunction",
-                             lambda: cu.cuModuleGetFunction(C.byref(fn), mod, self.name.encode()))):
+                             lambda: cu.cuModuleGetFunction(C.byref(fn), mod, name.encode()))):
                 err = r()
                 if err != 0:
-                    raise RuntimeError(f"{what} failed ({err}) for {self.name}")
-            if self.smem > 0:
+                    raise RuntimeError(f"{what} failed ({err}) for {name}")
+            if smem > 0:
                 # CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
-                err = cu.cuFuncSetAttribute(fn, 8, self.smem)
+                err = cu.cuFuncSetAttribute(fn, 8, smem)
                 if err != 0:
-                    raise RuntimeError(f"cuFuncSetAttribute failed ({err}) for {self.name}")
-            self._cu_module, self._cu_function = mod, fn.value
-        return self._cu_function
+                    raise RuntimeError(f"cuFuncSetAttribute failed ({err}) for {name}")
+            functions[name] = (mod, fn.value)
+        return functions[name][1]
 
     def env_from(self, q, k, v):
         """Binds the dims from the tensors' shapes (bhsd or bshd, any number

@@ -50,6 +50,9 @@ for dt in dts:
                     return F.scaled_dot_product_attention(q, k, v, is_causal=causal, scale=sc)
             fns["cudnn"] = cudnn_fn
         oks = {}
+        # A length variant's kernel (manifest "variants") is marked by its
+        # suffix (v1, ...) in the line.
+        used = {}
         for var in variants:
             kk = kern.get((var, dt, d, causal))
             if kk is None: continue
@@ -58,6 +61,7 @@ for dt in dts:
             lse = torch.empty((b,h,s), device="cuda", dtype=torch.float32) if kk.has_lse else None
             launch, o, lse = kk.launcher(q, k, v, out=o, lse=lse, env=env)
             launch(); torch.cuda.synchronize()
+            used[var] = kk.last_kernel[len(kk.name):].lstrip("_")
             ok, err, lp = fa_rule(o[:1,hs], r32, rlp)
             oks[var] = ok and not torch.isnan(o).any().item()
             fns[var] = launch
@@ -73,9 +77,9 @@ for dt in dts:
         for var in variants:
             if var not in fns: continue
             t = flops/med[var]/1e9
-            rows.append(dict(dt=dt, d=d, causal=int(causal), s=s, var=var, fa2=t, flash=fl, cudnn=cu,
+            rows.append(dict(dt=dt, d=d, causal=int(causal), s=s, var=var, kernel=used[var], fa2=t, flash=fl, cudnn=cu,
                              ratio=t/fl, ratio_cudnn=t/cu, ok=bool(oks[var])))
-            line += f" | {var} {t:6.1f} {t/fl:.3f}" + (f" {t/cu:.3f}c" if CUDNN else "") + ('' if oks[var] else ' FAIL')
+            line += f" | {var} {t:6.1f} {t/fl:.3f}" + (f" {t/cu:.3f}c" if CUDNN else "") + (f" {used[var]}" if used[var] else "") + ('' if oks[var] else ' FAIL')
         print(line, f"[{time.time()-t0:.0f}s]", flush=True)
         del q, k, v; torch.cuda.empty_cache()
 json.dump(rows, open(os.path.join(out, "sweep.json"), "w"))
