@@ -15,9 +15,10 @@
 # kv-splits=N, ... as in this file's first version).
 #
 # --set d64: Sq = 1 d = 64 decode at G 1/4/8 (q1-g<G>-d64) with Bc / stages
-# choices beside the table's.
+# choices beside the table's (and "base" from BASE_OPT).
 # --set splits: Sq = 1 d = 128 at G 1/4/8 (q1-g<G>-d128), the table's tile
-# ("new": time it at other split counts with decode_variants.py --alt) and Bc
+# ("new", and "base" from BASE_OPT: time them at other split counts with
+# decode_variants.py --alt) and Bc
 # = 32 / 4 stages at G = 8: the same K/V bytes with 1, 4 and 8 rows to merge
 # separate the main loop's time from the last CTA's merge.
 # --set table: instead, Sq = 1 G = 4 decode at d 64 and 128 (cell kinds
@@ -74,6 +75,7 @@ if [ "$SET" = d64 ]; then
   for g in 1 4 8; do
     cell=q1-g$g-d64
     module "decode_q1_g${g}_d64" bf16 64 $((8 * g)) 8 1 0 0 bhsd 0 >"$src"
+    variant "$cell" base "" "schedule=pack_gqa=true"
     variant "$cell" new "schedule=pack_gqa=true"
     for ns in 64s3 64s4 128s2; do
       variant "$cell" "n$ns" "schedule=pack_gqa=true,block_n=${ns%s*},stages=${ns#*s}"
@@ -85,6 +87,7 @@ if [ "$SET" = splits ]; then
   for g in 1 4 8; do
     cell=q1-g$g-d128
     module "decode_q1_g${g}_d128" bf16 128 $((8 * g)) 8 1 0 0 bhsd 0 >"$src"
+    variant "$cell" base "" "schedule=pack_gqa=true"
     variant "$cell" new "schedule=pack_gqa=true"
     [ "$g" = 8 ] && variant "$cell" n32s4 "schedule=pack_gqa=true,block_n=32,stages=4"
   done

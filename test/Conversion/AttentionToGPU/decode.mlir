@@ -11,6 +11,8 @@
 // RUN: FileCheck %s --check-prefix=CHUNK --input-file=%t/fa2_attention_chunked_prefill_0.json
 // RUN: FileCheck %s --check-prefix=LONG --input-file=%t/fa2_attention_long_chunk_0.json
 // RUN: FileCheck %s --check-prefix=LAST --input-file=%t/fa2_attention_decode_last_cta_0.json
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu | sed -n '/gpu.module @fa2_attention_decode_g8_last_cta_0/,/func.func @decode_g8_last_cta/p' \
+// RUN:   | grep -oE 'step %c6|vector\.(load|fma)|scf\.yield' | uniq -c | awk '{$1=$1};1' | tr '\n' ' ' | FileCheck %s --check-prefix=TRIP
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=pack_gqa=false" | FileCheck %s --check-prefix=OFF
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=pack_gqa=false,kv_splits=1" | FileCheck %s --check-prefix=ONE
 
@@ -184,7 +186,8 @@ func.func @decode_last_cta(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf1
 // pass (lastCTARowsPerPass), side by side: lane group lane / 4 takes a
 // row, its 4 lanes reduce the L_s over xor 2 and 1 (never 4 and up, which
 // would mix rows), and each lane accumulates its 8 chunks of 4 columns
-// over 4 splits a trip (32 loads in flight, as 4 rows x 8 splits).
+// over 6 splits a trip: the trip's 48 loads first, then its 48 FMAs, so no
+// load waits behind an FMA (prefix TRIP reads the loop body in order).
 // A launch with one split (num_splits = 1: a batch that fills the GPU)
 // writes O (bf16) and LSE directly and skips the partials, the counter and
 // the merge; more splits store the f32 partials and go through the merge.
@@ -227,13 +230,14 @@ func.func @decode_last_cta(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf1
 // CHECK: gpu.shuffle  xor %{{.*}}, %c1_i32, %c32_i32 : f32
 // CHECK-NOT: gpu.shuffle
 // CHECK: nvvm.bar.warp.sync
-// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c4 iter_args({{.*}}) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>) {
-// CHECK-COUNT-32: vector.load %{{.*}} : memref<?xf32>, vector<4xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c6 iter_args({{.*}}) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>) {
+// CHECK-COUNT-48: vector.load %{{.*}} : memref<?xf32>, vector<4xf32>
 // CHECK-NOT: vector.load
 // CHECK: scf.yield
 // CHECK: vector.store
 // CHECK: gpu.return
 // CHECK-NOT: _combine
+// TRIP: {{^| }}1 step %c6 48 vector.load 48 vector.fma 1 scf.yield
 // CHECK-LABEL: func.func @decode_g8_last_cta
 // CHECK: gpu.launch_func @fa2_attention_decode_g8_last_cta_0::@fa2_attention_decode_g8_last_cta_0
 // CHECK-NOT: gpu.launch_func
