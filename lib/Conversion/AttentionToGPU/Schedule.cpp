@@ -658,18 +658,28 @@ struct HopperRow {
 /// register stores 0.82 / 0.88-0.90 / 0.95 / 0.96-1.01 (176 leaves no room
 /// for O's tile); d = 64 causal 0.85 / 0.84-0.88 / 0.85 / 0.89-1.07 against
 /// 0.83 / 0.76-0.87 / 0.71 / 0.92-1.01. d = 64 without a mask (3 warpgroups:
-/// 28 more bytes of spill) measured within noise, and the rows without a
-/// persistent grid (O in Q's tile) are not taken until racecheck passes on
-/// them (bench/NOTES.md).
+/// 28 more bytes of spill) measured within noise. The rows without a persistent
+/// grid write O into each warpgroup's Q tile (its Q·Kᵀ are done; racecheck,
+/// synccheck and memcheck clean once the window starts past the mbarriers):
+/// fa2/cuDNN at 512 / 2k / 4k / 8k / 16k, 3 rounds
+/// (bench/hopper-results/2026-12-03-evening-sweep.md): d = 128 causal (f16)
+/// 0.88 / 1.00 / 1.03 / 1.06 / 1.11 against 0.80 / 0.97 / 1.01 / 1.05 / 1.10
+/// with register stores, d = 256 causal (bf16) 0.92 / 0.99 / 1.03 / 1.07 / 1.14
+/// against 0.80 / 0.94 / 1.00 / 1.07 / 1.13, d = 256 without a mask (bf16) 0.92
+/// / 0.98 / 0.99 / 1.01 / 1.06 against 0.82 / 0.97 / 1.01 / 1.01 / 1.09 (f16 at
+/// 8k: -4%): +10-15% at 512, within a few % from 4k.
 static const HopperRow kHopperTable[] = {
     {64, false, 0, 192, 128, 2, true, true},
     {64, true, 0, 128, 128, 2, true, true, TileScheduler::Dynamic, 56, 224,
      HopperEpilogue::TmaStore},
     {128, false, 0, 128, 128, 2, true, true, TileScheduler::Static, 0, 0,
      HopperEpilogue::TmaStore},
-    {128, true, 0, 128, 128, 2, true, false},
-    {256, false, 0, 128, 80, 2, false, false},
-    {256, true, 0, 128, 80, 2, false, false},
+    {128, true, 0, 128, 128, 2, true, false, TileScheduler::Static, 0, 0,
+     HopperEpilogue::TmaStore},
+    {256, false, 0, 128, 80, 2, false, false, TileScheduler::Static, 0, 0,
+     HopperEpilogue::TmaStore},
+    {256, true, 0, 128, 80, 2, false, false, TileScheduler::Static, 0, 0,
+     HopperEpilogue::TmaStore},
 };
 
 std::optional<GPUSchedule> fa2::getHopperSchedule(int64_t headDim,

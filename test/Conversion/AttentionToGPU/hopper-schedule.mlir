@@ -31,8 +31,9 @@
 // the persistent grid with the dynamic tile scheduler and 56/224 registers,
 // whatever the length; d = 128 ping-pongs, and without a mask runs the
 // (static) persistent grid with 128-key blocks (FA3's 176 leave no room for
-// O's shared tile); d = 64 causal and d = 128 without a mask store O by TMA;
-// d = 256 does not ping-pong, and without a mask takes FA3's 128 x 80 tile.
+// O's shared tile); every row but d = 64 without a mask stores O by TMA
+// (the persistent ones from O's own tile, the others from Q's); d = 256
+// does not ping-pong, and without a mask takes FA3's 128 x 80 tile.
 // TABLE-LABEL: gpu.func @fa2_attention_d64_0
 // TABLE-SAME: #fa2.schedule<block_m = 192, block_n = 128, consumer_registers = 160, {{.*}}overlap_softmax = true, persistent = true, ping_pong = true, producer_registers = 32, {{.*}}tile_scheduler = static, warps = 16>
 // TABLE: gpu.launch_func @fa2_attention_d64_0::@fa2_attention_d64_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c512,
@@ -49,7 +50,7 @@
 // 8 query blocks x 32 batch·heads = 256 tiles on 132 CTAs.
 // TABLE: gpu.launch_func @fa2_attention_d128_0::@fa2_attention_d128_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384,
 // TABLE-LABEL: gpu.func @fa2_attention_d256_0
-// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 80, {{.*}}persistent = false, ping_pong = false,
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 80, {{.*}}epilogue = tma_store, {{.*}}persistent = false, ping_pong = false,
 // Q (128 x 256) and two stages of 80-key K and V (80 x 256 each), 16-bit,
 // and 1 KiB to align the window: 230400 bytes (H200: 232448 at most).
 // TABLE: gpu.launch_func @fa2_attention_d256_0::@fa2_attention_d256_0 blocks in (%c8{{(_[0-9]+)?}}, %c128{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384, {{.*}} dynamic_shared_memory_size %c230400_i32
