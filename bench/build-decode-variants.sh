@@ -15,12 +15,17 @@
 # kv-splits=N, ... as in this file's first version).
 #
 # --set d64: Sq = 1 d = 64 decode at G 1/4/8 (q1-g<G>-d64) with Bc / stages
-# choices beside the table's.
+# choices beside the table's (and "base" from BASE_OPT).
+# --set splits: Sq = 1 d = 128 at G 1/4/8 (q1-g<G>-d128), the table's tile
+# ("new", and "base" from BASE_OPT: time them at other split counts with
+# decode_variants.py --alt) and Bc
+# = 32 / 4 stages at G = 8: the same K/V bytes with 1, 4 and 8 rows to merge
+# separate the main loop's time from the last CTA's merge.
 # --set table: instead, Sq = 1 G = 4 decode at d 64 and 128 (cell kinds
 # q1-g4-d64, q1-g4-d128) with the decode tile's Bc / stages choices, for the
 # schedule table (CTAs per SM from the shared memory each takes).
 #
-#   bench/build-decode-variants.sh -o OUT --fa2-opt PATH [--base-opt PATH] [--set table|d64]
+#   bench/build-decode-variants.sh -o OUT --fa2-opt PATH [--base-opt PATH] [--set table|d64|splits]
 #   device run: python3 bench/decode_variants.py --kernels OUT --out $OUT
 #===----------------------------------------------------------------------===#
 set -uo pipefail
@@ -35,7 +40,7 @@ while [ $# -gt 0 ]; do
     --fa2-opt) FA2_OPT=$2; shift 2 ;;
     --base-opt) BASE_OPT=$2; shift 2 ;;
     --set) SET=$2; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "build-decode-variants.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -70,10 +75,21 @@ if [ "$SET" = d64 ]; then
   for g in 1 4 8; do
     cell=q1-g$g-d64
     module "decode_q1_g${g}_d64" bf16 64 $((8 * g)) 8 1 0 0 bhsd 0 >"$src"
+    variant "$cell" base "" "schedule=pack_gqa=true"
     variant "$cell" new "schedule=pack_gqa=true"
     for ns in 64s3 64s4 128s2; do
       variant "$cell" "n$ns" "schedule=pack_gqa=true,block_n=${ns%s*},stages=${ns#*s}"
     done
+  done
+  finish
+fi
+if [ "$SET" = splits ]; then
+  for g in 1 4 8; do
+    cell=q1-g$g-d128
+    module "decode_q1_g${g}_d128" bf16 128 $((8 * g)) 8 1 0 0 bhsd 0 >"$src"
+    variant "$cell" base "" "schedule=pack_gqa=true"
+    variant "$cell" new "schedule=pack_gqa=true"
+    [ "$g" = 8 ] && variant "$cell" n32s4 "schedule=pack_gqa=true,block_n=32,stages=4"
   done
   finish
 fi

@@ -14,7 +14,9 @@
 // kCombineUnroll partial rows in flight at a time (whole trips: the last
 // one's loads past the last split repeat it with weight 0). (A loop that loaded one
 // L_s and one partial per trip waited a full L2 round trip per split: at
-// 33 splits that was most of a batch-1 decode step.)
+// 33 splits that was most of a batch-1 decode step.) A warp that merges
+// several rows side by side (the last-CTA merge of packed rows) instead
+// makes one pass with a running maximum (emitOnlineGroupRow).
 // A row whose every split is empty gets O = 0 and L = +inf, as the
 // one-kernel path writes for an empty row.
 //
@@ -56,10 +58,201 @@ fa2::combineSizeNames(const AttentionKernelSpec &spec) {
   return names;
 }
 
+/// Where row `row`'s O starts, from the layout (TensorLayout.h). The rows
+/// run over (batch, head, seq) in that order: in a bhsd O they lie one
+/// after another, a row stride apart; bshd takes the row's indices apart
+/// first. A null index adds nothing (the feature index 0).
+static Value emitOutputRowOffset(OpBuilder &b, Location loc,
+                                 const AttentionKernelSpec &spec, Value row,
+                                 Value hq, Value sq, Value rowsPerBatch) {
+  KernelIRBuilder ir(b, loc);
+  int64_t dv = spec.headDimV;
+  auto extent = [&](TensorDim d) -> Value {
+    return d == TensorDim::Head  ? hq
+           : d == TensorDim::Seq ? sq
+                                 : ir.c(dv);
+  };
+  auto plus = [&](Value x, Value y) -> Value {
+    return y ? arith::AddIOp::create(b, loc, x, y) : x;
+  };
+  auto times = [&](Value x, Value y) -> Value {
+    return arith::MulIOp::create(b, loc, x, y);
+  };
+  if (!spec.bshd)
+    return times(row, stride<Value>(Layout::BHSD, TensorDim::Seq, extent,
+                                    times, Value()));
+  TensorIndex<Value> at;
+  at.batch = arith::DivUIOp::create(b, loc, row, rowsPerBatch);
+  Value hi = arith::RemUIOp::create(b, loc, row, rowsPerBatch);
+  at.head = arith::DivUIOp::create(b, loc, hi, sq);
+  at.seq = arith::RemUIOp::create(b, loc, hi, sq);
+  return offset<Value>(Layout::BSHD, at, extent, plus, times);
+}
+
+/// emitCombineRow for a warp that merges 32 / lanesPerRow rows side by side
+/// (the last-CTA merge of packed rows): one pass over the splits with a
+/// running maximum, as FlashAttention's online softmax merges key blocks.
+/// Each trip loads `unroll` splits' L_s and partial chunks (every load of
+/// the trip before any arithmetic on them) and rescales what it holds to
+/// the new maximum, so that the L_s need no round trip of their own before
+/// the partials (the two-pass merge's max and sum reductions, shuffles and
+/// shared weights cost one more L2 round trip of the one warp, ~0.6 us).
+/// A lane keeps as many 4-column loads in flight as stay in registers: 48
+/// (6 splits of the 8 chunks a lane of 4 takes at d = 128 G = 8, 255
+/// registers without a spill on sm_90), at most 16 splits a trip.
+static void emitOnlineGroupRow(OpBuilder &b, Location loc,
+                               const AttentionKernelSpec &spec,
+                               const CombineRowOperands &ops, Value row,
+                               Value lane) {
+  constexpr int64_t kLaneGroupUnroll = 16, kLaneGroupLoadsInFlight = 48;
+  Type f32 = b.getF32Type(), outTy = spec.outElementType;
+  KernelIRBuilder ir(b, loc);
+  Value hq = ops.headsQ, sq = ops.seqQ, splits = ops.numSplits;
+  int64_t dv = spec.headDimV;
+  const int64_t L = ops.lanesPerRow;
+  const double log2e = 1.4426950408889634, ln2 = 0.6931471805599453;
+  const double inf = std::numeric_limits<double>::infinity();
+  Value rowsPerBatch = arith::MulIOp::create(b, loc, hq, sq);
+  // `lane` is the lane within the row's group of L.
+  lane = arith::RemUIOp::create(b, loc, lane, ir.c(L));
+  Value first = arith::MulIOp::create(b, loc, row, splits);
+  Value lastSplit = arith::SubIOp::create(b, loc, splits, ir.c(1));
+  Value negInf = ir.cf(-inf), cLog2e = ir.cf(log2e);
+  auto vec4 = VectorType::get({4}, f32);
+  int64_t perLane = dv / 4 / L; // chunks lane, lane + L, ... of 4 columns
+  int64_t unroll = std::max<int64_t>(
+      1, std::min(kLaneGroupUnroll, kLaneGroupLoadsInFlight / perLane));
+  Value partRow = arith::MulIOp::create(b, loc, first, ir.c(dv));
+  auto colOf = [&](int64_t k) -> Value {
+    return arith::MulIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, lane, ir.c(L * k)), ir.c(4));
+  };
+  // exp2((x - ref)·log2 e): a split's (or the old maximum's) weight against
+  // the reference `ref` (0 while every split so far is empty: no NaN).
+  auto weight = [&](Value x, Value ref) -> Value {
+    Value e = arith::MulFOp::create(
+        b, loc, arith::SubFOp::create(b, loc, x, ref), cLog2e);
+    return math::Exp2Op::create(b, loc, e, arith::FastMathFlags::afn);
+  };
+  auto refOf = [&](Value m) -> Value {
+    Value none =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m, negInf);
+    return arith::SelectOp::create(b, loc, none, ir.cf(0.0), m);
+  };
+  Value zero = arith::ConstantOp::create(
+      b, loc, vec4, DenseElementsAttr::get(vec4, b.getF32FloatAttr(0)));
+  SmallVector<Value> inits(perLane, zero);
+  inits.push_back(negInf);    // the running maximum of the L_s
+  inits.push_back(ir.cf(0.0)); // Σ exp(L_s - maximum)
+  auto loop =
+      scf::ForOp::create(b, loc, ir.c(0), splits, ir.c(unroll), inits);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(loop.getBody());
+    auto args = loop.getRegionIterArgs();
+    SmallVector<Value> acc(args.begin(), args.begin() + perLane);
+    Value m = args[perLane], sum = args[perLane + 1];
+    // Past the last split a trip's loads repeat it (clamped index, in the
+    // row) and its L_s counts as -inf: every trip is whole.
+    SmallVector<Value> valid, lses, parts;
+    for (int64_t u = 0; u < unroll; ++u) {
+      Value s = arith::AddIOp::create(b, loc, loop.getInductionVar(), ir.c(u));
+      valid.push_back(
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, s, splits));
+      Value at = arith::MinUIOp::create(b, loc, s, lastSplit);
+      lses.push_back(memref::LoadOp::create(
+          b, loc, ops.lsePartial,
+          ValueRange{arith::AddIOp::create(b, loc, first, at)}));
+      Value base = arith::AddIOp::create(
+          b, loc, partRow, arith::MulIOp::create(b, loc, at, ir.c(dv)));
+      for (int64_t k = 0; k < perLane; ++k)
+        parts.push_back(vector::LoadOp::create(
+            b, loc, vec4, ops.oPartial,
+            ValueRange{arith::AddIOp::create(b, loc, base, colOf(k))},
+            /*nontemporal=*/false, llvm::MaybeAlign(16)));
+    }
+    Value mNew = m;
+    for (int64_t u = 0; u < unroll; ++u) {
+      lses[u] = arith::SelectOp::create(b, loc, valid[u], lses[u], negInf);
+      mNew = arith::MaximumFOp::create(b, loc, mNew, lses[u]);
+    }
+    Value ref = refOf(mNew);
+    Value scale = weight(m, ref);
+    Value scaleV = vector::BroadcastOp::create(b, loc, vec4, scale);
+    Value sumNew = arith::MulFOp::create(b, loc, sum, scale);
+    for (int64_t k = 0; k < perLane; ++k)
+      acc[k] = arith::MulFOp::create(b, loc, acc[k], scaleV);
+    for (int64_t u = 0; u < unroll; ++u) {
+      Value w = weight(lses[u], ref);
+      sumNew = arith::AddFOp::create(b, loc, sumNew, w);
+      Value wv = vector::BroadcastOp::create(b, loc, vec4, w);
+      for (int64_t k = 0; k < perLane; ++k)
+        acc[k] = vector::FMAOp::create(b, loc, parts[u * perLane + k], wv,
+                                       acc[k]);
+    }
+    SmallVector<Value> yields(acc);
+    yields.push_back(mNew);
+    yields.push_back(sumNew);
+    scf::YieldOp::create(b, loc, yields);
+  }
+  // O = acc / sum, L = ref + log(sum); a row whose every split is empty
+  // (sum 0) gets O = 0 and L = +inf, as the one-kernel path writes.
+  Value sum = loop.getResult(perLane + 1);
+  Value empty =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sum, ir.cf(0.0));
+  Value invSum = arith::SelectOp::create(
+      b, loc, empty, ir.cf(0.0),
+      arith::DivFOp::create(b, loc, ir.cf(1.0), sum));
+  Value logSum = arith::MulFOp::create(
+      b, loc, math::Log2Op::create(b, loc, sum, arith::FastMathFlags::afn),
+      ir.cf(ln2));
+  Value rowLse = arith::SelectOp::create(
+      b, loc, empty, ir.cf(inf),
+      arith::AddFOp::create(b, loc, refOf(loop.getResult(perLane)), logSum));
+  Value oRow = emitOutputRowOffset(b, loc, spec, row, hq, sq, rowsPerBatch);
+  auto store = [&] {
+    Value invSumV = vector::BroadcastOp::create(b, loc, vec4, invSum);
+    auto outVec = VectorType::get({4}, outTy);
+    for (int64_t k = 0; k < perLane; ++k) {
+      Value out = arith::MulFOp::create(b, loc, loop.getResult(k), invSumV);
+      if (outTy != f32)
+        out = arith::TruncFOp::create(b, loc, outVec, out);
+      vector::StoreOp::create(
+          b, loc, out, ops.o,
+          ValueRange{arith::AddIOp::create(b, loc, oRow, colOf(k))},
+          /*nontemporal=*/false,
+          llvm::MaybeAlign(4 * outTy.getIntOrFloatBitWidth() / 8));
+    }
+    if (ops.lse) {
+      Value lane0 =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, ir.c(0));
+      auto ifOp = scf::IfOp::create(b, loc, lane0, /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      memref::StoreOp::create(b, loc, rowLse, ops.lse, ValueRange{row});
+    }
+  };
+  // A row that does not exist (a lane group past the tile's last row)
+  // stores nothing.
+  if (!ops.rowValid) {
+    store();
+    return;
+  }
+  auto ifValid = scf::IfOp::create(b, loc, ops.rowValid,
+                                   /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(&ifValid.getThenRegion().front());
+  store();
+}
+
 void fa2::emitCombineRow(OpBuilder &b, Location loc,
                          const AttentionKernelSpec &spec,
                          const CombineRowOperands &ops, Value row,
                          Value lane) {
+  if (ops.lanesPerRow < 32) {
+    emitOnlineGroupRow(b, loc, spec, ops, row, lane);
+    return;
+  }
   Type f32 = b.getF32Type(), outTy = spec.outElementType;
   KernelIRBuilder ir(b, loc);
   Value oPart = ops.oPartial, lsePart = ops.lsePartial, o = ops.o,
@@ -70,19 +263,9 @@ void fa2::emitCombineRow(OpBuilder &b, Location loc,
   const double inf = std::numeric_limits<double>::infinity();
   Value rowsPerBatch = arith::MulIOp::create(b, loc, hq, sq);
 
-  // Lane groups (lanesPerRow < 32): `lane` below is the lane within the
-  // row's group, `group` the group.
-  const int64_t L = ops.lanesPerRow;
-  Value group;
-  if (L < 32) {
-    group = arith::DivUIOp::create(b, loc, lane, ir.c(L));
-    lane = arith::RemUIOp::create(b, loc, lane, ir.c(L));
-  }
   Value first = arith::MulIOp::create(b, loc, row, splits);
   auto warpReduce = [&](Value v, bool isMax) {
     for (int32_t off : {16, 8, 4, 2, 1}) {
-      if (off >= L)
-        continue;
       Value other = ir.shuffleXor(v, off);
       v = isMax ? Value(arith::MaximumFOp::create(b, loc, v, other))
                 : Value(arith::AddFOp::create(b, loc, v, other));
@@ -96,8 +279,8 @@ void fa2::emitCombineRow(OpBuilder &b, Location loc,
   Value negInf = ir.cf(-inf);
   Value lastSplit = arith::SubIOp::create(b, loc, splits, ir.c(1));
   SmallVector<Value> splitOfLane, validSplit, rowLses;
-  for (int64_t i = 0; i < kMaxKVSplits / L; ++i) {
-    Value s = arith::AddIOp::create(b, loc, lane, ir.c(L * i));
+  for (int64_t i = 0; i < kMaxKVSplits / 32; ++i) {
+    Value s = arith::AddIOp::create(b, loc, lane, ir.c(32 * i));
     Value valid =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, s, splits);
     Value at = arith::AddIOp::create(
@@ -145,25 +328,6 @@ void fa2::emitCombineRow(OpBuilder &b, Location loc,
       b, loc, empty, ir.cf(0.0),
       arith::DivFOp::create(b, loc, ir.cf(1.0), sum));
   Value wRow = arith::MulIOp::create(b, loc, ops.warp, ir.c(kMaxKVSplits));
-  if (L < 32)
-    wRow = arith::MulIOp::create(
-        b, loc,
-        arith::AddIOp::create(
-            b, loc, arith::MulIOp::create(b, loc, ops.warp, ir.c(32 / L)),
-            group),
-        ir.c(kMaxKVSplits));
-  // A row that does not exist stores nothing.
-  auto ifValid = [&](function_ref<void()> body) {
-    if (!ops.rowValid) {
-      body();
-      return;
-    }
-    auto ifOp = scf::IfOp::create(b, loc, ops.rowValid,
-                                  /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-    body();
-  };
   for (auto [s, valid, w] : llvm::zip(splitOfLane, validSplit, weights)) {
     auto store = scf::IfOp::create(b, loc, valid, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard g(b);
@@ -181,100 +345,11 @@ void fa2::emitCombineRow(OpBuilder &b, Location loc,
         ValueRange{arith::AddIOp::create(b, loc, wRow, s)});
   };
 
-  // Where the row's O starts, from the layout (TensorLayout.h). The rows
-  // run over (batch, head, seq) in that order: in a bhsd O they lie one
-  // after another, a row stride apart; bshd takes the row's indices apart
-  // first. A null index adds nothing (the feature index 0).
-  auto extent = [&](TensorDim d) -> Value {
-    return d == TensorDim::Head  ? hq
-           : d == TensorDim::Seq ? sq
-                                 : ir.c(dv);
-  };
-  auto plus = [&](Value x, Value y) -> Value {
-    return y ? arith::AddIOp::create(b, loc, x, y) : x;
-  };
-  auto times = [&](Value x, Value y) -> Value {
-    return arith::MulIOp::create(b, loc, x, y);
-  };
-  Value oRow;
-  if (!spec.bshd) {
-    oRow = times(row, stride<Value>(Layout::BHSD, TensorDim::Seq, extent,
-                                    times, Value()));
-  } else {
-    TensorIndex<Value> at;
-    at.batch = arith::DivUIOp::create(b, loc, row, rowsPerBatch);
-    Value hi = arith::RemUIOp::create(b, loc, row, rowsPerBatch);
-    at.head = arith::DivUIOp::create(b, loc, hi, sq);
-    at.seq = arith::RemUIOp::create(b, loc, hi, sq);
-    oRow = offset<Value>(Layout::BSHD, at, extent, plus, times);
-  }
+  Value oRow = emitOutputRowOffset(b, loc, spec, row, hq, sq, rowsPerBatch);
   auto vec4 = VectorType::get({4}, f32);
   int64_t chunks = dv / 4; // dv is a multiple of 8
   Value partRow = arith::MulIOp::create(b, loc, first, ir.c(dv));
-  if (L < 32) {
-    // The group's lanes take chunks lane, lane + L, ... (chunks / L each)
-    // in one loop over the splits, `unroll` splits per trip: all rows of
-    // the warp, and all chunks of a lane, wait for their loads together
-    // instead of one row (or chunk loop) after another. A lane keeps at
-    // most kLaneGroupLoadsInFlight 4-column loads in flight (8 splits of
-    // up to 4 chunks; 4 splits of the 8 chunks a lane of 4 takes at d =
-    // 128): more would not stay in registers.
-    constexpr int64_t kLaneGroupUnroll = 8, kLaneGroupLoadsInFlight = 32;
-    int64_t perLane = chunks / L;
-    int64_t unroll = std::max<int64_t>(
-        1, std::min(kLaneGroupUnroll, kLaneGroupLoadsInFlight / perLane));
-    Value zero = arith::ConstantOp::create(
-        b, loc, vec4, DenseElementsAttr::get(vec4, b.getF32FloatAttr(0)));
-    SmallVector<Value> inits(perLane, zero);
-    auto loop = scf::ForOp::create(b, loc, ir.c(0), splits, ir.c(unroll),
-                                   inits);
-    {
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(loop.getBody());
-      SmallVector<Value> acc(loop.getRegionIterArgs().begin(),
-                             loop.getRegionIterArgs().end());
-      for (int64_t u = 0; u < unroll; ++u) {
-        Value s = arith::AddIOp::create(b, loc, loop.getInductionVar(),
-                                        ir.c(u));
-        Value valid =
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, s, splits);
-        Value at_s = arith::MinUIOp::create(b, loc, s, lastSplit);
-        Value w = arith::SelectOp::create(b, loc, valid, loadWeight(at_s),
-                                          ir.cf(0.0));
-        Value wv = vector::BroadcastOp::create(b, loc, vec4, w);
-        Value base = arith::AddIOp::create(
-            b, loc, partRow, arith::MulIOp::create(b, loc, at_s, ir.c(dv)));
-        for (int64_t k = 0; k < perLane; ++k) {
-          Value col = arith::MulIOp::create(
-              b, loc, arith::AddIOp::create(b, loc, lane, ir.c(L * k)),
-              ir.c(4));
-          Value part = vector::LoadOp::create(
-              b, loc, vec4, oPart,
-              ValueRange{arith::AddIOp::create(b, loc, base, col)},
-              /*nontemporal=*/false, llvm::MaybeAlign(16));
-          acc[k] = vector::FMAOp::create(b, loc, part, wv, acc[k]);
-        }
-      }
-      scf::YieldOp::create(b, loc, acc);
-    }
-    ifValid([&] {
-      auto outVec = VectorType::get({4}, outTy);
-      for (int64_t k = 0; k < perLane; ++k) {
-        Value out = loop.getResult(k);
-        if (outTy != f32)
-          out = arith::TruncFOp::create(b, loc, outVec, out);
-        Value col = arith::MulIOp::create(
-            b, loc, arith::AddIOp::create(b, loc, lane, ir.c(L * k)),
-            ir.c(4));
-        vector::StoreOp::create(
-            b, loc, out, o, ValueRange{arith::AddIOp::create(b, loc, oRow, col)},
-            /*nontemporal=*/false,
-            llvm::MaybeAlign(4 * outTy.getIntOrFloatBitWidth() / 8));
-      }
-    });
-  }
-  for (int64_t firstChunk = 0; L == 32 && firstChunk < chunks;
-       firstChunk += 32) {
+  for (int64_t firstChunk = 0; firstChunk < chunks; firstChunk += 32) {
     Value chunk = arith::AddIOp::create(b, loc, lane, ir.c(firstChunk));
     auto emitChunk = [&]() {
       Value col = arith::MulIOp::create(b, loc, chunk, ir.c(4));

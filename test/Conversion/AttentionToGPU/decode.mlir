@@ -11,6 +11,8 @@
 // RUN: FileCheck %s --check-prefix=CHUNK --input-file=%t/fa2_attention_chunked_prefill_0.json
 // RUN: FileCheck %s --check-prefix=LONG --input-file=%t/fa2_attention_long_chunk_0.json
 // RUN: FileCheck %s --check-prefix=LAST --input-file=%t/fa2_attention_decode_last_cta_0.json
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu | sed -n '/gpu.module @fa2_attention_decode_g8_last_cta_0/,/func.func @decode_g8_last_cta/p' \
+// RUN:   | grep -oE 'step %c6|memref\.load|vector\.(load|fma)|math\.exp2|scf\.yield' | uniq -c | awk '{$1=$1};1' | tr '\n' ' ' | FileCheck %s --check-prefix=TRIP
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=pack_gqa=false" | FileCheck %s --check-prefix=OFF
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=pack_gqa=false,kv_splits=1" | FileCheck %s --check-prefix=ONE
 
@@ -121,7 +123,8 @@ func.func @decode_dynamic(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf16
 // partials, fences (gpu scope), synchronizes, and thread 0 counts the CTA
 // in its row tile's counter; bar.red.or tells the CTA whether it arrived
 // last, and that CTA resets the counter to 0, fences again and merges the
-// tile's rows (the combine kernel's row merge) into O and LSE. The host
+// tile's 4 rows side by side into O and LSE (one pass over the splits with
+// a running maximum: no shuffles, unlike the combine kernel). The host
 // zeroes the counters once before the launch. With batch dynamic the grid
 // is folded into y and z, whose repeated CTAs do not count.
 // CHECK-LABEL: gpu.module @fa2_attention_decode_last_cta_0
@@ -142,9 +145,9 @@ func.func @decode_dynamic(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf16
 // CHECK-NEXT: nvvm.memory.barrier <gpu>
 // CHECK: scf.for
 // CHECK: memref.load %[[LP]]
-// CHECK: gpu.shuffle xor
-// CHECK: nvvm.bar.warp.sync
-// CHECK: vector.load %{{.*}}[[OP]]
+// CHECK-NOT: gpu.shuffle
+// CHECK: vector.load %[[OP]][
+// CHECK-NOT: gpu.shuffle
 // CHECK: vector.store %{{.*}}, %[[O]]
 // CHECK: memref.store %{{.*}}, %[[L]]
 // CHECK: gpu.return
@@ -182,9 +185,12 @@ func.func @decode_last_cta(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf1
 // G = 8 (64 query heads on 8 K/V heads, Sq = 1): 8 packed rows, the
 // table's last_cta at d <= 128. The one warp merges all 8 rows in one
 // pass (lastCTARowsPerPass), side by side: lane group lane / 4 takes a
-// row, its 4 lanes reduce the L_s over xor 2 and 1 (never 4 and up, which
-// would mix rows), and each lane accumulates its 8 chunks of 4 columns
-// over 4 splits a trip (32 loads in flight, as 4 rows x 8 splits).
+// row, and each lane merges its 8 chunks of 4 columns in one pass over the
+// splits with a running maximum (no shuffles, no shared weights, no warp
+// barrier before the loop): 6 splits a trip, the trip's 6 L_s and 48
+// partial loads first, then the rescale (the old maximum's and the 6
+// splits' exp2) and the 48 FMAs, so no load waits behind arithmetic
+// (prefix TRIP reads the loop body in order).
 // A launch with one split (num_splits = 1: a batch that fills the GPU)
 // writes O (bf16) and LSE directly and skips the partials, the counter and
 // the merge; more splits store the f32 partials and go through the merge.
@@ -218,22 +224,15 @@ func.func @decode_last_cta(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf1
 // CHECK-NEXT: scf.for %{{.*}} = %[[FIRST]] to %c8 step %c8 {
 // CHECK-NEXT: arith.addi %{{.*}}, %[[GROUP]] : index
 // CHECK-NOT: gpu.shuffle
-// CHECK: gpu.shuffle  xor %{{.*}}, %c2_i32, %c32_i32 : f32
-// CHECK-NOT: gpu.shuffle
-// CHECK: gpu.shuffle  xor %{{.*}}, %c1_i32, %c32_i32 : f32
-// CHECK-NOT: gpu.shuffle
-// CHECK: gpu.shuffle  xor %{{.*}}, %c2_i32, %c32_i32 : f32
-// CHECK-NOT: gpu.shuffle
-// CHECK: gpu.shuffle  xor %{{.*}}, %c1_i32, %c32_i32 : f32
-// CHECK-NOT: gpu.shuffle
-// CHECK: nvvm.bar.warp.sync
-// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c4 iter_args({{.*}}) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>) {
-// CHECK-COUNT-32: vector.load %{{.*}} : memref<?xf32>, vector<4xf32>
+// CHECK-NOT: nvvm.bar.warp.sync
+// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c6 iter_args({{.*}}) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, f32, f32) {
+// CHECK-COUNT-48: vector.load %{{.*}} : memref<?xf32>, vector<4xf32>
 // CHECK-NOT: vector.load
 // CHECK: scf.yield
 // CHECK: vector.store
 // CHECK: gpu.return
 // CHECK-NOT: _combine
+// TRIP: {{^| }}1 step %c6 1 memref.load 8 vector.load 1 memref.load 8 vector.load 1 memref.load 8 vector.load 1 memref.load 8 vector.load 1 memref.load 8 vector.load 1 memref.load 8 vector.load 2 math.exp2 8 vector.fma 1 math.exp2 8 vector.fma 1 math.exp2 8 vector.fma 1 math.exp2 8 vector.fma 1 math.exp2 8 vector.fma 1 math.exp2 8 vector.fma 1 scf.yield
 // CHECK-LABEL: func.func @decode_g8_last_cta
 // CHECK: gpu.launch_func @fa2_attention_decode_g8_last_cta_0::@fa2_attention_decode_g8_last_cta_0
 // CHECK-NOT: gpu.launch_func

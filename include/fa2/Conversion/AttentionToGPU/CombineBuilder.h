@@ -61,10 +61,12 @@ struct CombineRowOperands {
   /// The warp merges more than one row with the same weights (a
   /// __syncwarp before it overwrites them).
   bool reusesWeights = false;
-  /// Lanes per row: 32 (the warp merges one row), or 16 / 8 / 4 (the warp
-  /// merges 2 / 4 / 8 rows side by side, each lane group of lanesPerRow lanes
-  /// one row; the row index and rowValid are then the group's). Each group
-  /// uses its own kMaxKVSplits weights: 32 / lanesPerRow rows per warp.
+  /// Lanes per row: 32 (the warp merges one row: two passes, the L_s
+  /// reduced with shuffles into shared weights, then the partials), or 16 /
+  /// 8 / 4 (the warp merges 2 / 4 / 8 rows side by side, each lane group of
+  /// lanesPerRow lanes one row, in one pass over the splits with a running
+  /// maximum and no shared weights; the row index and rowValid are then the
+  /// group's).
   int64_t lanesPerRow = 32;
   /// i1: whether this lane group's row exists (its stores are skipped
   /// otherwise; its loads read `row`, which must be a row that exists).
