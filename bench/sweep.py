@@ -78,9 +78,13 @@ for dt in dts:
             if var not in fns: continue
             t = flops/med[var]/1e9
             rows.append(dict(dt=dt, d=d, causal=int(causal), s=s, var=var, kernel=used[var], fa2=t, flash=fl, cudnn=cu,
-                             ratio=t/fl, ratio_cudnn=t/cu, ok=bool(oks[var])))
+                             ratio=t/fl, ratio_cudnn=t/cu, ok=bool(oks[var]),
+                             rounds=[flops/x/1e9 for x in times[var]]))
             line += f" | {var} {t:6.1f} {t/fl:.3f}" + (f" {t/cu:.3f}c" if CUDNN else "") + (f" {used[var]}" if used[var] else "") + ('' if oks[var] else ' FAIL')
         print(line, f"[{time.time()-t0:.0f}s]", flush=True)
+        # Each round's TFLOP/s (a variant's wins must hold in every round).
+        print("  rounds:", " | ".join(n + " " + "/".join(f"{flops/x/1e9:.1f}" for x in times[n])
+                                      for n in fns), flush=True)
         del q, k, v; torch.cuda.empty_cache()
 json.dump(rows, open(os.path.join(out, "sweep.json"), "w"))
 # summary: min ratio per (variant, d, causal)

@@ -686,8 +686,10 @@ struct HopperRow {
 /// persistence (128 rows, O in Q's tile) from there, fa2/cuDNN at 512 / 1k
 /// / 2k / 8k 0.86 / 0.86 / 0.83 / 0.96 against 0.75 / 0.82 / 0.91 / 1.04
 /// (bench/hopper-results/2026-12-03-evening-sweep.md, call 1; 192 rows
-/// without persistence measured 0.90 / 1.08 at 2k / 8k but now spill 12
-/// bytes with O in Q's tile). With the split, bf16 at 2k / 4k / 8k / 16k:
+/// without persistence, 32/160, measured +5-9% at 8k-16k and equal at
+/// 2k-4k against 128 rows, but spill 12 bytes with O in Q's tile where the
+/// op returns no LSE, 16 with register stores in bshd with LSE:
+/// bench/hopper-results/2026-12-03-evening-c192.md). With the split, bf16 at 2k / 4k / 8k / 16k:
 /// 0.89 / 0.95 / 0.98 / 1.07 against the one persistent kernel's 0.72 /
 /// 0.80 / 0.86 / 0.97 (bench/hopper-results/2026-12-03-evening-variants.md).
 /// d = 256 without a mask keeps one row: registers against tma_store from
