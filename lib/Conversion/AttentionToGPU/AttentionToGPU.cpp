@@ -636,6 +636,7 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
   SmallVector<Value> opArgs = args;
   // One launch of `kernel` (built for `spec`), with its own arguments and
   // grid.
+  Value tileCounter;
   auto launchKernel = [&](const AttentionKernelSpec &spec,
                           gpu::GPUFuncOp kernel) {
     SmallVector<Value> args = opArgs;
@@ -736,12 +737,8 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
           MemRefType::get({ShapedType::kDynamic}, ty.getElementType()),
           elems));
     }
-    if (s.dynamicTiles()) {
-      // The dynamic tile scheduler's counters (tiles handed out, CTAs done),
-      // zeroed here once: the last CTA to finish resets them.
-      MemRefType ty = spec.bufferType("tile_counter");
-      args.push_back(allocZeroedCounters(b, loc, ty, ty, {}));
-    }
+    if (s.dynamicTiles())
+      args.push_back(tileCounter);
     for (const std::string &name : spec.dynamicSizeNames()) {
       Value size = llvm::StringSwitch<Value>(name)
                        .Case("heads_q", hq)
@@ -864,6 +861,20 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
     }
 
   };
+  // The dynamic tile scheduler's counters (tiles handed out, CTAs done),
+  // zeroed here once: the last CTA to finish resets them. One buffer before
+  // the choice of a length variant, shared by the variants that take it
+  // (the manifest lists one).
+  unsigned numVariants = std::max<size_t>(opSpec.lengthVariants.size(), 1);
+  for (unsigned i = 0; i < numVariants && !tileCounter; ++i) {
+    AttentionKernelSpec spec = opSpec.lengthVariants.empty()
+                                   ? opSpec
+                                   : opSpec.lengthVariant(i);
+    if (spec.schedule.dynamicTiles()) {
+      MemRefType ty = spec.bufferType("tile_counter");
+      tileCounter = allocZeroedCounters(b, loc, ty, ty, {});
+    }
+  }
   if (opSpec.lengthVariants.empty()) {
     launchKernel(opSpec, kernels.front());
   } else {

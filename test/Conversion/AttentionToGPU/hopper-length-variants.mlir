@@ -23,6 +23,11 @@
 // IR-NOT: gpu.func
 // IR-LABEL: func.func @dyn(
 // IR: %[[K:.*]] = bufferization.to_buffer %arg1
+// The tile counter (the persistent kernel's) is allocated and zeroed once,
+// before the choice, so every variant could take the one buffer the
+// manifest lists.
+// IR: %[[COUNTER:.*]] = memref.alloc() {{.*}} : memref<2xi32>
+// IR: gpu.memset %[[COUNTER]]
 // IR: %[[SK:.*]] = memref.dim %[[K]], %c2{{.*}} : memref<?x16x?x64xbf16>
 // IR: %[[SHORT:.*]] = arith.cmpi ule, %[[SK]], %c1024 : index
 // IR: scf.if %[[SHORT]] {
