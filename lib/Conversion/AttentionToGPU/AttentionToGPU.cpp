@@ -739,7 +739,9 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
     }
     if (s.dynamicTiles())
       args.push_back(tileCounter);
-    for (const std::string &name : spec.dynamicSizeNames()) {
+    // A dynamic size the kernels take as an i32 parameter, by its manifest
+    // name (the attention kernel's and the combine's are among these).
+    auto sizeArg = [&](StringRef name) -> Value {
       Value size = llvm::StringSwitch<Value>(name)
                        .Case("heads_q", hq)
                        .Case("heads_kv", hkv)
@@ -750,8 +752,10 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
       if (!size)
         llvm::reportFatalInternalError(
             Twine("no launch value for the size '") + name + "'");
-      args.push_back(arith::IndexCastUIOp::create(b, loc, b.getI32Type(), size));
-    }
+      return arith::IndexCastUIOp::create(b, loc, b.getI32Type(), size);
+    };
+    for (const std::string &name : spec.dynamicSizeNames())
+      args.push_back(sizeArg(name));
     if (mBuf) {
       // The run-time extent of each dynamic mask dim (1 or the scores').
       int64_t mRank = cast<MemRefType>(mBuf.getType()).getRank();
@@ -804,18 +808,8 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
       SmallVector<Value> cArgs = {args[3], args[4], o};
       if (lse)
         cArgs.push_back(lse);
-      for (const std::string &name : combineSizeNames(spec)) {
-        Value size = llvm::StringSwitch<Value>(name)
-                         .Case("heads_q", hq)
-                         .Case("seq_q", sq)
-                         .Case("num_splits", numSplits)
-                         .Default(Value());
-        if (!size)
-          llvm::reportFatalInternalError(
-              Twine("no launch value for the combine's size '") + name + "'");
-        cArgs.push_back(
-            arith::IndexCastUIOp::create(b, loc, b.getI32Type(), size));
-      }
+      for (const std::string &name : combineSizeNames(spec))
+        cArgs.push_back(sizeArg(name));
       Value allRows = b.createOrFold<arith::MulIOp>(
           loc, b.createOrFold<arith::MulIOp>(loc, batch, hq), sq);
       Value cGrid = ceilDiv(allRows, kCombineRowsPerCTA);
