@@ -151,6 +151,11 @@ private:
   /// outside the map and are not written).
   void storeOutputTile(ArrayRef<Value> o, const Value inv[2], Value cwIdx,
                        Value warpInGroup, Value g, Value t);
+  /// Columns 8·n8 + 2t, 2t + 1 of a thread's row in half `half` of its
+  /// accumulators `o`, scaled by the row's `inv` and converted to O's type:
+  /// the pair both epilogues store.
+  Value outputPair(ArrayRef<Value> o, const Value inv[2], int64_t half,
+                   int64_t n8);
   /// The shared bytes (from the aligned base) of consumer `cwIdx`'s O tile:
   /// its Q tile, or O's own tile (GPUSchedule::ownOutputTile).
   Value outputTileOffset(Value cwIdx);
@@ -756,23 +761,20 @@ void HopperEmitter::emitConsumer(Value cw) {
     inv[half] = softmax.normalizer(lSum[half], empty[half]);
     oGlobalRow[half] = oRowStart(half);
   }
-  if (s.tmaStore())
+  // O by TMA from shared memory, or each thread's pairs from registers
+  // below; LSE from registers either way (rows < seq_q).
+  bool registerO = !s.tmaStore();
+  if (!registerO)
     storeOutputTile(o, inv, cwIdx, warpInGroup, g, t);
+  if (!registerO && !spec.hasLse)
+    return;
   for (int64_t half = 0; half < 2; ++half) {
     auto storeRow = [&]() {
-      for (int64_t n8 = 0; n8 < (s.tmaStore() ? 0 : Dv / 8); ++n8) {
-        SmallVector<Value> pair;
-        for (int64_t e = 0; e < 2; ++e) {
-          Value v = fmul(o[4 * n8 + 2 * half + e], inv[half]);
-          if (outTy != f32Ty)
-            v = arith::TruncFOp::create(b, loc, outTy, v);
-          pair.push_back(v);
-        }
-        Value vec = vector::FromElementsOp::create(
-            b, loc, VectorType::get({2}, outTy), pair);
+      for (int64_t n8 = 0; registerO && n8 < Dv / 8; ++n8) {
         Value off = add(oGlobalRow[half], addc(mulc(t, 2), 8 * n8));
         vector::StoreOp::create(
-            b, loc, vec, oGlobal, ValueRange{off}, /*nontemporal=*/false,
+            b, loc, outputPair(o, inv, half, n8), oGlobal, ValueRange{off},
+            /*nontemporal=*/false,
             llvm::MaybeAlign(2 * outTy.getIntOrFloatBitWidth() / 8));
       }
       if (spec.hasLse) {
@@ -787,7 +789,7 @@ void HopperEmitter::emitConsumer(Value cw) {
         });
       }
     };
-    if (allRowsValid || (s.tmaStore() && !spec.hasLse)) {
+    if (allRowsValid) {
       storeRow();
     } else {
       Value inside = cmp(arith::CmpIPredicate::ult, rowsOfHalf[half], Sq);
@@ -797,6 +799,20 @@ void HopperEmitter::emitConsumer(Value cw) {
       });
     }
   }
+}
+
+Value HopperEmitter::outputPair(ArrayRef<Value> o, const Value inv[2],
+                                int64_t half, int64_t n8) {
+  Type outTy = spec.outElementType;
+  SmallVector<Value> pair;
+  for (int64_t e = 0; e < 2; ++e) {
+    Value v = fmul(o[4 * n8 + 2 * half + e], inv[half]);
+    if (outTy != b.getF32Type())
+      v = arith::TruncFOp::create(b, loc, outTy, v);
+    pair.push_back(v);
+  }
+  return vector::FromElementsOp::create(b, loc, VectorType::get({2}, outTy),
+                                        pair);
 }
 
 Value HopperEmitter::outputTileOffset(Value cwIdx) {
@@ -844,13 +860,7 @@ void HopperEmitter::storeOutputTile(ArrayRef<Value> o, const Value inv[2],
     Value row = add(mulc(warpInGroup, 16), addc(g, 8 * half));
     Value rowStart = mulc(row, 64);
     for (int64_t n8 = 0; n8 < Dv / 8; ++n8) {
-      SmallVector<Value> pair;
-      for (int64_t e = 0; e < 2; ++e) {
-        Value v = fmul(o[4 * n8 + 2 * half + e], inv[half]);
-        pair.push_back(arith::TruncFOp::create(b, loc, outTy, v));
-      }
-      Value vec = vector::FromElementsOp::create(
-          b, loc, VectorType::get({2}, outTy), pair);
+      Value vec = outputPair(o, inv, half, n8);
       Value chunk = arith::XOrIOp::create(b, loc, c(n8 % 8), g);
       Value idx = add(addc(rowStart, (n8 / 8) * 64 * 64),
                       add(mulc(chunk, 8), mulc(t, 2)));
