@@ -79,11 +79,12 @@ json::Object fa2::buildManifest(const AttentionKernelSpec &spec) {
   // Length variants: the first kernel's manifest, every variant's buffers
   // (a runner allocates them all; each kernel's params name its own), and
   // `variants`, each kernel's launch with the seq_k range it serves.
-  json::Object m = buildKernelManifest(spec.lengthVariant(0));
+  SmallVector<json::Object> kernels;
+  for (unsigned i = 0; i < spec.lengthVariants.size(); ++i)
+    kernels.push_back(buildKernelManifest(spec.lengthVariant(i)));
+  json::Object m = kernels.front();
   json::Array variants;
-  for (unsigned i = 0; i < spec.lengthVariants.size(); ++i) {
-    json::Object v = buildKernelManifest(spec.lengthVariant(i));
-    const HopperLengthVariant &range = spec.lengthVariants[i];
+  for (auto [v, range] : llvm::zip_equal(kernels, spec.lengthVariants)) {
     json::Object *buffers = m.getObject("buffers");
     for (auto &[name, buffer] : *v.getObject("buffers"))
       if (!buffers->get(name))
