@@ -615,10 +615,8 @@ int64_t fa2::lastCTARowsPerPass(const AttentionKernelSpec &spec) {
                      : 1;
   int64_t perWarp = (rows + s.numWarps - 1) / s.numWarps;
   int64_t p = perWarp >= 8 ? 8 : perWarp >= 4 ? 4 : perWarp >= 2 ? 2 : 1;
-  // Each lane group takes chunks / (32 / p) whole chunks of 4 columns, and
-  // its weights fit the dynamic shared memory.
-  while (p > 1 && ((spec.headDimV / 4) % (32 / p) != 0 ||
-                   s.numWarps * p * kMaxKVSplits * 4 > spec.sharedMemoryBytes()))
+  // Each lane group takes chunks / (32 / p) whole chunks of 4 columns.
+  while (p > 1 && (spec.headDimV / 4) % (32 / p) != 0)
     p /= 2;
   return p;
 }

@@ -1724,8 +1724,8 @@ void KernelEmitter::emitLastCTAMerge(const CTAWork &work, Value Hq,
   if (spec.hasLse)
     ops.rows.lse = func.getArgument(first + 1);
   ops.counter = func.getArgument(first + (spec.hasLse ? 2 : 1));
-  // The weights reuse the start of the dynamic shared memory (numWarps ·
-  // lastCTARowsPerPass · kMaxKVSplits f32, which fit: lastCTARowsPerPass),
+  // The one-row merge's weights (numWarps · kMaxKVSplits f32; rows merged
+  // side by side need none) reuse the start of the dynamic shared memory,
   // which no warp reads once the merge's barrier has passed.
   auto wgSpace = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   Value smem = gpu::DynamicSharedMemoryOp::create(
@@ -1734,7 +1734,7 @@ void KernelEmitter::emitLastCTAMerge(const CTAWork &work, Value Hq,
                       MemRefLayoutAttrInterface{}, wgSpace));
   ops.rows.weights = memref::ViewOp::create(
       b, loc,
-      MemRefType::get({s.numWarps * lastCTARowsPerPass(spec) * kMaxKVSplits},
+      MemRefType::get({s.numWarps * kMaxKVSplits},
                       f32Ty,
                       MemRefLayoutAttrInterface{}, wgSpace),
       smem, c(0), ValueRange{});

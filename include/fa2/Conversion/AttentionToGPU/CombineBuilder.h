@@ -101,8 +101,8 @@ struct LastCTACombineOperands {
 /// Rows a warp of the last-CTA merge merges side by side (1, 2, 4 or 8):
 /// up to 8 of the tile's rows per warp where they are known statically
 /// (a G = 8 decode step's 8 packed rows in one pass, not two), so that
-/// their loads wait together; the weights then take numWarps · P ·
-/// kMaxKVSplits f32 of shared memory.
+/// their loads wait together (the online merge of rows side by side uses
+/// no shared memory; one row per warp uses its kMaxKVSplits f32 weights).
 int64_t lastCTARowsPerPass(const AttentionKernelSpec &spec);
 
 /// The end of a split CTA with spec.lastCTACombine(): after its partials
