@@ -410,6 +410,10 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
         hopper->producerRegisters = roles.producerRegisters;
       if (newRoles && !findScheduleField(requested, "consumer_registers"))
         hopper->consumerRegisters = roles.consumerRegisters;
+      // A row's CTAs per SM were chosen with its registers: they lapse with
+      // them.
+      if (newRoles && !findScheduleField(requested, "min_blocks_per_sm"))
+        hopper->minBlocksPerSM = 0;
       // Ping-pong orders the overlapped loop's GEMM issues between
       // warpgroups: the table's choice lapses (unless given) where the
       // fields leave no overlap or one consumer warpgroup.

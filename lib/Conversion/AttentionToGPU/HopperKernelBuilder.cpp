@@ -1079,9 +1079,12 @@ gpu::GPUFuncOp fa2::buildHopperAttentionKernel(OpBuilder &builder,
   func.setKnownBlockSizeAttr(builder.getDenseI32ArrayAttr(
       {static_cast<int32_t>(spec.schedule.numThreads()), 1, 1}));
   // setmaxnreg needs a register cap at entry: the block size with one CTA
-  // per SM (ptxas warns C7508 and ignores it otherwise).
+  // per SM (ptxas warns C7508 and ignores it otherwise), or with
+  // min_blocks_per_sm of them (a smaller cap; validateSchedule keeps the
+  // roles' registers within it).
   func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
-                builder.getI32IntegerAttr(1));
+                builder.getI32IntegerAttr(static_cast<int32_t>(
+                    std::max<int64_t>(1, spec.schedule.minBlocksPerSM))));
   func->setAttr(kTensorMapParamsAttr,
                 spec.schedule.tmaStore()
                     ? builder.getDenseI64ArrayAttr({0, 1, 2, 3})

@@ -628,6 +628,8 @@ struct HopperRow {
   /// How O is written (a tma_store row keeps registers where O's own tile
   /// would not fit: rowSchedule).
   HopperEpilogue epilogue = HopperEpilogue::Registers;
+  /// CTAs per SM the entry registers are capped for (0: one).
+  int64_t minBlocksPerSM = 0;
 };
 } // namespace
 
@@ -640,8 +642,8 @@ struct HopperRow {
 /// bench/NOTES.md, Hopper section): ping-pong between the consumer
 /// warpgroups +2-11% at d = 128 and +1-4% at d = 64, but -2..-7% at d = 256
 /// (FA3 also ping-pongs only up to d = 128); 192 rows at d = 64 +5-15%
-/// without a mask, but at causal 512-1k -6%, +8% at 8k (the causal row keeps
-/// 128, the better one where the gap to cuDNN is widest). 3 stages: no gain.
+/// without a mask, but at causal 512-1k -6%, +8% at 8k (causal: 64-row
+/// CTAs up to 2k keys, below). 3 stages: no gain.
 /// d = 256 without a mask takes FA3's 128 x 80 (two stages of 80-key K and
 /// V beside Q: 225 KiB; a fifth fewer K/V blocks, so fewer barrier round
 /// trips and softmax steps per row, than 128 x 64). d = 128 without a mask
@@ -681,25 +683,30 @@ struct HopperRow {
 /// / 0.98 / 0.99 / 1.01 / 1.06 against 0.82 / 0.97 / 1.01 / 1.01 / 1.09 (f16 at
 /// 8k: -4%): +10-15% at 512, within a few % from 4k.
 /// Ranges of seq_k (issue 15; one kernel per range where the length is
-/// dynamic, chosen by the host at launch, like FA3's host dispatch): d = 64
-/// causal keeps the persistent dynamic grid up to 1k keys and runs without
-/// persistence (128 rows, O in Q's tile) from there, fa2/cuDNN at 512 / 1k
-/// / 2k / 8k 0.86 / 0.86 / 0.83 / 0.96 against 0.75 / 0.82 / 0.91 / 1.04
-/// (bench/hopper-results/2026-12-03-evening-sweep.md, call 1; 192 rows
-/// without persistence, 32/160, measured +5-9% at 8k-16k and equal at
-/// 2k-4k against 128 rows, but spill 12 bytes with O in Q's tile where the
-/// op returns no LSE, 16 with register stores in bshd with LSE:
-/// bench/hopper-results/2026-12-03-evening-c192.md). With the split, bf16 at 2k / 4k / 8k / 16k:
-/// 0.89 / 0.95 / 0.98 / 1.07 against the one persistent kernel's 0.72 /
-/// 0.80 / 0.86 / 0.97 (bench/hopper-results/2026-12-03-evening-variants.md).
+/// dynamic, chosen by the host at launch, like FA3's host dispatch). d = 64
+/// causal: up to 2k keys 64 x 64 CTAs, three per SM (min_blocks_per_sm = 3:
+/// 80 registers at entry, 24 / 136 after setmaxnreg; one CTA's prologue and
+/// epilogue run under the other two's loops, and 64-row tiles waste less on
+/// the diagonal), beyond it 192 x 112 (32/160), neither persistent, O in Q's
+/// tile. Same process, 2 rounds, against the previous rows (persistent
+/// dynamic 128 x 128 up to 1k keys, 128 x 128 beyond;
+/// bench/hopper-results/2026-12-03-night.md): 64 x 64 x 3 +15..+21% at
+/// 512-1k, +3..+10% at 2k (bf16 fa2/cuDNN 1.01 / 1.04 / 0.98 against 0.85 /
+/// 0.90 / 0.95); 192 x 112 -2..+4% at 2k-4k, +5..+10% at 8k-16k (1.07 /
+/// 1.07 against 0.99 / 1.00; the same files timed twice differed by up to 7%
+/// in that call). Two 64-row CTAs per SM (128 registers at entry, 24/232;
+/// 64 x 64 or 64 x 128) measured 1-18% under three; 64 x 64 x 3 without a
+/// mask +1..+4% at 512, within that call's noise there (10%). 192 x 128 spills 12 bytes where
+/// the op returns no LSE (bench/hopper-results/2026-12-03-evening-c192.md);
+/// 192 x 112 and 64 x 64 x 3 spill in no form (to-ptx-ptxas-hopper.mlir).
 /// d = 256 without a mask keeps one row: registers against tma_store from
 /// 4k keys measured +1..+4% in one call and -10..+2% in the next (the same
 /// file), within the noise of one kernel timed twice.
 static const HopperRow kHopperTable[] = {
     {64, false, 0, 192, 128, 2, true, true},
-    {64, true, 1024, 128, 128, 2, true, true, TileScheduler::Dynamic, 56, 224,
-     HopperEpilogue::TmaStore},
-    {64, true, 0, 128, 128, 2, true, false, TileScheduler::Static, 56, 224,
+    {64, true, 2048, 64, 64, 2, false, false, TileScheduler::Static, 24, 136,
+     HopperEpilogue::TmaStore, 3},
+    {64, true, 0, 192, 112, 2, true, false, TileScheduler::Static, 0, 0,
      HopperEpilogue::TmaStore},
     {128, false, 0, 128, 128, 2, true, true, TileScheduler::Static, 0, 0,
      HopperEpilogue::TmaStore},
@@ -737,6 +744,7 @@ static std::optional<GPUSchedule> rowSchedule(const HopperRow &r,
   // Not used by the wgmma kernel (every row rescales; Q stays in shared
   // memory, where wgmma reads it): the defaults say so in the manifest.
   s.rescaleThreshold = -1;
+  s.minBlocksPerSM = r.minBlocksPerSM;
   s.epilogue = r.epilogue;
   if (!outputTileFits(s, headDim, headDimV, chip))
     s.epilogue = HopperEpilogue::Registers;
@@ -934,6 +942,13 @@ int64_t fa2::sharedMemoryBytes(const GPUSchedule &s, int64_t headDim,
   return elems * 2 * pieces + groupFactors * 4;
 }
 
+/// Registers per thread a wgmma CTA starts with: ptxas's cap for the block
+/// size at min_blocks_per_sm CTAs per SM (at least one), in 8s.
+static int64_t hopperEntryRegisters(const GPUSchedule &s) {
+  int64_t ctas = std::max<int64_t>(1, s.minBlocksPerSM);
+  return (65536 / (s.numThreads() * ctas)) / 8 * 8;
+}
+
 std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
                                   int64_t headDimV, const ChipInfo &chip,
                                   int64_t pieces) {
@@ -987,13 +1002,14 @@ std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
   else if (s.wgmma() &&
            128 * (s.producerRegisters +
                   s.consumerWarpgroups() * s.consumerRegisters) >
-               s.numThreads() * ((65536 / s.numThreads()) / 8 * 8))
+               s.numThreads() * hopperEntryRegisters(s))
     // setmaxnreg.inc waits until the pool has the registers: asking for
-    // more than the CTA got at entry (64K / threads, in 8s) hangs it.
+    // more than the CTA got at entry (64K / threads / min_blocks_per_sm,
+    // in 8s) hangs it.
     os << "producer_registers (" << s.producerRegisters
        << ") + consumer_registers (" << s.consumerRegisters << ") x "
        << s.consumerWarpgroups() << " warpgroups need more than the "
-       << (65536 / s.numThreads()) / 8 * 8 << " x " << s.numThreads() / 128
+       << hopperEntryRegisters(s) << " x " << s.numThreads() / 128
        << " registers per thread the CTA starts with (the consumers' "
           "setmaxnreg.inc would wait forever)";
   else if (s.persistent && !s.wgmma())

@@ -190,11 +190,12 @@ func.func @d128(%q: tensor<2x16x1024x128xbf16>, %k: tensor<2x16x1024x128xbf16>, 
 
 // -----
 
-// An op's own fields go over the option's: this op's kernel takes 64-key
+// An op's own fields go over the option's: this op's kernels (one per seq_k
+// range of the table; the short range's, 64 rows, checked) take 64-key
 // blocks and no overlap, with dynamic lengths (i32 size arguments after the
 // tensor maps and o) and no LSE.
 // IR-LABEL: gpu.func @fa2_attention_op_fields_0(%{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: vector<16xi64>, %{{.*}}: memref<?xf16>, %{{.*}}: i32, %{{.*}}: i32) kernel
-// IR-SAME: #fa2.schedule<block_m = 128, block_n = 64, {{.*}}mma = wgmma, overlap_softmax = false,
+// IR-SAME: #fa2.schedule<block_m = 64, block_n = 64, {{.*}}mma = wgmma, overlap_softmax = false,
 func.func @op_fields(%q: tensor<2x4x?x64xf16>, %k: tensor<2x4x?x64xf16>, %v: tensor<2x4x?x64xf16>) -> tensor<2x4x?x64xf16> {
   %o = fa2.attention %q, %k, %v scale(0.125) causal {fa2.schedule = #fa2.schedule<block_n = 64, overlap_softmax = false>} : tensor<2x4x?x64xf16>, tensor<2x4x?x64xf16>, tensor<2x4x?x64xf16> -> tensor<2x4x?x64xf16>
   return %o : tensor<2x4x?x64xf16>

@@ -161,10 +161,10 @@ CASES = {
     "attention_residual": (lambda g: [rand(2, 4, 96, 32, dtype=H, gen=g), rand(2, 4, 160, 32, dtype=H, gen=g),
                                       rand(2, 4, 160, 32, dtype=H, gen=g)], _residual, "o,lse"),
     # Both sides of the sm_90a kernel's seq_k ranges (d = 64 causal: one
-    # kernel up to 1024 keys, another beyond; the host code picks), with tails.
+    # kernel up to 2048 keys, another beyond; the host code picks), with tails.
     "dynamic_seq": ([lambda g, sq=sq, sk=sk: [rand(1, 8, sq, 64, dtype=BF, gen=g), rand(1, 2, sk, 64, dtype=BF, gen=g),
                                              rand(1, 2, sk, 64, dtype=BF, gen=g)]
-                     for sq, sk in ((203, 250), (1000, 1024), (1000, 1025), (1100, 1500))], _dynamic_seq, "o"),
+                     for sq, sk in ((203, 250), (1000, 2048), (1000, 2049), (1100, 2500))], _dynamic_seq, "o"),
 }
 
 
