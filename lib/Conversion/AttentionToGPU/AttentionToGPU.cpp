@@ -337,7 +337,13 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     s.kvSplits = getPrefillKVSplits(tiles, chip);
   }
   std::string bad = validateSchedule(s, d, dv, chip, pieces);
-  if (!bad.empty()) {
+  // Where the wgmma kernel is wanted, fields that only the mma.sync
+  // schedule cannot take (block_m = 64 with d = 256's 8 warps) are an error
+  // only if that schedule is the one kept (below); tiles must be positive
+  // for the sizes computed before then.
+  bool tilesPositive = s.blockM > 0 && s.blockN > 0 && s.numWarps > 0 &&
+                       s.numStages > 0;
+  if (!bad.empty() && !(wantWgmma && tilesPositive)) {
     os << "no valid schedule: " << bad;
     return failure();
   }
@@ -372,10 +378,12 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     spec.numSplits = s.kvSplits;
   }
   spec.schedule = s;
+  // Why the wgmma kernel, where wanted, did not serve the op.
+  std::string fallback;
   if (wantWgmma) {
     // The wgmma kernel where it serves the op; otherwise the mma.sync
     // schedule above stays, and the remark and the manifest say why.
-    std::string fallback = hopperKernelUnsupported(spec);
+    fallback = hopperKernelUnsupported(spec);
     if (fallback.empty() && chip.name != "sm_90a")
       fallback = "wgmma kernel: needs chip=sm_90a (wgmma and setmaxnreg are "
                  "sm_90a instructions), got " +
@@ -467,6 +475,12 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     // Only an explicit mma = wgmma is told (remark, manifest) why not.
     if (!wgmmaByDefault)
       spec.mmaFallback = fallback;
+  }
+  if (!bad.empty() && !spec.schedule.wgmma()) {
+    os << "no valid schedule: " << bad;
+    if (wantWgmma && !fallback.empty())
+      os << " (and the " << fallback << ")";
+    return failure();
   }
   return spec;
 }
