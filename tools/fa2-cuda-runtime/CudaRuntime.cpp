@@ -160,6 +160,21 @@ struct Counters {
       allocs{0}, frees{0}, syncs{0}, moduleLoads{0}, tensorMaps{0};
 } counters;
 
+/// FA2_CUDA_RUNTIME_TRACE=launches: every launch prints its kernel's name,
+/// grid, block and dynamic shared memory on stderr (which kernel of a
+/// library's length variants the host code picked, for one).
+bool traceLaunches() {
+  static const bool on = [] {
+    const char *v = std::getenv("FA2_CUDA_RUNTIME_TRACE");
+    return v && std::strcmp(v, "launches") == 0;
+  }();
+  return on;
+}
+/// The kernel the calling thread looked up last, by name: the host code
+/// looks a kernel up right before each launch of it.
+thread_local CUfunction lastLookedUp = nullptr;
+thread_local const char *lastLookedUpName = nullptr;
+
 void recordError(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void recordError(const char *fmt, ...) {
   char buf[1024];
@@ -401,8 +416,11 @@ FA2RT_EXPORT CUfunction mgpuModuleGetFunction(CUmodule module,
   Slot &slot = cache[(reinterpret_cast<uintptr_t>(name) >> 3) & 7];
   unsigned generation = unloadGeneration.load(std::memory_order_relaxed);
   if (slot.module == module && slot.name == name &&
-      slot.generation == generation)
+      slot.generation == generation) {
+    lastLookedUp = slot.f;
+    lastLookedUpName = name;
     return slot.f;
+  }
   CUfunction f = nullptr;
   CUresult r = d->cuModuleGetFunction(&f, module, name);
   if (r != CUDA_SUCCESS) {
@@ -411,6 +429,8 @@ FA2RT_EXPORT CUfunction mgpuModuleGetFunction(CUmodule module,
     return nullptr;
   }
   slot = {module, name, f, generation};
+  lastLookedUp = f;
+  lastLookedUpName = name;
   return f;
 }
 
@@ -452,7 +472,9 @@ static bool prepareSharedMemory(const Driver &d, CUfunction f, int32_t smem) {
 
 /// The checks before a launch: a driver, a kernel, its shared memory
 /// raised. Null when the launch must not happen (the error is recorded).
-static const Driver *beginLaunch(CUfunction f, int32_t smem) {
+static const Driver *beginLaunch(CUfunction f, intptr_t gx, intptr_t gy,
+                                 intptr_t gz, intptr_t bx, intptr_t by,
+                                 intptr_t bz, int32_t smem) {
   const Driver *d = enter();
   if (!d)
     return nullptr;
@@ -463,6 +485,14 @@ static const Driver *beginLaunch(CUfunction f, int32_t smem) {
   if (!prepareSharedMemory(*d, f, smem))
     return nullptr;
   counters.launches.fetch_add(1, std::memory_order_relaxed);
+  if (traceLaunches())
+    std::fprintf(stderr,
+                 "fa2-cuda-runtime: launch %s grid %ld x %ld x %ld block %ld "
+                 "x %ld x %ld smem %d\n",
+                 f == lastLookedUp && lastLookedUpName ? lastLookedUpName
+                                                       : "(unnamed)",
+                 long(gx), long(gy), long(gz), long(bx), long(by), long(bz),
+                 int(smem));
   return d;
 }
 
@@ -471,7 +501,7 @@ FA2RT_EXPORT void mgpuLaunchKernel(CUfunction f, intptr_t gx, intptr_t gy,
                                    intptr_t bz, int32_t smem, CUstream stream,
                                    void **params, void **extra,
                                    size_t /*paramsCount*/) {
-  const Driver *d = beginLaunch(f, smem);
+  const Driver *d = beginLaunch(f, gx, gy, gz, bx, by, bz, smem);
   if (!d)
     return;
   CUresult r = d->cuLaunchKernel(f, unsigned(gx), unsigned(gy), unsigned(gz),
@@ -489,7 +519,7 @@ FA2RT_EXPORT void mgpuLaunchClusterKernel(
     intptr_t gy, intptr_t gz, intptr_t bx, intptr_t by, intptr_t bz,
     int32_t smem, CUstream stream, void **params, void **extra,
     size_t /*paramsCount*/) {
-  const Driver *d = beginLaunch(f, smem);
+  const Driver *d = beginLaunch(f, gx, gy, gz, bx, by, bz, smem);
   if (!d)
     return;
   CUlaunchConfig config = {};

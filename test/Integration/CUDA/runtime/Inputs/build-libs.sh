@@ -9,6 +9,11 @@
 #   OUT/<corpus file>/   each module of test/Corpus/*.mlir
 #   OUT/attention/       examples/attention.mlir (the README's example)
 #   OUT/<input>/         two-attentions, host-op, dynamic-seq (Inputs/)
+#   OUT/*-sm90a/         the example, two-attentions and dynamic-seq for
+#                        chip=sm_90a: the Hopper kernel, whose tensor maps
+#                        the host code encodes (fa2rtEncodeTensorMap) and,
+#                        for dynamic-seq, one kernel per seq_k range that the
+#                        host code picks at run time (length variants)
 #   OUT/bench_entry      the entry-vs-bare-launch timer (bench_entry.cpp)
 #   OUT/runtime_selftest the runtime's entries one by one (runtime_selftest.cpp)
 #   OUT/BUILD.log        what compiled
@@ -24,19 +29,22 @@ mkdir -p "$OUT"
 LOG=$OUT/BUILD.log
 : >"$LOG"
 status=0
-one() { # NAME SRC
-  if "$REPO/scripts/fa2-compile.sh" "$2" -o "$OUT/$1" --name "$(echo "$1" | tr -c 'A-Za-z0-9_\n' '_')" >>"$LOG" 2>&1; then
+one() { # NAME SRC [fa2-compile.sh options]
+  local name=$1 src=$2; shift 2
+  if "$REPO/scripts/fa2-compile.sh" "$src" -o "$OUT/$name" --name "$(echo "$name" | tr -c 'A-Za-z0-9_\n' '_')" "$@" >>"$LOG" 2>&1; then
     # What the GPU machine needs: the libraries, the ABI, the kernels.
-    rm -f "$OUT/$1"/*.ll "$OUT/$1"/*.mlir "$OUT/$1"/*.log
-    echo "built $1" | tee -a "$LOG"
+    rm -f "$OUT/$name"/*.ll "$OUT/$name"/*.mlir "$OUT/$name"/*.log
+    echo "built $name" | tee -a "$LOG"
   else
-    echo "NOT BUILT $1 (see $LOG)" | tee -a "$LOG"; status=1
+    echo "NOT BUILT $name (see $LOG)" | tee -a "$LOG"; status=1
   fi
 }
 rm -rf "${OUT:?}"/*/
 for f in "$REPO"/test/Corpus/*.mlir; do one "$(basename "$f" .mlir)" "$f"; done
 one attention "$REPO/examples/attention.mlir"
 for f in two-attentions host-op dynamic-seq; do one "$f" "$HERE/$f.mlir"; done
+one attention-sm90a "$REPO/examples/attention.mlir" --chip sm_90a
+for f in two-attentions dynamic-seq; do one "$f-sm90a" "$HERE/$f.mlir" --chip sm_90a; done
 g++ -O2 -std=c++17 -I"$REPO/tools/fa2-cuda-runtime" -I/usr/local/cuda/include \
   "$HERE/bench_entry.cpp" -o "$OUT/bench_entry" -ldl -static-libstdc++ -static-libgcc >>"$LOG" 2>&1 ||
   { echo "NOT BUILT bench_entry" | tee -a "$LOG"; status=1; }

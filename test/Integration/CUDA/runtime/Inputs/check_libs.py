@@ -16,8 +16,10 @@
 # poisoned with NaN) and both calls must agree bitwise; the runtime's
 # counters give the launches and copies of one call.
 #
+# A function may be checked at several input sizes (CASES: a list of makers).
+#
 # usage: check_libs.py --libs DIR [--only NAME,...]
-# prints  check_libs: PASS lib=... fn=... out=0 max_err=... bound=... launches=N copies=N
+# prints  check_libs: PASS lib=... fn=... inputs=QxK out0=... max_err=... bound=... launches=N copies=N
 #         check_libs: SUMMARY cases=N passed=N failed=N
 #===----------------------------------------------------------------------===#
 import argparse
@@ -158,8 +160,11 @@ CASES = {
     "two_attentions": (lambda g: [rand(2, 4, 128, 64, dtype=H, gen=g) for _ in range(3)], _two, "o"),
     "attention_residual": (lambda g: [rand(2, 4, 96, 32, dtype=H, gen=g), rand(2, 4, 160, 32, dtype=H, gen=g),
                                       rand(2, 4, 160, 32, dtype=H, gen=g)], _residual, "o,lse"),
-    "dynamic_seq": (lambda g: [rand(1, 8, 203, 64, dtype=BF, gen=g), rand(1, 2, 250, 64, dtype=BF, gen=g),
-                               rand(1, 2, 250, 64, dtype=BF, gen=g)], _dynamic_seq, "o"),
+    # Both sides of the sm_90a kernel's seq_k ranges (d = 64 causal: one
+    # kernel up to 1024 keys, another beyond; the host code picks), with tails.
+    "dynamic_seq": ([lambda g, sq=sq, sk=sk: [rand(1, 8, sq, 64, dtype=BF, gen=g), rand(1, 2, sk, 64, dtype=BF, gen=g),
+                                             rand(1, 2, sk, 64, dtype=BF, gen=g)]
+                     for sq, sk in ((203, 250), (1000, 1024), (1000, 1025), (1100, 1500))], _dynamic_seq, "o"),
 }
 
 
@@ -173,6 +178,50 @@ def check_output(out, ref, low, kind):
     else:
         bound = 2 * (low.to(F64) - ref).abs().max().item() + 1e-5 * max(1.0, ref.abs().max().item())
     return err <= bound, err, bound
+
+
+def check_call(lib, name, fn_name, fn, make, ref_fn, kinds):
+    """Calls FN twice on MAKE's inputs, prints its line; True iff it passed."""
+    gen = torch.Generator(device="cuda").manual_seed(1234)
+    x = make(gen)
+    x_before = [t.clone() for t in x]
+    # The inputs' sizes, where one function is called at several.
+    shapes = "x".join(str(d) for d in x[0].shape) + ":" + "x".join(str(d) for d in x[1].shape)
+    try:
+        first = fn(*x)
+        first = first if isinstance(first, tuple) else (first,)
+        poisoned = tuple(torch.full_like(t, float("nan")) if t.is_floating_point() else t for t in first[:len(fn.outs)])
+        c0 = lib.counters()
+        second = fn(*x, out=poisoned) if fn.outs else fn(*x)
+        torch.cuda.synchronize()
+        c1 = lib.counters()
+        second = second if isinstance(second, tuple) else (second,)
+    except Exception as e:
+        print("check_libs: FAIL lib=%s fn=%s inputs=%s: %s" % (name, fn_name, shapes, e))
+        return False
+    ref = ref_fn(x, F64)
+    ref = ref if isinstance(ref, tuple) else (ref,)
+    low_dt = x[0].dtype if x[0].dtype in (H, BF) else F
+    low = ref_fn(x, low_dt)
+    ok = all(torch.equal(a, b) for a, b in zip(x, x_before))
+    same = all(torch.equal(a.view(torch.uint8) if a.dtype != torch.bool else a,
+                           b.view(torch.uint8) if b.dtype != torch.bool else b) for a, b in zip(first, second))
+    ok &= same
+    parts = []
+    for i, (o, r, lo, kind) in enumerate(zip(first, ref, low, kinds.split(","))):
+        good, err, bound = check_output(o, r.to(F64), lo, kind)
+        ok &= good and tuple(o.shape) == tuple(r.shape)
+        parts.append("out%d=%s max_err=%.2e bound=%.2e" % (i, kind, err, bound))
+    if len(first) != len(ref):
+        ok = False
+        parts.append("outputs=%d expected=%d" % (len(first), len(ref)))
+    delta = {k: c1[k] - c0[k] for k in c1}
+    print("check_libs: %s lib=%s fn=%s inputs=%s %s repeat_equal=%d inputs_unchanged=%d launches=%d copies=%d "
+          "host_copies=%d allocs=%d syncs=%d" % (
+              "PASS" if ok else "FAIL", name, fn_name, shapes, " ".join(parts), same,
+              all(torch.equal(a, b) for a, b in zip(x, x_before)), delta["launches"],
+              delta["copies"], delta["copiesToHost"], delta["allocs"], delta["syncs"]))
+    return ok
 
 
 def main():
@@ -193,49 +242,14 @@ def main():
             print("check_libs: FAIL lib=%s load: %s" % (name, e))
             continue
         for fn_name, fn in sorted(lib.functions.items()):
-            cases += 1
             if fn_name not in CASES:
+                cases += 1
                 print("check_libs: FAIL lib=%s fn=%s: no reference for it" % (name, fn_name))
                 continue
-            make, ref_fn, kinds = CASES[fn_name]
-            gen = torch.Generator(device="cuda").manual_seed(1234)
-            x = make(gen)
-            x_before = [t.clone() for t in x]
-            try:
-                first = fn(*x)
-                first = first if isinstance(first, tuple) else (first,)
-                poisoned = tuple(torch.full_like(t, float("nan")) if t.is_floating_point() else t for t in first[:len(fn.outs)])
-                c0 = lib.counters()
-                second = fn(*x, out=poisoned) if fn.outs else fn(*x)
-                torch.cuda.synchronize()
-                c1 = lib.counters()
-                second = second if isinstance(second, tuple) else (second,)
-            except Exception as e:
-                print("check_libs: FAIL lib=%s fn=%s: %s" % (name, fn_name, e))
-                continue
-            ref = ref_fn(x, F64)
-            ref = ref if isinstance(ref, tuple) else (ref,)
-            low_dt = x[0].dtype if x[0].dtype in (H, BF) else F
-            low = ref_fn(x, low_dt)
-            ok = all(torch.equal(a, b) for a, b in zip(x, x_before))
-            same = all(torch.equal(a.view(torch.uint8) if a.dtype != torch.bool else a,
-                                   b.view(torch.uint8) if b.dtype != torch.bool else b) for a, b in zip(first, second))
-            ok &= same
-            parts = []
-            for i, (o, r, lo, kind) in enumerate(zip(first, ref, low, kinds.split(","))):
-                good, err, bound = check_output(o, r.to(F64), lo, kind)
-                ok &= good and tuple(o.shape) == tuple(r.shape)
-                parts.append("out%d=%s max_err=%.2e bound=%.2e" % (i, kind, err, bound))
-            if len(first) != len(ref):
-                ok = False
-                parts.append("outputs=%d expected=%d" % (len(first), len(ref)))
-            delta = {k: c1[k] - c0[k] for k in c1}
-            print("check_libs: %s lib=%s fn=%s %s repeat_equal=%d inputs_unchanged=%d launches=%d copies=%d "
-                  "host_copies=%d allocs=%d syncs=%d" % (
-                      "PASS" if ok else "FAIL", name, fn_name, " ".join(parts), same,
-                      all(torch.equal(a, b) for a, b in zip(x, x_before)), delta["launches"],
-                      delta["copies"], delta["copiesToHost"], delta["allocs"], delta["syncs"]))
-            passed += ok
+            makers, ref_fn, kinds = CASES[fn_name]
+            for make in (makers if isinstance(makers, list) else [makers]):
+                cases += 1
+                passed += check_call(lib, name, fn_name, fn, make, ref_fn, kinds)
     print("check_libs: SUMMARY cases=%d passed=%d failed=%d" % (cases, passed, cases - passed))
     return 0 if cases and passed == cases else 1
 
