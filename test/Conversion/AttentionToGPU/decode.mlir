@@ -264,15 +264,15 @@ func.func @decode_static(%q: tensor<1x32x4x128xf16>, %k: tensor<1x8x131072x128xf
 // -----
 
 // Enough CTAs without a split (64 · 8 row tiles > 264): packed rows, one
-// kernel, no scratch and no combine. d = 64 streams 32-key blocks through
-// 4 stages.
+// kernel, no scratch and no combine. d = 64 with 4 packed rows streams
+// 64-key blocks through 3 stages.
 // WIDE-NOT: "combine"
 // WIDE-NOT: "num_splits"
 // WIDE-NOT: "o_partial"
-// WIDE: "block_n": 32,
+// WIDE: "block_n": 64,
 // WIDE-NOT: "kv_splits"
 // WIDE: "pack_gqa": true
-// WIDE: "stages": 4,
+// WIDE: "stages": 3,
 // CHECK-LABEL: gpu.func @fa2_attention_decode_wide_batch_0(
 // CHECK-NOT: _combine
 // CHECK: gpu.return
