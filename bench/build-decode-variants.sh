@@ -25,11 +25,14 @@
 # q1-g4-d64, q1-g4-d128) with the decode tile's Bc / stages choices, for the
 # schedule table (CTAs per SM from the shared memory each takes).
 #
+# --set streaming: Sq = 1 G = 1 / 4 at d = 64 and 128, the table's kernel only
+# (for decode_variants.py --alt split counts).
+#
 # --set night: the d = 64 Bc / stages choices at every cell kind of the
 # table's <= 8-row d = 64 row (q1-g1/g4/g8-d64, q4-g1-d64), and at G = 8
 # (q1-g8-d64, q1-g8-d128) the 8-row merge by two warps (m32).
 #
-#   bench/build-decode-variants.sh -o OUT --fa2-opt PATH [--base-opt PATH] [--set table|d64|splits|night]
+#   bench/build-decode-variants.sh -o OUT --fa2-opt PATH [--base-opt PATH] [--set table|d64|splits|night|streaming]
 #   device run: python3 bench/decode_variants.py --kernels OUT --out $OUT
 #===----------------------------------------------------------------------===#
 set -uo pipefail
@@ -44,7 +47,7 @@ while [ $# -gt 0 ]; do
     --fa2-opt) FA2_OPT=$2; shift 2 ;;
     --base-opt) BASE_OPT=$2; shift 2 ;;
     --set) SET=$2; shift 2 ;;
-    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
     *) echo "build-decode-variants.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -104,6 +107,18 @@ if [ "$SET" = night ]; then
       done
     fi
     [ "$g" = 8 ] && variant "$cell" m32 "schedule=pack_gqa=true,block_m=32,warps=2"
+  done
+  finish
+fi
+if [ "$SET" = streaming ]; then
+  # The streaming-bound Sq = 1 cells (d = 64 G = 1 / 4, Bc = 64 / 3 stages;
+  # d = 128 G = 1 / 4, Bc = 32 / 3 stages): the table's kernel ("new") only,
+  # timed at other split counts with decode_variants.py --alt (3 and 4 CTAs
+  # per SM instead of 2; 4 blocks per split instead of 2).
+  for cell in q1-g1-d64 q1-g4-d64 q1-g1-d128 q1-g4-d128; do
+    g=${cell#*-g}; g=${g%%-*}; d=${cell##*-d}
+    module "decode_q1_g${g}_d$d" bf16 "$d" $((8 * g)) 8 1 0 0 bhsd 0 >"$src"
+    variant "$cell" new "schedule=pack_gqa=true"
   done
   finish
 fi

@@ -66,7 +66,8 @@ def parse_args():
     p.add_argument("--sanitize", action="store_true", help="one small case per check kernel, no timing")
     p.add_argument("--num-splits-alt", default="",
                    help="also time fa2 with this num_splits expression, or 'ceil' for the rule "
-                        "before full waves (same PTX: another split count at launch)")
+                        "before full waves, or 'sm:N' for N CTAs per SM instead of 2 (same PTX: another "
+                        "split count at launch)")
     p.add_argument("--grid-filter", default="", help="only grid kernels whose folder name contains this")
     p.add_argument("--timing", default="graph", choices=("graph", "eager"),
                    help="graph: every backend's call captured once in a CUDA graph and timed as a "
@@ -282,6 +283,9 @@ def time_cell(kern, batch, sk, args, with_sdpa=True, other=None):
         if args.num_splits_alt == "ceil":
             # The rule before full waves: 2·SMs / CTAs rounded up.
             alt = re.sub(r"2 \* sm_count / max\((.*?), 1\)", r"ceildiv(2 * sm_count, max(\1, 1))", rule)
+        elif re.fullmatch(r"sm:\d+", args.num_splits_alt):
+            # N CTAs per SM instead of the rule's 2 (same blocks per split).
+            alt = rule.replace("2 * sm_count", args.num_splits_alt[3:] + " * sm_count")
         else:
             alt = args.num_splits_alt
         kern.m["num_splits"] = alt
