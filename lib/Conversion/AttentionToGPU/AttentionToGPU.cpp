@@ -689,12 +689,20 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
         Value forSMs = b.createOrFold<arith::DivUIOp>(
             loc, cIdx(2 * spec.chip.smCount),
             b.createOrFold<arith::MaxUIOp>(loc, ctas, cIdx(1)));
-        Value forBlocks = ceilDiv(ceilDiv(sk, s.blockN), s.minBlocksPerSplit);
-        numSplits = b.createOrFold<arith::MaxUIOp>(
+        Value kvBlocks = ceilDiv(sk, s.blockN);
+        Value forBlocks = ceilDiv(kvBlocks, s.minBlocksPerSplit);
+        Value count = b.createOrFold<arith::MaxUIOp>(
             loc, cIdx(1),
             b.createOrFold<arith::MinUIOp>(
                 loc, b.createOrFold<arith::MinUIOp>(loc, forSMs, forBlocks),
                 cIdx(kMaxKVSplits)));
+        // Equal splits: the fewest with the longest split no longer.
+        Value longest = b.createOrFold<arith::MaxUIOp>(
+            loc, b.createOrFold<arith::CeilDivUIOp>(loc, kvBlocks, count),
+            cIdx(1));
+        numSplits = b.createOrFold<arith::MaxUIOp>(
+            loc, cIdx(1),
+            b.createOrFold<arith::CeilDivUIOp>(loc, kvBlocks, longest));
       }
       Value partRows = b.createOrFold<arith::MulIOp>(
           loc,

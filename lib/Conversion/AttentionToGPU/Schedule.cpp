@@ -919,17 +919,30 @@ int64_t fa2::numKVSplits(int64_t ctas, int64_t numKVBlocks, int64_t smCount,
   // wave: 64 row tiles -> 5 splits = 320 CTAs for 264 slots on an H200).
   int64_t forSMs = (2 * smCount) / std::max<int64_t>(ctas, 1);
   int64_t forBlocks = ceilDiv(numKVBlocks, minBlocksPerSplit);
-  return std::max<int64_t>(
+  int64_t count = std::max<int64_t>(
       1, std::min({forSMs, forBlocks, kMaxKVSplits}));
+  // Equal splits: the fewest splits that keep the longest split's blocks
+  // (the critical path) no longer. 33 splits of 128 blocks take 4 at most,
+  // as 32 do; the 33rd costs a partial, a CTA and a merge trip (16 splits
+  // a trip at d = 64 G = 4): Sq = 1 d = 64 8k batch 1 15.1 -> 14.7 us (G =
+  // 4), 14.6 -> 14.2 (G = 1), same PTX, graph-replayed, 3 rounds
+  // (bench/decode-results/2026-12-03-night-splits.md).
+  int64_t longest = ceilDiv(numKVBlocks, count);
+  return std::max<int64_t>(
+      1, ceilDiv(numKVBlocks, std::max<int64_t>(longest, 1)));
 }
 
 std::string fa2::numKVSplitsExpression(llvm::StringRef ctas,
                                        llvm::StringRef kvBlocks,
                                        int64_t minBlocksPerSplit) {
-  return ("max(1, min(min(2 * sm_count / max(" + ctas +
-          ", 1), ceildiv(" + kvBlocks + ", " +
-          llvm::Twine(minBlocksPerSplit) + ")), " + llvm::Twine(kMaxKVSplits) +
-          "))")
+  std::string count =
+      ("max(1, min(min(2 * sm_count / max(" + ctas + ", 1), ceildiv(" +
+       kvBlocks + ", " + llvm::Twine(minBlocksPerSplit) + ")), " +
+       llvm::Twine(kMaxKVSplits) + "))")
+          .str();
+  // numKVSplits' equal splits.
+  return ("max(1, ceildiv(" + kvBlocks + ", max(1, ceildiv(" + kvBlocks +
+          ", " + count + "))))")
       .str();
 }
 

@@ -7,6 +7,7 @@
 // RUN: rm -rf %t && fa2-opt %s --split-input-file --fa2-to-ptx="manifest-dir=%t" -o /dev/null
 // RUN: FileCheck %s --check-prefix=DYN --input-file=%t/fa2_attention_decode_dynamic_0.json
 // RUN: FileCheck %s --check-prefix=STATIC --input-file=%t/fa2_attention_decode_static_0.json
+// RUN: FileCheck %s --check-prefix=EQUAL --input-file=%t/fa2_attention_decode_static_equal_0.json
 // RUN: FileCheck %s --check-prefix=WIDE --input-file=%t/fa2_attention_decode_wide_batch_0.json
 // RUN: FileCheck %s --check-prefix=CHUNK --input-file=%t/fa2_attention_chunked_prefill_0.json
 // RUN: FileCheck %s --check-prefix=LONG --input-file=%t/fa2_attention_long_chunk_0.json
@@ -59,7 +60,12 @@
 // CHECK: %[[FORSMS:.*]] = arith.divui %c264{{.*}}, %{{.*}} : index
 // CHECK: %[[MIN:.*]] = arith.minui %[[FORSMS]], %{{.*}} : index
 // CHECK: %[[CAP:.*]] = arith.minui %[[MIN]], %c128
-// CHECK: %[[SPLITS:.*]] = arith.maxui %[[CAP]], %c1
+// CHECK: %[[COUNT:.*]] = arith.maxui %[[CAP]], %c1
+// Equal splits: the fewest splits whose longest split is no longer.
+// CHECK: %[[LONGEST:.*]] = arith.ceildivui %[[BLOCKS:.*]], %[[COUNT]] : index
+// CHECK: %[[LONGEST1:.*]] = arith.maxui %[[LONGEST]], %c1
+// CHECK: %[[FEWEST:.*]] = arith.ceildivui %[[BLOCKS]], %[[LONGEST1]] : index
+// CHECK: %[[SPLITS:.*]] = arith.maxui %[[FEWEST]], %c1
 // CHECK: %[[OPART:.*]] = memref.alloc(%{{.*}}) {alignment = 128 : i64} : memref<?xf32>
 // CHECK: %[[LPART:.*]] = memref.alloc(%{{.*}}) {alignment = 128 : i64} : memref<?xf32>
 // CHECK: gpu.launch_func @fa2_attention_decode_dynamic_0::@fa2_attention_decode_dynamic_0 blocks in (%[[SPLITS]],
@@ -81,7 +87,7 @@
 // DYN-NEXT: "skip_at_one_split": true
 // DYN: "ceildiv(4 * seq_q, 16) * num_splits",
 // DYN-NEXT: "ceildiv(batch * heads_kv, ceildiv(batch * heads_kv + 1, 65535))",
-// DYN: "num_splits": "max(1, min(min(2 * sm_count / max(batch * heads_kv * ceildiv(4 * seq_q, 16), 1), ceildiv(ceildiv(seq_k, 32), 2)), 128))",
+// DYN: "num_splits": "max(1, ceildiv(ceildiv(seq_k, 32), max(1, ceildiv(ceildiv(seq_k, 32), max(1, min(min(2 * sm_count / max(batch * heads_kv * ceildiv(4 * seq_q, 16), 1), ceildiv(ceildiv(seq_k, 32), 2)), 128))))))",
 // DYN: "name": "o_partial.size",
 // DYN-NEXT: "type": "i64",
 // DYN-NEXT: "value": "batch * heads_q * seq_q * num_splits * head_dim_v"
@@ -247,7 +253,8 @@ func.func @decode_g8_last_cta(%q: tensor<?x64x1x128xbf16>, %k: tensor<?x8x?x128x
 // -----
 
 // Static shapes: the split count is fixed now (batch 1, 8 K/V heads, one
-// row tile each: 264 / 8 = 33 splits of 2048 blocks), no i32 argument;
+// row tile each: 264 / 8 = 33 splits of 4096 blocks, 125 at most each,
+// which 32 splits would not keep), no i32 argument;
 // the partials are 1·32·4·33·128 and 1·32·4·33 floats.
 // CHECK-LABEL: gpu.func @fa2_attention_decode_static_0(
 // CHECK-SAME: %{{.*}}: memref<540672xf32>, %{{.*}}: memref<4224xf32>) kernel
@@ -259,6 +266,20 @@ func.func @decode_g8_last_cta(%q: tensor<?x64x1x128xbf16>, %k: tensor<?x8x?x128x
 func.func @decode_static(%q: tensor<1x32x4x128xf16>, %k: tensor<1x8x131072x128xf16>, %v: tensor<1x8x131072x128xf16>) -> tensor<1x32x4x128xf16> {
   %o = fa2.attention %q, %k, %v scale(0.08838834764831845) causal : tensor<1x32x4x128xf16>, tensor<1x8x131072x128xf16>, tensor<1x8x131072x128xf16> -> tensor<1x32x4x128xf16>
   return %o : tensor<1x32x4x128xf16>
+}
+
+// -----
+
+// Equal splits: 33 splits (264 / 8) of 128 blocks of 64 keys (d = 64, Bc =
+// 64) take 4 blocks at most, as 32 do: 32, one partial, CTA and merge trip
+// fewer; the partials are 1·32·1·32·64 and 1·32·1·32 floats.
+// CHECK-LABEL: gpu.func @fa2_attention_decode_static_equal_0(
+// CHECK-SAME: %{{.*}}: memref<65536xf32>, %{{.*}}: memref<1024xf32>{{.*}}) kernel
+// EQUAL: "num_splits": "32",
+// EQUAL: "kv_splits": 32,
+func.func @decode_static_equal(%q: tensor<1x32x1x64xbf16>, %k: tensor<1x8x8192x64xbf16>, %v: tensor<1x8x8192x64xbf16>) -> tensor<1x32x1x64xbf16> {
+  %o = fa2.attention %q, %k, %v scale(0.125) : tensor<1x32x1x64xbf16>, tensor<1x8x8192x64xbf16>, tensor<1x8x8192x64xbf16> -> tensor<1x32x1x64xbf16>
+  return %o : tensor<1x32x1x64xbf16>
 }
 
 // -----
@@ -299,7 +320,7 @@ func.func @decode_wide_batch(%q: tensor<64x32x1x64xbf16>, %k: tensor<64x8x512x64
 // CHUNK: "kernel": "fa2_attention_chunked_prefill_0_combine",
 // CHUNK-NOT: "skip_at_one_split"
 // CHUNK: "dims": {
-// CHUNK: "num_splits": "max(1, min(min(2 * sm_count / max(batch * heads_q * ceildiv(seq_q, 128), 1), ceildiv(ceildiv(seq_k, 64), 2)), 128))",
+// CHUNK: "num_splits": "max(1, ceildiv(ceildiv(seq_k, 64), max(1, ceildiv(ceildiv(seq_k, 64), max(1, min(min(2 * sm_count / max(batch * heads_q * ceildiv(seq_q, 128), 1), ceildiv(ceildiv(seq_k, 64), 2)), 128))))))",
 // CHUNK-NOT: "pack_gqa"
 // CHUNK: "kv_splits": "auto",
 // OFF-LABEL: gpu.func @fa2_attention_chunked_prefill_0(

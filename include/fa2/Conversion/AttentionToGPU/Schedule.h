@@ -358,7 +358,9 @@ int64_t getPrefillKVSplits(int64_t rowTileCTAs, const ChipInfo &chip);
 /// over `numKVBlocks` K/V blocks on `smCount` multiprocessors: as many as
 /// fill the two CTAs per SM in full waves (2·smCount / ctas, rounded down),
 /// each split at least `minBlocksPerSplit` blocks, at most
-/// kMaxKVSplits, at least 1. Three spellings of one formula: this one
+/// kMaxKVSplits, at least 1; then the fewest splits whose longest split
+/// is no longer (equal splits: 33 of 128 blocks take 4 at most, so 32).
+/// Three spellings of one formula: this one
 /// (static shapes), numKVSplitsExpression (the manifest) and the host IR
 /// (AttentionToGPU.cpp), which must agree.
 int64_t numKVSplits(int64_t ctas, int64_t numKVBlocks, int64_t smCount,
