@@ -25,7 +25,11 @@
 # q1-g4-d64, q1-g4-d128) with the decode tile's Bc / stages choices, for the
 # schedule table (CTAs per SM from the shared memory each takes).
 #
-#   bench/build-decode-variants.sh -o OUT --fa2-opt PATH [--base-opt PATH] [--set table|d64|splits]
+# --set night: the d = 64 Bc / stages choices at every cell kind of the
+# table's <= 8-row d = 64 row (q1-g1/g4/g8-d64, q4-g1-d64), and at G = 8
+# (q1-g8-d64, q1-g8-d128) the 8-row merge by two warps (m32).
+#
+#   bench/build-decode-variants.sh -o OUT --fa2-opt PATH [--base-opt PATH] [--set table|d64|splits|night]
 #   device run: python3 bench/decode_variants.py --kernels OUT --out $OUT
 #===----------------------------------------------------------------------===#
 set -uo pipefail
@@ -40,7 +44,7 @@ while [ $# -gt 0 ]; do
     --fa2-opt) FA2_OPT=$2; shift 2 ;;
     --base-opt) BASE_OPT=$2; shift 2 ;;
     --set) SET=$2; shift 2 ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "build-decode-variants.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -80,6 +84,26 @@ if [ "$SET" = d64 ]; then
     for ns in 64s3 64s4 128s2; do
       variant "$cell" "n$ns" "schedule=pack_gqa=true,block_n=${ns%s*},stages=${ns#*s}"
     done
+  done
+  finish
+fi
+if [ "$SET" = night ]; then
+  # The d = 64 tile (Bc = 32 / 4 stages, "new") against Bc = 64 / 3-4
+  # stages at every table cell of <= 8 packed rows at d = 64 (Sq = 1 G 1 /
+  # 4 / 8 and Sq = 4 G = 1 share the table's row); and the 8-row last-CTA
+  # merge by two warps of 4 rows (m32: a 32-row tile, 2 warps, the second
+  # warp's rows empty) against one warp of 8 at d = 64 and 128.
+  for cell in q1-g1-d64 q1-g4-d64 q1-g8-d64 q4-g1-d64 q1-g8-d128; do
+    sq=${cell#q}; sq=${sq%%-*}; g=${cell#*-g}; g=${g%%-*}; d=${cell##*-d}
+    causal=0; [ "$sq" -gt 1 ] && causal=1
+    module "decode_q${sq}_g${g}_d$d" bf16 "$d" $((8 * g)) 8 "$sq" $causal 0 bhsd 0 >"$src"
+    variant "$cell" new "schedule=pack_gqa=true"
+    if [ "$d" = 64 ]; then
+      for ns in 64s3 64s4; do
+        variant "$cell" "n$ns" "schedule=pack_gqa=true,block_n=${ns%s*},stages=${ns#*s}"
+      done
+    fi
+    [ "$g" = 8 ] && variant "$cell" m32 "schedule=pack_gqa=true,block_m=32,warps=2"
   done
   finish
 fi

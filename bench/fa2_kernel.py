@@ -336,6 +336,13 @@ class Fa2Kernel:
                 elif second is not None:
                     f2, g2, b2, a2, s2 = second
                     f2(g2, b2, a2, shared_mem=s2)
+        # The launch owns every buffer it writes: the arguments are raw
+        # addresses, and self.scratch / self.counters hold only the latest
+        # launcher's. Without this, a launcher made before another of the
+        # same kernel wrote into freed memory that torch handed to later
+        # tensors: a last-CTA counter no longer zero skipped the merge and
+        # timed ~4 us fast (decode-results/2026-12-03-night.md).
+        launch.buffers = bufs
         return launch, out, lse
 
     def length_variant(self, seq_k):

@@ -805,8 +805,9 @@ void fa2::assignHopperRoles(GPUSchedule &s) {
 }
 
 /// The decode table: packed rows up to 64 take the smallest tile of 16, 32
-/// or 64 rows (one warp per 16 rows, every warp busy). Up to 128 rows take
-/// two 64-row tiles. Split-KV is chosen from the shapes (kKVSplitsAuto).
+/// or 64 rows (one warp per 16 rows, every warp busy), except 5-8 rows,
+/// which take two warps for the last CTA's merge. Up to 128 rows take two
+/// 64-row tiles. Split-KV is chosen from the shapes (kKVSplitsAuto).
 /// A decode CTA does little arithmetic per byte: keeping bytes in flight is
 /// its whole job, so each tile streams K/V through as many stages as fit
 /// (three where three do not fit: two, then one).
@@ -830,10 +831,27 @@ static const DecodeRow kDecodeTable[] = {
     // batch 8/64 (2026-12-03-final.md). Sq = 4 / 16 (16+ rows): launch,
     // 1.1-1.5x faster than last_cta at batch 1.
     // 16 rows, one warp, d <= 64: Bc = 32 with 4 stages (37 KiB, 6 CTAs
-    // per SM), 4 blocks (128 keys) per split.
-    {8, 64, 16, 32, 4, 4, CombineMode::LastCTA},
+    // per SM), 4 blocks (128 keys) per split; up to 4 packed rows (Sq = 1
+    // with G <= 4, Sq = 4 with G = 1) Bc = 64 with 3 stages, 2 blocks (128
+    // keys) per split. Bc = 64 against Bc = 32 / 4 stages, same process,
+    // graph-replayed, 3 rounds (bench/decode-results/2026-12-03-night.md),
+    // G = 1 / G = 4 / Sq = 4: faster in 17 of 18 cells from 8k keys, every
+    // round (128k batch 1 79.3 -> 77.7 us at G = 4, batch 8 -1.5..-2.5%),
+    // 1% slower at G = 1 32k batch 1; at 1k keys 6-10% slower with 4
+    // blocks per split (4 splits against 8), hence 2 (8 splits at 1k).
+    // 5-8 packed rows (G = 8): a 32-row tile of two warps, so that the last
+    // CTA merges with both (4 rows each, as G = 4's one warp does); the
+    // second warp's rows are empty in the main loop. Against one warp of
+    // 16 rows, same process, graph-replayed, 3 rounds
+    // (bench/decode-results/2026-12-03-night.md): faster in every cell and
+    // round, d = 128 batch 1 1k 11.6 -> 10.7 us, 8k 22.6 -> 20.6, 32k 50.0 ->
+    // 47.7, 128k 136.8 -> 134.3, batch 8 -0.2..-0.4%; d = 64 batch 1 8k 16.0
+    // -> 15.2, 128k 79.6 -> 78.6, batch 8 -0.3..-0.8%.
+    {4, 64, 16, 64, 3, 2, CombineMode::LastCTA},
+    {8, 64, 32, 32, 4, 4, CombineMode::LastCTA},
     {16, 64, 16, 32, 4, 4},
-    {8, 128, 16, 32, 3, 2, CombineMode::LastCTA},
+    {4, 128, 16, 32, 3, 2, CombineMode::LastCTA},
+    {8, 128, 32, 32, 3, 2, CombineMode::LastCTA},
     // d <= 128: Bc = 32 with 3 stages (51 KiB: 4 CTAs per SM), 2 blocks per
     // split. Against Bc = 64 / 3 stages (100 KiB, 2 per SM), Bc = 32 / 4
     // stages and 8 other choices, same process
