@@ -809,10 +809,12 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
     // the last (batch, head), which they compute again.
     Value gridY = batchHeads, gridZ = one;
     if (s.persistent) {
-      // One CTA per tile up to one per SM (gridExpressions says the same).
+      // One CTA per tile up to one per SM, or min_blocks_per_sm per SM
+      // (gridExpressions says the same).
       gridX = b.createOrFold<arith::MinUIOp>(
           loc, b.createOrFold<arith::MulIOp>(loc, gridX, batchHeads),
-          arith::ConstantIndexOp::create(b, loc, spec.chip.smCount));
+          arith::ConstantIndexOp::create(
+              b, loc, s.persistentCTAs(spec.chip.smCount)));
       gridY = one;
     } else if (spec.foldBatchHeads) {
       Value limit = arith::ConstantIndexOp::create(b, loc, kMaxGridY);

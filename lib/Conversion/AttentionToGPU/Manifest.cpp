@@ -57,10 +57,13 @@ fa2::gridExpressions(const AttentionKernelSpec &spec) {
   std::string bh =
       spec.schedule.packGQA ? "batch * heads_kv" : "batch * heads_q";
   // A persistent kernel: one CTA per tile up to one per SM of the chip's
-  // largest part (HopperKernelBuilder.cpp loops over the rest).
+  // largest part, or min_blocks_per_sm per SM (HopperKernelBuilder.cpp
+  // loops over the rest).
   if (spec.schedule.persistent)
     return {"min(" + x + " * " + bh + ", " +
-                std::to_string(spec.chip.smCount) + ")",
+                std::to_string(
+                    spec.schedule.persistentCTAs(spec.chip.smCount)) +
+                ")",
             "1", "1"};
   if (!spec.foldBatchHeads)
     return {x, bh, "1"};

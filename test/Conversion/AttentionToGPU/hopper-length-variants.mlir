@@ -16,6 +16,8 @@
 // RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=length_variants=false" | FileCheck %s --check-prefix=OFF
 // RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=persistent=false,block_m=128,block_n=128,ping_pong=true" | FileCheck %s --check-prefix=MERGED
 // RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=persistent=true,tile_scheduler=dynamic" | FileCheck %s --check-prefix=COUNTER
+// RUN: rm -rf %t.p && fa2-opt %s --fa2-to-ptx="chip=sm_90a schedule=persistent=true,tile_scheduler=dynamic manifest-dir=%t.p" -o /dev/null
+// RUN: FileCheck %s --check-prefix=PGRID --input-file=%t.p/fa2_attention_dyn_0.json
 
 // IR-LABEL: gpu.module @fa2_attention_dyn_0
 // IR: gpu.func @fa2_attention_dyn_0_v1(
@@ -106,7 +108,14 @@
 
 // Both ranges persistent with the dynamic tile scheduler (different tiles):
 // the tile counter is allocated and zeroed once, before the choice, so
-// either kernel takes the one buffer the manifest lists.
+// either kernel takes the one buffer the manifest lists; each grid is one
+// CTA per tile up to min_blocks_per_sm per SM (3 x 132 for the short
+// range's 64-row CTAs, 132 for the other).
+// PGRID: "variants": [
+// PGRID: "min(ceildiv(seq_q, 64) * batch * heads_q, 396)",
+// PGRID: "kernel": "fa2_attention_dyn_0",
+// PGRID: "min(ceildiv(seq_q, 192) * batch * heads_q, 132)",
+// PGRID: "kernel": "fa2_attention_dyn_0_v1",
 // COUNTER-LABEL: gpu.module @fa2_attention_dyn_0
 // COUNTER: gpu.func @fa2_attention_dyn_0_v1(
 // COUNTER-SAME: memref<2xi32>
@@ -119,11 +128,15 @@
 // COUNTER: gpu.memset %[[COUNTER]]
 // COUNTER: scf.if
 // COUNTER-NOT: memref.alloc(
-// COUNTER: gpu.launch_func @fa2_attention_dyn_0::@fa2_attention_dyn_0 blocks
+// COUNTER: %[[GRID0:.*]] = arith.minui %{{.*}}, %c396 : index
+// COUNTER-NOT: memref.alloc(
+// COUNTER: gpu.launch_func @fa2_attention_dyn_0::@fa2_attention_dyn_0 blocks in (%[[GRID0]],
 // COUNTER-SAME: %[[COUNTER]]
 // COUNTER: } else {
 // COUNTER-NOT: memref.alloc(
-// COUNTER: gpu.launch_func @fa2_attention_dyn_0::@fa2_attention_dyn_0_v1 blocks
+// COUNTER: %[[GRID1:.*]] = arith.minui %{{.*}}, %c132 : index
+// COUNTER-NOT: memref.alloc(
+// COUNTER: gpu.launch_func @fa2_attention_dyn_0::@fa2_attention_dyn_0_v1 blocks in (%[[GRID1]],
 // COUNTER-SAME: %[[COUNTER]]
 
 func.func @dyn(%q: tensor<?x16x?x64xbf16>, %k: tensor<?x16x?x64xbf16>, %v: tensor<?x16x?x64xbf16>) -> tensor<?x16x?x64xbf16> {

@@ -13,6 +13,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -253,6 +254,11 @@ struct GPUSchedule {
   bool ownOutputTile() const { return tmaStore() && persistent; }
   /// Wgmma: warpgroups of 64 query rows (the producer is one more).
   int64_t consumerWarpgroups() const { return blockM / 64; }
+  /// Persistent: the most CTAs the grid launches on `smCount` SMs, one per
+  /// SM or min_blocks_per_sm of them (the CTAs the registers are capped for).
+  int64_t persistentCTAs(int64_t smCount) const {
+    return smCount * std::max<int64_t>(1, minBlocksPerSM);
+  }
   int64_t numThreads() const { return numWarps * 32; }
   /// Query rows owned by each warp for the whole kernel.
   int64_t rowsPerWarp() const { return blockM / numWarps; }
