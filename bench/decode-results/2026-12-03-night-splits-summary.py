@@ -7,7 +7,7 @@
 # (33 -> 32) by the variants' 32-split launch of the same PTX
 # (2026-12-03-night-splits-d64.csv, label new@2), and d = 128 G = 1 / 4 128k
 # batch 1 / 8 by the variants' table kernel (-night-splits-d128.csv, "new").
-#   python3 2026-12-03-night-splits-summary.py > 2026-12-03-night-splits-bar.md
+#   python3 2026-12-03-night-splits-summary.py [--d128-g8-16rows] > 2026-12-03-night-splits-bar[-16rows].md
 import csv
 import os
 import sys
@@ -36,6 +36,22 @@ for r in csv.DictReader(open(os.path.join(HERE, "2026-12-03-night-splits-d128.cs
     rows[(128, 1, g, int(r["sk"]), int(r["batch"]))] = dict(
         kv_mb=float(r["kv_mb"]), splits=int(r["splits"]), us=float(r["us"]), pct=float(r["pct_copy"]),
         ratio=float(r["ratio_best"]), src="var4")
+# --d128-g8-16rows: the table after the d = 128 G = 8 row went back to one
+# warp of 16 rows: its cells by that kernel's measurements (the same PTX as
+# 034ae1e's): round 3's "new" label (2026-12-03-night-g8.csv, batch 1 / 8),
+# else the evening's grid (src evening).
+if "--d128-g8-16rows" in sys.argv[1:]:
+    for name in ("2026-12-03-pm.csv", "2026-12-03-evening.csv"):
+        for r in csv.DictReader(open(os.path.join(HERE, name))):
+            key = tuple(int(r[c]) for c in ("d", "sq", "g", "sk", "batch"))
+            if key[:3] == (128, 1, 8):
+                rows[key] = dict(kv_mb=float(r["kv_mb"]), splits=int(r["splits"]), us=float(r["fa2_us"]),
+                                 pct=float(r["pct_copy"]), ratio=float(r["ratio_best"]), src=name[11:-4])
+    for r in csv.DictReader(open(os.path.join(HERE, "2026-12-03-night-g8.csv"))):
+        if r["kind"] == "q1-g8-d128" and r["label"] == "new":
+            rows[(128, 1, 8, int(r["sk"]), int(r["batch"]))] = dict(
+                kv_mb=float(r["kv_mb"]), splits=int(r["splits"]), us=float(r["us"]),
+                pct=float(r["pct_copy"]), ratio=float(r["ratio_best"]), src="night-new")
 big = [r for r in rows.values() if r["kv_mb"] >= 256]
 small = [r for r in rows.values() if r["kv_mb"] < 256]
 out = sys.stdout
