@@ -306,6 +306,8 @@ void fa2::buildToPTXPipeline(OpPassManager &pm, const ToPTXOptions &options) {
     gpm.addPass(createSCFToControlFlowPass());
     gpm.addPass(createConvertNVGPUToNVVMPass());
     gpm.addPass(createConvertGpuOpsToNVVMOps());
+    // No static byte for the dynamic shared memory's symbol (occupancy).
+    gpm.addPass(createFA2ExternDynamicSharedMemory());
     // wgmma and mbarrier waits have no intrinsic: NVVM ops with a PTX
     // spelling become inline asm (no effect on mma.sync kernels).
     gpm.addPass(createConvertNVVMToLLVMPass());

@@ -22,6 +22,10 @@
 
 // D64: Compiling entry function 'fa2_attention_d64_0' for 'sm_90'
 // D64: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// No static shared memory: the dynamic shared memory's symbol is extern
+// (fa2-extern-dynamic-shared-memory), not a demoted byte ptxas would add to
+// each CTA ("..., 1 bytes smem").
+// D64: Used {{[0-9]+}} registers, used {{[0-9]+}} barriers{{$}}
 // D128: Compiling entry function 'fa2_attention_d128_causal_0' for 'sm_90'
 // D128: {{ ([0-9]|[1-3][0-9]|4[0-8])}} bytes spill stores
 // D256: Compiling entry function 'fa2_attention_d256_0' for 'sm_90'

@@ -75,6 +75,23 @@ def FA2TensorMapParams : Pass<"fa2-tensor-map-params", "::mlir::gpu::GPUModuleOp
   let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::NVVM::NVVMDialect"];
 }
 
+def FA2ExternDynamicSharedMemory
+    : Pass<"fa2-extern-dynamic-shared-memory", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Declare the kernels' dynamic shared memory extern, as CUDA's `extern __shared__`";
+  let description = [{
+    `convert-gpu-to-nvvm` gives `gpu.dynamic_shared_memory` an internal,
+    zero-sized `llvm.mlir.global` in address space 3. The NVPTX back end
+    demotes such a global into its one kernel as `.shared .b8 name;`: one
+    byte of static shared memory, which ptxas rounds up and adds to every
+    CTA's footprint, so a kernel whose dynamic shared memory exactly fills
+    its share of an SM (four 56 KiB decode CTAs) fits one CTA fewer. This pass
+    makes each such global an external declaration: the PTX says `.extern
+    .shared .align A .b8 name[];`, the start of the launch's dynamic shared
+    memory, with no static bytes. Run it after `convert-gpu-to-nvvm`.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def FA2WriteKernels : Pass<"fa2-write-kernels", "::mlir::ModuleOp"> {
   let summary = "Write each gpu.binary's PTX or cubin and its manifest into a directory";
   let description = [{
