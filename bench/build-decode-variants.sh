@@ -32,7 +32,10 @@
 # table's <= 8-row d = 64 row (q1-g1/g4/g8-d64, q4-g1-d64), and at G = 8
 # (q1-g8-d64, q1-g8-d128) the 8-row merge by two warps (m32).
 #
-#   bench/build-decode-variants.sh -o OUT --fa2-opt PATH [--base-opt PATH] [--set table|d64|splits|night|streaming]
+# --set smem: d = 128 G = 8, the table's 32-row tile of two warps against one
+# warp of 16 rows (w16), once the PTX has no static shared byte.
+#
+#   bench/build-decode-variants.sh -o OUT --fa2-opt PATH [--base-opt PATH] [--set table|d64|splits|night|streaming|smem]
 #   device run: python3 bench/decode_variants.py --kernels OUT --out $OUT
 #===----------------------------------------------------------------------===#
 set -uo pipefail
@@ -108,6 +111,16 @@ if [ "$SET" = night ]; then
     fi
     [ "$g" = 8 ] && variant "$cell" m32 "schedule=pack_gqa=true,block_m=32,warps=2"
   done
+  finish
+fi
+if [ "$SET" = smem ]; then
+  # d = 128 G = 8 (8 packed rows): the table's 32-row tile of two warps
+  # (57344 bytes of shared memory: 4 CTAs an SM once the PTX has no static
+  # shared byte) against one warp of 16 rows (w16).
+  cell=q1-g8-d128
+  module "decode_q1_g8_d128" bf16 128 64 8 1 0 0 bhsd 0 >"$src"
+  variant "$cell" new "schedule=pack_gqa=true"
+  variant "$cell" w16 "schedule=pack_gqa=true,block_m=16,warps=1"
   finish
 fi
 if [ "$SET" = streaming ]; then

@@ -846,17 +846,16 @@ static const DecodeRow kDecodeTable[] = {
     // (bench/decode-results/2026-12-03-night.md): faster in every cell and
     // round, d = 128 batch 1 1k 11.6 -> 10.7 us, 8k 22.6 -> 20.6, 32k 50.0 ->
     // 47.7, 128k 136.8 -> 134.3, batch 8 -0.2..-0.4%; d = 64 batch 1 8k 16.0
-    // -> 15.2, 128k 79.6 -> 78.6, batch 8 -0.3..-0.8%. Only at d <= 64: at
-    // d = 128 the 32-row tile takes 57344 bytes of shared memory, plus the
-    // PTX's 1-byte static window symbol and 1 KiB reserved per CTA, 128
-    // bytes past 4 CTAs per SM (3 fit; ptxas: 248 registers, 4 would fit),
-    // so batch 64's 512 one-split CTAs ran in two waves: 8k 489.5 -> 580.3
-    // us, 32k 1901.8 -> 2238.6 (0.85x cuDNN; 2026-12-03-night-splits.md). d
-    // = 128 keeps one warp of 16 rows.
+    // -> 15.2, 128k 79.6 -> 78.6, batch 8 -0.3..-0.8%. At d = 128 the tile
+    // takes 57344 bytes: 4 CTAs an SM only without a static shared byte
+    // (fa2-extern-dynamic-shared-memory); with one, 3 fit and batch 64's
+    // one-split CTAs ran in two waves (8k 489.5 -> 580.3 us, 0.86x cuDNN;
+    // 2026-12-03-night-splits.md).
     {4, 64, 16, 64, 3, 2, CombineMode::LastCTA},
     {8, 64, 32, 32, 4, 4, CombineMode::LastCTA},
     {16, 64, 16, 32, 4, 4},
-    {8, 128, 16, 32, 3, 2, CombineMode::LastCTA},
+    {4, 128, 16, 32, 3, 2, CombineMode::LastCTA},
+    {8, 128, 32, 32, 3, 2, CombineMode::LastCTA},
     // d <= 128: Bc = 32 with 3 stages (51 KiB: 4 CTAs per SM), 2 blocks per
     // split. Against Bc = 64 / 3 stages (100 KiB, 2 per SM), Bc = 32 / 4
     // stages and 8 other choices, same process

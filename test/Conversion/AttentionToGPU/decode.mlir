@@ -13,7 +13,7 @@
 // RUN: FileCheck %s --check-prefix=LONG --input-file=%t/fa2_attention_long_chunk_0.json
 // RUN: FileCheck %s --check-prefix=LAST --input-file=%t/fa2_attention_decode_last_cta_0.json
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu | sed -n '/gpu.module @fa2_attention_decode_g8_last_cta_0/,/func.func @decode_g8_last_cta/p' \
-// RUN:   | grep -oE 'step %c6|memref\.load|vector\.(load|fma)|math\.exp2|scf\.yield' | uniq -c | awk '{$1=$1};1' | tr '\n' ' ' | FileCheck %s --check-prefix=TRIP
+// RUN:   | grep -oE 'step %c12|memref\.load|vector\.(load|fma)|math\.exp2|scf\.yield' | uniq -c | awk '{$1=$1};1' | tr '\n' ' ' | FileCheck %s --check-prefix=TRIP
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=pack_gqa=false" | FileCheck %s --check-prefix=OFF
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=pack_gqa=false,kv_splits=1" | FileCheck %s --check-prefix=ONE
 
@@ -189,24 +189,24 @@ func.func @decode_last_cta(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf1
 // -----
 
 // G = 8 (64 query heads on 8 K/V heads, Sq = 1): 8 packed rows, the
-// table's last_cta at d <= 128. At d = 128 one warp of 16 rows (the
-// 32-row tile of two warps that d <= 64 takes, below, does not leave 4
-// CTAs an SM at d = 128). The one warp merges all 8 rows in one pass
-// (lastCTARowsPerPass), side by side: lane group lane / 4 takes a
-// row, and each lane merges its 8 chunks of 4 columns in one pass over the
-// splits with a running maximum (no shuffles, no shared weights, no warp
-// barrier before the loop): 6 splits a trip, the trip's 6 L_s and 48
-// partial loads first, then the rescale (the old maximum's and the 6
-// splits' exp2) and the 48 FMAs, so no load waits behind arithmetic
-// (prefix TRIP reads the loop body in order).
+// table's last_cta at d <= 128 on a 32-row tile of two warps (the second
+// warp's rows are empty in the main loop), so that both merge: warp w
+// takes rows 4w .. 4w + 3 (lastCTARowsPerPass), side by side: lane group
+// lane / 8 takes a row, and each lane merges its 4 chunks of 4 columns in
+// one pass over the splits with a running maximum (no shuffles, no shared
+// weights, no warp barrier before the loop): 12 splits a trip, the trip's
+// 12 L_s and 48 partial loads first, then the rescale (the old maximum's
+// and the 12 splits' exp2) and the 48 FMAs, so no load waits behind
+// arithmetic (prefix TRIP reads the loop body in order).
 // A launch with one split (num_splits = 1: a batch that fills the GPU)
 // writes O (bf16) and LSE directly and skips the partials, the counter and
 // the merge; more splits store the f32 partials and go through the merge.
 // CHECK-LABEL: gpu.module @fa2_attention_decode_g8_last_cta_0
 // CHECK: gpu.func @fa2_attention_decode_g8_last_cta_0(%{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %[[OP:.*]]: memref<?xf32>, %[[LP:.*]]: memref<?xf32>, %[[O:.*]]: memref<?xbf16>, %[[L:.*]]: memref<?xf32>, %[[CNT:.*]]: memref<?xi32>, %{{.*}}: i32, %[[NS:.*]]: i32) kernel
+// CHECK-SAME: block_m = 32
 // CHECK-SAME: combine = last_cta
-// CHECK-SAME: warps = 1
-// CHECK: %[[GROUP:.*]] = arith.divui %{{.*}}, %c4 : index
+// CHECK-SAME: warps = 2
+// CHECK: %[[GROUP:.*]] = arith.divui %{{.*}}, %c8 : index
 // CHECK: %[[SPLITS:.*]] = arith.index_cast{{.*}} %[[NS]] : i32 to index
 // CHECK: %[[SINGLE:.*]] = arith.cmpi eq, %[[SPLITS]], %c1 : index
 // CHECK: scf.if %[[SINGLE]] {
@@ -228,19 +228,19 @@ func.func @decode_last_cta(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf1
 // CHECK: nvvm.barrier #nvvm.reduction<or>
 // CHECK: scf.if
 // CHECK-NEXT: nvvm.memory.barrier <gpu>
-// CHECK-NEXT: %[[FIRST:.*]] = arith.muli %{{.*}}, %c8 : index
+// CHECK-NEXT: %[[FIRST:.*]] = arith.muli %{{.*}}, %c4 : index
 // CHECK-NEXT: scf.for %{{.*}} = %[[FIRST]] to %c8 step %c8 {
 // CHECK-NEXT: arith.addi %{{.*}}, %[[GROUP]] : index
 // CHECK-NOT: gpu.shuffle
 // CHECK-NOT: nvvm.bar.warp.sync
-// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c6 iter_args({{.*}}) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, f32, f32) {
+// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c12 iter_args({{.*}}) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, f32, f32) {
 // CHECK-COUNT-48: vector.load %{{.*}} : memref<?xf32>, vector<4xf32>
 // CHECK-NOT: vector.load
 // CHECK: scf.yield
 // CHECK: vector.store
 // CHECK: gpu.return
 // CHECK-NOT: _combine
-// TRIP: {{^| }}1 step %c6 1 memref.load 8 vector.load 1 memref.load 8 vector.load 1 memref.load 8 vector.load 1 memref.load 8 vector.load 1 memref.load 8 vector.load 1 memref.load 8 vector.load 2 math.exp2 8 vector.fma 1 math.exp2 8 vector.fma 1 math.exp2 8 vector.fma 1 math.exp2 8 vector.fma 1 math.exp2 8 vector.fma 1 math.exp2 8 vector.fma 1 scf.yield
+// TRIP: {{^| }}1 step %c12 1 memref.load 4 vector.load 1 memref.load 4 vector.load 1 memref.load 4 vector.load 1 memref.load 4 vector.load 1 memref.load 4 vector.load 1 memref.load 4 vector.load 1 memref.load 4 vector.load 1 memref.load 4 vector.load 1 memref.load 4 vector.load 1 memref.load 4 vector.load 1 memref.load 4 vector.load 1 memref.load 4 vector.load 2 math.exp2 4 vector.fma 1 math.exp2 4 vector.fma 1 math.exp2 4 vector.fma 1 math.exp2 4 vector.fma 1 math.exp2 4 vector.fma 1 math.exp2 4 vector.fma 1 math.exp2 4 vector.fma 1 math.exp2 4 vector.fma 1 math.exp2 4 vector.fma 1 math.exp2 4 vector.fma 1 math.exp2 4 vector.fma 1 math.exp2 4 vector.fma 1 scf.yield
 // CHECK-LABEL: func.func @decode_g8_last_cta
 // CHECK: gpu.launch_func @fa2_attention_decode_g8_last_cta_0::@fa2_attention_decode_g8_last_cta_0
 // CHECK-NOT: gpu.launch_func
@@ -252,9 +252,7 @@ func.func @decode_g8_last_cta(%q: tensor<?x64x1x128xbf16>, %k: tensor<?x8x?x128x
 
 // -----
 
-// G = 8 at d <= 64: a 32-row tile of two warps (the second warp's rows are
-// empty in the main loop), so that both merge: warp w takes rows 4w ..
-// 4w + 3 (lastCTARowsPerPass), lane group lane / 8 a row.
+// G = 8 at d = 64: the same 32-row tile of two warps (its own table row).
 // CHECK-LABEL: gpu.module @fa2_attention_decode_g8_d64_0
 // CHECK: gpu.func @fa2_attention_decode_g8_d64_0(
 // CHECK-SAME: block_m = 32
