@@ -1083,8 +1083,8 @@ gpu::GPUFuncOp fa2::buildHopperAttentionKernel(OpBuilder &builder,
   // min_blocks_per_sm of them (a smaller cap; validateSchedule keeps the
   // roles' registers within it).
   func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
-                builder.getI32IntegerAttr(static_cast<int32_t>(
-                    std::max<int64_t>(1, spec.schedule.minBlocksPerSM))));
+                builder.getI32IntegerAttr(
+                    static_cast<int32_t>(spec.schedule.ctasPerSM())));
   func->setAttr(kTensorMapParamsAttr,
                 spec.schedule.tmaStore()
                     ? builder.getDenseI64ArrayAttr({0, 1, 2, 3})

@@ -980,8 +980,7 @@ int64_t fa2::sharedMemoryBytes(const GPUSchedule &s, int64_t headDim,
 /// Registers per thread a wgmma CTA starts with: ptxas's cap for the block
 /// size at min_blocks_per_sm CTAs per SM (at least one), in 8s.
 static int64_t hopperEntryRegisters(const GPUSchedule &s) {
-  int64_t ctas = std::max<int64_t>(1, s.minBlocksPerSM);
-  return (65536 / (s.numThreads() * ctas)) / 8 * 8;
+  return (65536 / (s.numThreads() * s.ctasPerSM())) / 8 * 8;
 }
 
 std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,

@@ -254,10 +254,13 @@ struct GPUSchedule {
   bool ownOutputTile() const { return tmaStore() && persistent; }
   /// Wgmma: warpgroups of 64 query rows (the producer is one more).
   int64_t consumerWarpgroups() const { return blockM / 64; }
-  /// Persistent: the most CTAs the grid launches on `smCount` SMs, one per
-  /// SM or min_blocks_per_sm of them (the CTAs the registers are capped for).
+  /// The CTAs one SM holds at once that the kernel is built for:
+  /// min_blocks_per_sm, at least one (the wgmma kernel's entry registers and
+  /// `.minnctapersm`, the persistent grid's size).
+  int64_t ctasPerSM() const { return std::max<int64_t>(1, minBlocksPerSM); }
+  /// Persistent: the most CTAs the grid launches on `smCount` SMs.
   int64_t persistentCTAs(int64_t smCount) const {
-    return smCount * std::max<int64_t>(1, minBlocksPerSM);
+    return smCount * ctasPerSM();
   }
   int64_t numThreads() const { return numWarps * 32; }
   /// Query rows owned by each warp for the whole kernel.
