@@ -19,7 +19,8 @@
 # grid beside SDPA flash and cuDNN with the bf16 GEMM in the same process
 # (grid/bench.{md,csv}); compute-sanitizer memcheck and racecheck on four
 # kernels (d = 256 128 x 80, d = 128 persistent, d = 64 GQA causal, d = 128
-# GQA bshd causal) at tail shapes. About 250 s on the machine.
+# GQA bshd causal) at tail shapes. About 90 s on the machine with one grid
+# round (GRID_ROUNDS=1, the default), 30 s more per further round.
 #===----------------------------------------------------------------------===#
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,7 +56,9 @@ run)
   echo "rc=$?"; grep -E "FAIL|SUMMARY" "$OUT/correct.log" | head -8
   echo "=== grid $(el)"
   mkdir -p "$OUT/grid"
-  timeout 200 python3 bench/run.py --kernels "$H/K" --out "$OUT/grid" --rounds 1 --rep-ms 50 --warmup-ms 10 >"$OUT/grid.log" 2>&1
+  # GRID_ROUNDS interleaved rounds, the median counts: one round (about 35 s)
+  # leaves cells near 1.0 flipping between calls; five take about 2.5 min.
+  timeout $(( 60 + 40 * ${GRID_ROUNDS:-1} )) python3 bench/run.py --kernels "$H/K" --out "$OUT/grid" --rounds "${GRID_ROUNDS:-1}" --rep-ms 50 --warmup-ms 10 >"$OUT/grid.log" 2>&1
   echo "grid rc=$?"; grep -E "GEMM|non-causal:" "$OUT/grid.log" | head -4; rm -f "$OUT/grid/bench.png"
   S="--manifest $H/hk/d256-bf16-mha --manifest $H/hk/d128-bf16-mha --manifest $H/hk/d64-f16-gqa-causal --manifest $H/hk/d128-bf16-gqa-bshd-causal"
   echo "=== memcheck $(el)"
