@@ -10,8 +10,10 @@
 // a serving form (GQA 32/8 bshd causal with LSE, LLaMA-3's heads; at
 // d = 64 in f16 too). With dynamic lengths, d = 64 causal has a kernel per
 // seq_k range (the table's length variants: 64 x 64 with three CTAs per SM
-// up to 2k keys, 192 x 112 beyond): both assemble without spilling, with
-// LSE or not (192 x 128 spilled 12 bytes without).
+// up to 2k keys, 192 x 112 beyond; d = 128 causal: 64 x 64 with two CTAs
+// per SM up to 512 keys, 128 x 128 beyond): both assemble without
+// spilling, with LSE or not, bhsd or bshd, bf16 or f16 (192 x 128 spilled
+// 12 bytes without LSE).
 // Spills of the persistent rows moved with small changes before (24-32
 // bytes, bench/NOTES.md); this test makes a change that brings them back
 // show.
@@ -23,6 +25,7 @@
 // RUN: FileCheck %s --check-prefixes=PTX,STORE,D64C-PTX --input-file=%t/fa2_attention_d64_causal_0.ptx
 // RUN: %cuda_root/bin/ptxas -v -arch=sm_90a %t/fa2_attention_d128_0.ptx -o %t/d128.cubin 2>&1 | FileCheck %s --check-prefix=D128
 // RUN: FileCheck %s --check-prefixes=PTX,STORE,D128-PTX --input-file=%t/fa2_attention_d128_0.ptx
+// RUN: FileCheck %s --check-prefix=PACK --input-file=%t/fa2_attention_d128_0.ptx
 // RUN: %cuda_root/bin/ptxas -v -arch=sm_90a %t/fa2_attention_d128_causal_0.ptx -o %t/d128c.cubin 2>&1 | FileCheck %s --check-prefix=D128C
 // RUN: FileCheck %s --check-prefixes=PTX,STORE,D128C-PTX --input-file=%t/fa2_attention_d128_causal_0.ptx
 // RUN: %cuda_root/bin/ptxas -v -arch=sm_90a %t/fa2_attention_d256_0.ptx -o %t/d256.cubin 2>&1 | FileCheck %s --check-prefix=D256
@@ -32,6 +35,8 @@
 // RUN: %cuda_root/bin/ptxas -v -arch=sm_90a %t/fa2_attention_gqa_bshd_lse_0.ptx -o %t/gqa.cubin 2>&1 | FileCheck %s --check-prefix=GQA
 // RUN: FileCheck %s --check-prefixes=PTX,STORE,GQA-PTX --input-file=%t/fa2_attention_gqa_bshd_lse_0.ptx
 // RUN: %cuda_root/bin/ptxas -v -arch=sm_90a %t/fa2_attention_gqa64_bshd_lse_0.ptx -o %t/gqa64.cubin 2>&1 | FileCheck %s --check-prefix=GQA64
+// RUN: %cuda_root/bin/ptxas -v -arch=sm_90a %t/fa2_attention_d128_causal_f16_lse_0.ptx -o %t/d128cf.cubin 2>&1 | FileCheck %s --check-prefix=D128CF
+// RUN: FileCheck %s --check-prefixes=PTX,STORE --input-file=%t/fa2_attention_d128_causal_f16_lse_0.ptx
 // RUN: FileCheck %s --check-prefixes=PTX,STORE,GQA64-PTX --input-file=%t/fa2_attention_gqa64_bshd_lse_0.ptx
 
 // Every kernel (CHECK-DAG: the consumers' branch comes first in the PTX):
@@ -67,6 +72,17 @@
 // GQA64-PTX-DAG: wgmma.mma_async.sync.aligned.m64n112k16.f32.f16.f16
 // D128-PTX-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
 // D128C-PTX-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
+// D128C-PTX-DAG: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16
+// The short range's two CTAs per SM: the entry cap and its split.
+// D128C-PTX-DAG: .minnctapersm 2
+// D128C-PTX-DAG: setmaxnreg.inc.sync.aligned.u32 232;
+// The overlapped loop packs block j's P (cvt) only after the wait for block
+// j-1's P·V: the file's second wait_group 0 (the first is the prologue's
+// S_0) is followed by the cvts before the loop's back branch.
+// PACK: wgmma.wait_group.sync.aligned{{[[:space:]]+}}0;
+// PACK: wgmma.wait_group.sync.aligned{{[[:space:]]+}}0;
+// PACK-NOT: bra
+// PACK: cvt.rn.bf16x2.f32
 // D256-PTX-DAG: wgmma.mma_async.sync.aligned.m64n80k16.f32.bf16.bf16
 // D256C-PTX-DAG: wgmma.mma_async.sync.aligned.m64n80k16.f32.bf16.bf16
 // GQA-PTX-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
@@ -86,6 +102,9 @@
 // D128C: Compiling entry function 'fa2_attention_d128_causal_0' for 'sm_90a'
 // D128C-NEXT: Function properties for fa2_attention_d128_causal_0
 // D128C-NEXT: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// D128C: Compiling entry function 'fa2_attention_d128_causal_0_v1' for 'sm_90a'
+// D128C-NEXT: Function properties for fa2_attention_d128_causal_0_v1
+// D128C-NEXT: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // D256: Compiling entry function 'fa2_attention_d256_0' for 'sm_90a'
 // D256-NEXT: Function properties for fa2_attention_d256_0
 // D256-NEXT: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
@@ -95,6 +114,15 @@
 // GQA: Compiling entry function 'fa2_attention_gqa_bshd_lse_0' for 'sm_90a'
 // GQA-NEXT: Function properties for fa2_attention_gqa_bshd_lse_0
 // GQA-NEXT: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// GQA: Compiling entry function 'fa2_attention_gqa_bshd_lse_0_v1' for 'sm_90a'
+// GQA-NEXT: Function properties for fa2_attention_gqa_bshd_lse_0_v1
+// GQA-NEXT: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// D128CF: Compiling entry function 'fa2_attention_d128_causal_f16_lse_0' for 'sm_90a'
+// D128CF-NEXT: Function properties for fa2_attention_d128_causal_f16_lse_0
+// D128CF-NEXT: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// D128CF: Compiling entry function 'fa2_attention_d128_causal_f16_lse_0_v1' for 'sm_90a'
+// D128CF-NEXT: Function properties for fa2_attention_d128_causal_f16_lse_0_v1
+// D128CF-NEXT: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // GQA64: Compiling entry function 'fa2_attention_gqa64_bshd_lse_0' for 'sm_90a'
 // GQA64-NEXT: Function properties for fa2_attention_gqa64_bshd_lse_0
 // GQA64-NEXT: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
@@ -154,4 +182,11 @@ func.func @gqa_bshd_lse(%q: tensor<?x?x32x128xbf16>, %k: tensor<?x?x8x128xbf16>,
 func.func @gqa64_bshd_lse(%q: tensor<?x?x32x64xf16>, %k: tensor<?x?x8x64xf16>, %v: tensor<?x?x8x64xf16>) -> (tensor<?x?x32x64xf16>, tensor<?x32x?xf32>) {
   %o, %lse = fa2.attention %q, %k, %v scale(0.125) causal layout<bshd> : tensor<?x?x32x64xf16>, tensor<?x?x8x64xf16>, tensor<?x?x8x64xf16> -> tensor<?x?x32x64xf16>, tensor<?x32x?xf32>
   return %o, %lse : tensor<?x?x32x64xf16>, tensor<?x32x?xf32>
+}
+
+// -----
+
+func.func @d128_causal_f16_lse(%q: tensor<?x16x?x128xf16>, %k: tensor<?x16x?x128xf16>, %v: tensor<?x16x?x128xf16>) -> (tensor<?x16x?x128xf16>, tensor<?x16x?xf32>) {
+  %o, %lse = fa2.attention %q, %k, %v scale(0.088) causal : tensor<?x16x?x128xf16>, tensor<?x16x?x128xf16>, tensor<?x16x?x128xf16> -> tensor<?x16x?x128xf16>, tensor<?x16x?xf32>
+  return %o, %lse : tensor<?x16x?x128xf16>, tensor<?x16x?xf32>
 }

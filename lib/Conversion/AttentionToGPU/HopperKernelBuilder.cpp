@@ -512,8 +512,16 @@ void HopperEmitter::emitConsumer(Value cw) {
   // the factor that moves O to the new maxes. A row lives in the 4 lanes of
   // a quad.
   struct Step {
-    SmallVector<Value> frags;
+    /// P in f32, accumulator order; packFragments converts it.
+    SmallVector<Value> p;
     Value m[2], l[2], alpha[2];
+  };
+  // P as the RS fragments of P·V (cvt to the element type, two a register).
+  auto packFragments = [&](ArrayRef<Value> p) {
+    SmallVector<Value> frags;
+    for (int64_t kk = 0; kk < Bc / 16; ++kk)
+      llvm::append_range(frags, wgmma.sliceFragment(p, kk));
+    return frags;
   };
   auto softmaxStep = [&](Value S, Value j, ArrayRef<Value> m,
                          ArrayRef<Value> l) {
@@ -557,8 +565,7 @@ void HopperEmitter::emitConsumer(Value cw) {
       step.alpha[half] = rows.alpha[half];
       step.l[half] = softmax.finishRowSum(rows, half, rowSum[half]);
     }
-    for (int64_t kk = 0; kk < Bc / 16; ++kk)
-      llvm::append_range(step.frags, wgmma.sliceFragment(p, kk));
+    step.p = std::move(p);
     return step;
   };
   auto rescale = [&](Value O, const Value alpha[2]) {
@@ -585,7 +592,8 @@ void HopperEmitter::emitConsumer(Value cw) {
       S = mma.fenceAccumulator(S);
       arrive(b, loc, bars, barKEmpty(st));
       Step step = softmaxStep(S, j, {it[1], it[2]}, {it[3], it[4]});
-      Value O = issuePV(rescale(it[0], step.alpha), step.frags, st, parity);
+      Value O = issuePV(rescale(it[0], step.alpha), packFragments(step.p),
+                        st, parity);
       mma.wait(0);
       O = mma.fenceAccumulator(O);
       arrive(b, loc, bars, barVEmpty(st));
@@ -670,7 +678,7 @@ void HopperEmitter::emitConsumer(Value cw) {
       Step first = softmaxStep(S0, kvBegin, initialRows.m, initialRows.l);
       SmallVector<Value> inits = {zeroO, first.m[0], first.m[1], first.l[0],
                                   first.l[1]};
-      llvm::append_range(inits, first.frags);
+      llvm::append_range(inits, packFragments(first.p));
       auto loop =
           scf::ForOp::create(b, loc, addc(kvBegin, 1), kvEnd, c(1), inits);
       {
@@ -696,9 +704,20 @@ void HopperEmitter::emitConsumer(Value cw) {
         (void)mma.fenceOperands(frags);
         arrive(b, loc, bars, barVEmpty(stPrev));
         O = rescale(O, step.alpha);
+        // Block j's P is packed only now, after the wait (FA3's order; the
+        // f32 probabilities live in S's registers until then). Measured
+        // (H200, bench/hopper-results/2026-12-03-late.md): the one
+        // consumer warpgroup of the 64 x 64 d = 128 causal row at 512 keys
+        // timed 301-304 / 296-297 TFLOP/s (bf16 / f16) with it, 288-295 /
+        // 280-281 with the cvts before the wait (two calls, against main's
+        // kernel at 280-284 in both); the 128-row kernels within the
+        // noise of one kernel timed twice. ptxas still places the P·V wait
+        // (WARPGROUP.DEPBAR.LE gsb0, 0x0) at the top of the softmax in
+        // both orders (the SASS of d = 128 without a mask), so the
+        // softmax's exponentials do not run under that P·V yet.
         SmallVector<Value> yields = {O, step.m[0], step.m[1], step.l[0],
                                      step.l[1]};
-        llvm::append_range(yields, step.frags);
+        llvm::append_range(yields, packFragments(step.p));
         scf::YieldOp::create(b, loc, yields);
       }
       ValueRange res = loop.getResults();

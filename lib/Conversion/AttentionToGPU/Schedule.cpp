@@ -699,6 +699,16 @@ struct HopperRow {
 /// mask +1..+4% at 512, within that call's noise there (10%). 192 x 128 spills 12 bytes where
 /// the op returns no LSE (bench/hopper-results/2026-12-03-evening-c192.md);
 /// 192 x 112 and 64 x 64 x 3 spill in no form (to-ptx-ptxas-hopper.mlir).
+/// d = 128 causal: up to 512 keys 64 x 64 CTAs, two per SM
+/// (min_blocks_per_sm = 2: 128 registers at entry, 24 / 232; three do not
+/// assemble at d = 128), beyond it 128 x 128 with ping-pong. Same process, 3
+/// rounds, against main's one row (bench/hopper-results/2026-12-03-late.md,
+/// call 2, P packed after the P·V wait in both): +8..+10% at 384 keys,
+/// +24..+26% at 448 (one 64-key block against a half-empty 128-key one),
+/// +5.4..+7.1% at 512 (fa2/cuDNN bf16 0.91, f16 0.91; was 0.85 / 0.86),
+/// the same kernel timed twice within 0.8%; call 1 (cvts before the wait)
+/// +0.3..+4.5% at 512, and at 640 / 768 / 1k 64 x 64 measured -5..+3% /
+/// -7..+1% / -8..-3%.
 /// d = 256 without a mask keeps one row: registers against tma_store from
 /// 4k keys measured +1..+4% in one call and -10..+2% in the next (the same
 /// file), within the noise of one kernel timed twice.
@@ -710,6 +720,8 @@ static const HopperRow kHopperTable[] = {
      HopperEpilogue::TmaStore},
     {128, false, 0, 128, 128, 2, true, true, TileScheduler::Static, 0, 0,
      HopperEpilogue::TmaStore},
+    {128, true, 512, 64, 64, 2, false, false, TileScheduler::Static, 24, 232,
+     HopperEpilogue::TmaStore, 2},
     {128, true, 0, 128, 128, 2, true, false, TileScheduler::Static, 0, 0,
      HopperEpilogue::TmaStore},
     {256, false, 0, 128, 80, 2, false, false, TileScheduler::Static, 0, 0,
