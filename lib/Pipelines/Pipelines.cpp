@@ -119,13 +119,67 @@ static LogicalResult checkUpstreamPreconditions(Operation *root,
   return failure(failed);
 }
 
+/// Whether the pipeline's LLVM type converters take a memref of memory space
+/// `space`: host code maps only integer spaces (LLVM address spaces); inside a
+/// gpu.module, fa2-to-ptx's NVVM lowering also maps `#gpu.address_space`.
+static bool lowerableMemorySpace(Attribute space, bool inGPUModule,
+                                 bool gpuPipeline) {
+  if (!space || isa<IntegerAttr>(space))
+    return true;
+  return gpuPipeline && inGPUModule && isa<gpu::AddressSpaceAttr>(space);
+}
+
+/// A memref whose memory space the pipeline cannot map to an LLVM address
+/// space, reported at its first op (or block's parent op). Upstream's type
+/// converter reports it at no location and leaves the IR half lowered.
+static LogicalResult checkMemorySpaces(Operation *root, StringRef pipeline) {
+  bool gpuPipeline = pipeline == "fa2-to-ptx";
+  auto unmapped = [&](Type type, bool inGPUModule) -> Attribute {
+    Attribute space;
+    if (auto ranked = dyn_cast<MemRefType>(type))
+      space = ranked.getMemorySpace();
+    else if (auto unranked = dyn_cast<UnrankedMemRefType>(type))
+      space = unranked.getMemorySpace();
+    return lowerableMemorySpace(space, inGPUModule, gpuPipeline) ? Attribute()
+                                                                 : space;
+  };
+  WalkResult result = root->walk([&](Operation *op) {
+    bool inGPUModule = op->getParentOfType<gpu::GPUModuleOp>() != nullptr;
+    SmallVector<Type> types(op->getOperandTypes());
+    llvm::append_range(types, op->getResultTypes());
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        llvm::append_range(types, block.getArgumentTypes());
+    if (auto fn = dyn_cast<FunctionOpInterface>(op)) {
+      llvm::append_range(types, fn.getArgumentTypes());
+      llvm::append_range(types, fn.getResultTypes());
+    }
+    for (Type type : types) {
+      Attribute space = unmapped(type, inGPUModule || isa<gpu::GPUModuleOp>(op));
+      if (!space)
+        continue;
+      op->emitError() << pipeline << ": " << type << " is in memory space "
+                      << space << ", which "
+                      << (gpuPipeline ? "only kernel code (a gpu.module) can "
+                                        "use, and only as #gpu.address_space"
+                                      : "the CPU lowering cannot map to an "
+                                        "LLVM address space (only integer "
+                                        "memory spaces)");
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
 /// The first pass of fa2-to-cpu and fa2-to-ptx: an option no kernel can
 /// run with is an error located at the option (the pipeline's textual form),
 /// before anything is lowered, instead of a remark per op and a silent
 /// fallback, or a failure reported at the module; so is a nested module,
 /// which the pipeline's nested passes would not reach, and so is IR that an
-/// upstream pass of the pipeline would crash on (checkUpstreamPreconditions):
-/// the pipeline only hands upstream patterns IR they accept.
+/// upstream pass of the pipeline would crash on (checkUpstreamPreconditions)
+/// or leave half lowered with an unlocated error (checkMemorySpaces): the
+/// pipeline only hands upstream patterns IR they accept.
 struct CheckPipelineInputPass
     : public PassWrapper<CheckPipelineInputPass, OperationPass<>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckPipelineInputPass)
@@ -158,7 +212,8 @@ struct CheckPipelineInputPass
     });
     if (nested.wasInterrupted())
       return signalPassFailure();
-    if (failed(checkUpstreamPreconditions(getOperation(), pipeline)))
+    if (failed(checkUpstreamPreconditions(getOperation(), pipeline)) ||
+        failed(checkMemorySpaces(getOperation(), pipeline)))
       signalPassFailure();
   }
   std::string pipeline;

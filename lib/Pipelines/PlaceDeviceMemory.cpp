@@ -108,7 +108,10 @@ static bool anyUseThroughViews(Value root, function_ref<bool(OpOperand &)> fn) {
   return false;
 }
 
-static bool hasIdentityLayout(Type t) {
+/// A memref the placer can allocate a host or device twin of: identity
+/// layout, default memory space (gpu.alloc and memref.alloc of the host code
+/// make nothing else).
+static bool isPlainBuffer(Type t) {
   auto m = dyn_cast<MemRefType>(t);
   return m && m.getLayout().isIdentity() && !m.getMemorySpace();
 }
@@ -211,7 +214,7 @@ private:
   /// A buffer shaped like `like` (identity layout), host or device.
   FailureOr<Value> allocLike(Location loc, Value like, bool device) {
     auto type = dyn_cast<MemRefType>(like.getType());
-    if (!type || !hasIdentityLayout(type))
+    if (!type || !isPlainBuffer(type))
       return failure();
     SmallVector<Value> dyn;
     for (int64_t i = 0; i < type.getRank(); ++i)
@@ -252,7 +255,7 @@ LogicalResult Placer::convertDeviceAllocs() {
   SmallVector<memref::AllocOp> allocs;
   func.walk([&](memref::AllocOp a) { allocs.push_back(a); });
   for (memref::AllocOp alloc : allocs) {
-    if (!hasIdentityLayout(alloc.getType()))
+    if (!isPlainBuffer(alloc.getType()))
       continue;
     bool host = false, device = false, carried = false;
     // The first use in program order, as its ancestor in the alloc's block.
@@ -272,8 +275,8 @@ LogicalResult Placer::convertDeviceAllocs() {
     anyUseThroughViews(alloc.getResult(), [&](OpOperand &use) {
       Operation *user = use.getOwner();
       if (auto c = dyn_cast<memref::CopyOp>(user)) {
-        if (!hasIdentityLayout(c.getSource().getType()) ||
-            !hasIdentityLayout(c.getTarget().getType())) {
+        if (!isPlainBuffer(c.getSource().getType()) ||
+            !isPlainBuffer(c.getTarget().getType())) {
           host = true;
           note(user, false);
         }
@@ -369,7 +372,8 @@ LogicalResult Placer::stageHostUses(Block &block, Value root) {
     if (failed(host))
       return first->emitError("fa2-to-ptx: cannot make a host copy of a "
                               "device buffer of type ")
-             << root.getType() << " (identity layout needed)";
+             << root.getType()
+             << " (an identity layout in the default memory space needed)";
     copy(loc, *host, root);
     bool written = false;
     for (size_t j = i; j <= last; ++j) {
@@ -463,7 +467,9 @@ LogicalResult Placer::stageForDevice(OpOperand &operand) {
   FailureOr<Value> dev = allocLike(loc, r.root, /*device=*/true);
   if (failed(dev))
     return user->emitError("fa2-to-ptx: cannot move a host buffer of type ")
-           << r.root.getType() << " to the device (identity layout needed)";
+           << r.root.getType()
+           << " to the device (an identity layout in the default memory space "
+              "needed)";
   // What the kernel or callee does not read is not copied in: in fa2-to-ptx
   // such an operand is an op's result (a kernel's O or LSE, an
   // out-parameter), written whole.
@@ -517,8 +523,8 @@ LogicalResult Placer::makeAsync() {
     }
     if (auto c = dyn_cast<memref::CopyOp>(op)) {
       if ((isDevice(c.getSource()) || isDevice(c.getTarget())) &&
-          hasIdentityLayout(c.getSource().getType()) &&
-          hasIdentityLayout(c.getTarget().getType())) {
+          isPlainBuffer(c.getSource().getType()) &&
+          isPlainBuffer(c.getTarget().getType())) {
         copy(c.getLoc(), c.getTarget(), c.getSource());
         c.erase();
       }
@@ -562,7 +568,7 @@ LogicalResult Placer::run() {
       Rooted r = rootOf(operand.get());
       auto arg = dyn_cast<BlockArgument>(r.root);
       if (!arg || arg.getOwner() != &entry ||
-          !hasIdentityLayout(arg.getType()))
+          !isPlainBuffer(arg.getType()))
         continue;
       Value &host = entryCopies[arg];
       if (!host) {
