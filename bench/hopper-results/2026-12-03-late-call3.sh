@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# helper hopper (round 6), NOT RUN in the session: the next step, staged for a later call
-# (~60-80 s wall + the start). bench/hopper-results/2026-12-03-late-rescale-before-pv.patch:
+# helper hopper (round 6) staged it; the lead ran it (21:40 UTC, 95 s wall + the start):
+# bench/hopper-results/2026-12-03-late-rescale-before-pv.patch:
 # O's rescale issued before block j-1's P·V (FA3's rescale_o), so that after the P·V
 # wait only the cvts of P touch registers; question: does ptxas then place
 # WARPGROUP.DEPBAR.LE gsb0, 0x0 after the exponentials (SASS), and does it pay?
