@@ -1058,6 +1058,21 @@ std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
        << hopperEntryRegisters(s) << " x " << s.numThreads() / 128
        << " registers per thread the CTA starts with (the consumers' "
           "setmaxnreg.inc would wait forever)";
+  else if (s.wgmma() && s.ctasPerSM() > 1 &&
+           (headDimV + s.blockN) / 2 > hopperEntryRegisters(s))
+    // With .minnctapersm above 1, ptxas allocates every instruction within
+    // the registers a thread starts with; setmaxnreg does not lift that
+    // (H200, 2026-12-03: d = 256, 64 x 64, two CTAs per SM failed to load,
+    // "Insufficient registers (128) to compile instruction ... register
+    // target of 158"). A consumer thread holds its 64 rows' O and S
+    // accumulators at once: head_dim_v / 2 + block_n / 2 registers.
+    os << "min_blocks_per_sm = " << s.ctasPerSM()
+       << " compiles the kernel for that many CTAs per SM, in which ptxas "
+          "gives every instruction at most the "
+       << hopperEntryRegisters(s)
+       << " registers a thread starts with; a consumer thread's O and S "
+          "accumulators alone need "
+       << headDimV / 2 << " + " << s.blockN / 2;
   else if (s.persistent && !s.wgmma())
     os << "persistent needs mma = wgmma (the mma.sync kernel has one CTA "
           "per tile)";

@@ -17,6 +17,7 @@
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,overlap_softmax=false,ping_pong=true" 2>&1 | FileCheck %s --check-prefix=NOOVERLAP
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,block_m=64,ping_pong=true" 2>&1 | FileCheck %s --check-prefix=ONEWG
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,producer_registers=32" 2>&1 | FileCheck %s --check-prefix=REGS
+// RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,block_m=64,block_n=64,persistent=true,min_blocks_per_sm=2,producer_registers=24,consumer_registers=232" 2>&1 | FileCheck %s --check-prefix=MINCTA
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,persistent=false,tile_scheduler=dynamic" 2>&1 | FileCheck %s --check-prefix=DYNSTATIC
 // RUN: not fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,tile_scheduler=lpt" 2>&1 | FileCheck %s --check-prefix=TSKIND
 // block_n: any multiple of 16 keys (the n of Q·Kᵀ's m64nNk16; P·V takes
@@ -100,6 +101,14 @@
 // The first op to fail is d = 64 causal at 512 keys: its row's three CTAs
 // per SM cap the entry at 80 registers a thread (65536 / (256 x 3), in 8s).
 // REGS: producer_registers (32) + consumer_registers (136) x 1 warpgroups need more than the 80 x 2 registers per thread the CTA starts with
+// Two 64-row CTAs per SM: 128 registers a thread in every instruction
+// (.minnctapersm), which d = 64 and d = 128 fit (their O and S accumulators
+// take 64 and 96 registers; both ran on the H200) and d = 256 does not (160;
+// its PTX failed to load there: "Insufficient registers (128)").
+// MINCTA-NOT: error
+// MINCTA: hopper-schedule.mlir:{{[0-9]+}}:{{[0-9]+}}: error: fa2-lower-to-gpu: the schedule the options ask for cannot run this kernel: min_blocks_per_sm = 2 compiles the kernel for that many CTAs per SM, in which ptxas gives every instruction at most the 128 registers a thread starts with; a consumer thread's O and S accumulators alone need 128 + 32
+// MINCTA-NEXT: scale(0.0625) : tensor<16x8x1024x256xbf16>
+// MINCTA-NOT: error
 // DYNSTATIC: tile_scheduler = dynamic needs persistent = true
 // TSKIND: field 'tile_scheduler' = lpt: expected static (CTA x runs tiles x, x + gridDim.x, ...) or dynamic (the next tile from an atomic counter)
 // N48-LABEL: gpu.func @fa2_attention_d64_0
