@@ -326,11 +326,11 @@ class Fa2Kernel:
         cu_function = self._driver_function(name, smem) if by_value else None
 
         def launch():
-            if by_value:
-                _driver_launch(cu_function, grid, block, args, smem, stream_handle)
-                return
             with stream:
-                function(grid, block, args, shared_mem=smem)
+                if by_value:
+                    _driver_launch(cu_function, grid, block, args, smem, stream_handle)
+                else:
+                    function(grid, block, args, shared_mem=smem)
                 if programmatic:
                     second_pdl()
                 elif second is not None:

@@ -312,6 +312,29 @@ if want decode; then
     DECODE_FIELDS=",combine=last_cta" decode d128-f16-g8-q1-nolse-last f16 128 16 2 0 bhsd none 0 1
     DECODE_FIELDS=",combine=last_cta" decode d64-f16-g8-q4-causal-last f16 64 16 2 1 bhsd none 1 4
     DECODE_FIELDS=",kv_splits=auto,combine=last_cta" decode d128-bf16-g4-causal-last bf16 128 8 2 1 bhsd none 1 '?'
+    # sm_90a (test/Integration/CUDA/hopper-decode.test): from 64 packed
+    # rows the decode step takes the wgmma kernel by default (head-major
+    # packed rows through Q's tensor map, split-KV, the combine launch);
+    # fewer rows with mma = wgmma. Each must come out as a wgmma split-KV
+    # kernel: an mma.sync manifest is a NOT BUILT line.
+    hdecode() { # NAME DTYPE D HQ HKV CAUSAL LSE SQ [FIELDS]
+      local name=$1 src dest=$OUT/decode/$1
+      src=$(mktemp --suffix=.mlir)
+      module "k_${name//-/_}" "$2" "$3" "$4" "$5" "$6" bhsd none "$7" "$8" '?' >"$src"
+      if CHIP=sm_90a COMPILE_OPTIONS="${9:+ schedule=$9}" compile "$src" "$dest" &&
+         grep -q '"mma": "wgmma"' "$dest"/*.json && grep -q '"combine"' "$dest"/*.json; then
+        log "decode: $name ok"
+      else
+        log "decode: $name NOT BUILT (no wgmma split-KV manifest)"; BUILD_STATUS=1
+        cat "$ERRORS" >>"$LOG"
+      fi
+      cp "$src" "$OUT/decode/$name.mlir"; rm -f "$src"
+    }
+    hdecode h-d128-bf16-g8-q16-causal bf16 128 16 2 1 1 16
+    hdecode h-d64-f16-g4-q16-causal f16 64 8 2 1 0 16
+    hdecode h-d128-f16-g16-q4 f16 128 32 2 0 1 4
+    hdecode h-d128-bf16-g8-q3-causal bf16 128 16 2 1 1 3 mma=wgmma
+    hdecode h-d64-bf16-g1-q1 bf16 64 2 2 0 1 1 mma=wgmma
     log "decode: $(ls "$OUT"/decode/*/*.json 2>/dev/null | wc -l) manifests"
   fi
 fi

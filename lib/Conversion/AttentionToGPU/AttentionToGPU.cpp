@@ -295,6 +295,22 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
   if (packable && !ShapedType::isDynamic(spec.seqQ) &&
       (packAsked ? *packAsked : packByDefault))
     decode = getDecodeSchedule(group * spec.seqQ, d, dv, chip);
+  // sm_90a: a decode step of many packed rows (from kHopperDecodeMinRows;
+  // any count with mma = wgmma) takes the wgmma kernel's decode schedule
+  // where that kernel serves the op; otherwise the mma.sync decode tile.
+  if (decode && wantWgmma && chip.name == "sm_90a" &&
+      (mmaWord || group * spec.seqQ >= kHopperDecodeMinRows)) {
+    if (std::optional<GPUSchedule> hopper =
+            getHopperDecodeSchedule(group * spec.seqQ, d, dv, chip)) {
+      // With the requested fields (combine = last_cta, say), as below.
+      AttentionKernelSpec probe = spec;
+      probe.schedule = *hopper;
+      probe.numSplits = ShapedType::kDynamic;
+      if (!applyScheduleFields(probe.schedule, syncFields) &&
+          hopperKernelUnsupported(probe).empty())
+        decode = hopper;
+    }
+  }
   GPUSchedule s = decode ? *decode : getDefaultSchedule(d, dv, chip, pieces);
   // Packed GQA rows and split-KV copy Q with cp.async and were never run
   // with f32 inputs: not for them yet.
@@ -378,9 +394,18 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     spec.numSplits = s.kvSplits;
   }
   spec.schedule = s;
+  // The wgmma decode schedule with the split count just chosen.
+  if (s.wgmma()) {
+    std::string why = hopperKernelUnsupported(spec);
+    if (!why.empty()) {
+      os << "no valid schedule: " << why;
+      return failure();
+    }
+  }
   // Why the wgmma kernel, where wanted, did not serve the op.
   std::string fallback;
-  if (wantWgmma) {
+  // (The wgmma decode schedule, where taken above, is already the op's.)
+  if (wantWgmma && !spec.schedule.wgmma()) {
     // The wgmma kernel where it serves the op; otherwise the mma.sync
     // schedule above stays, and the remark and the manifest say why.
     fallback = hopperKernelUnsupported(spec);
@@ -677,7 +702,7 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
                            : sq;
     Value ctaHeads = s.packGQA ? hkv : hq;
     // Split-KV: the partials go to scratch, O and LSE come from the combine.
-    Value numSplits, oPartAlloc, lsePartAlloc;
+    Value numSplits, oPartAlloc, lsePartAlloc, oPartArg, lsePartArg;
     if (spec.splitKV()) {
       if (!ShapedType::isDynamic(spec.numSplits)) {
         numSplits = cIdx(spec.numSplits);
@@ -716,29 +741,36 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
                                             b.getI64IntegerAttr(128));
         return std::make_pair(buf, b.createOrFold<memref::CastOp>(loc, ty, buf));
       };
-      auto [oPart, oPartArg] = alloc(
+      std::tie(oPartAlloc, oPartArg) = alloc(
           "o_partial",
           b.createOrFold<arith::MulIOp>(loc, partRows, cIdx(spec.headDimV)));
-      auto [lsePart, lsePartArg] = alloc("lse_partial", partRows);
-      oPartAlloc = oPart;
-      lsePartAlloc = lsePart;
+      std::tie(lsePartAlloc, lsePartArg) = alloc("lse_partial", partRows);
       args = {q, k, v, oPartArg, lsePartArg};
     }
     if (s.wgmma()) {
       // The kernel reads Q, K and V through tensor maps (by value): each is
       // encoded on the host by the runtime (fa2rtEncodeTensorMap) and passed
-      // as its 128 bytes.
-      args = {tensorMapArgument(b, loc, op, spec, qBuf, "q", batch, hq, sq),
+      // as its 128 bytes. Packed GQA rows (bhsd): Q's map has a row per
+      // packed row, G·Sq of them per K/V head, head-major, as the group's
+      // rows lie in Q.
+      Value mapHeads = s.packGQA ? hkv : hq, mapSeq = rows;
+      args = {tensorMapArgument(b, loc, op, spec, qBuf, "q", batch, mapHeads,
+                                mapSeq),
               tensorMapArgument(b, loc, op, spec, kBuf, "k", batch, hkv, sk),
               tensorMapArgument(b, loc, op, spec, vBuf, "v", batch, hkv, sk)};
       // The TMA-store epilogue writes O through its map; O's buffer stays an
       // argument (the kernel reads the batch count off its size).
       if (s.tmaStore())
-        args.push_back(
-            tensorMapArgument(b, loc, op, spec, oAlloc, "o", batch, hq, sq));
-      args.push_back(o);
-      if (lse)
-        args.push_back(lse);
+        args.push_back(tensorMapArgument(b, loc, op, spec, oAlloc, "o", batch,
+                                         mapHeads, mapSeq));
+      if (spec.splitKV()) {
+        args.push_back(oPartArg);
+        args.push_back(lsePartArg);
+      } else {
+        args.push_back(o);
+        if (lse)
+          args.push_back(lse);
+      }
     }
     Value mBuf;
     if (Value mask = op.getMask()) {
@@ -833,7 +865,7 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
         return;
       // The combine: one warp per (batch, head, query) row, after the
       // splits (same stream, in order).
-      SmallVector<Value> cArgs = {args[3], args[4], o};
+      SmallVector<Value> cArgs = {oPartArg, lsePartArg, o};
       if (lse)
         cArgs.push_back(lse);
       for (const std::string &name : combineSizeNames(spec))

@@ -36,6 +36,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fa2/Conversion/AttentionToGPU/HopperKernelBuilder.h"
+#include "fa2/Conversion/AttentionToGPU/CombineBuilder.h"
 #include "fa2/Conversion/AttentionToGPU/Hopper/Tma.h"
 #include "fa2/Conversion/AttentionToGPU/Hopper/Wgmma.h"
 #include "fa2/Conversion/AttentionToGPU/KernelIR.h"
@@ -75,8 +76,21 @@ std::string fa2::hopperKernelUnsupported(const AttentionKernelSpec &spec) {
     os << "wgmma kernel: no mask operand yet";
   else if (spec.window || spec.fill)
     os << "wgmma kernel: no sliding window or finite fill yet";
-  else if (spec.schedule.packGQA || spec.splitKV())
-    os << "wgmma kernel: no packed GQA rows or split-KV (decode) yet";
+  else if (spec.schedule.packGQA && spec.bshd)
+    os << "wgmma kernel: packed GQA rows need the bhsd layout (a group's "
+          "G·Sq rows are then consecutive rows of one tensor-map box)";
+  else if (spec.splitKV() && !spec.schedule.packGQA)
+    os << "wgmma kernel: split-KV only on packed GQA rows (decode)";
+  else if ((spec.schedule.packGQA || spec.splitKV()) &&
+           (spec.schedule.persistent || spec.schedule.tmaStore()))
+    os << "wgmma kernel: packed GQA rows and split-KV write from registers "
+          "on a grid of row tiles (not persistent, epilogue = registers)";
+  else if (spec.splitKV() && !spec.writesOneSplitDirectly() &&
+           ShapedType::isDynamic(spec.batch()))
+    os << "wgmma kernel: a fixed split count needs a static batch";
+  else if (spec.lastCTACombine())
+    os << "wgmma kernel: split-KV merged by the combine launch only "
+          "(combine = launch)";
   return why;
 }
 
@@ -152,16 +166,18 @@ private:
   void storeOutputTile(ArrayRef<Value> o, const Value inv[2], Value cwIdx,
                        Value warpInGroup, Value g, Value t);
   /// Columns 8·n8 + 2t, 2t + 1 of a thread's row in half `half` of its
-  /// accumulators `o`, scaled by the row's `inv` and converted to O's type:
-  /// the pair both epilogues store.
+  /// accumulators `o`, scaled by the row's `inv` and converted to `outTy`
+  /// (null: O's type; f32 for split-KV partials): the pair both epilogues
+  /// store.
   Value outputPair(ArrayRef<Value> o, const Value inv[2], int64_t half,
-                   int64_t n8);
+                   int64_t n8, Type outTy = Type());
   /// The shared bytes (from the aligned base) of consumer `cwIdx`'s O tile:
   /// its Q tile, or O's own tile (GPUSchedule::ownOutputTile).
   Value outputTileOffset(Value cwIdx);
-  /// Scores with -inf where a key is masked for the row (causal / Sk tail).
+  /// Scores with -inf where a key is masked for the row (causal / Sk tail;
+  /// `positions`: the query positions of the thread's two rows).
   SmallVector<Value> maskScores(ArrayRef<Value> sc, Value kvStart,
-                                ArrayRef<Value> rows);
+                                ArrayRef<Value> positions);
 
   const AttentionKernelSpec &spec;
   const GPUSchedule &s;
@@ -180,7 +196,17 @@ private:
   int64_t W, D, Dv, Bc;
 
   Value tid, Hq, Sq, Sk, m0, bh, batchIdx, h, hkv;
-  Value mapQ, mapK, mapV, mapO, oGlobal, lseGlobal;
+  /// Rows of the tile's (batch, head), or of its packed group (G·Sq).
+  Value rowsTotal;
+  /// Split-KV: this CTA's split and the number of splits.
+  Value splitIdx, numSplitsV;
+  /// The head coordinate of Q's (and O's) tensor map: the query head, or
+  /// with packed rows the K/V head (the map's rows are a group's G·Sq).
+  Value qMapHead;
+  /// oGlobal / lseGlobal: O and LSE, or the split-KV partials; oFinal /
+  /// lseFinal: O and LSE themselves where a launch with one split writes
+  /// them directly (writesOneSplitDirectly).
+  Value mapQ, mapK, mapV, mapO, oGlobal, lseGlobal, oFinal, lseFinal;
   // The dynamic tile scheduler: the global counters and the shared slot
   // through which the producer hands each tile's index to the consumers.
   Value tileCounter, tileSlot;
@@ -264,7 +290,8 @@ Value HopperEmitter::emitProducerTile(Value published) {
   tma->expectBytes(qGroup, s.blockM * D * 2);
   for (int64_t w = 0; w < W; ++w)
     for (int64_t ch = 0; ch < D / 64; ++ch)
-      tma->copyBox(mapQ, {c(ch * 64), addc(m0, 64 * w), h, batchIdx}, qGroup,
+      tma->copyBox(mapQ, {c(ch * 64), addc(m0, 64 * w), qMapHead, batchIdx},
+                   qGroup,
                    tile(c((w * (D / 64) + ch) * 64 * kSwizzleBytes), 64));
   auto loop = scf::ForOp::create(b, loc, kvBegin, kvEnd, c(1));
   b.setInsertionPointToStart(loop.getBody());
@@ -391,7 +418,7 @@ void HopperEmitter::forEachPublishedTile(llvm::function_ref<void()> body) {
 }
 
 SmallVector<Value> HopperEmitter::maskScores(ArrayRef<Value> sc, Value kvStart,
-                                             ArrayRef<Value> rows) {
+                                             ArrayRef<Value> positions) {
   // Key kvStart + 8·(i/4) + 2t + i%2 of row r is visible iff it is below
   // limit(r) = Sk, or min(Sk, r + Sk - Sq + 1) when causal (bottom-right):
   // one compare of the constant 8·(i/4) + i%2 against
@@ -404,7 +431,7 @@ SmallVector<Value> HopperEmitter::maskScores(ArrayRef<Value> sc, Value kvStart,
     Value limit = Sk;
     if (spec.causal)
       limit = arith::MinSIOp::create(b, loc, Sk,
-                                     addc(sub(add(rows[half], Sk), Sq), 1));
+                                     addc(sub(add(positions[half], Sk), Sq), 1));
     rel[half] = sub(sub(limit, twoT), kvStart);
   }
   SmallVector<Value> out;
@@ -422,9 +449,12 @@ void HopperEmitter::emitConsumer(Value cw) {
   Value ctid = remc(tid, 128);
   Value warpInGroup = divc(ctid, 32), lane = remc(ctid, 32);
   Value g = divc(lane, 4), t = remc(lane, 4);
-  // This thread's two rows (accumulator halves), relative to m0.
+  // This thread's two rows (accumulator halves), relative to m0, and
+  // their query positions (packed rows: KernelTiling::queryPos).
   Value row0 = add(mulc(cwIdx, 64), add(mulc(warpInGroup, 16), g));
   Value rowsOfHalf[2] = {add(m0, row0), add(m0, addc(row0, 8))};
+  Value posOfHalf[2] = {tiling.queryPos(rowsOfHalf[0]),
+                        tiling.queryPos(rowsOfHalf[1])};
 
   // (The dynamic tile scheduler waited for Q before reading the tile.)
   if (!s.dynamicTiles())
@@ -535,7 +565,7 @@ void HopperEmitter::emitConsumer(Value cw) {
         OpBuilder::InsertionGuard g2(b);
         b.setInsertionPointToStart(&ifOp.getThenRegion().front());
         scf::YieldOp::create(b, loc,
-                             maskScores(sc, mulc(j, Bc), rowsOfHalf));
+                             maskScores(sc, mulc(j, Bc), posOfHalf));
         b.setInsertionPointToStart(&ifOp.getElseRegion().front());
         scf::YieldOp::create(b, loc, sc);
       }
@@ -746,13 +776,18 @@ void HopperEmitter::emitConsumer(Value cw) {
   Type outTy = spec.outElementType;
   softmax.beginEpilogue();
   Value oGlobalRow[2], inv[2], lSum[2], empty[2];
+  int64_t staticRows = ShapedType::isDynamic(spec.seqQ) ? ShapedType::kDynamic
+                       : s.packGQA ? spec.groupSize() * spec.seqQ
+                                   : spec.seqQ;
   bool allRowsValid =
-      !ShapedType::isDynamic(spec.seqQ) && spec.seqQ % s.blockM == 0;
+      !ShapedType::isDynamic(staticRows) && staticRows % s.blockM == 0;
   // Where the thread's rows start in O and LSE, from the op's layout
   // (TensorLayout.h), as the mma.sync kernel's locateGlobalTiles: index
   // arithmetic in which a null value adds nothing (the feature index 0)
   // and scales by nothing (LSE's feature extent, 1); bhsd starts from
-  // batch·Hq + h as the grid decoded it (bh).
+  // batch·Hq + h as the grid decoded it (bh). Packed rows are head-major
+  // (g·Sq + position, bhsd only): row r of the group starting at head h
+  // is row r past (batch·Hq + h)·Sq, in O, LSE and the partials alike.
   auto plus = [&](Value x, Value y) { return y ? add(x, y) : x; };
   auto times = [&](Value x, Value y) { return y ? mul(x, y) : x; };
   auto extentOf = [&](TensorDim d, int64_t feature) -> Value {
@@ -785,33 +820,68 @@ void HopperEmitter::emitConsumer(Value cw) {
   bool registerO = !s.tmaStore();
   if (!registerO)
     storeOutputTile(o, inv, cwIdx, warpInGroup, g, t);
-  if (!registerO && !spec.hasLse)
+  if (!registerO && !spec.writesLse())
     return;
+  // A row's O pairs (in O's type, or f32 partials) and its LSE (+inf for
+  // an empty row; -inf for an empty partial, which weighs nothing in the
+  // combine), from the threads of its quad.
+  auto storeRowTo = [&](int64_t half, bool partial, Value oBuf, Value lseBuf) {
+    Type ty = partial ? f32Ty : outTy;
+    Value partRow;
+    if (partial)
+      partRow = add(mul(lseOffset(half), numSplitsV), splitIdx);
+    Value rowStart = partial ? mulc(partRow, Dv) : oGlobalRow[half];
+    for (int64_t n8 = 0; (registerO || partial) && n8 < Dv / 8; ++n8) {
+      Value off = add(rowStart, addc(mulc(t, 2), 8 * n8));
+      vector::StoreOp::create(
+          b, loc, outputPair(o, inv, half, n8, ty), oBuf, ValueRange{off},
+          /*nontemporal=*/false,
+          llvm::MaybeAlign(2 * ty.getIntOrFloatBitWidth() / 8));
+    }
+    if (!lseBuf)
+      return;
+    Value lse = softmax.logSumExp(res[1 + half], lSum[half]);
+    lse = select(empty[half],
+                 cf(partial ? -std::numeric_limits<double>::infinity()
+                            : std::numeric_limits<double>::infinity()),
+                 lse);
+    Value first = cmp(arith::CmpIPredicate::eq, t, c(0));
+    scf::IfOp::create(b, loc, first, [&](OpBuilder &, Location) {
+      memref::StoreOp::create(b, loc, lse, lseBuf,
+                              ValueRange{partial ? partRow : lseOffset(half)});
+      scf::YieldOp::create(b, loc);
+    });
+  };
   for (int64_t half = 0; half < 2; ++half) {
     auto storeRow = [&]() {
-      for (int64_t n8 = 0; registerO && n8 < Dv / 8; ++n8) {
-        Value off = add(oGlobalRow[half], addc(mulc(t, 2), 8 * n8));
-        vector::StoreOp::create(
-            b, loc, outputPair(o, inv, half, n8), oGlobal, ValueRange{off},
-            /*nontemporal=*/false,
-            llvm::MaybeAlign(2 * outTy.getIntOrFloatBitWidth() / 8));
+      if (!spec.splitKV()) {
+        storeRowTo(half, /*partial=*/false, oGlobal,
+                   spec.hasLse ? lseGlobal : Value());
+        return;
       }
-      if (spec.hasLse) {
-        Value lse = softmax.logSumExp(res[1 + half], lSum[half]);
-        lse = select(empty[half], cf(std::numeric_limits<double>::infinity()),
-                     lse);
-        Value first = cmp(arith::CmpIPredicate::eq, t, c(0));
-        scf::IfOp::create(b, loc, first, [&](OpBuilder &, Location) {
-          memref::StoreOp::create(
-              b, loc, lse, lseGlobal, ValueRange{lseOffset(half)});
-          scf::YieldOp::create(b, loc);
-        });
+      if (!oFinal) {
+        storeRowTo(half, /*partial=*/true, oGlobal, lseGlobal);
+        return;
       }
+      // One split at run time: O and LSE directly, rounded as the combine
+      // would (it weighs a lone split exactly 1); the host skips the
+      // combine launch.
+      scf::IfOp::create(
+          b, loc, cmp(arith::CmpIPredicate::eq, numSplitsV, c(1)),
+          [&](OpBuilder &, Location) {
+            storeRowTo(half, /*partial=*/false, oFinal, lseFinal);
+            scf::YieldOp::create(b, loc);
+          },
+          [&](OpBuilder &, Location) {
+            storeRowTo(half, /*partial=*/true, oGlobal, lseGlobal);
+            scf::YieldOp::create(b, loc);
+          });
     };
     if (allRowsValid) {
       storeRow();
     } else {
-      Value inside = cmp(arith::CmpIPredicate::ult, rowsOfHalf[half], Sq);
+      Value inside =
+          cmp(arith::CmpIPredicate::ult, rowsOfHalf[half], rowsTotal);
       scf::IfOp::create(b, loc, inside, [&](OpBuilder &, Location) {
         storeRow();
         scf::YieldOp::create(b, loc);
@@ -821,8 +891,9 @@ void HopperEmitter::emitConsumer(Value cw) {
 }
 
 Value HopperEmitter::outputPair(ArrayRef<Value> o, const Value inv[2],
-                                int64_t half, int64_t n8) {
-  Type outTy = spec.outElementType;
+                                int64_t half, int64_t n8, Type outTy) {
+  if (!outTy)
+    outTy = spec.outElementType;
   SmallVector<Value> pair;
   for (int64_t e = 0; e < 2; ++e) {
     Value v = fmul(o[4 * n8 + 2 * half + e], inv[half]);
@@ -892,7 +963,8 @@ void HopperEmitter::storeOutputTile(ArrayRef<Value> o, const Value inv[2],
   namedBarrierSync(b, loc, barrierId, 128);
   scf::IfOp::create(b, loc, leader, [&](OpBuilder &, Location) {
     for (int64_t ch = 0; ch < Dv / 64; ++ch)
-      tma->storeBox(mapO, {c(ch * 64), add(m0, mulc(cwIdx, 64)), h, batchIdx},
+      tma->storeBox(mapO,
+                    {c(ch * 64), add(m0, mulc(cwIdx, 64)), qMapHead, batchIdx},
                     tile(addc(tileStart, ch * 64 * kSwizzleBytes), 64, outTy));
     tma->commitStores();
     scf::YieldOp::create(b, loc);
@@ -905,6 +977,10 @@ void HopperEmitter::setTile(const CTAWork &work) {
   h = work.h;
   hkv = work.hkv;
   m0 = work.m0;
+  rowsTotal = work.rowsTotal;
+  splitIdx = work.splitIdx;
+  numSplitsV = work.numSplits;
+  qMapHead = s.packGQA ? hkv : h;
   // Which K/V blocks: all, or (causal) up to the last row's diagonal; the
   // mask from the first block that holds a key some row must not see.
   kvRange = tiling.kvRange(work, Sq, Sk);
@@ -942,11 +1018,25 @@ void HopperEmitter::emit() {
     mapO = castTensorMap(b, loc, func.getArgument(oArg++),
                          tensorMapType(ctx, {1, 1, 64, 64},
                                        spec.outElementType));
-  oGlobal = func.getArgument(oArg);
-  if (spec.hasLse)
-    lseGlobal = func.getArgument(oArg + 1);
+  // Then O (or O's split-KV partials), LSE (or its partials), O and LSE
+  // themselves for a one-split launch, the tile counters
+  // (buildHopperAttentionKernel's order).
+  unsigned nextArg = oArg;
+  oGlobal = func.getArgument(nextArg++);
+  if (spec.writesLse())
+    lseGlobal = func.getArgument(nextArg++);
+  if (spec.writesOneSplitDirectly()) {
+    oFinal = func.getArgument(nextArg++);
+    if (spec.hasLse)
+      lseFinal = func.getArgument(nextArg++);
+  }
   if (s.dynamicTiles())
-    tileCounter = func.getArgument(oArg + (spec.hasLse ? 2 : 1));
+    tileCounter = func.getArgument(nextArg++);
+  // Split-KV: the combine may be launched now (it waits for this grid to
+  // finish before it reads the partials), as the mma.sync kernel does.
+  if (programmaticCombine(spec))
+    NVVM::GriddepcontrolOp::create(b, loc,
+                                   NVVM::GridDepActionKind::launch_dependents);
 
   tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
   Hq = sizeValue("heads_q");
@@ -962,10 +1052,14 @@ void HopperEmitter::emit() {
   } else {
     // The grid: KernelBuilder.cpp's (query blocks on x, heaviest causal
     // blocks first; batch·heads on y, spread over y and z when folded).
-    // Neither packed rows nor split-KV: q is not read.
+    // With packed rows or split-KV, a dynamic batch count comes from a
+    // buffer of Q's extent: O itself (d = dv here), the kernel's own
+    // without split-KV, else the one-split launch's (with a dynamic batch
+    // the split count is the launch's; hopperKernelUnsupported).
     setTile(tiling.decodeGrid(Hq, sizeValue("heads_kv"), Sq,
                               [&](StringRef name) { return sizeValue(name); },
-                              /*q=*/Value(), oGlobal));
+                              /*q=*/spec.splitKV() ? oFinal : oGlobal,
+                              oGlobal));
   }
 
   // Barriers: a static shared array (nvgpu.mbarrier.create).
@@ -1084,9 +1178,11 @@ gpu::GPUFuncOp fa2::buildHopperAttentionKernel(OpBuilder &builder,
   SmallVector<Type> argTypes = {mapTy, mapTy, mapTy};
   if (spec.schedule.tmaStore())
     argTypes.push_back(mapTy);
-  argTypes.push_back(spec.bufferType("o"));
-  if (spec.hasLse)
-    argTypes.push_back(spec.bufferType("lse"));
+  argTypes.push_back(spec.bufferType(spec.outBuffer()));
+  if (spec.writesLse())
+    argTypes.push_back(spec.bufferType(spec.lseBuffer()));
+  for (StringRef buffer : spec.finalBuffers())
+    argTypes.push_back(spec.bufferType(buffer));
   if (spec.schedule.dynamicTiles())
     argTypes.push_back(spec.bufferType("tile_counter"));
   for (size_t i = 0; i < spec.dynamicSizeNames().size(); ++i)

@@ -121,7 +121,11 @@ void KernelTiling::persistentTile(
 }
 
 Value KernelTiling::queryPos(Value row) {
-  return s.packGQA ? divc(row, spec.groupSize()) : row;
+  if (!s.packGQA)
+    return row;
+  if (headMajorRows())
+    return remc(row, spec.seqQ);
+  return divc(row, spec.groupSize());
 }
 
 KVBlockRange KernelTiling::kvRange(const CTAWork &work, Value Sq, Value Sk) {
@@ -138,12 +142,17 @@ KVBlockRange KernelTiling::kvRange(const CTAWork &work, Value Sq, Value Sk) {
   if (diagHi && skipRemoved) {
     // The last query row of the block sees keys up to
     // min(m0+Br, Sq) - 1 + Sk - Sq + hi: blocks past it are skipped.
-    Value rowsEnd = arith::MinSIOp::create(
-        b, loc,
-        s.packGQA ? b.createOrFold<arith::CeilDivUIOp>(loc, addc(m0, s.blockM),
-                                                       c(spec.groupSize()))
-                  : addc(m0, s.blockM),
-        Sq);
+    // (Head-major packed rows: a tile's rows may hold every position.)
+    Value rowsEnd =
+        headMajorRows()
+            ? Sq
+            : arith::MinSIOp::create(
+                  b, loc,
+                  s.packGQA
+                      ? b.createOrFold<arith::CeilDivUIOp>(
+                            loc, addc(m0, s.blockM), c(spec.groupSize()))
+                      : addc(m0, s.blockM),
+                  Sq);
     Value visible = addc(sub(add(rowsEnd, Sk), Sq), *diagHi);
     Value blocks = arith::MaxSIOp::create(
         b, loc, c(0), arith::CeilDivSIOp::create(b, loc, visible, c(s.blockN)));
@@ -154,7 +163,7 @@ KVBlockRange KernelTiling::kvRange(const CTAWork &work, Value Sq, Value Sk) {
   Value kvBegin;
   if (diagLo && skipRemoved) {
     Value first = arith::MaxSIOp::create(
-        b, loc, c(0), addc(sub(add(queryPos(m0), Sk), Sq), *diagLo));
+        b, loc, c(0), addc(sub(add(firstQueryPos(m0), Sk), Sq), *diagLo));
     kvBegin = arith::MinSIOp::create(
         b, loc, kvEnd, b.createOrFold<arith::DivUIOp>(loc, first, c(s.blockN)));
   }
@@ -185,15 +194,22 @@ KVBlockRange KernelTiling::kvRange(const CTAWork &work, Value Sq, Value Sk) {
     r.maskFrom = Sk;
     if (diagHi)
       r.maskFrom = arith::MinSIOp::create(
-          b, loc, Sk, addc(sub(add(queryPos(m0), Sk), Sq), *diagHi + 1));
+          b, loc, Sk, addc(sub(add(firstQueryPos(m0), Sk), Sq), *diagHi + 1));
   }
   // ... or iff j·Bc < maskBelow: the last row's first kept key.
   if (diagLo)
     r.maskBelow =
-        s.packGQA
+        headMajorRows() ? addc(sub(Sk, c(1)), *diagLo)
+        : s.packGQA
             ? addc(sub(add(queryPos(addc(m0, s.blockM - 1)), Sk), Sq), *diagLo)
             : addc(sub(add(m0, Sk), Sq), s.blockM - 1 + *diagLo);
   return r;
+}
+
+Value KernelTiling::firstQueryPos(Value m0) {
+  // Head-major packed rows: the tile may start inside a head's positions
+  // and hold the next head's first ones.
+  return headMajorRows() ? c(0) : queryPos(m0);
 }
 
 SmallVector<KVLoopPart, 2> KernelTiling::loopParts(const KVBlockRange &range) {

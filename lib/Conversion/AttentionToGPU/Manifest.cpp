@@ -213,6 +213,12 @@ static json::Object buildKernelManifest(const AttentionKernelSpec &spec) {
       Layout layout = spec.bshd ? Layout::BSHD : Layout::BHSD;
       std::string dim = shape[3], heads = shape[spec.bshd ? 2 : 1],
                   seq = shape[spec.bshd ? 1 : 2];
+      // Packed GQA rows (bhsd): Q's (and O's) map has G·Sq rows per K/V
+      // head, a group's query heads one after the other (head-major).
+      if (spec.schedule.packGQA && (buf == "q" || buf == "o")) {
+        heads = "heads_kv";
+        seq = seq + " * " + std::to_string(spec.groupSize());
+      }
       auto extent = [&](TensorDim d) -> std::string {
         return d == TensorDim::Head ? heads
                : d == TensorDim::Seq ? seq
@@ -237,7 +243,7 @@ static json::Object buildKernelManifest(const AttentionKernelSpec &spec) {
           {"box", std::move(box)},
           {"swizzle", "128b"}});
     }
-    kernelBuffers = {"o"};
+    kernelBuffers = {spec.outBuffer()};
   }
   if (spec.writesLse())
     kernelBuffers.push_back(spec.lseBuffer());

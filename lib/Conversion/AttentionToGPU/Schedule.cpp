@@ -912,6 +912,69 @@ std::optional<GPUSchedule> fa2::getDecodeSchedule(int64_t rows,
   return s;
 }
 
+/// The sm_90a decode table. A decode step of G·Sq >= 64 packed rows does
+/// 2·G·Sq FLOPs per K/V element (128 at Sq = 16, G = 8): at the copy
+/// bandwidth that is 560 TFLOP/s at d = 128, beyond what mma.sync reaches
+/// on an H200 (the mma.sync decode tile ran those cells at 48-59% of the
+/// copy bandwidth, bench/decode-results/2026-12-03-late-final-grid.md).
+/// The wgmma kernel takes them: 64-row CTAs (one consumer warpgroup), two
+/// per SM (128 registers a thread at entry, 24 / 232 after setmaxnreg, as
+/// the d = 128 causal <= 512 row of kHopperTable), so one CTA's prologue,
+/// Q load and epilogue run under the other's K/V stream, and the split
+/// count's two CTAs per SM (numKVSplits) hold; Bc = 64 (a 64 x 64 score
+/// tile keeps O and S within those registers at d = 128); as many K/V
+/// stages as two CTAs' shared memory holds; at least 4 blocks (256 keys) a
+/// split, since a warp-specialized CTA's setup (barriers, Q's copy, the
+/// pipeline's fill) is longer than the mma.sync tile's. O goes out from
+/// registers: a split CTA writes f32 partials, not O's type.
+namespace {
+struct HopperDecodeRow {
+  int64_t maxHeadDim, blockN, numStages, minBlocksPerSplit;
+};
+} // namespace
+static const HopperDecodeRow kHopperDecodeTable[] = {
+    // Q 8 KiB + 4 stages of 8 KiB K and V: 72 KiB a CTA.
+    {64, 64, 4, 4},
+    // Q 16 KiB + 2 stages of 16 KiB K and V: 80 KiB (3 stages, 112 KiB,
+    // leave two CTAs no room for their barriers and alignment).
+    {128, 64, 2, 4},
+};
+
+std::optional<GPUSchedule> fa2::getHopperDecodeSchedule(int64_t rows,
+                                                        int64_t headDim,
+                                                        int64_t headDimV,
+                                                        const ChipInfo &chip) {
+  if (rows <= 0 || headDim != headDimV || headDim % 64 != 0)
+    return std::nullopt;
+  const HopperDecodeRow *row = nullptr;
+  for (const HopperDecodeRow &r : kHopperDecodeTable)
+    if (headDim <= r.maxHeadDim) {
+      row = &r;
+      break;
+    }
+  if (!row)
+    return std::nullopt;
+  GPUSchedule s;
+  s.mma = MmaKind::Wgmma;
+  s.blockM = 64;
+  s.blockN = row->blockN;
+  s.numStages = row->numStages;
+  assignHopperRoles(s);
+  s.producerRegisters = 24;
+  s.consumerRegisters = 232;
+  s.minBlocksPerSM = 2;
+  s.overlapSoftmax = true;
+  s.rescaleThreshold = -1;
+  s.packGQA = true;
+  s.kvSplits = GPUSchedule::kKVSplitsAuto;
+  s.minBlocksPerSplit = row->minBlocksPerSplit;
+  s.combine = CombineMode::Launch;
+  s.epilogue = HopperEpilogue::Registers;
+  if (sharedMemoryBytes(s, headDim, headDimV) > chip.maxSharedBytes)
+    return std::nullopt;
+  return s;
+}
+
 /// The prefill tile splits the keys when one batch element's row tiles
 /// (ceil(Sq/Br)·Hq) would leave at least half the CTA slots empty at batch 1
 /// (two prefill CTAs fit an SM): a chunked-prefill step (Sq = 512 of an

@@ -116,8 +116,16 @@ public:
           body);
 
   /// The query position of row `row` of the problem: the row itself, or
-  /// row / G with packed GQA rows.
+  /// with packed GQA rows row / G (position-major: the mma.sync decode
+  /// tile's order, query head row % G) or row % Sq (head-major: the wgmma
+  /// kernel's, headMajorRows).
   mlir::Value queryPos(mlir::Value row);
+  /// Whether packed GQA rows are head-major (row = g·Sq + position, Sq
+  /// static): the order in which a group's rows are consecutive in a bhsd
+  /// tensor, so that one tensor-map box of the wgmma kernel reads them
+  /// (HopperKernelBuilder.cpp), and the order of the LSE and of the
+  /// split-KV scratch.
+  bool headMajorRows() const { return s.packGQA && s.wgmma(); }
 
   /// The visited K/V blocks of `work`'s rows (MaskSemantics' diagonal
   /// bounds; the split's share with split-KV) and the mask bounds.
@@ -137,6 +145,9 @@ public:
                         mlir::Value kvStart);
 
 private:
+  /// The smallest query position among the rows of the tile starting at
+  /// row `m0` (a lower bound where the tile's rows are head-major).
+  mlir::Value firstQueryPos(mlir::Value m0);
   /// The (batch, query head, K/V head) of batch·head `bh` (no packed rows),
   /// and the query block's first row, into `w`.
   void decodeHeads(CTAWork &w, mlir::Value qBlock, mlir::Value bh,

@@ -353,6 +353,20 @@ std::optional<GPUSchedule> getDecodeSchedule(int64_t rows, int64_t headDim,
                                              int64_t headDimV,
                                              const ChipInfo &chip);
 
+/// The sm_90a decode schedule (the wgmma kernel with packed GQA rows in
+/// the head-major order a bhsd tensor map reads, split-KV merged by the
+/// combine launch) for `rows` = G·Sq packed rows, or nullopt where its
+/// table has no row for the head dims (unequal, or past 128: at d = 256 the
+/// O accumulators alone exceed the 128 registers two CTAs per SM start
+/// with). The op takes it by default from kHopperDecodeMinRows rows.
+std::optional<GPUSchedule> getHopperDecodeSchedule(int64_t rows,
+                                                   int64_t headDim,
+                                                   int64_t headDimV,
+                                                   const ChipInfo &chip);
+/// Packed rows from which a decode step takes the wgmma kernel by default
+/// (mma = wgmma asks for it at any count).
+constexpr int64_t kHopperDecodeMinRows = 64;
+
 /// Steps of at most this many query positions take the decode schedule by
 /// default (decode and speculative steps: the measured grid has Sq 1, 4,
 /// 16); longer ones only with pack_gqa = true.
