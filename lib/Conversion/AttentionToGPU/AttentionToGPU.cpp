@@ -295,6 +295,28 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
   if (packable && !ShapedType::isDynamic(spec.seqQ) &&
       (packAsked ? *packAsked : packByDefault))
     decode = getDecodeSchedule(group * spec.seqQ, d, dv, chip);
+  // The requested fields on the wgmma decode schedule: all of them (its
+  // fields are the Hopper kernel's); a block_m of its own resets the warps,
+  // the registers per role and the CTAs per SM the table chose with its
+  // tile, unless given too (as for the prefill table's rows, below).
+  auto applyHopperDecodeFields =
+      [&](GPUSchedule &h) -> std::optional<OptionError> {
+    if (std::optional<OptionError> e = applyScheduleFields(h, requested))
+      return e;
+    if (findScheduleField(requested, "block_m")) {
+      GPUSchedule roles = h;
+      assignHopperRoles(roles);
+      if (!findScheduleField(requested, "warps"))
+        h.numWarps = roles.numWarps;
+      if (!findScheduleField(requested, "producer_registers"))
+        h.producerRegisters = roles.producerRegisters;
+      if (!findScheduleField(requested, "consumer_registers"))
+        h.consumerRegisters = roles.consumerRegisters;
+      if (!findScheduleField(requested, "min_blocks_per_sm"))
+        h.minBlocksPerSM = 0;
+    }
+    return std::nullopt;
+  };
   // sm_90a: a decode step of many packed rows (from kHopperDecodeMinRows;
   // any count with mma = wgmma) takes the wgmma kernel's decode schedule
   // where that kernel serves the op; otherwise the mma.sync decode tile.
@@ -306,7 +328,8 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
       AttentionKernelSpec probe = spec;
       probe.schedule = *hopper;
       probe.numSplits = ShapedType::kDynamic;
-      if (!applyScheduleFields(probe.schedule, syncFields) &&
+      if (!applyHopperDecodeFields(probe.schedule) &&
+          validateSchedule(probe.schedule, d, dv, chip).empty() &&
           hopperKernelUnsupported(probe).empty())
         decode = hopper;
     }
@@ -332,7 +355,8 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
   // sm_90); without, none.
   if (elem.isF32())
     s.qInRegisters = false;
-  if ((fieldError = applyScheduleFields(s, syncFields))) {
+  if ((fieldError = s.wgmma() ? applyHopperDecodeFields(s)
+                              : applyScheduleFields(s, syncFields))) {
     os << "no valid schedule: field '" << fieldError->option << "' = "
        << fieldError->value << ": " << fieldError->message;
     return failure();
@@ -384,7 +408,8 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
         !ShapedType::isDynamic(rows) && !ShapedType::isDynamic(spec.seqK)) {
       int64_t ctas = batch * heads * llvm::divideCeil(rows, s.blockM);
       int64_t n = numKVSplits(ctas, llvm::divideCeil(spec.seqK, s.blockN),
-                              chip.smCount, s.minBlocksPerSplit);
+                              chip.smCount, s.minBlocksPerSplit,
+                              s.splitSlotsPerSM());
       s.kvSplits = n;
       spec.numSplits = n;
     } else {
@@ -712,7 +737,7 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
             loc, b.createOrFold<arith::MulIOp>(loc, batch, ctaHeads),
             ceilDiv(rows, s.blockM));
         Value forSMs = b.createOrFold<arith::DivUIOp>(
-            loc, cIdx(2 * spec.chip.smCount),
+            loc, cIdx(s.splitSlotsPerSM() * spec.chip.smCount),
             b.createOrFold<arith::MaxUIOp>(loc, ctas, cIdx(1)));
         Value kvBlocks = ceilDiv(sk, s.blockN);
         Value forBlocks = ceilDiv(kvBlocks, s.minBlocksPerSplit);

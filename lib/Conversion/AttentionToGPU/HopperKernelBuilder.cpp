@@ -76,6 +76,9 @@ std::string fa2::hopperKernelUnsupported(const AttentionKernelSpec &spec) {
     os << "wgmma kernel: no mask operand yet";
   else if (spec.window || spec.fill)
     os << "wgmma kernel: no sliding window or finite fill yet";
+  else if ((spec.schedule.packGQA || spec.splitKV()) && !spec.schedule.wgmma())
+    os << "wgmma kernel: packed GQA rows and split-KV only with its decode "
+          "schedule (getHopperDecodeSchedule: bhsd, head dims 64 or 128)";
   else if (spec.schedule.packGQA && spec.bshd)
     os << "wgmma kernel: packed GQA rows need the bhsd layout (a group's "
           "G·Sq rows are then consecutive rows of one tensor-map box)";

@@ -295,7 +295,8 @@ static json::Object buildKernelManifest(const AttentionKernelSpec &spec) {
       std::string blocks =
           "ceildiv(seq_k, " + std::to_string(s.blockN) + ")";
       m["num_splits"] =
-          numKVSplitsExpression(ctas, blocks, s.minBlocksPerSplit);
+          numKVSplitsExpression(ctas, blocks, s.minBlocksPerSplit,
+                                s.splitSlotsPerSM());
     }
     if (spec.lastCTACombine()) {
       // No second launch: the last split CTA of each row tile merges.

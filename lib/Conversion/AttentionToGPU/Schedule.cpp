@@ -917,27 +917,43 @@ std::optional<GPUSchedule> fa2::getDecodeSchedule(int64_t rows,
 /// bandwidth that is 560 TFLOP/s at d = 128, beyond what mma.sync reaches
 /// on an H200 (the mma.sync decode tile ran those cells at 48-59% of the
 /// copy bandwidth, bench/decode-results/2026-12-03-late-final-grid.md).
-/// The wgmma kernel takes them: 64-row CTAs (one consumer warpgroup), two
-/// per SM (128 registers a thread at entry, 24 / 232 after setmaxnreg, as
-/// the d = 128 causal <= 512 row of kHopperTable), so one CTA's prologue,
-/// Q load and epilogue run under the other's K/V stream, and the split
-/// count's two CTAs per SM (numKVSplits) hold; Bc = 64 (a 64 x 64 score
-/// tile keeps O and S within those registers at d = 128); as many K/V
-/// stages as two CTAs' shared memory holds; at least 4 blocks (256 keys) a
-/// split, since a warp-specialized CTA's setup (barriers, Q's copy, the
+/// The wgmma kernel takes them. From 128 rows: the prefill table's d = 128
+/// tile, 128 x 128 with two consumer warpgroups in ping-pong, one CTA per
+/// SM. Below: 64-row CTAs (one consumer warpgroup), two per SM (128
+/// registers a thread at entry, 24 / 232 after setmaxnreg, as the d = 128
+/// causal <= 512 row of kHopperTable), so one CTA's prologue, Q load and
+/// epilogue run under the other's K/V stream; at d = 128 Bc = 64 keeps O
+/// and S within those registers. The split count fills the CTAs an SM
+/// holds (GPUSchedule::splitSlotsPerSM); a split takes at least 4 blocks,
+/// since a warp-specialized CTA's setup (barriers, Q's copy, the
 /// pipeline's fill) is longer than the mma.sync tile's. O goes out from
 /// registers: a split CTA writes f32 partials, not O's type.
+/// Measured (H200, bf16, causal, graph-replayed, same process, 2 rounds,
+/// against the 64 x 64 x 2 CTAs at every row count;
+/// bench/decode-results/2026-12-04-hopper-decode.md): 128 x 128 at Sq = 16
+/// G = 8 d = 128 +11% at 1k batch 64, +25% 8k batch 64, +38% 32k batch 64,
+/// +14% 128k batch 8 (4.3-4.6 TB/s, 102-108% of the copy), but -5..-20%
+/// at batch 1 with the two-per-SM split count (twice the splits, two
+/// waves); d = 64 +7..+25% from 8k batch 8. 64 x 128 x 3 at d = 64 G = 4
+/// within 2% of 64 x 64 x 4 from batch 8, +38% at 8k batch 1.
 namespace {
 struct HopperDecodeRow {
-  int64_t maxHeadDim, blockN, numStages, minBlocksPerSplit;
+  int64_t maxHeadDim, minRows, blockM, blockN, numStages;
+  bool pingPong;
+  int64_t minBlocksPerSM, minBlocksPerSplit;
 };
 } // namespace
 static const HopperDecodeRow kHopperDecodeTable[] = {
-    // Q 8 KiB + 4 stages of 8 KiB K and V: 72 KiB a CTA.
-    {64, 64, 4, 4},
+    // Q 16 KiB + 2 stages of 16 KiB K and V: 80 KiB (one CTA by its 384
+    // threads' registers).
+    {64, 128, 128, 128, 2, true, 0, 4},
+    // Q 8 KiB + 3 stages of 16 KiB K and V: 104 KiB a CTA, two per SM.
+    {64, 0, 64, 128, 3, false, 2, 4},
+    // Q 32 KiB + 2 stages of 32 KiB K and V: 160 KiB.
+    {128, 128, 128, 128, 2, true, 0, 4},
     // Q 16 KiB + 2 stages of 16 KiB K and V: 80 KiB (3 stages, 112 KiB,
     // leave two CTAs no room for their barriers and alignment).
-    {128, 64, 2, 4},
+    {128, 0, 64, 64, 2, false, 2, 4},
 };
 
 std::optional<GPUSchedule> fa2::getHopperDecodeSchedule(int64_t rows,
@@ -948,7 +964,7 @@ std::optional<GPUSchedule> fa2::getHopperDecodeSchedule(int64_t rows,
     return std::nullopt;
   const HopperDecodeRow *row = nullptr;
   for (const HopperDecodeRow &r : kHopperDecodeTable)
-    if (headDim <= r.maxHeadDim) {
+    if (headDim <= r.maxHeadDim && rows >= r.minRows) {
       row = &r;
       break;
     }
@@ -956,14 +972,17 @@ std::optional<GPUSchedule> fa2::getHopperDecodeSchedule(int64_t rows,
     return std::nullopt;
   GPUSchedule s;
   s.mma = MmaKind::Wgmma;
-  s.blockM = 64;
+  s.blockM = row->blockM;
   s.blockN = row->blockN;
   s.numStages = row->numStages;
   assignHopperRoles(s);
-  s.producerRegisters = 24;
-  s.consumerRegisters = 232;
-  s.minBlocksPerSM = 2;
+  if (row->minBlocksPerSM == 2) {
+    s.producerRegisters = 24;
+    s.consumerRegisters = 232;
+  }
+  s.minBlocksPerSM = row->minBlocksPerSM;
   s.overlapSoftmax = true;
+  s.pingPong = row->pingPong;
   s.rescaleThreshold = -1;
   s.packGQA = true;
   s.kvSplits = GPUSchedule::kKVSplitsAuto;
@@ -991,12 +1010,13 @@ int64_t fa2::getPrefillKVSplits(int64_t rowTileCTAs, const ChipInfo &chip) {
 }
 
 int64_t fa2::numKVSplits(int64_t ctas, int64_t numKVBlocks, int64_t smCount,
-                         int64_t minBlocksPerSplit) {
+                         int64_t minBlocksPerSplit, int64_t slotsPerSM) {
   auto ceilDiv = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
-  // Full waves: as many splits as fit in the two CTAs per SM the decode
-  // tile leaves room for, rounded down (rounding up left a near-empty second
-  // wave: 64 row tiles -> 5 splits = 320 CTAs for 264 slots on an H200).
-  int64_t forSMs = (2 * smCount) / std::max<int64_t>(ctas, 1);
+  // Full waves: as many splits as fit in the CTA slots (two per SM for the
+  // mma.sync decode tile), rounded down (rounding up left a near-empty
+  // second wave: 64 row tiles -> 5 splits = 320 CTAs for 264 slots on an
+  // H200).
+  int64_t forSMs = (slotsPerSM * smCount) / std::max<int64_t>(ctas, 1);
   int64_t forBlocks = ceilDiv(numKVBlocks, minBlocksPerSplit);
   int64_t count = std::max<int64_t>(
       1, std::min({forSMs, forBlocks, kMaxKVSplits}));
@@ -1013,9 +1033,11 @@ int64_t fa2::numKVSplits(int64_t ctas, int64_t numKVBlocks, int64_t smCount,
 
 std::string fa2::numKVSplitsExpression(llvm::StringRef ctas,
                                        llvm::StringRef kvBlocks,
-                                       int64_t minBlocksPerSplit) {
+                                       int64_t minBlocksPerSplit,
+                                       int64_t slotsPerSM) {
   std::string count =
-      ("max(1, min(min(2 * sm_count / max(" + ctas + ", 1), ceildiv(" +
+      ("max(1, min(min(" + llvm::Twine(slotsPerSM) + " * sm_count / max(" +
+       ctas + ", 1), ceildiv(" +
        kvBlocks + ", " + llvm::Twine(minBlocksPerSplit) + ")), " +
        llvm::Twine(kMaxKVSplits) + "))")
           .str();

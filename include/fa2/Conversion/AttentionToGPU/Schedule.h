@@ -258,6 +258,10 @@ struct GPUSchedule {
   /// min_blocks_per_sm, at least one (the wgmma kernel's entry registers and
   /// `.minnctapersm`, the persistent grid's size).
   int64_t ctasPerSM() const { return std::max<int64_t>(1, minBlocksPerSM); }
+  /// Split-KV: the CTA slots per SM the split count fills (numKVSplits):
+  /// two for the mma.sync decode tile (which fits more; measured best,
+  /// Schedule.cpp), the CTAs per SM for the wgmma kernel.
+  int64_t splitSlotsPerSM() const { return wgmma() ? ctasPerSM() : 2; }
   /// Persistent: the most CTAs the grid launches on `smCount` SMs.
   int64_t persistentCTAs(int64_t smCount) const {
     return smCount * ctasPerSM();
@@ -379,7 +383,8 @@ int64_t getPrefillKVSplits(int64_t rowTileCTAs, const ChipInfo &chip);
 
 /// The number of K/V splits for `ctas` row-tile CTAs (batch·Hkv·row tiles)
 /// over `numKVBlocks` K/V blocks on `smCount` multiprocessors: as many as
-/// fill the two CTAs per SM in full waves (2·smCount / ctas, rounded down),
+/// fill `slotsPerSM` CTAs per SM (GPUSchedule::splitSlotsPerSM) in full
+/// waves (slotsPerSM·smCount / ctas, rounded down),
 /// each split at least `minBlocksPerSplit` blocks, at most
 /// kMaxKVSplits, at least 1; then the fewest splits whose longest split
 /// is no longer (equal splits: 33 of 128 blocks take 4 at most, so 32).
@@ -387,13 +392,14 @@ int64_t getPrefillKVSplits(int64_t rowTileCTAs, const ChipInfo &chip);
 /// (static shapes), numKVSplitsExpression (the manifest) and the host IR
 /// (AttentionToGPU.cpp), which must agree.
 int64_t numKVSplits(int64_t ctas, int64_t numKVBlocks, int64_t smCount,
-                    int64_t minBlocksPerSplit);
+                    int64_t minBlocksPerSplit, int64_t slotsPerSM);
 constexpr int64_t kMaxKVSplits = 128;
 /// numKVSplits as a manifest expression over `sm_count`, `ctas` and
 /// `kv_blocks` (expressions themselves).
 std::string numKVSplitsExpression(llvm::StringRef ctas,
                                   llvm::StringRef kvBlocks,
-                                  int64_t minBlocksPerSplit);
+                                  int64_t minBlocksPerSplit,
+                                  int64_t slotsPerSM);
 
 /// The swizzle that keeps ldmatrix free of bank conflicts for rows of
 /// `paddedDim` f16/bf16 elements (a multiple of 16).
