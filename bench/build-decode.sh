@@ -8,8 +8,12 @@
 #
 #   OUT/grid/<dt>-d<d>-q<Sq>-g<G>/   Sq in {1, 4, 16}, G in {1, 4, 8},
 #                                    d in {64, 128}, bf16; causal when Sq > 1
-#                                    (bottom-right: the speculative rows)
-#   OUT/grid-other/<name>/           the grid's kernels with the other
+#                                    (bottom-right: the speculative rows);
+#                                    chip=sm_90a (the H200): from 64 packed
+#                                    rows the wgmma decode kernel
+#   OUT/grid-other/<name>/           the grid's kernels another way: the
+#                                    mma.sync decode tile where the grid's
+#                                    is the wgmma kernel, else the other
 #                                    combine mode (launch <-> last_cta)
 #   OUT/check/<name>/                correctness only: f16, LSE, bshd, d = 256,
 #                                    an i1 padding mask, split-KV on the
@@ -46,12 +50,17 @@ for d in 64 128; do
       causal=0; [ "$sq" -gt 1 ] && causal=1
       name="bf16-d$d-q$sq-g$g"
       module "decode_${name//-/_}" bf16 $d $((8 * g)) 8 $sq $causal 0 bhsd 0 >"$src"
-      compile "$src" "$OUT/grid/$name"  # the default schedule: decode
-      # The same kernel with the other combine mode (decode.py times both
-      # in each cell): launch where the table says last_cta, and back.
-      other=last_cta
-      grep -q '"mode": "last_cta"' "$OUT/grid/$name"/*.json 2>/dev/null && other=launch
-      compile "$src" "$OUT/grid-other/$name" "schedule=combine=$other"
+      compile "$src" "$OUT/grid/$name" "chip=sm_90a"  # the default schedule: decode
+      # The same step another way (decode.py times both in each cell): the
+      # mma.sync decode tile beside the wgmma kernel; else the other
+      # combine mode, launch where the table says last_cta, and back.
+      if grep -q '"mma": "wgmma"' "$OUT/grid/$name"/*.json 2>/dev/null; then
+        compile "$src" "$OUT/grid-other/$name" "chip=sm_90a schedule=mma=mma_sync"
+      else
+        other=last_cta
+        grep -q '"mode": "last_cta"' "$OUT/grid/$name"/*.json 2>/dev/null && other=launch
+        compile "$src" "$OUT/grid-other/$name" "chip=sm_90a schedule=combine=$other"
+      fi
     done
   done
 done

@@ -13,7 +13,9 @@
 #                        chip=sm_90a: the Hopper kernel, whose tensor maps
 #                        the host code encodes (fa2rtEncodeTensorMap) and,
 #                        for dynamic-seq, one kernel per seq_k range that the
-#                        host code picks at run time (length variants)
+#                        host code picks at run time (length variants);
+#                        hopper-decode: the wgmma decode kernel (packed
+#                        rows' tensor map, split count, partials, combine)
 #   OUT/bench_entry      the entry-vs-bare-launch timer (bench_entry.cpp)
 #   OUT/runtime_selftest the runtime's entries one by one (runtime_selftest.cpp)
 #   OUT/BUILD.log        what compiled
@@ -45,6 +47,7 @@ one attention "$REPO/examples/attention.mlir"
 for f in two-attentions host-op dynamic-seq; do one "$f" "$HERE/$f.mlir"; done
 one attention-sm90a "$REPO/examples/attention.mlir" --chip sm_90a
 for f in two-attentions dynamic-seq; do one "$f-sm90a" "$HERE/$f.mlir" --chip sm_90a; done
+one hopper-decode-sm90a "$HERE/hopper-decode.mlir" --chip sm_90a
 g++ -O2 -std=c++17 -I"$REPO/tools/fa2-cuda-runtime" -I/usr/local/cuda/include \
   "$HERE/bench_entry.cpp" -o "$OUT/bench_entry" -ldl -static-libstdc++ -static-libgcc >>"$LOG" 2>&1 ||
   { echo "NOT BUILT bench_entry" | tee -a "$LOG"; status=1; }

@@ -143,6 +143,11 @@ def _dynamic_seq(x, dt):
     return (attn(q, gqa(k, 8), gqa(v, 8), 0.125, causal=True, dtype=dt),)
 
 
+def _hopper_decode(x, dt):
+    q, k, v = x
+    return attn(q, gqa(k, 32), gqa(v, 32), 0.0883883476, causal=True, dtype=dt, lse=True)
+
+
 H, BF, F = torch.float16, torch.bfloat16, torch.float32
 CASES = {
     "sdpa_bshd_gqa": (lambda g: [rand(2, 32, 8, 16, gen=g), rand(2, 32, 2, 16, gen=g), rand(2, 32, 2, 16, gen=g)], _sdpa_bshd_gqa, "o"),
@@ -165,6 +170,11 @@ CASES = {
     "dynamic_seq": ([lambda g, sq=sq, sk=sk: [rand(1, 8, sq, 64, dtype=BF, gen=g), rand(1, 2, sk, 64, dtype=BF, gen=g),
                                              rand(1, 2, sk, 64, dtype=BF, gen=g)]
                      for sq, sk in ((203, 250), (1000, 2048), (1000, 2049), (1100, 2500))], _dynamic_seq, "o"),
+    # The sm_90a decode kernel: one split (the kernel writes O and LSE), and
+    # split-KV with the combine launch, a tail of seq_k in each.
+    "hopper_decode": ([lambda g, b=b, sk=sk: [rand(b, 32, 16, 128, dtype=BF, gen=g), rand(b, 4, sk, 128, dtype=BF, gen=g),
+                                             rand(b, 4, sk, 128, dtype=BF, gen=g)]
+                       for b, sk in ((1, 200), (2, 4097), (1, 65537))], _hopper_decode, "o,lse"),
 }
 
 
