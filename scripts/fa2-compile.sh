@@ -73,7 +73,9 @@ text = open(log).read()
 dump = text[text.find("IR Dump After"):]
 funcs = {}
 ty = r"memref<([^>]*)>"
-for m in re.finditer(r"^  func\.func (?:(public|private|nested) )?@([\w$.]+)\((.*)\)(?: -> (.*?))?(?: attributes \{(.*)\})? \{$",
+# (The arguments non-greedily: several results are parenthesized, and a
+# greedy match took them for arguments, leaving "results" empty.)
+for m in re.finditer(r"^  func\.func (?:(public|private|nested) )?@([\w$.]+)\((.*?)\)(?: -> (.*?))?(?: attributes \{(.*)\})? \{$",
                      dump, re.M):
     vis, fname, args, results, attrs = m.groups()
     if vis in ("private", "nested") or "llvm.emit_c_interface" not in (attrs or ""):
