@@ -317,10 +317,10 @@ if want decode; then
     # packed rows through Q's tensor map, split-KV, the combine launch);
     # fewer rows with mma = wgmma. Each must come out as a wgmma split-KV
     # kernel: an mma.sync manifest is a NOT BUILT line.
-    hdecode() { # NAME DTYPE D HQ HKV CAUSAL LSE SQ [FIELDS]
+    hdecode() { # NAME DTYPE D HQ HKV CAUSAL LSE SQ [FIELDS] [BATCH]
       local name=$1 src dest=$OUT/decode/$1
       src=$(mktemp --suffix=.mlir)
-      module "k_${name//-/_}" "$2" "$3" "$4" "$5" "$6" bhsd none "$7" "$8" '?' >"$src"
+      module "k_${name//-/_}" "$2" "$3" "$4" "$5" "$6" bhsd none "$7" "$8" '?' "${10:-2}" >"$src"
       if CHIP=sm_90a COMPILE_OPTIONS="${9:+ schedule=$9}" compile "$src" "$dest" &&
          grep -q '"mma": "wgmma"' "$dest"/*.json && grep -q '"combine"' "$dest"/*.json; then
         log "decode: $name ok"
@@ -335,6 +335,10 @@ if want decode; then
     hdecode h-d128-f16-g16-q4 f16 128 32 2 0 1 4
     hdecode h-d128-bf16-g8-q3-causal bf16 128 16 2 1 1 3 mma=wgmma
     hdecode h-d64-bf16-g1-q1 bf16 64 2 2 0 1 1 mma=wgmma
+    # The persistent grid over (split, group, row tile), batch dynamic (more
+    # tiles than CTAs at batch 64).
+    hdecode h-d128-bf16-g8-q16-causal-persistent bf16 128 64 8 1 1 16 \
+      persistent=true,producer_registers=40,consumer_registers=232 '?' 
     log "decode: $(ls "$OUT"/decode/*/*.json 2>/dev/null | wc -l) manifests"
   fi
 fi

@@ -85,9 +85,10 @@ std::string fa2::hopperKernelUnsupported(const AttentionKernelSpec &spec) {
   else if (spec.splitKV() && !spec.schedule.packGQA)
     os << "wgmma kernel: split-KV only on packed GQA rows (decode)";
   else if ((spec.schedule.packGQA || spec.splitKV()) &&
-           (spec.schedule.persistent || spec.schedule.tmaStore()))
+           (spec.schedule.dynamicTiles() || spec.schedule.tmaStore()))
     os << "wgmma kernel: packed GQA rows and split-KV write from registers "
-          "on a grid of row tiles (not persistent, epilogue = registers)";
+          "(epilogue = registers), on a grid of row tiles or a persistent "
+          "one with the static tile scheduler";
   else if (spec.splitKV() && !spec.writesOneSplitDirectly() &&
            ShapedType::isDynamic(spec.batch()))
     os << "wgmma kernel: a fixed split count needs a static batch";
@@ -217,8 +218,9 @@ private:
   KVBlockRange kvRange;
   Value kvBegin, kvEnd;
   // Persistent grid: K/V blocks and tiles this CTA ran before the current
-  // tile (the ring and the Q barriers continue across tiles).
-  Value ringBase, tileCount, numTiles;
+  // tile (the ring and the Q barriers continue across tiles); with
+  // split-KV, the number of splits (a tile's split comes from its index).
+  Value ringBase, tileCount, numTiles, persistentSplits;
   // Byte offsets (from the aligned base) of the tiles.
   int64_t qBytes = 0, kStageBytes = 0, vStageBytes = 0, kOffset = 0,
           vOffset = 0, oOffset = 0;
@@ -997,7 +999,8 @@ void HopperEmitter::forEachTile(llvm::function_ref<void()> body) {
       [&](Value tile, ValueRange carried) -> SmallVector<Value> {
         ringBase = carried[0];
         tileCount = carried[1];
-        setTile(tiling.workOf(tile, numTiles, Hq, sizeValue("heads_kv"), Sq));
+        setTile(tiling.workOf(tile, numTiles, Hq, sizeValue("heads_kv"), Sq,
+                              persistentSplits));
         body();
         return {add(ringBase, sub(kvEnd, kvBegin)), addc(tileCount, 1)};
       });
@@ -1050,8 +1053,26 @@ void HopperEmitter::emit() {
     // A persistent grid (x only): each CTA runs tiles blockIdx.x,
     // + gridDim.x, ... (forEachTile), so the producer loads the next
     // tile's Q and K/V while the consumers finish the last one.
-    numTiles = mul(b.createOrFold<arith::CeilDivUIOp>(loc, Sq, c(s.blockM)),
-                   tiling.batchHeads(Hq, Sq, /*q=*/Value(), oGlobal));
+    if (!s.packGQA && !spec.splitKV()) {
+      numTiles = mul(b.createOrFold<arith::CeilDivUIOp>(loc, Sq, c(s.blockM)),
+                     tiling.batchHeads(Hq, Sq, /*q=*/Value(), oGlobal));
+    } else {
+      // Decode: packed groups (batch·Hkv) of G·Sq rows, times the splits
+      // (KernelTiling::workOf); the batch count as decodeGrid reads it.
+      Value rows = Sq;
+      Value groups = tiling.batchHeads(
+          Hq, Sq, /*q=*/spec.splitKV() ? oFinal : oGlobal, oGlobal);
+      if (s.packGQA) {
+        rows = mulc(Sq, spec.groupSize());
+        groups = divc(groups, spec.groupSize());
+      }
+      numTiles = mul(b.createOrFold<arith::CeilDivUIOp>(loc, rows, c(s.blockM)),
+                     groups);
+      if (spec.splitKV()) {
+        persistentSplits = sizeValue("num_splits");
+        numTiles = mul(numTiles, persistentSplits);
+      }
+    }
   } else {
     // The grid: KernelBuilder.cpp's (query blocks on x, heaviest causal
     // blocks first; batch·heads on y, spread over y and z when folded).

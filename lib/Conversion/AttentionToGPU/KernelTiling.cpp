@@ -89,8 +89,36 @@ Value KernelTiling::batchHeads(Value Hq, Value Sq, Value q, Value o) {
 }
 
 CTAWork KernelTiling::workOf(Value tile, Value numTiles, Value Hq, Value Hkv,
-                             Value Sq) {
+                             Value Sq, Value numSplits) {
   CTAWork w;
+  if (s.packGQA || numSplits) {
+    w.rowsTotal = s.packGQA ? mulc(Sq, spec.groupSize()) : Sq;
+    Value numQBlocks =
+        b.createOrFold<arith::CeilDivUIOp>(loc, w.rowsTotal, c(s.blockM));
+    Value qBlock = b.createOrFold<arith::RemUIOp>(loc, tile, numQBlocks);
+    Value rest = b.createOrFold<arith::DivUIOp>(loc, tile, numQBlocks);
+    Value bh = rest;
+    if (numSplits) {
+      Value numBH = b.createOrFold<arith::DivUIOp>(
+          loc, numTiles, mul(numQBlocks, numSplits));
+      bh = b.createOrFold<arith::RemUIOp>(loc, rest, numBH);
+      w.splitIdx = b.createOrFold<arith::DivUIOp>(loc, rest, numBH);
+      w.numSplits = numSplits;
+    }
+    if (!s.packGQA) {
+      decodeHeads(w, qBlock, bh, Hq, Hkv);
+      w.rowsTotal = Sq;
+      return w;
+    }
+    // As decodeGrid's packed rows: the group's first (batch, head).
+    w.batchIdx = b.createOrFold<arith::DivUIOp>(loc, bh, Hkv);
+    w.hkv = b.createOrFold<arith::RemUIOp>(loc, bh, Hkv);
+    w.h = mulc(w.hkv, spec.groupSize());
+    w.bh = add(mul(w.batchIdx, Hq), w.h);
+    w.qBlock = qBlock;
+    w.m0 = mulc(qBlock, s.blockM);
+    return w;
+  }
   w.rowsTotal = Sq;
   Value numQBlocks = b.createOrFold<arith::CeilDivUIOp>(loc, Sq, c(s.blockM));
   Value numBH = b.createOrFold<arith::DivUIOp>(loc, numTiles, numQBlocks);

@@ -13,6 +13,13 @@
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma" | FileCheck %s --check-prefix=FORCED
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=combine=last_cta" | FileCheck %s --check-prefix=LAST
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90" | FileCheck %s --check-prefix=SM90
+// The persistent grid on packed rows and split-KV (a field, not the
+// table's choice): each CTA loops over (split, group, row tile) tiles, the
+// host launches at most one CTA per SM.
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=persistent=true,producer_registers=40,consumer_registers=232" | FileCheck %s --check-prefix=PERSIST
+// The dynamic tile scheduler is not for packed rows: the mma.sync decode
+// tile stays.
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=persistent=true,tile_scheduler=dynamic" | FileCheck %s --check-prefix=DYNAMIC
 
 // 128 packed rows (Sq = 16, G = 8): one 128 x 128 tile of two consumer
 // warpgroups in ping-pong. Arguments: Q's, K's and V's maps, the partials,
@@ -60,6 +67,16 @@
 // SM90-LABEL: gpu.func @fa2_attention_g8q16_0(
 // SM90-NOT: vector<16xi64>
 // SM90-SAME: pack_gqa = true
+// PERSIST-LABEL: gpu.func @fa2_attention_g8q16_0(
+// PERSIST-SAME: pack_gqa = true
+// PERSIST-SAME: persistent = true
+// PERSIST: %[[TILES:.*]] = arith.muli %{{.*}}, %{{.*}} : index
+// PERSIST: scf.for %{{.*}} = %block_id_x to %[[TILES]] step %grid_dim_x
+// PERSIST-LABEL: func.func @g8q16
+// PERSIST: arith.minui %{{.*}}, %c132{{.*}} : index
+// DYNAMIC-LABEL: gpu.func @fa2_attention_g8q16_0(
+// DYNAMIC-NOT: vector<16xi64>
+// DYNAMIC-SAME: pack_gqa = true
 // LAST-LABEL: gpu.func @fa2_attention_g8q16_0(
 // LAST-SAME: combine = last_cta
 // LAST-NOT: mma = wgmma

@@ -103,8 +103,14 @@ public:
   /// its K/V in L2), as the grid's x; causal: tile t is batch·head t % BH's
   /// (t / BH)-th heaviest query block, so that every CTA starts on the
   /// longest K/V ranges.
+  ///
+  /// Decode (packed GQA rows or split-KV; `numSplits` null without
+  /// split-KV): tile = (split·BH + group)·QB + row tile, BH = batch·Hkv
+  /// packed groups (else batch·Hq), QB = ceil(rows / Br): a group's row
+  /// tiles on consecutive tiles, the splits outermost.
   CTAWork workOf(mlir::Value tile, mlir::Value numTiles, mlir::Value Hq,
-                 mlir::Value Hkv, mlir::Value Sq);
+                 mlir::Value Hkv, mlir::Value Sq,
+                 mlir::Value numSplits = mlir::Value());
 
   /// A persistent grid's loop: this CTA's tiles blockIdx.x, + gridDim.x,
   /// ... below `numTiles`, carrying `inits`. `body` builds one tile from
