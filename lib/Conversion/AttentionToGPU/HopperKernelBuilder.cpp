@@ -24,6 +24,11 @@
 // rows, K and V per stage as [d/64] sub-tiles of Bc rows. Q and K are K-major
 // wgmma operands; V is MN-major (its rows are P·V's reduction dim).
 //
+// Decode (getHopperDecodeSchedule): the rows are a K/V head's G query
+// heads times Sq, head-major (Q's tensor map has G·Sq rows per K/V head),
+// and with split-KV each CTA writes its split's f32 O and LSE partials
+// from registers for the combine launch (CombineBuilder.cpp).
+//
 // The grid, the persistent grid's tiles and the K/V range are
 // KernelTiling's, the online softmax OnlineSoftmax's rows (a wgmma
 // accumulator's, the same quads as mma.sync's; l as one FMA per block, the
