@@ -52,18 +52,24 @@ CTAWork KernelTiling::decodeGrid(Value Hq, Value Hkv, Value Sq,
     bh = b.createOrFold<arith::MinUIOp>(loc, bh, sub(numBH, c(1)));
   }
   if (s.packGQA) {
-    // Grid y counts (batch, K/V head); the tile's rows are the group's
-    // query heads h .. h + G - 1 (times Sq), bh their first (batch, head).
-    w.batchIdx = b.createOrFold<arith::DivUIOp>(loc, bh, Hkv);
-    w.hkv = b.createOrFold<arith::RemUIOp>(loc, bh, Hkv);
-    w.h = mulc(w.hkv, spec.groupSize());
-    w.bh = add(mul(w.batchIdx, Hq), w.h);
-    w.qBlock = qBlock;
-    w.m0 = mulc(qBlock, s.blockM);
+    // Grid y counts (batch, K/V head).
+    decodePackedGroup(w, qBlock, bh, Hq, Hkv);
     return w;
   }
   decodeHeads(w, qBlock, bh, Hq, Hkv);
   return w;
+}
+
+void KernelTiling::decodePackedGroup(CTAWork &w, Value qBlock, Value group,
+                                     Value Hq, Value Hkv) {
+  // The tile's rows are the group's query heads h .. h + G - 1 (times Sq),
+  // bh their first (batch, head).
+  w.batchIdx = b.createOrFold<arith::DivUIOp>(loc, group, Hkv);
+  w.hkv = b.createOrFold<arith::RemUIOp>(loc, group, Hkv);
+  w.h = mulc(w.hkv, spec.groupSize());
+  w.bh = add(mul(w.batchIdx, Hq), w.h);
+  w.qBlock = qBlock;
+  w.m0 = mulc(qBlock, s.blockM);
 }
 
 void KernelTiling::decodeHeads(CTAWork &w, Value qBlock, Value bh, Value Hq,
@@ -110,13 +116,7 @@ CTAWork KernelTiling::workOf(Value tile, Value numTiles, Value Hq, Value Hkv,
       w.rowsTotal = Sq;
       return w;
     }
-    // As decodeGrid's packed rows: the group's first (batch, head).
-    w.batchIdx = b.createOrFold<arith::DivUIOp>(loc, bh, Hkv);
-    w.hkv = b.createOrFold<arith::RemUIOp>(loc, bh, Hkv);
-    w.h = mulc(w.hkv, spec.groupSize());
-    w.bh = add(mul(w.batchIdx, Hq), w.h);
-    w.qBlock = qBlock;
-    w.m0 = mulc(qBlock, s.blockM);
+    decodePackedGroup(w, qBlock, bh, Hq, Hkv);
     return w;
   }
   w.rowsTotal = Sq;

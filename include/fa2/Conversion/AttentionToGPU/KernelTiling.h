@@ -154,6 +154,11 @@ private:
   /// The smallest query position among the rows of the tile starting at
   /// row `m0` (a lower bound where the tile's rows are head-major).
   mlir::Value firstQueryPos(mlir::Value m0);
+  /// The (batch, K/V head) of packed group `group` (batch·Hkv + K/V head),
+  /// its first query head and (batch, head), and the row tile's first row,
+  /// into `w`.
+  void decodePackedGroup(CTAWork &w, mlir::Value qBlock, mlir::Value group,
+                         mlir::Value Hq, mlir::Value Hkv);
   /// The (batch, query head, K/V head) of batch·head `bh` (no packed rows),
   /// and the query block's first row, into `w`.
   void decodeHeads(CTAWork &w, mlir::Value qBlock, mlir::Value bh,
