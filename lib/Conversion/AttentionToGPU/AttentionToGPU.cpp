@@ -104,6 +104,28 @@ static int64_t mergeDim(int64_t a, int64_t b) {
 /// option's, then the op's own `fa2.schedule`), applied in order over the
 /// table's choice; a field they name that cannot be set is an error
 /// reported at the op (`fieldError`), not a reason to leave the op.
+/// The requested fields on a wgmma schedule (a Hopper table row's): warps
+/// and registers per role follow block_m unless given (the row's registers
+/// stand unless block_m changed), and a row's CTAs per SM, chosen with its
+/// registers, lapse with them.
+static std::optional<OptionError>
+applyHopperFields(GPUSchedule &h, ArrayRef<ScheduleField> requested) {
+  if (std::optional<OptionError> e = applyScheduleFields(h, requested))
+    return e;
+  GPUSchedule roles = h;
+  assignHopperRoles(roles);
+  if (!findScheduleField(requested, "warps"))
+    h.numWarps = roles.numWarps;
+  bool newRoles = findScheduleField(requested, "block_m");
+  if (newRoles && !findScheduleField(requested, "producer_registers"))
+    h.producerRegisters = roles.producerRegisters;
+  if (newRoles && !findScheduleField(requested, "consumer_registers"))
+    h.consumerRegisters = roles.consumerRegisters;
+  if (newRoles && !findScheduleField(requested, "min_blocks_per_sm"))
+    h.minBlocksPerSM = 0;
+  return std::nullopt;
+}
+
 static FailureOr<AttentionKernelSpec>
 matchGPUAttention(AttentionOp op, const ChipInfo &chip,
                   F32Precision f32Precision,
@@ -296,27 +318,7 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
       (packAsked ? *packAsked : packByDefault))
     decode = getDecodeSchedule(group * spec.seqQ, d, dv, chip);
   // The requested fields on the wgmma decode schedule: all of them (its
-  // fields are the Hopper kernel's); a block_m of its own resets the warps,
-  // the registers per role and the CTAs per SM the table chose with its
-  // tile, unless given too (as for the prefill table's rows, below).
-  auto applyHopperDecodeFields =
-      [&](GPUSchedule &h) -> std::optional<OptionError> {
-    if (std::optional<OptionError> e = applyScheduleFields(h, requested))
-      return e;
-    if (findScheduleField(requested, "block_m")) {
-      GPUSchedule roles = h;
-      assignHopperRoles(roles);
-      if (!findScheduleField(requested, "warps"))
-        h.numWarps = roles.numWarps;
-      if (!findScheduleField(requested, "producer_registers"))
-        h.producerRegisters = roles.producerRegisters;
-      if (!findScheduleField(requested, "consumer_registers"))
-        h.consumerRegisters = roles.consumerRegisters;
-      if (!findScheduleField(requested, "min_blocks_per_sm"))
-        h.minBlocksPerSM = 0;
-    }
-    return std::nullopt;
-  };
+  // fields are the Hopper kernel's), as on the prefill table's rows below.
   // sm_90a: a decode step of many packed rows (from kHopperDecodeMinRows;
   // any count with mma = wgmma) takes the wgmma kernel's decode schedule
   // where that kernel serves the op; otherwise the mma.sync decode tile.
@@ -328,7 +330,7 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
       AttentionKernelSpec probe = spec;
       probe.schedule = *hopper;
       probe.numSplits = ShapedType::kDynamic;
-      if (!applyHopperDecodeFields(probe.schedule) &&
+      if (!applyHopperFields(probe.schedule, requested) &&
           validateSchedule(probe.schedule, d, dv, chip).empty() &&
           hopperKernelUnsupported(probe).empty())
         decode = hopper;
@@ -355,7 +357,7 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
   // sm_90); without, none.
   if (elem.isF32())
     s.qInRegisters = false;
-  if ((fieldError = s.wgmma() ? applyHopperDecodeFields(s)
+  if ((fieldError = s.wgmma() ? applyHopperFields(s, requested)
                               : applyScheduleFields(s, syncFields))) {
     os << "no valid schedule: field '" << fieldError->option << "' = "
        << fieldError->value << ": " << fieldError->message;
@@ -450,28 +452,13 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     std::string badHopper;
     for (HopperLengthVariant &variant : variants) {
       GPUSchedule *hopper = &variant.schedule;
-      if ((fieldError = applyScheduleFields(*hopper, requested))) {
+      // By default, fields meant for the mma.sync schedule (warps = 2,
+      // say) that the wgmma kernel cannot take keep the mma.sync kernel.
+      if ((fieldError = applyHopperFields(*hopper, requested))) {
         os << "no valid schedule: field '" << fieldError->option << "' = "
            << fieldError->value << ": " << fieldError->message;
         return failure();
       }
-      // By default, fields meant for the mma.sync schedule (warps = 2,
-      // say) that the wgmma kernel cannot take keep the mma.sync kernel.
-      // Warps and registers per role follow block_m unless given.
-      GPUSchedule roles = *hopper;
-      assignHopperRoles(roles);
-      if (!findScheduleField(requested, "warps"))
-        hopper->numWarps = roles.numWarps;
-      // (The table row's registers stand unless block_m changed.)
-      bool newRoles = findScheduleField(requested, "block_m");
-      if (newRoles && !findScheduleField(requested, "producer_registers"))
-        hopper->producerRegisters = roles.producerRegisters;
-      if (newRoles && !findScheduleField(requested, "consumer_registers"))
-        hopper->consumerRegisters = roles.consumerRegisters;
-      // A row's CTAs per SM were chosen with its registers: they lapse with
-      // them.
-      if (newRoles && !findScheduleField(requested, "min_blocks_per_sm"))
-        hopper->minBlocksPerSM = 0;
       // Ping-pong orders the overlapped loop's GEMM issues between
       // warpgroups: the table's choice lapses (unless given) where the
       // fields leave no overlap or one consumer warpgroup.

@@ -207,8 +207,9 @@ private:
   Value tid, Hq, Sq, Sk, m0, bh, batchIdx, h, hkv;
   /// Rows of the tile's (batch, head), or of its packed group (G·Sq).
   Value rowsTotal;
-  /// Split-KV: this CTA's split and the number of splits.
-  Value splitIdx, numSplitsV;
+  /// The current tile's work (KernelTiling's; with split-KV its split and
+  /// the number of splits).
+  CTAWork tileWork;
   /// The head coordinate of Q's (and O's) tensor map: the query head, or
   /// with packed rows the K/V head (the map's rows are a group's G·Sq).
   Value qMapHead;
@@ -839,7 +840,7 @@ void HopperEmitter::emitConsumer(Value cw) {
     Type ty = partial ? f32Ty : outTy;
     Value partRow;
     if (partial)
-      partRow = add(mul(lseOffset(half), numSplitsV), splitIdx);
+      partRow = tiling.partialRow(lseOffset(half), tileWork);
     Value rowStart = partial ? mulc(partRow, Dv) : oGlobalRow[half];
     for (int64_t n8 = 0; (registerO || partial) && n8 < Dv / 8; ++n8) {
       Value off = add(rowStart, addc(mulc(t, 2), 8 * n8));
@@ -877,7 +878,7 @@ void HopperEmitter::emitConsumer(Value cw) {
       // would (it weighs a lone split exactly 1); the host skips the
       // combine launch.
       scf::IfOp::create(
-          b, loc, cmp(arith::CmpIPredicate::eq, numSplitsV, c(1)),
+          b, loc, cmp(arith::CmpIPredicate::eq, tileWork.numSplits, c(1)),
           [&](OpBuilder &, Location) {
             storeRowTo(half, /*partial=*/false, oFinal, lseFinal);
             scf::YieldOp::create(b, loc);
@@ -988,8 +989,7 @@ void HopperEmitter::setTile(const CTAWork &work) {
   hkv = work.hkv;
   m0 = work.m0;
   rowsTotal = work.rowsTotal;
-  splitIdx = work.splitIdx;
-  numSplitsV = work.numSplits;
+  tileWork = work;
   qMapHead = s.packGQA ? hkv : h;
   // Which K/V blocks: all, or (causal) up to the last row's diagonal; the
   // mask from the first block that holds a key some row must not see.

@@ -331,7 +331,7 @@ private:
   /// false: its row of O itself (a split-KV kernel's one-split launch).
   Value oRowOffset(Value row, bool partial) {
     if (partial)
-      return mulc(add(mul(add(lseBase, lseRow(row)), numSplitsV), splitIdx),
+      return mulc(tiling.partialRow(add(lseBase, lseRow(row)), work),
                   spec.headDimV);
     if (!s.packGQA)
       return add(oBase, mul(row, oRow));
@@ -342,7 +342,7 @@ private:
   /// The LSE (or LSE partial) element of tile row `row`.
   Value lseOffset(Value row, bool partial) {
     if (partial)
-      return add(mul(add(lseBase, lseRow(row)), numSplitsV), splitIdx);
+      return tiling.partialRow(add(lseBase, lseRow(row)), work);
     return add(lseBase, lseRow(row));
   }
   Value lseOffset(Value row) { return lseOffset(row, spec.splitKV()); }

@@ -113,7 +113,6 @@ CTAWork KernelTiling::workOf(Value tile, Value numTiles, Value Hq, Value Hkv,
     }
     if (!s.packGQA) {
       decodeHeads(w, qBlock, bh, Hq, Hkv);
-      w.rowsTotal = Sq;
       return w;
     }
     decodePackedGroup(w, qBlock, bh, Hq, Hkv);
@@ -232,6 +231,10 @@ KVBlockRange KernelTiling::kvRange(const CTAWork &work, Value Sq, Value Sk) {
             ? addc(sub(add(queryPos(addc(m0, s.blockM - 1)), Sk), Sq), *diagLo)
             : addc(sub(add(m0, Sk), Sq), s.blockM - 1 + *diagLo);
   return r;
+}
+
+Value KernelTiling::partialRow(Value lseRow, const CTAWork &work) {
+  return add(mul(lseRow, work.numSplits), work.splitIdx);
 }
 
 Value KernelTiling::firstQueryPos(Value m0) {

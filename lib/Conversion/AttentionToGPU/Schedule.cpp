@@ -936,24 +936,30 @@ std::optional<GPUSchedule> fa2::getDecodeSchedule(int64_t rows,
 /// at batch 1 with the two-per-SM split count (twice the splits, two
 /// waves); d = 64 +7..+25% from 8k batch 8. 64 x 128 x 3 at d = 64 G = 4
 /// within 2% of 64 x 64 x 4 from batch 8, +38% at 8k batch 1.
+/// A row of the sm_90a decode table: the Hopper table's row (its tile,
+/// stages, ping-pong, registers, CTAs per SM; rowSchedule builds it) for
+/// `minRows` packed rows and more, and the split's minimum blocks.
 namespace {
 struct HopperDecodeRow {
-  int64_t maxHeadDim, minRows, blockM, blockN, numStages;
-  bool pingPong;
-  int64_t minBlocksPerSM, minBlocksPerSplit;
+  HopperRow tile;
+  int64_t minRows, minBlocksPerSplit;
 };
 } // namespace
 static const HopperDecodeRow kHopperDecodeTable[] = {
     // Q 16 KiB + 2 stages of 16 KiB K and V: 80 KiB (one CTA by its 384
     // threads' registers).
-    {64, 128, 128, 128, 2, true, 0, 4},
+    {{64, true, 0, 128, 128, 2, true, false}, 128, 4},
     // Q 8 KiB + 3 stages of 16 KiB K and V: 104 KiB a CTA, two per SM.
-    {64, 0, 64, 128, 3, false, 2, 4},
+    {{64, true, 0, 64, 128, 3, false, false, TileScheduler::Static, 24, 232,
+      HopperEpilogue::Registers, 2},
+     0, 4},
     // Q 32 KiB + 2 stages of 32 KiB K and V: 160 KiB.
-    {128, 128, 128, 128, 2, true, 0, 4},
+    {{128, true, 0, 128, 128, 2, true, false}, 128, 4},
     // Q 16 KiB + 2 stages of 16 KiB K and V: 80 KiB (3 stages, 112 KiB,
     // leave two CTAs no room for their barriers and alignment).
-    {128, 0, 64, 64, 2, false, 2, 4},
+    {{128, true, 0, 64, 64, 2, false, false, TileScheduler::Static, 24, 232,
+      HopperEpilogue::Registers, 2},
+     0, 4},
 };
 
 std::optional<GPUSchedule> fa2::getHopperDecodeSchedule(int64_t rows,
@@ -962,36 +968,21 @@ std::optional<GPUSchedule> fa2::getHopperDecodeSchedule(int64_t rows,
                                                         const ChipInfo &chip) {
   if (rows <= 0 || headDim != headDimV || headDim % 64 != 0)
     return std::nullopt;
-  const HopperDecodeRow *row = nullptr;
-  for (const HopperDecodeRow &r : kHopperDecodeTable)
-    if (headDim <= r.maxHeadDim && rows >= r.minRows) {
-      row = &r;
-      break;
-    }
-  if (!row)
-    return std::nullopt;
-  GPUSchedule s;
-  s.mma = MmaKind::Wgmma;
-  s.blockM = row->blockM;
-  s.blockN = row->blockN;
-  s.numStages = row->numStages;
-  assignHopperRoles(s);
-  if (row->minBlocksPerSM == 2) {
-    s.producerRegisters = 24;
-    s.consumerRegisters = 232;
+  // (A decode row serves causal steps and others alike: its tile.causal
+  // is not read.)
+  for (const HopperDecodeRow &r : kHopperDecodeTable) {
+    if (headDim > r.tile.maxHeadDim || rows < r.minRows)
+      continue;
+    std::optional<GPUSchedule> s = rowSchedule(r.tile, headDim, headDimV, chip);
+    if (!s)
+      return std::nullopt;
+    s->packGQA = true;
+    s->kvSplits = GPUSchedule::kKVSplitsAuto;
+    s->minBlocksPerSplit = r.minBlocksPerSplit;
+    s->combine = CombineMode::Launch;
+    return s;
   }
-  s.minBlocksPerSM = row->minBlocksPerSM;
-  s.overlapSoftmax = true;
-  s.pingPong = row->pingPong;
-  s.rescaleThreshold = -1;
-  s.packGQA = true;
-  s.kvSplits = GPUSchedule::kKVSplitsAuto;
-  s.minBlocksPerSplit = row->minBlocksPerSplit;
-  s.combine = CombineMode::Launch;
-  s.epilogue = HopperEpilogue::Registers;
-  if (sharedMemoryBytes(s, headDim, headDimV) > chip.maxSharedBytes)
-    return std::nullopt;
-  return s;
+  return std::nullopt;
 }
 
 /// The prefill tile splits the keys when one batch element's row tiles

@@ -126,6 +126,10 @@ public:
   /// tile's order, query head row % G) or row % Sq (head-major: the wgmma
   /// kernel's, headMajorRows).
   mlir::Value queryPos(mlir::Value row);
+  /// Split-KV: the row of the scratch partials (o_partial, lse_partial:
+  /// [batch, heads_q, seq_q, num_splits, ...]) where `work`'s split writes
+  /// the row whose LSE element is `lseRow`: lseRow·S + split.
+  mlir::Value partialRow(mlir::Value lseRow, const CTAWork &work);
   /// Whether packed GQA rows are head-major (row = g·Sq + position, Sq
   /// static): the order in which a group's rows are consecutive in a bhsd
   /// tensor, so that one tensor-map box of the wgmma kernel reads them
