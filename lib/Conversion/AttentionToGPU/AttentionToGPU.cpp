@@ -875,7 +875,7 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
                                 gpu::KernelDim3{threads, one, one}, smem, args);
       if (!combine)
         return;
-      // The combine: one warp per (batch, head, query) row, after the
+      // The combine: one CTA per (batch, head, query) row, after the
       // splits (same stream, in order).
       SmallVector<Value> cArgs = {oPartArg, lsePartArg, o};
       if (lse)
@@ -884,8 +884,8 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
         cArgs.push_back(sizeArg(name));
       Value allRows = b.createOrFold<arith::MulIOp>(
           loc, b.createOrFold<arith::MulIOp>(loc, batch, hq), sq);
-      Value cGrid = ceilDiv(allRows, kCombineRowsPerCTA);
-      Value cThreads = cIdx(32 * kCombineRowsPerCTA);
+      Value cGrid = allRows;
+      Value cThreads = cIdx(32 * kCombineWarps);
       Value noSmem = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
       auto launchCombine = [&] {
         gpu::LaunchFuncOp::create(b, loc, combine,

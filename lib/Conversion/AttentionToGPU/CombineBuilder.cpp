@@ -423,6 +423,233 @@ void fa2::emitCombineRow(OpBuilder &b, Location loc,
   }
 }
 
+/// Lanes of the combine kernel that hold one split's partial row between
+/// them (a split group): the most, up to a warp, that take whole 4-column
+/// chunks each (16 at d = 64, 32 at d = 128 and 256).
+static int64_t combineGroupLanes(int64_t headDimV) {
+  int64_t chunks = headDimV / 4, lanes = 1;
+  while (lanes < 32 && chunks % (2 * lanes) == 0)
+    lanes *= 2;
+  return lanes;
+}
+
+int64_t fa2::combineSplitsPerTrip(int64_t headDimV) {
+  int64_t lanes = combineGroupLanes(headDimV);
+  int64_t groups = kCombineWarps * (32 / lanes);
+  int64_t perLane = headDimV / 4 / lanes;
+  return groups * std::max<int64_t>(
+                      1, std::min(kCombineUnroll,
+                                  kCombineLoadsInFlight / perLane));
+}
+
+/// The combine kernel's merge of row `row` by the whole CTA: the splits are
+/// dealt to split groups (combineGroupLanes lanes each, every warp holding
+/// 32 / lanes groups), group g taking splits g, g + groups, ...; each group
+/// merges its splits in one pass with a running maximum (as
+/// emitOnlineGroupRow), every load of a trip (its L_s and its partial
+/// chunks) issued before any arithmetic on them, so that a trip of
+/// combineSplitsPerTrip splits (64 at d = 64 and 128) waits for one L2
+/// round trip. Then the groups of a warp merge through xor shuffles, the
+/// warps through shared memory (each warp's maximum, sum and accumulator
+/// row), and warp 0 writes O and the LSE. (One warp per row, two passes
+/// and 16 splits a trip, took 9-10 us at 33 splits on an H200, its loads
+/// one after another: bench/NOTES.md.)
+static void emitCombineKernelRow(OpBuilder &b, Location loc,
+                                 const AttentionKernelSpec &spec,
+                                 const CombineRowOperands &ops, Value row,
+                                 Value tid, Value stateSmem) {
+  Type f32 = b.getF32Type(), outTy = spec.outElementType;
+  KernelIRBuilder ir(b, loc);
+  Value splits = ops.numSplits;
+  int64_t dv = spec.headDimV;
+  const int64_t L = combineGroupLanes(dv), groupsPerWarp = 32 / L;
+  const int64_t groups = kCombineWarps * groupsPerWarp;
+  const int64_t perLane = dv / 4 / L;
+  const int64_t unroll = combineSplitsPerTrip(dv) / groups;
+  const double log2e = 1.4426950408889634, ln2 = 0.6931471805599453;
+  const double inf = std::numeric_limits<double>::infinity();
+  Value lane = ir.remc(tid, 32), warp = ir.divc(tid, 32);
+  Value laneInGroup = ir.remc(lane, L);
+  Value group = ir.add(ir.mulc(warp, groupsPerWarp), ir.divc(lane, L));
+  Value first = ir.mul(row, splits);
+  Value lastSplit = ir.sub(splits, ir.c(1));
+  Value partRow = ir.mulc(first, dv);
+  Value negInf = ir.cf(-inf), cLog2e = ir.cf(log2e);
+  auto vec4 = VectorType::get({4}, f32);
+  auto colOf = [&](int64_t k) -> Value {
+    return ir.mulc(ir.addc(laneInGroup, L * k), 4);
+  };
+  // exp2((x - ref)·log2 e): a split's (or a state's maximum's) weight
+  // against `ref` (0 while everything so far is empty: no NaN).
+  auto weight = [&](Value x, Value ref) -> Value {
+    return ir.exp2(ir.fmul(arith::SubFOp::create(b, loc, x, ref), cLog2e));
+  };
+  auto refOf = [&](Value m) -> Value {
+    Value none =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m, negInf);
+    return ir.select(none, ir.cf(0.0), m);
+  };
+  Value zero = arith::ConstantOp::create(
+      b, loc, vec4, DenseElementsAttr::get(vec4, b.getF32FloatAttr(0)));
+  // A merge state: the maximum L_s, Σ exp(L_s - ref) and Σ exp(L_s -
+  // ref)·O_s (perLane chunks), ref = refOf(maximum).
+  struct State {
+    Value m, sum;
+    SmallVector<Value> acc;
+  };
+  // Two states as one, against the larger maximum.
+  auto merge = [&](const State &x, const State &y) {
+    State r;
+    r.m = arith::MaximumFOp::create(b, loc, x.m, y.m);
+    Value ref = refOf(r.m);
+    Value wx = weight(x.m, ref), wy = weight(y.m, ref);
+    r.sum = ir.fadd(ir.fmul(x.sum, wx), ir.fmul(y.sum, wy));
+    Value wxv = vector::BroadcastOp::create(b, loc, vec4, wx);
+    Value wyv = vector::BroadcastOp::create(b, loc, vec4, wy);
+    for (int64_t k = 0; k < perLane; ++k)
+      r.acc.push_back(vector::FMAOp::create(
+          b, loc, y.acc[k], wyv, arith::MulFOp::create(b, loc, x.acc[k], wxv)));
+    return r;
+  };
+
+  SmallVector<Value> inits(perLane, zero);
+  inits.push_back(negInf);
+  inits.push_back(ir.cf(0.0));
+  auto loop = scf::ForOp::create(b, loc, ir.c(0), splits,
+                                 ir.c(groups * unroll), inits);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(loop.getBody());
+    auto args = loop.getRegionIterArgs();
+    State st{args[perLane], args[perLane + 1],
+             SmallVector<Value>(args.begin(), args.begin() + perLane)};
+    // Past the last split a load repeats it (clamped index, in the row)
+    // and its L_s counts as -inf: every trip is whole.
+    SmallVector<Value> valid, lses, parts;
+    for (int64_t u = 0; u < unroll; ++u) {
+      Value s = ir.add(ir.add(loop.getInductionVar(), group),
+                       ir.c(groups * u));
+      valid.push_back(ir.cmp(arith::CmpIPredicate::ult, s, splits));
+      Value at = arith::MinUIOp::create(b, loc, s, lastSplit);
+      lses.push_back(memref::LoadOp::create(b, loc, ops.lsePartial,
+                                            ValueRange{ir.add(first, at)}));
+      Value base = ir.add(partRow, ir.mulc(at, dv));
+      for (int64_t k = 0; k < perLane; ++k)
+        parts.push_back(vector::LoadOp::create(
+            b, loc, vec4, ops.oPartial, ValueRange{ir.add(base, colOf(k))},
+            /*nontemporal=*/false, llvm::MaybeAlign(16)));
+    }
+    Value mNew = st.m;
+    for (int64_t u = 0; u < unroll; ++u) {
+      lses[u] = ir.select(valid[u], lses[u], negInf);
+      mNew = arith::MaximumFOp::create(b, loc, mNew, lses[u]);
+    }
+    Value ref = refOf(mNew);
+    Value scale = weight(st.m, ref);
+    Value scaleV = vector::BroadcastOp::create(b, loc, vec4, scale);
+    Value sumNew = ir.fmul(st.sum, scale);
+    SmallVector<Value> acc;
+    for (int64_t k = 0; k < perLane; ++k)
+      acc.push_back(arith::MulFOp::create(b, loc, st.acc[k], scaleV));
+    for (int64_t u = 0; u < unroll; ++u) {
+      Value w = weight(lses[u], ref);
+      sumNew = ir.fadd(sumNew, w);
+      Value wv = vector::BroadcastOp::create(b, loc, vec4, w);
+      for (int64_t k = 0; k < perLane; ++k)
+        acc[k] =
+            vector::FMAOp::create(b, loc, parts[u * perLane + k], wv, acc[k]);
+    }
+    SmallVector<Value> yields(acc);
+    yields.push_back(mNew);
+    yields.push_back(sumNew);
+    scf::YieldOp::create(b, loc, yields);
+  }
+  State st{loop.getResult(perLane), loop.getResult(perLane + 1),
+           SmallVector<Value>(loop.getResults().begin(),
+                              loop.getResults().begin() + perLane)};
+  // The warp's groups: lane l and lane l ^ off hold the same columns.
+  for (int64_t off = L; off < 32; off *= 2) {
+    State other;
+    other.m = ir.shuffleXor(st.m, off);
+    other.sum = ir.shuffleXor(st.sum, off);
+    for (int64_t k = 0; k < perLane; ++k) {
+      SmallVector<Value> elems;
+      for (int64_t e = 0; e < 4; ++e)
+        elems.push_back(ir.shuffleXor(ir.extract(st.acc[k], {e}), off));
+      other.acc.push_back(
+          vector::FromElementsOp::create(b, loc, vec4, elems));
+    }
+    st = merge(st, other);
+  }
+  // The warps: each warp's first group leaves its state in its row of
+  // shared memory (dv + 2 floats: the accumulator, the maximum, the sum).
+  const int64_t stride = dv + 2;
+  Value stateRow = ir.mulc(warp, stride);
+  Value firstGroup = ir.cmp(arith::CmpIPredicate::ult, lane, ir.c(L));
+  {
+    auto ifFirst = scf::IfOp::create(b, loc, firstGroup, false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(&ifFirst.getThenRegion().front());
+    for (int64_t k = 0; k < perLane; ++k)
+      vector::StoreOp::create(b, loc, st.acc[k], stateSmem,
+                              ValueRange{ir.add(stateRow, colOf(k))});
+    Value zeroLane = ir.cmp(arith::CmpIPredicate::eq, lane, ir.c(0));
+    auto ifZero = scf::IfOp::create(b, loc, zeroLane, false);
+    b.setInsertionPointToStart(&ifZero.getThenRegion().front());
+    memref::StoreOp::create(b, loc, st.m, stateSmem,
+                            ValueRange{ir.addc(stateRow, dv)});
+    memref::StoreOp::create(b, loc, st.sum, stateSmem,
+                            ValueRange{ir.addc(stateRow, dv + 1)});
+  }
+  gpu::BarrierOp::create(b, loc);
+  Value writer = arith::AndIOp::create(
+      b, loc, firstGroup, ir.cmp(arith::CmpIPredicate::eq, warp, ir.c(0)));
+  auto ifWriter = scf::IfOp::create(b, loc, writer, false);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(&ifWriter.getThenRegion().front());
+  for (int64_t w = 1; w < kCombineWarps; ++w) {
+    State other;
+    other.m = memref::LoadOp::create(b, loc, stateSmem,
+                                     ValueRange{ir.c(w * stride + dv)});
+    other.sum = memref::LoadOp::create(b, loc, stateSmem,
+                                       ValueRange{ir.c(w * stride + dv + 1)});
+    for (int64_t k = 0; k < perLane; ++k)
+      other.acc.push_back(vector::LoadOp::create(
+          b, loc, vec4, stateSmem, ValueRange{ir.addc(colOf(k), w * stride)}));
+    st = merge(st, other);
+  }
+  // O = acc / sum, L = ref + log(sum); a row whose every split is empty
+  // (sum 0) gets O = 0 and L = +inf, as the one-kernel path writes.
+  Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                      st.sum, ir.cf(0.0));
+  Value invSum = ir.select(
+      empty, ir.cf(0.0), arith::DivFOp::create(b, loc, ir.cf(1.0), st.sum));
+  Value logSum = ir.fmul(
+      math::Log2Op::create(b, loc, st.sum, arith::FastMathFlags::afn),
+      ir.cf(ln2));
+  Value rowLse =
+      ir.select(empty, ir.cf(inf), ir.fadd(refOf(st.m), logSum));
+  Value oRow = emitOutputRowOffset(b, loc, spec, row, ops.headsQ, ops.seqQ,
+                                   ir.mul(ops.headsQ, ops.seqQ));
+  Value invSumV = vector::BroadcastOp::create(b, loc, vec4, invSum);
+  auto outVec = VectorType::get({4}, outTy);
+  for (int64_t k = 0; k < perLane; ++k) {
+    Value out = arith::MulFOp::create(b, loc, st.acc[k], invSumV);
+    if (outTy != f32)
+      out = arith::TruncFOp::create(b, loc, outVec, out);
+    vector::StoreOp::create(
+        b, loc, out, ops.o, ValueRange{ir.add(oRow, colOf(k))},
+        /*nontemporal=*/false,
+        llvm::MaybeAlign(4 * outTy.getIntOrFloatBitWidth() / 8));
+  }
+  if (ops.lse) {
+    auto ifLane0 = scf::IfOp::create(
+        b, loc, ir.cmp(arith::CmpIPredicate::eq, lane, ir.c(0)), false);
+    b.setInsertionPointToStart(&ifLane0.getThenRegion().front());
+    memref::StoreOp::create(b, loc, rowLse, ops.lse, ValueRange{row});
+  }
+}
+
 gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
                                        gpu::GPUModuleOp module,
                                        const AttentionKernelSpec &spec) {
@@ -440,12 +667,12 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
                                      b.getFunctionType(argTypes, {}));
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
-      {static_cast<int32_t>(32 * kCombineRowsPerCTA), 1, 1}));
-  // Static shared memory: each warp's row of split weights.
+      {static_cast<int32_t>(32 * kCombineWarps), 1, 1}));
+  // Static shared memory: each warp's merge state (emitCombineKernelRow).
   auto wgSpace =
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
-  Value weightsSmem = func.addWorkgroupAttribution(
-      MemRefType::get({kCombineRowsPerCTA * kMaxKVSplits}, b.getF32Type(),
+  Value stateSmem = func.addWorkgroupAttribution(
+      MemRefType::get({kCombineWarps * (spec.headDimV + 2)}, b.getF32Type(),
                       MemRefLayoutAttrInterface{}, wgSpace),
       loc);
   b.setInsertionPointToStart(&func.getBody().front());
@@ -479,18 +706,10 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
   ops.headsQ = size("heads_q");
   ops.seqQ = size("seq_q");
   ops.numSplits = size("num_splits");
-  ops.weights = weightsSmem;
 
   Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-  Value lane = arith::RemUIOp::create(b, loc, tid, ir.c(32));
-  Value warp = arith::DivUIOp::create(b, loc, tid, ir.c(32));
-  ops.warp = warp;
-  Value row = arith::AddIOp::create(
-      b, loc,
-      arith::MulIOp::create(
-          b, loc, gpu::BlockIdOp::create(b, loc, gpu::Dimension::x),
-          ir.c(kCombineRowsPerCTA)),
-      warp);
+  // One CTA per (batch, head, query) row.
+  Value row = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
   // batch·Hq·Sq rows: from the static batch, or the partial LSE's size.
   Value rowsPerBatch = arith::MulIOp::create(b, loc, ops.headsQ, ops.seqQ);
   Value rows =
@@ -504,7 +723,7 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, rows);
   auto body = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
   b.setInsertionPointToStart(&body.getThenRegion().front());
-  emitCombineRow(b, loc, spec, ops, row, lane);
+  emitCombineKernelRow(b, loc, spec, ops, row, tid, stateSmem);
   b.setInsertionPointToEnd(&func.getBody().front());
   gpu::ReturnOp::create(b, loc);
   return func;

@@ -14,6 +14,10 @@
 // RUN: FileCheck %s --check-prefix=LAST --input-file=%t/fa2_attention_decode_last_cta_0.json
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu | sed -n '/gpu.module @fa2_attention_decode_g8_last_cta_0/,/func.func @decode_g8_last_cta/p' \
 // RUN:   | grep -oE 'step %c12|memref\.load|vector\.(load|fma)|math\.exp2|scf\.yield' | uniq -c | awk '{$1=$1};1' | tr '\n' ' ' | FileCheck %s --check-prefix=TRIP
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu | sed -n '/gpu.func @fa2_attention_decode_dynamic_0_combine/,/gpu.return/p' \
+// RUN:   | awk -f %S/Inputs/combine-ops.awk | FileCheck %s --check-prefix=COMBINE
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=combine=launch" | sed -n '/gpu.func @fa2_attention_decode_g8_d64_0_combine/,/gpu.return/p' \
+// RUN:   | awk -f %S/Inputs/combine-ops.awk | FileCheck %s --check-prefix=COMBINE64
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=pack_gqa=false" | FileCheck %s --check-prefix=OFF
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=pack_gqa=false,kv_splits=1" | FileCheck %s --check-prefix=ONE
 
@@ -38,24 +42,36 @@
 // start before anything else.
 // CHECK-NOT: gpu.thread_id
 // CHECK: nvvm.griddepcontrol launch_dependents
-// The combine: one warp per row, each warp's split weights in its 128
-// floats of shared memory (4 rows per CTA), 16 partial rows per trip, whole
-// trips (a split past the last loads the last one and weighs 0). It reads
-// nothing before the splits are done.
-// CHECK: gpu.func @fa2_attention_decode_dynamic_0_combine(%{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %[[NS:.*]]: i32) workgroup(%[[W:.*]] : memref<512xf32, #gpu.address_space<workgroup>>) kernel
+// The combine: one CTA per row, four warps; at d = 128 each warp is one
+// split group of 32 lanes (a 4-column chunk each), group g taking splits g,
+// g + 4, ..., 16 a trip (64 a trip in all; whole trips: a split past the
+// last loads the last one and weighs 0); the warps' merge states meet in
+// shared memory (4 x 130 floats). It reads nothing before the splits are
+// done. (The order of its loads and arithmetic: COMBINE below.)
+// CHECK: gpu.func @fa2_attention_decode_dynamic_0_combine(%{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %[[NS:.*]]: i32) workgroup(%[[W:.*]] : memref<520xf32, #gpu.address_space<workgroup>>) kernel
+// CHECK-SAME: known_block_size = array<i32: 128, 1, 1>
 // CHECK-NOT: memref.load
 // CHECK: %[[NSI:.*]] = arith.index_castui %[[NS]] : i32 to index
 // CHECK-NEXT: %[[MANY:.*]] = arith.cmpi ne, %[[NSI]], %c1 : index
 // CHECK-NEXT: scf.if %[[MANY]] {
 // CHECK-NEXT: nvvm.griddepcontrol wait
-// CHECK: gpu.shuffle xor
-// CHECK: memref.store %{{.*}}, %[[W]]
-// CHECK: nvvm.bar.warp.sync
-// CHECK: scf.for %{{.*}} = %c0 to %[[SPL:.*]] step %c16
+// CHECK: %[[ROW:.*]] = gpu.block_id x
+// CHECK: scf.for %{{.*}} = %c0 to %[[SPL:.*]] step %c64
 // CHECK-NOT: scf.for
 // CHECK-COUNT-16: arith.cmpi ult, %{{.*}}, %[[SPL]]
 // CHECK-NOT: scf.for
 // CHECK: scf.yield
+// CHECK: vector.store %{{.*}}, %[[W]]
+// CHECK: gpu.barrier
+// The combine's order (Inputs/combine-ops.awk): one trip loads 16 splits'
+// L_s and partial chunks (32 loads) before any arithmetic on them; after
+// the loop each warp's first group stores its state, one barrier, and the
+// three other warps' states are merged in (two weights, one FMA each)
+// before O and the LSE are stored. At d = 64 (the G = 8 step with
+// combine = launch) a warp is two groups of 16 lanes, 128 splits a trip,
+// which meet through 6 xor shuffles (maximum, sum, 4 columns) first.
+// COMBINE: {{^}}1 step %c64 32 load 2 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 3 store-state 1 barrier 3 load-state 2 exp2 1 fma 3 load-state 2 exp2 1 fma 3 load-state 2 exp2 1 fma 2 store{{$}}
+// COMBINE64: {{^}}1 step %c128 32 load 2 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 6 shuffle 2 exp2 1 fma 3 store-state 1 barrier 3 load-state 2 exp2 1 fma 3 load-state 2 exp2 1 fma 3 load-state 2 exp2 1 fma 1 store{{$}}
 // CHECK-LABEL: func.func @decode_dynamic
 // CHECK: %[[FORSMS:.*]] = arith.divui %c264{{.*}}, %{{.*}} : index
 // CHECK: %[[MIN:.*]] = arith.minui %[[FORSMS]], %{{.*}} : index
@@ -80,7 +96,7 @@
 // DYN-NEXT: "block": [
 // DYN-NEXT: 128,
 // DYN: "grid": [
-// DYN-NEXT: "ceildiv(batch * heads_q * seq_q, 4)",
+// DYN-NEXT: "batch * heads_q * seq_q",
 // DYN: "kernel": "fa2_attention_decode_dynamic_0_combine",
 // DYN: "name": "num_splits",
 // DYN: "programmatic_dependent_launch": true,

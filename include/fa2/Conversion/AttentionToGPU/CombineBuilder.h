@@ -14,14 +14,24 @@
 
 namespace fa2 {
 
-/// Rows (batch, head, query) merged by one CTA of the combine kernel: one
-/// warp per row.
-constexpr int64_t kCombineRowsPerCTA = 4;
+/// Warps of a combine kernel CTA, which merges one (batch, head, query)
+/// row: the row's splits are dealt to all of them.
+constexpr int64_t kCombineWarps = 4;
 
 /// Splits whose partial O rows one lane loads before it waits for any of
-/// them (the O loop's unroll factor): 33 splits (batch 1 on 132 SMs) are 3
-/// trips.
+/// them (a trip's unroll factor), in the combine kernel and in the
+/// last-CTA merge of one row per warp.
 constexpr int64_t kCombineUnroll = 16;
+
+/// The most 4-column partial chunks a lane of the combine kernel loads in
+/// one trip (perLane chunks of each of its unrolled splits: 32 vector
+/// loads, 128 registers, at d = 256).
+constexpr int64_t kCombineLoadsInFlight = 32;
+
+/// Splits one trip of the combine kernel loads at head dim `headDimV` (every
+/// lane group's unrolled splits): 128 at d = 64, 64 at d = 128 and 256, so
+/// that the 33 splits of a batch-1 decode step wait for one L2 round trip.
+int64_t combineSplitsPerTrip(int64_t headDimV);
 
 /// Whether the combine is a programmatic dependent launch (a combine
 /// kernel, sm_90 and up):
@@ -42,8 +52,8 @@ llvm::SmallVector<std::string> combineSizeNames(const AttentionKernelSpec &spec)
 
 /// Builds `gpu.func @<combineKernelName(spec)>` into `module` (beside the
 /// attention kernel). Arguments: o_partial, lse_partial, o[, lse] as 1-D
-/// memrefs, then the combineSizeNames as i32. Grid x =
-/// ceildiv(batch·Hq·Sq, kCombineRowsPerCTA), 32·kCombineRowsPerCTA threads.
+/// memrefs, then the combineSizeNames as i32. Grid x = batch·Hq·Sq (a CTA
+/// per row), 32·kCombineWarps threads.
 mlir::gpu::GPUFuncOp buildCombineKernel(mlir::OpBuilder &builder,
                                         mlir::Location loc,
                                         mlir::gpu::GPUModuleOp module,
