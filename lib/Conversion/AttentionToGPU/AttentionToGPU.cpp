@@ -875,7 +875,7 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
                                 gpu::KernelDim3{threads, one, one}, smem, args);
       if (!combine)
         return;
-      // The combine: one CTA per (batch, head, query) row, after the
+      // The combine: a CTA per few (batch, head, query) rows, after the
       // splits (same stream, in order).
       SmallVector<Value> cArgs = {oPartArg, lsePartArg, o};
       if (lse)
@@ -884,7 +884,9 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
         cArgs.push_back(sizeArg(name));
       Value allRows = b.createOrFold<arith::MulIOp>(
           loc, b.createOrFold<arith::MulIOp>(loc, batch, hq), sq);
-      Value cGrid = allRows;
+      Value cGrid = b.createOrFold<arith::CeilDivUIOp>(
+          loc, allRows,
+          emitCombineRowsPerCTA(b, loc, numSplits, spec.headDimV));
       Value cThreads = cIdx(32 * kCombineWarps);
       Value noSmem = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
       auto launchCombine = [&] {

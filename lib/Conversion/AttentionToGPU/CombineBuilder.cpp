@@ -433,46 +433,83 @@ static int64_t combineGroupLanes(int64_t headDimV) {
   return lanes;
 }
 
-int64_t fa2::combineSplitsPerTrip(int64_t headDimV) {
-  int64_t lanes = combineGroupLanes(headDimV);
-  int64_t groups = kCombineWarps * (32 / lanes);
-  int64_t perLane = headDimV / 4 / lanes;
-  return groups * std::max<int64_t>(
-                      1, std::min(kCombineUnroll,
-                                  kCombineLoadsInFlight / perLane));
+/// Splits a lane group loads in one trip: as many as keep at most
+/// kCombineLoadsInFlight partial chunks a lane in flight, up to
+/// kCombineUnroll.
+static int64_t combineUnroll(int64_t headDimV) {
+  int64_t perLane = headDimV / 4 / combineGroupLanes(headDimV);
+  return std::max<int64_t>(
+      1, std::min(kCombineUnroll, kCombineLoadsInFlight / perLane));
 }
 
-/// The combine kernel's merge of row `row` by the whole CTA: the splits are
-/// dealt to split groups (combineGroupLanes lanes each, every warp holding
-/// 32 / lanes groups), group g taking splits g, g + groups, ...; each group
-/// merges its splits in one pass with a running maximum (as
-/// emitOnlineGroupRow), every load of a trip (its L_s and its partial
-/// chunks) issued before any arithmetic on them, so that a trip of
-/// combineSplitsPerTrip splits (64 at d = 64 and 128) waits for one L2
-/// round trip. Then the groups of a warp merge through xor shuffles, the
-/// warps through shared memory (each warp's maximum, sum and accumulator
-/// row), and warp 0 writes O and the LSE. (One warp per row, two passes
-/// and 16 splits a trip, took 9-10 us at 33 splits on an H200, its loads
-/// one after another: bench/NOTES.md.)
-static void emitCombineKernelRow(OpBuilder &b, Location loc,
-                                 const AttentionKernelSpec &spec,
-                                 const CombineRowOperands &ops, Value row,
-                                 Value tid, Value stateSmem) {
+int64_t fa2::combineSplitsPerWarpTrip(int64_t headDimV) {
+  return 32 / combineGroupLanes(headDimV) * combineUnroll(headDimV);
+}
+
+Value fa2::emitCombineRowsPerCTA(OpBuilder &b, Location loc, Value numSplits,
+                                 int64_t headDimV) {
+  auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value warpsPerRow = b.createOrFold<arith::MinUIOp>(
+      loc, c(kCombineWarps),
+      b.createOrFold<arith::CeilDivUIOp>(
+          loc, numSplits, c(combineSplitsPerWarpTrip(headDimV))));
+  return b.createOrFold<arith::DivUIOp>(loc, c(kCombineWarps), warpsPerRow);
+}
+
+std::string fa2::combineRowsPerCTAExpression(int64_t headDimV) {
+  return std::to_string(kCombineWarps) + " / min(" +
+         std::to_string(kCombineWarps) + ", ceildiv(num_splits, " +
+         std::to_string(combineSplitsPerWarpTrip(headDimV)) + "))";
+}
+
+/// The combine kernel's merges: the CTA's kCombineWarps warps take
+/// emitCombineRowsPerCTA rows, W = kCombineWarps / rows warps a row (one
+/// warp a row up to combineSplitsPerWarpTrip splits, every warp on one row
+/// from three warp trips of splits). A row's splits are dealt to its split
+/// groups (combineGroupLanes lanes each, 32 / lanes groups a warp), group g
+/// taking splits g, g + groups, ...; each group merges its splits in one
+/// pass with a running maximum (as emitOnlineGroupRow), every load of a
+/// trip (its L_s and its partial chunks, each predicated on its split
+/// existing) issued before any arithmetic on them, so that a trip waits
+/// for one L2 round trip. Then the groups of a warp merge through xor
+/// shuffles, the W warps of a row through shared memory (each warp's
+/// maximum, sum and accumulator row, one barrier), and the row's first
+/// warp writes O and the LSE. On an H200 (bench/NOTES.md): one warp a row,
+/// two passes and 16 splits a trip with their loads one after another
+/// took 9-10 us at 33 splits; a CTA a row, whole trips of clamped loads,
+/// 29 us at 2 splits and 8192 rows.
+static void emitCombineKernelRows(OpBuilder &b, Location loc,
+                                  const AttentionKernelSpec &spec,
+                                  const CombineRowOperands &ops, Value rows,
+                                  Value tid, Value stateSmem) {
   Type f32 = b.getF32Type(), outTy = spec.outElementType;
   KernelIRBuilder ir(b, loc);
   Value splits = ops.numSplits;
   int64_t dv = spec.headDimV;
   const int64_t L = combineGroupLanes(dv), groupsPerWarp = 32 / L;
-  const int64_t groups = kCombineWarps * groupsPerWarp;
   const int64_t perLane = dv / 4 / L;
-  const int64_t unroll = combineSplitsPerTrip(dv) / groups;
+  const int64_t unroll = combineUnroll(dv);
   const double log2e = 1.4426950408889634, ln2 = 0.6931471805599453;
   const double inf = std::numeric_limits<double>::infinity();
+  Value rowsPerCTA = emitCombineRowsPerCTA(b, loc, splits, dv);
+  Value warpsPerRow = b.createOrFold<arith::DivUIOp>(
+      loc, ir.c(kCombineWarps), rowsPerCTA);
   Value lane = ir.remc(tid, 32), warp = ir.divc(tid, 32);
+  Value rowInCTA = b.createOrFold<arith::DivUIOp>(loc, warp, warpsPerRow);
+  Value warpInRow = b.createOrFold<arith::RemUIOp>(loc, warp, warpsPerRow);
+  Value row = ir.add(
+      ir.mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x), rowsPerCTA),
+      rowInCTA);
+  // A warp past the CTA's rows (three warps a row) or the last row merges
+  // the last row again and stores nothing.
+  Value rowValid = arith::AndIOp::create(
+      b, loc, ir.cmp(arith::CmpIPredicate::ult, rowInCTA, rowsPerCTA),
+      ir.cmp(arith::CmpIPredicate::ult, row, rows));
+  row = arith::MinUIOp::create(b, loc, row, ir.sub(rows, ir.c(1)));
   Value laneInGroup = ir.remc(lane, L);
-  Value group = ir.add(ir.mulc(warp, groupsPerWarp), ir.divc(lane, L));
+  Value groups = ir.mulc(warpsPerRow, groupsPerWarp);
+  Value group = ir.add(ir.mulc(warpInRow, groupsPerWarp), ir.divc(lane, L));
   Value first = ir.mul(row, splits);
-  Value lastSplit = ir.sub(splits, ir.c(1));
   Value partRow = ir.mulc(first, dv);
   Value negInf = ir.cf(-inf), cLog2e = ir.cf(log2e);
   auto vec4 = VectorType::get({4}, f32);
@@ -511,39 +548,54 @@ static void emitCombineKernelRow(OpBuilder &b, Location loc,
           b, loc, y.acc[k], wyv, arith::MulFOp::create(b, loc, x.acc[k], wxv)));
     return r;
   };
+  auto stateOf = [&](ValueRange v) {
+    return State{v[perLane], v[perLane + 1],
+                 SmallVector<Value>(v.begin(), v.begin() + perLane)};
+  };
 
   SmallVector<Value> inits(perLane, zero);
   inits.push_back(negInf);
   inits.push_back(ir.cf(0.0));
   auto loop = scf::ForOp::create(b, loc, ir.c(0), splits,
-                                 ir.c(groups * unroll), inits);
+                                 ir.mulc(groups, unroll), inits);
   {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(loop.getBody());
-    auto args = loop.getRegionIterArgs();
-    State st{args[perLane], args[perLane + 1],
-             SmallVector<Value>(args.begin(), args.begin() + perLane)};
-    // Past the last split a load repeats it (clamped index, in the row)
-    // and its L_s counts as -inf: every trip is whole.
-    SmallVector<Value> valid, lses, parts;
+    State st = stateOf(loop.getRegionIterArgs());
+    // A split past the last loads nothing: its L_s is -inf, its chunks 0
+    // (predicated loads, so that a trip of few splits costs few loads).
+    SmallVector<Value> lses, parts;
+    SmallVector<Type> loaded(1, f32);
+    loaded.append(perLane, vec4);
     for (int64_t u = 0; u < unroll; ++u) {
       Value s = ir.add(ir.add(loop.getInductionVar(), group),
-                       ir.c(groups * u));
-      valid.push_back(ir.cmp(arith::CmpIPredicate::ult, s, splits));
-      Value at = arith::MinUIOp::create(b, loc, s, lastSplit);
-      lses.push_back(memref::LoadOp::create(b, loc, ops.lsePartial,
-                                            ValueRange{ir.add(first, at)}));
-      Value base = ir.add(partRow, ir.mulc(at, dv));
+                       ir.mul(groups, ir.c(u)));
+      Value valid = ir.cmp(arith::CmpIPredicate::ult, s, splits);
+      auto ifValid = scf::IfOp::create(b, loc, loaded, valid,
+                                       /*withElseRegion=*/true);
+      {
+        OpBuilder::InsertionGuard g2(b);
+        b.setInsertionPointToStart(&ifValid.getThenRegion().front());
+        SmallVector<Value> got{memref::LoadOp::create(
+            b, loc, ops.lsePartial, ValueRange{ir.add(first, s)})};
+        Value base = ir.add(partRow, ir.mulc(s, dv));
+        for (int64_t k = 0; k < perLane; ++k)
+          got.push_back(vector::LoadOp::create(
+              b, loc, vec4, ops.oPartial, ValueRange{ir.add(base, colOf(k))},
+              /*nontemporal=*/false, llvm::MaybeAlign(16)));
+        scf::YieldOp::create(b, loc, got);
+        b.setInsertionPointToStart(&ifValid.getElseRegion().front());
+        SmallVector<Value> none{negInf};
+        none.append(perLane, zero);
+        scf::YieldOp::create(b, loc, none);
+      }
+      lses.push_back(ifValid.getResult(0));
       for (int64_t k = 0; k < perLane; ++k)
-        parts.push_back(vector::LoadOp::create(
-            b, loc, vec4, ops.oPartial, ValueRange{ir.add(base, colOf(k))},
-            /*nontemporal=*/false, llvm::MaybeAlign(16)));
+        parts.push_back(ifValid.getResult(1 + k));
     }
     Value mNew = st.m;
-    for (int64_t u = 0; u < unroll; ++u) {
-      lses[u] = ir.select(valid[u], lses[u], negInf);
+    for (int64_t u = 0; u < unroll; ++u)
       mNew = arith::MaximumFOp::create(b, loc, mNew, lses[u]);
-    }
     Value ref = refOf(mNew);
     Value scale = weight(st.m, ref);
     Value scaleV = vector::BroadcastOp::create(b, loc, vec4, scale);
@@ -564,9 +616,7 @@ static void emitCombineKernelRow(OpBuilder &b, Location loc,
     yields.push_back(sumNew);
     scf::YieldOp::create(b, loc, yields);
   }
-  State st{loop.getResult(perLane), loop.getResult(perLane + 1),
-           SmallVector<Value>(loop.getResults().begin(),
-                              loop.getResults().begin() + perLane)};
+  State st = stateOf(loop.getResults());
   // The warp's groups: lane l and lane l ^ off hold the same columns.
   for (int64_t off = L; off < 32; off *= 2) {
     State other;
@@ -581,43 +631,76 @@ static void emitCombineKernelRow(OpBuilder &b, Location loc,
     }
     st = merge(st, other);
   }
-  // The warps: each warp's first group leaves its state in its row of
-  // shared memory (dv + 2 floats: the accumulator, the maximum, the sum).
-  const int64_t stride = dv + 2;
-  Value stateRow = ir.mulc(warp, stride);
   Value firstGroup = ir.cmp(arith::CmpIPredicate::ult, lane, ir.c(L));
+  // The warps of a row (W > 1, the same for the whole CTA): each leaves its
+  // state in its row of shared memory (dv + 2 floats: the accumulator, the
+  // maximum, the sum); after one barrier the row's first warp merges the
+  // others'.
+  const int64_t stride = dv + 2;
+  SmallVector<Type> stateTypes(perLane, vec4);
+  stateTypes.append({f32, f32});
+  SmallVector<Value> stateValues(st.acc);
+  stateValues.append({st.m, st.sum});
+  auto ifShared = scf::IfOp::create(
+      b, loc, stateTypes,
+      ir.cmp(arith::CmpIPredicate::ugt, warpsPerRow, ir.c(1)),
+      /*withElseRegion=*/true);
   {
-    auto ifFirst = scf::IfOp::create(b, loc, firstGroup, false);
     OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(&ifFirst.getThenRegion().front());
-    for (int64_t k = 0; k < perLane; ++k)
-      vector::StoreOp::create(b, loc, st.acc[k], stateSmem,
-                              ValueRange{ir.add(stateRow, colOf(k))});
-    Value zeroLane = ir.cmp(arith::CmpIPredicate::eq, lane, ir.c(0));
-    auto ifZero = scf::IfOp::create(b, loc, zeroLane, false);
-    b.setInsertionPointToStart(&ifZero.getThenRegion().front());
-    memref::StoreOp::create(b, loc, st.m, stateSmem,
-                            ValueRange{ir.addc(stateRow, dv)});
-    memref::StoreOp::create(b, loc, st.sum, stateSmem,
-                            ValueRange{ir.addc(stateRow, dv + 1)});
+    b.setInsertionPointToStart(&ifShared.getThenRegion().front());
+    Value stateRow = ir.mulc(warp, stride);
+    {
+      auto ifFirst = scf::IfOp::create(b, loc, firstGroup, false);
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(&ifFirst.getThenRegion().front());
+      for (int64_t k = 0; k < perLane; ++k)
+        vector::StoreOp::create(b, loc, st.acc[k], stateSmem,
+                                ValueRange{ir.add(stateRow, colOf(k))});
+      auto ifZero = scf::IfOp::create(
+          b, loc, ir.cmp(arith::CmpIPredicate::eq, lane, ir.c(0)), false);
+      b.setInsertionPointToStart(&ifZero.getThenRegion().front());
+      memref::StoreOp::create(b, loc, st.m, stateSmem,
+                              ValueRange{ir.addc(stateRow, dv)});
+      memref::StoreOp::create(b, loc, st.sum, stateSmem,
+                              ValueRange{ir.addc(stateRow, dv + 1)});
+    }
+    gpu::BarrierOp::create(b, loc);
+    // Only the row's first warp's result is stored: the others merge too
+    // (uniform control flow), reading rows of shared memory past theirs.
+    auto others = scf::ForOp::create(b, loc, ir.c(1), warpsPerRow, ir.c(1),
+                                     stateValues);
+    {
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(others.getBody());
+      Value at = ir.mulc(
+          arith::MinUIOp::create(
+              b, loc, ir.add(warp, others.getInductionVar()),
+              ir.c(kCombineWarps - 1)),
+          stride);
+      State other;
+      for (int64_t k = 0; k < perLane; ++k)
+        other.acc.push_back(vector::LoadOp::create(
+            b, loc, vec4, stateSmem, ValueRange{ir.add(at, colOf(k))}));
+      other.m = memref::LoadOp::create(b, loc, stateSmem,
+                                       ValueRange{ir.addc(at, dv)});
+      other.sum = memref::LoadOp::create(b, loc, stateSmem,
+                                         ValueRange{ir.addc(at, dv + 1)});
+      State merged = merge(stateOf(others.getRegionIterArgs()), other);
+      SmallVector<Value> yields(merged.acc);
+      yields.append({merged.m, merged.sum});
+      scf::YieldOp::create(b, loc, yields);
+    }
+    scf::YieldOp::create(b, loc, others.getResults());
+    b.setInsertionPointToStart(&ifShared.getElseRegion().front());
+    scf::YieldOp::create(b, loc, stateValues);
   }
-  gpu::BarrierOp::create(b, loc);
+  st = stateOf(ifShared.getResults());
   Value writer = arith::AndIOp::create(
-      b, loc, firstGroup, ir.cmp(arith::CmpIPredicate::eq, warp, ir.c(0)));
+      b, loc, arith::AndIOp::create(b, loc, firstGroup, rowValid),
+      ir.cmp(arith::CmpIPredicate::eq, warpInRow, ir.c(0)));
   auto ifWriter = scf::IfOp::create(b, loc, writer, false);
   OpBuilder::InsertionGuard g(b);
   b.setInsertionPointToStart(&ifWriter.getThenRegion().front());
-  for (int64_t w = 1; w < kCombineWarps; ++w) {
-    State other;
-    other.m = memref::LoadOp::create(b, loc, stateSmem,
-                                     ValueRange{ir.c(w * stride + dv)});
-    other.sum = memref::LoadOp::create(b, loc, stateSmem,
-                                       ValueRange{ir.c(w * stride + dv + 1)});
-    for (int64_t k = 0; k < perLane; ++k)
-      other.acc.push_back(vector::LoadOp::create(
-          b, loc, vec4, stateSmem, ValueRange{ir.addc(colOf(k), w * stride)}));
-    st = merge(st, other);
-  }
   // O = acc / sum, L = ref + log(sum); a row whose every split is empty
   // (sum 0) gets O = 0 and L = +inf, as the one-kernel path writes.
   Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
@@ -668,7 +751,7 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
       {static_cast<int32_t>(32 * kCombineWarps), 1, 1}));
-  // Static shared memory: each warp's merge state (emitCombineKernelRow).
+  // Static shared memory: each warp's merge state (emitCombineKernelRows).
   auto wgSpace =
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   Value stateSmem = func.addWorkgroupAttribution(
@@ -708,8 +791,6 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
   ops.numSplits = size("num_splits");
 
   Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-  // One CTA per (batch, head, query) row.
-  Value row = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
   // batch·Hq·Sq rows: from the static batch, or the partial LSE's size.
   Value rowsPerBatch = arith::MulIOp::create(b, loc, ops.headsQ, ops.seqQ);
   Value rows =
@@ -719,11 +800,7 @@ gpu::GPUFuncOp fa2::buildCombineKernel(OpBuilder &builder, Location loc,
                 ops.numSplits))
           : Value(arith::MulIOp::create(b, loc, ir.c(spec.batch()),
                                         rowsPerBatch));
-  Value inside =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, rows);
-  auto body = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
-  b.setInsertionPointToStart(&body.getThenRegion().front());
-  emitCombineKernelRow(b, loc, spec, ops, row, tid, stateSmem);
+  emitCombineKernelRows(b, loc, spec, ops, rows, tid, stateSmem);
   b.setInsertionPointToEnd(&func.getBody().front());
   gpu::ReturnOp::create(b, loc);
   return func;

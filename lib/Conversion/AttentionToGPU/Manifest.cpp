@@ -317,7 +317,11 @@ static json::Object buildKernelManifest(const AttentionKernelSpec &spec) {
     combine["mode"] = "launch";
     combine["kernel"] = combineKernelName(spec);
     combine["params"] = std::move(cParams);
-    combine["grid"] = json::Array{"batch * heads_q * seq_q", "1", "1"};
+    combine["grid"] = json::Array{"ceildiv(batch * heads_q * seq_q, " +
+                                      combineRowsPerCTAExpression(
+                                          spec.headDimV) +
+                                      ")",
+                                  "1", "1"};
     combine["block"] = json::Array{32 * kCombineWarps, 1, 1};
     combine["dynamic_shared_memory_bytes"] = 0;
     if (programmaticCombine(spec))

@@ -42,12 +42,13 @@
 // start before anything else.
 // CHECK-NOT: gpu.thread_id
 // CHECK: nvvm.griddepcontrol launch_dependents
-// The combine: one CTA per row, four warps; at d = 128 each warp is one
-// split group of 32 lanes (a 4-column chunk each), group g taking splits g,
-// g + 4, ..., 16 a trip (64 a trip in all; whole trips: a split past the
-// last loads the last one and weighs 0); the warps' merge states meet in
-// shared memory (4 x 130 floats). It reads nothing before the splits are
-// done. (The order of its loads and arithmetic: COMBINE below.)
+// The combine: four warps a CTA, W = min(4, ceildiv(splits, 16)) warps a
+// row (a warp loads 16 splits a trip at d = 128: one split group of 32
+// lanes, a 4-column chunk each), 4 / W rows a CTA; the row's groups take
+// splits g, g + groups, ..., each load predicated on its split existing;
+// the warps of a row meet in shared memory (4 x 130 floats). It reads
+// nothing before the splits are done. (The order of its loads and
+// arithmetic: COMBINE below.)
 // CHECK: gpu.func @fa2_attention_decode_dynamic_0_combine(%{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %[[NS:.*]]: i32) workgroup(%[[W:.*]] : memref<520xf32, #gpu.address_space<workgroup>>) kernel
 // CHECK-SAME: known_block_size = array<i32: 128, 1, 1>
 // CHECK-NOT: memref.load
@@ -55,23 +56,31 @@
 // CHECK-NEXT: %[[MANY:.*]] = arith.cmpi ne, %[[NSI]], %c1 : index
 // CHECK-NEXT: scf.if %[[MANY]] {
 // CHECK-NEXT: nvvm.griddepcontrol wait
-// CHECK: %[[ROW:.*]] = gpu.block_id x
-// CHECK: scf.for %{{.*}} = %c0 to %[[SPL:.*]] step %c64
+// CHECK: %[[WARPS:.*]] = arith.ceildivui %[[NSI]], %c16 : index
+// CHECK-NEXT: %[[CAPPED:.*]] = arith.minui %[[WARPS]], %c4 : index
+// CHECK-NEXT: %[[ROWS:.*]] = arith.divui %c4, %[[CAPPED]] : index
+// CHECK-NEXT: %[[PERROW:.*]] = arith.divui %c4, %[[ROWS]] : index
+// CHECK: %[[BID:.*]] = gpu.block_id x
+// CHECK-NEXT: arith.muli %[[BID]], %[[ROWS]] : index
+// CHECK: %[[STEP:.*]] = arith.muli %[[PERROW]], %c16 : index
+// CHECK: scf.for %{{.*}} = %c0 to %[[NSI]] step %[[STEP]]
 // CHECK-NOT: scf.for
-// CHECK-COUNT-16: arith.cmpi ult, %{{.*}}, %[[SPL]]
+// CHECK-COUNT-16: arith.cmpi ult, %{{.*}}, %[[NSI]]
 // CHECK-NOT: scf.for
 // CHECK: scf.yield
+// CHECK: arith.cmpi ugt, %[[PERROW]], %c1
 // CHECK: vector.store %{{.*}}, %[[W]]
 // CHECK: gpu.barrier
 // The combine's order (Inputs/combine-ops.awk): one trip loads 16 splits'
-// L_s and partial chunks (32 loads) before any arithmetic on them; after
-// the loop each warp's first group stores its state, one barrier, and the
-// three other warps' states are merged in (two weights, one FMA each)
-// before O and the LSE are stored. At d = 64 (the G = 8 step with
-// combine = launch) a warp is two groups of 16 lanes, 128 splits a trip,
-// which meet through 6 xor shuffles (maximum, sum, 4 columns) first.
-// COMBINE: {{^}}1 step %c64 32 load 2 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 3 store-state 1 barrier 3 load-state 2 exp2 1 fma 3 load-state 2 exp2 1 fma 3 load-state 2 exp2 1 fma 2 store{{$}}
-// COMBINE64: {{^}}1 step %c128 32 load 2 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 6 shuffle 2 exp2 1 fma 3 store-state 1 barrier 3 load-state 2 exp2 1 fma 3 load-state 2 exp2 1 fma 3 load-state 2 exp2 1 fma 1 store{{$}}
+// L_s and partial chunks (2 loads under each split's if) before any
+// arithmetic on them; after the loop, where a row has several warps, each
+// warp's first group stores its state, one barrier, and the row's other
+// warps' states are merged in (a loop: two weights, one FMA each) before O
+// and the LSE are stored. At d = 64 (the G = 8 step with combine = launch)
+// a warp is two groups of 16 lanes, 32 splits a trip, which meet through 6
+// xor shuffles (maximum, sum, 4 columns) first.
+// COMBINE: {{^}}1 if 1 for 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 2 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 2 if 1 store-state 1 if 2 store-state 1 barrier 1 for 3 load-state 2 exp2 1 fma 1 if 1 store 1 if 1 store{{$}}
+// COMBINE64: {{^}}1 if 1 for 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 2 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 6 shuffle 2 exp2 1 fma 2 if 1 store-state 1 if 2 store-state 1 barrier 1 for 3 load-state 2 exp2 1 fma 1 if 1 store{{$}}
 // CHECK-LABEL: func.func @decode_dynamic
 // CHECK: %[[FORSMS:.*]] = arith.divui %c264{{.*}}, %{{.*}} : index
 // CHECK: %[[MIN:.*]] = arith.minui %[[FORSMS]], %{{.*}} : index
@@ -96,7 +105,7 @@
 // DYN-NEXT: "block": [
 // DYN-NEXT: 128,
 // DYN: "grid": [
-// DYN-NEXT: "batch * heads_q * seq_q",
+// DYN-NEXT: "ceildiv(batch * heads_q * seq_q, 4 / min(4, ceildiv(num_splits, 16)))",
 // DYN: "kernel": "fa2_attention_decode_dynamic_0_combine",
 // DYN: "name": "num_splits",
 // DYN: "programmatic_dependent_launch": true,

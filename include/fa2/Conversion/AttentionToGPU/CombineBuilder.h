@@ -14,8 +14,8 @@
 
 namespace fa2 {
 
-/// Warps of a combine kernel CTA, which merges one (batch, head, query)
-/// row: the row's splits are dealt to all of them.
+/// Warps of a combine kernel CTA. Its rows and the warps each row takes
+/// depend on the split count (emitCombineRowsPerCTA).
 constexpr int64_t kCombineWarps = 4;
 
 /// Splits whose partial O rows one lane loads before it waits for any of
@@ -28,10 +28,21 @@ constexpr int64_t kCombineUnroll = 16;
 /// loads, 128 registers, at d = 256).
 constexpr int64_t kCombineLoadsInFlight = 32;
 
-/// Splits one trip of the combine kernel loads at head dim `headDimV` (every
-/// lane group's unrolled splits): 128 at d = 64, 64 at d = 128 and 256, so
-/// that the 33 splits of a batch-1 decode step wait for one L2 round trip.
-int64_t combineSplitsPerTrip(int64_t headDimV);
+/// Splits one warp of the combine kernel loads in one trip at head dim
+/// `headDimV` (its split groups' unrolled splits): 32 at d = 64, 16 at
+/// d = 128 and 256.
+int64_t combineSplitsPerWarpTrip(int64_t headDimV);
+
+/// Rows one combine CTA merges, for `numSplits` splits (index; the kernel
+/// and the host compute it alike): kCombineWarps / W, W = min(kCombineWarps,
+/// ceildiv(numSplits, combineSplitsPerWarpTrip)) warps a row: four rows of
+/// one warp for a few splits, one row of every warp for a batch-1 decode
+/// step's 33 (one trip of loads either way).
+mlir::Value emitCombineRowsPerCTA(mlir::OpBuilder &b, mlir::Location loc,
+                                  mlir::Value numSplits, int64_t headDimV);
+
+/// emitCombineRowsPerCTA as a manifest expression of num_splits.
+std::string combineRowsPerCTAExpression(int64_t headDimV);
 
 /// Whether the combine is a programmatic dependent launch (a combine
 /// kernel, sm_90 and up):
@@ -52,8 +63,8 @@ llvm::SmallVector<std::string> combineSizeNames(const AttentionKernelSpec &spec)
 
 /// Builds `gpu.func @<combineKernelName(spec)>` into `module` (beside the
 /// attention kernel). Arguments: o_partial, lse_partial, o[, lse] as 1-D
-/// memrefs, then the combineSizeNames as i32. Grid x = batch·Hq·Sq (a CTA
-/// per row), 32·kCombineWarps threads.
+/// memrefs, then the combineSizeNames as i32. Grid x =
+/// ceildiv(batch·Hq·Sq, emitCombineRowsPerCTA), 32·kCombineWarps threads.
 mlir::gpu::GPUFuncOp buildCombineKernel(mlir::OpBuilder &builder,
                                         mlir::Location loc,
                                         mlir::gpu::GPUModuleOp module,
