@@ -564,13 +564,14 @@ static void emitCombineKernelRows(OpBuilder &b, Location loc,
     State st = stateOf(loop.getRegionIterArgs());
     // A split past the last loads nothing: its L_s is -inf, its chunks 0
     // (predicated loads, so that a trip of few splits costs few loads).
-    SmallVector<Value> lses, parts;
+    SmallVector<Value> lses, parts, valids;
     SmallVector<Type> loaded(1, f32);
     loaded.append(perLane, vec4);
     for (int64_t u = 0; u < unroll; ++u) {
       Value s = ir.add(ir.add(loop.getInductionVar(), group),
                        ir.mul(groups, ir.c(u)));
       Value valid = ir.cmp(arith::CmpIPredicate::ult, s, splits);
+      valids.push_back(valid);
       auto ifValid = scf::IfOp::create(b, loc, loaded, valid,
                                        /*withElseRegion=*/true);
       {
@@ -599,21 +600,33 @@ static void emitCombineKernelRows(OpBuilder &b, Location loc,
     Value ref = refOf(mNew);
     Value scale = weight(st.m, ref);
     Value scaleV = vector::BroadcastOp::create(b, loc, vec4, scale);
-    Value sumNew = ir.fmul(st.sum, scale);
-    SmallVector<Value> acc;
+    SmallVector<Value> sumAcc{ir.fmul(st.sum, scale)};
     for (int64_t k = 0; k < perLane; ++k)
-      acc.push_back(arith::MulFOp::create(b, loc, st.acc[k], scaleV));
+      sumAcc.push_back(arith::MulFOp::create(b, loc, st.acc[k], scaleV));
+    // Only the splits that exist cost an exp2 and their FMAs (a row of 2
+    // splits in a trip of 16: the weights of -inf, 0, cost as much MUFU
+    // work as the loads saved).
+    SmallVector<Type> sumAccTypes(1, f32);
+    sumAccTypes.append(perLane, vec4);
     for (int64_t u = 0; u < unroll; ++u) {
+      auto ifValid = scf::IfOp::create(b, loc, sumAccTypes, valids[u],
+                                       /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(&ifValid.getThenRegion().front());
       Value w = weight(lses[u], ref);
-      sumNew = ir.fadd(sumNew, w);
+      SmallVector<Value> next{ir.fadd(sumAcc[0], w)};
       Value wv = vector::BroadcastOp::create(b, loc, vec4, w);
       for (int64_t k = 0; k < perLane; ++k)
-        acc[k] =
-            vector::FMAOp::create(b, loc, parts[u * perLane + k], wv, acc[k]);
+        next.push_back(vector::FMAOp::create(b, loc, parts[u * perLane + k],
+                                             wv, sumAcc[1 + k]));
+      scf::YieldOp::create(b, loc, next);
+      b.setInsertionPointToStart(&ifValid.getElseRegion().front());
+      scf::YieldOp::create(b, loc, sumAcc);
+      sumAcc.assign(ifValid.getResults().begin(), ifValid.getResults().end());
     }
-    SmallVector<Value> yields(acc);
+    SmallVector<Value> yields(sumAcc.begin() + 1, sumAcc.end());
     yields.push_back(mNew);
-    yields.push_back(sumNew);
+    yields.push_back(sumAcc[0]);
     scf::YieldOp::create(b, loc, yields);
   }
   State st = stateOf(loop.getResults());
