@@ -488,7 +488,7 @@ static void emitCombineKernelRows(OpBuilder &b, Location loc,
   int64_t dv = spec.headDimV;
   const int64_t L = combineGroupLanes(dv), groupsPerWarp = 32 / L;
   const int64_t perLane = dv / 4 / L;
-  const int64_t unroll = combineUnroll(dv);
+  const int64_t fullUnroll = combineUnroll(dv);
   const double log2e = 1.4426950408889634, ln2 = 0.6931471805599453;
   const double inf = std::numeric_limits<double>::infinity();
   Value rowsPerCTA = emitCombineRowsPerCTA(b, loc, splits, dv);
@@ -556,80 +556,90 @@ static void emitCombineKernelRows(OpBuilder &b, Location loc,
   SmallVector<Value> inits(perLane, zero);
   inits.push_back(negInf);
   inits.push_back(ir.cf(0.0));
-  auto loop = scf::ForOp::create(b, loc, ir.c(0), splits,
-                                 ir.mulc(groups, unroll), inits);
+  SmallVector<Type> stateTypes(perLane, vec4);
+  stateTypes.append({f32, f32});
+  // The merge of this group's splits, `unroll` splits a trip: the loop's
+  // results are its state.
+  auto mergeSplits = [&](int64_t unroll) -> SmallVector<Value> {
+    auto loop = scf::ForOp::create(b, loc, ir.c(0), splits,
+                                   ir.mulc(groups, unroll), inits);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(loop.getBody());
+      State st = stateOf(loop.getRegionIterArgs());
+      // A split past the last loads nothing: its L_s is -inf, its chunks 0
+      // (predicated loads, so that a trip of few splits costs few loads).
+      SmallVector<Value> lses, parts;
+      SmallVector<Type> loaded(1, f32);
+      loaded.append(perLane, vec4);
+      for (int64_t u = 0; u < unroll; ++u) {
+        Value s = ir.add(ir.add(loop.getInductionVar(), group),
+                         ir.mul(groups, ir.c(u)));
+        Value valid = ir.cmp(arith::CmpIPredicate::ult, s, splits);
+        auto ifValid = scf::IfOp::create(b, loc, loaded, valid,
+                                         /*withElseRegion=*/true);
+        {
+          OpBuilder::InsertionGuard g2(b);
+          b.setInsertionPointToStart(&ifValid.getThenRegion().front());
+          SmallVector<Value> got{memref::LoadOp::create(
+              b, loc, ops.lsePartial, ValueRange{ir.add(first, s)})};
+          Value base = ir.add(partRow, ir.mulc(s, dv));
+          for (int64_t k = 0; k < perLane; ++k)
+            got.push_back(vector::LoadOp::create(
+                b, loc, vec4, ops.oPartial, ValueRange{ir.add(base, colOf(k))},
+                /*nontemporal=*/false, llvm::MaybeAlign(16)));
+          scf::YieldOp::create(b, loc, got);
+          b.setInsertionPointToStart(&ifValid.getElseRegion().front());
+          SmallVector<Value> none{negInf};
+          none.append(perLane, zero);
+          scf::YieldOp::create(b, loc, none);
+        }
+        lses.push_back(ifValid.getResult(0));
+        for (int64_t k = 0; k < perLane; ++k)
+          parts.push_back(ifValid.getResult(1 + k));
+      }
+      Value mNew = st.m;
+      for (int64_t u = 0; u < unroll; ++u)
+        mNew = arith::MaximumFOp::create(b, loc, mNew, lses[u]);
+      Value ref = refOf(mNew);
+      Value scale = weight(st.m, ref);
+      Value scaleV = vector::BroadcastOp::create(b, loc, vec4, scale);
+      Value sumNew = ir.fmul(st.sum, scale);
+      SmallVector<Value> acc;
+      for (int64_t k = 0; k < perLane; ++k)
+        acc.push_back(arith::MulFOp::create(b, loc, st.acc[k], scaleV));
+      for (int64_t u = 0; u < unroll; ++u) {
+        Value w = weight(lses[u], ref);
+        sumNew = ir.fadd(sumNew, w);
+        Value wv = vector::BroadcastOp::create(b, loc, vec4, w);
+        for (int64_t k = 0; k < perLane; ++k)
+          acc[k] =
+              vector::FMAOp::create(b, loc, parts[u * perLane + k], wv, acc[k]);
+      }
+      SmallVector<Value> yields(acc);
+      yields.push_back(mNew);
+      yields.push_back(sumNew);
+      scf::YieldOp::create(b, loc, yields);
+    }
+    return SmallVector<Value>(loop.getResults());
+  };
+  // A row of few splits (a batch of thousands of rows at 2-4 splits) takes
+  // trips of kCombineFewUnroll: a trip of 16 spent its exp2s and FMAs on
+  // 12-14 absent splits (weights 0), and a row of two splits merged in 9.6
+  // us at 8192 rows against the one-warp-a-row kernel's 8.0 (call 10).
+  auto few = scf::IfOp::create(
+      b, loc, stateTypes,
+      ir.cmp(arith::CmpIPredicate::ule, splits,
+             ir.c(groupsPerWarp * kCombineFewUnroll)),
+      /*withElseRegion=*/true);
   {
     OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(loop.getBody());
-    State st = stateOf(loop.getRegionIterArgs());
-    // A split past the last loads nothing: its L_s is -inf, its chunks 0
-    // (predicated loads, so that a trip of few splits costs few loads).
-    SmallVector<Value> lses, parts, valids;
-    SmallVector<Type> loaded(1, f32);
-    loaded.append(perLane, vec4);
-    for (int64_t u = 0; u < unroll; ++u) {
-      Value s = ir.add(ir.add(loop.getInductionVar(), group),
-                       ir.mul(groups, ir.c(u)));
-      Value valid = ir.cmp(arith::CmpIPredicate::ult, s, splits);
-      valids.push_back(valid);
-      auto ifValid = scf::IfOp::create(b, loc, loaded, valid,
-                                       /*withElseRegion=*/true);
-      {
-        OpBuilder::InsertionGuard g2(b);
-        b.setInsertionPointToStart(&ifValid.getThenRegion().front());
-        SmallVector<Value> got{memref::LoadOp::create(
-            b, loc, ops.lsePartial, ValueRange{ir.add(first, s)})};
-        Value base = ir.add(partRow, ir.mulc(s, dv));
-        for (int64_t k = 0; k < perLane; ++k)
-          got.push_back(vector::LoadOp::create(
-              b, loc, vec4, ops.oPartial, ValueRange{ir.add(base, colOf(k))},
-              /*nontemporal=*/false, llvm::MaybeAlign(16)));
-        scf::YieldOp::create(b, loc, got);
-        b.setInsertionPointToStart(&ifValid.getElseRegion().front());
-        SmallVector<Value> none{negInf};
-        none.append(perLane, zero);
-        scf::YieldOp::create(b, loc, none);
-      }
-      lses.push_back(ifValid.getResult(0));
-      for (int64_t k = 0; k < perLane; ++k)
-        parts.push_back(ifValid.getResult(1 + k));
-    }
-    Value mNew = st.m;
-    for (int64_t u = 0; u < unroll; ++u)
-      mNew = arith::MaximumFOp::create(b, loc, mNew, lses[u]);
-    Value ref = refOf(mNew);
-    Value scale = weight(st.m, ref);
-    Value scaleV = vector::BroadcastOp::create(b, loc, vec4, scale);
-    SmallVector<Value> sumAcc{ir.fmul(st.sum, scale)};
-    for (int64_t k = 0; k < perLane; ++k)
-      sumAcc.push_back(arith::MulFOp::create(b, loc, st.acc[k], scaleV));
-    // Only the splits that exist cost an exp2 and their FMAs (a row of 2
-    // splits in a trip of 16: the weights of -inf, 0, cost as much MUFU
-    // work as the loads saved).
-    SmallVector<Type> sumAccTypes(1, f32);
-    sumAccTypes.append(perLane, vec4);
-    for (int64_t u = 0; u < unroll; ++u) {
-      auto ifValid = scf::IfOp::create(b, loc, sumAccTypes, valids[u],
-                                       /*withElseRegion=*/true);
-      OpBuilder::InsertionGuard g2(b);
-      b.setInsertionPointToStart(&ifValid.getThenRegion().front());
-      Value w = weight(lses[u], ref);
-      SmallVector<Value> next{ir.fadd(sumAcc[0], w)};
-      Value wv = vector::BroadcastOp::create(b, loc, vec4, w);
-      for (int64_t k = 0; k < perLane; ++k)
-        next.push_back(vector::FMAOp::create(b, loc, parts[u * perLane + k],
-                                             wv, sumAcc[1 + k]));
-      scf::YieldOp::create(b, loc, next);
-      b.setInsertionPointToStart(&ifValid.getElseRegion().front());
-      scf::YieldOp::create(b, loc, sumAcc);
-      sumAcc.assign(ifValid.getResults().begin(), ifValid.getResults().end());
-    }
-    SmallVector<Value> yields(sumAcc.begin() + 1, sumAcc.end());
-    yields.push_back(mNew);
-    yields.push_back(sumAcc[0]);
-    scf::YieldOp::create(b, loc, yields);
+    b.setInsertionPointToStart(&few.getThenRegion().front());
+    scf::YieldOp::create(b, loc, mergeSplits(kCombineFewUnroll));
+    b.setInsertionPointToStart(&few.getElseRegion().front());
+    scf::YieldOp::create(b, loc, mergeSplits(fullUnroll));
   }
-  State st = stateOf(loop.getResults());
+  State st = stateOf(few.getResults());
   // The warp's groups: lane l and lane l ^ off hold the same columns.
   for (int64_t off = L; off < 32; off *= 2) {
     State other;
@@ -650,8 +660,6 @@ static void emitCombineKernelRows(OpBuilder &b, Location loc,
   // maximum, the sum); after one barrier the row's first warp merges the
   // others'.
   const int64_t stride = dv + 2;
-  SmallVector<Type> stateTypes(perLane, vec4);
-  stateTypes.append({f32, f32});
   SmallVector<Value> stateValues(st.acc);
   stateValues.append({st.m, st.sum});
   auto ifShared = scf::IfOp::create(

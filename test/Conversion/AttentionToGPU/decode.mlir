@@ -71,18 +71,18 @@
 // CHECK: arith.cmpi ugt, %[[PERROW]], %c1
 // CHECK: vector.store %{{.*}}, %[[W]]
 // CHECK: gpu.barrier
-// The combine's order (Inputs/combine-ops.awk): one trip loads 16 splits'
-// L_s and partial chunks (2 loads under each split's if) before any
-// arithmetic on them, rescales to the new maximum (one exp2), then weighs
-// each split that exists (an exp2, an FMA under its if); after the loop,
-// where a row has several warps, each
-// warp's first group stores its state, one barrier, and the row's other
-// warps' states are merged in (a loop: two weights, one FMA each) before O
-// and the LSE are stored. At d = 64 (the G = 8 step with combine = launch)
-// a warp is two groups of 16 lanes, 32 splits a trip, which meet through 6
-// xor shuffles (maximum, sum, 4 columns) first.
-// COMBINE: {{^}}1 if 1 for 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 exp2 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 2 if 1 store-state 1 if 2 store-state 1 barrier 1 for 3 load-state 2 exp2 1 fma 1 if 1 store 1 if 1 store{{$}}
-// COMBINE64: {{^}}1 if 1 for 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 exp2 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 1 if 1 exp2 1 fma 6 shuffle 2 exp2 1 fma 2 if 1 store-state 1 if 2 store-state 1 barrier 1 for 3 load-state 2 exp2 1 fma 1 if 1 store{{$}}
+// The combine's order (Inputs/combine-ops.awk): a row of at most 4
+// splits a group takes trips of 4, else of 16 (two loops under one if);
+// a trip loads its splits' L_s and partial chunks (2 loads under each
+// split's if) before any arithmetic on them, rescales to the new maximum
+// and weighs each split (an exp2 and an FMA); after the loop, where a row
+// has several warps, each warp's first group stores its state, one
+// barrier, and the row's other warps' states are merged in (a loop: two
+// weights, one FMA each) before O and the LSE are stored. At d = 64 (the
+// G = 8 step with combine = launch) a warp is two groups of 16 lanes, which
+// meet through 6 xor shuffles (maximum, sum, 4 columns) first.
+// COMBINE: {{^}}2 if 1 for 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 2 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 for 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 2 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 2 if 1 store-state 1 if 2 store-state 1 barrier 1 for 3 load-state 2 exp2 1 fma 1 if 1 store 1 if 1 store{{$}}
+// COMBINE64: {{^}}2 if 1 for 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 2 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 for 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 1 if 2 load 2 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 1 exp2 1 fma 6 shuffle 2 exp2 1 fma 2 if 1 store-state 1 if 2 store-state 1 barrier 1 for 3 load-state 2 exp2 1 fma 1 if 1 store{{$}}
 // CHECK-LABEL: func.func @decode_dynamic
 // CHECK: %[[FORSMS:.*]] = arith.divui %c264{{.*}}, %{{.*}} : index
 // CHECK: %[[MIN:.*]] = arith.minui %[[FORSMS]], %{{.*}} : index

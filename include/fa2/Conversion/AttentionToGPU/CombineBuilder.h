@@ -23,6 +23,10 @@ constexpr int64_t kCombineWarps = 4;
 /// last-CTA merge of one row per warp.
 constexpr int64_t kCombineUnroll = 16;
 
+/// A combine kernel row of at most 4 splits a group (2-4 splits at 8-64
+/// rows a batch element) loads this many a trip instead of kCombineUnroll.
+constexpr int64_t kCombineFewUnroll = 4;
+
 /// The most 4-column partial chunks a lane of the combine kernel loads in
 /// one trip (perLane chunks of each of its unrolled splits: 32 vector
 /// loads, 128 registers, at d = 256).
