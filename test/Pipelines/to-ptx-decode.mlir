@@ -21,8 +21,9 @@
 // PTX-NOT: ld.global
 // PTX: griddepcontrol.wait;
 // PTX: ld.global
-// The O loop: 16 partial rows (16-byte loads) per trip.
-// PTX-COUNT-16: ld.global.v4.b32
+// The partials' 16-byte loads: a trip of 4 splits (a row of few), else of
+// 16, each split's load once.
+// PTX-COUNT-20: ld.global.v4.b32
 // PTX-NOT: ld.global.v4.b32
 // PTX: ret;
 
