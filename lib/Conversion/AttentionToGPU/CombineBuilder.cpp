@@ -7,16 +7,18 @@
 //   L = log Σ_s exp(L_s),   O = Σ_s exp(L_s - L) · O_s
 //
 // (FlashAttention's split-KV decoding merges its partials the same way).
-// One warp per row: each lane loads the L_s of up to four splits at once,
-// the lanes reduce them (max, then the sum of exponentials) with xor
-// shuffles and leave each split's weight exp(L_s - L) in shared memory;
-// then each lane accumulates 4-column chunks of O over the splits,
-// kCombineUnroll partial rows in flight at a time (whole trips: the last
-// one's loads past the last split repeat it with weight 0). (A loop that loaded one
-// L_s and one partial per trip waited a full L2 round trip per split: at
-// 33 splits that was most of a batch-1 decode step.) A warp that merges
-// several rows side by side (the last-CTA merge of packed rows) instead
-// makes one pass with a running maximum (emitOnlineGroupRow).
+// The combine kernel (emitCombineKernelRows) gives a row one warp for a
+// few splits and up to four for many, deals the row's splits to groups of
+// lanes and merges each group's in one pass with a running maximum, every
+// load of a trip issued before its arithmetic; the groups meet by shuffles,
+// the warps through shared memory. The last-CTA merge at the end of a
+// split kernel (emitLastCTACombine) merges a tile's rows with emitCombineRow:
+// several rows side by side in one pass (emitOnlineGroupRow), or one row a
+// warp in two passes (the L_s reduced with shuffles into weights in shared
+// memory, then kCombineUnroll partial rows a trip, whole trips: the loads
+// past the last split repeat it with weight 0). (A loop that loaded one L_s
+// and one partial per trip waited a full L2 round trip per split: at 33
+// splits that was most of a batch-1 decode step.)
 // A row whose every split is empty gets O = 0 and L = +inf, as the
 // one-kernel path writes for an empty row.
 //

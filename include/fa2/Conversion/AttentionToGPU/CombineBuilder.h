@@ -101,7 +101,8 @@ struct CombineRowOperands {
 
 /// Merges the splits of one (batch, head, query) row `row` (index into the
 /// LSE's batch·Hq·Sq rows) by their LSE into O and LSE: one warp, `lane`
-/// its lane. The combine kernel and the last-CTA combine both call it.
+/// its lane. The last-CTA combine calls it (the combine kernel has its own
+/// merge of a row by several warps, emitCombineKernelRows).
 void emitCombineRow(mlir::OpBuilder &b, mlir::Location loc,
                     const AttentionKernelSpec &spec,
                     const CombineRowOperands &ops, mlir::Value row,
