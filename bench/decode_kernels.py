@@ -17,13 +17,12 @@
 # the combine's own duration, apart from its wait.
 #===----------------------------------------------------------------------===#
 import argparse
-import json
 import os
 import sys
-import tempfile
 
 import decode  # noqa: F401  (imports torch with bench/ off the path first)
 from decode import graphed, make_inputs, run_fa2, sdpa_fns
+from decode_timing import kernel_events
 from fa2_kernel import Fa2Kernel, find_manifests
 import torch
 from torch.profiler import ProfilerActivity, profile
@@ -39,11 +38,7 @@ def per_kernel(replay, calls):
         for _ in range(calls):
             replay()
             torch.cuda.synchronize()
-    with tempfile.NamedTemporaryFile(suffix=".json") as f:
-        prof.export_chrome_trace(f.name)
-        trace = json.load(open(f.name))
-    ev = sorted((e for e in trace.get("traceEvents", []) if e.get("cat") == "kernel"),
-                key=lambda e: e["ts"])
+    ev = kernel_events(prof)
     n = len(ev) // calls if calls else 0
     if n == 0:
         return {}, float("nan"), 0

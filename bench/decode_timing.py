@@ -37,6 +37,16 @@ CELLS = ("bf16-d128-q1-g8:8192:1,bf16-d128-q1-g8:1024:1,bf16-d128-q1-g8:32768:1,
          "bf16-d64-q1-g8:8192:1,bf16-d128-q1-g1:8192:1")
 
 
+def kernel_events(prof):
+    """The CUDA kernel events (CUPTI: name, ts, dur in us) of a finished
+    torch.profiler run, in start order."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as f:
+        prof.export_chrome_trace(f.name)
+        trace = json.load(open(f.name))
+    return sorted((e for e in trace.get("traceEvents", []) if e.get("cat") == "kernel"),
+                  key=lambda e: e["ts"])
+
+
 def kernel_us(fn, calls):
     """Median over `calls` calls of the summed CUPTI durations (us) of the
     kernels each call ran, the L2 flushed (a fill kernel) before each."""
@@ -48,11 +58,7 @@ def kernel_us(fn, calls):
             flush.zero_()
             fn()
         torch.cuda.synchronize()
-    with tempfile.NamedTemporaryFile(suffix=".json") as f:
-        prof.export_chrome_trace(f.name)
-        trace = json.load(open(f.name))
-    kernels = sorted((e for e in trace.get("traceEvents", []) if e.get("cat") == "kernel"),
-                     key=lambda e: e["ts"])
+    kernels = kernel_events(prof)
     per_call, cur, names = [], None, set()
     for e in kernels:
         if "fill" in e["name"].lower() or "zero" in e["name"].lower():
