@@ -32,10 +32,13 @@
 # table's <= 8-row d = 64 row (q1-g1/g4/g8-d64, q4-g1-d64), and at G = 8
 # (q1-g8-d64, q1-g8-d128) the 8-row merge by two warps (m32).
 #
+# --set launch: the table's <= 8-row tiles (last_cta) against the combine
+# launch, and one warp of 16 rows with it at G = 8.
+#
 # --set smem: d = 128 G = 8, the table's 32-row tile of two warps against one
 # warp of 16 rows (w16), once the PTX has no static shared byte.
 #
-#   bench/build-decode-variants.sh -o OUT --fa2-opt PATH [--base-opt PATH] [--set table|d64|splits|night|streaming|smem]
+#   bench/build-decode-variants.sh -o OUT --fa2-opt PATH [--base-opt PATH] [--set table|d64|splits|night|streaming|smem|launch]
 #   device run: python3 bench/decode_variants.py --kernels OUT --out $OUT
 #===----------------------------------------------------------------------===#
 set -uo pipefail
@@ -50,7 +53,7 @@ while [ $# -gt 0 ]; do
     --fa2-opt) FA2_OPT=$2; shift 2 ;;
     --base-opt) BASE_OPT=$2; shift 2 ;;
     --set) SET=$2; shift 2 ;;
-    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
     *) echo "build-decode-variants.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -78,6 +81,23 @@ finish() {
   echo "build-decode-variants.sh: $(find "$OUT" -name '*.json' | wc -l) kernels" | tee -a "$LOG"
   exit $FAILED
 }
+if [ "$SET" = launch ]; then
+  # The table's <= 8-row tiles (combine = last_cta, "new") against the same
+  # tiles with the combine launch ("launch"), and at G = 8 one warp of 16
+  # rows with the launch ("w16launch": the 32-row tile has its second warp
+  # for the last CTA's merge). Call 13 (bench/NOTES.md) measured the launch
+  # faster at batch 1 on the table's tiles; this set is the table's next
+  # step (time with decode_variants.py; correctness with decode.py's checks).
+  for cell in q1-g1-d64 q1-g4-d64 q1-g8-d64 q4-g1-d64 q1-g1-d128 q1-g4-d128 q1-g8-d128 q4-g1-d128; do
+    sq=${cell#q}; sq=${sq%%-*}; g=${cell#*-g}; g=${g%%-*}; d=${cell##*-d}
+    causal=0; [ "$sq" -gt 1 ] && causal=1
+    module "decode_q${sq}_g${g}_d$d" bf16 "$d" $((8 * g)) 8 "$sq" $causal 0 bhsd 0 >"$src"
+    variant "$cell" new "schedule=pack_gqa=true"
+    variant "$cell" launch "schedule=pack_gqa=true,combine=launch"
+    [ "$g" = 8 ] && variant "$cell" w16launch "schedule=pack_gqa=true,combine=launch,block_m=16,warps=1"
+  done
+  finish
+fi
 if [ "$SET" = d64 ]; then
   # Sq = 1 at d = 64 (the cells 2-3% behind cuDNN at 128k batch 1 and batch
   # 8): the table's Bc = 32 / 4 stages ("new") against Bc = 64 / 3-4 stages
