@@ -91,6 +91,108 @@ static Value emitOutputRowOffset(OpBuilder &b, Location loc,
   return offset<Value>(Layout::BSHD, at, extent, plus, times);
 }
 
+namespace {
+/// The arithmetic of an online merge of split partials (FlashAttention's
+/// online softmax, over splits instead of key blocks). A state is the
+/// largest L_s so far, Σ exp(L_s - ref) and Σ exp(L_s - ref)·O_s in perLane
+/// 4-column chunks, ref = refOf(largest): 0 while every split so far is
+/// empty (-inf), so that no weight is NaN.
+struct OnlineMerge {
+  struct State {
+    Value m, sum;
+    SmallVector<Value> acc;
+  };
+
+  OnlineMerge(OpBuilder &b, Location loc, int64_t perLane)
+      : b(b), loc(loc), ir(b, loc), perLane(perLane),
+        vec4(VectorType::get({4}, b.getF32Type())) {
+    negInf = ir.cf(-std::numeric_limits<double>::infinity());
+    cLog2e = ir.cf(1.4426950408889634);
+  }
+
+  /// exp2((x - ref)·log2 e): a split's (or a state's maximum's) weight.
+  Value weight(Value x, Value ref) {
+    Value e = arith::MulFOp::create(
+        b, loc, arith::SubFOp::create(b, loc, x, ref), cLog2e);
+    return math::Exp2Op::create(b, loc, e, arith::FastMathFlags::afn);
+  }
+
+  Value refOf(Value m) {
+    Value none =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m, negInf);
+    return arith::SelectOp::create(b, loc, none, ir.cf(0.0), m);
+  }
+
+  /// `st` with a trip's splits merged in: their L_s `lses` and partial
+  /// chunks `parts` (perLane a split), loaded before this arithmetic; with
+  /// `valids`, a split whose valid is false counts as empty.
+  State trip(const State &st, SmallVector<Value> lses, ArrayRef<Value> parts,
+             ArrayRef<Value> valids = {}) {
+    Value mNew = st.m;
+    for (size_t u = 0; u < lses.size(); ++u) {
+      if (!valids.empty())
+        lses[u] = arith::SelectOp::create(b, loc, valids[u], lses[u], negInf);
+      mNew = arith::MaximumFOp::create(b, loc, mNew, lses[u]);
+    }
+    Value ref = refOf(mNew);
+    Value scale = weight(st.m, ref);
+    Value scaleV = vector::BroadcastOp::create(b, loc, vec4, scale);
+    State r{mNew, arith::MulFOp::create(b, loc, st.sum, scale), {}};
+    for (int64_t k = 0; k < perLane; ++k)
+      r.acc.push_back(arith::MulFOp::create(b, loc, st.acc[k], scaleV));
+    for (size_t u = 0; u < lses.size(); ++u) {
+      Value w = weight(lses[u], ref);
+      r.sum = arith::AddFOp::create(b, loc, r.sum, w);
+      Value wv = vector::BroadcastOp::create(b, loc, vec4, w);
+      for (int64_t k = 0; k < perLane; ++k)
+        r.acc[k] = vector::FMAOp::create(b, loc, parts[u * perLane + k], wv,
+                                         r.acc[k]);
+    }
+    return r;
+  }
+
+  /// Two states as one, against the larger maximum.
+  State merge(const State &x, const State &y) {
+    State r;
+    r.m = arith::MaximumFOp::create(b, loc, x.m, y.m);
+    Value ref = refOf(r.m);
+    Value wx = weight(x.m, ref), wy = weight(y.m, ref);
+    r.sum = ir.fadd(ir.fmul(x.sum, wx), ir.fmul(y.sum, wy));
+    Value wxv = vector::BroadcastOp::create(b, loc, vec4, wx);
+    Value wyv = vector::BroadcastOp::create(b, loc, vec4, wy);
+    for (int64_t k = 0; k < perLane; ++k)
+      r.acc.push_back(vector::FMAOp::create(
+          b, loc, y.acc[k], wyv, arith::MulFOp::create(b, loc, x.acc[k], wxv)));
+    return r;
+  }
+
+  /// O's factor 1 / sum and the row's LSE, ref + log(sum), of a finished
+  /// state; a row whose every split is empty (sum 0) gets 0 and +inf, as
+  /// the one-kernel path writes.
+  std::pair<Value, Value> finish(Value m, Value sum) {
+    Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                        sum, ir.cf(0.0));
+    Value invSum = arith::SelectOp::create(
+        b, loc, empty, ir.cf(0.0),
+        arith::DivFOp::create(b, loc, ir.cf(1.0), sum));
+    Value logSum = arith::MulFOp::create(
+        b, loc, math::Log2Op::create(b, loc, sum, arith::FastMathFlags::afn),
+        ir.cf(0.6931471805599453));
+    Value rowLse = arith::SelectOp::create(
+        b, loc, empty, ir.cf(std::numeric_limits<double>::infinity()),
+        arith::AddFOp::create(b, loc, refOf(m), logSum));
+    return {invSum, rowLse};
+  }
+
+  OpBuilder &b;
+  Location loc;
+  KernelIRBuilder ir;
+  int64_t perLane;
+  VectorType vec4;
+  Value negInf, cLog2e;
+};
+} // namespace
+
 /// emitCombineRow for a warp that merges 32 / lanesPerRow rows side by side
 /// (the last-CTA merge of packed rows): one pass over the splits with a
 /// running maximum, as FlashAttention's online softmax merges key blocks.
@@ -112,34 +214,21 @@ static void emitOnlineGroupRow(OpBuilder &b, Location loc,
   Value hq = ops.headsQ, sq = ops.seqQ, splits = ops.numSplits;
   int64_t dv = spec.headDimV;
   const int64_t L = ops.lanesPerRow;
-  const double log2e = 1.4426950408889634, ln2 = 0.6931471805599453;
-  const double inf = std::numeric_limits<double>::infinity();
   Value rowsPerBatch = arith::MulIOp::create(b, loc, hq, sq);
   // `lane` is the lane within the row's group of L.
   lane = arith::RemUIOp::create(b, loc, lane, ir.c(L));
   Value first = arith::MulIOp::create(b, loc, row, splits);
   Value lastSplit = arith::SubIOp::create(b, loc, splits, ir.c(1));
-  Value negInf = ir.cf(-inf), cLog2e = ir.cf(log2e);
-  auto vec4 = VectorType::get({4}, f32);
   int64_t perLane = dv / 4 / L; // chunks lane, lane + L, ... of 4 columns
+  OnlineMerge om(b, loc, perLane);
+  Value negInf = om.negInf;
+  auto vec4 = om.vec4;
   int64_t unroll = std::max<int64_t>(
       1, std::min(kLaneGroupUnroll, kLaneGroupLoadsInFlight / perLane));
   Value partRow = arith::MulIOp::create(b, loc, first, ir.c(dv));
   auto colOf = [&](int64_t k) -> Value {
     return arith::MulIOp::create(
         b, loc, arith::AddIOp::create(b, loc, lane, ir.c(L * k)), ir.c(4));
-  };
-  // exp2((x - ref)·log2 e): a split's (or the old maximum's) weight against
-  // the reference `ref` (0 while every split so far is empty: no NaN).
-  auto weight = [&](Value x, Value ref) -> Value {
-    Value e = arith::MulFOp::create(
-        b, loc, arith::SubFOp::create(b, loc, x, ref), cLog2e);
-    return math::Exp2Op::create(b, loc, e, arith::FastMathFlags::afn);
-  };
-  auto refOf = [&](Value m) -> Value {
-    Value none =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m, negInf);
-    return arith::SelectOp::create(b, loc, none, ir.cf(0.0), m);
   };
   Value zero = arith::ConstantOp::create(
       b, loc, vec4, DenseElementsAttr::get(vec4, b.getF32FloatAttr(0)));
@@ -173,44 +262,16 @@ static void emitOnlineGroupRow(OpBuilder &b, Location loc,
             ValueRange{arith::AddIOp::create(b, loc, base, colOf(k))},
             /*nontemporal=*/false, llvm::MaybeAlign(16)));
     }
-    Value mNew = m;
-    for (int64_t u = 0; u < unroll; ++u) {
-      lses[u] = arith::SelectOp::create(b, loc, valid[u], lses[u], negInf);
-      mNew = arith::MaximumFOp::create(b, loc, mNew, lses[u]);
-    }
-    Value ref = refOf(mNew);
-    Value scale = weight(m, ref);
-    Value scaleV = vector::BroadcastOp::create(b, loc, vec4, scale);
-    Value sumNew = arith::MulFOp::create(b, loc, sum, scale);
-    for (int64_t k = 0; k < perLane; ++k)
-      acc[k] = arith::MulFOp::create(b, loc, acc[k], scaleV);
-    for (int64_t u = 0; u < unroll; ++u) {
-      Value w = weight(lses[u], ref);
-      sumNew = arith::AddFOp::create(b, loc, sumNew, w);
-      Value wv = vector::BroadcastOp::create(b, loc, vec4, w);
-      for (int64_t k = 0; k < perLane; ++k)
-        acc[k] = vector::FMAOp::create(b, loc, parts[u * perLane + k], wv,
-                                       acc[k]);
-    }
-    SmallVector<Value> yields(acc);
-    yields.push_back(mNew);
-    yields.push_back(sumNew);
+    OnlineMerge::State next = om.trip({m, sum, acc}, lses, parts, valid);
+    SmallVector<Value> yields(next.acc);
+    yields.push_back(next.m);
+    yields.push_back(next.sum);
     scf::YieldOp::create(b, loc, yields);
   }
-  // O = acc / sum, L = ref + log(sum); a row whose every split is empty
-  // (sum 0) gets O = 0 and L = +inf, as the one-kernel path writes.
-  Value sum = loop.getResult(perLane + 1);
-  Value empty =
-      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sum, ir.cf(0.0));
-  Value invSum = arith::SelectOp::create(
-      b, loc, empty, ir.cf(0.0),
-      arith::DivFOp::create(b, loc, ir.cf(1.0), sum));
-  Value logSum = arith::MulFOp::create(
-      b, loc, math::Log2Op::create(b, loc, sum, arith::FastMathFlags::afn),
-      ir.cf(ln2));
-  Value rowLse = arith::SelectOp::create(
-      b, loc, empty, ir.cf(inf),
-      arith::AddFOp::create(b, loc, refOf(loop.getResult(perLane)), logSum));
+  // O = acc / sum, L = ref + log(sum).
+  std::pair<Value, Value> finished =
+      om.finish(loop.getResult(perLane), loop.getResult(perLane + 1));
+  Value invSum = finished.first, rowLse = finished.second;
   Value oRow = emitOutputRowOffset(b, loc, spec, row, hq, sq, rowsPerBatch);
   auto store = [&] {
     Value invSumV = vector::BroadcastOp::create(b, loc, vec4, invSum);
@@ -491,8 +552,6 @@ static void emitCombineKernelRows(OpBuilder &b, Location loc,
   const int64_t L = combineGroupLanes(dv), groupsPerWarp = 32 / L;
   const int64_t perLane = dv / 4 / L;
   const int64_t fullUnroll = combineUnroll(dv);
-  const double log2e = 1.4426950408889634, ln2 = 0.6931471805599453;
-  const double inf = std::numeric_limits<double>::infinity();
   Value rowsPerCTA = emitCombineRowsPerCTA(b, loc, splits, dv);
   Value warpsPerRow = b.createOrFold<arith::DivUIOp>(
       loc, ir.c(kCombineWarps), rowsPerCTA);
@@ -502,8 +561,8 @@ static void emitCombineKernelRows(OpBuilder &b, Location loc,
   Value row = ir.add(
       ir.mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x), rowsPerCTA),
       rowInCTA);
-  // A warp past the CTA's rows (three warps a row) or the last row merges
-  // the last row again and stores nothing.
+  // Every warp has a row of the CTA (rowsPerCTA · warpsPerRow = 4); a warp
+  // past the last row merges the last row again and stores nothing.
   Value rowValid = arith::AndIOp::create(
       b, loc, ir.cmp(arith::CmpIPredicate::ult, rowInCTA, rowsPerCTA),
       ir.cmp(arith::CmpIPredicate::ult, row, rows));
@@ -513,43 +572,15 @@ static void emitCombineKernelRows(OpBuilder &b, Location loc,
   Value group = ir.add(ir.mulc(warpInRow, groupsPerWarp), ir.divc(lane, L));
   Value first = ir.mul(row, splits);
   Value partRow = ir.mulc(first, dv);
-  Value negInf = ir.cf(-inf), cLog2e = ir.cf(log2e);
-  auto vec4 = VectorType::get({4}, f32);
+  OnlineMerge om(b, loc, perLane);
+  using State = OnlineMerge::State;
+  Value negInf = om.negInf;
+  auto vec4 = om.vec4;
   auto colOf = [&](int64_t k) -> Value {
     return ir.mulc(ir.addc(laneInGroup, L * k), 4);
   };
-  // exp2((x - ref)·log2 e): a split's (or a state's maximum's) weight
-  // against `ref` (0 while everything so far is empty: no NaN).
-  auto weight = [&](Value x, Value ref) -> Value {
-    return ir.exp2(ir.fmul(arith::SubFOp::create(b, loc, x, ref), cLog2e));
-  };
-  auto refOf = [&](Value m) -> Value {
-    Value none =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m, negInf);
-    return ir.select(none, ir.cf(0.0), m);
-  };
   Value zero = arith::ConstantOp::create(
       b, loc, vec4, DenseElementsAttr::get(vec4, b.getF32FloatAttr(0)));
-  // A merge state: the maximum L_s, Σ exp(L_s - ref) and Σ exp(L_s -
-  // ref)·O_s (perLane chunks), ref = refOf(maximum).
-  struct State {
-    Value m, sum;
-    SmallVector<Value> acc;
-  };
-  // Two states as one, against the larger maximum.
-  auto merge = [&](const State &x, const State &y) {
-    State r;
-    r.m = arith::MaximumFOp::create(b, loc, x.m, y.m);
-    Value ref = refOf(r.m);
-    Value wx = weight(x.m, ref), wy = weight(y.m, ref);
-    r.sum = ir.fadd(ir.fmul(x.sum, wx), ir.fmul(y.sum, wy));
-    Value wxv = vector::BroadcastOp::create(b, loc, vec4, wx);
-    Value wyv = vector::BroadcastOp::create(b, loc, vec4, wy);
-    for (int64_t k = 0; k < perLane; ++k)
-      r.acc.push_back(vector::FMAOp::create(
-          b, loc, y.acc[k], wyv, arith::MulFOp::create(b, loc, x.acc[k], wxv)));
-    return r;
-  };
   auto stateOf = [&](ValueRange v) {
     return State{v[perLane], v[perLane + 1],
                  SmallVector<Value>(v.begin(), v.begin() + perLane)};
@@ -600,27 +631,10 @@ static void emitCombineKernelRows(OpBuilder &b, Location loc,
         for (int64_t k = 0; k < perLane; ++k)
           parts.push_back(ifValid.getResult(1 + k));
       }
-      Value mNew = st.m;
-      for (int64_t u = 0; u < unroll; ++u)
-        mNew = arith::MaximumFOp::create(b, loc, mNew, lses[u]);
-      Value ref = refOf(mNew);
-      Value scale = weight(st.m, ref);
-      Value scaleV = vector::BroadcastOp::create(b, loc, vec4, scale);
-      Value sumNew = ir.fmul(st.sum, scale);
-      SmallVector<Value> acc;
-      for (int64_t k = 0; k < perLane; ++k)
-        acc.push_back(arith::MulFOp::create(b, loc, st.acc[k], scaleV));
-      for (int64_t u = 0; u < unroll; ++u) {
-        Value w = weight(lses[u], ref);
-        sumNew = ir.fadd(sumNew, w);
-        Value wv = vector::BroadcastOp::create(b, loc, vec4, w);
-        for (int64_t k = 0; k < perLane; ++k)
-          acc[k] =
-              vector::FMAOp::create(b, loc, parts[u * perLane + k], wv, acc[k]);
-      }
-      SmallVector<Value> yields(acc);
-      yields.push_back(mNew);
-      yields.push_back(sumNew);
+      State next = om.trip(st, lses, parts);
+      SmallVector<Value> yields(next.acc);
+      yields.push_back(next.m);
+      yields.push_back(next.sum);
       scf::YieldOp::create(b, loc, yields);
     }
     return SmallVector<Value>(loop.getResults());
@@ -654,7 +668,7 @@ static void emitCombineKernelRows(OpBuilder &b, Location loc,
       other.acc.push_back(
           vector::FromElementsOp::create(b, loc, vec4, elems));
     }
-    st = merge(st, other);
+    st = om.merge(st, other);
   }
   Value firstGroup = ir.cmp(arith::CmpIPredicate::ult, lane, ir.c(L));
   // The warps of a row (W > 1, the same for the whole CTA): each leaves its
@@ -708,7 +722,7 @@ static void emitCombineKernelRows(OpBuilder &b, Location loc,
                                        ValueRange{ir.addc(at, dv)});
       other.sum = memref::LoadOp::create(b, loc, stateSmem,
                                          ValueRange{ir.addc(at, dv + 1)});
-      State merged = merge(stateOf(others.getRegionIterArgs()), other);
+      State merged = om.merge(stateOf(others.getRegionIterArgs()), other);
       SmallVector<Value> yields(merged.acc);
       yields.append({merged.m, merged.sum});
       scf::YieldOp::create(b, loc, yields);
@@ -724,17 +738,9 @@ static void emitCombineKernelRows(OpBuilder &b, Location loc,
   auto ifWriter = scf::IfOp::create(b, loc, writer, false);
   OpBuilder::InsertionGuard g(b);
   b.setInsertionPointToStart(&ifWriter.getThenRegion().front());
-  // O = acc / sum, L = ref + log(sum); a row whose every split is empty
-  // (sum 0) gets O = 0 and L = +inf, as the one-kernel path writes.
-  Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                      st.sum, ir.cf(0.0));
-  Value invSum = ir.select(
-      empty, ir.cf(0.0), arith::DivFOp::create(b, loc, ir.cf(1.0), st.sum));
-  Value logSum = ir.fmul(
-      math::Log2Op::create(b, loc, st.sum, arith::FastMathFlags::afn),
-      ir.cf(ln2));
-  Value rowLse =
-      ir.select(empty, ir.cf(inf), ir.fadd(refOf(st.m), logSum));
+  // O = acc / sum, L = ref + log(sum).
+  std::pair<Value, Value> finished = om.finish(st.m, st.sum);
+  Value invSum = finished.first, rowLse = finished.second;
   Value oRow = emitOutputRowOffset(b, loc, spec, row, ops.headsQ, ops.seqQ,
                                    ir.mul(ops.headsQ, ops.seqQ));
   Value invSumV = vector::BroadcastOp::create(b, loc, vec4, invSum);
