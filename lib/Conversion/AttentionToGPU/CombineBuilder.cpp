@@ -531,7 +531,7 @@ std::string fa2::combineRowsPerCTAExpression(int64_t headDimV) {
 /// from three warp trips of splits). A row's splits are dealt to its split
 /// groups (combineGroupLanes lanes each, 32 / lanes groups a warp), group g
 /// taking splits g, g + groups, ...; each group merges its splits in one
-/// pass with a running maximum (as emitOnlineGroupRow), every load of a
+/// pass with a running maximum (OnlineMerge::trip), every load of a
 /// trip (its L_s and its partial chunks, each predicated on its split
 /// existing) issued before any arithmetic on them, so that a trip waits
 /// for one L2 round trip. Then the groups of a warp merge through xor
