@@ -97,13 +97,6 @@ static int64_t mergeDim(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) ? b : a;
 }
 
-/// Reads everything the kernel needs from `op`, or says why the kernel cannot
-/// serve it. Changes nothing.
-///
-/// `requested` are the schedule fields the user asked for (the `schedule`
-/// option's, then the op's own `fa2.schedule`), applied in order over the
-/// table's choice; a field they name that cannot be set is an error
-/// reported at the op (`fieldError`), not a reason to leave the op.
 /// The requested fields on a wgmma schedule (a Hopper table row's): warps
 /// and registers per role follow block_m unless given (the row's registers
 /// stand unless block_m changed), and a row's CTAs per SM, chosen with its
@@ -126,6 +119,13 @@ applyHopperFields(GPUSchedule &h, ArrayRef<ScheduleField> requested) {
   return std::nullopt;
 }
 
+/// Reads everything the kernel needs from `op`, or says why the kernel cannot
+/// serve it. Changes nothing.
+///
+/// `requested` are the schedule fields the user asked for (the `schedule`
+/// option's, then the op's own `fa2.schedule`), applied in order over the
+/// table's choice; a field they name that cannot be set is an error
+/// reported at the op (`fieldError`), not a reason to leave the op.
 static FailureOr<AttentionKernelSpec>
 matchGPUAttention(AttentionOp op, const ChipInfo &chip,
                   F32Precision f32Precision,

@@ -201,14 +201,12 @@ struct OnlineMerge {
 /// the new maximum, so that the L_s need no round trip of their own before
 /// the partials (the two-pass merge's max and sum reductions, shuffles and
 /// shared weights cost one more L2 round trip of the one warp, ~0.6 us).
-/// A lane keeps as many 4-column loads in flight as stay in registers: 48
-/// (6 splits of the 8 chunks a lane of 4 takes at d = 128 G = 8, 255
-/// registers without a spill on sm_90), at most 16 splits a trip.
+/// A lane keeps kLastCTALoadsInFlight 4-column loads in flight, at most
+/// kCombineUnroll splits a trip.
 static void emitOnlineGroupRow(OpBuilder &b, Location loc,
                                const AttentionKernelSpec &spec,
                                const CombineRowOperands &ops, Value row,
                                Value lane) {
-  constexpr int64_t kLaneGroupUnroll = 16, kLaneGroupLoadsInFlight = 48;
   Type f32 = b.getF32Type(), outTy = spec.outElementType;
   KernelIRBuilder ir(b, loc);
   Value hq = ops.headsQ, sq = ops.seqQ, splits = ops.numSplits;
@@ -224,7 +222,7 @@ static void emitOnlineGroupRow(OpBuilder &b, Location loc,
   Value negInf = om.negInf;
   auto vec4 = om.vec4;
   int64_t unroll = std::max<int64_t>(
-      1, std::min(kLaneGroupUnroll, kLaneGroupLoadsInFlight / perLane));
+      1, std::min(kCombineUnroll, kLastCTALoadsInFlight / perLane));
   Value partRow = arith::MulIOp::create(b, loc, first, ir.c(dv));
   auto colOf = [&](int64_t k) -> Value {
     return arith::MulIOp::create(

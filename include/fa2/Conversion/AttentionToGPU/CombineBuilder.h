@@ -20,7 +20,7 @@ constexpr int64_t kCombineWarps = 4;
 
 /// Splits whose partial O rows one lane loads before it waits for any of
 /// them (a trip's unroll factor), in the combine kernel and in the
-/// last-CTA merge of one row per warp.
+/// last-CTA merges.
 constexpr int64_t kCombineUnroll = 16;
 
 /// A combine kernel row of at most 4 splits a group (2-4 splits at 8-64
@@ -31,6 +31,12 @@ constexpr int64_t kCombineFewUnroll = 4;
 /// one trip (perLane chunks of each of its unrolled splits: 32 vector
 /// loads, 128 registers, at d = 256).
 constexpr int64_t kCombineLoadsInFlight = 32;
+
+/// The same for a lane of the last-CTA merge of rows side by side
+/// (emitLastCTACombine, which has no other work left): 48, 6 splits of the
+/// 8 chunks a lane of 4 takes at d = 128 G = 8, 255 registers without a
+/// spill on sm_90.
+constexpr int64_t kLastCTALoadsInFlight = 48;
 
 /// Splits one warp of the combine kernel loads in one trip at head dim
 /// `headDimV` (its split groups' unrolled splits): 32 at d = 64, 16 at
