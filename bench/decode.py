@@ -19,7 +19,8 @@
 #      heads), d in {64, 128}, seq_k 1k..128k, batch 1..64: GB/s of K/V read
 #      by fa2, SDPA flash and cuDNN (enable_gqa; Sq > 1 causal bottom-right
 #      through causal_lower_right), % of the copy bandwidth, fa2 over the
-#      faster of the two; median of triton's do_bench in interleaved rounds,
+#      faster of the two; median of do_bench's method (bench_ms: the L2
+#      flushed by a read before each call, --flush) in interleaved rounds,
 #      each backend's call replayed from a CUDA graph (--timing graph: the
 #      GPU's time; SDPA's eager call costs more CPU than a small step takes);
 #   4. schedule variants (grid under DIR/variant) on a sub-grid;
@@ -73,14 +74,65 @@ def parse_args():
                    help="graph: every backend's call captured once in a CUDA graph and timed as a "
                         "replay (the GPU's time, not Python's: SDPA's eager call costs 50-100 us of "
                         "CPU, more than a small decode step); eager: the calls themselves")
+    p.add_argument("--flush", default="read", choices=("read", "zero"),
+                   help="the L2 flush before each timed call: read a 256 MB buffer (clean lines), or "
+                        "zero it as triton's do_bench does (dirty lines the timed call writes back: "
+                        "~12 us on every backend's step, bench/NOTES.md)")
     p.add_argument("--eager-sdpa", action="store_true",
                    help="with --timing graph, also time SDPA's eager calls (flash_eager, cudnn_eager)")
     return p.parse_args()
 
 
+_L2_FLUSH = {}
+
+
+def l2_flush(kind):
+    """Evicts the L2 (50 MB on the H200) before a timed call by touching a
+    256 MB buffer. `zero` writes it, as triton's do_bench does: the L2 is
+    then full of dirty lines, and the timed call that follows writes them
+    back to DRAM while it reads, up to 50 MB of traffic that is not its
+    own (~12 us at the copy bandwidth, on every backend alike). `read`
+    reads it (a max reduction): the L2 holds clean lines of the buffer,
+    and the timed call's DRAM traffic is its own."""
+    if "buf" not in _L2_FLUSH:
+        _L2_FLUSH["buf"] = torch.ones(64 << 20, dtype=torch.int32, device="cuda")
+    buf = _L2_FLUSH["buf"]
+    if kind == "zero":
+        buf.zero_()
+    else:
+        buf.max()
+
+
 def bench_ms(fn, args):
-    from triton.testing import do_bench
-    return do_bench(fn, warmup=args.warmup_ms, rep=args.rep_ms, return_mode="median")
+    """Median milliseconds of `fn`, do_bench's method with the flush
+    --flush chooses: a few calls estimate its time, warm-up calls for
+    --warmup-ms, then calls for --rep-ms, each after an L2 flush and
+    between its own pair of events."""
+    kind = getattr(args, "flush", "read")
+    fn()
+    torch.cuda.synchronize()
+    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    start.record()
+    for _ in range(5):
+        l2_flush(kind)
+        fn()
+    end.record()
+    torch.cuda.synchronize()
+    estimate = max(start.elapsed_time(end) / 5, 1e-3)
+    warmups = max(1, int(args.warmup_ms / estimate))
+    reps = max(1, int(args.rep_ms / estimate))
+    starts = [torch.cuda.Event(enable_timing=True) for _ in range(reps)]
+    ends = [torch.cuda.Event(enable_timing=True) for _ in range(reps)]
+    for _ in range(warmups):
+        fn()
+    for i in range(reps):
+        l2_flush(kind)
+        starts[i].record()
+        fn()
+        ends[i].record()
+    torch.cuda.synchronize()
+    times = sorted(s.elapsed_time(e) for s, e in zip(starts, ends))
+    return times[len(times) // 2]
 
 
 
@@ -400,7 +452,7 @@ def main():
                                cudnn_us=1000 * med.get("cudnn", float("nan")))
                     if "fa2_other" in med:
                         row.update(other_gbps=gbps["fa2_other"], other_us=1000 * med["fa2_other"])
-                    row["timing"] = args.timing
+                    row["timing"] = f"{args.timing}, flush {args.flush}"
                     for n in ("flash", "cudnn"):
                         if n + "_eager" in med:
                             row[n + "_eager_us"] = 1000 * med[n + "_eager"]
@@ -463,7 +515,8 @@ def main():
     if rows:
         write_csv(rows, args.out)
     md = [f"copy bandwidth {copy_bw:.0f} GB/s; timing: {args.timing}"
-          + (" (every backend's call replayed from a CUDA graph)" if args.timing == "graph" else ""), "",
+          + (" (every backend's call replayed from a CUDA graph)" if args.timing == "graph" else "")
+          + f"; L2 flush before each call: {args.flush}", "",
           "| d | Sq | G | Sk | batch | K/V MB | splits | fa2 GB/s | flash | cuDNN | % copy | fa2/best |",
           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:

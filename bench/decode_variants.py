@@ -8,9 +8,10 @@
 #
 # For each cell (decode: batch, seq_k; chunked: batch at Sq = 512, Sk = 8k)
 # every label of the cell kind and SDPA flash / cuDNN run on the same inputs,
-# timed in interleaved rounds (median of triton's do_bench; every round's
-# time is printed too), each call replayed from a CUDA graph (--timing graph,
-# as decode.py's grid) or launched eagerly (--timing eager); each label is
+# timed in interleaved rounds (median of decode.bench_ms: the L2 flushed by
+# a read before each call, --flush; every round's time is printed too),
+# each call replayed from a CUDA graph (--timing graph, as decode.py's grid)
+# or launched eagerly (--timing eager); each label is
 # checked on that cell with FlashAttention's rule against an f32 reference
 # (batch 0 only where the cell is large) and a NaN-poisoned O, before the
 # timing and again on the timed launcher's O after it (a launch that wrote
@@ -76,6 +77,7 @@ def main():
     p.add_argument("--only", default="", help="cell kinds, comma-separated, run in this order")
     p.add_argument("--cells", default="", help="decode cells SK:BATCH,... instead of the default list")
     p.add_argument("--labels", default="", help="only these labels (comma-separated; LABEL@i follow LABEL)")
+    p.add_argument("--flush", default="read", choices=("read", "zero"), help="as decode.py's --flush")
     p.add_argument("--timing", default="graph", choices=("graph", "eager"),
                    help="graph: each call replayed from a CUDA graph (decode.py's grid); eager: launched")
     args = p.parse_args()
@@ -167,7 +169,7 @@ def main():
                 rows.append({"kind": kind, "label": n, "sk": sk, "batch": batch, "kv_mb": kv_bytes / 1e6,
                              "splits": splits, "us": 1000 * t, "pct_copy": 100 * kv_bytes / t / 1e6 / copy_bw,
                              "best_sdpa_us": 1000 * best, "ratio_best": best / t, "pass": ok,
-                             "pass_after": ok_after, "timing": args.timing,
+                             "pass_after": ok_after, "timing": f"{args.timing}, flush {args.flush}",
                              "rounds_us": " ".join(f"{1000 * x:.2f}" for x in times[n]),
                              "flash_rounds_us": " ".join(f"{1000 * x:.2f}" for x in times.get("flash", [])),
                              "cudnn_rounds_us": " ".join(f"{1000 * x:.2f}" for x in times.get("cudnn", []))})
