@@ -32,8 +32,8 @@
 # table's <= 8-row d = 64 row (q1-g1/g4/g8-d64, q4-g1-d64), and at G = 8
 # (q1-g8-d64, q1-g8-d128) the 8-row merge by two warps (m32).
 #
-# --set launch: the table's <= 8-row tiles (last_cta) against the combine
-# launch, and one warp of 16 rows with it at G = 8.
+# --set launch: the table's <= 8-row tiles (the combine launch) against the
+# last-CTA merge, and one warp of 16 rows at G = 8.
 #
 # --set smem: d = 128 G = 8, the table's 32-row tile of two warps against one
 # warp of 16 rows (w16), once the PTX has no static shared byte.
@@ -82,19 +82,19 @@ finish() {
   exit $FAILED
 }
 if [ "$SET" = launch ]; then
-  # The table's <= 8-row tiles (combine = last_cta, "new") against the same
-  # tiles with the combine launch ("launch"), and at G = 8 one warp of 16
-  # rows with the launch ("w16launch": the 32-row tile has its second warp
-  # for the last CTA's merge). Call 13 (bench/NOTES.md) measured the launch
-  # faster at batch 1 on the table's tiles; this set is the table's next
-  # step (time with decode_variants.py; correctness with decode.py's checks).
+  # The table's <= 8-row tiles with its combine launch ("new") against the
+  # same tiles with the last-CTA merge ("last", the table's until the
+  # combine launch took a CTA per few rows), and at G = 8 one warp of 16
+  # rows ("w16launch": the table's 32-row tile has its second warp from
+  # the last CTA's merge). Time with decode_variants.py; correctness with
+  # decode.py's checks.
   for cell in q1-g1-d64 q1-g4-d64 q1-g8-d64 q4-g1-d64 q1-g1-d128 q1-g4-d128 q1-g8-d128 q4-g1-d128; do
     sq=${cell#q}; sq=${sq%%-*}; g=${cell#*-g}; g=${g%%-*}; d=${cell##*-d}
     causal=0; [ "$sq" -gt 1 ] && causal=1
     module "decode_q${sq}_g${g}_d$d" bf16 "$d" $((8 * g)) 8 "$sq" $causal 0 bhsd 0 >"$src"
     variant "$cell" new "schedule=pack_gqa=true"
-    variant "$cell" launch "schedule=pack_gqa=true,combine=launch"
-    [ "$g" = 8 ] && variant "$cell" w16launch "schedule=pack_gqa=true,combine=launch,block_m=16,warps=1"
+    variant "$cell" last "schedule=pack_gqa=true,combine=last_cta"
+    [ "$g" = 8 ] && variant "$cell" w16launch "schedule=pack_gqa=true,block_m=16,warps=1"
   done
   finish
 fi

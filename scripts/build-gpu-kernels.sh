@@ -303,11 +303,9 @@ if want decode; then
     # Layout and a padding mask per sequence.
     decode d128-bf16-g4-q1-bshd bf16 128 8 2 0 bshd none 1 1
     decode d128-bf16-g4-q1-pad bf16 128 8 2 0 bhsd pad 1 1
-    # The last-CTA combine (no second launch; the table's for d128-*-g4-q1
-    # above) on one warp's 4 and 8 rows (with and without LSE), on two
-    # warps' 32 causal rows, and on the prefill tile's 4 warps with seq_q
-    # dynamic; and the combine launch where the table takes last_cta.
-    DECODE_FIELDS=",combine=launch" decode d128-bf16-g4-q1-launch bf16 128 8 2 0 bhsd none 1 1
+    # The last-CTA combine (no second launch; the table takes the combine
+    # launch) on one warp's 4 rows, two warps' 8 rows (without LSE) and
+    # 32 causal rows, and on the prefill tile's 4 warps with seq_q dynamic.
     DECODE_FIELDS=",combine=last_cta" decode d128-bf16-g4-q1-last bf16 128 8 2 0 bhsd none 1 1
     DECODE_FIELDS=",combine=last_cta" decode d128-f16-g8-q1-nolse-last f16 128 16 2 0 bhsd none 0 1
     DECODE_FIELDS=",combine=last_cta" decode d64-f16-g8-q4-causal-last f16 64 16 2 1 bhsd none 1 4

@@ -1,5 +1,6 @@
-// The last-CTA combine (schedule field combine = last_cta, the decode
-// table's for this step: d = 128, 4 packed rows) through fa2-to-ptx: the host allocates the counters on the device and zeroes
+// The last-CTA combine (schedule field combine = last_cta, the op's; the
+// decode table takes the combine launch; d = 128, 4 packed rows) through
+// fa2-to-ptx: the host allocates the counters on the device and zeroes
 // them on the function's stream before the one launch (no combine kernel);
 // the PTX publishes the partials (membar.gl before the count), counts
 // arrivals with a global atomic, tells the CTA with bar.red.or, and the
@@ -36,6 +37,6 @@
 // PTX-NOT: shfl.sync
 // PTX-NOT: .entry
 func.func @decode_step(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf16>, %v: tensor<?x8x?x128xbf16>) -> (tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>) {
-  %o, %lse = fa2.attention %q, %k, %v scale(0.08838834764831845) : tensor<?x32x1x128xbf16>, tensor<?x8x?x128xbf16>, tensor<?x8x?x128xbf16> -> tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>
+  %o, %lse = fa2.attention %q, %k, %v scale(0.08838834764831845) {fa2.schedule = #fa2.schedule<combine = last_cta>} : tensor<?x32x1x128xbf16>, tensor<?x8x?x128xbf16>, tensor<?x8x?x128xbf16> -> tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>
   return %o, %lse : tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>
 }

@@ -3,7 +3,7 @@
 // waits in griddepcontrol.wait before its first load, and the manifest asks
 // for the combine's programmatic dependent launch; on sm_80 (no
 // griddepcontrol) neither instruction nor the manifest key. (combine =
-// launch: the table's last_cta for this step is to-ptx-decode-last-cta.mlir.)
+// launch, the table's; last_cta is to-ptx-decode-last-cta.mlir.)
 // RUN: rm -rf %t && fa2-opt %s --fa2-to-ptx="manifest-dir=%t schedule=combine=launch" -o /dev/null
 // RUN: FileCheck %s --check-prefix=PTX --input-file=%t/fa2_attention_decode_0.ptx
 // RUN: FileCheck %s --check-prefix=JSON --input-file=%t/fa2_attention_decode_0.json

@@ -818,7 +818,7 @@ void fa2::assignHopperRoles(GPUSchedule &s) {
 
 /// The decode table: packed rows up to 64 take the smallest tile of 16, 32
 /// or 64 rows (one warp per 16 rows, every warp busy), except 5-8 rows,
-/// which take two warps for the last CTA's merge. Up to 128 rows take two
+/// which take two warps (the second one's rows empty). Up to 128 rows take two
 /// 64-row tiles. Split-KV is chosen from the shapes (kKVSplitsAuto).
 /// A decode CTA does little arithmetic per byte: keeping bytes in flight is
 /// its whole job, so each tile streams K/V through as many stages as fit
@@ -830,18 +830,18 @@ struct DecodeRow {
 };
 } // namespace
 static const DecodeRow kDecodeTable[] = {
-    // The splits of a tile of at most 8 packed rows (Sq = 1 with G = 1, 4
-    // or 8; Sq = 2 with G = 4) are merged by the last split CTA to arrive
-    // (no second launch; its one warp merges all the rows side by side,
-    // lastCTARowsPerPass); else by the combine launch. Same process,
-    // launch against last_cta (H200, bench/decode-results/2026-12-03-rows.md):
-    // d = 128 G = 4 batch 1 1.04-1.25x (8k 26.7 -> 21.3 us), batch 8
-    // 1.00-1.01x; G = 1 batch 1 1.05-1.32x; d = 64 G = 4 batch 1
-    // 1.07-1.37x, batch 8 0.99-1.00x; G = 8 merged in two passes of 4 rows
-    // 0.90-0.98x at d = 128, 0.97-1.02x at d = 64; in one pass of 8 rows
-    // 1.02-1.24x at batch 1 (d = 128 8k 26.9 -> 23.7 us), 1.00-1.09x at
-    // batch 8/64 (2026-12-03-final.md). Sq = 4 / 16 (16+ rows): launch,
-    // 1.1-1.5x faster than last_cta at batch 1.
+    // Every row's splits are merged by the combine launch (a programmatic
+    // dependent launch; rows and warps a row from the split count). The
+    // last-CTA merge (combine = last_cta: the last split CTA of a row tile
+    // to arrive merges its rows; no second launch) was the table's for at
+    // most 8 packed rows while the combine launch took one warp a row in
+    // two passes (2026-12-03-rows.md, 2026-12-03-final.md). Against the
+    // combine launch of today, same process, graph-replayed, 3 rounds
+    // (H200, bench/decode-results/2026-12-04b-combine-modes.csv), the
+    // launch's time over last_cta's: d = 64 batch 1 0.94-0.99 at 1k-32k,
+    // 0.985-1.00 at 128k; batch 8 0.97-1.00; d = 128 batch 1 0.95-1.00,
+    // batch 8 1.00-1.01 (Sq = 4 G = 1 1.005-1.02); batch 64 (one split)
+    // equal.
     // 16 rows, one warp, d <= 64: Bc = 32 with 4 stages (37 KiB, 6 CTAs
     // per SM), 4 blocks (128 keys) per split; up to 4 packed rows (Sq = 1
     // with G <= 4, Sq = 4 with G = 1) Bc = 64 with 3 stages, 2 blocks (128
@@ -851,9 +851,9 @@ static const DecodeRow kDecodeTable[] = {
     // round (128k batch 1 79.3 -> 77.7 us at G = 4, batch 8 -1.5..-2.5%),
     // 1% slower at G = 1 32k batch 1; at 1k keys 6-10% slower with 4
     // blocks per split (4 splits against 8), hence 2 (8 splits at 1k).
-    // 5-8 packed rows (G = 8): a 32-row tile of two warps, so that the last
-    // CTA merges with both (4 rows each, as G = 4's one warp does); the
-    // second warp's rows are empty in the main loop. Against one warp of
+    // 5-8 packed rows (G = 8): a 32-row tile of two warps (chosen when the
+    // last CTA merged, with both warps, 4 rows each); the second warp's rows
+    // are empty in the main loop. Against one warp of
     // 16 rows, same process, graph-replayed, 3 rounds
     // (bench/decode-results/2026-12-03-night.md): faster in every cell and
     // round, d = 128 batch 1 1k 11.6 -> 10.7 us, 8k 22.6 -> 20.6, 32k 50.0 ->
@@ -863,11 +863,11 @@ static const DecodeRow kDecodeTable[] = {
     // (fa2-extern-dynamic-shared-memory); with one, 3 fit and batch 64's
     // one-split CTAs ran in two waves (8k 489.5 -> 580.3 us, 0.86x cuDNN;
     // 2026-12-03-night-splits.md).
-    {4, 64, 16, 64, 3, 2, CombineMode::LastCTA},
-    {8, 64, 32, 32, 4, 4, CombineMode::LastCTA},
+    {4, 64, 16, 64, 3, 2},
+    {8, 64, 32, 32, 4, 4},
     {16, 64, 16, 32, 4, 4},
-    {4, 128, 16, 32, 3, 2, CombineMode::LastCTA},
-    {8, 128, 32, 32, 3, 2, CombineMode::LastCTA},
+    {4, 128, 16, 32, 3, 2},
+    {8, 128, 32, 32, 3, 2},
     // d <= 128: Bc = 32 with 3 stages (51 KiB: 4 CTAs per SM), 2 blocks per
     // split. Against Bc = 64 / 3 stages (100 KiB, 2 per SM), Bc = 32 / 4
     // stages and 8 other choices, same process

@@ -16,7 +16,7 @@
 // RUN:   | grep -oE 'step %c12|memref\.load|vector\.(load|fma)|math\.exp2|scf\.yield' | uniq -c | awk '{$1=$1};1' | tr '\n' ' ' | FileCheck %s --check-prefix=TRIP
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu | sed -n '/gpu.func @fa2_attention_decode_dynamic_0_combine/,/gpu.return/p' \
 // RUN:   | awk -f %S/Inputs/combine-ops.awk | FileCheck %s --check-prefix=COMBINE
-// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=combine=launch" | sed -n '/gpu.func @fa2_attention_decode_g8_d64_0_combine/,/gpu.return/p' \
+// RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu | sed -n '/gpu.func @fa2_attention_decode_g8_d64_0_combine/,/gpu.return/p' \
 // RUN:   | awk -f %S/Inputs/combine-ops.awk | FileCheck %s --check-prefix=COMBINE64
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=pack_gqa=false" | FileCheck %s --check-prefix=OFF
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="schedule=pack_gqa=false,kv_splits=1" | FileCheck %s --check-prefix=ONE
@@ -26,7 +26,8 @@
 // split); the host computes the split count from batch and seq_k for
 // 132 SMs (2·132 = 264 CTA slots, divided by the row tiles and rounded
 // down: full waves), allocates the partials and launches the combine after
-// the splits (combine = launch here; the table's last_cta is the next case).
+// the splits (combine = launch, the table's; the op asks for it too, and
+// the next case for the last-CTA merge).
 // The kernel also takes O and LSE: a launch with one split (num_splits = 1,
 // a batch that fills the GPU) writes them itself, and the host then leaves
 // the combine out (the combine returns at once if launched anyway).
@@ -151,8 +152,8 @@ func.func @decode_dynamic(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf16
 
 // -----
 
-// The same step with the table's combine (d <= 128, at most 4 packed
-// rows: last_cta): no combine kernel. Each split CTA stores its
+// The same step with combine = last_cta (the op's schedule field): no
+// combine kernel. Each split CTA stores its
 // partials, fences (gpu scope), synchronizes, and thread 0 counts the CTA
 // in its row tile's counter; bar.red.or tells the CTA whether it arrived
 // last, and that CTA resets the counter to 0, fences again and merges the
@@ -209,15 +210,15 @@ func.func @decode_dynamic(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf16
 // LAST: "name": "num_splits",
 // LAST: "combine": "last_cta",
 func.func @decode_last_cta(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf16>, %v: tensor<?x8x?x128xbf16>) -> (tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>) {
-  %o, %lse = fa2.attention %q, %k, %v scale(0.08838834764831845) : tensor<?x32x1x128xbf16>, tensor<?x8x?x128xbf16>, tensor<?x8x?x128xbf16> -> tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>
+  %o, %lse = fa2.attention %q, %k, %v scale(0.08838834764831845) {fa2.schedule = #fa2.schedule<combine = last_cta>} : tensor<?x32x1x128xbf16>, tensor<?x8x?x128xbf16>, tensor<?x8x?x128xbf16> -> tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>
   return %o, %lse : tensor<?x32x1x128xbf16>, tensor<?x32x1xf32>
 }
 
 // -----
 
 // G = 8 (64 query heads on 8 K/V heads, Sq = 1): 8 packed rows, the
-// table's last_cta at d <= 128 on a 32-row tile of two warps (the second
-// warp's rows are empty in the main loop), so that both merge: warp w
+// table's 32-row tile of two warps (the second warp's rows are empty in
+// the main loop) with combine = last_cta (the op's), so that both merge: warp w
 // takes rows 4w .. 4w + 3 (lastCTARowsPerPass), side by side: lane group
 // lane / 8 takes a row, and each lane merges its 4 chunks of 4 columns in
 // one pass over the splits with a running maximum (no shuffles, no shared
@@ -273,26 +274,27 @@ func.func @decode_last_cta(%q: tensor<?x32x1x128xbf16>, %k: tensor<?x8x?x128xbf1
 // CHECK-NOT: gpu.launch_func
 // CHECK: return
 func.func @decode_g8_last_cta(%q: tensor<?x64x1x128xbf16>, %k: tensor<?x8x?x128xbf16>, %v: tensor<?x8x?x128xbf16>) -> (tensor<?x64x1x128xbf16>, tensor<?x64x1xf32>) {
-  %o, %lse = fa2.attention %q, %k, %v scale(0.08838834764831845) : tensor<?x64x1x128xbf16>, tensor<?x8x?x128xbf16>, tensor<?x8x?x128xbf16> -> tensor<?x64x1x128xbf16>, tensor<?x64x1xf32>
+  %o, %lse = fa2.attention %q, %k, %v scale(0.08838834764831845) {fa2.schedule = #fa2.schedule<combine = last_cta>} : tensor<?x64x1x128xbf16>, tensor<?x8x?x128xbf16>, tensor<?x8x?x128xbf16> -> tensor<?x64x1x128xbf16>, tensor<?x64x1xf32>
   return %o, %lse : tensor<?x64x1x128xbf16>, tensor<?x64x1xf32>
 }
 
 // -----
 
-// G = 8 at d = 64: the same 32-row tile of two warps (its own table row).
+// G = 8 at d = 64: the same 32-row tile of two warps (its own table row),
+// 32-key blocks in 4 stages, and the table's combine launch: no counter,
+// no last-CTA merge in the split kernel (COMBINE64 reads the combine).
 // CHECK-LABEL: gpu.module @fa2_attention_decode_g8_d64_0
 // CHECK: gpu.func @fa2_attention_decode_g8_d64_0(
-// CHECK-SAME: block_m = 32
-// CHECK-SAME: combine = last_cta
+// CHECK-SAME: block_m = 32, block_n = 32, combine = launch,
+// CHECK-SAME: stages = 4
 // CHECK-SAME: warps = 2
-// CHECK: %[[GROUP:.*]] = arith.divui %{{.*}}, %c8 : index
-// CHECK: nvvm.barrier #nvvm.reduction<or>
-// CHECK: scf.if
-// CHECK-NEXT: nvvm.memory.barrier <gpu>
-// CHECK-NEXT: %[[FIRST:.*]] = arith.muli %{{.*}}, %c4 : index
-// CHECK-NEXT: scf.for %{{.*}} = %[[FIRST]] to %c8 step %c8 {
-// CHECK-NEXT: arith.addi %{{.*}}, %[[GROUP]] : index
+// CHECK-NOT: memref.atomic_rmw
+// CHECK-NOT: nvvm.barrier #nvvm.reduction<or>
+// CHECK: gpu.return
+// CHECK: gpu.func @fa2_attention_decode_g8_d64_0_combine(
 // CHECK-LABEL: func.func @decode_g8_d64
+// CHECK: gpu.launch_func @fa2_attention_decode_g8_d64_0::@fa2_attention_decode_g8_d64_0
+// CHECK: gpu.launch_func @fa2_attention_decode_g8_d64_0::@fa2_attention_decode_g8_d64_0_combine
 func.func @decode_g8_d64(%q: tensor<?x64x1x64xbf16>, %k: tensor<?x8x?x64xbf16>, %v: tensor<?x8x?x64xbf16>) -> tensor<?x64x1x64xbf16> {
   %o = fa2.attention %q, %k, %v scale(0.125) : tensor<?x64x1x64xbf16>, tensor<?x8x?x64xbf16>, tensor<?x8x?x64xbf16> -> tensor<?x64x1x64xbf16>
   return %o : tensor<?x64x1x64xbf16>
