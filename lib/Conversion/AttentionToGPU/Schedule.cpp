@@ -817,9 +817,10 @@ void fa2::assignHopperRoles(GPUSchedule &s) {
 }
 
 /// The decode table: packed rows up to 64 take the smallest tile of 16, 32
-/// or 64 rows (one warp per 16 rows, every warp busy), except 5-8 rows,
-/// which take two warps (the second one's rows empty). Up to 128 rows take two
-/// 64-row tiles. Split-KV is chosen from the shapes (kKVSplitsAuto).
+/// or 64 rows (one warp per 16 rows, every warp busy), except 5-8 rows at
+/// d = 128, which take two warps (the second one's rows empty). Up to 128
+/// rows take two 64-row tiles. Split-KV is chosen from the shapes
+/// (kKVSplitsAuto).
 /// A decode CTA does little arithmetic per byte: keeping bytes in flight is
 /// its whole job, so each tile streams K/V through as many stages as fit
 /// (three where three do not fit: two, then one).
@@ -843,18 +844,26 @@ static const DecodeRow kDecodeTable[] = {
     // batch 8 1.00-1.01 (Sq = 4 G = 1 1.005-1.02); batch 64 (one split)
     // equal.
     // 16 rows, one warp, d <= 64: Bc = 32 with 4 stages (37 KiB, 6 CTAs
-    // per SM), 4 blocks (128 keys) per split; up to 4 packed rows (Sq = 1
-    // with G <= 4, Sq = 4 with G = 1) Bc = 64 with 3 stages, 2 blocks (128
-    // keys) per split. Bc = 64 against Bc = 32 / 4 stages, same process,
+    // per SM), 4 blocks (128 keys) per split; up to 8 packed rows (Sq = 1,
+    // Sq = 4 with G = 1) Bc = 64 with 3 stages, 2 blocks (128 keys) per
+    // split. Bc = 64 against Bc = 32 / 4 stages, same process,
     // graph-replayed, 3 rounds (bench/decode-results/2026-12-03-night.md),
     // G = 1 / G = 4 / Sq = 4: faster in 17 of 18 cells from 8k keys, every
     // round (128k batch 1 79.3 -> 77.7 us at G = 4, batch 8 -1.5..-2.5%),
     // 1% slower at G = 1 32k batch 1; at 1k keys 6-10% slower with 4
     // blocks per split (4 splits against 8), hence 2 (8 splits at 1k).
-    // 5-8 packed rows (G = 8): a 32-row tile of two warps (chosen when the
-    // last CTA merged, with both warps, 4 rows each); the second warp's rows
-    // are empty in the main loop. Against one warp of
-    // 16 rows, same process, graph-replayed, 3 rounds
+    // At G = 8 (8 rows in the one warp's m16 tile, as G = 4's 4 rows)
+    // against the 32-row tile of two warps with Bc = 32 / 4 stages (the
+    // table's while the last CTA merged, 4 rows a warp), one warp of 16
+    // rows with Bc = 32 / 4 stages, same process, graph-replayed, 3 rounds
+    // (2026-12-04c-call1.sh): 128k batch 8 492.3 -> 490.2 us, batch 1 69.9
+    // -> 69.7, 8k 12.3 -> 12.1; G = 4's Bc = 64 / 3 stages took 480.1 us
+    // at 128k batch 8 (cuDNN 478-480).
+    // d = 128, 5-8 packed rows (G = 8): a 32-row tile of two warps (chosen
+    // when the last CTA merged, with both warps, 4 rows each; with the
+    // combine launch one warp of 16 rows was 0.3-3% slower, call 1); the
+    // second warp's rows are empty in the main loop. Against one warp of
+    // 16 rows, both with last_cta, same process, graph-replayed, 3 rounds
     // (bench/decode-results/2026-12-03-night.md): faster in every cell and
     // round, d = 128 batch 1 1k 11.6 -> 10.7 us, 8k 22.6 -> 20.6, 32k 50.0 ->
     // 47.7, 128k 136.8 -> 134.3, batch 8 -0.2..-0.4%; d = 64 batch 1 8k 16.0
@@ -863,8 +872,7 @@ static const DecodeRow kDecodeTable[] = {
     // (fa2-extern-dynamic-shared-memory); with one, 3 fit and batch 64's
     // one-split CTAs ran in two waves (8k 489.5 -> 580.3 us, 0.86x cuDNN;
     // 2026-12-03-night-splits.md).
-    {4, 64, 16, 64, 3, 2},
-    {8, 64, 32, 32, 4, 4},
+    {8, 64, 16, 64, 3, 2},
     {16, 64, 16, 32, 4, 4},
     {4, 128, 16, 32, 3, 2},
     {8, 128, 32, 32, 3, 2},

@@ -280,14 +280,15 @@ func.func @decode_g8_last_cta(%q: tensor<?x64x1x128xbf16>, %k: tensor<?x8x?x128x
 
 // -----
 
-// G = 8 at d = 64: the same 32-row tile of two warps (its own table row),
-// 32-key blocks in 4 stages, and the table's combine launch: no counter,
-// no last-CTA merge in the split kernel (COMBINE64 reads the combine).
+// G = 8 at d = 64: unlike d = 128, one warp of 16 rows (8 of them packed
+// heads, as G = 4's 4), 64-key blocks in 3 stages (G = 4's row of the
+// table), and the table's combine launch: no counter, no last-CTA merge in
+// the split kernel (COMBINE64 reads the combine).
 // CHECK-LABEL: gpu.module @fa2_attention_decode_g8_d64_0
 // CHECK: gpu.func @fa2_attention_decode_g8_d64_0(
-// CHECK-SAME: block_m = 32, block_n = 32, combine = launch,
-// CHECK-SAME: stages = 4
-// CHECK-SAME: warps = 2
+// CHECK-SAME: block_m = 16, block_n = 64, combine = launch,
+// CHECK-SAME: stages = 3
+// CHECK-SAME: warps = 1
 // CHECK-NOT: memref.atomic_rmw
 // CHECK-NOT: nvvm.barrier #nvvm.reduction<or>
 // CHECK: gpu.return
