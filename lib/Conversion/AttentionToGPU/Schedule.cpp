@@ -857,8 +857,11 @@ static const DecodeRow kDecodeTable[] = {
     // table's while the last CTA merged, 4 rows a warp), one warp of 16
     // rows with Bc = 32 / 4 stages, same process, graph-replayed, 3 rounds
     // (2026-12-04c-call1.sh): 128k batch 8 492.3 -> 490.2 us, batch 1 69.9
-    // -> 69.7, 8k 12.3 -> 12.1; G = 4's Bc = 64 / 3 stages took 480.1 us
-    // at 128k batch 8 (cuDNN 478-480).
+    // -> 69.7, 8k 12.3 -> 12.1; in the same run G = 4's cell (the same K/V
+    // bytes) took 480.1 us on Bc = 64 / 3 stages (cuDNN 478-480), hence
+    // that tile at G = 8 too. Not yet timed against the 32-row tile on one
+    // GPU; on an H100 (2026-12-05-call2-grid.md) G = 8 on it ran as G = 4
+    // (128k batch 8 695.5 / 694.0 us, cuDNN 686.3; 8k batch 1 14.1 / 14.0).
     // d = 128, 5-8 packed rows (G = 8): a 32-row tile of two warps (chosen
     // when the last CTA merged, with both warps, 4 rows each; with the
     // combine launch one warp of 16 rows was 0.3-3% slower, call 1); the
