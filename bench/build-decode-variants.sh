@@ -38,7 +38,12 @@
 # --set smem: d = 128 G = 8, the table's 32-row tile of two warps against one
 # warp of 16 rows (w16), once the PTX has no static shared byte.
 #
-#   bench/build-decode-variants.sh -o OUT --fa2-opt PATH [--base-opt PATH] [--set table|d64|splits|night|streaming|smem|launch]
+# --set q16: the sm_90a wgmma decode tile at 128 packed rows (Sq = 16, G = 8,
+# causal) at d = 64 and 128: the table's 128 x 128 / 2 stages ("new") against
+# deeper K/V rings (s3, s4), Bc = 64 (n64s4), no ping-pong, 64-row CTAs two
+# per SM (m64) and the persistent grid.
+#
+#   bench/build-decode-variants.sh -o OUT --fa2-opt PATH [--base-opt PATH] [--set table|d64|splits|night|streaming|smem|launch|q16]
 #   device run: python3 bench/decode_variants.py --kernels OUT --out $OUT
 #===----------------------------------------------------------------------===#
 set -uo pipefail
@@ -53,7 +58,7 @@ while [ $# -gt 0 ]; do
     --fa2-opt) FA2_OPT=$2; shift 2 ;;
     --base-opt) BASE_OPT=$2; shift 2 ;;
     --set) SET=$2; shift 2 ;;
-    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,44p' "$0"; exit 0 ;;
     *) echo "build-decode-variants.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -95,6 +100,23 @@ if [ "$SET" = launch ]; then
     variant "$cell" new "schedule=pack_gqa=true"
     variant "$cell" last "schedule=pack_gqa=true,combine=last_cta"
     [ "$g" = 8 ] && variant "$cell" w16launch "schedule=pack_gqa=true,block_m=16,warps=1"
+  done
+  finish
+fi
+if [ "$SET" = q16 ]; then
+  for d in 64 128; do
+    cell=q16-g8-d$d
+    module "decode_q16_g8_d$d" bf16 "$d" 64 8 16 1 0 bhsd 0 >"$src"
+    variant "$cell" new "chip=sm_90a"
+    variant "$cell" s3 "chip=sm_90a schedule=stages=3"
+    # (4 stages at d = 128 do not fit: the fields would fall back to mma.sync.)
+    [ "$d" = 64 ] && variant "$cell" s4 "chip=sm_90a schedule=stages=4"
+    variant "$cell" nopp "chip=sm_90a schedule=ping_pong=false"
+    variant "$cell" pers "chip=sm_90a schedule=persistent=true"
+    if [ "$d" = 64 ]; then
+      variant "$cell" n64s4 "chip=sm_90a schedule=block_n=64,stages=4"
+      variant "$cell" m64 "chip=sm_90a schedule=block_m=64,stages=3,ping_pong=false,producer_registers=24,consumer_registers=232,min_blocks_per_sm=2"
+    fi
   done
   finish
 fi
