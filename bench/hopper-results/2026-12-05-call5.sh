@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lead call 5 (2026-12-05): exp2 off the MUFU (bench/ptx_exp2_emulation.py on
 # the wgmma kernels of bench/build.sh --chip sm_90a --mma wgmma; .device-carry/emu
-# = base / free / emu8 / emu4 / emu2 x bf16 d 64 / 128, causal and not).
+# = base / free / emu8 / emu4 / emu2 (the PTX rewritten) and c8 / c4 / c2 (fa2-opt schedule=exp2_on_fma=N) x bf16 d 64 / 128, causal and not).
 # Why: call 4's Nsight profile of the 128-row d = 64 decode tile had the XU
 # (MUFU) pipe 46% and the tensor pipe 44% busy of the active cycles, on a
 # step whose H200 rate (~420 TFLOP/s) sits where the two add up, not where
@@ -10,7 +10,9 @@
 #   d = 128 +5-15% -- the bound on what exp2 emulation can give.
 # - emu4 (one exp2 in four on the FMA / integer pipes, 11 instructions each):
 #   d = 64 +3-8%, d = 128 within +-3%; emu2 below emu4 (issue slots); emu8
-#   between base and emu4. All emu* pass FlashAttention's rule.
+#   between base and emu4. All emu* pass FlashAttention's rule. c4 / c8 / c2
+#   as emu4 / emu8 / emu2 (the same counts; the compiler's picks are the
+#   4th, 8th, ... score of each row).
 set -u
 T0=$(date +%s); el() { echo "[$(( $(date +%s) - T0 ))s] $*"; }
 export PYTHONUNBUFFERED=1 PATH=/usr/local/cuda/bin:$PATH
