@@ -19,3 +19,10 @@ export PYTHONUNBUFFERED=1 PATH=/usr/local/cuda/bin:$PATH
 nvidia-smi --query-gpu=name,clocks.max.sm --format=csv,noheader
 CUDNN=1 ROUNDS=3 SEQS=512,1024,2048,8192,16384 timeout 400 python3 bench/sweep.py .device-carry/emu /tmp/sw bf16 64,128 > $OUT/sweep.log 2>&1
 el "sweep rc=$?"; cp /tmp/sw/* $OUT/ 2>/dev/null; grep -v "^\s*$" $OUT/sweep.log | tail -60 | cut -c1-200
+# The 128-row decode tile with exp2_on_fma (bench/build-decode-variants.sh
+# --set q16, .device-carry/var): FlashAttention's rule on every label; on an
+# H100 these cells are at the memory (call 4: 89-100% of copy), so expected
+# within +-2% there; on an H200 (compute-bound at d = 64) as the prefill's gain.
+timeout 120 python3 bench/decode_variants.py --kernels .device-carry/var --out /tmp/vq --rounds 3 \
+  --only q16-g8-d64,q16-g8-d128 --labels new,f4,f8 --cells 32768:8,131072:1 > $OUT/var-q16-fma.log 2>&1
+el "decode rc=$?"; grep -E "^q16|  [a-z0-9@]+ " $OUT/var-q16-fma.log | cut -c1-140
