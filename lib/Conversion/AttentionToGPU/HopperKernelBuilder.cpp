@@ -489,7 +489,6 @@ void HopperEmitter::emitConsumer(Value cw) {
   OnlineSoftmaxParams softmaxParams;
   softmaxParams.scale = spec.scale;
   softmaxParams.fmaRowSums = true;
-  softmaxParams.exp2OnFmaEvery = s.exp2OnFma;
   OnlineSoftmax softmax(b, loc, mma.rowFragments(1), softmaxParams);
   OnlineSoftmaxState initialRows = softmax.initialRows();
   Value negInf = initialRows.m[0], fzero = initialRows.l[0];

@@ -1359,8 +1359,7 @@ OnlineSoftmaxState KernelEmitter::emitKVLoops() {
   // accumulator fragments, a row in the 4 lanes of a quad.
   softmax.emplace(b, loc, mma.rowFragments(MT),
                   OnlineSoftmaxParams{spec.scale, s.rescaleThreshold,
-                                      /*finiteFill=*/spec.fill.has_value(),
-                                      /*fmaRowSums=*/false, s.exp2OnFma});
+                                      /*finiteFill=*/spec.fill.has_value()});
   OnlineSoftmaxState state = softmax->initialState(NO);
   // The K/V loop as one or two scf.for (KernelTiling::loopParts); the split
   // point is built here.

@@ -9,7 +9,6 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "llvm/ADT/bit.h"
 
 using namespace mlir;
 using namespace fa2;
@@ -72,38 +71,6 @@ Value KernelIRBuilder::fmax(Value x, Value y) {
 
 Value KernelIRBuilder::exp2(Value x) {
   return math::Exp2Op::create(b, loc, x, arith::FastMathFlags::afn);
-}
-
-Value KernelIRBuilder::exp2OnFma(Value x) {
-  Type i32 = b.getI32Type();
-  auto f32Bits = [&](uint32_t bits) {
-    return arith::ConstantOp::create(
-        b, loc, b.getF32FloatAttr(llvm::bit_cast<float>(bits)));
-  };
-  Value low = cf(-125.0);
-  // 1.5·2^23: x + magic rounds x to the nearest integer j and holds j in
-  // the low mantissa bits (two's complement around the magic's own bits,
-  // whose low 9 bits are zero, so that bits << 23 is j << 23).
-  Value magic = cf(12582912.0);
-  Value clamped = fmax(x, low);
-  Value shifted = fadd(clamped, magic);
-  Value f = arith::SubFOp::create(
-      b, loc, clamped, arith::SubFOp::create(b, loc, shifted, magic));
-  // 2^f on [-0.5, 0.5]: the cubic through 2^f at the four Chebyshev nodes
-  // (f32 coefficients).
-  Value p = fma(f32Bits(0x3d64b6af), f, f32Bits(0x3e78767c));
-  p = fma(p, f, f32Bits(0x3f317169));
-  p = fma(p, f, f32Bits(0x3f7ffb0e));
-  Value jBits = arith::ShLIOp::create(
-      b, loc, arith::BitcastOp::create(b, loc, i32, shifted),
-      arith::ConstantIntOp::create(b, loc, 23, 32));
-  Value result = arith::BitcastOp::create(
-      b, loc, b.getF32Type(),
-      arith::AddIOp::create(b, loc,
-                            arith::BitcastOp::create(b, loc, i32, p), jBits));
-  // ULT: below -125, or NaN.
-  Value tiny = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ULT, x, low);
-  return select(tiny, cf(0.0), result);
 }
 
 Value KernelIRBuilder::fma(Value x, Value y, Value z) {

@@ -251,14 +251,10 @@ Value OnlineSoftmax::probability(const OnlineSoftmaxStep &step, int64_t row,
   // the difference is taken first.
   Value x = step.rowScores[row][k];
   Value cS = step.scaleLog2e;
-  Value arg =
-      params.finiteFill
-          ? fmul(arith::SubFOp::create(b, loc, x, step.refOrZero[row]), cS)
-          : fma(x, cS, step.negOffset[row]);
-  int64_t every = params.exp2OnFmaEvery;
-  if (every > 0 && k % every == every - 1)
-    return exp2OnFma(arg);
-  return exp2(arg);
+  return params.finiteFill
+             ? exp2(fmul(arith::SubFOp::create(b, loc, x, step.refOrZero[row]),
+                         cS))
+             : exp2(fma(x, cS, step.negOffset[row]));
 }
 
 Value OnlineSoftmax::sumInto(Value partial, Value p) {

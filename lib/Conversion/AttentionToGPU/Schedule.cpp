@@ -229,10 +229,6 @@ static const FieldSetter kFieldSetters[] = {
      [](GPUSchedule &s, const FieldValue &v) {
        return setInt(v, s.rescaleThreshold, -1, 16);
      }},
-    {"exp2_on_fma",
-     [](GPUSchedule &s, const FieldValue &v) {
-       return setInt(v, s.exp2OnFma, 0, 64);
-     }},
     {"min_blocks_per_sm",
      [](GPUSchedule &s, const FieldValue &v) {
        return setInt(v, s.minBlocksPerSM, 0, 32);
@@ -506,9 +502,6 @@ llvm::SmallVector<ScheduleField> fa2::scheduleFields(const GPUSchedule &s) {
       {"min_blocks_per_sm", s.minBlocksPerSM},
       {"q_in_registers", s.qInRegisters},
       {"split_kv_copies", s.splitKVCopies}};
-  // Where it is used only, so that other kernels' manifests stay as they were.
-  if (s.exp2OnFma)
-    fields.push_back({"exp2_on_fma", s.exp2OnFma});
   // The decode fields only where they are used, so that a prefill kernel's
   // attribute and manifest stay as they were.
   if (s.packGQA)

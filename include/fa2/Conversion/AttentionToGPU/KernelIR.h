@@ -54,13 +54,6 @@ public:
   mlir::Value fmax(mlir::Value x, mlir::Value y);
   /// 2^x with afn: PTX's ex2.approx (GPUMathToNVVM.cpp).
   mlir::Value exp2(mlir::Value x);
-  /// 2^x on the FMA and integer pipes instead of the MUFU (FlashAttention-4's
-  /// exponential): j = round(x) by the 1.5·2^23 addend, f = x - j in
-  /// [-0.5, 0.5], 2^f by a cubic (relative error 1.0e-4, under bf16's and
-  /// f16's rounding of P), 2^j added to the exponent bits. For the softmax's
-  /// x <= 0 only: below -125 (masked scores, -inf) it gives exactly 0; a NaN
-  /// x gives 0 too (ex2.approx: NaN).
-  mlir::Value exp2OnFma(mlir::Value x);
   /// x·y + z in one rounding.
   mlir::Value fma(mlir::Value x, mlir::Value y, mlir::Value z);
   mlir::Value select(mlir::Value cond, mlir::Value x, mlir::Value y);

@@ -76,10 +76,6 @@ struct OnlineSoftmaxParams {
   /// block (finishRowSum; the wgmma kernel's form), instead of l·alpha at
   /// the rescale and + rowsum P after.
   bool fmaRowSums = false;
-  /// One probability in every N of a row's scores (the N-th, 2N-th, ...)
-  /// by KernelIRBuilder::exp2OnFma instead of the MUFU's ex2; 0: none
-  /// (GPUSchedule::exp2OnFma).
-  int64_t exp2OnFmaEvery = 0;
 };
 
 /// The loop-carried state of a block of rows: O's accumulator tiles

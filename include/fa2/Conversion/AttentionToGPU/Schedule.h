@@ -177,11 +177,6 @@ struct GPUSchedule {
   /// the multiplication of O by exp2(m_old - m_new) is skipped. -1 rescales
   /// in every block, as FlashAttention-2 does.
   int64_t rescaleThreshold = -1;
-  /// One probability in every N of a thread's row scores computed on the
-  /// FMA / integer pipes (KernelIRBuilder::exp2OnFma) instead of the MUFU,
-  /// whose 16 exponentials per SM and cycle bound the softmax at small head
-  /// dims; 0: every one on the MUFU.
-  int64_t exp2OnFma = 0;
   /// Keep each warp's Q fragments in registers for the whole kernel (one
   /// ldmatrix per fragment instead of one per K/V block): 8·d/16 registers
   /// per thread at 32 rows per warp, affordable up to d = 64.
