@@ -41,7 +41,7 @@
 # --set q16: the sm_90a wgmma decode tile at 128 packed rows (Sq = 16, G = 8,
 # causal) at d = 64 and 128: the table's 128 x 128 / 2 stages ("new") against
 # deeper K/V rings (s3, s4), Bc = 64 (n64s4), no ping-pong, 64-row CTAs two
-# per SM (m64) and the persistent grid.
+# per SM (m64), the persistent grid and O rescaled lazily (r8).
 #
 #   bench/build-decode-variants.sh -o OUT --fa2-opt PATH [--base-opt PATH] [--set table|d64|splits|night|streaming|smem|launch|q16]
 #   device run: python3 bench/decode_variants.py --kernels OUT --out $OUT
@@ -114,7 +114,9 @@ if [ "$SET" = q16 ]; then
     variant "$cell" nopp "chip=sm_90a schedule=ping_pong=false"
     variant "$cell" pers "chip=sm_90a schedule=persistent=true"
     # (f4 / f8, exp2_on_fma = 4 / 8, of call 5 need
-    # bench/hopper-results/2026-12-05-exp2-on-fma.patch.)
+    # bench/hopper-results/2026-12-05-exp2-on-fma.patch.) O rescaled lazily
+    # (r8: rescale_threshold = 8).
+    variant "$cell" r8 "chip=sm_90a schedule=rescale_threshold=8"
     if [ "$d" = 64 ]; then
       variant "$cell" n64s4 "chip=sm_90a schedule=block_n=64,stages=4"
       variant "$cell" m64 "chip=sm_90a schedule=block_m=64,stages=3,ping_pong=false,producer_registers=24,consumer_registers=232,min_blocks_per_sm=2"

@@ -484,11 +484,12 @@ void HopperEmitter::emitConsumer(Value cw) {
   Value descQ = matrixDescriptor(b, loc, qAddr, 16, kSwizzleAtomBytes);
 
   int64_t nS = Bc / 2, nO = Dv / 2;
-  // Every block rescales (no lazy threshold: the rescale of O is a few
-  // FMULs beside the GEMMs in flight), l as one FMA per block.
+  // l as one FMA per block; O rescaled lazily where the schedule's
+  // rescale_threshold asks for it (OnlineSoftmax::rescaleRows).
   OnlineSoftmaxParams softmaxParams;
   softmaxParams.scale = spec.scale;
   softmaxParams.fmaRowSums = true;
+  softmaxParams.rescaleThreshold = s.rescaleThreshold;
   OnlineSoftmax softmax(b, loc, mma.rowFragments(1), softmaxParams);
   OnlineSoftmaxState initialRows = softmax.initialRows();
   Value negInf = initialRows.m[0], fzero = initialRows.l[0];
@@ -556,6 +557,8 @@ void HopperEmitter::emitConsumer(Value cw) {
     /// P in f32, accumulator order; packFragments converts it.
     SmallVector<Value> p;
     Value m[2], l[2], alpha[2];
+    /// OnlineSoftmaxStep::rescaled: null, or whether O needs alpha.
+    Value rescaled;
   };
   // P as the RS fragments of P·V (cvt to the element type, two a register).
   auto packFragments = [&](ArrayRef<Value> p) {
@@ -607,13 +610,27 @@ void HopperEmitter::emitConsumer(Value cw) {
       step.l[half] = softmax.finishRowSum(rows, half, rowSum[half]);
     }
     step.p = std::move(p);
+    step.rescaled = rows.rescaled;
     return step;
   };
-  auto rescale = [&](Value O, const Value alpha[2]) {
-    SmallVector<Value> o = wgmma.accumulatorElements(O);
-    for (int64_t k = 0; k < nO; ++k)
-      o[k] = fmul(o[k], alpha[RowFragments::wgmmaRow(k)]);
-    return wgmma.accumulatorFromElements(o);
+  auto rescale = [&](Value O, const Step &step) {
+    auto multiply = [&]() {
+      SmallVector<Value> o = wgmma.accumulatorElements(O);
+      for (int64_t k = 0; k < nO; ++k)
+        o[k] = fmul(o[k], step.alpha[RowFragments::wgmmaRow(k)]);
+      return wgmma.accumulatorFromElements(o);
+    };
+    if (!step.rescaled)
+      return multiply();
+    // A warp-uniform branch: most blocks leave O alone.
+    auto ifOp = scf::IfOp::create(b, loc, TypeRange{O.getType()},
+                                  step.rescaled, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    scf::YieldOp::create(b, loc, multiply());
+    b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+    scf::YieldOp::create(b, loc, O);
+    return ifOp.getResult(0);
   };
 
   Value zeroO = mma.zeroAccumulator(Dv);
@@ -633,7 +650,7 @@ void HopperEmitter::emitConsumer(Value cw) {
       S = mma.fenceAccumulator(S);
       arrive(b, loc, bars, barKEmpty(st));
       Step step = softmaxStep(S, j, {it[1], it[2]}, {it[3], it[4]});
-      Value O = issuePV(rescale(it[0], step.alpha), packFragments(step.p),
+      Value O = issuePV(rescale(it[0], step), packFragments(step.p),
                         st, parity);
       mma.wait(0);
       O = mma.fenceAccumulator(O);
@@ -744,7 +761,7 @@ void HopperEmitter::emitConsumer(Value cw) {
         // until its P·V has read them.
         (void)mma.fenceOperands(frags);
         arrive(b, loc, bars, barVEmpty(stPrev));
-        O = rescale(O, step.alpha);
+        O = rescale(O, step);
         // Block j's P is packed only now, after the wait (FA3's order; the
         // f32 probabilities live in S's registers until then). Measured
         // (H200, bench/hopper-results/2026-12-03-late.md): the one

@@ -96,16 +96,68 @@ OnlineSoftmax::rescaleRows(SmallVector<SmallVector<Value>> rowScores,
                            const OnlineSoftmaxState &state) {
   Value cS = cf(params.scale * kLog2e);
   OnlineSoftmaxStep step;
-  for (auto [r, scores] : llvm::enumerate(rowScores)) {
-    Value ref = rowMaxOf(threadRowMax(scores, state.m[r]));
-    Value offset = scaledOffset(ref, cS);
-    Value alpha =
-        exp2(arith::SubFOp::create(b, loc, fmul(state.m[r], cS), offset));
+  auto addRow = [&](Value ref, Value offset, Value alpha, Value l) {
     step.negOffset.push_back(arith::NegFOp::create(b, loc, offset));
     step.state.m.push_back(ref);
-    step.state.l.push_back(params.fmaRowSums ? state.l[r]
-                                             : fmul(state.l[r], alpha));
+    step.state.l.push_back(params.fmaRowSums ? l : fmul(l, alpha));
     step.alpha.push_back(alpha);
+  };
+  if (params.rescaleThreshold < 0) {
+    for (auto [r, scores] : llvm::enumerate(rowScores)) {
+      Value ref = rowMaxOf(threadRowMax(scores, state.m[r]));
+      Value offset = scaledOffset(ref, cS);
+      addRow(ref, offset,
+             exp2(arith::SubFOp::create(b, loc, fmul(state.m[r], cS), offset)),
+             state.l[r]);
+    }
+    step.rowScores = std::move(rowScores);
+    return step;
+  }
+  // Lazily, as rescale(): one vote over the warp on each thread's own
+  // maxima (m_old = -inf with a finite max grows by +inf; a row still
+  // without a visible key gives NaN, not grown), the shuffles and alpha's
+  // exp2 only in the rare branch; otherwise the stale references stay and
+  // the block's probabilities are at most 2^threshold.
+  const int64_t NR = rowScores.size();
+  SmallVector<Value> threadMax;
+  for (const SmallVector<Value> &scores : rowScores)
+    threadMax.push_back(threadRowMax(scores, state.m[threadMax.size()]));
+  Value thr = cf(static_cast<double>(params.rescaleThreshold));
+  Value grown;
+  for (int64_t r = 0; r < NR; ++r) {
+    Value growth =
+        fmul(arith::SubFOp::create(b, loc, threadMax[r], state.m[r]), cS);
+    Value g =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, growth, thr);
+    grown = grown ? arith::OrIOp::create(b, loc, grown, g).getResult() : g;
+  }
+  step.rescaled = NVVM::VoteSyncOp::create(b, loc, b.getI1Type(), allLanes(),
+                                           grown, NVVM::VoteSyncKind::any);
+  SmallVector<Type> types(2 * NR, b.getF32Type());
+  auto ifOp = scf::IfOp::create(b, loc, types, step.rescaled,
+                                /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    SmallVector<Value> moved;
+    for (int64_t r = 0; r < NR; ++r) {
+      Value ref = rowMaxOf(threadMax[r]);
+      moved.push_back(ref);
+      moved.push_back(exp2(arith::SubFOp::create(
+          b, loc, fmul(state.m[r], cS), scaledOffset(ref, cS))));
+    }
+    scf::YieldOp::create(b, loc, moved);
+    b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+    SmallVector<Value> same;
+    for (int64_t r = 0; r < NR; ++r) {
+      same.push_back(state.m[r]);
+      same.push_back(cf(1.0));
+    }
+    scf::YieldOp::create(b, loc, same);
+  }
+  for (int64_t r = 0; r < NR; ++r) {
+    Value ref = ifOp.getResult(2 * r);
+    addRow(ref, scaledOffset(ref, cS), ifOp.getResult(2 * r + 1), state.l[r]);
   }
   step.rowScores = std::move(rowScores);
   return step;

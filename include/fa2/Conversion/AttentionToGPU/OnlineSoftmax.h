@@ -108,6 +108,10 @@ struct OnlineSoftmaxStep {
   /// that moves what was accumulated to the new reference (O's rows are
   /// the caller's to multiply).
   llvm::SmallVector<mlir::Value> alpha;
+  /// rescaleRows with a rescale threshold: whether the warp moved its
+  /// references this block (i1, the same in every lane); where it did not,
+  /// every alpha is 1 and O needs no multiplication. Null: it always moves.
+  mlir::Value rescaled;
 };
 
 /// Builds the online-softmax step of FlashAttention-2 (arXiv 2307.08691,
@@ -135,8 +139,10 @@ public:
   /// The rows' step from their scores (`rowScores[row]`, this thread's in
   /// column order) against `state`'s m and l: per row, the thread max, the
   /// max over the row's lanes, alpha and the exp2 offset, one row after the
-  /// other, rescaling at every block (no lazy threshold). O is not touched:
-  /// the caller scales its accumulators by step.alpha.
+  /// other. Lazily with a rescale threshold (as rescale(): the references
+  /// move only when some row of the warp grew by more than 2^threshold;
+  /// step.rescaled says whether they did), else at every block. O is not
+  /// touched: the caller scales its accumulators by step.alpha.
   OnlineSoftmaxStep
   rescaleRows(llvm::SmallVector<llvm::SmallVector<mlir::Value>> rowScores,
               const OnlineSoftmaxState &state);
