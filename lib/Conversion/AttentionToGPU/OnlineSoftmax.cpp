@@ -91,6 +91,20 @@ Value OnlineSoftmax::rowMaxOf(Value threadMax) {
   return mx;
 }
 
+Value OnlineSoftmax::warpRowsGrew(ArrayRef<Value> threadMax, ArrayRef<Value> m,
+                                  Value cS) {
+  Value thr = cf(static_cast<double>(params.rescaleThreshold));
+  Value grown;
+  for (auto [mx, ref] : llvm::zip_equal(threadMax, m)) {
+    Value growth = fmul(arith::SubFOp::create(b, loc, mx, ref), cS);
+    Value g =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, growth, thr);
+    grown = grown ? arith::OrIOp::create(b, loc, grown, g).getResult() : g;
+  }
+  return NVVM::VoteSyncOp::create(b, loc, b.getI1Type(), allLanes(), grown,
+                                  NVVM::VoteSyncKind::any);
+}
+
 OnlineSoftmaxStep
 OnlineSoftmax::rescaleRows(SmallVector<SmallVector<Value>> rowScores,
                            const OnlineSoftmaxState &state) {
@@ -113,26 +127,14 @@ OnlineSoftmax::rescaleRows(SmallVector<SmallVector<Value>> rowScores,
     step.rowScores = std::move(rowScores);
     return step;
   }
-  // Lazily, as rescale(): one vote over the warp on each thread's own
-  // maxima (m_old = -inf with a finite max grows by +inf; a row still
-  // without a visible key gives NaN, not grown), the shuffles and alpha's
-  // exp2 only in the rare branch; otherwise the stale references stay and
-  // the block's probabilities are at most 2^threshold.
+  // Lazily, as rescale(): one vote over the warp (warpRowsGrew), the
+  // shuffles and alpha's exp2 only in the rare branch; otherwise the stale
+  // references stay and the block's probabilities are at most 2^threshold.
   const int64_t NR = rowScores.size();
   SmallVector<Value> threadMax;
   for (const SmallVector<Value> &scores : rowScores)
     threadMax.push_back(threadRowMax(scores, state.m[threadMax.size()]));
-  Value thr = cf(static_cast<double>(params.rescaleThreshold));
-  Value grown;
-  for (int64_t r = 0; r < NR; ++r) {
-    Value growth =
-        fmul(arith::SubFOp::create(b, loc, threadMax[r], state.m[r]), cS);
-    Value g =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, growth, thr);
-    grown = grown ? arith::OrIOp::create(b, loc, grown, g).getResult() : g;
-  }
-  step.rescaled = NVVM::VoteSyncOp::create(b, loc, b.getI1Type(), allLanes(),
-                                           grown, NVVM::VoteSyncKind::any);
+  step.rescaled = warpRowsGrew(threadMax, state.m, cS);
   SmallVector<Type> types(2 * NR, b.getF32Type());
   auto ifOp = scf::IfOp::create(b, loc, types, step.rescaled,
                                 /*withElseRegion=*/true);
@@ -241,19 +243,7 @@ OnlineSoftmax::rescale(const SmallVector<SmallVector<Value>> &S,
   if (params.rescaleThreshold < 0) {
     OL = rescaleOL(OL);
   } else {
-    Value thr = cf(static_cast<double>(params.rescaleThreshold));
-    Value grown;
-    for (int64_t r = 0; r < NR; ++r) {
-      // m_old = -inf with a finite max gives +inf (grown); a row still
-      // without a visible key gives NaN (not grown).
-      Value growth =
-          fmul(arith::SubFOp::create(b, loc, threadMax[r], m[r]), cS);
-      Value g =
-          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, growth, thr);
-      grown = grown ? arith::OrIOp::create(b, loc, grown, g).getResult() : g;
-    }
-    Value rescale = NVVM::VoteSyncOp::create(b, loc, b.getI1Type(), allLanes(),
-                                             grown, NVVM::VoteSyncKind::any);
+    Value rescale = warpRowsGrew(threadMax, m, cS);
     SmallVector<Type> types;
     for (Value v : OL)
       types.push_back(v.getType());

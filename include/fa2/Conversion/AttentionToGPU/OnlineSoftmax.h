@@ -181,6 +181,13 @@ private:
   mlir::Value threadRowMax(llvm::ArrayRef<mlir::Value> scores, mlir::Value m);
   /// A row's max over the lanes that hold it, from a thread's.
   mlir::Value rowMaxOf(mlir::Value threadMax);
+  /// The lazy rescale's test (params.rescaleThreshold >= 0): whether some
+  /// row of the warp has a thread max more than 2^threshold (exp2 units)
+  /// above its reference m, as one vote.any (i1, the same in every lane).
+  /// m = -inf with a finite max grows by +inf; a row still without a
+  /// visible key gives NaN, not grown.
+  mlir::Value warpRowsGrew(llvm::ArrayRef<mlir::Value> threadMax,
+                           llvm::ArrayRef<mlir::Value> m, mlir::Value cS);
 
   RowFragments rows;
   OnlineSoftmaxParams params;
