@@ -77,12 +77,21 @@
 // D128C-PTX-DAG: .minnctapersm 2
 // D128C-PTX-DAG: setmaxnreg.inc.sync.aligned.u32 232;
 // The overlapped loop packs block j's P (cvt) only after the wait for block
-// j-1's P·V: the file's second wait_group 0 (the first is the prologue's
-// S_0) is followed by the cvts before the loop's back branch.
+// j-1's P·V. With the lazy rescale (the table's rescale_threshold = 8), O's
+// multiplication sits between them under the vote, and ptxas lays the
+// packing block out above the wait: the block that starts with the row
+// sums and packs P (SKIP), then the file's second wait_group 0 (the first
+// is the prologue's S_0), after which no cvt comes before both ways on,
+// the vote's branch and the multiplication's jump, reach SKIP.
 // PACK: wgmma.wait_group.sync.aligned{{[[:space:]]+}}0;
+// PACK: [[SKIP:\$L__BB0_[0-9]+]]:{{[[:space:]]+fma.rn.f32[^;]*;[[:space:]]+fma.rn.f32[^;]*;[[:space:]]+cvt.rn.bf16x2.f32}}
 // PACK: wgmma.wait_group.sync.aligned{{[[:space:]]+}}0;
-// PACK-NOT: bra
-// PACK: cvt.rn.bf16x2.f32
+// PACK-NOT: cvt.rn.bf16x2.f32
+// PACK: @%p{{[0-9]+}} bra {{[[:space:]]*}}[[SKIP]];
+// PACK-NOT: cvt.rn.bf16x2.f32
+// PACK: mul.rn.f32
+// PACK-NOT: cvt.rn.bf16x2.f32
+// PACK: bra.uni {{[[:space:]]*}}[[SKIP]];
 // D256-PTX-DAG: wgmma.mma_async.sync.aligned.m64n80k16.f32.bf16.bf16
 // D256C-PTX-DAG: wgmma.mma_async.sync.aligned.m64n80k16.f32.bf16.bf16
 // GQA-PTX-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16

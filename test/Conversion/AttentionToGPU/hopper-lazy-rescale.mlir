@@ -2,10 +2,11 @@
 // after Q·Kᵀ's wait, one vote over the warp on each thread's own row maxima
 // decides whether the references move; the row maxima's shuffles and
 // alpha's exp2 run only in that branch (else the old maxes and alpha = 1),
-// and after P·V's wait O is multiplied only under the same vote. Without
-// the field (the table's -1), every block shuffles and multiplies, no vote.
-// RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,rescale_threshold=8" | FileCheck %s --check-prefix=LAZY
-// RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma" | FileCheck %s --check-prefix=EAGER
+// and after P·V's wait O is multiplied only under the same vote. The
+// table's rows ask for 8 (chip=sm_90a alone, the first run line); with -1 every block
+// shuffles and multiplies, no vote (the second).
+// RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a" | FileCheck %s --check-prefix=LAZY
+// RUN: fa2-opt %s --fa2-lower-to-gpu="chip=sm_90a schedule=mma=wgmma,rescale_threshold=-1" | FileCheck %s --check-prefix=EAGER
 
 // LAZY-LABEL: gpu.func @fa2_attention_d64_0
 // LAZY-SAME: rescale_threshold = 8,
