@@ -757,7 +757,7 @@ static std::optional<GPUSchedule> rowSchedule(const HopperRow &r,
   // 2^8 of its stale max (OnlineSoftmax::rescaleRows). Measured beside the
   // every-block rescale (H100, bf16, 3 rounds, same process;
   // bench/hopper-results/2026-12-05-call6.log): +2..+9% at d = 64 from 1k
-  // keys, +1..+5% at d = 128, +2..+13% at d = 256, within 1% at 512 causal;
+  // keys, +1..+6% at d = 128, +1..+9% at d = 256, within 1% at 512 causal;
   // 4 measured within noise of 8.
   s.rescaleThreshold = 8;
   s.minBlocksPerSM = r.minBlocksPerSM;
