@@ -14,6 +14,8 @@
 # (the schedule option's syntax; a BASE_OPT from before it took pack-gqa=1,
 # kv-splits=N, ... as in this file's first version).
 #
+# --set wg64: Sq = 1 d = 64 at G 1/4/8, the table's mma.sync tile against
+# the wgmma kernel's 64-row tile (TMA-fed) at three ring shapes.
 # --set d64: Sq = 1 d = 64 decode at G 1/4/8 (q1-g<G>-d64) with Bc / stages
 # choices beside the table's (and "base" from BASE_OPT).
 # --set splits: Sq = 1 d = 128 at G 1/4/8 (q1-g<G>-d128), the table's tile
@@ -43,7 +45,7 @@
 # deeper K/V rings (s3, s4), Bc = 64 (n64s4), no ping-pong, 64-row CTAs two
 # per SM (m64), the persistent grid and O rescaled lazily (r8).
 #
-#   bench/build-decode-variants.sh -o OUT --fa2-opt PATH [--base-opt PATH] [--set table|d64|splits|night|streaming|smem|launch|q16]
+#   bench/build-decode-variants.sh -o OUT --fa2-opt PATH [--base-opt PATH] [--set table|d64|wg64|splits|night|streaming|smem|launch|q16]
 #   device run: python3 bench/decode_variants.py --kernels OUT --out $OUT
 #===----------------------------------------------------------------------===#
 set -uo pipefail
@@ -58,7 +60,7 @@ while [ $# -gt 0 ]; do
     --fa2-opt) FA2_OPT=$2; shift 2 ;;
     --base-opt) BASE_OPT=$2; shift 2 ;;
     --set) SET=$2; shift 2 ;;
-    -h|--help) sed -n '2,44p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,46p' "$0"; exit 0 ;;
     *) echo "build-decode-variants.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -121,6 +123,24 @@ if [ "$SET" = q16 ]; then
       variant "$cell" n64s4 "chip=sm_90a schedule=block_n=64,stages=4"
       variant "$cell" m64 "chip=sm_90a schedule=block_m=64,stages=3,ping_pong=false,producer_registers=24,consumer_registers=232,min_blocks_per_sm=2"
     fi
+  done
+  finish
+fi
+if [ "$SET" = wg64 ]; then
+  # Sq = 1 at d = 64, G = 1 / 4 / 8 (the cells 0.3-1.3% behind cuDNN on the
+  # H100, both at 98-102% of the copy): the table's mma.sync tile ("new",
+  # 16 rows, Bc = 64, 3 stages, cp.async from one warp) against the wgmma
+  # kernel's 64-row tile, K/V streamed by TMA from a producer warp: Bc = 64
+  # x 4 stages three CTAs per SM (n64s4x3), Bc = 128 x 3 stages two per SM
+  # (n128s3x2), Bc = 128 x 4 stages one per SM (n128s4).
+  for g in 1 4 8; do
+    cell=q1-g$g-d64
+    module "decode_q1_g${g}_d64" bf16 64 $((8 * g)) 8 1 0 0 bhsd 0 >"$src"
+    variant "$cell" new "chip=sm_90a"
+    w="chip=sm_90a schedule=mma=wgmma,pack_gqa=true,block_m=64,ping_pong=false,persistent=false"
+    variant "$cell" n64s4x3 "$w,block_n=64,stages=4,producer_registers=24,consumer_registers=136,min_blocks_per_sm=3"
+    variant "$cell" n128s3x2 "$w,block_n=128,stages=3,producer_registers=24,consumer_registers=232,min_blocks_per_sm=2"
+    variant "$cell" n128s4 "$w,block_n=128,stages=4"
   done
   finish
 fi

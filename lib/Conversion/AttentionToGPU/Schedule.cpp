@@ -709,10 +709,20 @@ struct HopperRow {
 /// the same kernel timed twice within 0.8%; call 1 (cvts before the wait)
 /// +0.3..+4.5% at 512, and at 640 / 768 / 1k 64 x 64 measured -5..+3% /
 /// -7..+1% / -8..-3%.
-/// d = 256 without a mask keeps one row: registers against tma_store from
-/// 4k keys measured +1..+4% in one call and -10..+2% in the next (the same
-/// file), within the noise of one kernel timed twice.
+/// d = 256: registers against tma_store from 4k keys measured +1..+4% in
+/// one call and -10..+2% in the next (the same file), within the noise of
+/// one kernel timed twice: tma_store stays.
+/// Up to 512 keys without a mask at d = 64, and at d = 256 either way, the
+/// rows below measured ahead twice (H200 2026-12-03 night / 2026-12-04, H100
+/// 2026-12-05 call 9, 3 rounds each, bf16; bench/NOTES.md): d = 64 64 x 64
+/// CTAs three per SM, not persistent (as the causal row), +1.4..+3.9% and
+/// +4.5% at 512 against the 192-row persistent tile (whose last tile of a
+/// head is a third empty there), 0..+0.3% at 1k, -8..-10% at 2k; d = 256
+/// Bc = 64, +1.6..+3% and +3.0..+4.3% at 512 (6.4 blocks of 80 keys against
+/// 8 of 64), at 1k-4k -3..-5% on the H200, +0.5..+2.9% on the H100.
 static const HopperRow kHopperTable[] = {
+    {64, false, 512, 64, 64, 2, false, false, TileScheduler::Static, 24, 136,
+     HopperEpilogue::Registers, 3},
     {64, false, 0, 192, 128, 2, true, true},
     {64, true, 2048, 64, 64, 2, false, false, TileScheduler::Static, 24, 136,
      HopperEpilogue::TmaStore, 3},
@@ -724,7 +734,11 @@ static const HopperRow kHopperTable[] = {
      HopperEpilogue::TmaStore, 2},
     {128, true, 0, 128, 128, 2, true, false, TileScheduler::Static, 0, 0,
      HopperEpilogue::TmaStore},
+    {256, false, 512, 128, 64, 2, false, false, TileScheduler::Static, 0, 0,
+     HopperEpilogue::TmaStore},
     {256, false, 0, 128, 80, 2, false, false, TileScheduler::Static, 0, 0,
+     HopperEpilogue::TmaStore},
+    {256, true, 512, 128, 64, 2, false, false, TileScheduler::Static, 0, 0,
      HopperEpilogue::TmaStore},
     {256, true, 0, 128, 80, 2, false, false, TileScheduler::Static, 0, 0,
      HopperEpilogue::TmaStore},

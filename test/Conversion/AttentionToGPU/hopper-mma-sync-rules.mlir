@@ -7,8 +7,12 @@
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90a schedule=block_m=64" -verify-diagnostics | FileCheck %s
 // RUN: not fa2-opt %s --split-input-file --fa2-lower-to-gpu="chip=sm_90 schedule=block_m=64" 2>&1 | FileCheck %s --check-prefix=SM90
 
-// CHECK-LABEL: gpu.func @fa2_attention_d256_0(
+// (A dynamic seq_k: the table's two length ranges, the kernel for the longer
+// keys first in the module.)
+// CHECK-LABEL: gpu.func @fa2_attention_d256_0_v1(
 // CHECK-SAME: #fa2.schedule<block_m = 64, block_n = 80, consumer_registers = 240, {{.*}}mma = wgmma, {{.*}}warps = 8>
+// CHECK-LABEL: gpu.func @fa2_attention_d256_0(
+// CHECK-SAME: #fa2.schedule<block_m = 64, block_n = 64, consumer_registers = 240, {{.*}}mma = wgmma, {{.*}}warps = 8>
 // Plain sm_90 keeps mma.sync, whose rule refuses it.
 // SM90: error: fa2-lower-to-gpu: the schedule the options ask for cannot run this kernel: block_m (64) must be a multiple of 16 x warps (128): each warp owns whole m16 tiles
 func.func @d256(%q: tensor<?x8x?x256xbf16>) -> tensor<?x8x?x256xbf16> {

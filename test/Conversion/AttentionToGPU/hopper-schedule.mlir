@@ -35,7 +35,7 @@
 // (static) persistent grid with 128-key blocks (FA3's 176 leave no room for
 // O's shared tile); every row but d = 64 without a mask stores O by TMA
 // (the persistent ones from O's own tile, the others from Q's); d = 256
-// does not ping-pong, and without a mask takes FA3's 128 x 80 tile.
+// does not ping-pong, and beyond 512 keys takes FA3's 128 x 80 tile.
 // TABLE-LABEL: gpu.func @fa2_attention_d64_0
 // TABLE-SAME: #fa2.schedule<block_m = 192, block_n = 128, consumer_registers = 160, {{.*}}overlap_softmax = true, persistent = true, ping_pong = true, producer_registers = 32, {{.*}}tile_scheduler = static, warps = 16>
 // TABLE: gpu.launch_func @fa2_attention_d64_0::@fa2_attention_d64_0 blocks in (%c132{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c512,
@@ -62,6 +62,16 @@
 // Q (128 x 256) and two stages of 80-key K and V (80 x 256 each), 16-bit,
 // and 1 KiB to align the window: 230400 bytes (H200: 232448 at most).
 // TABLE: gpu.launch_func @fa2_attention_d256_0::@fa2_attention_d256_0 blocks in (%c8{{(_[0-9]+)?}}, %c128{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c384, {{.*}} dynamic_shared_memory_size %c230400_i32
+// Up to 512 keys: d = 64 without a mask takes 64 x 64 CTAs three per SM, not
+// persistent, O from registers; d = 256 (either way) 64-key blocks.
+// TABLE-LABEL: gpu.func @fa2_attention_d64_short_0
+// TABLE-SAME: #fa2.schedule<block_m = 64, block_n = 64, consumer_registers = 136, epilogue = registers, min_blocks_per_sm = 3, {{.*}}persistent = false, ping_pong = false, producer_registers = 24, {{.*}}warps = 8>
+// 8 query blocks x 1024 batch·heads.
+// TABLE: gpu.launch_func @fa2_attention_d64_short_0::@fa2_attention_d64_short_0 blocks in (%c8{{(_[0-9]+)?}}, %c1024{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) threads in (%c256,
+// TABLE-LABEL: gpu.func @fa2_attention_d256_short_0
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 64, {{.*}}epilogue = tma_store, {{.*}}persistent = false, ping_pong = false,
+// TABLE-LABEL: gpu.func @fa2_attention_d256_causal_short_0
+// TABLE-SAME: #fa2.schedule<block_m = 128, block_n = 64, {{.*}}epilogue = tma_store, {{.*}}persistent = false, ping_pong = false,
 
 // Ping-pong: the last warpgroup seeds barrier 1; each warpgroup waits on its
 // barrier (1 + w, 256 threads) before issuing its GEMMs and arrives on the
@@ -140,4 +150,16 @@ func.func @d128(%q: tensor<2x16x1024x128xbf16>) -> tensor<2x16x1024x128xbf16> {
 func.func @d256(%q: tensor<16x8x1024x256xbf16>) -> tensor<16x8x1024x256xbf16> {
   %o = fa2.attention %q, %q, %q scale(0.0625) : tensor<16x8x1024x256xbf16>, tensor<16x8x1024x256xbf16>, tensor<16x8x1024x256xbf16> -> tensor<16x8x1024x256xbf16>
   return %o : tensor<16x8x1024x256xbf16>
+}
+func.func @d64_short(%q: tensor<32x32x512x64xbf16>) -> tensor<32x32x512x64xbf16> {
+  %o = fa2.attention %q, %q, %q scale(0.125) : tensor<32x32x512x64xbf16>, tensor<32x32x512x64xbf16>, tensor<32x32x512x64xbf16> -> tensor<32x32x512x64xbf16>
+  return %o : tensor<32x32x512x64xbf16>
+}
+func.func @d256_short(%q: tensor<32x8x512x256xbf16>) -> tensor<32x8x512x256xbf16> {
+  %o = fa2.attention %q, %q, %q scale(0.0625) : tensor<32x8x512x256xbf16>, tensor<32x8x512x256xbf16>, tensor<32x8x512x256xbf16> -> tensor<32x8x512x256xbf16>
+  return %o : tensor<32x8x512x256xbf16>
+}
+func.func @d256_causal_short(%q: tensor<32x8x512x256xbf16>) -> tensor<32x8x512x256xbf16> {
+  %o = fa2.attention %q, %q, %q scale(0.0625) causal : tensor<32x8x512x256xbf16>, tensor<32x8x512x256xbf16>, tensor<32x8x512x256xbf16> -> tensor<32x8x512x256xbf16>
+  return %o : tensor<32x8x512x256xbf16>
 }
