@@ -119,6 +119,14 @@ applyHopperFields(GPUSchedule &h, ArrayRef<ScheduleField> requested) {
   return std::nullopt;
 }
 
+/// head_section_bytes orders the query blocks of a causal grid by weight;
+/// without a causal mask they weigh the same and the field lapses (it may
+/// come from a `schedule` option meant for a module's causal ops too).
+static void dropMaskOnlyFields(GPUSchedule &s, bool causal) {
+  if (!causal)
+    s.headSectionBytes = 0;
+}
+
 /// Reads everything the kernel needs from `op`, or says why the kernel cannot
 /// serve it. Changes nothing.
 ///
@@ -330,7 +338,9 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
       AttentionKernelSpec probe = spec;
       probe.schedule = *hopper;
       probe.numSplits = ShapedType::kDynamic;
-      if (!applyHopperFields(probe.schedule, requested) &&
+      bool fieldsApply = !applyHopperFields(probe.schedule, requested);
+      dropMaskOnlyFields(probe.schedule, spec.causal);
+      if (fieldsApply &&
           validateSchedule(probe.schedule, d, dv, chip).empty() &&
           hopperKernelUnsupported(probe).empty())
         decode = hopper;
@@ -363,6 +373,7 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
        << fieldError->value << ": " << fieldError->message;
     return failure();
   }
+  dropMaskOnlyFields(s, spec.causal);
   // XOR needs rows of a multiple of 8 chunks; other widths are padded.
   s.swizzle = effectiveSwizzle(padHeadDim(d), s.swizzle);
   // The prefill tile splits the keys (the count chosen at run time from the
@@ -484,6 +495,7 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
            << spec.outElementType;
         return failure();
       }
+      dropMaskOnlyFields(*hopper, spec.causal);
       badHopper = validateSchedule(*hopper, d, dv, chip);
       if (!badHopper.empty())
         break;

@@ -31,25 +31,33 @@ CTAWork KernelTiling::decodeGrid(Value Hq, Value Hkv, Value Sq,
     qBlock = b.createOrFold<arith::RemUIOp>(loc, qBlock, numQBlocks);
     if (spec.causal)
       qBlock = sub(sub(numQBlocks, c(1)), qBlock);
-  } else if (spec.causal) {
-    // Heaviest query blocks first: a causal CTA's work grows with its block
-    // index, and CTAs start in blockIdx order, so the last wave is made of
-    // the lightest ones instead of the heaviest (+1.5% at d = 128, +2.5% at
-    // d = 256, bench/NOTES.md row 32). Heads stay in order, which keeps the
-    // K/V of the heads in flight in L2.
-    Value numQBlocks = gpu::GridDimOp::create(b, loc, gpu::Dimension::x);
-    qBlock = sub(sub(numQBlocks, c(1)), qBlock);
   }
   Value bh = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+  Value numBH;
   if (spec.foldBatchHeads) {
     // batch·Hq spread over grid y and z (AttentionKernelSpec).
     Value z = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
     bh = add(bh, mul(gpu::GridDimOp::create(b, loc, gpu::Dimension::y), z));
-    Value numBH = batchHeads(Hq, Sq, q, o);
+    numBH = batchHeads(Hq, Sq, q, o);
     // Packed rows: one CTA row per (batch, K/V head).
     if (s.packGQA)
       numBH = divc(numBH, spec.groupSize());
     bh = b.createOrFold<arith::MinUIOp>(loc, bh, sub(numBH, c(1)));
+  }
+  if (spec.causal && !spec.splitKV()) {
+    // Heaviest query blocks first: a causal CTA's work grows with its block
+    // index, and CTAs start in blockIdx order, so the last wave is made of
+    // the lightest ones instead of the heaviest (+1.5% at d = 128, +2.5% at
+    // d = 256, bench/NOTES.md row 32). Heads stay in order, which keeps the
+    // K/V of the heads in flight in L2, unless the schedule orders them by
+    // sections.
+    Value numQBlocks = gpu::GridDimOp::create(b, loc, gpu::Dimension::x);
+    if (s.headSectionBytes > 0 && !s.packGQA) {
+      if (!numBH)
+        numBH = gpu::GridDimOp::create(b, loc, gpu::Dimension::y);
+      orderByHeadSections(qBlock, bh, numQBlocks, numBH, sizeValue("seq_k"));
+    }
+    qBlock = sub(sub(numQBlocks, c(1)), qBlock);
   }
   if (s.packGQA) {
     // Grid y counts (batch, K/V head).
@@ -58,6 +66,43 @@ CTAWork KernelTiling::decodeGrid(Value Hq, Value Hkv, Value Sq,
   }
   decodeHeads(w, qBlock, bh, Hq, Hkv);
   return w;
+}
+
+void KernelTiling::orderByHeadSections(Value &qBlock, Value &bh,
+                                       Value numQBlocks, Value numBH,
+                                       Value Sk) {
+  // The CTA's place in launch order, L = x + QB·bh (the folded grid's extra
+  // CTAs were clamped onto the last head above: they take a tile of the
+  // last section again and write what its own CTA writes). Sections of C
+  // heads hold C·QB consecutive places: the heaviest block of each of
+  // their heads, then the next heaviest of each, ... The last section may
+  // have fewer heads.
+  int64_t bytesPerKey =
+      (spec.headDim + spec.headDimV) *
+      (spec.elementType.getIntOrFloatBitWidth() / 8);
+  auto maxu = [&](Value x, Value y) {
+    return b.createOrFold<arith::MaxUIOp>(loc, x, y);
+  };
+  auto minu = [&](Value x, Value y) {
+    return b.createOrFold<arith::MinUIOp>(loc, x, y);
+  };
+  auto divu = [&](Value x, Value y) {
+    return b.createOrFold<arith::DivUIOp>(loc, x, y);
+  };
+  auto remu = [&](Value x, Value y) {
+    return b.createOrFold<arith::RemUIOp>(loc, x, y);
+  };
+  // (max(.., 1): no division by zero where seq_k is 0.)
+  Value sectionHeads = maxu(
+      c(1), divu(c(s.headSectionBytes), maxu(mulc(Sk, bytesPerKey), c(1))));
+  Value place = add(qBlock, mul(numQBlocks, bh));
+  Value sectionPlaces = mul(sectionHeads, numQBlocks);
+  Value firstHead = mul(divu(place, sectionPlaces), sectionHeads);
+  Value rest = remu(place, sectionPlaces);
+  Value heads = minu(sectionHeads, sub(numBH, firstHead));
+  // Launch-order rank of the block, 0 = the heaviest (the caller reverses).
+  qBlock = divu(rest, heads);
+  bh = add(firstHead, remu(rest, heads));
 }
 
 void KernelTiling::decodePackedGroup(CTAWork &w, Value qBlock, Value group,

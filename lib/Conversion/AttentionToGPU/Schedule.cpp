@@ -258,6 +258,10 @@ static const FieldSetter kFieldSetters[] = {
                 std::to_string(kMaxKVSplits);
        return setInt(v, s.kvSplits, 1, kMaxKVSplits);
      }},
+    {"head_section_bytes",
+     [](GPUSchedule &s, const FieldValue &v) {
+       return setInt(v, s.headSectionBytes, 0, int64_t(1) << 40);
+     }},
     {"min_blocks_per_split",
      [](GPUSchedule &s, const FieldValue &v) {
        return setInt(v, s.minBlocksPerSplit, 1, 1 << 20);
@@ -502,6 +506,9 @@ llvm::SmallVector<ScheduleField> fa2::scheduleFields(const GPUSchedule &s) {
       {"min_blocks_per_sm", s.minBlocksPerSM},
       {"q_in_registers", s.qInRegisters},
       {"split_kv_copies", s.splitKVCopies}};
+  // Only where set, so that other kernels' manifests stay as they were.
+  if (s.headSectionBytes)
+    fields.push_back({"head_section_bytes", s.headSectionBytes});
   // The decode fields only where they are used, so that a prefill kernel's
   // attribute and manifest stay as they were.
   if (s.packGQA)
@@ -1186,6 +1193,12 @@ std::string fa2::validateSchedule(const GPUSchedule &s, int64_t headDim,
   else if (s.tileScheduler == TileScheduler::Dynamic && !s.persistent)
     os << "tile_scheduler = dynamic needs persistent = true (it hands out "
           "the tiles of a persistent grid)";
+  else if (s.headSectionBytes && (s.persistent || s.packGQA || s.splitKV()))
+    os << "head_section_bytes orders a grid of one CTA per query block and "
+          "head; it does not apply to "
+       << (s.persistent ? "a persistent grid"
+           : s.packGQA  ? "packed GQA rows"
+                        : "split-KV");
   else if (int64_t bytes = sharedMemoryBytes(s, headDim, headDimV, pieces);
            bytes > chip.maxSharedBytes)
     os << "the tiles need " << bytes << " bytes of shared memory"

@@ -40,7 +40,7 @@
 // SWIZZLE: fa2-lower-to-gpu{schedule=swizzle=rot}:1:18: error: fa2-lower-to-gpu: option schedule='swizzle=rot': field 'swizzle' = rot: expected xor or pad
 // RESCALE: error: fa2-lower-to-gpu: option schedule='rescale_threshold=17': field 'rescale_threshold' = 17: expected an integer from -1 to 16
 // MINBLOCKS: error: fa2-lower-to-gpu: option schedule='min_blocks_per_sm=33': field 'min_blocks_per_sm' = 33: expected an integer from 0 to 32
-// UNKNOWN: fa2-lower-to-gpu{schedule=tile=64}:1:18: error: fa2-lower-to-gpu: option schedule='tile=64': field 'tile' = 64: unknown schedule field (expected one of block_m, block_n, warps, stages, swizzle, split_masked_loop, rescale_threshold, min_blocks_per_sm, q_in_registers, split_kv_copies, pack_gqa, kv_splits, min_blocks_per_split, combine, mma, overlap_softmax, ping_pong, persistent, tile_scheduler, epilogue, producer_registers, consumer_registers, length_variants)
+// UNKNOWN: fa2-lower-to-gpu{schedule=tile=64}:1:18: error: fa2-lower-to-gpu: option schedule='tile=64': field 'tile' = 64: unknown schedule field (expected one of block_m, block_n, warps, stages, swizzle, split_masked_loop, rescale_threshold, min_blocks_per_sm, q_in_registers, split_kv_copies, pack_gqa, kv_splits, head_section_bytes, min_blocks_per_split, combine, mma, overlap_softmax, ping_pong, persistent, tile_scheduler, epilogue, producer_registers, consumer_registers, length_variants)
 // UNKNOWN-EMPTY:
 // SYNTAX: error: fa2-lower-to-gpu: option schedule='block_m': expected 'name = value' pairs separated by commas, got 'block_m'
 // FLAG: error: fa2-lower-to-gpu: option schedule='q_in_registers=1': field 'q_in_registers' = 1: expected true or false

@@ -91,6 +91,14 @@ public:
                      llvm::function_ref<mlir::Value(llvm::StringRef)> sizeValue,
                      mlir::Value q, mlir::Value o);
 
+  /// GPUSchedule::headSectionBytes: renumbers the CTA at (x = `qBlock`,
+  /// `bh`) of a causal grid of `numQBlocks` x `numBH` so that each section
+  /// of heads runs its heads' heaviest query blocks first. Sets `qBlock` to
+  /// the block's rank by weight (0 = the heaviest) and `bh` to its head.
+  void orderByHeadSections(mlir::Value &qBlock, mlir::Value &bh,
+                           mlir::Value numQBlocks, mlir::Value numBH,
+                           mlir::Value Sk);
+
   /// batch·Hq, the number of (batch, head) pairs: a constant with a static
   /// batch, else read off the size of `o` (or `q`, whose rows are what
   /// packed GQA rows and split-KV count) over Sq·d.

@@ -206,6 +206,16 @@ struct GPUSchedule {
   int64_t minBlocksPerSplit = 2;
   /// Split-KV: how the partials are merged (CombineMode).
   CombineMode combine = CombineMode::Launch;
+  /// Causal grids of one head per CTA row (neither packed GQA rows nor
+  /// split-KV; not persistent): 0 keeps each head's query blocks together,
+  /// heaviest first, head after head. Otherwise the heads are taken in
+  /// sections whose K/V takes at most this many bytes, and within a
+  /// section the heaviest query block of every head runs first, then the
+  /// next heaviest of every head, ... (FlashAttention-3's L2 swizzle), so
+  /// that the last wave of every section, and of the grid, is made of the
+  /// lightest blocks while a section's K/V stays in L2. Lapses without a
+  /// causal mask.
+  int64_t headSectionBytes = 0;
   /// The tensor-core family. With Wgmma, numWarps counts the producer
   /// warpgroup's 4 warps too, and blockM is 64 rows per consumer
   /// warpgroup.
