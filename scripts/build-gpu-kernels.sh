@@ -280,6 +280,11 @@ if want hopper; then
   hopper d64-f16-gqa-bshd f16 64 8 2 0 bshd 1
   hopper d128-bf16-gqa-bshd-causal bf16 128 8 2 1 bshd 1
   hopper d128-f16-mqa-causal f16 128 4 1 1 bhsd 0
+  # Heads in sections of 1.5 MiB of K/V (head_section_bytes): at 1024 keys
+  # 3 heads a section (16 heads: five of 3, the last of 1), at 203 keys 15
+  # and 1, from 3072 keys one head a section.
+  HOPPER_FIELDS="${HOPPER_FIELDS:-},head_section_bytes=1572864" \
+    hopper d128-bf16-gqa-causal-sections bf16 128 8 2 1 bhsd 1
 fi
 
 if want decode; then
