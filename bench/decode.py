@@ -48,6 +48,7 @@ from torch.nn.attention.bias import causal_lower_right  # noqa: E402
 sys.path.insert(0, _HERE)
 from fa2_kernel import Fa2Kernel, find_manifests  # noqa: E402
 from torch_ref import attention_ref, fa_rule  # noqa: E402
+from run import rotated  # noqa: E402
 
 
 def parse_args():
@@ -138,11 +139,13 @@ def bench_ms(fn, args):
 
 def median_ms(fns, args):
     """Median milliseconds of each of `fns`, timed in args.rounds interleaved
-    rounds (every function once per round, so drift hits them alike)."""
+    rounds (every function once per round, so drift hits them alike; the
+    order rotated every round, run.py's `rotated`, so that no one keeps a
+    slot of the round)."""
     times = {n: [] for n in fns}
-    for _ in range(args.rounds):
-        for n, fn in fns.items():
-            times[n].append(bench_ms(fn, args))
+    for r in range(args.rounds):
+        for n in rotated(list(fns), r):
+            times[n].append(bench_ms(fns[n], args))
     return {n: sorted(t)[len(t) // 2] for n, t in times.items()}
 
 def graphed(make_fn):

@@ -13,8 +13,10 @@
 # checks fa2's output (FlashAttention's rule against an f32 reference on a
 # slice of heads, and the largest difference to each backend), times each
 # with triton.testing.do_bench (median) in --rounds interleaved rounds
-# (flash, cuDNN, fa2, flash, ...; the median of the rounds counts, so that
-# clock drift during a run does not favour whoever ran first), and prints a
+# whose order rotates (flash, cuDNN, fa2; then cuDNN, fa2, flash; ...; odd
+# rounds reversed: each takes every slot of a round; the median of the
+# rounds counts, so that neither clock drift during a run nor a slot of
+# the round favours anyone; bench/NOTES.md, 2026-12-06), and prints a
 # table of TFLOP/s with
 # the fa2/FA2 and fa2/cuDNN ratios, a summary per (dtype, d, causal), and
 # the bf16 8192^3 GEMM (torch.matmul) timed in the same process before and
@@ -58,6 +60,16 @@ def parse_args():
     p.add_argument("--rounds", type=int, default=5,
                    help="interleaved timing rounds per configuration (median)")
     return p.parse_args()
+
+
+def rotated(names, r):
+    """Round r's order of `names`: rotated by r, reversed when r is odd, so
+    that over the rounds each name takes the first, last and middle slots
+    (bench/NOTES.md, 2026-12-06: a kernel's time in one process moved with
+    its slot in the round)."""
+    k = r % len(names)
+    order = names[k:] + names[:k]
+    return order[::-1] if r % 2 else order
 
 
 def bench_ms(fn, args):
@@ -170,9 +182,9 @@ def main():
                         except Exception as e:
                             row["check"] = f"ERROR {type(e).__name__}: {e}"[:120]
                     times = {name: [] for name in timed}
-                    for _ in range(max(1, args.rounds)):
-                        for name, fn in timed.items():
-                            times[name].append(bench_ms(fn, args))
+                    for r in range(max(1, args.rounds)):
+                        for name in rotated(list(timed), r):
+                            times[name].append(bench_ms(timed[name], args))
                     for name in ("flash", "cudnn", "fa2"):
                         t = sorted(times.get(name, []))
                         row[name + "_tflops"] = flops / t[len(t) // 2] / 1e9 if t else float("nan")

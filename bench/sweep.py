@@ -12,6 +12,7 @@ from torch.nn.attention import SDPBackend, sdpa_kernel
 from triton.testing import do_bench
 from fa2_kernel import Fa2Kernel
 from torch_ref import attention_ref, fa_rule
+from run import rotated
 kdir, out = sys.argv[1], sys.argv[2]
 dts = sys.argv[3].split(",") if len(sys.argv) > 3 else ["bf16"]
 dims = [int(x) for x in sys.argv[4].split(",")] if len(sys.argv) > 4 else [64, 128]
@@ -65,11 +66,13 @@ for dt in dts:
             ok, err, lp = fa_rule(o[:1,hs], r32, rlp)
             oks[var] = ok and not torch.isnan(o).any().item()
             fns[var] = launch
-        # ROUNDS interleaved rounds; the median of each kernel's medians.
+        # ROUNDS interleaved rounds, the order rotated (and reversed every
+        # other round) so that each kernel takes every slot (run.py's
+        # rotated); the median of each kernel's medians.
         times = {n: [] for n in fns}
-        for _ in range(ROUNDS):
-            for n, fn in fns.items():
-                times[n].append(ms(fn))
+        for r in range(ROUNDS):
+            for n in rotated(list(fns), r):
+                times[n].append(ms(fns[n]))
         med = {n: sorted(t)[len(t)//2] for n, t in times.items()}
         fl = flops/med["flash"]/1e9
         cu = flops/med["cudnn"]/1e9 if CUDNN else float("nan")
