@@ -380,6 +380,7 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
   // shapes) where one batch element's row tiles leave the chip mostly idle:
   // a chunked-prefill step (Sq = 512 of a long cache). Needs the row tiles
   // static: Sq and the head counts; a requested kv_splits decides instead.
+  bool prefillSplitChosen = false;
   if (!decode && !elem.isF32() && !splits &&
       !ShapedType::isDynamic(spec.seqQ) &&
       !ShapedType::isDynamic(s.packGQA ? spec.headsKV : spec.headsQ) &&
@@ -388,6 +389,7 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     int64_t tiles = llvm::divideCeil(rows, s.blockM) *
                     (s.packGQA ? spec.headsKV : spec.headsQ);
     s.kvSplits = getPrefillKVSplits(tiles, chip);
+    prefillSplitChosen = s.kvSplits != 1;
   }
   std::string bad = validateSchedule(s, d, dv, chip, pieces);
   // Where the wgmma kernel is wanted, fields that only the mma.sync
@@ -446,7 +448,18 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
   if (wantWgmma && !spec.schedule.wgmma()) {
     // The wgmma kernel where it serves the op; otherwise the mma.sync
     // schedule above stays, and the remark and the manifest say why.
-    fallback = hopperKernelUnsupported(spec);
+    // A prefill split chosen above (not asked for) is how the mma.sync
+    // tile fills the chip when one batch element has few row tiles; the
+    // wgmma kernel, which splits only packed rows, serves the op unsplit
+    // (at 1.5-2x the mma.sync tile's rate a CTA, bench/NOTES.md): without
+    // this, every op with static seq_q and heads of up to one row tile an
+    // SM (Sq = 512 at 16 or 32 heads, dynamic batch) fell back to mma.sync.
+    AttentionKernelSpec unsplit = spec;
+    if (prefillSplitChosen) {
+      unsplit.schedule.kvSplits = 1;
+      unsplit.numSplits = 1;
+    }
+    fallback = hopperKernelUnsupported(unsplit);
     if (fallback.empty() && chip.name != "sm_90a")
       fallback = "wgmma kernel: needs chip=sm_90a (wgmma and setmaxnreg are "
                  "sm_90a instructions), got " +
@@ -518,6 +531,7 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
       if (!kernels.back().schedule.lengthVariants)
         kernels.erase(kernels.begin(), kernels.end() - 1);
       spec.schedule = kernels.front().schedule;
+      spec.numSplits = 1;
       if (kernels.size() > 1)
         spec.lengthVariants = std::move(kernels);
     }
