@@ -214,7 +214,9 @@ struct GPUSchedule {
   /// next heaviest of every head, ... (FlashAttention-3's L2 swizzle), so
   /// that the last wave of every section, and of the grid, is made of the
   /// lightest blocks while a section's K/V stays in L2. Lapses without a
-  /// causal mask.
+  /// causal mask. No table row sets it: on the H100 (2026-12-06, bench/
+  /// NOTES.md) 16 MiB measured -2..-12% up to 512-2k keys and within the
+  /// noise (+0..+2%) beyond.
   int64_t headSectionBytes = 0;
   /// The tensor-core family. With Wgmma, numWarps counts the producer
   /// warpgroup's 4 warps too, and blockM is 64 rows per consumer
