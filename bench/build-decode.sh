@@ -77,6 +77,9 @@ compile "$src" "$OUT/check/bf16-split-dynsq-causal-lse" "schedule=kv_splits=auto
 # tiles split the keys by default); -nosplit: the one-kernel prefill.
 module chunked bf16 128 32 8 512 1 0 bhsd 0 >"$src"; compile "$src" "$OUT/chunked/bf16-d128-q512-g4"
 compile "$src" "$OUT/chunked/bf16-d128-q512-g4-nosplit" "schedule=kv_splits=1"
+# On sm_90a the wgmma kernel serves the step unsplit (its split is the
+# mma.sync tile's; bench/NOTES.md, 2026-12-06).
+compile "$src" "$OUT/chunked/bf16-d128-q512-g4-sm90a" "chip=sm_90a"
 rm -f "$src"
 echo "build-decode.sh: $(find "$OUT" -name '*.json' | wc -l) kernels in $OUT ($(du -sh "$OUT" | cut -f1))" | tee -a "$LOG"
 exit $FAILED
