@@ -305,6 +305,20 @@ if want decode; then
     # prefill tile, packed and split (kv_splits = auto: the count from the shapes),
     # for FA's (239, 1) and (1, 128k) pairs in one kernel.
     DECODE_FIELDS=",kv_splits=auto" decode d128-bf16-g4-causal bf16 128 8 2 1 bhsd none 1 '?'
+    # The prefill tile's own split (getPrefillKVSplits: static seq_q and
+    # heads, at most one row tile an SM; the count at run time from the
+    # batch and seq_k): unpacked rows, the combine launch, batch dynamic.
+    src=$(mktemp --suffix=.mlir)
+    module k_prefill_split bf16 128 8 8 1 bhsd none 1 256 '?' '?' >"$src"
+    if compile "$src" "$OUT/decode/d128-bf16-q256-prefill-split" &&
+       grep -q '"kv_splits": "auto"' "$OUT/decode/d128-bf16-q256-prefill-split"/*.json &&
+       ! grep -q '"pack_gqa": true' "$OUT/decode/d128-bf16-q256-prefill-split"/*.json; then
+      log "decode: d128-bf16-q256-prefill-split ok"
+    else
+      log "decode: d128-bf16-q256-prefill-split NOT BUILT (no unpacked split manifest)"; BUILD_STATUS=1
+      cat "$ERRORS" >>"$LOG"
+    fi
+    rm -f "$src"
     # Layout and a padding mask per sequence.
     decode d128-bf16-g4-q1-bshd bf16 128 8 2 0 bshd none 1 1
     decode d128-bf16-g4-q1-pad bf16 128 8 2 0 bhsd pad 1 1
