@@ -119,14 +119,6 @@ applyHopperFields(GPUSchedule &h, ArrayRef<ScheduleField> requested) {
   return std::nullopt;
 }
 
-/// head_section_bytes orders the query blocks of a causal grid by weight;
-/// without a causal mask they weigh the same and the field lapses (it may
-/// come from a `schedule` option meant for a module's causal ops too).
-static void dropMaskOnlyFields(GPUSchedule &s, bool causal) {
-  if (!causal)
-    s.headSectionBytes = 0;
-}
-
 /// Reads everything the kernel needs from `op`, or says why the kernel cannot
 /// serve it. Changes nothing.
 ///
@@ -338,9 +330,7 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
       AttentionKernelSpec probe = spec;
       probe.schedule = *hopper;
       probe.numSplits = ShapedType::kDynamic;
-      bool fieldsApply = !applyHopperFields(probe.schedule, requested);
-      dropMaskOnlyFields(probe.schedule, spec.causal);
-      if (fieldsApply &&
+      if (!applyHopperFields(probe.schedule, requested) &&
           validateSchedule(probe.schedule, d, dv, chip).empty() &&
           hopperKernelUnsupported(probe).empty())
         decode = hopper;
@@ -373,7 +363,6 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
        << fieldError->value << ": " << fieldError->message;
     return failure();
   }
-  dropMaskOnlyFields(s, spec.causal);
   // XOR needs rows of a multiple of 8 chunks; other widths are padded.
   s.swizzle = effectiveSwizzle(padHeadDim(d), s.swizzle);
   // The prefill tile splits the keys (the count chosen at run time from the
@@ -450,10 +439,11 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     // schedule above stays, and the remark and the manifest say why.
     // A prefill split chosen above (not asked for) is how the mma.sync
     // tile fills the chip when one batch element has few row tiles; the
-    // wgmma kernel, which splits only packed rows, serves the op unsplit
-    // (at 1.5-2x the mma.sync tile's rate a CTA, bench/NOTES.md): without
-    // this, every op with static seq_q and heads of up to one row tile an
-    // SM (Sq = 512 at 16 or 32 heads, dynamic batch) fell back to mma.sync.
+    // wgmma kernel, which splits only packed rows, serves the op unsplit.
+    // Without this, every op with static seq_q and heads of up to one row
+    // tile an SM (Sq = 512 at 16 or 32 heads, dynamic batch) fell back to
+    // mma.sync: 2.9x slower at Sq = 512, batch 32 (H100, bench/NOTES.md,
+    // 2026-12-06).
     AttentionKernelSpec unsplit = spec;
     if (prefillSplitChosen) {
       unsplit.schedule.kvSplits = 1;
@@ -508,7 +498,6 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
            << spec.outElementType;
         return failure();
       }
-      dropMaskOnlyFields(*hopper, spec.causal);
       badHopper = validateSchedule(*hopper, d, dv, chip);
       if (!badHopper.empty())
         break;
@@ -1118,6 +1107,13 @@ struct FA2LowerToGPUPass
           FA2Dialect::getScheduleAttrName());
       if (opSchedule)
         llvm::append_range(requested, scheduleFieldsOf(opSchedule));
+      // head_section_bytes orders a causal grid's query blocks by weight;
+      // without a causal mask they weigh the same and the field lapses (a
+      // `schedule` option serves a module's causal ops too).
+      if (!op.getCausal())
+        llvm::erase_if(requested, [](const ScheduleField &f) {
+          return f.key == "head_section_bytes";
+        });
       std::string why;
       std::optional<OptionError> fieldError;
       FailureOr<AttentionKernelSpec> spec = matchGPUAttention(

@@ -53,6 +53,22 @@ Value KernelIRBuilder::remc(Value x, int64_t k) {
   return b.createOrFold<arith::RemUIOp>(loc, x, c(k));
 }
 
+Value KernelIRBuilder::divu(Value x, Value y) {
+  return b.createOrFold<arith::DivUIOp>(loc, x, y);
+}
+
+Value KernelIRBuilder::remu(Value x, Value y) {
+  return b.createOrFold<arith::RemUIOp>(loc, x, y);
+}
+
+Value KernelIRBuilder::minu(Value x, Value y) {
+  return b.createOrFold<arith::MinUIOp>(loc, x, y);
+}
+
+Value KernelIRBuilder::maxu(Value x, Value y) {
+  return b.createOrFold<arith::MaxUIOp>(loc, x, y);
+}
+
 Value KernelIRBuilder::cmp(arith::CmpIPredicate p, Value x, Value y) {
   return b.createOrFold<arith::CmpIOp>(loc, p, x, y);
 }

@@ -27,8 +27,8 @@ CTAWork KernelTiling::decodeGrid(Value Hq, Value Hkv, Value Sq,
     w.numSplits = sizeValue("num_splits");
     Value numQBlocks =
         b.createOrFold<arith::CeilDivUIOp>(loc, w.rowsTotal, c(s.blockM));
-    w.splitIdx = b.createOrFold<arith::DivUIOp>(loc, qBlock, numQBlocks);
-    qBlock = b.createOrFold<arith::RemUIOp>(loc, qBlock, numQBlocks);
+    w.splitIdx = divu(qBlock, numQBlocks);
+    qBlock = remu(qBlock, numQBlocks);
     if (spec.causal)
       qBlock = sub(sub(numQBlocks, c(1)), qBlock);
   }
@@ -42,7 +42,7 @@ CTAWork KernelTiling::decodeGrid(Value Hq, Value Hkv, Value Sq,
     // Packed rows: one CTA row per (batch, K/V head).
     if (s.packGQA)
       numBH = divc(numBH, spec.groupSize());
-    bh = b.createOrFold<arith::MinUIOp>(loc, bh, sub(numBH, c(1)));
+    bh = minu(bh, sub(numBH, c(1)));
   }
   if (spec.causal && !spec.splitKV()) {
     // Heaviest query blocks first: a causal CTA's work grows with its block
@@ -80,18 +80,6 @@ void KernelTiling::orderByHeadSections(Value &qBlock, Value &bh,
   int64_t bytesPerKey =
       (spec.headDim + spec.headDimV) *
       (spec.elementType.getIntOrFloatBitWidth() / 8);
-  auto maxu = [&](Value x, Value y) {
-    return b.createOrFold<arith::MaxUIOp>(loc, x, y);
-  };
-  auto minu = [&](Value x, Value y) {
-    return b.createOrFold<arith::MinUIOp>(loc, x, y);
-  };
-  auto divu = [&](Value x, Value y) {
-    return b.createOrFold<arith::DivUIOp>(loc, x, y);
-  };
-  auto remu = [&](Value x, Value y) {
-    return b.createOrFold<arith::RemUIOp>(loc, x, y);
-  };
   // (max(.., 1): no division by zero where seq_k is 0.)
   Value sectionHeads = maxu(
       c(1), divu(c(s.headSectionBytes), maxu(mulc(Sk, bytesPerKey), c(1))));
@@ -109,8 +97,8 @@ void KernelTiling::decodePackedGroup(CTAWork &w, Value qBlock, Value group,
                                      Value Hq, Value Hkv) {
   // The tile's rows are the group's query heads h .. h + G - 1 (times Sq),
   // bh their first (batch, head).
-  w.batchIdx = b.createOrFold<arith::DivUIOp>(loc, group, Hkv);
-  w.hkv = b.createOrFold<arith::RemUIOp>(loc, group, Hkv);
+  w.batchIdx = divu(group, Hkv);
+  w.hkv = remu(group, Hkv);
   w.h = mulc(w.hkv, spec.groupSize());
   w.bh = add(mul(w.batchIdx, Hq), w.h);
   w.qBlock = qBlock;
@@ -119,10 +107,10 @@ void KernelTiling::decodePackedGroup(CTAWork &w, Value qBlock, Value group,
 
 void KernelTiling::decodeHeads(CTAWork &w, Value qBlock, Value bh, Value Hq,
                                Value Hkv) {
-  w.batchIdx = b.createOrFold<arith::DivUIOp>(loc, bh, Hq);
-  w.h = b.createOrFold<arith::RemUIOp>(loc, bh, Hq);
+  w.batchIdx = divu(bh, Hq);
+  w.h = remu(bh, Hq);
   // GQA/MQA: query head h reads K/V head h / (Hq / Hkv).
-  Value groupSize = b.createOrFold<arith::DivUIOp>(loc, Hq, Hkv);
+  Value groupSize = divu(Hq, Hkv);
   w.hkv = b.createOrFold<arith::DivUIOp>(loc, w.h, groupSize);
   w.bh = bh;
   w.qBlock = qBlock;
@@ -146,14 +134,14 @@ CTAWork KernelTiling::workOf(Value tile, Value numTiles, Value Hq, Value Hkv,
     w.rowsTotal = s.packGQA ? mulc(Sq, spec.groupSize()) : Sq;
     Value numQBlocks =
         b.createOrFold<arith::CeilDivUIOp>(loc, w.rowsTotal, c(s.blockM));
-    Value qBlock = b.createOrFold<arith::RemUIOp>(loc, tile, numQBlocks);
-    Value rest = b.createOrFold<arith::DivUIOp>(loc, tile, numQBlocks);
+    Value qBlock = remu(tile, numQBlocks);
+    Value rest = divu(tile, numQBlocks);
     Value bh = rest;
     if (numSplits) {
       Value numBH = b.createOrFold<arith::DivUIOp>(
           loc, numTiles, mul(numQBlocks, numSplits));
-      bh = b.createOrFold<arith::RemUIOp>(loc, rest, numBH);
-      w.splitIdx = b.createOrFold<arith::DivUIOp>(loc, rest, numBH);
+      bh = remu(rest, numBH);
+      w.splitIdx = divu(rest, numBH);
       w.numSplits = numSplits;
     }
     if (!s.packGQA) {
@@ -165,16 +153,16 @@ CTAWork KernelTiling::workOf(Value tile, Value numTiles, Value Hq, Value Hkv,
   }
   w.rowsTotal = Sq;
   Value numQBlocks = b.createOrFold<arith::CeilDivUIOp>(loc, Sq, c(s.blockM));
-  Value numBH = b.createOrFold<arith::DivUIOp>(loc, numTiles, numQBlocks);
+  Value numBH = divu(numTiles, numQBlocks);
   if (spec.causal) {
-    Value heavyRank = b.createOrFold<arith::DivUIOp>(loc, tile, numBH);
+    Value heavyRank = divu(tile, numBH);
     Value qBlock = sub(sub(numQBlocks, c(1)), heavyRank);
-    decodeHeads(w, qBlock, b.createOrFold<arith::RemUIOp>(loc, tile, numBH),
+    decodeHeads(w, qBlock, remu(tile, numBH),
                 Hq, Hkv);
     return w;
   }
-  Value bh = b.createOrFold<arith::DivUIOp>(loc, tile, numQBlocks);
-  Value qBlock = b.createOrFold<arith::RemUIOp>(loc, tile, numQBlocks);
+  Value bh = divu(tile, numQBlocks);
+  Value qBlock = remu(tile, numQBlocks);
   decodeHeads(w, qBlock, bh, Hq, Hkv);
   return w;
 }

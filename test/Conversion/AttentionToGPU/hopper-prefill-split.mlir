@@ -13,10 +13,10 @@
 // RUN: FileCheck %s --check-prefix=MANIFEST --input-file=%t/fa2_attention_dynamic_batch_0.json
 
 // Sq = 512, 16 heads, batch dynamic: 4 x 16 = 64 row tiles a batch element.
+// (The schedule's fields print sorted: kv_splits would stand before mma.)
 // SM90A-LABEL: gpu.func @fa2_attention_dynamic_batch_0(
-// SM90A-SAME: mma = wgmma
 // SM90A-NOT: kv_splits
-// SM90A-SAME: >
+// SM90A-SAME: mma = wgmma
 // SM90A-NOT: gpu.func @fa2_attention_dynamic_batch_0_combine
 // 1 x 32 heads x 512 queries of an 8k cache (GQA 4): 128 row tiles; the
 // mma.sync tile would run 2 splits.
@@ -35,9 +35,11 @@
 // ASKED-LABEL: gpu.func @fa2_attention_dynamic_batch_0(
 // ASKED-SAME: kv_splits = 2
 
+// (The manifest's keys print sorted: "combine" before "mma", "num_splits"
+// after.)
+// MANIFEST-NOT: "combine"
 // MANIFEST: "mma": "wgmma"
 // MANIFEST-NOT: "num_splits"
-// MANIFEST-NOT: "combine"
 func.func @dynamic_batch(%q: tensor<?x16x512x128xbf16>, %k: tensor<?x16x512x128xbf16>, %v: tensor<?x16x512x128xbf16>) -> tensor<?x16x512x128xbf16> {
   %o = fa2.attention %q, %k, %v scale(0.088388) causal : tensor<?x16x512x128xbf16>, tensor<?x16x512x128xbf16>, tensor<?x16x512x128xbf16> -> tensor<?x16x512x128xbf16>
   return %o : tensor<?x16x512x128xbf16>

@@ -45,6 +45,11 @@ public:
   /// Unsigned x / k and x % k.
   mlir::Value divc(mlir::Value x, int64_t k);
   mlir::Value remc(mlir::Value x, int64_t k);
+  /// Unsigned x / y, x % y, min and max.
+  mlir::Value divu(mlir::Value x, mlir::Value y);
+  mlir::Value remu(mlir::Value x, mlir::Value y);
+  mlir::Value minu(mlir::Value x, mlir::Value y);
+  mlir::Value maxu(mlir::Value x, mlir::Value y);
   mlir::Value cmp(mlir::arith::CmpIPredicate p, mlir::Value x, mlir::Value y);
 
   //===--- f32 math -------------------------------------------------------===//
