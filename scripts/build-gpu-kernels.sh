@@ -318,6 +318,17 @@ if want decode; then
       log "decode: d128-bf16-q256-prefill-split NOT BUILT (no unpacked split manifest)"; BUILD_STATUS=1
       cat "$ERRORS" >>"$LOG"
     fi
+    # The same with static keys (512): a launch with one split writes O and
+    # LSE itself (combine.skip_at_one_split).
+    module k_prefill_direct bf16 128 8 8 1 bhsd none 1 256 512 '?' >"$src"
+    if compile "$src" "$OUT/decode/d128-bf16-q256-k512-prefill-split" &&
+       grep -q '"skip_at_one_split": true' "$OUT/decode/d128-bf16-q256-k512-prefill-split"/*.json &&
+       ! grep -q '"pack_gqa": true' "$OUT/decode/d128-bf16-q256-k512-prefill-split"/*.json; then
+      log "decode: d128-bf16-q256-k512-prefill-split ok"
+    else
+      log "decode: d128-bf16-q256-k512-prefill-split NOT BUILT (no unpacked split manifest with skip_at_one_split)"; BUILD_STATUS=1
+      cat "$ERRORS" >>"$LOG"
+    fi
     rm -f "$src"
     # Layout and a padding mask per sequence.
     decode d128-bf16-g4-q1-bshd bf16 128 8 2 0 bshd none 1 1

@@ -131,13 +131,24 @@ struct AttentionKernelSpec {
   /// Split-KV with a run-time split count: a launch with one split (a batch
   /// that fills the GPU) writes O and LSE itself, no partials, so the
   /// kernel also takes o[, lse]; the merge (last CTA or combine kernel)
-  /// then does nothing. Not for the prefill tile's launch-combine kernels
-  /// (the chunked-prefill step): their 255-register epilogue with both
-  /// store paths spilled 48 bytes instead of 28, and the step measured
-  /// 5-9% slower on the H200 (bench/decode-results/2026-12-03-pm.md).
+  /// then does nothing. The prefill tile's launch-combine kernels (unpacked
+  /// rows) do so only for a static seq_k of at most kOneSplitDirectMaxSeqK
+  /// keys: the second store path costs them registers (255 of them, 48
+  /// bytes spilled instead of 28), which short keys repay and long ones do
+  /// not. The partials' round trip is ~10·d bytes a row against 4·seq_k·d
+  /// FLOPs (d = 128 on an H100: 65% of the work at 512 keys, 8% at 4k).
+  /// Measured on an H100 (bench/NOTES.md, 2026-12-06 fifth session): Sq =
+  /// Sk = 512 causal, batch dynamic (32): 2.1x with it; the chunked step
+  /// (seq_k dynamic, 8k): 3-7% slower with it (5-9% on the H200,
+  /// bench/decode-results/2026-12-03-pm.md).
+  static constexpr int64_t kOneSplitDirectMaxSeqK = 4096;
   bool writesOneSplitDirectly() const {
-    return splitKV() && mlir::ShapedType::isDynamic(numSplits) &&
-           (schedule.packGQA || lastCTACombine());
+    if (!splitKV() || !mlir::ShapedType::isDynamic(numSplits))
+      return false;
+    if (schedule.packGQA || lastCTACombine())
+      return true;
+    return !mlir::ShapedType::isDynamic(seqK) &&
+           seqK <= kOneSplitDirectMaxSeqK;
   }
   /// Number of 1-D memref arguments (q, k, v, o, [lse], [mask]); with
   /// split-KV o and lse are the partials, followed by finalBuffers(); with
