@@ -308,28 +308,25 @@ if want decode; then
     # The prefill tile's own split (getPrefillKVSplits: static seq_q and
     # heads, at most one row tile an SM; the count at run time from the
     # batch and seq_k): unpacked rows, the combine launch, batch dynamic.
-    src=$(mktemp --suffix=.mlir)
-    module k_prefill_split bf16 128 8 8 1 bhsd none 1 256 '?' '?' >"$src"
-    if compile "$src" "$OUT/decode/d128-bf16-q256-prefill-split" &&
-       grep -q '"kv_splits": "auto"' "$OUT/decode/d128-bf16-q256-prefill-split"/*.json &&
-       ! grep -q '"pack_gqa": true' "$OUT/decode/d128-bf16-q256-prefill-split"/*.json; then
-      log "decode: d128-bf16-q256-prefill-split ok"
-    else
-      log "decode: d128-bf16-q256-prefill-split NOT BUILT (no unpacked split manifest)"; BUILD_STATUS=1
-      cat "$ERRORS" >>"$LOG"
-    fi
+    # prefill_split NAME SEQ_K PATTERN: built, split, unpacked, and its
+    # manifest holding PATTERN.
+    prefill_split() {
+      local src dest="$OUT/decode/$1"
+      src=$(mktemp --suffix=.mlir)
+      module "k_${1//-/_}" bf16 128 8 8 1 bhsd none 1 256 "$2" '?' >"$src"
+      if compile "$src" "$dest" && grep -q "$3" "$dest"/*.json &&
+         ! grep -q '"pack_gqa": true' "$dest"/*.json; then
+        log "decode: $1 ok"
+      else
+        log "decode: $1 NOT BUILT (no unpacked split manifest with $3)"; BUILD_STATUS=1
+        cat "$ERRORS" >>"$LOG"
+      fi
+      rm -f "$src"
+    }
+    prefill_split d128-bf16-q256-prefill-split '?' '"kv_splits": "auto"'
     # The same with static keys (512): a launch with one split writes O and
     # LSE itself (combine.skip_at_one_split).
-    module k_prefill_direct bf16 128 8 8 1 bhsd none 1 256 512 '?' >"$src"
-    if compile "$src" "$OUT/decode/d128-bf16-q256-k512-prefill-split" &&
-       grep -q '"skip_at_one_split": true' "$OUT/decode/d128-bf16-q256-k512-prefill-split"/*.json &&
-       ! grep -q '"pack_gqa": true' "$OUT/decode/d128-bf16-q256-k512-prefill-split"/*.json; then
-      log "decode: d128-bf16-q256-k512-prefill-split ok"
-    else
-      log "decode: d128-bf16-q256-k512-prefill-split NOT BUILT (no unpacked split manifest with skip_at_one_split)"; BUILD_STATUS=1
-      cat "$ERRORS" >>"$LOG"
-    fi
-    rm -f "$src"
+    prefill_split d128-bf16-q256-k512-prefill-split 512 '"skip_at_one_split": true'
     # Layout and a padding mask per sequence.
     decode d128-bf16-g4-q1-bshd bf16 128 8 2 0 bshd none 1 1
     decode d128-bf16-g4-q1-pad bf16 128 8 2 0 bhsd pad 1 1
