@@ -389,7 +389,7 @@ func.func @chunked_prefill(%q: tensor<?x32x512x128xbf16>, %k: tensor<?x8x?x128xb
 // A torch.export with a dynamic batch and static lengths (Sq = Sk = 512,
 // 16 heads: 64 row tiles a batch element) splits the keys at small batches;
 // its static 512 keys make the partials' round trip most of the work at one
-// split (a batch of 5 or more), so that launch writes O itself (2.1x at
+// split (a batch of 3 or more), so that launch writes O itself (2.1x at
 // batch 32 on an H100): the kernel takes O after the partials, and the
 // combine is skipped at one split.
 // CHECK-LABEL: gpu.func @fa2_attention_dynamic_batch_prefill_0(
