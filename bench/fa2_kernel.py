@@ -276,7 +276,12 @@ class Fa2Kernel:
             want = int(np.prod(self.shape(name, env)))
             if not t.is_contiguous() or t.numel() != want:
                 raise ValueError(f"{self.name}: buffer {name} must be contiguous with {want} elements")
+        # "one_split": where num_splits is 1, the unsplit kernel alone (no
+        # partials, no combine) in place of the split kernel.
+        one_split = self.m.get("one_split") if env.get("num_splits") == 1 else None
         for name, b in self.m["buffers"].items():
+            if one_split is not None and name in ("o_partial", "lse_partial"):
+                continue
             if b.get("scratch"):
                 make = torch.zeros if b.get("zero_init") else torch.empty
                 bufs[name] = make(self.shape(name, env), dtype=torch_dtype(b["dtype"]),
@@ -288,7 +293,7 @@ class Fa2Kernel:
         self.counters = {n: t for n, t in bufs.items() if self.m["buffers"][n].get("zero_init")}
         # Length variants (docs/manifest.md): the launch of the kernel whose
         # seq_k range holds this call's; last_kernel says which one.
-        fields = self.length_variant(env["seq_k"])
+        fields = one_split if one_split is not None else self.length_variant(env["seq_k"])
         name = self.last_kernel = fields["kernel"]
         args = self._args(fields["params"], bufs, env, name)
         grid = tuple(eval_expr(g, env) for g in fields["grid"])
@@ -305,7 +310,7 @@ class Fa2Kernel:
         # itself and the combine would return at once: leave it out.
         skip_combine = (self.combine is not None and self.combine.get("skip_at_one_split")
                         and env.get("num_splits") == 1)
-        if self.combine is not None and not skip_combine:
+        if self.combine is not None and not skip_combine and one_split is None:
             c = self.combine
             second = (self.combine_function,
                       tuple(eval_expr(g, env) for g in c["grid"]),

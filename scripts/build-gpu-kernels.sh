@@ -323,10 +323,10 @@ if want decode; then
       fi
       rm -f "$src"
     }
-    prefill_split d128-bf16-q256-prefill-split '?' '"kv_splits": "auto"'
-    # The same with static keys (512): a launch with one split writes O and
-    # LSE itself (combine.skip_at_one_split).
-    prefill_split d128-bf16-q256-k512-prefill-split 512 '"skip_at_one_split": true'
+    # A launch of one split runs the kernel unsplit ("one_split").
+    prefill_split d128-bf16-q256-prefill-split '?' '"one_split"'
+    # The same with static keys (512).
+    prefill_split d128-bf16-q256-k512-prefill-split 512 '"one_split"'
     # Layout and a padding mask per sequence.
     decode d128-bf16-g4-q1-bshd bf16 128 8 2 0 bshd none 1 1
     decode d128-bf16-g4-q1-pad bf16 128 8 2 0 bhsd pad 1 1

@@ -759,7 +759,52 @@ bool fa2run::loadManifest(const std::string &path, Manifest &m,
       m.variants.push_back(std::move(lv));
     }
   }
+
+  // The one-split launch: replaces the split kernel and its combine where
+  // num_splits evaluates to 1.
+  if ((v = root.get("one_split"))) {
+    if (!v->isObject())
+      return r.fail(std::string("field 'one_split' must be object, not ") +
+                    JsonValue::kindName(v->kind));
+    if (!m.hasCombine)
+      return r.fail("field 'one_split' without a 'combine' launch");
+    const JsonValue *kn = r.require(*v, "kernel", JsonValue::Kind::String, "one_split.");
+    if (!kn)
+      return false;
+    if (kn->text.empty())
+      return r.fail("field 'one_split.kernel' is empty");
+    OneSplitLaunch os;
+    if (!parseLaunch(*v, "one_split.", m.buffers, names, r, error, os.launch))
+      return false;
+    for (const ParamSpec &p : os.launch.params)
+      if (p.buffer == "o_partial" || p.buffer == "lse_partial")
+        return r.fail("field 'one_split.params' names the partial '" + p.buffer +
+                      "': the one-split kernel writes o itself");
+    os.launch.kernel = kn->text;
+    os.schedule = scheduleText(*v);
+    m.oneSplit = std::move(os);
+  }
   return true;
+}
+
+Manifest fa2run::withOneSplit(const Manifest &m) {
+  Manifest out = m;
+  const OneSplitLaunch &os = *m.oneSplit;
+  out.kernel = os.launch.kernel;
+  out.params = os.launch.params;
+  for (int d = 0; d < 3; ++d) {
+    out.grid[d] = os.launch.grid[d];
+    out.block[d] = os.launch.block[d];
+  }
+  out.dynamicSharedBytes = os.launch.dynamicSharedBytes;
+  out.schedule = os.schedule;
+  out.numSplits.clear();
+  out.hasCombine = false;
+  out.combine = LaunchSpec();
+  out.oneSplit.reset();
+  out.buffers.erase("o_partial");
+  out.buffers.erase("lse_partial");
+  return out;
 }
 
 size_t fa2run::pickLengthVariant(const Manifest &m, int64_t seqK) {

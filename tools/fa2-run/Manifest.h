@@ -76,6 +76,12 @@ struct LengthVariant {
   std::string schedule;
 };
 
+/// The unsplit kernel of a split-KV manifest ("one_split").
+struct OneSplitLaunch {
+  LaunchSpec launch;
+  std::string schedule;
+};
+
 /// The dimension names every manifest has; head_dim_v defaults to head_dim.
 extern const char *const kDimNames[7];
 
@@ -118,6 +124,9 @@ struct Manifest {
   /// ranges follow each other from 0 and the last has no upper bound; the
   /// fields above are the first variant's. Empty: one kernel.
   std::vector<LengthVariant> variants;
+  /// Split-KV with a combine launch: the launch that replaces both where
+  /// num_splits evaluates to 1 ("one_split": the kernel unsplit).
+  std::optional<OneSplitLaunch> oneSplit;
 };
 
 /// The variant of `m` whose range holds `seqK` (0 without variants).
@@ -126,6 +135,10 @@ size_t pickLengthVariant(const Manifest &m, int64_t seqK);
 /// `m` with variant `i`'s kernel, launch and schedule in place of its own,
 /// and no variants (`m` itself without variants).
 Manifest withLengthVariant(const Manifest &m, size_t i);
+
+/// `m` with its one-split launch in place of the split kernel and its
+/// combine: no num_splits, no combine, no partials (`m` has a oneSplit).
+Manifest withOneSplit(const Manifest &m);
 
 /// Reads and validates a manifest. Every expression is parsed and its names
 /// checked here, before any device work.

@@ -570,6 +570,8 @@ struct LoadedKernel {
   CUfunction function = nullptr;
   /// Split-KV: the second launch, from the same binary.
   CUfunction combine = nullptr;
+  /// Split-KV with "one_split": the kernel launched alone at one split.
+  CUfunction oneSplit = nullptr;
 };
 
 static LoadedKernel loadKernel(const Manifest &m, const Options &opts) {
@@ -640,6 +642,22 @@ static LoadedKernel loadKernel(const Manifest &m, const Options &opts) {
   if (m.lastCTACombine)
     std::printf("fa2-run: split-KV: num_splits=%s, combined by the last CTA of each row tile "
                 "(combine_counter)\n", m.numSplits.c_str());
+  if (m.oneSplit) {
+    const LaunchSpec &os = m.oneSplit->launch;
+    r = cuda::cuModuleGetFunction(&k.oneSplit, k.module, os.kernel.c_str());
+    if (r != CUDA_SUCCESS)
+      die(kExitCuda, "'%s' has no kernel named '%s' (the manifest's \"one_split.kernel\"): %s",
+          m.binaryPath.c_str(), os.kernel.c_str(), cuda::describe(r).c_str());
+    if (os.dynamicSharedBytes > 0) {
+      r = cuda::cuFuncSetAttribute(k.oneSplit, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                   static_cast<int>(os.dynamicSharedBytes));
+      if (r != CUDA_SUCCESS)
+        die(kExitCuda, "one-split kernel '%s' asks for %lld bytes of dynamic shared memory, "
+            "which this GPU refuses: %s", os.kernel.c_str(),
+            static_cast<long long>(os.dynamicSharedBytes), cuda::describe(r).c_str());
+    }
+    std::printf("fa2-run: split-KV: at one split kernel %s alone\n", os.kernel.c_str());
+  }
   return k;
 }
 
@@ -789,6 +807,14 @@ static CaseResult runCase(const Manifest &m, const LoadedKernel &kernel, const R
       die(kExitUsage, "manifest '%s': num_splits is %lld (sm_count %d)", m.path.c_str(),
           static_cast<long long>(numSplits), smCount);
     env["num_splits"] = numSplits;
+    if (numSplits == 1 && m.oneSplit) {
+      // The unsplit kernel alone, no partials, no combine.
+      std::printf("fa2-run: one split: kernel %s\n", m.oneSplit->launch.kernel.c_str());
+      LoadedKernel alone;
+      alone.module = kernel.module;
+      alone.function = kernel.oneSplit;
+      return runCase(withOneSplit(m), alone, refs, opts, seqQ, seqK, seqGiven, smCount);
+    }
   }
   if (d.headsQ % d.headsKV != 0)
     die(kExitUsage, "manifest '%s': heads_q (%lld) is not a multiple of heads_kv (%lld)",

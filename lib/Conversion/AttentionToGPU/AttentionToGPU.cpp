@@ -667,10 +667,12 @@ static Value allocZeroedCounters(OpBuilder &b, Location loc, MemRefType ty,
 }
 
 /// Replaces `op` by the launch of `kernels`: the one kernel, or (with
-/// spec.lengthVariants) the one whose range holds the run-time seq_k.
+/// spec.lengthVariants) the one whose range holds the run-time seq_k; with
+/// `oneSplit` (spec.hasOneSplitKernel()), that kernel where the run-time
+/// split count is 1, else the split kernel and `combine`.
 static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
                             ArrayRef<gpu::GPUFuncOp> kernels,
-                            gpu::GPUFuncOp combine,
+                            gpu::GPUFuncOp combine, gpu::GPUFuncOp oneSplit,
                             const AttentionKernelSpec &opSpec) {
   Location loc = op.getLoc();
   b.setInsertionPoint(op);
@@ -707,8 +709,9 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
   // One launch of `kernel` (built for `spec`), with its own arguments and
   // grid.
   Value tileCounter;
-  auto launchKernel = [&](const AttentionKernelSpec &spec,
-                          gpu::GPUFuncOp kernel) {
+  std::function<void(const AttentionKernelSpec &, gpu::GPUFuncOp)>
+      launchKernel;
+  launchKernel = [&](const AttentionKernelSpec &spec, gpu::GPUFuncOp kernel) {
     SmallVector<Value> args = opArgs;
     const GPUSchedule &s = spec.schedule;
     Value hq = qSizes[headPos], sq = qSizes[seqPos];
@@ -730,6 +733,8 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
     Value ctaHeads = s.packGQA ? hkv : hq;
     // Split-KV: the partials go to scratch, O and LSE come from the combine.
     Value numSplits, oPartAlloc, lsePartAlloc, oPartArg, lsePartArg;
+    // The host's choice between the one-split kernel and the split launch.
+    scf::IfOp splitChoice;
     if (spec.splitKV()) {
       if (!ShapedType::isDynamic(spec.numSplits)) {
         numSplits = cIdx(spec.numSplits);
@@ -755,6 +760,17 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
         numSplits = b.createOrFold<arith::MaxUIOp>(
             loc, cIdx(1),
             b.createOrFold<arith::CeilDivUIOp>(loc, kvBlocks, longest));
+      }
+      if (oneSplit && spec.hasOneSplitKernel()) {
+        // One split: the unsplit kernel, no scratch, no combine; else the
+        // split kernel and its combine (the rest of this launch).
+        Value isOne = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                            numSplits, cIdx(1));
+        splitChoice = scf::IfOp::create(b, loc, TypeRange{}, isOne,
+                                        /*withElseRegion=*/true);
+        b.setInsertionPoint(splitChoice.thenBlock()->getTerminator());
+        launchKernel(spec.oneSplitKernel(), oneSplit);
+        b.setInsertionPoint(splitChoice.elseBlock()->getTerminator());
       }
       Value partRows = b.createOrFold<arith::MulIOp>(
           loc,
@@ -888,7 +904,7 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
       gpu::LaunchFuncOp::create(b, loc, kernel,
                                 gpu::KernelDim3{gridX, gridY, gridZ},
                                 gpu::KernelDim3{threads, one, one}, smem, args);
-      if (!combine)
+      if (!combine || !spec.splitKV())
         return;
       // The combine: a CTA per few (batch, head, query) rows, after the
       // splits (same stream, in order).
@@ -942,7 +958,8 @@ static void rewriteToLaunch(OpBuilder &b, AttentionOp op,
                           scf::YieldOp::create(b, loc);
                         });
     }
-
+    if (splitChoice)
+      b.setInsertionPointAfter(splitChoice);
   };
   // The dynamic tile scheduler's counters (tiles handed out, CTAs done),
   // zeroed here once: the last CTA to finish resets them. One buffer before
@@ -1175,12 +1192,7 @@ struct FA2LowerToGPUPass
       table.insert(gpuModule);
       containers.insert(parent);
       IRRewriter rewriter(module.getContext());
-      // One kernel, or one per length variant (the same gpu.module).
-      SmallVector<gpu::GPUFuncOp> kernels;
-      unsigned numKernels = std::max<size_t>(1, spec->lengthVariants.size());
-      for (unsigned i = 0; i < numKernels; ++i) {
-        AttentionKernelSpec kernelSpec =
-            spec->lengthVariants.empty() ? *spec : spec->lengthVariant(i);
+      auto buildKernel = [&](const AttentionKernelSpec &kernelSpec) {
         gpu::GPUFuncOp kernel =
             wgmma ? buildHopperAttentionKernel(b, op.getLoc(), gpuModule,
                                                kernelSpec)
@@ -1193,8 +1205,19 @@ struct FA2LowerToGPUPass
         (void)applyPatternsGreedily(kernel, FrozenRewritePatternSet());
         DominanceInfo dominance(kernel);
         eliminateCommonSubExpressions(rewriter, dominance, kernel);
-        kernels.push_back(kernel);
-      }
+        return kernel;
+      };
+      // One kernel, or one per length variant (the same gpu.module).
+      SmallVector<gpu::GPUFuncOp> kernels;
+      unsigned numKernels = std::max<size_t>(1, spec->lengthVariants.size());
+      for (unsigned i = 0; i < numKernels; ++i)
+        kernels.push_back(buildKernel(
+            spec->lengthVariants.empty() ? *spec : spec->lengthVariant(i)));
+      // The prefill tile's split: the op's kernel unsplit, for a launch
+      // whose run-time count is 1.
+      gpu::GPUFuncOp oneSplit;
+      if (spec->hasOneSplitKernel())
+        oneSplit = buildKernel(spec->oneSplitKernel());
       // Split-KV: the combine kernel, in the same gpu.module (one binary).
       gpu::GPUFuncOp combine;
       if (spec->splitKV() && !spec->lastCTACombine()) {
@@ -1203,7 +1226,7 @@ struct FA2LowerToGPUPass
         DominanceInfo combineDominance(combine);
         eliminateCommonSubExpressions(rewriter, combineDominance, combine);
       }
-      rewriteToLaunch(b, op, kernels, combine, *spec);
+      rewriteToLaunch(b, op, kernels, combine, oneSplit, *spec);
 
       manifests[parent].push_back(b.getNamedAttr(
           name, manifestAttr(module.getContext(), buildManifest(*spec))));

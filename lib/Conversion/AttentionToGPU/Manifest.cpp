@@ -77,6 +77,19 @@ fa2::gridExpressions(const AttentionKernelSpec &spec) {
 static json::Object buildKernelManifest(const AttentionKernelSpec &spec);
 
 json::Object fa2::buildManifest(const AttentionKernelSpec &spec) {
+  if (spec.hasOneSplitKernel()) {
+    // The split kernel's manifest, and `one_split`: the launch that replaces
+    // it and its combine where num_splits evaluates to 1 (its buffers, q, k,
+    // v, o[, lse][, mask], are among the split kernel's).
+    json::Object m = buildKernelManifest(spec);
+    json::Object unsplit = buildKernelManifest(spec.oneSplitKernel());
+    json::Object oneSplit;
+    for (StringRef key : {"kernel", "params", "grid", "block",
+                          "dynamic_shared_memory_bytes", "schedule"})
+      oneSplit[key] = std::move(*unsplit.get(key));
+    m["one_split"] = std::move(oneSplit);
+    return m;
+  }
   if (spec.lengthVariants.empty())
     return buildKernelManifest(spec);
   // Length variants: the first kernel's manifest, every variant's buffers

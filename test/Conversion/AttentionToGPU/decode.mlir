@@ -12,7 +12,6 @@
 // RUN: FileCheck %s --check-prefix=CHUNK --input-file=%t/fa2_attention_chunked_prefill_0.json
 // RUN: FileCheck %s --check-prefix=LONG --input-file=%t/fa2_attention_long_chunk_0.json
 // RUN: FileCheck %s --check-prefix=SHORTK --input-file=%t/fa2_attention_dynamic_batch_prefill_0.json
-// RUN: FileCheck %s --check-prefix=LONGK --input-file=%t/fa2_attention_long_static_keys_0.json
 // RUN: FileCheck %s --check-prefix=LAST --input-file=%t/fa2_attention_decode_last_cta_0.json
 // RUN: fa2-opt %s --split-input-file --fa2-lower-to-gpu | sed -n '/gpu.module @fa2_attention_decode_g8_last_cta_0/,/func.func @decode_g8_last_cta/p' \
 // RUN:   | grep -oE 'step %c12|memref\.load|vector\.(load|fma)|math\.exp2|scf\.yield' | uniq -c | awk '{$1=$1};1' | tr '\n' ' ' | FileCheck %s --check-prefix=TRIP
@@ -361,10 +360,13 @@ func.func @decode_wide_batch(%q: tensor<64x32x1x64xbf16>, %k: tensor<64x8x512x64
 // heads: 4·32 = 128 row tiles of the prefill table (4·512 packed rows are
 // too many for the decode table), at most one per SM of 132: the keys are
 // split, the count at run time (2 at batch 1). Unlike the decode tile's
-// kernels, one split still goes through the partials and the combine where
-// seq_k is dynamic (a direct-write epilogue spilled here and measured 3-9%
-// slower on the 8k step): the kernel takes no O, and the manifest has no
-// skip_at_one_split.
+// kernels, the split kernel takes no O (a direct-write epilogue spilled here
+// and measured 3-9% slower on the 8k step): a launch of one split runs the
+// kernel unsplit instead (the manifest's one_split), which takes O.
+// CHECK-LABEL: gpu.func @fa2_attention_chunked_prefill_0_one_split(
+// CHECK-SAME: %{{[^:]*}}: memref<?xbf16>, %{{[^:]*}}: memref<?xbf16>, %{{[^:]*}}: memref<?xbf16>, %{{[^:]*}}: memref<?xbf16>, %{{[^:]*}}: i32) kernel
+// CHECK-NOT: kv_splits
+// CHECK-SAME: block_m = 128
 // CHECK-LABEL: gpu.func @fa2_attention_chunked_prefill_0(
 // CHECK-SAME: %{{[^:]*}}: memref<?xf32>, %{{[^:]*}}: memref<?xf32>, %{{[^:]*}}: i32, %{{[^:]*}}: i32) kernel
 // CHECK-SAME: block_m = 128
@@ -375,6 +377,8 @@ func.func @decode_wide_batch(%q: tensor<64x32x1x64xbf16>, %k: tensor<64x8x512x64
 // CHUNK-NOT: "skip_at_one_split"
 // CHUNK: "dims": {
 // CHUNK: "num_splits": "max(1, ceildiv(ceildiv(seq_k, 64), max(1, ceildiv(ceildiv(seq_k, 64), max(1, min(min(2 * sm_count / max(batch * heads_q * ceildiv(seq_q, 128), 1), ceildiv(ceildiv(seq_k, 64), 2)), 128))))))",
+// CHUNK: "one_split": {
+// CHUNK: "kernel": "fa2_attention_chunked_prefill_0_one_split",
 // CHUNK-NOT: "pack_gqa"
 // CHUNK: "kv_splits": "auto",
 // OFF-LABEL: gpu.func @fa2_attention_chunked_prefill_0(
@@ -387,60 +391,41 @@ func.func @chunked_prefill(%q: tensor<?x32x512x128xbf16>, %k: tensor<?x8x?x128xb
 // -----
 
 // A torch.export with a dynamic batch and static lengths (Sq = Sk = 512,
-// 16 heads: 64 row tiles a batch element) splits the keys at small batches;
-// its static 512 keys make the partials' round trip most of the work at one
-// split (a batch of 3 or more), so that launch writes O itself (2.1x at
-// batch 32 on an H100): the kernel takes O after the partials, and the
-// combine is skipped at one split.
+// 16 heads: 64 row tiles a batch element) splits the keys at batches 1 and
+// 2; from batch 3 the count is 1, where the partials' round trip was most
+// of the work (0.55x SDPA flash at batch 32 on an H100): the host launches
+// the kernel unsplit there, and only the split launch allocates partials
+// and runs the combine.
+// CHECK-LABEL: gpu.func @fa2_attention_dynamic_batch_prefill_0_one_split(
+// CHECK-SAME: %{{[^:]*}}: memref<?xbf16>, %{{[^:]*}}: memref<?xbf16>, %{{[^:]*}}: memref<?xbf16>, %{{[^:]*}}: memref<?xbf16>) kernel
 // CHECK-LABEL: gpu.func @fa2_attention_dynamic_batch_prefill_0(
-// CHECK-SAME: %{{[^:]*}}: memref<?xf32>, %{{[^:]*}}: memref<?xf32>, %{{[^:]*}}: memref<?xbf16>, %{{[^:]*}}: i32) kernel
+// CHECK-SAME: %{{[^:]*}}: memref<?xf32>, %{{[^:]*}}: memref<?xf32>, %{{[^:]*}}: i32) kernel
 // CHECK-SAME: kv_splits = auto
-// CHECK-NOT: pack_gqa
 // CHECK: gpu.func @fa2_attention_dynamic_batch_prefill_0_combine(
 // CHECK-LABEL: func.func @dynamic_batch_prefill(
-// CHECK: gpu.launch_func @fa2_attention_dynamic_batch_prefill_0::@fa2_attention_dynamic_batch_prefill_0 {{.*}} args({{.*}} : memref<?xf32>, {{.*}} : memref<?xf32>, {{.*}} : memref<?xbf16>, {{.*}} : i32)
-// CHECK: %[[NOT_ONE:.*]] = arith.cmpi ne, %{{.*}}, %{{.*}} : index
-// CHECK-NEXT: scf.if %[[NOT_ONE]] {
-// CHECK-NEXT: gpu.launch_func @fa2_attention_dynamic_batch_prefill_0::@fa2_attention_dynamic_batch_prefill_0_combine
-// The attention launch's params (after the combine's and the dims) take O
-// after the partials.
+// CHECK: %[[UNSPLIT:.*]] = arith.cmpi eq, %{{.*}}, %{{.*}} : index
+// CHECK-NEXT: scf.if %[[UNSPLIT]] {
+// CHECK-NOT: memref.alloc
+// CHECK: gpu.launch_func @fa2_attention_dynamic_batch_prefill_0::@fa2_attention_dynamic_batch_prefill_0_one_split
+// CHECK-NOT: gpu.launch_func
+// CHECK: } else {
+// CHECK: memref.alloc({{.*}}) {alignment = 128 : i64} : memref<?xf32>
+// CHECK: gpu.launch_func @fa2_attention_dynamic_batch_prefill_0::@fa2_attention_dynamic_batch_prefill_0 {{.*}} args({{.*}} : memref<?xf32>, {{.*}} : memref<?xf32>, {{.*}} : i32)
+// CHECK: gpu.launch_func @fa2_attention_dynamic_batch_prefill_0::@fa2_attention_dynamic_batch_prefill_0_combine
+// The one-split launch's params take O, and no partial.
 // SHORTK: "combine": {
-// SHORTK: "skip_at_one_split": true
-// SHORTK: "dims": {
-// SHORTK: "params": [
-// SHORTK: "name": "lse_partial.stride",
-// SHORTK: "value": "1"
-// SHORTK-NEXT: },
-// SHORTK-NEXT: {
-// SHORTK-NEXT: "buffer": "o",
-// SHORTK-NEXT: "name": "o.allocated",
+// SHORTK-NOT: "skip_at_one_split"
+// SHORTK: "one_split": {
+// SHORTK: "grid": [
+// SHORTK-NEXT: "ceildiv(seq_q, 128)",
+// SHORTK: "kernel": "fa2_attention_dynamic_batch_prefill_0_one_split",
+// SHORTK-NOT: "o_partial
+// SHORTK: "name": "o.allocated",
+// SHORTK-NOT: "o_partial
+// SHORTK: "schedule": {
 func.func @dynamic_batch_prefill(%q: tensor<?x16x512x128xbf16>, %k: tensor<?x16x512x128xbf16>, %v: tensor<?x16x512x128xbf16>) -> tensor<?x16x512x128xbf16> {
   %o = fa2.attention %q, %k, %v scale(0.08838834764831845) causal : tensor<?x16x512x128xbf16>, tensor<?x16x512x128xbf16>, tensor<?x16x512x128xbf16> -> tensor<?x16x512x128xbf16>
   return %o : tensor<?x16x512x128xbf16>
-}
-
-// -----
-
-// Static keys past 4096 (8k): the partials are a small share of the work,
-// and the chunked step's measurement (slower with the direct write) holds:
-// no O argument, the combine always launched.
-// CHECK-LABEL: gpu.func @fa2_attention_long_static_keys_0(
-// CHECK-SAME: %{{[^:]*}}: memref<?xf32>, %{{[^:]*}}: memref<?xf32>, %{{[^:]*}}: i32) kernel
-// CHECK-SAME: kv_splits = auto
-// CHECK: gpu.func @fa2_attention_long_static_keys_0_combine(
-// CHECK-LABEL: func.func @long_static_keys(
-// CHECK: gpu.launch_func @fa2_attention_long_static_keys_0::@fa2_attention_long_static_keys_0 {{.*}} args({{.*}} : memref<?xf32>, {{.*}} : memref<?xf32>, {{.*}} : i32)
-// CHECK-NOT: scf.if
-// CHECK: gpu.launch_func @fa2_attention_long_static_keys_0::@fa2_attention_long_static_keys_0_combine
-// LONGK: "combine": {
-// LONGK-NOT: "skip_at_one_split"
-// LONGK: "dims": {
-// LONGK: "params": [
-// LONGK-NOT: "o.allocated"
-// LONGK: "name": "num_splits",
-func.func @long_static_keys(%q: tensor<?x32x512x128xbf16>, %k: tensor<?x8x8192x128xbf16>, %v: tensor<?x8x8192x128xbf16>) -> tensor<?x32x512x128xbf16> {
-  %o = fa2.attention %q, %k, %v scale(0.08838834764831845) causal : tensor<?x32x512x128xbf16>, tensor<?x8x8192x128xbf16>, tensor<?x8x8192x128xbf16> -> tensor<?x32x512x128xbf16>
-  return %o : tensor<?x32x512x128xbf16>
 }
 
 // -----

@@ -131,24 +131,34 @@ struct AttentionKernelSpec {
   /// Split-KV with a run-time split count: a launch with one split (a batch
   /// that fills the GPU) writes O and LSE itself, no partials, so the
   /// kernel also takes o[, lse]; the merge (last CTA or combine kernel)
-  /// then does nothing. The prefill tile's launch-combine kernels (unpacked
-  /// rows) do so only for a static seq_k of at most kOneSplitDirectMaxSeqK
-  /// keys: the second store path costs them registers (255 of them, 48
-  /// bytes spilled instead of 28), which short keys repay and long ones do
-  /// not. The partials' round trip is ~10·d bytes a row against 4·seq_k·d
-  /// FLOPs (d = 128 on an H100: 65% of the work at 512 keys, 8% at 4k).
-  /// Measured on an H100 (bench/NOTES.md, 2026-12-06 fifth session): Sq =
-  /// Sk = 512 causal, batch dynamic (32): 2.1x with it; the chunked step
-  /// (seq_k dynamic, 8k): 3-7% slower with it (5-9% on the H200,
-  /// bench/decode-results/2026-12-03-pm.md).
-  static constexpr int64_t kOneSplitDirectMaxSeqK = 4096;
+  /// then does nothing. The decode tile's kernels only: the prefill tile's
+  /// launch-combine kernels have a kernel of their own for one split
+  /// (hasOneSplitKernel).
   bool writesOneSplitDirectly() const {
-    if (!splitKV() || !mlir::ShapedType::isDynamic(numSplits))
-      return false;
-    if (schedule.packGQA || lastCTACombine())
-      return true;
-    return !mlir::ShapedType::isDynamic(seqK) &&
-           seqK <= kOneSplitDirectMaxSeqK;
+    return splitKV() && mlir::ShapedType::isDynamic(numSplits) &&
+           (schedule.packGQA || lastCTACombine());
+  }
+  /// The prefill tile's split with a run-time count (unpacked rows, the
+  /// combine launched): where the count is 1 the host launches
+  /// oneSplitKernel() instead, the op's kernel without the split (no
+  /// partials, no combine). A second store path in the split kernel cost
+  /// its 255 registers 20 more bytes of spill and the chunked step (8k
+  /// keys) 3-7% on an H100, while at short keys the partials' round trip
+  /// (f32 O written and read again) is most of the work: Sq = Sk = 512
+  /// causal, batch 32, ran at 0.55x SDPA flash through the partials
+  /// (bench/NOTES.md, 2026-12-06 fifth session).
+  bool hasOneSplitKernel() const {
+    return splitKV() && mlir::ShapedType::isDynamic(numSplits) &&
+           !writesOneSplitDirectly() && !lastCTACombine();
+  }
+  /// The kernel a one-split launch of hasOneSplitKernel() runs: this one
+  /// unsplit, named `name`_one_split.
+  AttentionKernelSpec oneSplitKernel() const {
+    AttentionKernelSpec v = *this;
+    v.numSplits = 1;
+    v.schedule.kvSplits = 1;
+    v.name += "_one_split";
+    return v;
   }
   /// Number of 1-D memref arguments (q, k, v, o, [lse], [mask]); with
   /// split-KV o and lse are the partials, followed by finalBuffers(); with

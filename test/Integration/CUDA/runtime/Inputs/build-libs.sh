@@ -8,7 +8,8 @@
 #
 #   OUT/<corpus file>/   each module of test/Corpus/*.mlir
 #   OUT/attention/       examples/attention.mlir (the README's example)
-#   OUT/<input>/         two-attentions, host-op, dynamic-seq (Inputs/)
+#   OUT/<input>/         two-attentions, host-op, dynamic-seq, prefill-split
+#                        (Inputs/)
 #   OUT/*-sm90a/         the example, two-attentions and dynamic-seq for
 #                        chip=sm_90a: the Hopper kernel, whose tensor maps
 #                        the host code encodes (fa2rtEncodeTensorMap) and,
@@ -44,7 +45,7 @@ one() { # NAME SRC [fa2-compile.sh options]
 rm -rf "${OUT:?}"/*/
 for f in "$REPO"/test/Corpus/*.mlir; do one "$(basename "$f" .mlir)" "$f"; done
 one attention "$REPO/examples/attention.mlir"
-for f in two-attentions host-op dynamic-seq; do one "$f" "$HERE/$f.mlir"; done
+for f in two-attentions host-op dynamic-seq prefill-split; do one "$f" "$HERE/$f.mlir"; done
 one attention-sm90a "$REPO/examples/attention.mlir" --chip sm_90a
 for f in two-attentions dynamic-seq; do one "$f-sm90a" "$HERE/$f.mlir" --chip sm_90a; done
 one hopper-decode-sm90a "$HERE/hopper-decode.mlir" --chip sm_90a

@@ -143,6 +143,11 @@ def _dynamic_seq(x, dt):
     return (attn(q, gqa(k, 8), gqa(v, 8), 0.125, causal=True, dtype=dt),)
 
 
+def _prefill_split(x, dt):
+    q, k, v = x
+    return (attn(q, k, v, 0.08838834764831845, causal=True, dtype=dt),)
+
+
 def _hopper_decode(x, dt):
     q, k, v = x
     return attn(q, gqa(k, 32), gqa(v, 32), 0.0883883476, causal=True, dtype=dt, lse=True)
@@ -170,6 +175,12 @@ CASES = {
     "dynamic_seq": ([lambda g, sq=sq, sk=sk: [rand(1, 8, sq, 64, dtype=BF, gen=g), rand(1, 2, sk, 64, dtype=BF, gen=g),
                                              rand(1, 2, sk, 64, dtype=BF, gen=g)]
                      for sq, sk in ((203, 250), (1000, 2048), (1000, 2049), (1100, 2500))], _dynamic_seq, "o"),
+    # The prefill tile's run-time split (sm_90): 5 splits at batch 1 of 600
+    # keys (the kernel, then the combine), one at batch 32 (the unsplit kernel
+    # alone), a tail of seq_k in each.
+    "prefill_split": ([lambda g, b=b, sk=sk: [rand(b, 8, 256, 128, dtype=BF, gen=g), rand(b, 8, sk, 128, dtype=BF, gen=g),
+                                             rand(b, 8, sk, 128, dtype=BF, gen=g)]
+                       for b, sk in ((1, 600), (32, 300))], _prefill_split, "o"),
     # The sm_90a decode kernel: one split (the kernel writes O and LSE), and
     # split-KV with the combine launch, a tail of seq_k in each.
     "hopper_decode": ([lambda g, b=b, sk=sk: [rand(b, 32, 16, 128, dtype=BF, gen=g), rand(b, 4, sk, 128, dtype=BF, gen=g),
