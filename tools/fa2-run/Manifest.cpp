@@ -787,17 +787,22 @@ bool fa2run::loadManifest(const std::string &path, Manifest &m,
   return true;
 }
 
+/// `m`'s first launch replaced by `launch` (built with `schedule`).
+static void replaceLaunch(Manifest &m, const LaunchSpec &launch,
+                          const std::string &schedule) {
+  m.kernel = launch.kernel;
+  m.params = launch.params;
+  for (int d = 0; d < 3; ++d) {
+    m.grid[d] = launch.grid[d];
+    m.block[d] = launch.block[d];
+  }
+  m.dynamicSharedBytes = launch.dynamicSharedBytes;
+  m.schedule = schedule;
+}
+
 Manifest fa2run::withOneSplit(const Manifest &m) {
   Manifest out = m;
-  const OneSplitLaunch &os = *m.oneSplit;
-  out.kernel = os.launch.kernel;
-  out.params = os.launch.params;
-  for (int d = 0; d < 3; ++d) {
-    out.grid[d] = os.launch.grid[d];
-    out.block[d] = os.launch.block[d];
-  }
-  out.dynamicSharedBytes = os.launch.dynamicSharedBytes;
-  out.schedule = os.schedule;
+  replaceLaunch(out, m.oneSplit->launch, m.oneSplit->schedule);
   out.numSplits.clear();
   out.hasCombine = false;
   out.combine = LaunchSpec();
@@ -819,14 +824,6 @@ Manifest fa2run::withLengthVariant(const Manifest &m, size_t i) {
   out.variants.clear();
   if (m.variants.empty())
     return out;
-  const LengthVariant &lv = m.variants[i];
-  out.kernel = lv.launch.kernel;
-  out.params = lv.launch.params;
-  for (int d = 0; d < 3; ++d) {
-    out.grid[d] = lv.launch.grid[d];
-    out.block[d] = lv.launch.block[d];
-  }
-  out.dynamicSharedBytes = lv.launch.dynamicSharedBytes;
-  out.schedule = lv.schedule;
+  replaceLaunch(out, m.variants[i].launch, m.variants[i].schedule);
   return out;
 }

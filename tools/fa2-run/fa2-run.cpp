@@ -622,19 +622,26 @@ static LoadedKernel loadKernel(const Manifest &m, const Options &opts) {
               static_cast<long long>(m.dynamicSharedBytes), local, m.schedule.c_str());
   if (opts.verbose)
     std::printf("fa2-run:   binary=%s max_threads=%d\n", m.binaryPath.c_str(), maxThreads);
-  if (m.hasCombine) {
-    r = cuda::cuModuleGetFunction(&k.combine, k.module, m.combine.kernel.c_str());
+  // A second kernel of the binary (`field` names it in the manifest), with
+  // its dynamic shared memory allowed.
+  auto secondKernel = [&](const LaunchSpec &launch, const char *field, const char *what) {
+    CUfunction f = nullptr;
+    CUresult r = cuda::cuModuleGetFunction(&f, k.module, launch.kernel.c_str());
     if (r != CUDA_SUCCESS)
-      die(kExitCuda, "'%s' has no kernel named '%s' (the manifest's \"combine.kernel\"): %s",
-          m.binaryPath.c_str(), m.combine.kernel.c_str(), cuda::describe(r).c_str());
-    if (m.combine.dynamicSharedBytes > 0) {
-      r = cuda::cuFuncSetAttribute(k.combine, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                                   static_cast<int>(m.combine.dynamicSharedBytes));
+      die(kExitCuda, "'%s' has no kernel named '%s' (the manifest's \"%s\"): %s",
+          m.binaryPath.c_str(), launch.kernel.c_str(), field, cuda::describe(r).c_str());
+    if (launch.dynamicSharedBytes > 0) {
+      r = cuda::cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                   static_cast<int>(launch.dynamicSharedBytes));
       if (r != CUDA_SUCCESS)
-        die(kExitCuda, "combine kernel '%s' asks for %lld bytes of dynamic shared memory, "
-            "which this GPU refuses: %s", m.combine.kernel.c_str(),
-            static_cast<long long>(m.combine.dynamicSharedBytes), cuda::describe(r).c_str());
+        die(kExitCuda, "%s kernel '%s' asks for %lld bytes of dynamic shared memory, "
+            "which this GPU refuses: %s", what, launch.kernel.c_str(),
+            static_cast<long long>(launch.dynamicSharedBytes), cuda::describe(r).c_str());
     }
+    return f;
+  };
+  if (m.hasCombine) {
+    k.combine = secondKernel(m.combine, "combine.kernel", "combine");
     std::printf("fa2-run: split-KV: num_splits=%s, combine kernel %s%s\n", m.numSplits.c_str(),
                 m.combine.kernel.c_str(),
                 m.combine.programmatic ? " (programmatic dependent launch)" : "");
@@ -643,20 +650,9 @@ static LoadedKernel loadKernel(const Manifest &m, const Options &opts) {
     std::printf("fa2-run: split-KV: num_splits=%s, combined by the last CTA of each row tile "
                 "(combine_counter)\n", m.numSplits.c_str());
   if (m.oneSplit) {
-    const LaunchSpec &os = m.oneSplit->launch;
-    r = cuda::cuModuleGetFunction(&k.oneSplit, k.module, os.kernel.c_str());
-    if (r != CUDA_SUCCESS)
-      die(kExitCuda, "'%s' has no kernel named '%s' (the manifest's \"one_split.kernel\"): %s",
-          m.binaryPath.c_str(), os.kernel.c_str(), cuda::describe(r).c_str());
-    if (os.dynamicSharedBytes > 0) {
-      r = cuda::cuFuncSetAttribute(k.oneSplit, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                                   static_cast<int>(os.dynamicSharedBytes));
-      if (r != CUDA_SUCCESS)
-        die(kExitCuda, "one-split kernel '%s' asks for %lld bytes of dynamic shared memory, "
-            "which this GPU refuses: %s", os.kernel.c_str(),
-            static_cast<long long>(os.dynamicSharedBytes), cuda::describe(r).c_str());
-    }
-    std::printf("fa2-run: split-KV: at one split kernel %s alone\n", os.kernel.c_str());
+    k.oneSplit = secondKernel(m.oneSplit->launch, "one_split.kernel", "one-split");
+    std::printf("fa2-run: split-KV: at one split kernel %s alone\n",
+                m.oneSplit->launch.kernel.c_str());
   }
   return k;
 }
