@@ -444,12 +444,9 @@ matchGPUAttention(AttentionOp op, const ChipInfo &chip,
     // tile an SM (Sq = 512 at 16 or 32 heads, dynamic batch) fell back to
     // mma.sync: 2.9x slower at Sq = 512, batch 32 (H100, bench/NOTES.md,
     // 2026-12-06).
-    AttentionKernelSpec unsplit = spec;
-    if (prefillSplitChosen) {
-      unsplit.schedule.kvSplits = 1;
-      unsplit.numSplits = 1;
-    }
-    fallback = hopperKernelUnsupported(unsplit);
+    fallback = hopperKernelUnsupported(prefillSplitChosen
+                                           ? spec.oneSplitKernel()
+                                           : spec);
     if (fallback.empty() && chip.name != "sm_90a")
       fallback = "wgmma kernel: needs chip=sm_90a (wgmma and setmaxnreg are "
                  "sm_90a instructions), got " +

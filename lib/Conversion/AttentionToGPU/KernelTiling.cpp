@@ -111,7 +111,7 @@ void KernelTiling::decodeHeads(CTAWork &w, Value qBlock, Value bh, Value Hq,
   w.h = remu(bh, Hq);
   // GQA/MQA: query head h reads K/V head h / (Hq / Hkv).
   Value groupSize = divu(Hq, Hkv);
-  w.hkv = b.createOrFold<arith::DivUIOp>(loc, w.h, groupSize);
+  w.hkv = divu(w.h, groupSize);
   w.bh = bh;
   w.qBlock = qBlock;
   w.m0 = mulc(qBlock, s.blockM);
@@ -138,8 +138,7 @@ CTAWork KernelTiling::workOf(Value tile, Value numTiles, Value Hq, Value Hkv,
     Value rest = divu(tile, numQBlocks);
     Value bh = rest;
     if (numSplits) {
-      Value numBH = b.createOrFold<arith::DivUIOp>(
-          loc, numTiles, mul(numQBlocks, numSplits));
+      Value numBH = divu(numTiles, mul(numQBlocks, numSplits));
       bh = remu(rest, numBH);
       w.splitIdx = divu(rest, numBH);
       w.numSplits = numSplits;

@@ -365,8 +365,8 @@ func.func @decode_wide_batch(%q: tensor<64x32x1x64xbf16>, %k: tensor<64x8x512x64
 // kernel unsplit instead (the manifest's one_split), which takes O.
 // CHECK-LABEL: gpu.func @fa2_attention_chunked_prefill_0_one_split(
 // CHECK-SAME: %{{[^:]*}}: memref<?xbf16>, %{{[^:]*}}: memref<?xbf16>, %{{[^:]*}}: memref<?xbf16>, %{{[^:]*}}: memref<?xbf16>, %{{[^:]*}}: i32) kernel
-// CHECK-NOT: kv_splits
 // CHECK-SAME: block_m = 128
+// CHECK-NOT: kv_splits
 // CHECK-LABEL: gpu.func @fa2_attention_chunked_prefill_0(
 // CHECK-SAME: %{{[^:]*}}: memref<?xf32>, %{{[^:]*}}: memref<?xf32>, %{{[^:]*}}: i32, %{{[^:]*}}: i32) kernel
 // CHECK-SAME: block_m = 128
